@@ -1,0 +1,13 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../domain/config';
+import type { Db } from '../domain/db';
+import type { Logger } from '../domain/logger';
+
+/** What activities may touch. Built once per worker process and passed to every factory. */
+export interface ActivityDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  /** For activities that must start or signal other workflows (e.g. webhook deliveries). */
+  temporal: Client;
+}

@@ -1,0 +1,91 @@
+/**
+ * Ledger activities: the only way workflows move money. Each call is keyed, so a retried
+ * activity posts nothing twice. Business failures (insufficient balance) are non-retryable.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { AppError } from '../domain/errors';
+import {
+  type LedgerAccountKey,
+  type Posting,
+  type PostingLine,
+  type PostingResult,
+  postJournal,
+} from '../domain/ledger';
+import type { Micro } from '../domain/money';
+import { splitPayout } from '../domain/payouts';
+import type { ActivityDeps } from './deps';
+
+export interface PayEarnerInput {
+  /** Unique per payout, e.g. `rental-settlement:<rental_id>`; the referral commission uses `<key>:referral`. */
+  idempotencyKey: string;
+  kind: string;
+  reference: string;
+  /** Where the gross amount comes from, usually an escrow account. */
+  from: LedgerAccountKey;
+  earnerId: string;
+  gross: Micro;
+}
+
+export interface PayEarnerResult {
+  net: Micro;
+  fee: Micro;
+  referralCommission: Micro;
+  referrerId: string | null;
+}
+
+/** Rethrows business errors as non-retryable failures whose type the API maps to a status. */
+export function asActivityFailure(err: unknown): never {
+  if (err instanceof AppError) throw ApplicationFailure.nonRetryable(err.message, err.code);
+  throw err;
+}
+
+export function createLedgerActivities({ db, config }: ActivityDeps) {
+  return {
+    async postLedger(posting: Posting): Promise<PostingResult> {
+      return postJournal(db, posting).catch(asActivityFailure);
+    },
+
+    /**
+     * Pays an earner `gross − platform fee`; when the earner was referred less than the referral
+     * window ago, the referrer gets its share of the fee (from the platform's share) in a second,
+     * separately keyed journal of kind `referral_commission`.
+     */
+    async payEarner(input: PayEarnerInput): Promise<PayEarnerResult> {
+      const r = await db.query<{ referred_by: string | null; within: boolean }>(
+        `SELECT referred_by, (created_at > now() - make_interval(days => $2)) AS within FROM accounts WHERE id = $1`,
+        [input.earnerId, config.REFERRAL_WINDOW_DAYS],
+      );
+      const referrerId = r.rows[0]?.referred_by && r.rows[0].within ? r.rows[0].referred_by : null;
+      const split = splitPayout(
+        input.gross,
+        config.PLATFORM_FEE_BPS,
+        referrerId ? config.REFERRAL_SHARE_BPS : 0,
+      );
+      const lines: PostingLine[] = [
+        { account: input.from, amount: -input.gross },
+        { account: { ownerId: input.earnerId, purpose: 'available' }, amount: split.net },
+        { account: { ownerId: null, purpose: 'platform_fees' }, amount: split.fee },
+      ];
+      await postJournal(db, {
+        idempotencyKey: input.idempotencyKey,
+        kind: input.kind,
+        reference: input.reference,
+        memo: { earner_id: input.earnerId, gross: input.gross, fee: split.fee },
+        lines: lines.filter((l) => l.amount !== 0),
+      }).catch(asActivityFailure);
+      if (referrerId && split.referralCommission > 0) {
+        await postJournal(db, {
+          idempotencyKey: `${input.idempotencyKey}:referral`,
+          kind: 'referral_commission',
+          reference: input.reference,
+          memo: { referrer_id: referrerId, referred_id: input.earnerId, source_kind: input.kind },
+          lines: [
+            { account: { ownerId: null, purpose: 'platform_fees' }, amount: -split.referralCommission },
+            { account: { ownerId: referrerId, purpose: 'available' }, amount: split.referralCommission },
+          ],
+        }).catch(asActivityFailure);
+      }
+      return { net: split.net, fee: split.fee, referralCommission: split.referralCommission, referrerId };
+    },
+  };
+}

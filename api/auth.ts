@@ -1,0 +1,137 @@
+/**
+ * Who is calling: `X-API-Key: <key>` or `Authorization: Bearer <key-or-JWT>`. The key in
+ * ADMIN_API_KEY is always the platform operator (an admin). Keys are looked up by hash only.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import jwt from 'jsonwebtoken';
+import { timingSafeEqual } from 'node:crypto';
+import { API_KEY_PREFIX, hashApiKey } from '../domain/api-keys';
+import type { Config } from '../domain/config';
+import type { Db } from '../domain/db';
+import { AppError, ErrorCode } from '../domain/errors';
+
+/** The account every ADMIN_API_KEY request acts as (created by the foundation migration seed). */
+export const OPERATOR_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
+
+export interface Principal {
+  accountId: string;
+  role: 'user' | 'admin';
+  isBot: boolean;
+  via: 'api_key' | 'jwt' | 'admin_key';
+  keyId?: string;
+  /** Per-key request limit (requests per minute). */
+  keyRateLimit?: number;
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    principal?: Principal;
+  }
+}
+
+export function credentialOf(req: Request): string | undefined {
+  const header = req.get('x-api-key');
+  if (header) return header.trim();
+  const auth = req.get('authorization');
+  const match = auth?.match(/^Bearer\s+(.+)$/i);
+  return match?.[1].trim();
+}
+
+const sameSecret = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export interface JwtClaims {
+  sub: string;
+  role: 'user' | 'admin';
+}
+
+export function issueJwt(config: Config, claims: JwtClaims): { token: string; expiresIn: number } {
+  const expiresIn = 3600;
+  const token = jwt.sign({ role: claims.role }, config.JWT_SECRET, {
+    subject: claims.sub,
+    expiresIn,
+    algorithm: 'HS256',
+    issuer: 'agentrent',
+  });
+  return { token, expiresIn };
+}
+
+export async function resolvePrincipal(
+  deps: { config: Config; db: Db },
+  credential: string,
+): Promise<Principal | undefined> {
+  const { config, db } = deps;
+  if (config.ADMIN_API_KEY && sameSecret(credential, config.ADMIN_API_KEY)) {
+    return { accountId: OPERATOR_ACCOUNT_ID, role: 'admin', isBot: false, via: 'admin_key' };
+  }
+  if (credential.startsWith(API_KEY_PREFIX)) {
+    const r = await db.query<{
+      id: string;
+      account_id: string;
+      role: 'user' | 'admin';
+      is_bot: boolean;
+      rate_limit_per_minute: number;
+    }>(
+      `UPDATE api_keys k SET last_used_at = now()
+         FROM accounts a
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND a.id = k.account_id
+       RETURNING k.id, k.account_id, a.role, a.is_bot, k.rate_limit_per_minute`,
+      [hashApiKey(credential)],
+    );
+    const row = r.rows[0];
+    if (!row) return undefined;
+    return {
+      accountId: row.account_id,
+      role: row.role,
+      isBot: row.is_bot,
+      via: 'api_key',
+      keyId: row.id,
+      keyRateLimit: row.rate_limit_per_minute,
+    };
+  }
+  try {
+    const claims = jwt.verify(credential, config.JWT_SECRET, {
+      algorithms: ['HS256'],
+      issuer: 'agentrent',
+    }) as jwt.JwtPayload;
+    if (!claims.sub) return undefined;
+    const r = await db.query<{ role: 'user' | 'admin'; is_bot: boolean }>(
+      'SELECT role, is_bot FROM accounts WHERE id = $1',
+      [claims.sub],
+    );
+    if (!r.rows[0]) return undefined;
+    return { accountId: claims.sub, role: r.rows[0].role, isBot: r.rows[0].is_bot, via: 'jwt' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Requires valid credentials; sets `res.locals.principal`. */
+export function requireAuth(deps: { config: Config; db: Db }): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const credential = credentialOf(req);
+    if (!credential)
+      return next(
+        new AppError(ErrorCode.Unauthorized, 'missing credentials: send X-API-Key or Authorization: Bearer'),
+      );
+    const principal = await resolvePrincipal(deps, credential);
+    if (!principal) return next(new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials'));
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+export const requireAdmin: RequestHandler = (_req, res, next) => {
+  if (res.locals.principal?.role !== 'admin') return next(new AppError(ErrorCode.Forbidden, 'admin only'));
+  next();
+};
+
+/** The authenticated principal of a request that passed requireAuth. */
+export function principalOf(res: Response): Principal {
+  const p = res.locals.principal;
+  if (!p) throw new AppError(ErrorCode.Unauthorized, 'missing credentials');
+  return p;
+}

@@ -1,0 +1,90 @@
+/**
+ * The one place where errors become HTTP responses: `{"error": "<human readable>"}` with the
+ * status of its ErrorCode. Never a stack trace; anything unknown is a logged 500.
+ */
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, ERROR_CODES, ErrorCode } from '../domain/errors';
+
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  [ErrorCode.Validation]: 400,
+  [ErrorCode.RentalEnded]: 400,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.InsufficientBalance]: 402,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.RentalNotActive]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.IdempotencyInFlight]: 409,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.IdempotencyMismatch]: 422,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.SpendCapExceeded]: 429,
+  [ErrorCode.AgentError]: 502,
+  [ErrorCode.AgentUnavailable]: 503,
+  [ErrorCode.Unavailable]: 503,
+  [ErrorCode.Timeout]: 504,
+};
+
+/** Finds a business ApplicationFailure anywhere in a Temporal error's cause chain. */
+export function businessFailureOf(err: unknown): ApplicationFailure | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (current instanceof ApplicationFailure && current.type && ERROR_CODES.has(current.type))
+      return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Normalises anything thrown into an AppError when it carries a business meaning. */
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  const failure = businessFailureOf(err);
+  if (failure) {
+    const details = (failure.details?.[0] ?? {}) as { headers?: Record<string, string> };
+    return new AppError(failure.type as ErrorCode, failure.message, details.headers ?? {}, { cause: err });
+  }
+  return undefined;
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+};
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+export function errorHandler(log: (err: unknown, msg: string) => void): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    if (res.headersSent) return;
+    const parserType = (err as BodyParserError)?.type;
+    if (parserType === 'entity.parse.failed') {
+      res.status(400).json({ error: 'malformed JSON body' });
+      return;
+    }
+    if (parserType === 'entity.too.large') {
+      res.status(413).json({ error: 'request body too large' });
+      return;
+    }
+    if (parserType && (err as BodyParserError).status && (err as BodyParserError).status! < 500) {
+      res.status((err as BodyParserError).status!).json({ error: 'unreadable request body' });
+      return;
+    }
+    const appError = toAppError(err);
+    if (appError) {
+      for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
+      res.status(STATUS_BY_CODE[appError.code] ?? 400).json({ error: appError.message });
+      return;
+    }
+    if (err instanceof TemporalFailure || (err as Error)?.name === 'ServiceError') {
+      log(err, 'temporal call failed');
+      res.status(503).json({ error: 'workflow service unavailable, try again' });
+      return;
+    }
+    log(err, 'unhandled error');
+    res.status(500).json({ error: 'internal error' });
+  };
+}

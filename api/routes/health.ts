@@ -1,0 +1,46 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps';
+import { jsonResponse, registry } from '../openapi';
+
+const healthSchema = registry.register(
+  'Health',
+  z.object({
+    status: z.enum(['ok', 'degraded']),
+    postgres: z.enum(['ok', 'down']),
+    temporal: z.enum(['ok', 'down']),
+  }),
+);
+
+registry.registerPath({
+  method: 'get',
+  path: '/health',
+  summary: 'Liveness of the API and its dependencies',
+  responses: {
+    200: jsonResponse('all dependencies up', healthSchema),
+    503: jsonResponse('a dependency is down', healthSchema),
+  },
+});
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
+  ]);
+
+export function mountHealthRoutes(app: Express, deps: ApiDeps): void {
+  app.get('/health', async (_req, res) => {
+    const [postgres, temporal] = await Promise.all([
+      withTimeout(deps.db.query('SELECT 1'), 2000).then(
+        () => 'ok' as const,
+        () => 'down' as const,
+      ),
+      withTimeout(deps.temporalConnection.healthService.check({}), 2000).then(
+        () => 'ok' as const,
+        () => 'down' as const,
+      ),
+    ]);
+    const ok = postgres === 'ok' && temporal === 'ok';
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres, temporal });
+  });
+}

@@ -1,0 +1,77 @@
+/** The API process: `npm run api`. Listens on PORT; stops cleanly on SIGTERM/SIGINT. */
+import { Client, Connection } from '@temporalio/client';
+import type { Server } from 'node:http';
+import { type Config, describeConfig, loadConfig } from '../domain/config';
+import { createPool } from '../domain/db';
+import { createLogger, type Logger } from '../domain/logger';
+import { createApp } from './app';
+import type { ApiDeps } from './deps';
+
+export interface RunningApi {
+  url: string;
+  deps: ApiDeps;
+  close(): Promise<void>;
+}
+
+/** Connects lazily to Temporal so the API starts (and reports 503 on /health) while Temporal is down. */
+export function createApiDeps(
+  config: Config,
+  logger: Logger = createLogger(config.LOG_LEVEL, 'api'),
+): ApiDeps {
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  return {
+    config,
+    logger,
+    db: createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    temporalConnection: connection,
+  };
+}
+
+export async function startApi(
+  deps: ApiDeps,
+  port = deps.config.PORT,
+  host = '0.0.0.0',
+): Promise<RunningApi> {
+  const app = createApp(deps);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(port, host, () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://127.0.0.1:${boundPort}`,
+    deps,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+  const deps = createApiDeps(config);
+  deps.logger.info({ config: describeConfig(config) }, 'starting api');
+  startApi(deps).then((api) => {
+    deps.logger.info(`api listening on ${api.url}`);
+    const stop = async () => {
+      await api.close();
+      await deps.db.end();
+      await deps.temporalConnection.close();
+      process.exit(0);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * The one posting function of the double-entry ledger. Every balance change in the platform is a
+ * journal whose lines sum to zero, written in one transaction under a unique idempotency key:
+ * posting the same key again is a no-op that returns the original journal.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Db, type DbClient, pgErrorCode, withTransaction } from './db';
+import { AppError, ErrorCode } from './errors';
+import { assertMicro, type Micro } from './money';
+
+export type LedgerPurpose =
+  | 'available'
+  | 'held'
+  | 'escrow'
+  | 'platform_fees'
+  | 'referral_payouts'
+  | 'hot_wallet'
+  | 'external'
+  | 'adjustments';
+
+/** Identifies a ledger account. `ownerId: null` is the platform. */
+export interface LedgerAccountKey {
+  ownerId: string | null;
+  purpose: LedgerPurpose;
+  /** Scopes escrow to one business object, e.g. `rental:<id>` or `task:<id>`. */
+  subject?: string;
+}
+
+export interface PostingLine {
+  account: LedgerAccountKey;
+  /** Signed micro-USDT: positive credits the account, negative debits it. */
+  amount: Micro;
+}
+
+export interface Posting {
+  idempotencyKey: string;
+  /** What happened, e.g. `adjustment`, `rental_hold`, `rental_settlement`, `task_payout`. */
+  kind: string;
+  /** The business object it belongs to, e.g. `rental:<id>`. */
+  reference?: string;
+  memo?: Record<string, unknown>;
+  lines: PostingLine[];
+}
+
+export interface PostingResult {
+  journalId: string;
+  /** false when the idempotency key had already been posted. */
+  created: boolean;
+}
+
+/** Platform-owned accounts that take many concurrent postings are spread over shards (no hot row). */
+const SHARDED_PURPOSES = new Set<LedgerPurpose>(['platform_fees']);
+export const PLATFORM_SHARDS = 8;
+
+export const platform = (purpose: LedgerPurpose): LedgerAccountKey => ({ ownerId: null, purpose });
+export const userAccount = (
+  ownerId: string,
+  purpose: LedgerPurpose = 'available',
+  subject = '',
+): LedgerAccountKey => ({
+  ownerId,
+  purpose,
+  subject,
+});
+
+const keyString = (k: LedgerAccountKey, shard: number) =>
+  `${k.ownerId ?? '-'}|${k.purpose}|${k.subject ?? ''}|${shard}`;
+
+// Ledger account ids never change once created, so they are cached per process.
+const accountIdCache = new Map<string, number>();
+
+async function resolveAccountId(
+  client: DbClient | Db,
+  key: LedgerAccountKey,
+  shard: number,
+): Promise<number> {
+  const cacheKey = keyString(key, shard);
+  const cached = accountIdCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const params = [key.ownerId, key.purpose, key.subject ?? '', shard, key.ownerId !== null];
+  const inserted = await client.query<{ id: number }>(
+    `INSERT INTO ledger_accounts (owner_id, purpose, subject, shard, is_user) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT ON CONSTRAINT ledger_accounts_identity DO NOTHING RETURNING id`,
+    params,
+  );
+  const id =
+    inserted.rows[0]?.id ??
+    (
+      await client.query<{ id: number }>(
+        `SELECT id FROM ledger_accounts WHERE owner_id IS NOT DISTINCT FROM $1 AND purpose = $2 AND subject = $3 AND shard = $4`,
+        params.slice(0, 4),
+      )
+    ).rows[0].id;
+  accountIdCache.set(cacheKey, id);
+  return id;
+}
+
+function validate(posting: Posting): void {
+  if (!posting.idempotencyKey) throw new Error('posting needs an idempotency key');
+  if (posting.lines.length < 2) throw new Error('a posting needs at least two lines');
+  let sum = 0;
+  for (const line of posting.lines) {
+    assertMicro(line.amount, 'posting line');
+    if (line.amount === 0) throw new Error('posting lines must be non-zero');
+    sum += line.amount;
+  }
+  if (sum !== 0) throw new Error(`posting ${posting.idempotencyKey} does not balance (sum ${sum})`);
+}
+
+/**
+ * Posts a balanced journal exactly once per idempotency key. Throws AppError(InsufficientBalance)
+ * when a user account would go negative (nothing is written then).
+ */
+export async function postJournal(db: Db, posting: Posting): Promise<PostingResult> {
+  validate(posting);
+  // Resolve (and create) accounts outside the transaction: creation is idempotent and cached.
+  const resolved = await Promise.all(
+    posting.lines.map(async (line) => {
+      const shard = SHARDED_PURPOSES.has(line.account.purpose)
+        ? Math.floor(Math.random() * PLATFORM_SHARDS)
+        : 0;
+      return { id: await resolveAccountId(db, line.account, shard), amount: line.amount };
+    }),
+  );
+  // Merge lines per account and apply in ascending id order: one lock order, no deadlocks.
+  const byAccount = new Map<number, number>();
+  for (const r of resolved) byAccount.set(r.id, (byAccount.get(r.id) ?? 0) + r.amount);
+  const ordered = [...byAccount.entries()].filter(([, amount]) => amount !== 0).sort((a, b) => a[0] - b[0]);
+
+  try {
+    return await withTransaction(db, async (tx) => {
+      const journalId = randomUUID();
+      const claimed = await tx.query(
+        `INSERT INTO ledger_journals (id, idempotency_key, kind, reference, memo) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (idempotency_key) DO NOTHING`,
+        [
+          journalId,
+          posting.idempotencyKey,
+          posting.kind,
+          posting.reference ?? null,
+          JSON.stringify(posting.memo ?? {}),
+        ],
+      );
+      if (claimed.rowCount === 0) {
+        const existing = await tx.query<{ id: string }>(
+          'SELECT id FROM ledger_journals WHERE idempotency_key = $1',
+          [posting.idempotencyKey],
+        );
+        return { journalId: existing.rows[0].id, created: false };
+      }
+      for (const [id, amount] of ordered) {
+        await tx.query(
+          'UPDATE ledger_accounts SET balance = balance + $2, updated_at = now() WHERE id = $1',
+          [id, amount],
+        );
+      }
+      await tx.query(
+        `INSERT INTO ledger_entries (journal_id, ledger_account_id, amount)
+         SELECT $1, unnest($2::bigint[]), unnest($3::bigint[])`,
+        [journalId, ordered.map(([id]) => id), ordered.map(([, amount]) => amount)],
+      );
+      return { journalId, created: true };
+    });
+  } catch (err) {
+    if (pgErrorCode(err) === '23514') {
+      throw new AppError(ErrorCode.InsufficientBalance, 'insufficient balance', {}, { cause: err });
+    }
+    if (pgErrorCode(err) === '23505') {
+      // Lost a race on the idempotency key with a transaction that committed meanwhile.
+      const existing = await db.query<{ id: string }>(
+        'SELECT id FROM ledger_journals WHERE idempotency_key = $1',
+        [posting.idempotencyKey],
+      );
+      if (existing.rows[0]) return { journalId: existing.rows[0].id, created: false };
+    }
+    throw err;
+  }
+}
+
+/** Balance of one ledger account (sum over shards), 0 when it does not exist yet. */
+export async function balanceOf(db: Pick<Db, 'query'>, key: LedgerAccountKey): Promise<Micro> {
+  const r = await db.query<{ balance: number | null }>(
+    `SELECT sum(balance)::bigint AS balance FROM ledger_accounts
+     WHERE owner_id IS NOT DISTINCT FROM $1 AND purpose = $2 AND subject = $3`,
+    [key.ownerId, key.purpose, key.subject ?? ''],
+  );
+  return r.rows[0]?.balance ?? 0;
+}
