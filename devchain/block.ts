@@ -55,12 +55,16 @@ export function makeBlock(args: {
     txTrieRoot,
     witnessAddress: args.witness.address,
   };
-  const raw = headerRawBytes(header);
-  const hash = sha256Hex(raw);
+  const hash = sha256Hex(headerRawBytes(header));
   // blockID = 8-byte big-endian block number followed by the last 24 bytes of sha256(header raw).
   const blockID = args.number.toString(16).padStart(16, '0') + hash.slice(16);
   const witnessSignature = utils.crypto.ECKeySign(hexToBytes(hash), hexToBytes(args.witness.privateKey));
   return { ...header, blockID, witnessSignature, txs: args.txs };
+}
+
+/** sha256 of the header raw bytes: what the witness signs; blockID keeps its last 24 bytes. */
+export function blockHeaderHash(b: Block): string {
+  return sha256Hex(headerRawBytes(b));
 }
 
 /** ref_block_bytes / ref_block_hash a transaction built on `block` carries (TAPOS). */

@@ -63,11 +63,11 @@ export function adminRouter(chain: Chain, opts: AdminInfoOptions): Router {
     const trx = state.trxBalance(address);
     return {
       address: toBase58Address(address),
-      address_hex: address,
+      addressHex: address,
       usdt: formatUnits(usdt, USDT_DECIMALS),
       trx: formatUnits(trx, 6),
-      usdt_units: Number(usdt),
-      trx_sun: Number(trx),
+      usdtUnits: Number(usdt),
+      trxSun: Number(trx),
     };
   };
 
@@ -75,8 +75,8 @@ export function adminRouter(chain: Chain, opts: AdminInfoOptions): Router {
     const head = chain.head();
     return {
       head: head.number,
-      head_block_id: head.blockID,
-      head_timestamp: head.timestamp,
+      headBlockId: head.blockID,
+      headTimestamp: head.timestamp,
       solidified: chain.solidified,
     };
   };
@@ -120,8 +120,8 @@ export function adminRouter(chain: Chain, opts: AdminInfoOptions): Router {
       const { droppedBlocks, droppedTxids } = chain.reorg(depth);
       return {
         ...headInfo(),
-        dropped_blocks: droppedBlocks.map((b) => ({ number: b.number, blockID: b.blockID })),
-        dropped_txids: droppedTxids,
+        droppedBlocks: droppedBlocks.map((b) => ({ number: b.number, blockID: b.blockID })),
+        droppedTxids,
       };
     }),
   );
@@ -152,10 +152,10 @@ export function adminRouter(chain: Chain, opts: AdminInfoOptions): Router {
     handle(() =>
       chain.mints.map((m) => ({
         address: toBase58Address(m.address),
-        address_hex: m.address,
+        addressHex: m.address,
         usdt: formatUnits(m.usdtUnits, USDT_DECIMALS),
         trx: formatUnits(m.trxSun, 6),
-        head_block: m.headBlock,
+        headBlock: m.headBlock,
         time: new Date(m.time).toISOString(),
       })),
     ),

@@ -14,9 +14,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  Runtime.install({
-    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.METRICS_PORT}` } } },
-  });
+  // METRICS_PORT=0 disables the Prometheus endpoint (tests run several workers at once).
+  if (config.METRICS_PORT > 0) {
+    Runtime.install({
+      telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.METRICS_PORT}` } } },
+    });
+  }
   logger.info({ config: describeConfig(config) }, 'starting worker');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

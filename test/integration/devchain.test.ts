@@ -13,7 +13,7 @@ interface Wallet {
 
 interface MineResult {
   head: number;
-  head_block_id: string;
+  headBlockId: string;
   solidified: number;
   blocks: Array<{ number: number; blockID: string; txids: string[] }>;
 }
@@ -276,9 +276,9 @@ describe('devchain', () => {
     const mined = await mine();
     expect(await usdtBalance(bob.address)).toBe(3_000_000n);
 
-    const reorg = await post<{ head: number; dropped_txids: string[] }>('/admin/reorg', { depth: 1 });
+    const reorg = await post<{ head: number; droppedTxids: string[] }>('/admin/reorg', { depth: 1 });
     expect(reorg.head).toBe(mined.head - 1);
-    expect(reorg.dropped_txids).toEqual([txid]);
+    expect(reorg.droppedTxids).toEqual([txid]);
     expect(Object.keys(await reader.trx.getUnconfirmedTransactionInfo(txid))).toHaveLength(0);
     expect(await usdtBalance(bob.address)).toBe(0n);
     expect(await alice.tw.trx.getUnconfirmedBalance(alice.address)).toBe(100_000_000);

@@ -1,0 +1,32 @@
+/**
+ * Spend cap (SPEC "Conventions"): an account may set `max_hourly_spend_usd`; a spending operation
+ * that would take its spending in the trailing hour above it is refused with 429, Retry-After: 3600.
+ * Spending = debits of the account's available balance by journals of the kinds below.
+ */
+import type { Queryable } from '../domain/db';
+import { AppError, ErrorCode } from '../domain/errors';
+import { type Micro, toMicro } from '../domain/money';
+
+export const SPENDING_KINDS = ['rental_hold', 'rental_extend', 'task_escrow', 'withdrawal_hold'];
+
+export async function assertWithinSpendCap(db: Queryable, accountId: string, amount: Micro): Promise<void> {
+  const r = await db.query<{ cap: number | null; spent: number | null }>(
+    `SELECT (a.settings->>'max_hourly_spend_usd')::numeric::float8 AS cap,
+            (SELECT -sum(e.amount)::bigint
+               FROM ledger_entries e
+               JOIN ledger_accounts la ON la.id = e.ledger_account_id
+               JOIN ledger_journals j ON j.id = e.journal_id
+              WHERE la.owner_id = a.id AND la.purpose = 'available' AND e.amount < 0
+                AND j.kind = ANY($2) AND e.created_at > now() - interval '1 hour') AS spent
+       FROM accounts a WHERE a.id = $1`,
+    [accountId, SPENDING_KINDS],
+  );
+  const row = r.rows[0];
+  if (!row || row.cap === null) return;
+  const cap = toMicro(row.cap);
+  if (cap !== null && (row.spent ?? 0) + amount > cap) {
+    throw new AppError(ErrorCode.SpendCapExceeded, 'hourly spend limit (max_hourly_spend_usd) exceeded', {
+      'Retry-After': '3600',
+    });
+  }
+}
