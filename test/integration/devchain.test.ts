@@ -400,6 +400,52 @@ describe('devchain', () => {
     expect(block.block_header.raw_data.witness_address).toMatch(/^T/);
   });
 
+  it('simulates calls with triggerconstantcontract and estimateenergy without changing state', async () => {
+    const alice = await wallet();
+    const bob = await wallet({});
+    const params = [
+      { type: 'address', value: bob.address },
+      { type: 'uint256', value: 1_000_000 },
+    ];
+    const sim = await alice.tw.transactionBuilder.triggerConstantContract(
+      chain.usdtContract,
+      'transfer(address,uint256)',
+      {},
+      params,
+      alice.address,
+    );
+    expect(sim.constant_result).toEqual(['0'.repeat(63) + '1']);
+    const { energy_required } = await alice.tw.transactionBuilder.estimateEnergy(
+      chain.usdtContract,
+      'transfer(address,uint256)',
+      {},
+      params,
+      alice.address,
+    );
+    expect(energy_required).toBe(65_000);
+    expect(await usdtBalance(bob.address)).toBe(0n);
+    await expect(
+      alice.tw.transactionBuilder.triggerConstantContract(
+        chain.usdtContract,
+        'approve(address,uint256)',
+        {},
+        params,
+      ),
+    ).rejects.toThrow('REVERT opcode executed');
+  });
+
+  it('produces blocks on its own every blockIntervalMs', async () => {
+    const auto = await startDevchain({ port: 0, blockIntervalMs: 20, seed: 'auto' });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const tw = new TronWeb({ fullHost: auto.url });
+      expect((await tw.trx.getCurrentBlock()).block_header.raw_data.number).toBeGreaterThanOrEqual(3);
+      expect(auto.usdtContract).not.toBe(chain.usdtContract);
+    } finally {
+      await auto.stop();
+    }
+  });
+
   it('answers {} for unknown transactions, blocks, accounts and contracts', async () => {
     const unknown = 'ab'.repeat(32);
     const stranger = utils.accounts.generateAccount().address.base58;

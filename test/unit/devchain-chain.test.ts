@@ -36,7 +36,13 @@ function newChain(lag = 3) {
   return { chain, tick: (ms: number) => (now += ms) };
 }
 
-function transferTx(chain: Chain, from: Account, to: string, amount: bigint, contract?: Partial<ContractValue>): Tx {
+function transferTx(
+  chain: Chain,
+  from: Account,
+  to: string,
+  amount: bigint,
+  contract?: Partial<ContractValue>,
+): Tx {
   const tx = buildTx({
     contract: {
       type: 'TriggerSmartContract',
@@ -70,7 +76,9 @@ describe('devchain chain', () => {
     const [b1, b2] = chain.mine(2);
     expect(b2.parentHash).toBe(b1.blockID);
     expect(b2.blockID.slice(0, 16)).toBe('0000000000000002');
-    expect(utils.crypto.ecRecover(blockHeaderHash(b2), b2.witnessSignature).toLowerCase()).toBe(chain.witness.address);
+    expect(utils.crypto.ecRecover(blockHeaderHash(b2), b2.witnessSignature).toLowerCase()).toBe(
+      chain.witness.address,
+    );
   });
 
   it('advances chain time at least one 3 s slot per block even when mined instantly', () => {
@@ -186,7 +194,10 @@ describe('devchain chain', () => {
     const tx = transferTx(chain, a, account().hex, 1n, { callValue: 5 } as Partial<ContractValue>);
     expect(submit(chain, tx)).toMatchObject({ result: true });
     const [block] = chain.mine(1);
-    expect(block.txs[0].outcome).toMatchObject({ contractRet: 'REVERT', resMessage: 'REVERT opcode executed' });
+    expect(block.txs[0].outcome).toMatchObject({
+      contractRet: 'REVERT',
+      resMessage: 'REVERT opcode executed',
+    });
     expect(chain.stateOf('head').tokenBalance(a.hex)).toBe(10n);
   });
 
@@ -208,11 +219,9 @@ describe('devchain chain', () => {
     expect(submit(chain, funding)).toMatchObject({ result: true });
     chain.mine(1);
     const spend = transferTx(chain, spender, account().hex, 1n);
-    // built on the block that will vanish, so mine one more block first to keep TAPOS valid
     expect(submit(chain, spend)).toMatchObject({ result: true });
     chain.reorg(1);
     expect(chain.isPending(spend.txid)).toBe(false);
     expect(chain.stateOf('head').trxBalance(spender.hex)).toBe(1n);
   });
-});
 });

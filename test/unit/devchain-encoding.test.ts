@@ -16,7 +16,12 @@ import { SELECTORS, TRANSFER_TOPIC } from '../../devchain/trc20';
 describe('devchain encoding', () => {
   it('round-trips varint and bytes fields through ProtoWriter and readProto', () => {
     const big = 1_795_452_092_140n;
-    const bytes = new ProtoWriter().varint(1, big).bytes(2, Uint8Array.of(1, 2, 3)).varint(7, 0).varint(8, -1n).finish();
+    const bytes = new ProtoWriter()
+      .varint(1, big)
+      .bytes(2, Uint8Array.of(1, 2, 3))
+      .varint(7, 0)
+      .varint(8, -1n)
+      .finish();
     const fields = readProto(bytes);
     expect(fields.map((f) => f.field)).toEqual([1, 2, 8]);
     expect(fields[0].int).toBe(big);
@@ -41,7 +46,10 @@ describe('devchain encoding', () => {
   });
 
   it('encodes ABI strings that ethers decodes', () => {
-    const [decoded] = utils.ethersUtils.AbiCoder.defaultAbiCoder().decode(['string'], '0x' + stringToAbi('Tether USD'));
+    const [decoded] = utils.ethersUtils.AbiCoder.defaultAbiCoder().decode(
+      ['string'],
+      '0x' + stringToAbi('Tether USD'),
+    );
     expect(decoded).toBe('Tether USD');
   });
 
