@@ -2,12 +2,24 @@
  * Registration point: `createActivities(deps)` spreads one factory per area.
  * Workflows type their proxies with `Activities` (import type only).
  */
+import { createAgentHealthActivities } from './agent-health';
+import { createAgentProxyActivities } from './agent-proxy';
 import type { ActivityDeps } from './deps';
 import { createLedgerActivities } from './ledger';
+import { createRentalActivities } from './rentals';
+import { createTaskActivities } from './tasks';
+import { createTronActivities } from './tron';
+import { createWebhookActivities } from './webhooks';
 
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createAgentHealthActivities(deps),
+    ...createAgentProxyActivities(deps),
     ...createLedgerActivities(deps),
+    ...createRentalActivities(deps),
+    ...createTaskActivities(deps),
+    ...createTronActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { measureRequests, metricsHandler } from './metrics';
 import { openApiDocument } from './openapi';
+import { perIpLimit } from './rate-limit';
 import { mountRoutes } from './routes';
 
 export function createApp(deps: ApiDeps): Express {
@@ -40,6 +41,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(/^\/(?!docs).*/, helmet());
   // Browser clients call the renter and bot APIs directly (SPEC: CORS * on /v1/*).
   app.use(['/v1', '/api/v1'], cors({ origin: '*' }));
+  // The Rentr renter API (rental-code auth) is limited per client IP (SPEC: 60/min on /v1/*).
+  app.use(['/v1', '/api/v1/chat', '/api/v1/status'], perIpLimit(deps));
   app.use(express.json({ limit: deps.config.REQUEST_BODY_LIMIT }));
   app.use(measureRequests);
 

@@ -9,6 +9,7 @@ import { API_KEY_PREFIX, hashApiKey } from '../domain/api-keys';
 import type { Config } from '../domain/config';
 import type { Db } from '../domain/db';
 import { AppError, ErrorCode } from '../domain/errors';
+import { consumePerKey } from './rate-limit';
 
 /** The account every ADMIN_API_KEY request acts as (created by the foundation migration seed). */
 export const OPERATOR_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
@@ -120,7 +121,8 @@ export function requireAuth(deps: { config: Config; db: Db }): RequestHandler {
     const principal = await resolvePrincipal(deps, credential);
     if (!principal) return next(new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials'));
     res.locals.principal = principal;
-    next();
+    // Every authenticated route counts against the caller's per-key limit.
+    await consumePerKey(deps, principal).then(() => next(), next);
   };
 }
 

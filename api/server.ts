@@ -35,8 +35,9 @@ export async function startApi(
   host = '0.0.0.0',
 ): Promise<RunningApi> {
   const app = createApp(deps);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(port, host, () => resolve(s));
+  // Express 5 hands a listen error (EADDRINUSE …) to the callback instead of throwing.
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   server.keepAliveTimeout = 65_000;
   const address = server.address();
@@ -63,15 +64,21 @@ if (require.main === module) {
   }
   const deps = createApiDeps(config);
   deps.logger.info({ config: describeConfig(config) }, 'starting api');
-  startApi(deps).then((api) => {
-    deps.logger.info(`api listening on ${api.url}`);
-    const stop = async () => {
-      await api.close();
-      await deps.db.end();
-      await deps.temporalConnection.close();
-      process.exit(0);
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  startApi(deps).then(
+    (api) => {
+      deps.logger.info(`api listening on ${api.url}`);
+      const stop = async () => {
+        await api.close();
+        await deps.db.end();
+        await deps.temporalConnection.close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+    (err: unknown) => {
+      deps.logger.fatal({ err }, `api could not start on port ${config.PORT}`);
+      process.exit(1);
+    },
+  );
 }

@@ -3,8 +3,8 @@
  * journal whose lines sum to zero, written in one transaction under a unique idempotency key:
  * posting the same key again is a no-op that returns the original journal.
  */
-import { randomUUID } from 'node:crypto';
-import { type Db, type DbClient, pgErrorCode, withTransaction } from './db';
+import { randomBytes } from 'node:crypto';
+import { type Db, type DbClient, pgErrorCode } from './db';
 import { AppError, ErrorCode } from './errors';
 import { assertMicro, type Micro } from './money';
 
@@ -46,6 +46,19 @@ export interface PostingResult {
   journalId: string;
   /** false when the idempotency key had already been posted. */
   created: boolean;
+}
+
+/**
+ * UUIDv7 layout (48-bit ms timestamp first): journal ids arrive in roughly ascending order, so
+ * the journal and entry indexes append instead of splitting random pages.
+ */
+export function timeOrderedUuid(now = Date.now()): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Platform-owned accounts that take many concurrent postings are spread over shards (no hot row). */
@@ -127,51 +140,27 @@ export async function postJournal(db: Db, posting: Posting): Promise<PostingResu
   for (const r of resolved) byAccount.set(r.id, (byAccount.get(r.id) ?? 0) + r.amount);
   const ordered = [...byAccount.entries()].filter(([, amount]) => amount !== 0).sort((a, b) => a[0] - b[0]);
 
+  // One statement (ledger_post, migration 2000) = one implicit transaction and one round trip;
+  // it locks the rows in ascending id order, so concurrent postings never deadlock.
   try {
-    return await withTransaction(db, async (tx) => {
-      const journalId = randomUUID();
-      const claimed = await tx.query(
-        `INSERT INTO ledger_journals (id, idempotency_key, kind, reference, memo) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (idempotency_key) DO NOTHING`,
-        [
-          journalId,
-          posting.idempotencyKey,
-          posting.kind,
-          posting.reference ?? null,
-          JSON.stringify(posting.memo ?? {}),
-        ],
-      );
-      if (claimed.rowCount === 0) {
-        const existing = await tx.query<{ id: string }>(
-          'SELECT id FROM ledger_journals WHERE idempotency_key = $1',
-          [posting.idempotencyKey],
-        );
-        return { journalId: existing.rows[0].id, created: false };
-      }
-      for (const [id, amount] of ordered) {
-        await tx.query(
-          'UPDATE ledger_accounts SET balance = balance + $2, updated_at = now() WHERE id = $1',
-          [id, amount],
-        );
-      }
-      await tx.query(
-        `INSERT INTO ledger_entries (journal_id, ledger_account_id, amount)
-         SELECT $1, unnest($2::bigint[]), unnest($3::bigint[])`,
-        [journalId, ordered.map(([id]) => id), ordered.map(([, amount]) => amount)],
-      );
-      return { journalId, created: true };
+    // Named: each pooled connection parses and plans it once.
+    const r = await db.query<{ journal_id: string; created: boolean }>({
+      name: 'ledger_post',
+      text: 'SELECT journal_id, created FROM ledger_post($1, $2, $3, $4, $5, $6::bigint[], $7::bigint[])',
+      values: [
+        timeOrderedUuid(),
+        posting.idempotencyKey,
+        posting.kind,
+        posting.reference ?? null,
+        JSON.stringify(posting.memo ?? {}),
+        ordered.map(([id]) => id),
+        ordered.map(([, amount]) => amount),
+      ],
     });
+    return { journalId: r.rows[0].journal_id, created: r.rows[0].created };
   } catch (err) {
     if (pgErrorCode(err) === '23514') {
       throw new AppError(ErrorCode.InsufficientBalance, 'insufficient balance', {}, { cause: err });
-    }
-    if (pgErrorCode(err) === '23505') {
-      // Lost a race on the idempotency key with a transaction that committed meanwhile.
-      const existing = await db.query<{ id: string }>(
-        'SELECT id FROM ledger_journals WHERE idempotency_key = $1',
-        [posting.idempotencyKey],
-      );
-      if (existing.rows[0]) return { journalId: existing.rows[0].id, created: false };
     }
     throw err;
   }

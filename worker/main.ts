@@ -8,7 +8,9 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { describeConfig, loadConfig } from '../domain/config';
 import { createPool } from '../domain/db';
 import { createLogger } from '../domain/logger';
+import { ensureDepositWatcher } from '../activities/tron-watcher';
 import { createWorker } from './create-worker';
+import { ensureSchedules } from './schedules';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -35,6 +37,10 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     namespace: config.TEMPORAL_NAMESPACE,
   });
+  await ensureSchedules(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+  });
+  await ensureDepositWatcher(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), config, logger);
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `:${config.METRICS_PORT}/metrics` },
     'worker running',

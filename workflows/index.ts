@@ -2,4 +2,10 @@
  * Registration point for the worker's workflow bundle: `export * from './<name>';` per workflow.
  * Workflow code is deterministic and uses relative imports only (webpack bundles it).
  */
-export {};
+export * from './agent-health';
+export * from './deposit';
+export * from './deposit-watcher';
+export * from './rental';
+export * from './task-review';
+export * from './webhook-delivery';
+export * from './withdrawal';

@@ -4,8 +4,32 @@
  */
 import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
+import { mountAccountsRoutes } from './accounts';
+import { mountAdminRoutes } from './admin';
+import { mountAgentPendingRoutes } from './agent-pending';
+import { mountAgentsRoutes } from './agents';
 import { mountHealthRoutes } from './health';
+import { mountMcpRoutes } from './mcp';
+import { mountReferralsRoutes } from './referrals';
+import { mountRentalsRoutes } from './rentals';
+import { mountRentrRoutes } from './rentr';
+import { mountTasksRoutes } from './tasks';
+import { mountTronRoutes } from './tron';
+import { mountWalletRoutes } from './wallet';
+import { mountWebhooksRoutes } from './webhooks';
 
 export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountHealthRoutes(app, deps);
+  mountAccountsRoutes(app, deps);
+  mountAdminRoutes(app, deps);
+  mountAgentPendingRoutes(app, deps);
+  mountAgentsRoutes(app, deps);
+  mountReferralsRoutes(app, deps);
+  mountRentalsRoutes(app, deps);
+  mountRentrRoutes(app, deps);
+  mountTasksRoutes(app, deps);
+  mountTronRoutes(app, deps);
+  mountWalletRoutes(app, deps);
+  mountWebhooksRoutes(app, deps);
+  mountMcpRoutes(app, deps);
 }

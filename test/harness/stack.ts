@@ -43,6 +43,8 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     ALLOW_PRIVATE_WEBHOOKS: 'true',
+    // Every stack counts rate limits on its own (all tests come from 127.0.0.1).
+    RATE_LIMIT_KEY_PREFIX: `rl-${randomUUID().slice(0, 8)}`,
     ...(state.tron
       ? { TRON_FULL_HOST: state.tron.fullHost, TRON_USDT_CONTRACT: state.tron.usdtContract }
       : {}),

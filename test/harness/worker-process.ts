@@ -13,7 +13,12 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnWorkerProcess(config: Config, extraEnv: Record<string, string> = {}): WorkerProcess {
+/** `script` (relative to the repo root) replaces worker/main.ts, e.g. a fixture worker under test/fixtures. */
+export function spawnWorkerProcess(
+  config: Config,
+  extraEnv: Record<string, string> = {},
+  script = 'worker/main.ts',
+): WorkerProcess {
   const root = path.join(__dirname, '..', '..');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -26,10 +31,14 @@ export function spawnWorkerProcess(config: Config, extraEnv: Record<string, stri
     LOG_LEVEL: 'info',
     ...extraEnv,
   };
-  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'worker', 'main.ts')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, script)],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

@@ -1,0 +1,99 @@
+/**
+ * Rentr-style `proxy` agents: relay a renter's chat message to `<webhook_url>/hooks/agent` and
+ * bring back the agent's reply.
+ *
+ * The relay never retries (Rentr: "we do not retry"; the renter resends instead), so every
+ * failure is a non-retryable business failure the API maps to 502 (the agent answered non-2xx)
+ * or 503 (unreachable, too slow, refused by the network policy, or not configured). The rental
+ * workflow calls it with `startToCloseTimeout: '35s'` (> AGENT_PROXY_TIMEOUT_MS) and
+ * `retry: { maximumAttempts: 1 }`.
+ */
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { agentHookUrl, type AgentReply, extractAgentReply } from '../domain/agent-reply';
+import { ErrorCode } from '../domain/errors';
+import { postJson } from '../domain/http-delivery';
+import type { ActivityDeps } from './deps';
+
+export interface RelayToProxyAgentInput {
+  rentalId: string;
+  agentId: string;
+  /** Sent as the body's `agentId`: the Rentr seed defines it as the agent's registered name. */
+  agentName: string;
+  webhookUrl: string | null;
+  webhookToken: string | null;
+  message: string;
+  /** Stable per (rental, renter): `proxySessionKey()` in domain/agent-reply.ts. */
+  sessionKey: string;
+  /** Telegram, Discord, Slack or API. */
+  channel: string;
+}
+
+export interface RelayToProxyAgentResult {
+  reply: AgentReply;
+}
+
+/** The texts renters see; the 502 text is the Rentr seed's. */
+export const AGENT_ERROR_MESSAGE = 'Agent temporarily unavailable';
+export const AGENT_UNREACHABLE_MESSAGE = 'Agent unreachable';
+export const AGENT_UNCONFIGURED_MESSAGE = 'Agent webhook not configured';
+
+/** A reply larger than this is an agent error rather than something to relay half of. */
+export const MAX_AGENT_REPLY_BYTES = 1024 * 1024;
+
+// Benign: a misbehaving agent is an expected business outcome, not a platform fault worth a
+// worker warning; the relay logs its own line with the cause.
+const failure = (message: string, type: ErrorCode, detail: Record<string, unknown>) =>
+  ApplicationFailure.create({
+    message,
+    type,
+    nonRetryable: true,
+    details: [detail],
+    category: ApplicationFailureCategory.BENIGN,
+  });
+const agentError = (detail: Record<string, unknown>) =>
+  failure(AGENT_ERROR_MESSAGE, ErrorCode.AgentError, detail);
+const agentUnavailable = (message: string, detail: Record<string, unknown>) =>
+  failure(message, ErrorCode.AgentUnavailable, detail);
+
+/** Needs only config and a logger: no database or Temporal client (tests call it directly). */
+export function createAgentProxyActivities(deps: Pick<ActivityDeps, 'config' | 'logger'>) {
+  const { config, logger } = deps;
+
+  async function relayToProxyAgent(input: RelayToProxyAgentInput): Promise<RelayToProxyAgentResult> {
+    const log = logger.child({ rentalId: input.rentalId, agentId: input.agentId });
+    const url = input.webhookUrl ? agentHookUrl(input.webhookUrl) : undefined;
+    if (!url) throw agentUnavailable(AGENT_UNCONFIGURED_MESSAGE, { reason: 'no usable webhook_url' });
+    const outcome = await postJson(
+      url,
+      JSON.stringify({
+        message: input.message,
+        agentId: input.agentName,
+        sessionKey: input.sessionKey,
+        channel: input.channel,
+      }),
+      {
+        ...(input.webhookToken ? { authorization: `Bearer ${input.webhookToken}` } : {}),
+        'x-rental-id': input.rentalId,
+        accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
+      },
+      {
+        timeoutMs: config.AGENT_PROXY_TIMEOUT_MS,
+        allowPrivate: config.ALLOW_PRIVATE_WEBHOOKS,
+        maxBodyBytes: MAX_AGENT_REPLY_BYTES,
+      },
+    );
+    if (outcome.kind === 'response') {
+      const ok = outcome.status >= 200 && outcome.status < 300;
+      if (ok && !outcome.truncated) return { reply: extractAgentReply(outcome.body) };
+      log.warn({ status: outcome.status, truncated: outcome.truncated }, 'proxy agent answered unusably');
+      throw agentError({ status: outcome.status });
+    }
+    log.warn({ kind: outcome.kind, error: outcome.error }, 'proxy agent unavailable');
+    throw agentUnavailable(
+      outcome.kind === 'refused' ? AGENT_UNCONFIGURED_MESSAGE : AGENT_UNREACHABLE_MESSAGE,
+      { reason: outcome.kind },
+    );
+  }
+
+  return { relayToProxyAgent };
+}

@@ -1,0 +1,72 @@
+/**
+ * Rental side effects: the read models (rentals row, transcript) and start notifications. Each is
+ * keyed by ids the workflow minted, so a retried activity writes nothing twice.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityDeps } from './deps';
+import type { AgentEndpoint } from '../domain/rental-chat';
+import { ErrorCode } from '../domain/errors';
+import { insertNotifications, type NewNotification } from '../domain/rental-notifications';
+import {
+  insertRental,
+  insertRentalMessage,
+  type NewRental,
+  type RentalStateUpdate,
+  updateRentalState,
+} from '../domain/rental-store';
+
+/** A transcript message as the API shows it (timestamps as ISO strings: activity results are JSON). */
+export interface StoredRentalMessage {
+  id: string;
+  rental_id: string;
+  seq: number;
+  sender_id: string;
+  sender_username: string | null;
+  content: string;
+  created_at: string;
+}
+
+export function createRentalActivities({ db }: ActivityDeps) {
+  return {
+    /** Creates the rentals row (if the API has not already) and notifies owner and bot once. */
+    async recordRentalStarted(input: { rental: NewRental; notifications: NewNotification[] }): Promise<void> {
+      await insertRental(db, input.rental);
+      await insertNotifications(db, input.notifications);
+    },
+
+    async recordRentalState(update: RentalStateUpdate): Promise<void> {
+      await updateRentalState(db, update);
+    },
+
+    async storeRentalMessage(input: {
+      id: string;
+      rentalId: string;
+      seq: number;
+      senderId: string;
+      content: string;
+    }): Promise<StoredRentalMessage> {
+      const row = await insertRentalMessage(db, input);
+      return { ...row, created_at: row.created_at.toISOString() };
+    },
+
+    async loadAgentEndpoint(agentId: string): Promise<AgentEndpoint> {
+      const r = await db.query<{
+        name: string | null;
+        username: string | null;
+        integration: 'events' | 'proxy' | null;
+        webhook_url: string | null;
+        webhook_token: string | null;
+      }>('SELECT display_name AS name, username, integration, webhook_url, webhook_token FROM accounts WHERE id = $1', [
+        agentId,
+      ]);
+      const row = r.rows[0];
+      if (!row) throw ApplicationFailure.nonRetryable('agent not found', ErrorCode.NotFound);
+      return {
+        name: row.name ?? row.username ?? agentId,
+        integration: row.integration,
+        webhookUrl: row.webhook_url,
+        webhookToken: row.webhook_token,
+      };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Task activities: the taskReview workflow's writes to the task read model and the escrow
+ * reconciliation. Each is idempotent: status changes are guarded by the state they leave.
+ */
+import { type Micro } from '../domain/money';
+import { reconcileTaskEscrow, type TaskSettlement } from '../domain/task-store';
+import type { ActivityDeps } from './deps';
+
+export interface RecordTaskSubmissionInput {
+  acceptanceId: string;
+  proofText: string;
+  proofUrl: string | null;
+  submittedAt: string;
+  reviewDeadline: string;
+}
+
+export interface RecordTaskDecisionInput {
+  acceptanceId: string;
+  status: 'approved' | 'rejected' | 'expired';
+  decision: 'approved' | 'auto_approved' | 'rejected' | 'expired';
+  decidedAt: string;
+  reason: string | null;
+  payoutNet: Micro | null;
+  payoutFee: Micro | null;
+}
+
+export function createTaskActivities({ db }: ActivityDeps) {
+  return {
+    async recordTaskSubmission(input: RecordTaskSubmissionInput): Promise<void> {
+      await db.query(
+        `UPDATE task_acceptances
+            SET status = 'submitted', proof_text = $2, proof_url = $3, submitted_at = $4, review_deadline = $5
+          WHERE id = $1 AND status = 'accepted'`,
+        [input.acceptanceId, input.proofText, input.proofUrl, input.submittedAt, input.reviewDeadline],
+      );
+    },
+
+    async recordTaskDecision(input: RecordTaskDecisionInput): Promise<void> {
+      await db.query(
+        `UPDATE task_acceptances
+            SET status = $2, decision = $3, decided_at = $4, decision_reason = $5, payout_net = $6, payout_fee = $7
+          WHERE id = $1 AND status IN ('accepted', 'submitted')`,
+        [
+          input.acceptanceId,
+          input.status,
+          input.decision,
+          input.decidedAt,
+          input.reason,
+          input.payoutNet,
+          input.payoutFee,
+        ],
+      );
+    },
+
+    /** Completes the task when every slot is paid and returns escrow nobody can earn any more. */
+    async settleTask(input: { taskId: string }): Promise<TaskSettlement> {
+      return reconcileTaskEscrow(db, input.taskId);
+    },
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Deposit activities: scan blocks for USDT Transfer events to our deposit addresses, start one
+ * `deposit-<txid>-<log_index>` workflow per event, re-check each against the solidified chain and
+ * credit the ledger once (journal key `deposit:<txid>:<log_index>`).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ErrorCode } from '../domain/errors';
+import { SA } from '../domain/search-attributes';
+import { postJournal } from '../domain/ledger';
+import { microFromTokenUnits } from '../domain/tron-amounts';
+import { hex20FromBase58 } from '../domain/tron-address';
+import { transfersOf } from '../domain/tron-events';
+import { depositWorkflowId } from '../workflows/deposit';
+import type { ActivityDeps } from './deps';
+import { TronNode } from './tron-node';
+
+export interface ChainHeads {
+  head: number;
+  headBlockId: string;
+  headTimestamp: number;
+  solidified: number;
+}
+
+/** A Transfer to one of our deposit addresses, as first seen in a (not yet solid) block. */
+export interface DepositCandidate {
+  txid: string;
+  logIndex: number;
+  accountId: string;
+  address: string;
+  from: string;
+  /** micro-USDT */
+  amount: number;
+  blockNumber: number;
+  /** Chain time (ms) after which the transaction can never be included again. */
+  expiration: number;
+}
+
+export interface ScanResult {
+  /** The chain under the cursor changed: rescan from the solidified block. */
+  reorged: boolean;
+  lastNumber: number;
+  lastBlockId: string;
+  deposits: DepositCandidate[];
+}
+
+export type DepositCheck =
+  | { state: 'pending'; confirmations: number }
+  | { state: 'solid'; amount: number; blockNumber: number }
+  | { state: 'dropped' | 'failed'; reason: string };
+
+function usdtContract(deps: ActivityDeps): string {
+  const c = deps.config.TRON_USDT_CONTRACT;
+  if (!c) throw ApplicationFailure.nonRetryable('TRON_USDT_CONTRACT is not configured', ErrorCode.Unavailable);
+  return c;
+}
+
+export function createTronDepositActivities(deps: ActivityDeps) {
+  const { db, config, temporal } = deps;
+  const node = new TronNode(config);
+
+  async function heads(): Promise<ChainHeads> {
+    const [head, solid] = await Promise.all([node.nowBlock(false), node.nowBlock(true)]);
+    return {
+      head: head.number,
+      headBlockId: head.blockId,
+      headTimestamp: head.timestamp,
+      solidified: solid.number,
+    };
+  }
+
+  return {
+    tronHeads: heads,
+
+    /**
+     * Reads blocks [from, to] and returns the USDT Transfers to our deposit addresses. When the
+     * first block does not extend `expectedParent` (the last block id we scanned), the chain was
+     * reorganised under us and nothing is returned: the watcher rewinds.
+     */
+    async scanDepositBlocks(input: { from: number; to: number; expectedParent?: string }): Promise<ScanResult> {
+      const contractHex = hex20FromBase58(usdtContract(deps));
+      const blocks = await node.blocks(input.from, input.to);
+      if (blocks.length === 0 || blocks[0].number !== input.from)
+        return { reorged: true, lastNumber: input.from - 1, lastBlockId: '', deposits: [] };
+      let parent = input.expectedParent;
+      for (const b of blocks) {
+        if (parent !== undefined && b.parentHash !== parent)
+          return { reorged: true, lastNumber: input.from - 1, lastBlockId: '', deposits: [] };
+        parent = b.blockId;
+      }
+      const transfers = [];
+      for (const b of blocks) {
+        if (Object.keys(b.expirations).length === 0) continue;
+        for (const info of await node.transactionInfosOfBlock(b.number)) {
+          for (const t of transfersOf(info, contractHex)) transfers.push({ ...t, expiration: b.expirations[t.txid] ?? 0 });
+        }
+      }
+      const owners = new Map<string, string>();
+      if (transfers.length) {
+        const r = await db.query<{ address: string; account_id: string }>(
+          'SELECT address, account_id FROM deposit_addresses WHERE address = ANY($1)',
+          [[...new Set(transfers.map((t) => t.to))]],
+        );
+        for (const row of r.rows) owners.set(row.address, row.account_id);
+      }
+      const deposits: DepositCandidate[] = [];
+      for (const t of transfers) {
+        const accountId = owners.get(t.to);
+        const amount = microFromTokenUnits(t.amount);
+        if (!accountId || amount === null) continue;
+        deposits.push({
+          txid: t.txid,
+          logIndex: t.logIndex,
+          accountId,
+          address: t.to,
+          from: t.from,
+          amount,
+          blockNumber: t.blockNumber,
+          expiration: t.expiration,
+        });
+      }
+      const last = blocks[blocks.length - 1];
+      return { reorged: false, lastNumber: last.number, lastBlockId: last.blockId, deposits };
+    },
+
+    /** The block id at `num` (the watcher's parent link after a rewind). */
+    async tronBlockId(num: number): Promise<string> {
+      const [b] = await node.blocks(num, num);
+      if (!b) throw new Error(`block ${num} not found`);
+      return b.blockId;
+    },
+
+    /**
+     * Starts one deposit workflow per candidate. The workflow id is the business key and a closed
+     * deposit is never started again, so a rescan (reorg, continue-as-new, retry) adds nothing.
+     */
+    async startDepositWorkflows(candidates: DepositCandidate[]): Promise<number> {
+      let started = 0;
+      for (const c of candidates) {
+        try {
+          await temporal.workflow.start('depositWorkflow', {
+            workflowId: depositWorkflowId(c.txid, c.logIndex),
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
+            args: [
+              {
+                deposit: c,
+                pollIntervalMs: config.TRON_POLL_INTERVAL_MS,
+                confirmations: config.TRON_CONFIRMATIONS,
+              },
+            ],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            memo: { summary: `USDT deposit ${c.amount / 1e6} to ${c.address} (tx ${c.txid}#${c.logIndex})` },
+            typedSearchAttributes: [
+              { key: SA.WorkflowKind, value: 'deposit' },
+              { key: SA.BusinessStatus, value: 'pending' },
+              { key: SA.SubjectId, value: `${c.txid}-${c.logIndex}` },
+              { key: SA.AccountIds, value: [c.accountId] },
+            ],
+          });
+          started++;
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      }
+      return started;
+    },
+
+    /** Read model row, created once when the deposit is first seen. */
+    async recordDeposit(c: DepositCandidate): Promise<void> {
+      await db.query(
+        `INSERT INTO deposits (txid, log_index, account_id, address, from_address, amount, block_number)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (txid, log_index) DO NOTHING`,
+        [c.txid, c.logIndex, c.accountId, c.address, c.from, c.amount, c.blockNumber],
+      );
+    },
+
+    /**
+     * Where the deposit stands on chain. Solid = its block is solidified, the solidity node has the
+     * receipt as SUCCESS and the same Transfer log (contract, recipient, amount) at the same index.
+     * Dropped = not in any block and past its expiration, so it can never be included again.
+     */
+    async checkDeposit(input: { deposit: DepositCandidate; confirmations: number }): Promise<DepositCheck> {
+      const c = input.deposit;
+      const contractHex = hex20FromBase58(usdtContract(deps));
+      const h = await heads();
+      const info = await node.transactionInfo(c.txid, false);
+      let check: DepositCheck;
+      if (!info || info.blockNumber === undefined) {
+        check =
+          c.expiration > 0 && h.headTimestamp > c.expiration
+            ? { state: 'dropped', reason: 'transaction left the chain and expired' }
+            : { state: 'pending', confirmations: 0 };
+      } else {
+        const confirmations = Math.max(0, h.head - info.blockNumber);
+        if (info.blockNumber > h.solidified || confirmations < input.confirmations) {
+          check = { state: 'pending', confirmations };
+        } else {
+          const solid = await node.transactionInfo(c.txid, true);
+          const log = solid ? transfersOf(solid, contractHex).find((t) => t.logIndex === c.logIndex) : undefined;
+          const amount = log ? microFromTokenUnits(log.amount) : null;
+          if (!solid) check = { state: 'pending', confirmations };
+          else if (!log || log.to !== c.address || amount === null)
+            check = { state: 'failed', reason: 'solidified receipt has no matching USDT transfer' };
+          else check = { state: 'solid', amount, blockNumber: solid.blockNumber ?? info.blockNumber };
+        }
+      }
+      if (check.state === 'pending') {
+        await db.query(
+          `UPDATE deposits SET confirmations = $3, updated_at = now()
+            WHERE txid = $1 AND log_index = $2 AND status = 'pending' AND confirmations <> $3`,
+          [c.txid, c.logIndex, check.confirmations],
+        );
+      }
+      return check;
+    },
+
+    /** Credits the user once: `external` → available, key `deposit:<txid>:<log_index>`. */
+    async creditDeposit(input: { deposit: DepositCandidate; amount: number; blockNumber: number; confirmations: number }): Promise<void> {
+      const c = input.deposit;
+      await postJournal(db, {
+        idempotencyKey: `deposit:${c.txid}:${c.logIndex}`,
+        kind: 'deposit',
+        reference: `deposit:${c.txid}:${c.logIndex}`,
+        memo: { txid: c.txid, log_index: c.logIndex, address: c.address, from: c.from },
+        lines: [
+          { account: { ownerId: null, purpose: 'external' }, amount: -input.amount },
+          { account: { ownerId: c.accountId, purpose: 'available' }, amount: input.amount },
+        ],
+      });
+      await db.query(
+        `UPDATE deposits SET status = 'confirmed', amount = $3, block_number = $4, confirmations = greatest(confirmations, $5),
+                credited_at = coalesce(credited_at, now()), updated_at = now()
+          WHERE txid = $1 AND log_index = $2`,
+        [c.txid, c.logIndex, input.amount, input.blockNumber, input.confirmations],
+      );
+    },
+
+    async markDeposit(input: { txid: string; logIndex: number; status: 'dropped' | 'failed'; reason: string }): Promise<void> {
+      await db.query(
+        `UPDATE deposits SET status = $3, status_reason = $4, updated_at = now()
+          WHERE txid = $1 AND log_index = $2 AND status = 'pending'`,
+        [input.txid, input.logIndex, input.status, input.reason],
+      );
+    },
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * Withdrawal activities. The one rule: a withdrawal's transfer is signed once per attempt and the
+ * signed bytes + txid are stored BEFORE anything is broadcast; every retry rebroadcasts exactly
+ * those bytes. A new attempt (a new signature) is only ever made by the workflow after
+ * `checkWithdrawalTransfer` proved the previous one expired without reaching the chain.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Types } from 'tronweb';
+import { AppError, ErrorCode } from '../domain/errors';
+import { postJournal } from '../domain/ledger';
+import type { Micro } from '../domain/money';
+import { toMicro } from '../domain/money';
+import { addressOfPrivateKey } from '../domain/tron-address';
+import { hex20FromBase58 } from '../domain/tron-address';
+import { isSuccessful, transfersOf } from '../domain/tron-events';
+import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
+import type { ActivityDeps } from './deps';
+import { asActivityFailure } from './ledger';
+import { TronNode } from './tron-node';
+
+export type WithdrawalStatus =
+  | 'queued'
+  | 'review'
+  | 'waiting_funds'
+  | 'broadcast'
+  | 'confirmed'
+  | 'rejected'
+  | 'failed';
+
+export interface WithdrawalRequest {
+  withdrawalId: string;
+  accountId: string;
+  amount: Micro;
+  fee: Micro;
+  net: Micro;
+  address: string;
+}
+
+export type SignResult =
+  | { kind: 'signed'; txid: string; expiration: number }
+  | { kind: 'waiting_funds'; reason: string };
+
+export type BroadcastOutcome =
+  | { outcome: 'accepted' }
+  | { outcome: 'insufficient_trx'; reason: string }
+  | { outcome: 'refused'; code: string; reason: string };
+
+export type TransferCheck =
+  | { state: 'confirmed'; blockNumber: number }
+  | { state: 'failed'; reason: string }
+  | { state: 'in_block'; confirmations: number }
+  /** Not in any block; may still be in a pool or arrive later: rebroadcast the same bytes. */
+  | { state: 'unconfirmed' }
+  /** Provably never on chain: past its expiration by head block time and unknown to the node. */
+  | { state: 'expired' };
+
+const heldAccount = (r: { accountId: string; withdrawalId: string }) => ({
+  ownerId: r.accountId,
+  purpose: 'held' as const,
+  subject: `withdrawal:${r.withdrawalId}`,
+});
+
+function hotWalletKey(deps: ActivityDeps): string {
+  const key = deps.config.TRON_HOT_WALLET_PRIVATE_KEY;
+  if (!key) throw ApplicationFailure.nonRetryable('TRON_HOT_WALLET_PRIVATE_KEY is not configured', ErrorCode.Unavailable);
+  return key;
+}
+
+function usdtContract(deps: ActivityDeps): string {
+  const c = deps.config.TRON_USDT_CONTRACT;
+  if (!c) throw ApplicationFailure.nonRetryable('TRON_USDT_CONTRACT is not configured', ErrorCode.Unavailable);
+  return c;
+}
+
+const decodeHexMessage = (hex?: string) => {
+  if (!hex) return '';
+  try {
+    return Buffer.from(hex, 'hex').toString('utf8');
+  } catch {
+    return hex;
+  }
+};
+
+export function createTronWithdrawalActivities(deps: ActivityDeps) {
+  const { db, config, logger } = deps;
+  const node = new TronNode(config);
+
+  async function loadAttempt(withdrawalId: string, attempt: number) {
+    const r = await db.query<{ txid: string; signed_tx: Types.SignedTransaction; expiration: number }>(
+      'SELECT txid, signed_tx, expiration FROM withdrawal_attempts WHERE withdrawal_id = $1 AND attempt = $2',
+      [withdrawalId, attempt],
+    );
+    return r.rows[0];
+  }
+
+  async function raiseAlert(kind: string, subject: string, message: string): Promise<void> {
+    logger.warn({ alert: kind, subject }, message);
+    await db.query(
+      `INSERT INTO operator_alerts (kind, subject, message) VALUES ($1, $2, $3)
+       ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now(), message = EXCLUDED.message`,
+      [kind, subject, message],
+    );
+  }
+
+  async function resolveAlert(kind: string, subject: string): Promise<void> {
+    await db.query(
+      'UPDATE operator_alerts SET resolved_at = now() WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL',
+      [kind, subject],
+    );
+  }
+
+  /** Whether the hot wallet can pay `net` USDT plus the TRX fee limit right now; why not if not. */
+  async function hotWalletShortfall(net: Micro): Promise<string | undefined> {
+    const hot = addressOfPrivateKey(hotWalletKey(deps));
+    const [usdt, trx] = await Promise.all([node.tokenBalance(usdtContract(deps), hot), node.trxBalanceSun(hot)]);
+    if (usdt < BigInt(net)) return `hot wallet ${hot} holds ${usdt} USDT units, needs ${net}`;
+    if (trx < config.TRON_FEE_LIMIT_SUN)
+      return `hot wallet ${hot} holds ${trx} sun TRX, needs ${config.TRON_FEE_LIMIT_SUN} for fees`;
+    return undefined;
+  }
+
+  return {
+    /**
+     * Moves `amount` available → held (key `withdrawal-hold:<id>`), writes the read model and
+     * evaluates the risk rules. InsufficientBalance is a non-retryable failure (→ 402) and holds nothing.
+     */
+    async holdWithdrawalFunds(r: WithdrawalRequest): Promise<{ reviewReasons: ReviewReason[] }> {
+      const existing = await db.query<{ review_reasons: ReviewReason[] }>(
+        'SELECT review_reasons FROM withdrawals WHERE id = $1',
+        [r.withdrawalId],
+      );
+      if (existing.rows[0]) return { reviewReasons: existing.rows[0].review_reasons };
+      const facts = await db.query<{ previous: number; recent: number }>(
+        `SELECT count(*) FILTER (WHERE address = $2 AND status NOT IN ('rejected', 'failed'))::int AS previous,
+                count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS recent
+           FROM withdrawals WHERE account_id = $1`,
+        [r.accountId, r.address],
+      );
+      const reasons = reviewReasons(
+        {
+          reviewAboveMicro: toMicro(config.WITHDRAWAL_REVIEW_ABOVE_USD) ?? Number.MAX_SAFE_INTEGER,
+          reviewNewAddress: config.WITHDRAWAL_REVIEW_NEW_ADDRESS,
+          velocityPer24h: config.WITHDRAWAL_REVIEW_VELOCITY_PER_24H,
+        },
+        { amount: r.amount, previousToAddress: facts.rows[0].previous, recentCount: facts.rows[0].recent },
+      );
+      await postJournal(db, {
+        idempotencyKey: `withdrawal-hold:${r.withdrawalId}`,
+        kind: 'withdrawal_hold',
+        reference: `withdrawal:${r.withdrawalId}`,
+        memo: { address: r.address, fee: r.fee, net: r.net },
+        lines: [
+          { account: { ownerId: r.accountId, purpose: 'available' }, amount: -r.amount },
+          { account: heldAccount(r), amount: r.amount },
+        ],
+      }).catch(asActivityFailure);
+      await db.query(
+        `INSERT INTO withdrawals (id, account_id, amount, fee, net_amount, address, status, review_reasons)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) ON CONFLICT (id) DO NOTHING`,
+        [r.withdrawalId, r.accountId, r.amount, r.fee, r.net, r.address, reasons],
+      );
+      return { reviewReasons: reasons };
+    },
+
+    async setWithdrawalStatus(input: {
+      withdrawalId: string;
+      status: WithdrawalStatus;
+      reason?: string | null;
+      decidedBy?: string;
+    }): Promise<void> {
+      await db.query(
+        `UPDATE withdrawals SET status = $2, status_reason = $3, decided_by = coalesce($4, decided_by), updated_at = now()
+          WHERE id = $1 AND status NOT IN ('confirmed', 'rejected', 'failed')`,
+        [input.withdrawalId, input.status, input.reason ?? null, input.decidedBy ?? null],
+      );
+    },
+
+    /**
+     * Returns attempt `attempt`'s signed transfer, signing it only if it was never signed: the
+     * stored row wins any race, so one attempt has exactly one txid. Before signing, a hot wallet
+     * short of USDT or TRX raises an operator alert and reports `waiting_funds` instead.
+     */
+    async signWithdrawal(input: WithdrawalRequest & { attempt: number }): Promise<SignResult> {
+      const stored = await loadAttempt(input.withdrawalId, input.attempt);
+      if (stored) return { kind: 'signed', txid: stored.txid, expiration: stored.expiration };
+      const shortfall = await hotWalletShortfall(input.net);
+      if (shortfall) {
+        await raiseAlert('hot_wallet_short', 'tron-hot-wallet', shortfall);
+        return { kind: 'waiting_funds', reason: shortfall };
+      }
+      const key = hotWalletKey(deps);
+      const tw = node.tronWeb(key);
+      const { transaction } = await tw.transactionBuilder.triggerSmartContract(
+        usdtContract(deps),
+        'transfer(address,uint256)',
+        { feeLimit: config.TRON_FEE_LIMIT_SUN },
+        [
+          { type: 'address', value: input.address },
+          { type: 'uint256', value: input.net },
+        ],
+        addressOfPrivateKey(key),
+      );
+      const signed = await tw.trx.sign(transaction, key);
+      await db.query(
+        `INSERT INTO withdrawal_attempts (withdrawal_id, attempt, txid, signed_tx, expiration)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (withdrawal_id, attempt) DO NOTHING`,
+        [input.withdrawalId, input.attempt, signed.txID, JSON.stringify(signed), signed.raw_data.expiration],
+      );
+      const winner = await loadAttempt(input.withdrawalId, input.attempt);
+      await db.query('UPDATE withdrawals SET txid = $2, updated_at = now() WHERE id = $1', [
+        input.withdrawalId,
+        winner.txid,
+      ]);
+      return { kind: 'signed', txid: winner.txid, expiration: winner.expiration };
+    },
+
+    /** Broadcasts the stored bytes of an attempt. DUP_TRANSACTION_ERROR means it is already there. */
+    async broadcastWithdrawal(input: { withdrawalId: string; attempt: number }): Promise<BroadcastOutcome> {
+      const stored = await loadAttempt(input.withdrawalId, input.attempt);
+      if (!stored) throw ApplicationFailure.nonRetryable(`attempt ${input.attempt} was never signed`);
+      const res = (await node.tronWeb().trx.sendRawTransaction(stored.signed_tx)) as {
+        result?: boolean;
+        code?: string;
+        message?: string;
+      };
+      if (res.result || res.code === 'DUP_TRANSACTION_ERROR') {
+        await db.query(
+          `UPDATE withdrawal_attempts SET first_broadcast_at = coalesce(first_broadcast_at, now())
+            WHERE withdrawal_id = $1 AND attempt = $2`,
+          [input.withdrawalId, input.attempt],
+        );
+        await resolveAlert('hot_wallet_short', 'tron-hot-wallet');
+        return { outcome: 'accepted' };
+      }
+      const reason = `${res.code ?? 'UNKNOWN'}: ${decodeHexMessage(res.message)}`;
+      if (res.code === 'BANDWITH_ERROR') {
+        await raiseAlert('hot_wallet_short', 'tron-hot-wallet', `broadcast refused for lack of TRX (${reason})`);
+        return { outcome: 'insufficient_trx', reason };
+      }
+      // Expired, TaPoS, validation errors: the bytes were not accepted now. Whether they can never
+      // land is decided by checkWithdrawalTransfer (expiration + chain lookup), not by this answer.
+      return { outcome: 'refused', code: res.code ?? 'UNKNOWN', reason };
+    },
+
+    /** Where an attempt stands. `expired` is the only state that allows signing a new attempt. */
+    async checkWithdrawalTransfer(input: {
+      withdrawalId: string;
+      attempt: number;
+      confirmations: number;
+    }): Promise<TransferCheck> {
+      const stored = await loadAttempt(input.withdrawalId, input.attempt);
+      if (!stored) throw ApplicationFailure.nonRetryable(`attempt ${input.attempt} was never signed`);
+      const contractHex = hex20FromBase58(usdtContract(deps));
+      const solid = await node.transactionInfo(stored.txid, true);
+      if (solid) {
+        if (!isSuccessful(solid) || transfersOf(solid, contractHex).length === 0)
+          return { state: 'failed', reason: `transaction ${stored.txid} failed on chain (${solid.receipt?.result ?? solid.result})` };
+        const head = await node.nowBlock(false);
+        if (head.number - (solid.blockNumber ?? head.number) >= input.confirmations)
+          return { state: 'confirmed', blockNumber: solid.blockNumber ?? 0 };
+        return { state: 'in_block', confirmations: head.number - (solid.blockNumber ?? head.number) };
+      }
+      const head = await node.nowBlock(false);
+      const info = await node.transactionInfo(stored.txid, false);
+      if (info && info.blockNumber !== undefined)
+        return { state: 'in_block', confirmations: Math.max(0, head.number - info.blockNumber) };
+      if (head.timestamp > stored.expiration && !(await node.transactionOnChain(stored.txid)))
+        return { state: 'expired' };
+      return { state: 'unconfirmed' };
+    },
+
+    /** held → hot_wallet (net) + platform_fees (fee), key `withdrawal-final:<id>`. */
+    async finalizeWithdrawal(r: WithdrawalRequest & { blockNumber: number }): Promise<void> {
+      await postJournal(db, {
+        idempotencyKey: `withdrawal-final:${r.withdrawalId}`,
+        kind: 'withdrawal',
+        reference: `withdrawal:${r.withdrawalId}`,
+        memo: { address: r.address, net: r.net, fee: r.fee },
+        lines: [
+          { account: heldAccount(r), amount: -r.amount },
+          { account: { ownerId: null, purpose: 'hot_wallet' }, amount: r.net },
+          ...(r.fee > 0 ? [{ account: { ownerId: null, purpose: 'platform_fees' as const }, amount: r.fee }] : []),
+        ],
+      }).catch(asActivityFailure);
+      await db.query(
+        `UPDATE withdrawals SET status = 'confirmed', status_reason = NULL, block_number = $2, updated_at = now()
+          WHERE id = $1`,
+        [r.withdrawalId, r.blockNumber],
+      );
+    },
+
+    /** held → available, key `withdrawal-refund:<id>`; the read model ends rejected or failed. */
+    async refundWithdrawal(
+      r: WithdrawalRequest & { status: 'rejected' | 'failed'; reason: string },
+    ): Promise<void> {
+      await postJournal(db, {
+        idempotencyKey: `withdrawal-refund:${r.withdrawalId}`,
+        kind: 'withdrawal_refund',
+        reference: `withdrawal:${r.withdrawalId}`,
+        memo: { reason: r.reason },
+        lines: [
+          { account: heldAccount(r), amount: -r.amount },
+          { account: { ownerId: r.accountId, purpose: 'available' }, amount: r.amount },
+        ],
+      }).catch((err: unknown) => {
+        if (err instanceof AppError) throw ApplicationFailure.nonRetryable(err.message, err.code);
+        throw err;
+      });
+      await db.query(
+        `UPDATE withdrawals SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1`,
+        [r.withdrawalId, r.status, r.reason],
+      );
+    },
+  };
+}

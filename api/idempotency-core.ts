@@ -1,0 +1,102 @@
+/**
+ * The Idempotency-Key rules of api/idempotency.ts as a plain function, for callers that are not an
+ * Express route (the MCP tools). Same table, same scopes, same request hash and the same errors,
+ * so a key used over REST and retried over MCP (or the other way round) replays one response.
+ * `idempotent()` in api/idempotency.ts is the Express wrapper around `runIdempotent`.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../domain/db';
+import { AppError, ErrorCode } from '../domain/errors';
+
+export interface StoredResult {
+  status: number;
+  body: unknown;
+}
+
+/** An in-flight record older than this belongs to a request whose process died; it may be retried. */
+const STALE_IN_FLIGHT_MS = 60_000;
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** The hash `requestHash(req)` computes for a REST request with this method, path and JSON body. */
+export function hashRequest(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonical(body)}`)
+    .digest('hex');
+}
+
+/**
+ * Runs `fn` at most once per (account, scope, key): same key + same request → the stored result
+ * again (`replayed`); same key + different request → 422; same key still running → 409. A throwing
+ * `fn` frees the key, since nothing was committed under it.
+ */
+export async function runIdempotent(
+  db: Db,
+  accountId: string,
+  scope: string,
+  key: string,
+  requestHash: string,
+  fn: () => Promise<StoredResult>,
+): Promise<StoredResult & { replayed: boolean }> {
+  const claimed = await db.query(
+    `INSERT INTO idempotency_keys (account_id, scope, key, request_hash, state) VALUES ($1, $2, $3, $4, 'in_flight')
+     ON CONFLICT (account_id, scope, key) DO UPDATE SET state = 'in_flight', created_at = now()
+       WHERE idempotency_keys.state = 'in_flight' AND idempotency_keys.request_hash = EXCLUDED.request_hash
+         AND idempotency_keys.created_at < now() - make_interval(secs => $5)
+     RETURNING key`,
+    [accountId, scope, key, requestHash, STALE_IN_FLIGHT_MS / 1000],
+  );
+  if (claimed.rowCount === 0) {
+    const existing = await db.query<{
+      request_hash: string;
+      state: string;
+      response_status: number;
+      response_body: unknown;
+    }>(
+      'SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE account_id = $1 AND scope = $2 AND key = $3',
+      [accountId, scope, key],
+    );
+    const row = existing.rows[0];
+    if (row && row.request_hash !== requestHash) {
+      throw new AppError(
+        ErrorCode.IdempotencyMismatch,
+        'Idempotency-Key was already used with different parameters',
+      );
+    }
+    if (!row || row.state === 'in_flight') {
+      throw new AppError(
+        ErrorCode.IdempotencyInFlight,
+        'request with this Idempotency-Key is still in flight',
+      );
+    }
+    return { status: row.response_status, body: row.response_body, replayed: true };
+  }
+  let result: StoredResult;
+  try {
+    result = await fn();
+  } catch (err) {
+    await db.query('DELETE FROM idempotency_keys WHERE account_id = $1 AND scope = $2 AND key = $3', [
+      accountId,
+      scope,
+      key,
+    ]);
+    throw err;
+  }
+  await db.query(
+    `UPDATE idempotency_keys SET state = 'done', response_status = $4, response_body = $5
+      WHERE account_id = $1 AND scope = $2 AND key = $3`,
+    [accountId, scope, key, result.status, JSON.stringify(result.body)],
+  );
+  return { ...result, replayed: false };
+}

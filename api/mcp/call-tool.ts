@@ -1,0 +1,74 @@
+/**
+ * tools/call: find the tool, authenticate like REST (before parsing, as `requireAuth` runs before a
+ * route's zod parse), count the call against the caller's per-key limit, run it under the MCP
+ * server-side timeout, and turn any failure into a tool error carrying the REST message.
+ */
+import { ErrorCode as McpErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { AppError, ErrorCode } from '../../domain/errors';
+import { resolvePrincipal, type Principal } from '../auth';
+import type { ApiDeps } from '../deps';
+import { consumePerKey } from '../rate-limit';
+import { toolErrorOf } from './errors';
+import type { Caller, McpTool, ToolOutput } from './tool';
+
+/** RoboRent: "Server-side request timeout: 15s for MCP" → 504 with Retry-After: 5. */
+export const MCP_TOOL_TIMEOUT_MS = 15_000;
+
+export type ToolMap = ReadonlyMap<string, McpTool>;
+
+/** Same messages as `requireAuth` in api/auth.ts, so a bot sees one wording over REST and MCP. */
+async function authenticate(deps: ApiDeps, caller: Caller): Promise<Principal> {
+  if (!caller.credential)
+    throw new AppError(
+      ErrorCode.Unauthorized,
+      'missing credentials: send X-API-Key or Authorization: Bearer',
+    );
+  const principal = await resolvePrincipal(deps, caller.credential);
+  if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials');
+  await consumePerKey(deps, principal);
+  return principal;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppError(ErrorCode.Timeout, 'server timeout, retry later', { 'Retry-After': '5' })),
+      ms,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The structured result plus text for clients that only read `content`: a one-line summary, then
+ * the same JSON (the MCP spec asks tools with structured output to serialise it for older clients).
+ */
+export function toolResult(output: ToolOutput): CallToolResult {
+  return {
+    content: [
+      { type: 'text', text: output.summary },
+      { type: 'text', text: JSON.stringify(output.data) },
+    ],
+    structuredContent: output.data,
+  };
+}
+
+export async function callTool(
+  deps: ApiDeps,
+  tools: ToolMap,
+  params: { name: string; arguments?: Record<string, unknown> },
+  caller: Caller,
+): Promise<CallToolResult> {
+  const tool = tools.get(params.name);
+  // An unknown tool is a protocol error (JSON-RPC -32602), as in the SDK's own McpServer.
+  if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Tool ${params.name} not found`);
+  try {
+    const principal = tool.requiresAuth ? await authenticate(deps, caller) : undefined;
+    const call = { caller, args: params.arguments ?? {} };
+    const output = await withTimeout(tool.call(deps, principal, call), MCP_TOOL_TIMEOUT_MS);
+    return toolResult(output);
+  } catch (err) {
+    return toolErrorOf(err, deps.logger, tool.name);
+  }
+}

@@ -1,0 +1,95 @@
+/** Task tools (RoboRent earn/spend): search_tasks, create_task, accept_task, submit_proof. */
+import { createTaskInput, searchTasksInput, submitProofInput, taskIdInput } from '../schemas/tasks';
+import { acceptTask, createTask, searchTasks, submitProof } from '../use-cases/tasks';
+import { idempotencyKeyArg, idempotentToolCall, restBodyOf } from './idempotency';
+import { authenticatedTool, type McpTool } from './tool';
+
+/** The REST routes these tools stand for (api/routes/tasks.ts), for idempotency-key compatibility. */
+const TASKS_PATH = '/api/v1/agent/tasks';
+
+const retryKey = idempotencyKeyArg
+  .optional()
+  .describe('Idempotency-Key: the same key again returns the first result instead of acting twice');
+
+export const searchTasksTool = authenticatedTool({
+  name: 'search_tasks',
+  description:
+    'Find open tasks with free slots, newest first; filter by category, min_reward (USDT) and query text.',
+  input: searchTasksInput,
+  async run(deps, principal, input) {
+    const found = await searchTasks(deps, principal, input);
+    const titles = found.tasks.slice(0, 5).map((t) => `"${t.title}" (${t.id}, ${t.reward_usd} USDT)`);
+    return {
+      data: found,
+      summary: `${found.count} open tasks${titles.length ? `: ${titles.join('; ')}` : ''}.`,
+    };
+  },
+});
+
+export const createTaskTool = authenticatedTool({
+  name: 'create_task',
+  description:
+    'Post a paid task. Escrow = slots × reward_usd leaves your available balance at once (fails if short).',
+  input: createTaskInput,
+  async run(deps, principal, input) {
+    const task = await createTask(deps, principal, input);
+    return {
+      data: task,
+      summary: `Created task "${task.title}" (${task.id}): ${task.slots} slots × ${task.reward_usd} USDT, escrow ${task.escrow_usd} USDT.`,
+    };
+  },
+});
+
+export const acceptTaskTool = authenticatedTool({
+  name: 'accept_task',
+  description:
+    'Reserve a slot on a task (one per worker; not your own task). Then do it and call submit_proof.',
+  input: taskIdInput.extend({ idempotency_key: retryKey }),
+  async run(deps, principal, input) {
+    const { body } = await idempotentToolCall(
+      deps,
+      principal,
+      input.idempotency_key,
+      {
+        scope: 'task-accept',
+        method: 'POST',
+        path: `${TASKS_PATH}/${input.task_id}/accept`,
+        status: 200,
+        body: undefined,
+      },
+      (key) => acceptTask(deps, principal, { task_id: input.task_id, idempotency_key: key }),
+    );
+    return {
+      data: body,
+      summary: `Accepted task ${body.task_id} (acceptance ${body.acceptance_id}); submit proof by ${body.submit_by}.`,
+    };
+  },
+});
+
+export const submitProofTool = authenticatedTool({
+  name: 'submit_proof',
+  description:
+    'Submit proof for your accepted task; the review countdown starts (auto-approved if the creator does not decide).',
+  input: taskIdInput.extend(submitProofInput.shape).extend({ idempotency_key: retryKey }),
+  async run(deps, principal, input, { args }) {
+    const { body } = await idempotentToolCall(
+      deps,
+      principal,
+      input.idempotency_key,
+      {
+        scope: 'task-submit',
+        method: 'POST',
+        path: `${TASKS_PATH}/${input.task_id}/submit`,
+        status: 200,
+        body: restBodyOf(args, 'task_id'),
+      },
+      (key) => submitProof(deps, principal, { ...input, idempotency_key: key }),
+    );
+    return {
+      data: body,
+      summary: `Proof submitted for task ${body.task_id} (acceptance ${body.acceptance_id}); review deadline ${body.review_deadline}.`,
+    };
+  },
+});
+
+export const taskTools: McpTool[] = [searchTasksTool, createTaskTool, acceptTaskTool, submitProofTool];

@@ -1,0 +1,45 @@
+/** Operator endpoints of the money spine: manual credit/debit adjustments. */
+import type { Express, RequestHandler } from 'express';
+import type { ApiDeps } from '../deps';
+import { forbidden } from '../../domain/errors';
+import { principalOf, requireAdmin, requireAuth } from '../auth';
+import { idempotent } from '../idempotency';
+import { authenticated, errorResponses, jsonBody, registry } from '../openapi';
+import { adjustmentInput } from '../schemas/accounts';
+import * as wallet from '../use-cases/wallet';
+import { parseOrThrow } from '../validation';
+
+registry.registerPath({
+  method: 'post',
+  path: '/api/v1/admin/adjustments',
+  summary: 'Credit (positive) or debit (negative) an account; audited; Idempotency-Key required',
+  security: authenticated,
+  request: { body: jsonBody(adjustmentInput) },
+  responses: {
+    201: { description: 'adjustment posted' },
+    ...errorResponses(400, 401, 402, 403, 404, 409, 422),
+  },
+});
+
+/** Admin endpoints are for people (and the ADMIN_API_KEY operator), never for bot keys. */
+export const requireHumanAdmin: RequestHandler = (req, res, next) => {
+  if (res.locals.principal?.isBot) return next(forbidden('admin only'));
+  requireAdmin(req, res, next);
+};
+
+export function mountAdminRoutes(app: Express, deps: ApiDeps): void {
+  app.post(
+    '/api/v1/admin/adjustments',
+    requireAuth(deps),
+    requireHumanAdmin,
+    // Validate before the Idempotency-Key is claimed: bad input never touches the database.
+    (req, _res, next) => {
+      parseOrThrow(adjustmentInput, req.body);
+      next();
+    },
+    idempotent(deps.db, 'admin-adjustment', async (req, res, key) => {
+      const input = parseOrThrow(adjustmentInput, req.body);
+      return { status: 201, body: await wallet.adjust(deps, principalOf(res), input, key) };
+    }),
+  );
+}

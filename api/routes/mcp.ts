@@ -1,0 +1,80 @@
+/**
+ * The bot API as Model Context Protocol tools (SPEC §5): Streamable HTTP at `/api/v1/mcp`,
+ * discovery on GET without credentials, and the older SSE transport for 2024-11-05 clients.
+ */
+import type { Express, RequestHandler } from 'express';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps';
+import { discoveryHandler } from '../mcp/discovery';
+import { anyBodyAsText } from '../mcp/json-body';
+import { ALL_TOOLS, buildRegistry } from '../mcp/registry';
+import { createSseHandlers } from '../mcp/sse';
+import { acceptsEventStream, noStandaloneStream, streamableHttpPost } from '../mcp/streamable-http';
+import { jsonResponse, registry as openApi } from '../openapi';
+
+export const MCP_PATHS = {
+  endpoint: '/api/v1/mcp',
+  sse: '/api/v1/mcp/sse',
+  messages: '/api/v1/mcp/messages',
+} as const;
+
+const jsonRpcMessage = z.looseObject({
+  jsonrpc: z.literal('2.0'),
+  id: z.union([z.string(), z.number()]).optional(),
+  method: z.string(),
+});
+
+openApi.registerPath({
+  method: 'post',
+  path: MCP_PATHS.endpoint,
+  summary: 'MCP JSON-RPC 2.0 (initialize, tools/list, tools/call); Streamable HTTP, stateless',
+  description:
+    'Any Content-Type is read as JSON. Plain JSON answers unless Accept lists text/event-stream. ' +
+    'Tool calls need X-API-Key or Bearer, except register_agent.',
+  request: { body: { content: { 'application/json': { schema: jsonRpcMessage } } } },
+  responses: {
+    200: jsonResponse('JSON-RPC response (or an SSE stream of it)', z.looseObject({})),
+    202: { description: 'notification accepted' },
+  },
+});
+openApi.registerPath({
+  method: 'get',
+  path: MCP_PATHS.endpoint,
+  summary: 'MCP discovery (no auth): server info, transports and tool list with input schemas',
+  responses: { 200: jsonResponse('discovery document', z.looseObject({})) },
+});
+openApi.registerPath({
+  method: 'get',
+  path: MCP_PATHS.sse,
+  summary: 'MCP over SSE (2024-11-05 transport): opens the stream, announces the message endpoint',
+  responses: { 200: { description: 'text/event-stream' } },
+});
+openApi.registerPath({
+  method: 'post',
+  path: MCP_PATHS.messages,
+  summary: 'MCP over SSE: a JSON-RPC message for the session in ?sessionId=',
+  request: {
+    query: z.object({ sessionId: z.string() }),
+    body: { content: { 'application/json': { schema: jsonRpcMessage } } },
+  },
+  responses: {
+    202: { description: 'accepted; the answer arrives on the stream' },
+    404: { description: 'unknown session' },
+  },
+});
+
+export function mountMcpRoutes(app: Express, deps: ApiDeps): void {
+  const tools = buildRegistry(ALL_TOOLS);
+  const rawBody = anyBodyAsText(deps.config.REQUEST_BODY_LIMIT);
+  const discovery = discoveryHandler(tools, MCP_PATHS);
+  // A GET asking for an event stream is an MCP client probing for a standalone stream (we have none).
+  const getEndpoint: RequestHandler = (req, res, next) =>
+    acceptsEventStream(req) ? noStandaloneStream(req, res, next) : discovery(req, res, next);
+  const sse = createSseHandlers(deps, tools, MCP_PATHS.messages);
+
+  app.post(MCP_PATHS.endpoint, rawBody, streamableHttpPost(deps, tools));
+  app.get(MCP_PATHS.endpoint, getEndpoint);
+  app.delete(MCP_PATHS.endpoint, noStandaloneStream);
+  app.get(MCP_PATHS.sse, sse.openStream);
+  app.post(MCP_PATHS.messages, rawBody, sse.postMessage);
+}

@@ -1,0 +1,126 @@
+/** Renter and bot rental endpoints (AgentsAccess lifecycle): start, list, read, extend, end, transcript. */
+import type { Express, Request, Response } from 'express';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps';
+import { principalOf, requireAuth } from '../auth';
+import { idempotent } from '../idempotency';
+import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
+import {
+  createRentalInput,
+  endRentalInput,
+  extendRentalInput,
+  listRentalsQuery,
+  postMessageInput,
+  rentalIdParams,
+  rentalMessageView,
+  rentalView,
+} from '../schemas/rentals';
+import * as rentals from '../use-cases/rentals';
+import { parseOrThrow } from '../validation';
+
+function document() {
+  const path = (method: 'get' | 'post', p: string, summary: string, extra: object, responses: object) =>
+    registry.registerPath({ method, path: p, summary, security: authenticated, ...extra, responses } as never);
+  path(
+    'post',
+    '/api/rentals',
+    'Rent an agent for N minutes: price × minutes is held at once (optional Idempotency-Key)',
+    { request: { body: jsonBody(createRentalInput) } },
+    { 201: jsonResponse('the active rental', rentalView), ...errorResponses(400, 401, 402, 404, 409, 429) },
+  );
+  path(
+    'get',
+    '/api/rentals',
+    'Your rentals, as renter, bot or owner (newest first)',
+    { request: { query: listRentalsQuery } },
+    { 200: jsonResponse('rentals', z.object({ rentals: z.array(rentalView) })), ...errorResponses(400, 401) },
+  );
+  path(
+    'get',
+    '/api/rentals/{id}',
+    'One rental',
+    { request: { params: rentalIdParams } },
+    { 200: jsonResponse('rental', rentalView), ...errorResponses(400, 401, 404) },
+  );
+  path(
+    'post',
+    '/api/rentals/{id}/extend',
+    'Buy more minutes (renter; the timers move and the warning is re-armed)',
+    { request: { params: rentalIdParams, body: jsonBody(extendRentalInput) } },
+    { 200: jsonResponse('rental', rentalView), ...errorResponses(400, 401, 402, 403, 404, 409, 429) },
+  );
+  path(
+    'post',
+    '/api/rentals/{id}/end',
+    'End a rental now (renter, owner, or an operator) and settle it',
+    { request: { params: rentalIdParams, body: jsonBody(endRentalInput) } },
+    { 200: jsonResponse('settled rental', rentalView), ...errorResponses(400, 401, 403, 404, 409) },
+  );
+  path(
+    'get',
+    '/api/rentals/{id}/messages',
+    'The ordered chat transcript (renter, bot and owner only)',
+    { request: { params: rentalIdParams } },
+    {
+      200: jsonResponse('messages', z.object({ messages: z.array(rentalMessageView) })),
+      ...errorResponses(400, 401, 404),
+    },
+  );
+  path(
+    'post',
+    '/api/rentals/{id}/messages',
+    'Post to the chat (max 2000 chars); 400 {"error":"rental ended"} once it ended',
+    { request: { params: rentalIdParams, body: jsonBody(postMessageInput) } },
+    { 201: jsonResponse('stored message', rentalMessageView), ...errorResponses(400, 401, 404) },
+  );
+}
+
+// Registered once per process, at import (apps are created many times in tests).
+document();
+
+const rentalId = (req: Request) => parseOrThrow(rentalIdParams, req.params, 'id').id;
+
+export function mountRentalsRoutes(app: Express, deps: ApiDeps): void {
+  const auth = requireAuth(deps);
+  const createWithKey = idempotent(deps.db, 'rentals.create', async (req, res, key) => ({
+    status: 201,
+    body: await rentals.createRental(deps, principalOf(res), parseOrThrow(createRentalInput, req.body), key),
+  }));
+
+  // Idempotency-Key is optional here: with one, a retry returns the same rental and holds once.
+  app.post('/api/rentals', auth, async (req: Request, res: Response) => {
+    if (req.get('idempotency-key')) return createWithKey(req, res, () => undefined);
+    const input = parseOrThrow(createRentalInput, req.body);
+    res.status(201).json(await rentals.createRental(deps, principalOf(res), input));
+  });
+
+  app.get('/api/rentals', auth, async (req, res) => {
+    res.json(await rentals.listRentals(deps, principalOf(res), parseOrThrow(listRentalsQuery, req.query, 'query')));
+  });
+
+  app.get('/api/rentals/:id', auth, async (req, res) => {
+    res.json(await rentals.getRental(deps, principalOf(res), rentalId(req)));
+  });
+
+  app.post('/api/rentals/:id/extend', auth, async (req, res) => {
+    const id = rentalId(req);
+    const { minutes } = parseOrThrow(extendRentalInput, req.body);
+    res.json(await rentals.extendRental(deps, principalOf(res), id, minutes, req.get('idempotency-key')?.trim()));
+  });
+
+  app.post('/api/rentals/:id/end', auth, async (req, res) => {
+    const id = rentalId(req);
+    const { reason } = parseOrThrow(endRentalInput, req.body ?? {});
+    res.json(await rentals.endRental(deps, principalOf(res), id, reason));
+  });
+
+  app.get('/api/rentals/:id/messages', auth, async (req, res) => {
+    res.json(await rentals.listMessages(deps, principalOf(res), rentalId(req)));
+  });
+
+  app.post('/api/rentals/:id/messages', auth, async (req, res) => {
+    const id = rentalId(req);
+    const { content } = parseOrThrow(postMessageInput, req.body);
+    res.status(201).json(await rentals.postMessage(deps, principalOf(res), id, content));
+  });
+}

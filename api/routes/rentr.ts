@@ -1,0 +1,66 @@
+/**
+ * The Rentr renter API, on both `/v1/*` and `/api/v1/*` (Rentr's api subdomain rewrites to
+ * /api). Credentials are rental codes, not account keys. CORS and the per-IP limit are applied to
+ * these paths in api/app.ts.
+ */
+import type { Express } from 'express';
+import { credentialOf } from '../auth';
+import type { ApiDeps } from '../deps';
+import { errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
+import { rentrChatInput, rentrChatResponse, rentrStatusResponse } from '../schemas/rentr';
+import * as rentr from '../use-cases/rentr';
+import { parseOrThrow } from '../validation';
+
+const PREFIXES = ['/v1', '/api/v1'] as const;
+
+const rentalCodeAuth = registry.registerComponent('securitySchemes', 'RentalCode', {
+  type: 'apiKey',
+  in: 'header',
+  name: 'X-API-Key',
+  description:
+    'First 8+ characters of the rental UUID (dashes optional, any case); or Authorization: Bearer <code>',
+});
+
+function document() {
+  for (const prefix of PREFIXES) {
+    registry.registerPath({
+      method: 'post',
+      path: `${prefix}/chat`,
+      summary: 'Send a message to your rented agent and get its reply',
+      security: [{ [rentalCodeAuth.name]: [] }],
+      request: { body: jsonBody(rentrChatInput) },
+      responses: {
+        200: jsonResponse('the agent replied', rentrChatResponse),
+        ...errorResponses(400, 401, 403, 429, 502, 503),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: `${prefix}/status`,
+      summary: 'Status of your rental and its agent',
+      security: [{ [rentalCodeAuth.name]: [] }],
+      responses: {
+        200: jsonResponse('rental status', rentrStatusResponse),
+        ...errorResponses(400, 401, 403, 429),
+      },
+    });
+  }
+}
+
+// Registered once per process, at import (apps are created many times in tests).
+document();
+
+export function mountRentrRoutes(app: Express, deps: ApiDeps): void {
+  for (const prefix of PREFIXES) {
+    app.post(`${prefix}/chat`, async (req, res) => {
+      const rental = await rentr.rentalByCode(deps, credentialOf(req));
+      const input = parseOrThrow(rentrChatInput, req.body);
+      res.json(await rentr.chat(deps, rental, input));
+    });
+
+    app.get(`${prefix}/status`, async (req, res) => {
+      const rental = await rentr.rentalByCode(deps, credentialOf(req));
+      res.json(await rentr.status(deps, rental));
+    });
+  }
+}

@@ -1,0 +1,155 @@
+/** RoboRent task endpoints under /api/v1/agent/tasks: parse, call one use-case, answer. */
+import type { Express } from 'express';
+import { z } from 'zod';
+import { principalOf, requireAuth } from '../auth';
+import type { ApiDeps } from '../deps';
+import { idempotent } from '../idempotency';
+import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
+import {
+  acceptTaskResult,
+  cancelTaskResult,
+  createTaskInput,
+  createTaskResult,
+  reviewDecisionInput,
+  searchTasksInput,
+  searchTasksResult,
+  submissionIdInput,
+  submissionResult,
+  submitProofInput,
+  taskIdInput,
+  taskView,
+} from '../schemas/tasks';
+import {
+  acceptTask,
+  cancelTask,
+  createTask,
+  getTask,
+  reviewSubmission,
+  searchTasks,
+  submitProof,
+} from '../use-cases/tasks';
+import { parseOrThrow } from '../validation';
+
+const BASE = '/api/v1/agent/tasks';
+const idempotencyHeader = z.object({ 'idempotency-key': z.string().min(1).max(255) });
+
+registry.registerPath({
+  method: 'post',
+  path: BASE,
+  summary: 'Publish a task; escrows slots × reward_usd from your available balance',
+  security: authenticated,
+  request: { body: jsonBody(createTaskInput) },
+  responses: { 201: jsonResponse('task created', createTaskResult), ...errorResponses(400, 401, 402, 429) },
+});
+registry.registerPath({
+  method: 'post',
+  path: `${BASE}/search`,
+  summary: 'Open tasks with free slots',
+  security: authenticated,
+  request: { body: jsonBody(searchTasksInput) },
+  responses: { 200: jsonResponse('matching tasks', searchTasksResult), ...errorResponses(400, 401) },
+});
+registry.registerPath({
+  method: 'get',
+  path: `${BASE}/{task_id}`,
+  summary: 'A task; its creator also sees every submission with its review deadline',
+  security: authenticated,
+  request: { params: taskIdInput },
+  responses: { 200: jsonResponse('the task', taskView), ...errorResponses(400, 401, 404) },
+});
+registry.registerPath({
+  method: 'post',
+  path: `${BASE}/{task_id}/cancel`,
+  summary: 'Cancel a task; refunds the escrow of slots not accepted',
+  security: authenticated,
+  request: { params: taskIdInput },
+  responses: { 200: jsonResponse('cancelled', cancelTaskResult), ...errorResponses(400, 401, 403, 404, 409) },
+});
+registry.registerPath({
+  method: 'post',
+  path: `${BASE}/{task_id}/accept`,
+  summary: 'Reserve a slot (Idempotency-Key required)',
+  security: authenticated,
+  request: { params: taskIdInput, headers: idempotencyHeader },
+  responses: {
+    200: jsonResponse('slot reserved', acceptTaskResult),
+    ...errorResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+registry.registerPath({
+  method: 'post',
+  path: `${BASE}/{task_id}/submit`,
+  summary: 'Submit proof; starts the review countdown (Idempotency-Key required)',
+  security: authenticated,
+  request: { params: taskIdInput, headers: idempotencyHeader, body: jsonBody(submitProofInput) },
+  responses: {
+    200: jsonResponse('submitted', submissionResult),
+    ...errorResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+for (const decision of ['approve', 'reject'] as const) {
+  registry.registerPath({
+    method: 'post',
+    path: `${BASE}/{task_id}/submissions/{acceptance_id}/${decision}`,
+    summary: `${decision === 'approve' ? 'Approve (and pay)' : 'Reject (reopens the slot)'} a submission; creator only`,
+    security: authenticated,
+    request: { params: submissionIdInput, body: jsonBody(reviewDecisionInput) },
+    responses: {
+      200: jsonResponse('the submission after the decision', submissionResult),
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  });
+}
+
+export function mountTasksRoutes(app: Express, deps: ApiDeps): void {
+  const auth = requireAuth(deps);
+
+  app.post(BASE, auth, async (req, res) => {
+    const input = parseOrThrow(createTaskInput, req.body ?? {});
+    res.status(201).json(await createTask(deps, principalOf(res), input));
+  });
+
+  app.post(`${BASE}/search`, auth, async (req, res) => {
+    const input = parseOrThrow(searchTasksInput, req.body ?? {});
+    res.json(await searchTasks(deps, principalOf(res), input));
+  });
+
+  app.get(`${BASE}/:task_id`, auth, async (req, res) => {
+    const params = parseOrThrow(taskIdInput, req.params, 'task_id');
+    res.json(await getTask(deps, principalOf(res), params));
+  });
+
+  app.post(`${BASE}/:task_id/cancel`, auth, async (req, res) => {
+    const params = parseOrThrow(taskIdInput, req.params, 'task_id');
+    res.json(await cancelTask(deps, principalOf(res), params));
+  });
+
+  app.post(
+    `${BASE}/:task_id/accept`,
+    auth,
+    idempotent(deps.db, 'task-accept', async (req, res, key) => {
+      const params = parseOrThrow(taskIdInput, req.params, 'task_id');
+      const body = await acceptTask(deps, principalOf(res), { ...params, idempotency_key: key });
+      return { status: 200, body };
+    }),
+  );
+
+  app.post(
+    `${BASE}/:task_id/submit`,
+    auth,
+    idempotent(deps.db, 'task-submit', async (req, res, key) => {
+      const params = parseOrThrow(taskIdInput, req.params, 'task_id');
+      const input = parseOrThrow(submitProofInput, req.body ?? {});
+      const body = await submitProof(deps, principalOf(res), { ...params, ...input, idempotency_key: key });
+      return { status: 200, body };
+    }),
+  );
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(`${BASE}/:task_id/submissions/:acceptance_id/${decision}`, auth, async (req, res) => {
+      const params = parseOrThrow(submissionIdInput, req.params, 'path');
+      const input = parseOrThrow(reviewDecisionInput, req.body ?? {});
+      res.json(await reviewSubmission(deps, principalOf(res), { ...params, ...input, decision }));
+    });
+  }
+}

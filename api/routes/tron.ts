@@ -1,0 +1,118 @@
+/** USDT TRC-20 deposits and withdrawals (SPEC §4): parse, call one use-case, answer. */
+import type { Express } from 'express';
+import { z } from 'zod';
+import { principalOf, requireAdmin, requireAuth } from '../auth';
+import type { ApiDeps } from '../deps';
+import { idempotent } from '../idempotency';
+import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
+import {
+  depositAddressResult,
+  listDepositsInput,
+  listDepositsResult,
+  reviewWithdrawalInput,
+  reviewWithdrawalResult,
+  withdrawalIdInput,
+  withdrawalView,
+  withdrawInput,
+  withdrawResult,
+} from '../schemas/tron';
+import {
+  createWithdrawal,
+  getDepositAddress,
+  getWithdrawal,
+  listDeposits,
+  reviewWithdrawal,
+} from '../use-cases/tron';
+import { parseOrThrow } from '../validation';
+
+const FINANCE = '/api/v1/finance';
+const ADMIN = '/api/v1/admin/withdrawals';
+
+registry.registerPath({
+  method: 'get',
+  path: `${FINANCE}/deposit/address`,
+  summary: 'Your USDT TRC-20 deposit address (stable, one per account)',
+  security: authenticated,
+  responses: { 200: jsonResponse('the address', depositAddressResult), ...errorResponses(401, 503) },
+});
+registry.registerPath({
+  method: 'get',
+  path: `${FINANCE}/deposits`,
+  summary: 'Your deposits with confirmations and status',
+  security: authenticated,
+  request: { query: listDepositsInput },
+  responses: { 200: jsonResponse('deposits, newest first', listDepositsResult), ...errorResponses(400, 401) },
+});
+registry.registerPath({
+  method: 'post',
+  path: `${FINANCE}/withdraw`,
+  summary: 'Withdraw USDT TRC-20 (Idempotency-Key required); funds are held at once',
+  security: authenticated,
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(255) }),
+    body: jsonBody(withdrawInput),
+  },
+  responses: {
+    200: jsonResponse('queued', withdrawResult),
+    ...errorResponses(400, 401, 402, 409, 422, 429),
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: `${FINANCE}/withdrawals/{id}`,
+  summary: 'A withdrawal with its status and txid',
+  security: authenticated,
+  request: { params: withdrawalIdInput },
+  responses: { 200: jsonResponse('the withdrawal', withdrawalView), ...errorResponses(400, 401, 404) },
+});
+for (const decision of ['approve', 'reject'] as const) {
+  registry.registerPath({
+    method: 'post',
+    path: `${ADMIN}/{id}/${decision}`,
+    summary: `Operator: ${decision} a withdrawal in review`,
+    security: authenticated,
+    request: { params: withdrawalIdInput, body: jsonBody(reviewWithdrawalInput) },
+    responses: {
+      200: jsonResponse('decision recorded', reviewWithdrawalResult),
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  });
+}
+
+export function mountTronRoutes(app: Express, deps: ApiDeps): void {
+  const auth = requireAuth(deps);
+
+  app.get(`${FINANCE}/deposit/address`, auth, async (_req, res) => {
+    res.json(await getDepositAddress(deps, principalOf(res)));
+  });
+
+  app.get(`${FINANCE}/deposits`, auth, async (req, res) => {
+    const input = parseOrThrow(listDepositsInput, req.query, 'query');
+    res.json(await listDeposits(deps, principalOf(res), input));
+  });
+
+  app.post(
+    `${FINANCE}/withdraw`,
+    auth,
+    idempotent(deps.db, 'withdraw', async (req, res, key) => {
+      const input = parseOrThrow(withdrawInput, req.body ?? {});
+      const body = await createWithdrawal(deps, principalOf(res), { ...input, idempotency_key: key });
+      return { status: 200, body };
+    }),
+  );
+
+  app.get(`${FINANCE}/withdrawals/:id`, auth, async (req, res) => {
+    const params = parseOrThrow(withdrawalIdInput, req.params, 'id');
+    res.json(await getWithdrawal(deps, principalOf(res), params));
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(`${ADMIN}/:id/${decision}`, auth, requireAdmin, async (req, res) => {
+      const params = parseOrThrow(withdrawalIdInput, req.params, 'id');
+      const input = parseOrThrow(reviewWithdrawalInput, req.body ?? {});
+      res.json(
+        await reviewWithdrawal(deps, principalOf(res), { ...params, ...input, approve: decision === 'approve' }),
+      );
+    });
+  }
+}

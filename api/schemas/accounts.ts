@@ -1,0 +1,143 @@
+/** Input and output shapes of accounts, keys, settings, referrals, wallet and admin adjustments. */
+import { z } from 'zod';
+import { registry } from '../openapi';
+import { usdtAmount, uuidSchema } from '../validation';
+
+const name = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
+
+export const registerAgentInput = registry.register('RegisterAgentInput', z.object({ agent_name: name(64) }));
+
+export const registrationOutput = registry.register(
+  'Registration',
+  z.object({
+    success: z.literal(true),
+    api_key: z.string().openapi({ example: 'rr_live_…' }),
+    key_prefix: z.string(),
+    user_id: z.uuid(),
+    agent_name: z.string(),
+    note: z.string(),
+  }),
+);
+
+const email = z.email({ error: 'must be an email address' }).max(254, 'must be at most 254 characters');
+const password = z
+  .string({ error: 'must be a string' })
+  .min(8, 'must be at least 8 characters')
+  .max(256, 'must be at most 256 characters');
+
+export const signupInput = registry.register(
+  'SignupInput',
+  z.object({
+    email,
+    password,
+    username: z
+      .string({ error: 'must be a string' })
+      .regex(/^[A-Za-z0-9_.-]{3,32}$/, 'must be 3-32 letters, digits, "_", "." or "-"'),
+    referral_code: z.string({ error: 'must be a string' }).trim().min(1).max(64).optional(),
+  }),
+);
+
+export const tokenInput = registry.register(
+  'TokenInput',
+  z.object({
+    email: z.string({ error: 'must be a string' }).min(1).max(254),
+    password: z.string({ error: 'must be a string' }).min(1).max(256),
+  }),
+);
+
+export const tokenOutput = registry.register(
+  'Token',
+  z.object({ access_token: z.string(), token_type: z.literal('bearer'), expires_in: z.number() }),
+);
+
+export const createKeyInput = registry.register('CreateKeyInput', z.object({ name: name(64).optional() }));
+
+export const apiKeyView = registry.register(
+  'ApiKey',
+  z.object({
+    id: z.uuid(),
+    key_prefix: z.string(),
+    name: z.string().nullable(),
+    rate_limit_per_minute: z.number(),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  }),
+);
+
+export const keyIdParams = z.object({ id: uuidSchema });
+
+export const settingsInput = registry.register(
+  'AccountSettingsInput',
+  z.object({ max_hourly_spend_usd: usdtAmount().nullable() }),
+);
+
+export const adjustmentInput = registry.register(
+  'AdjustmentInput',
+  z.object({
+    account_id: uuidSchema,
+    amount: usdtAmount({ allowNegative: true }),
+    reason: name(500),
+  }),
+);
+
+export const transactionsQuery = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be a cursor returned by a previous page')
+    .optional(),
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(50),
+});
+
+export const balanceOutput = registry.register(
+  'Balance',
+  z.object({
+    available_balance: z.number(),
+    held_balance: z.number().openapi({ description: 'held for withdrawals + escrow of rentals and tasks' }),
+    total_balance: z.number(),
+    currency: z.literal('USDT'),
+  }),
+);
+
+export const transactionView = registry.register(
+  'Transaction',
+  z.object({
+    id: z.uuid(),
+    type: z.string().openapi({ description: 'journal kind, e.g. adjustment, rental_hold, task_payout' }),
+    amount: z.number().openapi({ description: 'signed change of the available balance' }),
+    held_amount: z.number().openapi({ description: 'signed change of held + escrow balances' }),
+    reference: z.string().nullable(),
+    created_at: z.string(),
+  }),
+);
+
+export const transactionsOutput = registry.register(
+  'Transactions',
+  z.object({ transactions: z.array(transactionView), next_cursor: z.string().nullable() }),
+);
+
+export const referralsOutput = registry.register(
+  'Referrals',
+  z.object({
+    code: z.string(),
+    link: z.string(),
+    referred_users: z.array(
+      z.object({
+        name: z.string(),
+        joined_at: z.string(),
+        earning_window_expires_at: z.string(),
+        commission_earned: z.number(),
+      }),
+    ),
+  }),
+);

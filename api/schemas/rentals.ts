@@ -1,0 +1,114 @@
+/** zod shapes of the rental endpoints (requests validated here; responses documented in OpenAPI). */
+import { z } from 'zod';
+import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
+import { MAX_MESSAGE_CHARS } from '../../workflows/rental-state';
+import { registry } from '../openapi';
+import { uuidSchema } from '../validation';
+
+const minutes = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number of minutes' })
+  .min(1, { error: 'must be at least 1' })
+  .max(MAX_RENTAL_MINUTES, { error: `must be at most ${MAX_RENTAL_MINUTES}` });
+
+/** Rentr channels; `API` unless the renter says otherwise. */
+export const RENTAL_CHANNELS = ['API', 'Telegram', 'Discord', 'Slack'] as const;
+
+export const createRentalInput = registry.register(
+  'CreateRental',
+  z.strictObject({
+    agent_id: uuidSchema,
+    minutes,
+    channel: z.enum(RENTAL_CHANNELS, { error: `must be one of ${RENTAL_CHANNELS.join(', ')}` }).default('API'),
+  }),
+);
+export type CreateRentalInput = z.infer<typeof createRentalInput>;
+
+export const extendRentalInput = registry.register('ExtendRental', z.strictObject({ minutes }));
+
+export const endRentalInput = registry.register(
+  'EndRental',
+  z.strictObject({ reason: z.string().max(500, { error: 'at most 500 characters' }).optional() }),
+);
+
+export const postMessageInput = registry.register(
+  'PostRentalMessage',
+  z.strictObject({
+    content: z
+      .string({ error: 'must be a string' })
+      .refine((s) => s.trim().length > 0, 'must not be empty')
+      .refine((s) => s.length <= MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`),
+  }),
+);
+
+export const rentalIdParams = z.object({ id: uuidSchema });
+
+export const listRentalsQuery = z.object({
+  status: z.enum(['active', 'ending_soon', 'ended'], { error: 'must be active, ending_soon or ended' }).optional(),
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be at least 1' })
+    .max(100, { error: 'must be at most 100' })
+    .default(50),
+});
+
+export const rentalView = registry.register(
+  'Rental',
+  z.object({
+    id: z.uuid(),
+    code: z.string().openapi({ example: 'a1b2c3d4' }),
+    agent_id: z.uuid(),
+    bot_id: z.uuid(),
+    agent_name: z.string().nullable(),
+    renter_id: z.uuid(),
+    renter_username: z.string().nullable(),
+    owner_id: z.uuid(),
+    status: z.enum(['active', 'ending_soon', 'ended']),
+    channel: z.string(),
+    minutes: z.number().int(),
+    price_per_minute: z.number(),
+    total_cost: z.number(),
+    starts_at: z.string(),
+    ends_at: z.string(),
+    time_remaining_seconds: z.number().int(),
+    ended_at: z.string().nullable(),
+    ended_by: z.enum(['clock', 'renter', 'owner', 'operator']).nullable(),
+    settled: z.boolean(),
+    billed_minutes: z.number().int().nullable(),
+    refund: z.number().nullable(),
+  }),
+);
+
+export const rentalMessageView = registry.register(
+  'RentalMessage',
+  z.object({
+    id: z.uuid(),
+    rental_id: z.uuid(),
+    sender_id: z.uuid(),
+    sender_username: z.string().nullable(),
+    content: z.string(),
+    created_at: z.string(),
+  }),
+);
+
+export const pendingView = registry.register(
+  'AgentPending',
+  z.object({
+    active_rentals: z.array(
+      z.object({
+        id: z.uuid(),
+        bot_id: z.uuid(),
+        renter_id: z.uuid(),
+        renter_username: z.string().nullable(),
+        status: z.string(),
+        starts_at: z.string(),
+        ends_at: z.string(),
+        time_remaining_seconds: z.number().int(),
+      }),
+    ),
+    unread_messages: z.array(rentalMessageView),
+    pending_service_orders: z.array(z.unknown()),
+    notifications: z.array(z.record(z.string(), z.unknown())),
+  }),
+);

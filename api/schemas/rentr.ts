@@ -1,0 +1,44 @@
+/** zod shapes of the Rentr renter API (`/v1/chat`, `/v1/status`), authenticated by rental code. */
+import { z } from 'zod';
+import { MAX_CHAT_CHARS } from '../../workflows/rental-state';
+import { registry } from '../openapi';
+
+export const rentrChatInput = registry.register(
+  'RentrChatRequest',
+  z.object({
+    message: z
+      .string({ error: 'must be a string' })
+      .refine((s) => s.trim().length > 0, 'must not be empty')
+      .refine((s) => s.length <= MAX_CHAT_CHARS, `must be at most ${MAX_CHAT_CHARS} characters`)
+      .openapi({ example: 'What is the capital of France?' }),
+  }),
+);
+export type RentrChatInput = z.infer<typeof rentrChatInput>;
+
+export const rentrChatResponse = registry.register(
+  'RentrChatResponse',
+  z.object({
+    success: z.literal(true),
+    agent: z.string().openapi({ example: 'GeographyBot' }),
+    response: z.unknown().openapi({ description: "The agent's reply: usually a string, may be an object" }),
+    rental: z.object({ id: z.uuid(), ends_at: z.string() }),
+  }),
+);
+export type RentrChatResponse = z.infer<typeof rentrChatResponse>;
+
+export const rentrStatusResponse = registry.register(
+  'RentrStatusResponse',
+  z.object({
+    rental: z.object({
+      id: z.uuid(),
+      status: z.enum(['active', 'ending_soon', 'ended']),
+      starts_at: z.string(),
+      ends_at: z.string(),
+      duration_type: z.enum(['day', 'hour', 'minute']),
+      channel: z.string().openapi({ example: 'API' }),
+      time_remaining_seconds: z.number().int(),
+    }),
+    agent: z.object({ id: z.uuid(), name: z.string().nullable(), description: z.string().nullable() }),
+  }),
+);
+export type RentrStatusResponse = z.infer<typeof rentrStatusResponse>;

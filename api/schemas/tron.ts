@@ -1,0 +1,123 @@
+/** USDT TRC-20 deposit and withdrawal shapes (SPEC §4), shared by the REST routes and MCP tools. */
+import { z } from 'zod';
+import { isTronBase58Address } from '../../domain/tron-address';
+import { registry } from '../openapi';
+import { usdtAmount, uuidSchema } from '../validation';
+
+const usdt = z.number().openapi({ example: 25.0 });
+
+export const depositAddressInput = z.object({});
+export const depositAddressResult = registry.register(
+  'DepositAddress',
+  z.object({
+    address: z.string().openapi({ example: 'TPjjvMwjPoDC32V2dGDYTkLH4E5LAtBZ6C' }),
+    network: z.literal('trc20'),
+    currency: z.literal('USDT'),
+  }),
+);
+export type DepositAddressResult = z.infer<typeof depositAddressResult>;
+
+export const listDepositsInput = z.object({
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(50),
+  offset: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(0, 'must not be negative')
+    .default(0),
+});
+export type ListDepositsInput = z.infer<typeof listDepositsInput>;
+
+export const depositView = registry.register(
+  'Deposit',
+  z.object({
+    id: z.string().openapi({ description: '<txid>-<log_index>' }),
+    txid: z.string(),
+    log_index: z.number().int(),
+    address: z.string(),
+    from_address: z.string(),
+    amount: usdt,
+    currency: z.literal('USDT'),
+    network: z.literal('trc20'),
+    block_number: z.number().int(),
+    confirmations: z.number().int(),
+    required_confirmations: z.number().int(),
+    status: z.enum(['pending', 'confirmed', 'dropped', 'failed']),
+    created_at: z.string(),
+    credited_at: z.string().nullable(),
+  }),
+);
+export type DepositView = z.infer<typeof depositView>;
+export const listDepositsResult = registry.register(
+  'DepositList',
+  z.object({ deposits: z.array(depositView), limit: z.number().int(), offset: z.number().int() }),
+);
+
+export const withdrawInput = registry.register(
+  'WithdrawInput',
+  z.object({
+    amount: usdtAmount(),
+    address: z
+      .string({ error: 'must be a string' })
+      .refine(isTronBase58Address, 'must be a valid TRON base58 address (T…)'),
+    currency: z.literal('USDT', { error: 'must be "USDT"' }),
+  }),
+);
+export type WithdrawInput = z.infer<typeof withdrawInput>;
+
+export const withdrawalStatus = z.enum([
+  'queued',
+  'review',
+  'waiting_funds',
+  'broadcast',
+  'confirmed',
+  'rejected',
+  'failed',
+]);
+
+export const withdrawResult = registry.register(
+  'WithdrawResult',
+  z.object({
+    withdrawal_id: z.uuid(),
+    amount: usdt,
+    fee: usdt.openapi({ example: 1.5 }),
+    net_amount: usdt.openapi({ example: 23.5 }),
+    status: withdrawalStatus,
+  }),
+);
+export type WithdrawResult = z.infer<typeof withdrawResult>;
+
+export const withdrawalIdInput = z.object({ id: uuidSchema });
+
+export const withdrawalView = registry.register(
+  'Withdrawal',
+  z.object({
+    withdrawal_id: z.uuid(),
+    amount: usdt,
+    fee: usdt,
+    net_amount: usdt,
+    currency: z.literal('USDT'),
+    network: z.literal('trc20'),
+    address: z.string(),
+    status: withdrawalStatus,
+    status_reason: z.string().nullable(),
+    review_reasons: z.array(z.string()),
+    txid: z.string().nullable(),
+    block_number: z.number().int().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
+export type WithdrawalView = z.infer<typeof withdrawalView>;
+
+export const reviewWithdrawalInput = z.object({
+  reason: z.string({ error: 'must be a string' }).trim().max(500, 'must be at most 500 characters').optional(),
+});
+export const reviewWithdrawalResult = registry.register(
+  'WithdrawalReviewResult',
+  z.object({ withdrawal_id: z.uuid(), status: withdrawalStatus }),
+);

@@ -1,0 +1,98 @@
+/** Webhook delivery log, redelivery, test event and endpoint settings: shapes shared by REST and OpenAPI. */
+import { z } from 'zod';
+import { registry } from '../openapi';
+import { uuidSchema } from '../validation';
+
+export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed', 'skipped'] as const;
+
+const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 timestamp' });
+
+export const listDeliveriesQuery = z
+  .object({
+    event: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(100, 'must be at most 100 characters')
+      .optional(),
+    state: z.enum(DELIVERY_STATES, { error: `must be one of ${DELIVERY_STATES.join(', ')}` }).optional(),
+    since: isoTime.optional(),
+    until: isoTime.optional(),
+    limit: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(100, 'must be at most 100')
+      .default(50),
+    cursor: z
+      .string()
+      .regex(/^\d{1,18}$/, 'must be a cursor returned by a previous page')
+      .optional(),
+  })
+  .refine((q) => !q.since || !q.until || q.since <= q.until, {
+    path: ['until'],
+    message: 'must not be before since',
+  });
+export type ListDeliveriesQuery = z.infer<typeof listDeliveriesQuery>;
+
+export const deliveryIdParams = z.object({ id: uuidSchema });
+
+export const deliveryView = registry.register(
+  'WebhookDelivery',
+  z.object({
+    id: z.uuid(),
+    event: z.string(),
+    policy: z.string(),
+    subject: z.string(),
+    state: z.enum(DELIVERY_STATES),
+    skip_reason: z.string().nullable(),
+    target_url: z.string().nullable(),
+    attempt_count: z.number().int(),
+    next_attempt_at: z.string().nullable(),
+    last_status: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    redelivery_of: z.uuid().nullable(),
+    created_at: z.string(),
+    completed_at: z.string().nullable(),
+  }),
+);
+export type DeliveryView = z.infer<typeof deliveryView>;
+
+export const attemptView = registry.register(
+  'WebhookAttempt',
+  z.object({
+    attempt: z.number().int(),
+    attempted_at: z.string(),
+    outcome: z.enum(['success', 'rejected', 'timeout', 'network_error', 'refused']),
+    response_status: z.number().int().nullable(),
+    latency_ms: z.number().int(),
+    error: z.string().nullable(),
+    response_excerpt: z.string().nullable(),
+  }),
+);
+
+export const deliveryDetailView = registry.register(
+  'WebhookDeliveryDetail',
+  deliveryView.extend({
+    /** The exact JSON body that was signed and sent. */
+    payload: z.unknown(),
+    /** Names of extra request headers (values may be credentials and are never shown). */
+    extra_headers: z.array(z.string()),
+    attempts: z.array(attemptView),
+  }),
+);
+
+export const deliveryListView = z.object({
+  deliveries: z.array(deliveryView),
+  next_cursor: z.string().nullable(),
+});
+
+export const enqueuedView = z.object({
+  delivery_id: z.uuid(),
+  state: z.enum(DELIVERY_STATES),
+  redelivery_of: z.uuid().nullable(),
+});
+
+export const secretView = z.object({ secret: z.string(), note: z.string() });
+
+export const endpointView = z.object({ webhook_url: z.string().nullable(), disabled: z.boolean() });

@@ -1,0 +1,72 @@
+/**
+ * The Rentr renter API. The caller is a rental (its code is the credential), not an account:
+ * `rentalByCode` authenticates, the other two act on that rental. The chat itself is the rental
+ * workflow's `chatWithAgent` update, which stores both sides in the transcript and serializes
+ * the calls of one rental.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { AppError, ErrorCode } from '../../domain/errors';
+import {
+  assertRentalActive,
+  durationType,
+  RENTAL_NOT_ACTIVE_MESSAGE,
+  resolveRentalCode,
+  timeRemainingSeconds,
+} from '../../domain/rental-code';
+import type { RentalRow } from '../../domain/rental-store';
+import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental';
+import type { ApiDeps } from '../deps';
+import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';
+
+/** `/v1/chat` is the API channel in Rentr's terms, whatever channel the rental was booked on. */
+const CHAT_CHANNEL = 'API';
+
+export const rentalByCode = (deps: ApiDeps, code: string | undefined): Promise<RentalRow> =>
+  resolveRentalCode(deps.db, code);
+
+/** A rental whose workflow has already finished is not active, whatever the read model says yet. */
+function finishedAsNotActive(err: unknown): never {
+  if (err instanceof WorkflowNotFoundError)
+    throw new AppError(ErrorCode.RentalNotActive, RENTAL_NOT_ACTIVE_MESSAGE);
+  throw err;
+}
+
+export async function chat(
+  deps: ApiDeps,
+  rental: RentalRow,
+  input: RentrChatInput,
+): Promise<RentrChatResponse> {
+  assertRentalActive(rental, Date.now());
+  const result = await deps.temporal.workflow
+    .getHandle(rentalWorkflowId(rental.id))
+    .executeUpdate(chatWithAgentUpdate, {
+      args: [{ message: input.message, channel: CHAT_CHANNEL, renterId: rental.renter_id }],
+    })
+    .catch(finishedAsNotActive);
+  return { success: true, agent: rental.agent_name ?? '', response: result.response, rental: result.rental };
+}
+
+export async function status(deps: ApiDeps, rental: RentalRow): Promise<RentrStatusResponse> {
+  const now = Date.now();
+  assertRentalActive(rental, now);
+  const agent = await deps.db.query<{ display_name: string | null; description: string | null }>(
+    'SELECT display_name, description FROM accounts WHERE id = $1',
+    [rental.agent_id],
+  );
+  return {
+    rental: {
+      id: rental.id,
+      status: rental.status,
+      starts_at: rental.starts_at.toISOString(),
+      ends_at: rental.ends_at.toISOString(),
+      duration_type: durationType(rental.minutes),
+      channel: rental.channel,
+      time_remaining_seconds: timeRemainingSeconds(rental, now),
+    },
+    agent: {
+      id: rental.agent_id,
+      name: agent.rows[0]?.display_name ?? null,
+      description: agent.rows[0]?.description ?? null,
+    },
+  };
+}

@@ -1,0 +1,323 @@
+/**
+ * Tasks marketplace use-cases (SPEC §3), shared by the REST routes and the MCP tools. Each takes
+ * already-parsed input (api/schemas/tasks.ts). Slot reservation happens under the task's row
+ * lock; everything after acceptance belongs to the `taskReview` workflow of that acceptance.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { withTransaction } from '../../domain/db';
+import { AppError, conflict, forbidden, notFound } from '../../domain/errors';
+import { deterministicUuid } from '../../domain/ids';
+import { postJournal } from '../../domain/ledger';
+import { fromMicro, times } from '../../domain/money';
+import { SA } from '../../domain/search-attributes';
+import {
+  type AcceptanceRow,
+  findAcceptance,
+  findTask,
+  reconcileTaskEscrow,
+  TASK_COLUMNS,
+  taskEscrowAccount,
+  type TaskRow,
+} from '../../domain/task-store';
+import {
+  approveSubmissionUpdate,
+  rejectSubmissionUpdate,
+  submitProofUpdate,
+  TASK_REVIEW_WORKFLOW_KIND,
+  taskReviewWorkflow,
+  taskReviewWorkflowId,
+} from '../../workflows/task-review';
+import type { Principal } from '../auth';
+import type { ApiDeps } from '../deps';
+import { businessFailureOf } from '../errors';
+import type {
+  CreateTaskInput,
+  ReviewDecisionInput,
+  SearchTasksInput,
+  SubmissionView,
+  SubmitProofInput,
+  TaskView,
+} from '../schemas/tasks';
+import { assertWithinSpendCap } from '../spend-cap';
+
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toSubmissionView(a: AcceptanceRow): SubmissionView {
+  return {
+    acceptance_id: a.id,
+    task_id: a.task_id,
+    worker_id: a.worker_id,
+    status: a.status,
+    accepted_at: a.accepted_at.toISOString(),
+    submit_by: a.submit_by.toISOString(),
+    proof_text: a.proof_text,
+    proof_url: a.proof_url,
+    submitted_at: isoOrNull(a.submitted_at),
+    review_deadline: isoOrNull(a.review_deadline),
+    decision: a.decision as SubmissionView['decision'],
+    decided_at: isoOrNull(a.decided_at),
+    reason: a.decision_reason,
+    payout_usd: a.payout_net === null ? null : fromMicro(a.payout_net),
+  };
+}
+
+export function toTaskView(t: TaskRow, submissions?: AcceptanceRow[]): TaskView {
+  return {
+    id: t.id,
+    creator_id: t.creator_id,
+    title: t.title,
+    description: t.description,
+    category: t.category,
+    reward_usd: fromMicro(t.reward),
+    slots: t.slots,
+    slots_available: t.status === 'open' ? Math.max(0, t.slots - t.slots_taken) : 0,
+    slots_filled: t.slots_filled,
+    status: t.status,
+    created_at: t.created_at.toISOString(),
+    cancelled_at: isoOrNull(t.cancelled_at),
+    completed_at: isoOrNull(t.completed_at),
+    ...(submissions ? { submissions: submissions.map(toSubmissionView) } : {}),
+  };
+}
+
+async function requireTask(deps: ApiDeps, taskId: string): Promise<TaskRow> {
+  const task = await findTask(deps.db, taskId);
+  if (!task) throw notFound('task');
+  return task;
+}
+
+/** Escrows `slots × reward` from the creator's available balance at once (402 if short). */
+export async function createTask(deps: ApiDeps, principal: Principal, input: CreateTaskInput) {
+  const { db } = deps;
+  const id = randomUUID();
+  const escrow = times(input.reward_usd, input.slots);
+  await assertWithinSpendCap(db, principal.accountId, escrow);
+  const account = taskEscrowAccount({ id, creator_id: principal.accountId });
+  await postJournal(db, {
+    idempotencyKey: `task-escrow:${id}`,
+    kind: 'task_escrow',
+    reference: `task:${id}`,
+    memo: { task_id: id, slots: input.slots, reward: input.reward_usd },
+    lines: [
+      { account: { ownerId: principal.accountId, purpose: 'available' }, amount: -escrow },
+      { account, amount: escrow },
+    ],
+  });
+  try {
+    await db.query(
+      `INSERT INTO tasks (id, creator_id, title, description, category, reward, slots)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        id,
+        principal.accountId,
+        input.title,
+        input.description,
+        input.category,
+        input.reward_usd,
+        input.slots,
+      ],
+    );
+  } catch (err) {
+    // The task never existed: the escrow goes straight back.
+    await postJournal(db, {
+      idempotencyKey: `task-escrow-void:${id}`,
+      kind: 'task_refund',
+      reference: `task:${id}`,
+      lines: [
+        { account, amount: -escrow },
+        { account: { ownerId: principal.accountId, purpose: 'available' }, amount: escrow },
+      ],
+    });
+    throw err;
+  }
+  const task = (await findTask(db, id))!;
+  return { success: true as const, ...toTaskView(task), escrow_usd: fromMicro(escrow) };
+}
+
+/** Open tasks with at least one free slot, newest first. */
+export async function searchTasks(deps: ApiDeps, _principal: Principal, input: SearchTasksInput) {
+  const pattern = input.query ? `%${input.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const r = await deps.db.query<TaskRow>(
+    `SELECT * FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.status = 'open'
+                      AND ($1::text IS NULL OR t.category = $1)
+                      AND t.reward >= $2
+                      AND ($3::text IS NULL OR t.title ILIKE $3 OR t.description ILIKE $3)) x
+      WHERE x.slots_taken < x.slots
+      ORDER BY x.created_at DESC, x.id LIMIT $4`,
+    [input.category ?? null, input.min_reward ?? 0, pattern, input.limit],
+  );
+  return { tasks: r.rows.map((t) => toTaskView(t)), count: r.rowCount ?? 0 };
+}
+
+/** The creator sees every submission; a worker sees its own; anyone else sees none. */
+export async function getTask(deps: ApiDeps, principal: Principal, input: { task_id: string }) {
+  const task = await requireTask(deps, input.task_id);
+  const isCreator = task.creator_id === principal.accountId;
+  const r = await deps.db.query<AcceptanceRow>(
+    `SELECT * FROM task_acceptances WHERE task_id = $1 AND ($2 OR worker_id = $3) ORDER BY accepted_at, id`,
+    [task.id, isCreator, principal.accountId],
+  );
+  return toTaskView(task, isCreator || r.rows.length ? r.rows : undefined);
+}
+
+/** Stops new acceptances and returns the escrow of every slot not taken; running ones finish. */
+export async function cancelTask(deps: ApiDeps, principal: Principal, input: { task_id: string }) {
+  await withTransaction(deps.db, async (tx) => {
+    const task = await findTask(tx, input.task_id, true);
+    if (!task) throw notFound('task');
+    if (task.creator_id !== principal.accountId) throw forbidden('only the task creator may cancel it');
+    if (task.status !== 'open') throw conflict(`task is already ${task.status}`);
+    await tx.query(`UPDATE tasks SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [task.id]);
+  });
+  const settlement = await reconcileTaskEscrow(deps.db, input.task_id);
+  const task = await requireTask(deps, input.task_id);
+  return { success: true as const, ...toTaskView(task), refunded_usd: fromMicro(settlement.refunded) };
+}
+
+/**
+ * Reserves a slot and starts the acceptance's taskReview workflow. The acceptance id derives from
+ * the Idempotency-Key, so a retry after a lost response finds the same acceptance.
+ */
+export async function acceptTask(
+  deps: ApiDeps,
+  principal: Principal,
+  input: { task_id: string; idempotency_key: string },
+) {
+  const { db, config } = deps;
+  const acceptanceId = deterministicUuid(
+    principal.accountId,
+    'task-accept',
+    input.task_id,
+    input.idempotency_key,
+  );
+  const submitWithinMs = config.TASK_ACCEPT_DEADLINE_SECONDS * 1000;
+  const { task, acceptance, created } = await withTransaction(db, async (tx) => {
+    const task = await findTask(tx, input.task_id, true);
+    if (!task) throw notFound('task');
+    const again = await findAcceptance(tx, acceptanceId);
+    if (again) return { task, acceptance: again, created: false };
+    if (task.creator_id === principal.accountId) throw forbidden('you cannot accept your own task');
+    if (task.status !== 'open') throw conflict(`task is ${task.status}`);
+    const mine = await tx.query(
+      `SELECT 1 FROM task_acceptances WHERE task_id = $1 AND worker_id = $2
+          AND status IN ('accepted', 'submitted', 'approved')`,
+      [task.id, principal.accountId],
+    );
+    if (mine.rowCount) throw conflict('you already accepted this task');
+    if (task.slots_taken >= task.slots) throw conflict('no free slots left on this task');
+    const r = await tx.query<AcceptanceRow>(
+      `INSERT INTO task_acceptances (id, task_id, worker_id, status, submit_by)
+       VALUES ($1, $2, $3, 'accepted', now() + make_interval(secs => $4)) RETURNING *`,
+      [acceptanceId, task.id, principal.accountId, config.TASK_ACCEPT_DEADLINE_SECONDS],
+    );
+    return { task, acceptance: r.rows[0], created: true };
+  });
+  try {
+    await deps.temporal.workflow.start(taskReviewWorkflow, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId: taskReviewWorkflowId(acceptanceId),
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [
+        {
+          taskId: task.id,
+          acceptanceId,
+          creatorId: task.creator_id,
+          workerId: principal.accountId,
+          reward: task.reward,
+          submitWithinMs,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: SA.TaskId, value: task.id },
+        { key: SA.AcceptanceId, value: acceptanceId },
+        { key: SA.CreatorId, value: task.creator_id },
+        { key: SA.WorkerId, value: principal.accountId },
+        { key: SA.AccountIds, value: [task.creator_id, principal.accountId] },
+        { key: SA.WorkflowKind, value: TASK_REVIEW_WORKFLOW_KIND },
+        { key: SA.BusinessStatus, value: 'accepted' },
+      ],
+      memo: {
+        summary: `Acceptance ${acceptanceId} of task "${task.title.slice(0, 80)}" (${task.id}) by worker ${principal.accountId}; reward ${fromMicro(task.reward)} USDT`,
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      // No workflow owns this slot: release it so the task is not blocked by a failed start.
+      if (created)
+        await db.query(`DELETE FROM task_acceptances WHERE id = $1 AND status = 'accepted'`, [acceptanceId]);
+      throw err;
+    }
+  }
+  return {
+    success: true as const,
+    task_id: task.id,
+    acceptance_id: acceptance.id,
+    status: 'accepted' as const,
+    accepted_at: acceptance.accepted_at.toISOString(),
+    submit_by: acceptance.submit_by.toISOString(),
+  };
+}
+
+/** Turns a failed update on an acceptance that moved on into a 409 naming where it is now. */
+async function staleAcceptanceError(deps: ApiDeps, acceptanceId: string, err: unknown): Promise<unknown> {
+  if (err instanceof AppError || businessFailureOf(err)) return err;
+  const now = await findAcceptance(deps.db, acceptanceId);
+  if (!now || now.status === 'accepted' || now.status === 'submitted') return err;
+  return conflict(`submission is already ${now.status}`);
+}
+
+/** Submits proof on the caller's open acceptance; the review countdown starts now. */
+export async function submitProof(
+  deps: ApiDeps,
+  principal: Principal,
+  input: SubmitProofInput & { task_id: string; idempotency_key: string },
+) {
+  await requireTask(deps, input.task_id);
+  const r = await deps.db.query<AcceptanceRow>(
+    `SELECT * FROM task_acceptances WHERE task_id = $1 AND worker_id = $2 AND status IN ('accepted', 'submitted')
+      ORDER BY accepted_at DESC LIMIT 1`,
+    [input.task_id, principal.accountId],
+  );
+  const acceptance = r.rows[0];
+  if (!acceptance) throw notFound('acceptance of yours on this task');
+  if (acceptance.status !== 'accepted') throw conflict('proof was already submitted for this acceptance');
+  try {
+    await deps.temporal.workflow
+      .getHandle(taskReviewWorkflowId(acceptance.id))
+      .executeUpdate(submitProofUpdate, {
+        args: [
+          { workerId: principal.accountId, proofText: input.proof_text, proofUrl: input.proof_url ?? null },
+        ],
+        updateId: `submit:${deterministicUuid(principal.accountId, input.task_id, input.idempotency_key)}`,
+      });
+  } catch (err) {
+    throw await staleAcceptanceError(deps, acceptance.id, err);
+  }
+  return { success: true as const, ...toSubmissionView((await findAcceptance(deps.db, acceptance.id))!) };
+}
+
+/** The creator's decision on a submission; answers with the submission as it ended up. */
+export async function reviewSubmission(
+  deps: ApiDeps,
+  principal: Principal,
+  input: ReviewDecisionInput & { task_id: string; acceptance_id: string; decision: 'approve' | 'reject' },
+) {
+  const task = await requireTask(deps, input.task_id);
+  if (task.creator_id !== principal.accountId)
+    throw forbidden('only the task creator may review submissions');
+  const acceptance = await findAcceptance(deps.db, input.acceptance_id);
+  if (!acceptance || acceptance.task_id !== task.id) throw notFound('submission');
+  if (acceptance.status === 'accepted') throw conflict('no proof submitted yet');
+  if (acceptance.status !== 'submitted') throw conflict(`submission is already ${acceptance.status}`);
+  try {
+    await deps.temporal.workflow
+      .getHandle(taskReviewWorkflowId(acceptance.id))
+      .executeUpdate(input.decision === 'approve' ? approveSubmissionUpdate : rejectSubmissionUpdate, {
+        args: [{ actorId: principal.accountId, reason: input.reason ?? null }],
+      });
+  } catch (err) {
+    throw await staleAcceptanceError(deps, acceptance.id, err);
+  }
+  return { success: true as const, ...toSubmissionView((await findAcceptance(deps.db, acceptance.id))!) };
+}

@@ -1,0 +1,204 @@
+/**
+ * Webhook use-cases: the delivery log (own deliveries; admins may read any), redelivery as a new,
+ * freshly signed delivery, the `webhook_test` event, secret rotation and endpoint re-enable.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, conflict, ErrorCode, notFound } from '../../domain/errors';
+import { enqueueDelivery } from '../../domain/webhook-enqueue';
+import { generateSigningSecret } from '../../domain/webhook-signing';
+import type { WebhookPolicyName } from '../../domain/webhooks';
+import type { Principal } from '../auth';
+import type { ApiDeps } from '../deps';
+import type { DeliveryView, ListDeliveriesQuery } from '../schemas/webhooks';
+
+interface DeliveryRow {
+  seq: number;
+  id: string;
+  account_id: string;
+  event: string;
+  policy: string;
+  subject: string;
+  state: DeliveryView['state'];
+  skip_reason: string | null;
+  target_url: string | null;
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  last_status: number | null;
+  last_error: string | null;
+  redelivery_of: string | null;
+  created_at: Date;
+  completed_at: Date | null;
+  body: string;
+  headers: Record<string, string>;
+}
+
+const COLUMNS = `seq, id, account_id, event, policy, subject, state, skip_reason, target_url, attempt_count,
+  next_attempt_at, last_status, last_error, redelivery_of, created_at, completed_at, body, headers`;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function view(r: DeliveryRow): DeliveryView {
+  return {
+    id: r.id,
+    event: r.event,
+    policy: r.policy,
+    subject: r.subject,
+    state: r.state,
+    skip_reason: r.skip_reason,
+    target_url: r.target_url,
+    attempt_count: r.attempt_count,
+    next_attempt_at: iso(r.next_attempt_at),
+    last_status: r.last_status,
+    last_error: r.last_error,
+    redelivery_of: r.redelivery_of,
+    created_at: r.created_at.toISOString(),
+    completed_at: iso(r.completed_at),
+  };
+}
+
+/** A delivery the principal may see: its own, or any for an admin. Anything else is "not found". */
+async function visibleDelivery(deps: ApiDeps, principal: Principal, id: string): Promise<DeliveryRow> {
+  const r = await deps.db.query<DeliveryRow>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]);
+  const row = r.rows[0];
+  if (!row || (row.account_id !== principal.accountId && principal.role !== 'admin'))
+    throw notFound('webhook delivery');
+  return row;
+}
+
+export async function listDeliveries(deps: ApiDeps, principal: Principal, q: ListDeliveriesQuery) {
+  const r = await deps.db.query<DeliveryRow>(
+    `SELECT ${COLUMNS} FROM webhook_deliveries
+      WHERE account_id = $1
+        AND ($2::bigint IS NULL OR seq < $2)
+        AND ($3::text IS NULL OR event = $3)
+        AND ($4::text IS NULL OR state = $4)
+        AND ($5::timestamptz IS NULL OR created_at >= $5)
+        AND ($6::timestamptz IS NULL OR created_at < $6)
+      ORDER BY seq DESC LIMIT $7`,
+    [
+      principal.accountId,
+      q.cursor ?? null,
+      q.event ?? null,
+      q.state ?? null,
+      q.since ?? null,
+      q.until ?? null,
+      q.limit + 1,
+    ],
+  );
+  const page = r.rows.slice(0, q.limit);
+  return {
+    deliveries: page.map(view),
+    next_cursor: r.rows.length > q.limit ? String(page[page.length - 1].seq) : null,
+  };
+}
+
+export async function getDelivery(deps: ApiDeps, principal: Principal, id: string) {
+  const row = await visibleDelivery(deps, principal, id);
+  const attempts = await deps.db.query<{
+    attempt: number;
+    attempted_at: Date;
+    outcome: 'success' | 'rejected' | 'timeout' | 'network_error' | 'refused';
+    response_status: number | null;
+    latency_ms: number;
+    error: string | null;
+    response_excerpt: string | null;
+  }>(
+    `SELECT attempt, attempted_at, outcome, response_status, latency_ms, error, response_excerpt
+       FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt`,
+    [id],
+  );
+  return {
+    ...view(row),
+    payload: JSON.parse(row.body) as unknown,
+    extra_headers: Object.keys(row.headers),
+    attempts: attempts.rows.map((a) => ({ ...a, attempted_at: a.attempted_at.toISOString() })),
+  };
+}
+
+/** Enqueues and reports the new delivery; a skipped one means the endpoint cannot receive now. */
+async function enqueueOrExplain(deps: ApiDeps, input: Parameters<typeof enqueueDelivery>[1]) {
+  const { deliveryId, enqueued } = await enqueueDelivery(deps, input);
+  if (!enqueued) {
+    const r = await deps.db.query<{ skip_reason: string | null }>(
+      'SELECT skip_reason FROM webhook_deliveries WHERE id = $1',
+      [deliveryId],
+    );
+    const reason = r.rows[0]?.skip_reason ?? 'no webhook endpoint';
+    throw conflict(
+      reason === 'endpoint disabled'
+        ? 'webhook endpoint is disabled: re-enable it with POST /api/v1/webhooks/endpoint/enable'
+        : 'no webhook_url is set for this account',
+    );
+  }
+  return { delivery_id: deliveryId, state: 'pending' as const, redelivery_of: input.redeliveryOf ?? null };
+}
+
+/**
+ * Sends a settled delivery again as a new delivery (new id, fresh signature) to the same target.
+ * With an Idempotency-Key the new delivery id is derived from it, so a retried request sends once.
+ */
+export async function redeliver(deps: ApiDeps, principal: Principal, id: string, idempotencyKey?: string) {
+  const original = await visibleDelivery(deps, principal, id);
+  if (original.state === 'pending' || original.state === 'retrying')
+    throw conflict('delivery is still in progress');
+  if (original.state === 'skipped' && !original.target_url)
+    throw conflict('no webhook_url is set for this account');
+  return enqueueOrExplain(deps, {
+    eventKey: `redelivery:${original.id}:${idempotencyKey ? `${principal.accountId}:${idempotencyKey}` : randomUUID()}`,
+    accountId: original.account_id,
+    policy: original.policy as WebhookPolicyName,
+    event: original.event,
+    subject: original.subject,
+    payload: JSON.parse(original.body) as Record<string, unknown>,
+    url: original.target_url ?? undefined,
+    headers: original.headers,
+    redeliveryOf: original.id,
+  });
+}
+
+/** Sends a `webhook_test` event to the caller's webhook_url. */
+export async function sendTestEvent(deps: ApiDeps, principal: Principal, idempotencyKey?: string) {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  return enqueueOrExplain(deps, {
+    eventKey: `webhook-test:${principal.accountId}:${idempotencyKey ?? id}`,
+    accountId: principal.accountId,
+    policy: 'agent-events',
+    event: 'webhook_test',
+    subject: `webhook-test:${principal.accountId}`,
+    payload: {
+      event: 'webhook_test',
+      data: { id, user_id: principal.accountId, message: 'This is a test event from agentrent.' },
+      timestamp: now,
+    },
+  });
+}
+
+/** Replaces the signing secret; the new one is returned once and never shown again. */
+export async function rotateSecret(deps: ApiDeps, principal: Principal) {
+  const secret = generateSigningSecret();
+  const r = await deps.db.query('UPDATE accounts SET webhook_secret = $2 WHERE id = $1', [
+    principal.accountId,
+    secret,
+  ]);
+  if (!r.rowCount) throw new AppError(ErrorCode.NotFound, 'account not found');
+  return {
+    secret,
+    note: 'Store this secret now: it is shown only once. Verify webhook-signature with it (Standard Webhooks).',
+  };
+}
+
+/** Re-enables a disabled endpoint; failures before now no longer count toward disabling it again. */
+export async function enableEndpoint(deps: ApiDeps, principal: Principal) {
+  const r = await deps.db.query<{ webhook_url: string | null }>(
+    'UPDATE accounts SET webhook_disabled_at = NULL WHERE id = $1 RETURNING webhook_url',
+    [principal.accountId],
+  );
+  if (!r.rows[0]) throw notFound('account');
+  await deps.db.query(
+    `INSERT INTO webhook_endpoint_resets (account_id, reset_at) VALUES ($1, now())
+     ON CONFLICT (account_id) DO UPDATE SET reset_at = now()`,
+    [principal.accountId],
+  );
+  return { webhook_url: r.rows[0].webhook_url, disabled: false };
+}

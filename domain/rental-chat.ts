@@ -1,0 +1,25 @@
+/**
+ * Shapes of the rental chat (the `chatWithAgent` update used by the Rentr `/v1/chat` API).
+ * The proxy relay's own input/output live with it in activities/agent-proxy.ts.
+ */
+
+/** Where and how to reach the agent now (read fresh for every chat, so profile edits apply at once). */
+export interface AgentEndpoint {
+  name: string;
+  integration: 'events' | 'proxy' | null;
+  webhookUrl: string | null;
+  webhookToken: string | null;
+}
+
+export interface ChatWithAgentResult {
+  /** The agent's reply as-is: a string, or an object passed through (Rentr seed). */
+  response: unknown;
+  rental: { id: string; ends_at: string };
+}
+
+/** The transcript stores text: object replies are kept as their JSON. */
+export const replyText = (reply: unknown): string =>
+  typeof reply === 'string' ? reply : (JSON.stringify(reply) ?? String(reply));
+
+/** How long an events/polling agent has to answer a `/v1/chat` message (Rentr: 30 s). */
+export const CHAT_REPLY_WAIT_MS = 30_000;

@@ -1,0 +1,63 @@
+/**
+ * Rentr rental codes: the renter's credential for `/v1/chat` and `/v1/status` is the first 8 or
+ * more hex characters of the rental UUID, dashes optional, any case. Resolution is by prefix of
+ * the dashless id (index rentals_hex_prefix_idx); a prefix two rentals share is refused rather
+ * than guessed, so nobody can ever talk into someone else's rental.
+ */
+import type { Queryable } from './db';
+import { AppError, ErrorCode } from './errors';
+import { rentalById, type RentalRow } from './rental-store';
+
+export const MIN_RENTAL_CODE_CHARS = 8;
+const HEX_UUID_CHARS = 32;
+
+export const MISSING_CODE_MESSAGE = 'Missing API key: send your rental code in X-API-Key';
+export const INVALID_CODE_MESSAGE = 'Invalid API key';
+export const AMBIGUOUS_CODE_MESSAGE = 'Ambiguous rental code: send more characters of the rental id';
+export const RENTAL_NOT_ACTIVE_MESSAGE = 'Rental not active';
+
+/** Dashes dropped, lowercased; undefined unless 8–32 hex characters remain. */
+export function normalizeRentalCode(raw: string): string | undefined {
+  const code = raw.trim().replace(/-/g, '').toLowerCase();
+  if (code.length < MIN_RENTAL_CODE_CHARS || code.length > HEX_UUID_CHARS) return undefined;
+  return /^[0-9a-f]+$/.test(code) ? code : undefined;
+}
+
+/** The rental a code names: 401 when missing, malformed or unknown; 400 when ambiguous. */
+export async function resolveRentalCode(db: Queryable, raw: string | undefined): Promise<RentalRow> {
+  if (!raw) throw new AppError(ErrorCode.Unauthorized, MISSING_CODE_MESSAGE);
+  const code = normalizeRentalCode(raw);
+  if (!code) throw new AppError(ErrorCode.Unauthorized, INVALID_CODE_MESSAGE);
+  // Two rows are enough to know it is ambiguous; the code holds only hex, so no LIKE escaping.
+  const r = await db.query<{ id: string }>(
+    `SELECT id FROM rentals WHERE replace(id::text, '-', '') LIKE $1 || '%' LIMIT 2`,
+    [code],
+  );
+  if (r.rows.length > 1) throw new AppError(ErrorCode.Validation, AMBIGUOUS_CODE_MESSAGE);
+  const rental = r.rows[0] && (await rentalById(db, r.rows[0].id));
+  if (!rental) throw new AppError(ErrorCode.Unauthorized, INVALID_CODE_MESSAGE);
+  return rental;
+}
+
+/** Active means started, not ended and not past its end time (the clock may lead the workflow). */
+export function isRentalActive(rental: RentalRow, nowMs: number): boolean {
+  return rental.status !== 'ended' && rental.starts_at.getTime() <= nowMs && rental.ends_at.getTime() > nowMs;
+}
+
+export function assertRentalActive(rental: RentalRow, nowMs: number): void {
+  if (!isRentalActive(rental, nowMs))
+    throw new AppError(ErrorCode.RentalNotActive, RENTAL_NOT_ACTIVE_MESSAGE);
+}
+
+export const timeRemainingSeconds = (rental: RentalRow, nowMs: number) =>
+  Math.max(0, Math.floor((rental.ends_at.getTime() - nowMs) / 1000));
+
+/**
+ * Rentr's `duration_type` for a rental length: agentrent sells minutes, so the unit is the
+ * largest one the length is a whole multiple of (`hour` for 60 minutes, `minute` for 45).
+ */
+export function durationType(minutes: number): 'day' | 'hour' | 'minute' {
+  if (minutes % 1440 === 0) return 'day';
+  if (minutes % 60 === 0) return 'hour';
+  return 'minute';
+}

@@ -1,0 +1,184 @@
+/**
+ * SQL for the rental read models, shared by the API (reads, the first insert) and the rental
+ * activities (every later write). Writes are idempotent: a retried activity changes nothing twice.
+ */
+import type { Queryable } from './db';
+import type { Micro } from './money';
+
+export type RentalStatus = 'active' | 'ending_soon' | 'ended';
+export type RentalEndedBy = 'clock' | 'renter' | 'owner' | 'operator';
+
+export interface RentalRow {
+  id: string;
+  code: string;
+  agent_id: string;
+  renter_id: string;
+  owner_id: string;
+  status: RentalStatus;
+  channel: string;
+  minutes: number;
+  price_per_minute: Micro;
+  starts_at: Date;
+  ends_at: Date;
+  ended_at: Date | null;
+  ended_by: RentalEndedBy | null;
+  settled: boolean;
+  billed_minutes: number | null;
+  owner_gross: Micro | null;
+  refund: Micro | null;
+  agent_name: string | null;
+  renter_username: string | null;
+}
+
+export interface NewRental {
+  id: string;
+  code: string;
+  agentId: string;
+  renterId: string;
+  ownerId: string;
+  channel: string;
+  minutes: number;
+  pricePerMinute: Micro;
+  startsAtMs: number;
+  endsAtMs: number;
+}
+
+const ROW_SELECT = `SELECT r.*, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username
+  FROM rentals r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`;
+
+/** Creates the row once (status active); a repeat is a no-op. */
+export async function insertRental(db: Queryable, r: NewRental): Promise<void> {
+  await db.query(
+    `INSERT INTO rentals (id, code, agent_id, renter_id, owner_id, status, channel, minutes, price_per_minute, starts_at, ends_at)
+     VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      r.id,
+      r.code,
+      r.agentId,
+      r.renterId,
+      r.ownerId,
+      r.channel,
+      r.minutes,
+      r.pricePerMinute,
+      r.startsAtMs,
+      r.endsAtMs,
+    ],
+  );
+}
+
+export async function rentalById(db: Queryable, id: string): Promise<RentalRow | undefined> {
+  const r = await db.query<RentalRow>(`${ROW_SELECT} WHERE r.id = $1`, [id]);
+  return r.rows[0];
+}
+
+/** Rentals an account takes part in, as renter, bot or owner; newest first. */
+export async function rentalsOf(
+  db: Queryable,
+  accountId: string,
+  opts: { status?: RentalStatus; limit: number },
+): Promise<RentalRow[]> {
+  const r = await db.query<RentalRow>(
+    `${ROW_SELECT} WHERE (r.renter_id = $1 OR r.agent_id = $1 OR r.owner_id = $1)
+       AND ($2::text IS NULL OR r.status = $2)
+     ORDER BY r.starts_at DESC, r.id LIMIT $3`,
+    [accountId, opts.status ?? null, opts.limit],
+  );
+  return r.rows;
+}
+
+export interface RentalStateUpdate {
+  rentalId: string;
+  /** Increases with every state change of the workflow; older updates are ignored. */
+  revision: number;
+  status: RentalStatus;
+  minutes: number;
+  endsAtMs: number;
+  ended?: {
+    endedAtMs: number;
+    endedBy: RentalEndedBy;
+    billedMinutes: number;
+    ownerGross: Micro;
+    refund: Micro;
+  };
+}
+
+export async function updateRentalState(db: Queryable, u: RentalStateUpdate): Promise<void> {
+  await db.query(
+    `UPDATE rentals SET revision = $2, status = $3, minutes = $4, ends_at = to_timestamp($5 / 1000.0),
+            ended_at = coalesce(to_timestamp($6 / 1000.0), ended_at), ended_by = coalesce($7, ended_by),
+            settled = settled OR $8, billed_minutes = coalesce($9, billed_minutes),
+            owner_gross = coalesce($10, owner_gross), refund = coalesce($11, refund)
+      WHERE id = $1 AND revision < $2`,
+    [
+      u.rentalId,
+      u.revision,
+      u.status,
+      u.minutes,
+      u.endsAtMs,
+      u.ended?.endedAtMs ?? null,
+      u.ended?.endedBy ?? null,
+      u.ended !== undefined,
+      u.ended?.billedMinutes ?? null,
+      u.ended?.ownerGross ?? null,
+      u.ended?.refund ?? null,
+    ],
+  );
+}
+
+export interface RentalMessageRow {
+  id: string;
+  rental_id: string;
+  seq: number;
+  sender_id: string;
+  sender_username: string | null;
+  content: string;
+  created_at: Date;
+}
+
+const MESSAGE_SELECT = `SELECT m.id, m.rental_id, m.seq, m.sender_id, coalesce(s.username, s.display_name) AS sender_username,
+       m.content, m.created_at
+  FROM rental_messages m JOIN accounts s ON s.id = m.sender_id`;
+
+/** Stores a message once per id and returns the stored row (the original one on a retry). */
+export async function insertRentalMessage(
+  db: Queryable,
+  m: { id: string; rentalId: string; seq: number; senderId: string; content: string },
+): Promise<RentalMessageRow> {
+  await db.query(
+    `INSERT INTO rental_messages (id, rental_id, seq, sender_id, content) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING`,
+    [m.id, m.rentalId, m.seq, m.senderId, m.content],
+  );
+  const r = await db.query<RentalMessageRow>(`${MESSAGE_SELECT} WHERE m.id = $1`, [m.id]);
+  return r.rows[0];
+}
+
+export async function messagesOf(db: Queryable, rentalId: string): Promise<RentalMessageRow[]> {
+  const r = await db.query<RentalMessageRow>(`${MESSAGE_SELECT} WHERE m.rental_id = $1 ORDER BY m.seq`, [
+    rentalId,
+  ]);
+  return r.rows;
+}
+
+/** Marks a rental's messages up to `seq` as handed to `accountId` (never moves backwards). */
+export async function markRead(db: Queryable, rentalId: string, accountId: string, seq: number): Promise<void> {
+  await db.query(
+    `INSERT INTO rental_read_markers (rental_id, account_id, last_seq) VALUES ($1, $2, $3)
+     ON CONFLICT (rental_id, account_id) DO UPDATE SET last_seq = greatest(rental_read_markers.last_seq, EXCLUDED.last_seq)`,
+    [rentalId, accountId, seq],
+  );
+}
+
+/** Messages in a bot's rentals that others sent and the bot has not been handed yet. */
+export async function unreadForAgent(db: Queryable, agentId: string, limit: number): Promise<RentalMessageRow[]> {
+  const r = await db.query<RentalMessageRow>(
+    `${MESSAGE_SELECT}
+       JOIN rentals r ON r.id = m.rental_id
+       LEFT JOIN rental_read_markers k ON k.rental_id = m.rental_id AND k.account_id = $1
+      WHERE r.agent_id = $1 AND m.sender_id <> $1 AND m.seq > coalesce(k.last_seq, 0)
+      ORDER BY m.created_at, m.seq LIMIT $2`,
+    [agentId, limit],
+  );
+  return r.rows;
+}

@@ -1,0 +1,134 @@
+/**
+ * Postgres helpers for tasks shared by the API use-cases and the task activities: row shapes and
+ * the one escrow reconciliation that completes tasks and returns escrow nobody can earn any more.
+ */
+import { type Db, type Queryable, withTransaction } from './db';
+import { balanceOf, type LedgerAccountKey, postJournal } from './ledger';
+import type { Micro } from './money';
+
+export type TaskStatus = 'open' | 'completed' | 'cancelled';
+export type AcceptanceStatus = 'accepted' | 'submitted' | 'approved' | 'rejected' | 'expired';
+/** Statuses that occupy a slot. */
+export const LIVE_ACCEPTANCE_STATUSES: AcceptanceStatus[] = ['accepted', 'submitted', 'approved'];
+
+export interface TaskRow {
+  id: string;
+  creator_id: string;
+  title: string;
+  description: string;
+  category: string;
+  reward: Micro;
+  slots: number;
+  status: TaskStatus;
+  created_at: Date;
+  cancelled_at: Date | null;
+  completed_at: Date | null;
+  /** Acceptances occupying a slot (accepted, submitted, approved). */
+  slots_taken: number;
+  /** Approved (paid) acceptances. */
+  slots_filled: number;
+}
+
+export interface AcceptanceRow {
+  id: string;
+  task_id: string;
+  worker_id: string;
+  status: AcceptanceStatus;
+  accepted_at: Date;
+  submit_by: Date;
+  proof_text: string | null;
+  proof_url: string | null;
+  submitted_at: Date | null;
+  review_deadline: Date | null;
+  decided_at: Date | null;
+  decision: string | null;
+  decision_reason: string | null;
+  payout_net: Micro | null;
+  payout_fee: Micro | null;
+}
+
+export const taskEscrowAccount = (task: { id: string; creator_id: string }): LedgerAccountKey => ({
+  ownerId: task.creator_id,
+  purpose: 'escrow',
+  subject: `task:${task.id}`,
+});
+
+/** SELECT list of a task with its slot counters (alias t for tasks). */
+export const TASK_COLUMNS = `t.*,
+  (SELECT count(*)::int FROM task_acceptances a WHERE a.task_id = t.id
+     AND a.status IN ('accepted', 'submitted', 'approved')) AS slots_taken,
+  (SELECT count(*)::int FROM task_acceptances a WHERE a.task_id = t.id AND a.status = 'approved') AS slots_filled`;
+
+export async function findTask(db: Queryable, id: string, lock = false): Promise<TaskRow | undefined> {
+  const r = await db.query<TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.id = $1${lock ? ' FOR UPDATE OF t' : ''}`,
+    [id],
+  );
+  return r.rows[0];
+}
+
+export async function findAcceptance(db: Queryable, id: string): Promise<AcceptanceRow | undefined> {
+  const r = await db.query<AcceptanceRow>('SELECT * FROM task_acceptances WHERE id = $1', [id]);
+  return r.rows[0];
+}
+
+export interface TaskSettlement {
+  status: TaskStatus;
+  slotsFilled: number;
+  slotsTotal: number;
+  completedAt: string | null;
+  /** Escrow returned to the creator by this call. */
+  refunded: Micro;
+}
+
+/**
+ * Brings a task's escrow in line with what can still be earned, under the task's row lock:
+ * an open task keeps `reward × unpaid slots`; a cancelled one keeps `reward × running
+ * acceptances`; a completed one keeps nothing. The excess goes back to the creator. An open task
+ * whose every slot is paid becomes `completed` here.
+ *
+ * Idempotent by construction: the refund is keyed by the escrow balance it starts from, and that
+ * balance only ever decreases, so a retry either finds the journal already posted (same key) or
+ * nothing left to return. A payout always leaves escrow before its acceptance turns `approved`, so
+ * a concurrent call can only over-estimate what must stay, never return too much.
+ */
+export async function reconcileTaskEscrow(db: Db, taskId: string): Promise<TaskSettlement> {
+  return withTransaction(db, async (tx) => {
+    let task = await findTask(tx, taskId, true);
+    if (!task) throw new Error(`task ${taskId} not found`);
+    if (task.status === 'open' && task.slots_filled >= task.slots) {
+      await tx.query(`UPDATE tasks SET status = 'completed', completed_at = now() WHERE id = $1`, [taskId]);
+      task = (await findTask(tx, taskId))!;
+    }
+    const running = task.slots_taken - task.slots_filled;
+    const mustStay =
+      task.status === 'open'
+        ? task.reward * (task.slots - task.slots_filled)
+        : task.status === 'cancelled'
+          ? task.reward * running
+          : 0;
+    const escrow = taskEscrowAccount(task);
+    const balance = await balanceOf(tx, escrow);
+    const excess = balance - mustStay;
+    if (excess > 0) {
+      // Posted while the task row is locked, so no two reconciliations compute from one balance.
+      await postJournal(db, {
+        idempotencyKey: `task-escrow-release:${taskId}:${balance}`,
+        kind: 'task_refund',
+        reference: `task:${taskId}`,
+        memo: { task_id: taskId, task_status: task.status },
+        lines: [
+          { account: escrow, amount: -excess },
+          { account: { ownerId: task.creator_id, purpose: 'available' }, amount: excess },
+        ],
+      });
+    }
+    return {
+      status: task.status,
+      slotsFilled: task.slots_filled,
+      slotsTotal: task.slots,
+      completedAt: task.completed_at ? task.completed_at.toISOString() : null,
+      refunded: Math.max(0, excess),
+    };
+  });
+}

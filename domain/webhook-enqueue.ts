@@ -1,0 +1,166 @@
+/**
+ * Enqueuing a webhook: one delivery row per event key (idempotent), then its `webhook-<id>`
+ * workflow. Shared by the `enqueueWebhook` activity and the API (test event, redelivery).
+ *
+ * Ordering: under a per-(account, subject) advisory lock, the new row records the latest
+ * unsettled delivery of the same subject as `previous_id`; its workflow waits until that one has
+ * settled. Different subjects never wait for each other.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Config } from './config';
+import { type Db, withTransaction } from './db';
+import { notFound } from './errors';
+import { deterministicUuid } from './ids';
+import { SA } from './search-attributes';
+import { generateSigningSecret } from './webhook-signing';
+import { WEBHOOK_POLICIES } from './webhook-policies';
+import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from './webhooks';
+import { webhookDeliveryWorkflow, webhookWorkflowId } from '../workflows/webhook-delivery';
+
+export interface WebhookDeps {
+  db: Db;
+  temporal: Client;
+  config: Config;
+}
+
+export const SETTLED_STATES = ['delivered', 'failed', 'skipped'] as const;
+
+/** Serializes enqueue and settlement of one (account, subject); see the module comment. */
+export const subjectLockKey = (accountId: string, subject: string) => `webhook:${accountId}:${subject}`;
+
+export const deliveryIdOf = (eventKey: string) => deterministicUuid('webhook', eventKey);
+
+interface EnqueuedRow {
+  id: string;
+  state: string;
+  previous_id: string | null;
+  policy: string;
+  event: string;
+  subject: string;
+  target_url: string | null;
+}
+
+export async function enqueueDelivery(
+  deps: WebhookDeps,
+  input: EnqueueWebhookInput & { redeliveryOf?: string },
+): Promise<EnqueueWebhookResult> {
+  const deliveryId = deliveryIdOf(input.eventKey);
+  const policy = WEBHOOK_POLICIES[input.policy];
+  const row = await withTransaction(deps.db, async (tx) => {
+    const account = await tx.query<{ webhook_url: string | null; disabled: boolean }>(
+      'SELECT webhook_url, webhook_disabled_at IS NOT NULL AS disabled FROM accounts WHERE id = $1',
+      [input.accountId],
+    );
+    if (!account.rows[0]) throw notFound('account');
+    const target = input.url ?? account.rows[0].webhook_url;
+    const skipReason = !target
+      ? 'no webhook endpoint'
+      : account.rows[0].disabled && !policy.exemptFromDisable
+        ? 'endpoint disabled'
+        : null;
+    let previousId: string | null = null;
+    if (!skipReason && policy.ordered) {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        subjectLockKey(input.accountId, input.subject),
+      ]);
+      const prev = await tx.query<{ id: string }>(
+        `SELECT id FROM webhook_deliveries
+          WHERE account_id = $1 AND subject = $2 AND state <> 'skipped' AND id <> $3
+          ORDER BY seq DESC LIMIT 1`,
+        [input.accountId, input.subject, deliveryId],
+      );
+      previousId = prev.rows[0]?.id ?? null;
+      if (previousId) {
+        const settled = await tx.query('SELECT 1 FROM webhook_deliveries WHERE id = $1 AND state = ANY($2)', [
+          previousId,
+          SETTLED_STATES,
+        ]);
+        if (settled.rowCount) previousId = null;
+      }
+    }
+    const inserted = await tx.query<EnqueuedRow>(
+      `INSERT INTO webhook_deliveries
+         (id, event_key, account_id, policy, event, subject, target_url, body, headers, state, skip_reason,
+          previous_id, redelivery_of, completed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $10 = 'skipped' THEN now() END)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id, state, previous_id, policy, event, subject, target_url`,
+      [
+        deliveryId,
+        input.eventKey,
+        input.accountId,
+        input.policy,
+        input.event,
+        input.subject,
+        target,
+        JSON.stringify(input.payload),
+        JSON.stringify(input.headers ?? {}),
+        skipReason ? 'skipped' : 'pending',
+        skipReason,
+        previousId,
+        input.redeliveryOf ?? null,
+      ],
+    );
+    if (inserted.rows[0]) return inserted.rows[0];
+    // Enqueued before (a retried activity): reuse what was decided then.
+    const existing = await tx.query<EnqueuedRow>(
+      'SELECT id, state, previous_id, policy, event, subject, target_url FROM webhook_deliveries WHERE id = $1',
+      [deliveryId],
+    );
+    return existing.rows[0];
+  });
+
+  if (row.state === 'skipped') return { deliveryId, enqueued: false };
+  if (row.state === 'pending' || row.state === 'retrying')
+    await startDeliveryWorkflow(deps, input.accountId, row);
+  return { deliveryId, enqueued: true };
+}
+
+async function startDeliveryWorkflow(deps: WebhookDeps, accountId: string, row: EnqueuedRow): Promise<void> {
+  try {
+    await deps.temporal.workflow.start(webhookDeliveryWorkflow, {
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      workflowId: webhookWorkflowId(row.id),
+      // A finished delivery is never sent again under the same id; redelivery is a new delivery.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [
+        { deliveryId: row.id, accountId, policy: row.policy as WebhookPolicyName, after: row.previous_id },
+      ],
+      typedSearchAttributes: [
+        { key: SA.WorkflowKind, value: 'webhook-delivery' },
+        { key: SA.SubjectId, value: row.id },
+        { key: SA.AccountIds, value: [accountId] },
+        { key: SA.BusinessStatus, value: 'pending' },
+      ],
+      memo: {
+        summary: `${row.event} → ${hostOf(row.target_url)} (${row.policy})`,
+        event: row.event,
+        subject: row.subject,
+        policy: row.policy,
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+/** The host only: query strings of webhook URLs may carry tokens and are kept out of memos. */
+function hostOf(url: string | null): string {
+  try {
+    return url ? new URL(url).host : 'nowhere';
+  } catch {
+    return 'invalid url';
+  }
+}
+
+/** The account's signing secret, created on first need (the owner sees it via rotate). */
+export async function ensureSigningSecret(db: Db, accountId: string): Promise<string> {
+  const r = await db.query<{ webhook_secret: string }>(
+    `UPDATE accounts SET webhook_secret = coalesce(webhook_secret, $2) WHERE id = $1 RETURNING webhook_secret`,
+    [accountId, generateSigningSecret()],
+  );
+  if (!r.rows[0]) throw notFound('account');
+  return r.rows[0].webhook_secret;
+}

@@ -1,0 +1,71 @@
+/**
+ * A worker process dies (SIGKILL) in the middle of a rental, twice: right after the start and while
+ * the rental waits for its clock. New workers pick the workflow up; the rental still warns, ends on
+ * time and is settled exactly once.
+ */
+import { balanceOf } from '../../domain/ledger';
+import { toMicro } from '../../domain/money';
+import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental';
+import { apiClient, assertLedgerConsistent, availableMicro, createTestAccount, fund } from '../harness/fixtures';
+import { type Stack, startStack } from '../harness/stack';
+import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
+
+describe('rental across worker crashes', () => {
+  let stack: Stack;
+  let worker: WorkerProcess | undefined;
+  beforeAll(async () => {
+    stack = await startStack({ worker: false });
+  });
+  afterAll(async () => {
+    await worker?.kill('SIGKILL');
+    await stack?.stop();
+  });
+
+  async function freshWorker(): Promise<void> {
+    worker = spawnWorkerProcess(stack.config);
+    await worker.ready;
+  }
+
+  it('a 1-minute rental still warns, ends and settles once when its worker is killed twice', async () => {
+    const owner = await createTestAccount(stack.db);
+    const bot = await createTestAccount(stack.db, { kind: 'bot', ownerId: owner.id, pricePerMinute: 2 });
+    const renter = await createTestAccount(stack.db);
+    await fund(stack.db, renter.id, 10);
+    await freshWorker();
+
+    const res = await apiClient(stack.url, renter.apiKey)<{ id: string }>('POST', '/api/rentals', {
+      agent_id: bot.id,
+      minutes: 1,
+    });
+    expect(res.status).toBe(201);
+    await worker!.kill('SIGKILL'); // mid-start: begin() and the warning may be half done
+    await freshWorker();
+
+    const handle = stack.client.workflow.getHandle(rentalWorkflowId(res.body.id));
+    for (let i = 0; i < 100 && (await handle.query(rentalStatusQuery)).warnings < 1; i++)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await handle.query(rentalStatusQuery)).toMatchObject({ warnings: 1, status: 'ending_soon' });
+    await worker!.kill('SIGKILL'); // mid-rental: waiting on the end timer
+    await freshWorker();
+
+    const final = await handle.result();
+    expect(final).toMatchObject({ status: 'ended', endedBy: 'clock', warnings: 1, settled: true });
+    expect(final.settlement).toEqual({ billedMinutes: 1, ownerGross: toMicro(2), refund: 0 });
+    const journals = await stack.db.query<{ kind: string }>(
+      'SELECT kind FROM ledger_journals WHERE reference = $1 ORDER BY created_at',
+      [`rental:${res.body.id}`],
+    );
+    expect(journals.rows.map((j) => j.kind)).toEqual(['rental_hold', 'rental_settlement']);
+    expect(await availableMicro(stack.db, owner.id)).toBe(toMicro(1.8));
+    expect(await availableMicro(stack.db, renter.id)).toBe(toMicro(8));
+    expect(
+      await balanceOf(stack.db, { ownerId: renter.id, purpose: 'escrow', subject: `rental:${res.body.id}` }),
+    ).toBe(0);
+    const notifications = await stack.db.query('SELECT 1 FROM notifications WHERE data->>$1 = $2', [
+      'rental_id',
+      res.body.id,
+    ]);
+    expect(notifications.rowCount).toBe(2); // owner and bot, once each
+    await assertLedgerConsistent(stack.db);
+  }, 180_000);
+});

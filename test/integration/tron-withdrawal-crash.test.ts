@@ -1,0 +1,136 @@
+// Crashes around signing and broadcasting: the worker is a separate process killed with SIGKILL.
+import { utils } from 'tronweb';
+import { apiClient, assertLedgerConsistent, availableMicro, createTestAccount, fund } from '../harness/fixtures';
+import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
+import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
+import { devchain, waitFor } from './tron-chain';
+
+jest.setTimeout(180_000);
+
+describe('USDT withdrawals across worker crashes', () => {
+  const hot = utils.accounts.generateAccount();
+  let stack: Stack;
+  let chain: ReturnType<typeof devchain>;
+  let worker: WorkerProcess | undefined;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      worker: false,
+      config: {
+        TRON_HOT_WALLET_PRIVATE_KEY: hot.privateKey,
+        TRON_POLL_INTERVAL_MS: '100',
+        WITHDRAWAL_REVIEW_NEW_ADDRESS: 'false',
+      },
+    });
+    chain = devchain(stack.config.TRON_FULL_HOST, stack.config.TRON_USDT_CONTRACT!);
+    await chain.mint(hot.address.base58, { usdt: 10_000, trx: 10_000 });
+    await chain.mine(1);
+    worker = spawnWorkerProcess(stack.config);
+    await worker.ready;
+  });
+  afterAll(async () => {
+    await worker?.kill('SIGKILL');
+    await stack?.stop();
+  });
+
+  async function restartWorker() {
+    worker = spawnWorkerProcess(stack.config);
+    await worker.ready;
+  }
+
+  const attempts = async (id: string) =>
+    (
+      await stack.db.query<{ attempt: number; txid: string }>(
+        'SELECT attempt, txid FROM withdrawal_attempts WHERE withdrawal_id = $1 ORDER BY attempt',
+        [id],
+      )
+    ).rows;
+
+  const status = async (id: string) =>
+    (await apiClient(stack.url, TEST_ADMIN_KEY)<{ status: string; txid: string | null }>(
+      'GET',
+      `/api/v1/finance/withdrawals/${id}`,
+    )).body;
+
+  /** Requests a withdrawal while already watching for `killWhen`, and SIGKILLs the worker the moment it holds. */
+  async function withdrawAndKill(key: string, killWhen: () => Promise<boolean>) {
+    const account = await createTestAccount(stack.db);
+    await fund(stack.db, account.id, 100);
+    const address = utils.accounts.generateAccount().address.base58;
+    let stop = false;
+    const killer = (async () => {
+      while (!stop) {
+        if (await killWhen()) return worker!.kill('SIGKILL');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const res = await apiClient(stack.url, account.apiKey)<{ withdrawal_id: string }>(
+      'POST',
+      '/api/v1/finance/withdraw',
+      { amount: 25, address, currency: 'USDT' },
+      { 'Idempotency-Key': key },
+    );
+    expect(res.status).toBe(200);
+    await waitFor(async () => worker!.child.exitCode !== null || worker!.child.signalCode !== null, 30_000, 'kill');
+    stop = true;
+    await killer;
+    return { account, address, id: res.body.withdrawal_id };
+  }
+
+  const signedRowExists = (key: string) => async () =>
+    (
+      await stack.db.query(
+        `SELECT 1 FROM withdrawal_attempts a JOIN withdrawals w ON w.id = a.withdrawal_id
+          JOIN idempotency_keys k ON k.account_id = w.account_id AND k.key = $1`,
+        [key],
+      )
+    ).rowCount! > 0;
+
+  it('sends exactly one transfer, with the stored bytes, when the worker dies between signing and broadcasting', async () => {
+    const { account, address, id } = await withdrawAndKill('crash-sign', signedRowExists('crash-sign'));
+    const [first] = await attempts(id);
+    expect((await chain.info()).pending).toBe(0); // killed before anything reached the chain
+
+    await restartWorker();
+    await chain.mineUntil(async () => (await status(id)).status === 'confirmed', { pauseMs: 150 });
+    expect(await attempts(id)).toEqual([first]);
+    expect((await status(id)).txid).toBe(first.txid);
+    expect(await chain.usdtBalance(address)).toBe(23_500_000);
+    expect(await availableMicro(stack.db, account.id)).toBe(75_000_000);
+    await assertLedgerConsistent(stack.db);
+  });
+
+  it('never re-signs a broadcast that landed, even when the worker died right after broadcasting and it expired since', async () => {
+    const { address, id } = await withdrawAndKill('crash-broadcast', async () => (await chain.info()).pending > 0);
+    const [first] = await attempts(id);
+    await chain.mine(1); // the transfer lands
+    await chain.mine(25); // past its expiration and solidified
+
+    await restartWorker();
+    await chain.mineUntil(async () => (await status(id)).status === 'confirmed', { pauseMs: 150 });
+    expect(await attempts(id)).toEqual([first]);
+    expect(await chain.usdtBalance(address)).toBe(23_500_000);
+    await assertLedgerConsistent(stack.db);
+  });
+
+  it('re-signs a transfer that expired without ever being broadcast, and pays once', async () => {
+    const { address, id } = await withdrawAndKill('crash-expired', signedRowExists('crash-expired'));
+    const [first] = await attempts(id);
+    expect((await chain.info()).pending).toBe(0);
+    await chain.mine(25); // chain time passes the signed transaction's expiration
+
+    await restartWorker();
+    await chain.mineUntil(async () => (await status(id)).status === 'confirmed', { pauseMs: 150 });
+    const all = await attempts(id);
+    expect(all.map((a) => a.attempt)).toEqual([1, 2]);
+    expect(all[0].txid).toBe(first.txid);
+    expect((await status(id)).txid).toBe(all[1].txid);
+    const firstOnChain = await fetch(`${stack.config.TRON_FULL_HOST}/wallet/gettransactionbyid`, {
+      method: 'POST',
+      body: JSON.stringify({ value: first.txid }),
+    }).then((r) => r.json());
+    expect(firstOnChain).toEqual({});
+    expect(await chain.usdtBalance(address)).toBe(23_500_000);
+    await assertLedgerConsistent(stack.db);
+  });
+});

@@ -1,0 +1,341 @@
+/**
+ * The state of one rental, kept in one small class so the workflow reads as its lifecycle.
+ * Validators (who may do what, and when) and transitions live here; effects live in rental.ts.
+ */
+import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { ErrorCode } from '../domain/errors';
+import type { Micro } from '../domain/money';
+import { endingSoon, ENDING_SOON_MS, MAX_RENTAL_MINUTES, MS_PER_MINUTE, type Settlement, settleRental } from '../domain/rental-settlement';
+import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../domain/rental-store';
+
+export interface RentalParties {
+  rentalId: string;
+  agentId: string;
+  agentName: string;
+  renterId: string;
+  renterUsername: string;
+  /** Who earns: the bot's owner, or the bot itself when it has none. */
+  ownerId: string;
+}
+
+/** What continue-as-new carries into the next run. */
+export interface CarriedRentalState {
+  startsAtMs: number;
+  endsAtMs: number;
+  paidMinutes: number;
+  status: RentalStatus;
+  warnedForEndsAtMs: number | null;
+  warnings: number;
+  nextSeq: number;
+  lastBotMessage: { seq: number; content: string } | null;
+  revision: number;
+}
+
+export interface RentalInput extends RentalParties {
+  minutes: number;
+  pricePerMinute: Micro;
+  channel: string;
+  /** Set by the API so its answer and the workflow agree; otherwise the workflow's start time. */
+  startsAtMs?: number;
+  /** The bot takes pushed events (integration `events` with a webhook_url), as of the start. */
+  eventsEnabled: boolean;
+  /** Continue-as-new once the history has this many events (default 2000). */
+  historyLimit?: number;
+  carried?: CarriedRentalState;
+}
+
+export interface ExtendRentalInput {
+  minutes: number;
+  byAccountId: string;
+  /** Keys the extra hold: one request, one posting, whatever retries. */
+  requestId: string;
+}
+
+export interface EndRentalInput {
+  byAccountId: string;
+  reason?: string;
+  /** An operator force-end (the API checked the admin role). */
+  byOperator?: boolean;
+}
+
+export interface PostRentalMessageInput {
+  senderId: string;
+  content: string;
+}
+
+export interface ChatWithAgentInput {
+  message: string;
+  channel?: string;
+  renterId: string;
+}
+
+export interface RentalView {
+  rentalId: string;
+  status: RentalStatus;
+  startsAt: string;
+  endsAt: string;
+  minutes: number;
+  pricePerMinute: Micro;
+  warnings: number;
+  endedAt: string | null;
+  endedBy: RentalEndedBy | null;
+  reason: string | null;
+  settled: boolean;
+  settlement: Settlement | null;
+}
+
+export const MAX_MESSAGE_CHARS = 2000;
+export const MAX_CHAT_CHARS = 10_000;
+
+const fail = (message: string, code: ErrorCode) => ApplicationFailure.nonRetryable(message, code);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A FIFO mutex for workflow code: each caller takes a ticket and waits its turn, so exactly one
+ * holder runs at a time (a plain boolean would let every waiter through in the same activation).
+ */
+export class Lock {
+  private issued = 0;
+  private serving = 0;
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const ticket = this.issued++;
+    await condition(() => this.serving === ticket);
+    try {
+      return await fn();
+    } finally {
+      this.serving++;
+    }
+  }
+}
+
+export class RentalState {
+  status: RentalStatus;
+  startsAtMs: number;
+  endsAtMs: number;
+  paidMinutes: number;
+  warnedForEndsAtMs: number | null;
+  warnings: number;
+  nextSeq: number;
+  lastBotMessage: { seq: number; content: string } | null;
+  revision: number;
+  endedAtMs: number | null = null;
+  endedBy: RentalEndedBy | null = null;
+  reason: string | null = null;
+  settlement: Settlement | null = null;
+  settled = false;
+  /** Extension holds being posted; settlement waits for them so their money is counted. */
+  pendingExtensions = 0;
+  /** Bumped on every change the main loop must re-plan its timers for. */
+  changes = 0;
+  /** Serializes transcript writes with the end: a message is stored before the end or refused. */
+  readonly transcript = new Lock();
+  /** Serializes chatWithAgent calls: an agent never sees two of one rental's messages at once. */
+  readonly chat = new Lock();
+
+  constructor(
+    readonly input: RentalInput,
+    nowMs: number,
+  ) {
+    const c = input.carried;
+    this.startsAtMs = c?.startsAtMs ?? input.startsAtMs ?? nowMs;
+    this.endsAtMs = c?.endsAtMs ?? this.startsAtMs + input.minutes * MS_PER_MINUTE;
+    this.paidMinutes = c?.paidMinutes ?? input.minutes;
+    this.status = c?.status ?? 'active';
+    this.warnedForEndsAtMs = c?.warnedForEndsAtMs ?? null;
+    this.warnings = c?.warnings ?? 0;
+    this.nextSeq = c?.nextSeq ?? 1;
+    this.lastBotMessage = c?.lastBotMessage ?? null;
+    this.revision = c?.revision ?? 0;
+  }
+
+  get ended(): boolean {
+    return this.status === 'ended';
+  }
+
+  roleOf(accountId: string): 'renter' | 'bot' | 'owner' | undefined {
+    if (accountId === this.input.renterId) return 'renter';
+    if (accountId === this.input.agentId) return 'bot';
+    if (accountId === this.input.ownerId) return 'owner';
+    return undefined;
+  }
+
+  // ── validators: run before a handler is accepted into history ───────────────────────────
+
+  private assertParticipant(accountId: string): void {
+    if (!this.roleOf(accountId)) throw fail('rental not found', ErrorCode.NotFound);
+  }
+
+  assertOpen(): void {
+    if (this.ended) throw fail('rental ended', ErrorCode.RentalEnded);
+  }
+
+  validateExtend(u: ExtendRentalInput): void {
+    this.assertParticipant(u.byAccountId);
+    if (this.roleOf(u.byAccountId) !== 'renter')
+      throw fail('only the renter can extend a rental', ErrorCode.Forbidden);
+    if (!Number.isInteger(u.minutes) || u.minutes < 1 || u.minutes > MAX_RENTAL_MINUTES)
+      throw fail(`minutes: must be an integer from 1 to ${MAX_RENTAL_MINUTES}`, ErrorCode.Validation);
+    if (!u.requestId) throw fail('requestId: required', ErrorCode.Validation);
+    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+  }
+
+  validateEnd(u: EndRentalInput): void {
+    if (!u.byOperator) {
+      this.assertParticipant(u.byAccountId);
+      if (this.roleOf(u.byAccountId) === 'bot' && this.input.ownerId !== this.input.agentId)
+        throw fail('only the renter, the owner or an operator can end a rental', ErrorCode.Forbidden);
+    }
+    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+  }
+
+  validateMessage(u: PostRentalMessageInput): void {
+    this.assertParticipant(u.senderId);
+    if (typeof u.content !== 'string' || !u.content.trim())
+      throw fail('content: must not be empty', ErrorCode.Validation);
+    if (u.content.length > MAX_MESSAGE_CHARS)
+      throw fail(`content: at most ${MAX_MESSAGE_CHARS} characters`, ErrorCode.Validation);
+    this.assertOpen();
+  }
+
+  validateChat(u: ChatWithAgentInput): void {
+    if (u.renterId !== this.input.renterId) throw fail('rental not found', ErrorCode.NotFound);
+    if (typeof u.message !== 'string' || !u.message.trim())
+      throw fail('message: must not be empty', ErrorCode.Validation);
+    if (u.message.length > MAX_CHAT_CHARS)
+      throw fail(`message: at most ${MAX_CHAT_CHARS} characters`, ErrorCode.Validation);
+    if (this.ended) throw fail('rental is not active', ErrorCode.RentalNotActive);
+  }
+
+  // ── transitions ─────────────────────────────────────────────────────────────────────────
+
+  /** The one-shot warning is armed per end time, so an extension re-arms it by moving the end. */
+  warningDue(nowMs: number): boolean {
+    return !this.ended && this.warnedForEndsAtMs !== this.endsAtMs && endingSoon(this.endsAtMs, nowMs);
+  }
+
+  markWarned(): void {
+    this.warnedForEndsAtMs = this.endsAtMs;
+    this.warnings++;
+    this.setStatus('ending_soon');
+  }
+
+  /** Time until the next thing the clock decides: the warning, else the end. */
+  msUntilNextDeadline(nowMs: number): number {
+    const warnAt = this.endsAtMs - ENDING_SOON_MS;
+    const next = this.warnedForEndsAtMs === this.endsAtMs ? this.endsAtMs : Math.min(warnAt, this.endsAtMs);
+    return Math.max(1, next - nowMs);
+  }
+
+  applyExtension(minutes: number): void {
+    this.paidMinutes += minutes;
+    if (this.ended) return; // the hold is refunded as unused minutes at settlement
+    this.endsAtMs += minutes * MS_PER_MINUTE;
+    this.setStatus('active');
+  }
+
+  endedByOf(u: EndRentalInput): RentalEndedBy {
+    if (u.byOperator) return 'operator';
+    return this.roleOf(u.byAccountId) === 'renter' ? 'renter' : 'owner';
+  }
+
+  end(by: RentalEndedBy, reason: string, atMs: number): void {
+    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+    this.endedAtMs = atMs;
+    this.endedBy = by;
+    this.reason = reason;
+    this.setStatus('ended');
+  }
+
+  computeSettlement(): Settlement {
+    this.settlement = settleRental({
+      pricePerMinute: this.input.pricePerMinute,
+      paidMinutes: this.paidMinutes,
+      startsAtMs: this.startsAtMs,
+      endedAtMs: this.endedAtMs ?? this.endsAtMs,
+    });
+    return this.settlement;
+  }
+
+  markSettled(): void {
+    this.settled = true;
+    this.changes++;
+  }
+
+  takeSeq(): number {
+    return this.nextSeq++;
+  }
+
+  recordMessage(seq: number, senderId: string, content: string): void {
+    if (senderId === this.input.agentId) this.lastBotMessage = { seq, content };
+    this.changes++;
+  }
+
+  /** The bot's latest message if it came after message `seq`. */
+  botReplyAfter(seq: number): string | undefined {
+    return this.lastBotMessage && this.lastBotMessage.seq > seq ? this.lastBotMessage.content : undefined;
+  }
+
+  private setStatus(status: RentalStatus): void {
+    this.status = status;
+    this.changes++;
+  }
+
+  /** The read-model row as of now; each call gets a higher revision so writes apply in order. */
+  stateUpdate(): RentalStateUpdate {
+    const s = this.settlement;
+    return {
+      rentalId: this.input.rentalId,
+      revision: ++this.revision,
+      status: this.status,
+      minutes: this.paidMinutes,
+      endsAtMs: this.endsAtMs,
+      ended:
+        // Only settle() records after computing the settlement, once the money has moved.
+        s && this.endedBy && this.endedAtMs !== null
+          ? {
+              endedAtMs: this.endedAtMs,
+              endedBy: this.endedBy,
+              billedMinutes: s.billedMinutes,
+              ownerGross: s.ownerGross,
+              refund: s.refund,
+            }
+          : undefined,
+    };
+  }
+
+  view(): RentalView {
+    return {
+      rentalId: this.input.rentalId,
+      status: this.status,
+      startsAt: iso(this.startsAtMs),
+      endsAt: iso(this.endsAtMs),
+      minutes: this.paidMinutes,
+      pricePerMinute: this.input.pricePerMinute,
+      warnings: this.warnings,
+      endedAt: this.endedAtMs === null ? null : iso(this.endedAtMs),
+      endedBy: this.endedBy,
+      reason: this.reason,
+      settled: this.settled,
+      settlement: this.settlement,
+    };
+  }
+
+  carry(): RentalInput {
+    const { carried: _previous, ...input } = this.input;
+    return {
+      ...input,
+      carried: {
+        startsAtMs: this.startsAtMs,
+        endsAtMs: this.endsAtMs,
+        paidMinutes: this.paidMinutes,
+        status: this.status,
+        warnedForEndsAtMs: this.warnedForEndsAtMs,
+        warnings: this.warnings,
+        nextSeq: this.nextSeq,
+        lastBotMessage: this.lastBotMessage,
+        revision: this.revision,
+      },
+    };
+  }
+}

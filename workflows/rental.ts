@@ -1,0 +1,364 @@
+/**
+ * One rental, from the paid hold to its settlement (`rental-<rental_id>`):
+ *
+ *   started ──> active ──(< 5 min left: one-shot warning)──> ending_soon ──(clock)──> ended ──> settled once
+ *                 │  ^                                          │
+ *                 │  └──────────── extendRental (timers move, warning re-armed) ──┘
+ *                 └── endRental (renter, owner, operator) ─────────────────────────> ended
+ *
+ * The API holds price × minutes in the rental's escrow before starting this workflow; extensions
+ * hold more through a keyed posting here. At the end the elapsed minutes (started minutes round up)
+ * go to the owner through payEarner and the unused whole minutes back to the renter — each posting
+ * keyed by the rental id, so a retry or a crash in between pays nothing twice.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertMemo,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createAgentProxyActivities } from '../activities/agent-proxy';
+import type { createLedgerActivities } from '../activities/ledger';
+import type { createRentalActivities, StoredRentalMessage } from '../activities/rentals';
+import { ErrorCode } from '../domain/errors';
+import type { LedgerAccountKey } from '../domain/ledger';
+import { CHAT_REPLY_WAIT_MS, type ChatWithAgentResult, replyText } from '../domain/rental-chat';
+import { type RentalEventName, rentalEventPayload, rentalSubject } from '../domain/rental-events';
+import { proxySessionKey } from '../domain/agent-reply';
+import { rentalCode } from '../domain/rental-settlement';
+import { SA } from '../domain/search-attributes';
+import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
+import {
+  type ChatWithAgentInput,
+  type EndRentalInput,
+  type ExtendRentalInput,
+  type PostRentalMessageInput,
+  type RentalInput,
+  RentalState,
+  type RentalView,
+} from './rental-state';
+
+
+export const rentalWorkflowId = (rentalId: string) => `rental-${rentalId}`;
+
+export const rentalStatusQuery = defineQuery<RentalView>('rentalStatus');
+export const extendRentalUpdate = defineUpdate<RentalView, [ExtendRentalInput]>('extendRental');
+export const endRentalUpdate = defineUpdate<RentalView, [EndRentalInput]>('endRental');
+export const postRentalMessageUpdate = defineUpdate<StoredRentalMessage, [PostRentalMessageInput]>(
+  'postRentalMessage',
+);
+export const chatWithAgentUpdate = defineUpdate<ChatWithAgentResult, [ChatWithAgentInput]>('chatWithAgent');
+
+type Activities = ReturnType<typeof createRentalActivities> &
+  ReturnType<typeof createLedgerActivities> & {
+    enqueueWebhook(input: EnqueueWebhookInput): Promise<EnqueueWebhookResult>;
+  };
+type ProxyActivities = ReturnType<typeof createAgentProxyActivities>;
+
+// Read models, ledger postings and enqueues are idempotent: retry until they succeed.
+const act = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// Rentr never retries a relay: the renter sees the failure and may resend.
+const relay = proxyActivities<ProxyActivities>({
+  startToCloseTimeout: '35 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/** Search attributes and memo for starting a rental, so operators find it from the first second. */
+export function rentalStartOptions(input: RentalInput) {
+  return {
+    workflowId: rentalWorkflowId(input.rentalId),
+    typedSearchAttributes: [
+      { key: SA.WorkflowKind, value: 'rental' },
+      { key: SA.BusinessStatus, value: 'active' },
+      { key: SA.RentalId, value: input.rentalId },
+      { key: SA.AgentId, value: input.agentId },
+      { key: SA.RenterId, value: input.renterId },
+      { key: SA.AccountIds, value: [...new Set([input.renterId, input.agentId, input.ownerId])] },
+    ],
+    memo: rentalMemo(input),
+  };
+}
+
+const rentalMemo = (input: RentalInput) => ({
+  summary: `Rental ${rentalCode(input.rentalId)}: ${input.renterUsername} rents ${input.agentName} for ${input.minutes} min`,
+  pricePerMinuteMicro: input.pricePerMinute,
+});
+
+export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
+  const state = new RentalState(input, Date.now());
+  setHandler(rentalStatusQuery, () => state.view());
+  setHandler(extendRentalUpdate, (u) => extend(state, u), { validator: (u) => state.validateExtend(u) });
+  setHandler(endRentalUpdate, (u) => end(state, u), { validator: (u) => state.validateEnd(u) });
+  setHandler(postRentalMessageUpdate, (u) => postMessage(state, u.senderId, u.content), {
+    validator: (u) => state.validateMessage(u),
+  });
+  setHandler(chatWithAgentUpdate, (u) => chat(state, u), { validator: (u) => state.validateChat(u) });
+
+  if (!input.carried) await begin(state);
+  while (!state.ended) {
+    if (historyIsLarge(input)) {
+      await condition(allHandlersFinished);
+      if (!state.ended) return await continueAsNew<typeof rentalWorkflow>(state.carry());
+    } else if (state.warningDue(Date.now())) {
+      await warn(state);
+    } else if (Date.now() >= state.endsAtMs) {
+      await endByClock(state);
+    } else {
+      const seen = state.changes;
+      await condition(
+        () => state.changes !== seen || historyIsLarge(input),
+        state.msUntilNextDeadline(Date.now()),
+      );
+    }
+  }
+  await condition(() => state.pendingExtensions === 0);
+  await settle(state);
+  await condition(allHandlersFinished);
+  return state.view();
+}
+
+const historyIsLarge = (input: RentalInput) =>
+  workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyLimit ?? 2000);
+
+const escrowOf = (input: RentalInput): LedgerAccountKey => ({
+  ownerId: input.renterId,
+  purpose: 'escrow',
+  subject: `rental:${input.rentalId}`,
+});
+
+async function begin(state: RentalState): Promise<void> {
+  const { input } = state;
+  upsertSearchAttributes(rentalStartOptions(input).typedSearchAttributes);
+  upsertMemo(rentalMemo(input));
+  const details = { renter_id: input.renterId, renter_username: input.renterUsername, minutes: input.minutes };
+  const notify = (accountId: string) => ({
+    id: uuid4(),
+    accountId,
+    type: 'rental_request',
+    title: `New rental from ${input.renterUsername}`,
+    body: `${input.renterUsername} rented ${input.agentName} for ${input.minutes} minutes`,
+    link: `/rentals/${input.rentalId}/chat`,
+    data: { rental_id: input.rentalId, ...details },
+  });
+  await act.recordRentalStarted({
+    rental: {
+      id: input.rentalId,
+      code: rentalCode(input.rentalId),
+      agentId: input.agentId,
+      renterId: input.renterId,
+      ownerId: input.ownerId,
+      channel: input.channel,
+      minutes: input.minutes,
+      pricePerMinute: input.pricePerMinute,
+      startsAtMs: state.startsAtMs,
+      endsAtMs: state.endsAtMs,
+    },
+    notifications: [...new Set([input.ownerId, input.agentId])].map(notify),
+  });
+  await emit(state, 'rental_request', 'request', `New rental from ${input.renterUsername}`, 'Rental started', {
+    ...details,
+    ends_at: new Date(state.endsAtMs).toISOString(),
+  });
+}
+
+async function recordState(state: RentalState): Promise<void> {
+  upsertSearchAttributes([{ key: SA.BusinessStatus, value: state.status }]);
+  await act.recordRentalState(state.stateUpdate());
+}
+
+async function warn(state: RentalState): Promise<void> {
+  state.markWarned();
+  await recordState(state);
+  await emit(
+    state,
+    'rental_ending_soon',
+    `ending_soon:${state.endsAtMs}`,
+    'Rental ending soon',
+    'Less than 5 minutes left on the clock.',
+    { ends_at: new Date(state.endsAtMs).toISOString() },
+  );
+}
+
+async function endByClock(state: RentalState): Promise<void> {
+  await state.transcript.run(async () => {
+    // An extension may have moved the end while this waited for the transcript.
+    if (!state.ended && Date.now() >= state.endsAtMs) state.end('clock', 'time is up', state.endsAtMs);
+  });
+}
+
+async function extend(state: RentalState, u: ExtendRentalInput): Promise<RentalView> {
+  const { input } = state;
+  const amount = input.pricePerMinute * u.minutes;
+  state.pendingExtensions++;
+  try {
+    await act.postLedger({
+      idempotencyKey: `rental-extend:${input.rentalId}:${u.requestId}`,
+      kind: 'rental_extend',
+      reference: `rental:${input.rentalId}`,
+      memo: { minutes: u.minutes },
+      lines: [
+        { account: { ownerId: input.renterId, purpose: 'available' }, amount: -amount },
+        { account: escrowOf(input), amount },
+      ],
+    });
+    state.applyExtension(u.minutes);
+  } finally {
+    state.pendingExtensions--;
+  }
+  if (state.ended)
+    throw ApplicationFailure.nonRetryable('rental ended before the extension applied', ErrorCode.Conflict);
+  await recordState(state);
+  return state.view();
+}
+
+async function end(state: RentalState, u: EndRentalInput): Promise<RentalView> {
+  await state.transcript.run(async () =>
+    state.end(state.endedByOf(u), u.reason ?? 'ended on request', Date.now()),
+  );
+  await condition(() => state.settled);
+  return state.view();
+}
+
+async function settle(state: RentalState): Promise<void> {
+  const { input } = state;
+  const s = state.computeSettlement();
+  const reference = `rental:${input.rentalId}`;
+  await act.payEarner({
+    idempotencyKey: `rental-settlement:${input.rentalId}`,
+    kind: 'rental_settlement',
+    reference,
+    from: escrowOf(input),
+    earnerId: input.ownerId,
+    gross: s.ownerGross,
+  });
+  if (s.refund > 0) {
+    await act.postLedger({
+      idempotencyKey: `rental-refund:${input.rentalId}`,
+      kind: 'rental_refund',
+      reference,
+      memo: { minutes: state.paidMinutes - s.billedMinutes },
+      lines: [
+        { account: escrowOf(input), amount: -s.refund },
+        { account: { ownerId: input.renterId, purpose: 'available' }, amount: s.refund },
+      ],
+    });
+  }
+  await recordState(state);
+  state.markSettled();
+  await emit(state, 'rental_ended', 'ended', 'Rental ended', `Rental ended (${state.endedBy})`, {
+    ended_by: state.endedBy,
+    ended_at: state.view().endedAt,
+  });
+}
+
+/** Stores a message under the transcript lock (so never after the end) and tells an events bot. */
+function postMessage(state: RentalState, senderId: string, content: string): Promise<StoredRentalMessage> {
+  return state.transcript.run(async () => {
+    state.assertOpen();
+    const seq = state.takeSeq();
+    const id = uuid4();
+    const stored = await act.storeRentalMessage({ id, rentalId: state.input.rentalId, seq, senderId, content });
+    state.recordMessage(seq, senderId, content);
+    if (senderId !== state.input.agentId) {
+      await emit(state, 'rental_message', `message:${id}`, `New rental message from ${stored.sender_username}`, content, {
+        message_id: id,
+        sender_id: senderId,
+        sender_username: stored.sender_username,
+        content,
+      });
+    }
+    return stored;
+  });
+}
+
+/** The Rentr `/v1/chat` exchange: one at a time per rental; proxy agents are relayed, others awaited. */
+function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentResult> {
+  return state.chat.run(async () => {
+    const { input } = state;
+    const asked = await postMessage(state, u.renterId, u.message).catch(rentalEndedAsNotActive);
+    const rental = { id: input.rentalId, ends_at: new Date(state.endsAtMs).toISOString() };
+    const agent = await act.loadAgentEndpoint(input.agentId);
+    if (agent.integration === 'proxy') {
+      const { reply } = await relay
+        .relayToProxyAgent({
+          rentalId: input.rentalId,
+          agentId: input.agentId,
+          agentName: agent.name,
+          webhookUrl: agent.webhookUrl,
+          webhookToken: agent.webhookToken,
+          message: u.message,
+          sessionKey: proxySessionKey(input.rentalId, u.renterId),
+          channel: u.channel ?? input.channel,
+        })
+        .catch(timeoutAsUnavailable);
+      // A reply arriving after the end is still returned, but the closed transcript stays closed.
+      if (!state.ended) await postMessage(state, input.agentId, replyText(reply)).catch(ignoreRentalEnded);
+      return { response: reply, rental };
+    }
+    await condition(() => state.botReplyAfter(asked.seq) !== undefined || state.ended, CHAT_REPLY_WAIT_MS);
+    const reply = state.botReplyAfter(asked.seq);
+    if (reply === undefined)
+      throw ApplicationFailure.nonRetryable('agent did not reply within 30 seconds', ErrorCode.AgentUnavailable);
+    return { response: reply, rental };
+  });
+}
+
+const isRentalEnded = (err: unknown) => err instanceof ApplicationFailure && err.type === ErrorCode.RentalEnded;
+
+function rentalEndedAsNotActive(err: unknown): never {
+  if (isRentalEnded(err)) throw ApplicationFailure.nonRetryable('rental is not active', ErrorCode.RentalNotActive);
+  throw err;
+}
+
+function ignoreRentalEnded(err: unknown): void {
+  if (!isRentalEnded(err)) throw err;
+}
+
+function timeoutAsUnavailable(err: unknown): never {
+  if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure)
+    throw ApplicationFailure.nonRetryable('Agent unreachable', ErrorCode.AgentUnavailable);
+  throw err;
+}
+
+async function emit(
+  state: RentalState,
+  event: RentalEventName,
+  keySuffix: string,
+  title: string,
+  body: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const { input } = state;
+  if (!input.eventsEnabled) return;
+  const at = new Date().toISOString();
+  await act.enqueueWebhook({
+    eventKey: `rental:${input.rentalId}:${keySuffix}`,
+    accountId: input.agentId,
+    policy: 'agent-events',
+    event,
+    subject: rentalSubject(input.rentalId),
+    payload: rentalEventPayload({
+      event,
+      eventId: uuid4(),
+      botId: input.agentId,
+      rentalId: input.rentalId,
+      title,
+      body,
+      details: { renter_username: input.renterUsername, ...details },
+      at,
+    }),
+  });
+}

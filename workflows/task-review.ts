@@ -1,0 +1,308 @@
+/**
+ * One task acceptance, from the reserved slot to its end (`task-review-<acceptance_id>`):
+ *
+ *   accepted ──(no proof within TASK_ACCEPT_DEADLINE)──> expired (slot released)
+ *      │ submitProof
+ *      v
+ *   submitted ──approve──> approved ──> paid once (payEarner, key task-payout:<acceptance_id>)
+ *      │  └──(review window of the reward tier runs out)──> auto-approved ──> paid once
+ *      └──reject──> rejected (slot reopens; escrow stays)
+ *
+ * The workflow starts at accept, so one durable timer covers the proof deadline and the same
+ * history then carries the review countdown. Approve/reject/auto-approve all end in one
+ * `decision`, set once: whichever comes first wins, the rest are refused (409).
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createLedgerActivities } from '../activities/ledger';
+import type { createTaskActivities } from '../activities/tasks';
+import { ErrorCode } from '../domain/errors';
+import type { Micro } from '../domain/money';
+import { SA } from '../domain/search-attributes';
+import { reviewWindowMs } from '../domain/task-rules';
+import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
+
+type TaskActivities = ReturnType<typeof createTaskActivities>;
+type LedgerActivities = ReturnType<typeof createLedgerActivities>;
+interface WebhookActivities {
+  enqueueWebhook(input: EnqueueWebhookInput): Promise<EnqueueWebhookResult>;
+}
+
+const { recordTaskSubmission, recordTaskDecision, settleTask } = proxyActivities<TaskActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// Money moves are keyed, so retrying until Postgres answers repeats nothing.
+const { payEarner } = proxyActivities<LedgerActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// Enqueueing is a keyed insert; a notification must never hold up a payout, so it gives up.
+const { enqueueWebhook } = proxyActivities<WebhookActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 6 },
+});
+
+export const TASK_REVIEW_WORKFLOW_KIND = 'task-review';
+export const taskReviewWorkflowId = (acceptanceId: string) => `task-review-${acceptanceId}`;
+
+export interface TaskReviewInput {
+  taskId: string;
+  acceptanceId: string;
+  creatorId: string;
+  workerId: string;
+  /** Reward per slot, micro-USDT; also picks the review window tier. */
+  reward: Micro;
+  /** How long after acceptance the worker may submit proof. */
+  submitWithinMs: number;
+}
+
+export type ReviewStatus = 'accepted' | 'submitted' | 'approved' | 'rejected' | 'expired';
+export type ReviewDecision = 'approved' | 'auto_approved' | 'rejected' | 'expired';
+
+export interface SubmitProofInput {
+  workerId: string;
+  proofText: string;
+  proofUrl: string | null;
+}
+
+export interface DecisionInput {
+  /** Who decides; only the task creator may. */
+  actorId: string;
+  reason: string | null;
+}
+
+export interface TaskReviewState {
+  taskId: string;
+  acceptanceId: string;
+  workerId: string;
+  status: ReviewStatus;
+  submitBy: string;
+  submittedAt: string | null;
+  reviewDeadline: string | null;
+  decision: ReviewDecision | null;
+  decidedAt: string | null;
+  reason: string | null;
+  payoutNet: Micro | null;
+  payoutFee: Micro | null;
+}
+
+export const submitProofUpdate = defineUpdate<TaskReviewState, [SubmitProofInput]>('submitProof');
+export const approveSubmissionUpdate = defineUpdate<TaskReviewState, [DecisionInput]>('approveSubmission');
+export const rejectSubmissionUpdate = defineUpdate<TaskReviewState, [DecisionInput]>('rejectSubmission');
+export const taskReviewStateQuery = defineQuery<TaskReviewState>('taskReviewState');
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The state of one acceptance; handlers and the lifecycle below only call its methods. */
+class Review {
+  status: ReviewStatus = 'accepted';
+  submittedAt: number | null = null;
+  reviewDeadline: number | null = null;
+  proof: { text: string; url: string | null } | null = null;
+  submissionRecorded = false;
+  decision: ReviewDecision | null = null;
+  decidedAt: number | null = null;
+  reason: string | null = null;
+  payout: { net: Micro; fee: Micro } | null = null;
+  settled = false;
+  readonly submitBy: number;
+
+  constructor(
+    readonly input: TaskReviewInput,
+    startedAt: number,
+  ) {
+    this.submitBy = startedAt + input.submitWithinMs;
+  }
+
+  assertCanSubmit(p: SubmitProofInput): void {
+    if (p.workerId !== this.input.workerId)
+      throw ApplicationFailure.nonRetryable('only the worker who accepted may submit', ErrorCode.Forbidden);
+    if (this.status !== 'accepted')
+      throw ApplicationFailure.nonRetryable(`acceptance is already ${this.status}`, ErrorCode.Conflict);
+  }
+
+  submit(p: SubmitProofInput, now: number): void {
+    this.status = 'submitted';
+    this.proof = { text: p.proofText, url: p.proofUrl };
+    this.submittedAt = now;
+    this.reviewDeadline = now + reviewWindowMs(this.input.reward);
+  }
+
+  assertCanDecide(d: DecisionInput): void {
+    if (d.actorId !== this.input.creatorId)
+      throw ApplicationFailure.nonRetryable('only the task creator may review', ErrorCode.Forbidden);
+    if (this.decision !== null)
+      throw ApplicationFailure.nonRetryable(
+        `submission is already ${this.decision.replace('_', '-')}`,
+        ErrorCode.Conflict,
+      );
+    if (this.status !== 'submitted')
+      throw ApplicationFailure.nonRetryable(
+        `no proof submitted yet (acceptance is ${this.status})`,
+        ErrorCode.Conflict,
+      );
+  }
+
+  decide(decision: ReviewDecision, reason: string | null, now: number): void {
+    this.decision = decision;
+    this.reason = reason;
+    this.decidedAt = now;
+    this.status = decision === 'auto_approved' ? 'approved' : decision;
+  }
+
+  view(): TaskReviewState {
+    return {
+      taskId: this.input.taskId,
+      acceptanceId: this.input.acceptanceId,
+      workerId: this.input.workerId,
+      status: this.status,
+      submitBy: iso(this.submitBy),
+      submittedAt: this.submittedAt === null ? null : iso(this.submittedAt),
+      reviewDeadline: this.reviewDeadline === null ? null : iso(this.reviewDeadline),
+      decision: this.decision,
+      decidedAt: this.decidedAt === null ? null : iso(this.decidedAt),
+      reason: this.reason,
+      payoutNet: this.payout?.net ?? null,
+      payoutFee: this.payout?.fee ?? null,
+    };
+  }
+}
+
+export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskReviewState> {
+  const review = new Review(input, Date.now());
+  const showStatus = () => upsertSearchAttributes([{ key: SA.BusinessStatus, value: review.status }]);
+
+  setHandler(taskReviewStateQuery, () => review.view());
+  setHandler(
+    submitProofUpdate,
+    async (p) => {
+      review.submit(p, Date.now());
+      // Answer once the submission (with its deadline) is in the read model.
+      await condition(() => review.submissionRecorded);
+      return review.view();
+    },
+    { validator: (p) => review.assertCanSubmit(p) },
+  );
+  for (const [update, decision] of [
+    [approveSubmissionUpdate, 'approved'],
+    [rejectSubmissionUpdate, 'rejected'],
+  ] as const) {
+    setHandler(
+      update,
+      async (d) => {
+        review.decide(decision, d.reason, Date.now());
+        await condition(() => review.settled);
+        return review.view();
+      },
+      { validator: (d) => review.assertCanDecide(d) },
+    );
+  }
+
+  // 1. Proof by the deadline, or the slot is released.
+  if (!(await condition(() => review.status !== 'accepted', input.submitWithinMs))) {
+    review.decide('expired', null, Date.now());
+    showStatus();
+    await recordTaskDecision(decisionRecord(review));
+    await settleTask({ taskId: input.taskId });
+    review.settled = true;
+    return review.view();
+  }
+
+  await recordTaskSubmission({
+    acceptanceId: input.acceptanceId,
+    proofText: review.proof!.text,
+    proofUrl: review.proof!.url,
+    submittedAt: iso(review.submittedAt!),
+    reviewDeadline: iso(review.reviewDeadline!),
+  });
+  review.submissionRecorded = true;
+  showStatus();
+  const proofNotice = notify({
+    eventKey: `task:${input.taskId}:proof:${input.acceptanceId}`,
+    accountId: input.creatorId,
+    policy: 'task-events',
+    event: 'proof_submitted',
+    subject: `task:${input.taskId}`,
+    payload: {
+      event: 'proof_submitted',
+      task_id: input.taskId,
+      acceptance_id: input.acceptanceId,
+      worker_id: input.workerId,
+      proof_text: review.proof!.text,
+      proof_url: review.proof!.url,
+      submitted_at: iso(review.submittedAt!),
+    },
+  });
+
+  // 2. The review countdown: the creator's decision, or auto-approval when the window ends.
+  const decided = await condition(() => review.decision !== null, review.reviewDeadline! - Date.now());
+  // Silence until the deadline is implicit approval, dated at the deadline itself.
+  if (!decided) review.decide('auto_approved', null, review.reviewDeadline!);
+  showStatus();
+
+  // 3. Settlement: pay once when approved; then complete the task / return spare escrow.
+  if (review.status === 'approved') {
+    const paid = await payEarner({
+      idempotencyKey: `task-payout:${input.acceptanceId}`,
+      kind: 'task_payout',
+      reference: `task:${input.taskId}`,
+      from: { ownerId: input.creatorId, purpose: 'escrow', subject: `task:${input.taskId}` },
+      earnerId: input.workerId,
+      gross: input.reward,
+    });
+    review.payout = { net: paid.net, fee: paid.fee };
+  }
+  await recordTaskDecision(decisionRecord(review));
+  const settlement = await settleTask({ taskId: input.taskId });
+  review.settled = true;
+  if (settlement.status === 'completed' && review.status === 'approved') {
+    await notify({
+      eventKey: `task:${input.taskId}:completed`,
+      accountId: input.creatorId,
+      policy: 'task-events',
+      event: 'task_completed',
+      subject: `task:${input.taskId}`,
+      payload: {
+        event: 'task_completed',
+        task_id: input.taskId,
+        slots_filled: settlement.slotsFilled,
+        slots_total: settlement.slotsTotal,
+        completed_at: settlement.completedAt,
+      },
+    });
+  }
+  await proofNotice;
+  await condition(allHandlersFinished);
+  return review.view();
+}
+
+function decisionRecord(review: Review) {
+  return {
+    acceptanceId: review.input.acceptanceId,
+    status: review.status as 'approved' | 'rejected' | 'expired',
+    decision: review.decision!,
+    decidedAt: iso(review.decidedAt!),
+    reason: review.reason,
+    payoutNet: review.payout?.net ?? null,
+    payoutFee: review.payout?.fee ?? null,
+  };
+}
+
+/** Enqueues a webhook to the creator; a failure is logged, never allowed to stop the lifecycle. */
+async function notify(event: EnqueueWebhookInput): Promise<void> {
+  try {
+    await enqueueWebhook(event);
+  } catch (err) {
+    log.warn('task webhook not enqueued', { eventKey: event.eventKey, error: String(err) });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * One outbound webhook delivery, `webhook-<delivery_id>`: wait for the previous delivery of the
+ * same subject to settle (ordering), then attempt per policy — one HTTP POST per attempt, workflow
+ * timers between attempts — until delivered or out of attempts.
+ */
+import {
+  condition,
+  defineSignal,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createWebhookActivities } from '../activities/webhooks';
+import { attemptsOf, WEBHOOK_POLICIES } from '../domain/webhook-policies';
+import type { WebhookPolicyName } from '../domain/webhooks';
+import { SA } from '../domain/search-attributes';
+
+type WebhookActivities = ReturnType<typeof createWebhookActivities>;
+
+export interface WebhookDeliveryInput {
+  deliveryId: string;
+  accountId: string;
+  policy: WebhookPolicyName;
+  /** The unsettled delivery of the same subject that must settle first, if any. */
+  after: string | null;
+}
+
+export type DeliveryState = 'delivered' | 'failed';
+
+export interface WebhookDeliveryResult {
+  state: DeliveryState;
+  /** Workflow times (ms): the wait between attempts runs from one attempt's end to the next's start. */
+  attempts: Array<{
+    attempt: number;
+    startedAt: number;
+    endedAt: number;
+    outcome: string;
+    status: number | null;
+  }>;
+}
+
+/** Sent by the previous delivery of the same subject when it has settled. */
+export const predecessorSettledSignal = defineSignal('predecessorSettled');
+
+export const webhookWorkflowId = (deliveryId: string) => `webhook-${deliveryId}`;
+
+// The HTTP call is bounded by the policy (≤ 10 s); the margin covers Postgres. Heartbeats during
+// the call let a crashed worker's attempt be retried within seconds, with the same attempt number.
+// Temporal retries only infrastructure failures: HTTP outcomes come back as values.
+const { attemptWebhookDelivery } = proxyActivities<WebhookActivities>({
+  startToCloseTimeout: '45s',
+  heartbeatTimeout: '5s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: ['NOT_FOUND'],
+  },
+});
+const { isWebhookDeliverySettled } = proxyActivities<WebhookActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+/** How often a waiting delivery re-checks its predecessor in case a signal was lost (e.g. it was terminated). */
+const PREDECESSOR_RECHECK = '5 minutes';
+
+export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+  const policy = WEBHOOK_POLICIES[input.policy];
+  let predecessorSettled = input.after === null;
+  setHandler(predecessorSettledSignal, () => {
+    predecessorSettled = true;
+  });
+
+  while (!predecessorSettled) {
+    if (await isWebhookDeliverySettled(input.after as string)) predecessorSettled = true;
+    else await condition(() => predecessorSettled, PREDECESSOR_RECHECK);
+  }
+
+  const attempts: WebhookDeliveryResult['attempts'] = [];
+  const total = attemptsOf(policy);
+  for (let attempt = 1; ; attempt++) {
+    const startedAt = Date.now();
+    const retryInMs = attempt < total ? policy.retryDelaysMs[attempt - 1] : null;
+    const result = await attemptWebhookDelivery({
+      deliveryId: input.deliveryId,
+      attempt,
+      attemptedAt: new Date(startedAt).toISOString(),
+      retryInMs,
+    });
+    attempts.push({
+      attempt,
+      startedAt,
+      endedAt: Date.now(),
+      outcome: result.outcome,
+      status: result.status,
+    });
+    if (result.state !== 'retrying' || retryInMs === null) {
+      upsertSearchAttributes([{ key: SA.BusinessStatus, value: result.state }]);
+      if (result.successorId) await releaseSuccessor(result.successorId);
+      return { state: result.state === 'delivered' ? 'delivered' : 'failed', attempts };
+    }
+    upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'retrying' }]);
+    await sleep(retryInMs);
+  }
+}
+
+async function releaseSuccessor(successorId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(webhookWorkflowId(successorId)).signal(predecessorSettledSignal);
+  } catch {
+    // Not started yet: it reads this delivery's settled state from Postgres when it starts.
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * One USDT withdrawal, `withdrawal-<id>`:
+ *   hold funds → (review: operator approves / rejects, or 72 h → rejected)
+ *   → sign once → broadcast (rebroadcast the same bytes) → solidified → finalize
+ *   or rejected / failed with the held funds returned.
+ * A new signature is made only after the previous one provably expired off chain, so the
+ * transfer is paid at most once whatever crashes. Hot wallet short of funds → waits, never fails.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { TronActivities, WithdrawalRequest, WithdrawalStatus } from '../activities/tron';
+import { SA } from '../domain/search-attributes';
+
+export interface WithdrawalInput extends WithdrawalRequest {
+  reviewTimeoutMs: number;
+  pollIntervalMs: number;
+  fundsRetryMs: number;
+  confirmations: number;
+}
+
+export interface WithdrawalAccepted {
+  withdrawalId: string;
+  status: WithdrawalStatus;
+}
+
+export interface WithdrawalDecision {
+  approve: boolean;
+  operatorId: string;
+  reason?: string;
+}
+
+export interface WithdrawalSnapshot {
+  status: WithdrawalStatus;
+  /** Where the sending phase is: signing, broadcasting, ambiguous (sent, outcome unknown) … */
+  phase: string;
+  attempt: number;
+  txid: string | null;
+  reason: string | null;
+}
+
+/** Resolves once the funds are held (the API's answer), or fails with the hold's error (402). */
+export const withdrawalAcceptedUpdate = defineUpdate<WithdrawalAccepted>('accepted');
+/** Operator decision while in review; rejected with 409 in any other state. */
+export const reviewWithdrawalUpdate = defineUpdate<WithdrawalSnapshot, [WithdrawalDecision]>('review');
+export const withdrawalStatusQuery = defineQuery<WithdrawalSnapshot>('status');
+
+export const withdrawalWorkflowId = (id: string) => `withdrawal-${id}`;
+
+// Postgres and a few chain calls (each bounded at 10 s). A short timeout matters: an activity
+// lost with a crashed worker is retried only after it, and every retry is safe (keyed / stored).
+const act = proxyActivities<TronActivities>({
+  startToCloseTimeout: '20s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: ['INSUFFICIENT_BALANCE', 'UNAVAILABLE'],
+  },
+});
+
+class Withdrawal {
+  status: WithdrawalStatus = 'queued';
+  phase = 'holding';
+  attempt = 1;
+  txid: string | null = null;
+  reason: string | null = null;
+  held: boolean | undefined;
+  holdFailure: ApplicationFailure | undefined;
+  decision: WithdrawalDecision | undefined;
+
+  constructor(readonly input: WithdrawalInput) {}
+
+  snapshot(): WithdrawalSnapshot {
+    return { status: this.status, phase: this.phase, attempt: this.attempt, txid: this.txid, reason: this.reason };
+  }
+
+  async accepted(): Promise<WithdrawalAccepted> {
+    await condition(() => this.held !== undefined);
+    if (this.holdFailure) throw this.holdFailure;
+    return { withdrawalId: this.input.withdrawalId, status: 'queued' };
+  }
+
+  validateDecision(d: WithdrawalDecision): void {
+    if (typeof d?.approve !== 'boolean') throw ApplicationFailure.nonRetryable('approve must be a boolean', 'VALIDATION');
+    if (this.status !== 'review' || this.decision)
+      throw ApplicationFailure.nonRetryable(`withdrawal is ${this.status}, not in review`, 'CONFLICT');
+  }
+
+  decide(d: WithdrawalDecision): WithdrawalSnapshot {
+    this.decision = d;
+    return { ...this.snapshot(), status: d.approve ? 'queued' : 'rejected' };
+  }
+
+  async setStatus(status: WithdrawalStatus, reason: string | null = null, decidedBy?: string): Promise<void> {
+    if (this.status === status && this.reason === reason) return;
+    this.status = status;
+    this.reason = reason;
+    upsertSearchAttributes([{ key: SA.BusinessStatus, value: status }]);
+    await act.setWithdrawalStatus({ withdrawalId: this.input.withdrawalId, status, reason, decidedBy });
+  }
+}
+
+export async function withdrawalWorkflow(input: WithdrawalInput): Promise<WithdrawalSnapshot> {
+  const w = new Withdrawal(input);
+  setHandler(withdrawalAcceptedUpdate, () => w.accepted());
+  setHandler(reviewWithdrawalUpdate, (d) => w.decide(d), { validator: (d) => w.validateDecision(d) });
+  setHandler(withdrawalStatusQuery, () => w.snapshot());
+
+  // 1. Hold the funds; a short balance ends here with nothing held (the API answers 402).
+  let reasons: string[];
+  try {
+    reasons = (await act.holdWithdrawalFunds(input)).reviewReasons;
+    w.held = true;
+  } catch (err) {
+    w.held = false;
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    w.holdFailure =
+      cause instanceof ApplicationFailure ? ApplicationFailure.nonRetryable(cause.message, cause.type) : undefined;
+    await condition(allHandlersFinished);
+    // Failing (not completing) lets the same Idempotency-Key start a fresh run later.
+    throw w.holdFailure ?? err;
+  }
+
+  // 2. Review, when a risk rule fired: an operator decides, or the timeout rejects.
+  if (reasons.length) {
+    await w.setStatus('review', reasons.join(','));
+    const decided = await condition(() => w.decision !== undefined, input.reviewTimeoutMs);
+    const decision = w.decision ?? { approve: false, operatorId: '', reason: 'no review decision in time' };
+    if (!decided || !decision.approve) {
+      w.phase = 'refunding';
+      await act.refundWithdrawal({ ...input, status: 'rejected', reason: decision.reason ?? 'rejected by operator' });
+      w.status = 'rejected';
+      w.reason = decision.reason ?? 'rejected by operator';
+      upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'rejected' }]);
+      await condition(allHandlersFinished);
+      return w.snapshot();
+    }
+    await w.setStatus('queued', null, decision.operatorId);
+  }
+
+  // 3. Send: sign once per attempt, (re)broadcast the same bytes, until solid or provably expired.
+  for (;;) {
+    w.phase = 'signing';
+    const signed = await act.signWithdrawal({ ...input, attempt: w.attempt });
+    if (signed.kind === 'waiting_funds') {
+      await w.setStatus('waiting_funds', signed.reason);
+      await sleep(input.fundsRetryMs);
+      continue;
+    }
+    w.txid = signed.txid;
+    for (;;) {
+      w.phase = 'broadcasting';
+      const sent = await act.broadcastWithdrawal({ withdrawalId: input.withdrawalId, attempt: w.attempt });
+      if (sent.outcome === 'accepted') await w.setStatus('broadcast');
+      else if (sent.outcome === 'insufficient_trx') await w.setStatus('waiting_funds', sent.reason);
+
+      // Until the chain says otherwise the outcome is ambiguous: it may land any moment.
+      w.phase = 'ambiguous';
+      const check = await act.checkWithdrawalTransfer({
+        withdrawalId: input.withdrawalId,
+        attempt: w.attempt,
+        confirmations: input.confirmations,
+      });
+      if (check.state === 'confirmed') {
+        w.phase = 'finalizing';
+        await act.finalizeWithdrawal({ ...input, blockNumber: check.blockNumber });
+        w.status = 'confirmed';
+        w.phase = 'done';
+        upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'confirmed' }]);
+        await condition(allHandlersFinished);
+        return w.snapshot();
+      }
+      if (check.state === 'failed') {
+        w.phase = 'refunding';
+        await act.refundWithdrawal({ ...input, status: 'failed', reason: check.reason });
+        w.status = 'failed';
+        w.reason = check.reason;
+        upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'failed' }]);
+        await condition(allHandlersFinished);
+        return w.snapshot();
+      }
+      if (check.state === 'expired') break; // provably never on chain: a new attempt may be signed
+      if (check.state === 'in_block') w.phase = 'confirming';
+      await sleep(sent.outcome === 'insufficient_trx' ? input.fundsRetryMs : input.pollIntervalMs);
+    }
+    w.attempt += 1;
+  }
+}
