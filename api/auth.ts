@@ -110,19 +110,33 @@ export async function resolvePrincipal(
   }
 }
 
+/**
+ * Resolves a credential (or its absence) into a principal and counts the call against the
+ * caller's per-key limit. The one authentication rule for REST and MCP alike.
+ */
+export async function authenticate(
+  deps: { config: Config; db: Db },
+  credential: string | undefined,
+): Promise<Principal> {
+  if (!credential) {
+    throw new AppError(
+      ErrorCode.Unauthorized,
+      'missing credentials: send X-API-Key or Authorization: Bearer',
+    );
+  }
+  const principal = await resolvePrincipal(deps, credential);
+  if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials');
+  await consumePerKey(deps, principal);
+  return principal;
+}
+
 /** Requires valid credentials; sets `res.locals.principal`. */
 export function requireAuth(deps: { config: Config; db: Db }): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const credential = credentialOf(req);
-    if (!credential)
-      return next(
-        new AppError(ErrorCode.Unauthorized, 'missing credentials: send X-API-Key or Authorization: Bearer'),
-      );
-    const principal = await resolvePrincipal(deps, credential);
-    if (!principal) return next(new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials'));
-    res.locals.principal = principal;
-    // Every authenticated route counts against the caller's per-key limit.
-    await consumePerKey(deps, principal).then(() => next(), next);
+    await authenticate(deps, credentialOf(req)).then((principal) => {
+      res.locals.principal = principal;
+      next();
+    }, next);
   };
 }
 

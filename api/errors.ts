@@ -48,6 +48,39 @@ export function toAppError(err: unknown): AppError | undefined {
   return undefined;
 }
 
+export interface HttpError {
+  status: number;
+  code: string;
+  message: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * What the client sees for a thrown error: a business error's status and message, 503 for the
+ * workflow service being unreachable, or undefined for anything unexpected (a logged 500).
+ * Used by the Express error handler and by the MCP tools, so both say the same thing.
+ */
+export function httpErrorOf(err: unknown): HttpError | undefined {
+  const appError = toAppError(err);
+  if (appError) {
+    return {
+      status: STATUS_BY_CODE[appError.code] ?? 400,
+      code: appError.code,
+      message: appError.message,
+      headers: appError.headers,
+    };
+  }
+  if (err instanceof TemporalFailure || (err as Error)?.name === 'ServiceError') {
+    return {
+      status: 503,
+      code: ErrorCode.Unavailable,
+      message: 'workflow service unavailable, try again',
+      headers: {},
+    };
+  }
+  return undefined;
+}
+
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
 };
@@ -73,15 +106,11 @@ export function errorHandler(log: (err: unknown, msg: string) => void): ErrorReq
       res.status((err as BodyParserError).status!).json({ error: 'unreadable request body' });
       return;
     }
-    const appError = toAppError(err);
-    if (appError) {
-      for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
-      res.status(STATUS_BY_CODE[appError.code] ?? 400).json({ error: appError.message });
-      return;
-    }
-    if (err instanceof TemporalFailure || (err as Error)?.name === 'ServiceError') {
-      log(err, 'temporal call failed');
-      res.status(503).json({ error: 'workflow service unavailable, try again' });
+    const httpError = httpErrorOf(err);
+    if (httpError) {
+      if (httpError.status >= 500) log(err, 'request failed');
+      for (const [name, value] of Object.entries(httpError.headers)) res.setHeader(name, value);
+      res.status(httpError.status).json({ error: httpError.message });
       return;
     }
     log(err, 'unhandled error');

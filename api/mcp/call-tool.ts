@@ -5,9 +5,8 @@
  */
 import { ErrorCode as McpErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AppError, ErrorCode } from '../../domain/errors';
-import { resolvePrincipal, type Principal } from '../auth';
+import { authenticate } from '../auth';
 import type { ApiDeps } from '../deps';
-import { consumePerKey } from '../rate-limit';
 import { toolErrorOf } from './errors';
 import type { Caller, McpTool, ToolOutput } from './tool';
 
@@ -15,19 +14,6 @@ import type { Caller, McpTool, ToolOutput } from './tool';
 export const MCP_TOOL_TIMEOUT_MS = 15_000;
 
 export type ToolMap = ReadonlyMap<string, McpTool>;
-
-/** Same messages as `requireAuth` in api/auth.ts, so a bot sees one wording over REST and MCP. */
-async function authenticate(deps: ApiDeps, caller: Caller): Promise<Principal> {
-  if (!caller.credential)
-    throw new AppError(
-      ErrorCode.Unauthorized,
-      'missing credentials: send X-API-Key or Authorization: Bearer',
-    );
-  const principal = await resolvePrincipal(deps, caller.credential);
-  if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials');
-  await consumePerKey(deps, principal);
-  return principal;
-}
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +50,7 @@ export async function callTool(
   // An unknown tool is a protocol error (JSON-RPC -32602), as in the SDK's own McpServer.
   if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Tool ${params.name} not found`);
   try {
-    const principal = tool.requiresAuth ? await authenticate(deps, caller) : undefined;
+    const principal = tool.requiresAuth ? await authenticate(deps, caller.credential) : undefined;
     const call = { caller, args: params.arguments ?? {} };
     const output = await withTimeout(tool.call(deps, principal, call), MCP_TOOL_TIMEOUT_MS);
     return toolResult(output);
