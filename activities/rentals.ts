@@ -56,9 +56,10 @@ export function createRentalActivities({ db }: ActivityDeps) {
         integration: 'events' | 'proxy' | null;
         webhook_url: string | null;
         webhook_token: string | null;
-      }>('SELECT display_name AS name, username, integration, webhook_url, webhook_token FROM accounts WHERE id = $1', [
-        agentId,
-      ]);
+      }>(
+        'SELECT display_name AS name, username, integration, webhook_url, webhook_token FROM accounts WHERE id = $1',
+        [agentId],
+      );
       const row = r.rows[0];
       if (!row) throw ApplicationFailure.nonRetryable('agent not found', ErrorCode.NotFound);
       return {

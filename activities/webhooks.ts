@@ -88,7 +88,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
     };
   }
 
-  /** Disables an endpoint whose every attempt since the last success (or re-enable) failed for 24 h. */
+  /** Disables an endpoint whose attempts since the last success (or re-enable) have all failed, over 24 h. */
   async function disableIfFailingTooLong(tx: DbClient, accountId: string): Promise<void> {
     const exempt = WEBHOOK_POLICY_NAMES.filter((p) => WEBHOOK_POLICIES[p].exemptFromDisable);
     const r = await tx.query<{ failing: boolean }>(
@@ -98,7 +98,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
           WHERE d.account_id = $1 AND d.policy <> ALL($2)
             AND a.attempted_at > coalesce((SELECT reset_at FROM webhook_endpoint_resets WHERE account_id = $1), '-infinity')),
        last_ok AS (SELECT max(attempted_at) AS at FROM counted WHERE outcome = 'success')
-       SELECT coalesce(min(c.attempted_at) <= now() - make_interval(secs => $3), false) AS failing
+       SELECT coalesce(max(c.attempted_at) - min(c.attempted_at) >= make_interval(secs => $3), false) AS failing
          FROM counted c, last_ok WHERE c.outcome <> 'success' AND c.attempted_at > coalesce(last_ok.at, '-infinity')`,
       [accountId, exempt, DISABLE_AFTER_FAILING_MS / 1000],
     );

@@ -162,7 +162,12 @@ export async function messagesOf(db: Queryable, rentalId: string): Promise<Renta
 }
 
 /** Marks a rental's messages up to `seq` as handed to `accountId` (never moves backwards). */
-export async function markRead(db: Queryable, rentalId: string, accountId: string, seq: number): Promise<void> {
+export async function markRead(
+  db: Queryable,
+  rentalId: string,
+  accountId: string,
+  seq: number,
+): Promise<void> {
   await db.query(
     `INSERT INTO rental_read_markers (rental_id, account_id, last_seq) VALUES ($1, $2, $3)
      ON CONFLICT (rental_id, account_id) DO UPDATE SET last_seq = greatest(rental_read_markers.last_seq, EXCLUDED.last_seq)`,
@@ -171,7 +176,11 @@ export async function markRead(db: Queryable, rentalId: string, accountId: strin
 }
 
 /** Messages in a bot's rentals that others sent and the bot has not been handed yet. */
-export async function unreadForAgent(db: Queryable, agentId: string, limit: number): Promise<RentalMessageRow[]> {
+export async function unreadForAgent(
+  db: Queryable,
+  agentId: string,
+  limit: number,
+): Promise<RentalMessageRow[]> {
   const r = await db.query<RentalMessageRow>(
     `${MESSAGE_SELECT}
        JOIN rentals r ON r.id = m.rental_id

@@ -106,17 +106,19 @@ async function startTemporal(env: NodeJS.ProcessEnv, config: Config): Promise<st
     dbFile: path.join(DATA_DIR, 'temporal.db'),
     namespace: config.TEMPORAL_NAMESPACE,
   });
-  pipeWithPrefix('temporal', temporal.process.stderr);
-  rememberPid(PIDS_FILE, 'temporal', temporal.process.pid);
-  started({ name: 'temporal', stop: () => temporal.stop(), kill: () => temporal.process.kill('SIGKILL') });
-  watchCrash(
-    'temporal',
-    new Promise((resolve) =>
-      temporal.process.once('exit', (code, signal) =>
-        resolve(signal ? `signal ${signal}` : `exit code ${code}`),
+  const server = temporal.process;
+  started({ name: 'temporal', stop: () => temporal.stop(), kill: () => server?.kill('SIGKILL') });
+  // Without a process handle the SDK runs the server (downloaded CLI) and stops it with this process.
+  if (server) {
+    pipeWithPrefix('temporal', server.stderr);
+    rememberPid(PIDS_FILE, 'temporal', server.pid);
+    watchCrash(
+      'temporal',
+      new Promise((resolve) =>
+        server.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`)),
       ),
-    ),
-  );
+    );
+  }
   env.TEMPORAL_ADDRESS = temporal.address;
   return temporal.uiUrl;
 }

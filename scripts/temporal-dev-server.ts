@@ -1,26 +1,75 @@
 /** Starts `temporal server start-dev` (SQLite, WAL) with the platform's search attributes registered. */
 import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
-import { resolveTemporalCli } from './temporal-servers';
+import path from 'node:path';
+import { SA, SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
+import { cacheDir, resolveTemporalCli } from './temporal-servers';
 
 export interface RunningTemporal {
   address: string;
   uiUrl?: string;
-  process: ChildProcess;
+  /** The server process when we spawned it; absent when the SDK runs a downloaded CLI for us. */
+  process?: ChildProcess;
   stop(): Promise<void>;
 }
 
-export async function startTemporalDevServer(opts: {
+export interface DevServerOptions {
   port: number;
   uiPort?: number;
   dbFile?: string;
   namespace?: string;
   headless?: boolean;
-}): Promise<RunningTemporal> {
+}
+
+// SQLite WAL makes the dev server several times faster; updates are needed by the API.
+const SERVER_TUNING = [
+  '--sqlite-pragma',
+  'journal_mode=WAL',
+  '--sqlite-pragma',
+  'synchronous=NORMAL',
+  '--dynamic-config-value',
+  'frontend.enableUpdateWorkflowExecution=true',
+];
+
+type SdkExecutable =
+  { type: 'cached-download'; downloadDir: string } | { type: 'existing-path'; path: string };
+
+/**
+ * The last step of the resolution order: no CLI found and none buildable, so the SDK downloads
+ * the CLI (into the cache dir) and runs the dev server itself. Needs the internet once.
+ */
+export async function startThroughSdk(
+  opts: DevServerOptions,
+  executable: SdkExecutable = { type: 'cached-download', downloadDir: path.join(cacheDir(), 'sdk-download') },
+): Promise<RunningTemporal> {
+  const headless = opts.headless || opts.uiPort === undefined;
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable,
+      ip: '127.0.0.1',
+      port: opts.port,
+      ui: !headless,
+      uiPort: headless ? undefined : opts.uiPort,
+      dbFilename: opts.dbFile,
+      namespace: opts.namespace ?? 'default',
+      searchAttributes: Object.values(SA),
+      log: { format: 'pretty', level: 'error' },
+      extraArgs: SERVER_TUNING,
+    },
+  });
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: headless ? undefined : `http://127.0.0.1:${opts.uiPort}`,
+    stop: () => env.teardown(),
+  };
+}
+
+export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningTemporal> {
   const cli = await resolveTemporalCli();
   if (!cli.path) {
-    throw new Error('No temporal CLI available and no Go toolchain to build it; set TEMPORAL_CLI_PATH.');
+    process.stderr.write('[temporal-servers] no temporal CLI and no Go: the SDK downloads one (once)\n');
+    return startThroughSdk(opts);
   }
   const args = [
     'server',
@@ -34,14 +83,11 @@ export async function startTemporalDevServer(opts: {
   ];
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  // SQLite WAL makes the dev server several times faster.
-  args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  args.push(...SERVER_TUNING);
   if (opts.headless || opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort), '--ui-ip', '127.0.0.1');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES))
     args.push('--search-attribute', `${name}=${type}`);
-  // Faster visibility for tests and the UI.
-  args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
 
   const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

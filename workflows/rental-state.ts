@@ -5,7 +5,14 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import { ErrorCode } from '../domain/errors';
 import type { Micro } from '../domain/money';
-import { endingSoon, ENDING_SOON_MS, MAX_RENTAL_MINUTES, MS_PER_MINUTE, type Settlement, settleRental } from '../domain/rental-settlement';
+import {
+  endingSoon,
+  ENDING_SOON_MS,
+  MAX_RENTAL_MINUTES,
+  MS_PER_MINUTE,
+  type Settlement,
+  settleRental,
+} from '../domain/rental-settlement';
 import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../domain/rental-store';
 
 export interface RentalParties {

@@ -32,6 +32,7 @@ import type { createLedgerActivities } from '../activities/ledger';
 import type { createRentalActivities, StoredRentalMessage } from '../activities/rentals';
 import { ErrorCode } from '../domain/errors';
 import type { LedgerAccountKey } from '../domain/ledger';
+import { times } from '../domain/money';
 import { CHAT_REPLY_WAIT_MS, type ChatWithAgentResult, replyText } from '../domain/rental-chat';
 import { type RentalEventName, rentalEventPayload, rentalSubject } from '../domain/rental-events';
 import { proxySessionKey } from '../domain/agent-reply';
@@ -47,7 +48,6 @@ import {
   RentalState,
   type RentalView,
 } from './rental-state';
-
 
 export const rentalWorkflowId = (rentalId: string) => `rental-${rentalId}`;
 
@@ -107,6 +107,7 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   });
   setHandler(chatWithAgentUpdate, (u) => chat(state, u), { validator: (u) => state.validateChat(u) });
 
+  markSearchable(state);
   if (!input.carried) await begin(state);
   while (!state.ended) {
     if (historyIsLarge(input)) {
@@ -139,11 +140,22 @@ const escrowOf = (input: RentalInput): LedgerAccountKey => ({
   subject: `rental:${input.rentalId}`,
 });
 
+/** Every run (also after continue-as-new) carries the search attributes, current status and memo. */
+function markSearchable(state: RentalState): void {
+  upsertSearchAttributes([
+    ...rentalStartOptions(state.input).typedSearchAttributes.filter((a) => a.key !== SA.BusinessStatus),
+    { key: SA.BusinessStatus, value: state.status },
+  ]);
+  upsertMemo(rentalMemo(state.input));
+}
+
 async function begin(state: RentalState): Promise<void> {
   const { input } = state;
-  upsertSearchAttributes(rentalStartOptions(input).typedSearchAttributes);
-  upsertMemo(rentalMemo(input));
-  const details = { renter_id: input.renterId, renter_username: input.renterUsername, minutes: input.minutes };
+  const details = {
+    renter_id: input.renterId,
+    renter_username: input.renterUsername,
+    minutes: input.minutes,
+  };
   const notify = (accountId: string) => ({
     id: uuid4(),
     accountId,
@@ -168,10 +180,17 @@ async function begin(state: RentalState): Promise<void> {
     },
     notifications: [...new Set([input.ownerId, input.agentId])].map(notify),
   });
-  await emit(state, 'rental_request', 'request', `New rental from ${input.renterUsername}`, 'Rental started', {
-    ...details,
-    ends_at: new Date(state.endsAtMs).toISOString(),
-  });
+  await emit(
+    state,
+    'rental_request',
+    'request',
+    `New rental from ${input.renterUsername}`,
+    'Rental started',
+    {
+      ...details,
+      ends_at: new Date(state.endsAtMs).toISOString(),
+    },
+  );
 }
 
 async function recordState(state: RentalState): Promise<void> {
@@ -201,7 +220,7 @@ async function endByClock(state: RentalState): Promise<void> {
 
 async function extend(state: RentalState, u: ExtendRentalInput): Promise<RentalView> {
   const { input } = state;
-  const amount = input.pricePerMinute * u.minutes;
+  const amount = times(input.pricePerMinute, u.minutes);
   state.pendingExtensions++;
   try {
     await act.postLedger({
@@ -270,15 +289,28 @@ function postMessage(state: RentalState, senderId: string, content: string): Pro
     state.assertOpen();
     const seq = state.takeSeq();
     const id = uuid4();
-    const stored = await act.storeRentalMessage({ id, rentalId: state.input.rentalId, seq, senderId, content });
+    const stored = await act.storeRentalMessage({
+      id,
+      rentalId: state.input.rentalId,
+      seq,
+      senderId,
+      content,
+    });
     state.recordMessage(seq, senderId, content);
     if (senderId !== state.input.agentId) {
-      await emit(state, 'rental_message', `message:${id}`, `New rental message from ${stored.sender_username}`, content, {
-        message_id: id,
-        sender_id: senderId,
-        sender_username: stored.sender_username,
+      await emit(
+        state,
+        'rental_message',
+        `message:${id}`,
+        `New rental message from ${stored.sender_username}`,
         content,
-      });
+        {
+          message_id: id,
+          sender_id: senderId,
+          sender_username: stored.sender_username,
+          content,
+        },
+      );
     }
     return stored;
   });
@@ -311,15 +343,20 @@ function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentR
     await condition(() => state.botReplyAfter(asked.seq) !== undefined || state.ended, CHAT_REPLY_WAIT_MS);
     const reply = state.botReplyAfter(asked.seq);
     if (reply === undefined)
-      throw ApplicationFailure.nonRetryable('agent did not reply within 30 seconds', ErrorCode.AgentUnavailable);
+      throw ApplicationFailure.nonRetryable(
+        'agent did not reply within 30 seconds',
+        ErrorCode.AgentUnavailable,
+      );
     return { response: reply, rental };
   });
 }
 
-const isRentalEnded = (err: unknown) => err instanceof ApplicationFailure && err.type === ErrorCode.RentalEnded;
+const isRentalEnded = (err: unknown) =>
+  err instanceof ApplicationFailure && err.type === ErrorCode.RentalEnded;
 
 function rentalEndedAsNotActive(err: unknown): never {
-  if (isRentalEnded(err)) throw ApplicationFailure.nonRetryable('rental is not active', ErrorCode.RentalNotActive);
+  if (isRentalEnded(err))
+    throw ApplicationFailure.nonRetryable('rental is not active', ErrorCode.RentalNotActive);
   throw err;
 }
 

@@ -9,7 +9,8 @@ import { agentPending } from '../use-cases/rentals';
 registry.registerPath({
   method: 'get',
   path: '/api/agents/me/pending',
-  summary: 'Active rentals, unread rental messages, pending service orders and notifications of the calling bot',
+  summary:
+    'Active rentals, unread rental messages, pending service orders and notifications of the calling bot',
   security: authenticated,
   responses: { 200: jsonResponse('pending work', pendingView), ...errorResponses(401) },
 });

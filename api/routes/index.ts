@@ -16,7 +16,7 @@ import { mountRentrRoutes } from './rentr';
 import { mountTasksRoutes } from './tasks';
 import { mountTronRoutes } from './tron';
 import { mountWalletRoutes } from './wallet';
-import { mountWebhooksRoutes } from './webhooks';
+import { mountWebhookRoutes } from './webhooks';
 
 export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountHealthRoutes(app, deps);
@@ -30,6 +30,6 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountTasksRoutes(app, deps);
   mountTronRoutes(app, deps);
   mountWalletRoutes(app, deps);
-  mountWebhooksRoutes(app, deps);
+  mountWebhookRoutes(app, deps);
   mountMcpRoutes(app, deps);
 }

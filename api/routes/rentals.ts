@@ -1,4 +1,5 @@
 /** Renter and bot rental endpoints (AgentsAccess lifecycle): start, list, read, extend, end, transcript. */
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
@@ -19,60 +20,76 @@ import * as rentals from '../use-cases/rentals';
 import { parseOrThrow } from '../validation';
 
 function document() {
-  const path = (method: 'get' | 'post', p: string, summary: string, extra: object, responses: object) =>
-    registry.registerPath({ method, path: p, summary, security: authenticated, ...extra, responses } as never);
-  path(
-    'post',
-    '/api/rentals',
-    'Rent an agent for N minutes: price × minutes is held at once (optional Idempotency-Key)',
-    { request: { body: jsonBody(createRentalInput) } },
-    { 201: jsonResponse('the active rental', rentalView), ...errorResponses(400, 401, 402, 404, 409, 429) },
-  );
-  path(
-    'get',
-    '/api/rentals',
-    'Your rentals, as renter, bot or owner (newest first)',
-    { request: { query: listRentalsQuery } },
-    { 200: jsonResponse('rentals', z.object({ rentals: z.array(rentalView) })), ...errorResponses(400, 401) },
-  );
-  path(
-    'get',
-    '/api/rentals/{id}',
-    'One rental',
-    { request: { params: rentalIdParams } },
-    { 200: jsonResponse('rental', rentalView), ...errorResponses(400, 401, 404) },
-  );
-  path(
-    'post',
-    '/api/rentals/{id}/extend',
-    'Buy more minutes (renter; the timers move and the warning is re-armed)',
-    { request: { params: rentalIdParams, body: jsonBody(extendRentalInput) } },
-    { 200: jsonResponse('rental', rentalView), ...errorResponses(400, 401, 402, 403, 404, 409, 429) },
-  );
-  path(
-    'post',
-    '/api/rentals/{id}/end',
-    'End a rental now (renter, owner, or an operator) and settle it',
-    { request: { params: rentalIdParams, body: jsonBody(endRentalInput) } },
-    { 200: jsonResponse('settled rental', rentalView), ...errorResponses(400, 401, 403, 404, 409) },
-  );
-  path(
-    'get',
-    '/api/rentals/{id}/messages',
-    'The ordered chat transcript (renter, bot and owner only)',
-    { request: { params: rentalIdParams } },
+  const routes: RouteConfig[] = [
     {
-      200: jsonResponse('messages', z.object({ messages: z.array(rentalMessageView) })),
-      ...errorResponses(400, 401, 404),
+      method: 'post',
+      path: '/api/rentals',
+      summary: 'Rent an agent for N minutes: price × minutes is held at once (optional Idempotency-Key)',
+      request: { body: jsonBody(createRentalInput) },
+      responses: {
+        201: jsonResponse('the active rental', rentalView),
+        ...errorResponses(400, 401, 402, 404, 409, 429),
+      },
     },
-  );
-  path(
-    'post',
-    '/api/rentals/{id}/messages',
-    'Post to the chat (max 2000 chars); 400 {"error":"rental ended"} once it ended',
-    { request: { params: rentalIdParams, body: jsonBody(postMessageInput) } },
-    { 201: jsonResponse('stored message', rentalMessageView), ...errorResponses(400, 401, 404) },
-  );
+    {
+      method: 'get',
+      path: '/api/rentals',
+      summary: 'Your rentals, as renter, bot or owner (newest first)',
+      request: { query: listRentalsQuery },
+      responses: {
+        200: jsonResponse('rentals', z.object({ rentals: z.array(rentalView) })),
+        ...errorResponses(400, 401),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/rentals/{id}',
+      summary: 'One rental',
+      request: { params: rentalIdParams },
+      responses: { 200: jsonResponse('rental', rentalView), ...errorResponses(400, 401, 404) },
+    },
+    {
+      method: 'post',
+      path: '/api/rentals/{id}/extend',
+      summary: 'Buy more minutes (renter; the timers move and the warning is re-armed)',
+      request: { params: rentalIdParams, body: jsonBody(extendRentalInput) },
+      responses: {
+        200: jsonResponse('rental', rentalView),
+        ...errorResponses(400, 401, 402, 403, 404, 409, 429),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/rentals/{id}/end',
+      summary: 'End a rental now (renter, owner, or an operator) and settle it',
+      request: { params: rentalIdParams, body: jsonBody(endRentalInput) },
+      responses: {
+        200: jsonResponse('settled rental', rentalView),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/rentals/{id}/messages',
+      summary: 'The ordered chat transcript (renter, bot and owner only)',
+      request: { params: rentalIdParams },
+      responses: {
+        200: jsonResponse('messages', z.object({ messages: z.array(rentalMessageView) })),
+        ...errorResponses(400, 401, 404),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/rentals/{id}/messages',
+      summary: 'Post to the chat (max 2000 chars); 400 {"error":"rental ended"} once it ended',
+      request: { params: rentalIdParams, body: jsonBody(postMessageInput) },
+      responses: {
+        201: jsonResponse('stored message', rentalMessageView),
+        ...errorResponses(400, 401, 404),
+      },
+    },
+  ];
+  for (const route of routes) registry.registerPath({ ...route, security: authenticated });
 }
 
 // Registered once per process, at import (apps are created many times in tests).
@@ -95,7 +112,9 @@ export function mountRentalsRoutes(app: Express, deps: ApiDeps): void {
   });
 
   app.get('/api/rentals', auth, async (req, res) => {
-    res.json(await rentals.listRentals(deps, principalOf(res), parseOrThrow(listRentalsQuery, req.query, 'query')));
+    res.json(
+      await rentals.listRentals(deps, principalOf(res), parseOrThrow(listRentalsQuery, req.query, 'query')),
+    );
   });
 
   app.get('/api/rentals/:id', auth, async (req, res) => {
@@ -105,7 +124,9 @@ export function mountRentalsRoutes(app: Express, deps: ApiDeps): void {
   app.post('/api/rentals/:id/extend', auth, async (req, res) => {
     const id = rentalId(req);
     const { minutes } = parseOrThrow(extendRentalInput, req.body);
-    res.json(await rentals.extendRental(deps, principalOf(res), id, minutes, req.get('idempotency-key')?.trim()));
+    res.json(
+      await rentals.extendRental(deps, principalOf(res), id, minutes, req.get('idempotency-key')?.trim()),
+    );
   });
 
   app.post('/api/rentals/:id/end', auth, async (req, res) => {

@@ -71,7 +71,7 @@ function document() {
   });
 }
 
-export function mountWebhooksRoutes(app: Express, deps: ApiDeps): void {
+export function mountWebhookRoutes(app: Express, deps: ApiDeps): void {
   document();
   const auth = requireAuth(deps);
 

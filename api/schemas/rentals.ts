@@ -19,7 +19,9 @@ export const createRentalInput = registry.register(
   z.strictObject({
     agent_id: uuidSchema,
     minutes,
-    channel: z.enum(RENTAL_CHANNELS, { error: `must be one of ${RENTAL_CHANNELS.join(', ')}` }).default('API'),
+    channel: z
+      .enum(RENTAL_CHANNELS, { error: `must be one of ${RENTAL_CHANNELS.join(', ')}` })
+      .default('API'),
   }),
 );
 export type CreateRentalInput = z.infer<typeof createRentalInput>;
@@ -44,7 +46,9 @@ export const postMessageInput = registry.register(
 export const rentalIdParams = z.object({ id: uuidSchema });
 
 export const listRentalsQuery = z.object({
-  status: z.enum(['active', 'ending_soon', 'ended'], { error: 'must be active, ending_soon or ended' }).optional(),
+  status: z
+    .enum(['active', 'ending_soon', 'ended'], { error: 'must be active, ending_soon or ended' })
+    .optional(),
   limit: z.coerce
     .number({ error: 'must be a number' })
     .int({ error: 'must be an integer' })

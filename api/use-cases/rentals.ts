@@ -136,7 +136,9 @@ export async function createRental(
 
   const total = times(agent.price_per_minute, input.minutes);
   await assertWithinSpendCap(db, renterId, total);
-  const rentalId = idempotencyKey ? deterministicUuid(renterId, 'rentals.create', idempotencyKey) : randomUUID();
+  const rentalId = idempotencyKey
+    ? deterministicUuid(renterId, 'rentals.create', idempotencyKey)
+    : randomUUID();
   await postJournal(db, {
     idempotencyKey: `rental-hold:${rentalId}`,
     kind: 'rental_hold',
@@ -221,12 +223,10 @@ export async function extendRental(
     : randomUUID();
   await updateRental(
     () =>
-      deps.temporal.workflow
-        .getHandle(rentalWorkflowId(id))
-        .executeUpdate(extendRentalUpdate, {
-          args: [{ minutes, byAccountId: principal.accountId, requestId }],
-          updateId: `extend-${requestId}`,
-        }),
+      deps.temporal.workflow.getHandle(rentalWorkflowId(id)).executeUpdate(extendRentalUpdate, {
+        args: [{ minutes, byAccountId: principal.accountId, requestId }],
+        updateId: `extend-${requestId}`,
+      }),
     alreadyEnded,
   );
   return rentalJson((await rentalById(deps.db, id))!);

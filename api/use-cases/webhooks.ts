@@ -115,6 +115,20 @@ export async function getDelivery(deps: ApiDeps, principal: Principal, id: strin
   };
 }
 
+/** Refuses up front (nothing recorded) when the account cannot receive deliveries now. */
+async function assertEndpointUsable(deps: ApiDeps, accountId: string, url: string | null): Promise<void> {
+  const r = await deps.db.query<{ webhook_url: string | null; disabled: boolean }>(
+    'SELECT webhook_url, webhook_disabled_at IS NOT NULL AS disabled FROM accounts WHERE id = $1',
+    [accountId],
+  );
+  if (!r.rows[0]) throw notFound('account');
+  if (!(url ?? r.rows[0].webhook_url)) throw conflict(NO_ENDPOINT);
+  if (r.rows[0].disabled) throw conflict(DISABLED);
+}
+
+const NO_ENDPOINT = 'no webhook_url is set for this account';
+const DISABLED = 'webhook endpoint is disabled: re-enable it with POST /api/v1/webhooks/endpoint/enable';
+
 /** Enqueues and reports the new delivery; a skipped one means the endpoint cannot receive now. */
 async function enqueueOrExplain(deps: ApiDeps, input: Parameters<typeof enqueueDelivery>[1]) {
   const { deliveryId, enqueued } = await enqueueDelivery(deps, input);
@@ -124,11 +138,7 @@ async function enqueueOrExplain(deps: ApiDeps, input: Parameters<typeof enqueueD
       [deliveryId],
     );
     const reason = r.rows[0]?.skip_reason ?? 'no webhook endpoint';
-    throw conflict(
-      reason === 'endpoint disabled'
-        ? 'webhook endpoint is disabled: re-enable it with POST /api/v1/webhooks/endpoint/enable'
-        : 'no webhook_url is set for this account',
-    );
+    throw conflict(reason === 'endpoint disabled' ? DISABLED : NO_ENDPOINT);
   }
   return { delivery_id: deliveryId, state: 'pending' as const, redelivery_of: input.redeliveryOf ?? null };
 }
@@ -158,6 +168,7 @@ export async function redeliver(deps: ApiDeps, principal: Principal, id: string,
 
 /** Sends a `webhook_test` event to the caller's webhook_url. */
 export async function sendTestEvent(deps: ApiDeps, principal: Principal, idempotencyKey?: string) {
+  await assertEndpointUsable(deps, principal.accountId, null);
   const id = randomUUID();
   const now = new Date().toISOString();
   return enqueueOrExplain(deps, {

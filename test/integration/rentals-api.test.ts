@@ -160,7 +160,10 @@ describe('rental API', () => {
     expect(pending.body.unread_messages.map((m) => m.content)).toEqual(['Summarize this paper']);
     expect(pending.body.pending_service_orders).toEqual([]);
     expect(pending.body.notifications).toEqual([
-      expect.objectContaining({ type: 'rental_request', data: expect.objectContaining({ rental_id: rental.id }) }),
+      expect.objectContaining({
+        type: 'rental_request',
+        data: expect.objectContaining({ rental_id: rental.id }),
+      }),
     ]);
     const again = await as(bot)<{ unread_messages: unknown[] }>('GET', '/api/agents/me/pending');
     expect(again.body.unread_messages).toEqual([]);
@@ -223,19 +226,28 @@ describe('rental API', () => {
     const { bot, renter, owner } = await parties({ price: 0.25 });
     const rental = await rent(renter, bot, 30);
     await as(renter)('POST', `/api/rentals/${rental.id}/messages`, { content: 'first task' });
-    const extended = await as(renter)<RentalBody>('POST', `/api/rentals/${rental.id}/extend`, { minutes: 15 });
+    const extended = await as(renter)<RentalBody>('POST', `/api/rentals/${rental.id}/extend`, {
+      minutes: 15,
+    });
     expect(extended.status).toBe(200);
     expect(extended.body.minutes).toBe(45);
     expect(Date.parse(extended.body.ends_at) - Date.parse(rental.ends_at)).toBe(15 * 60_000);
 
     const ended = await as(renter)<RentalBody>('POST', `/api/rentals/${rental.id}/end`, { reason: 'done' });
     expect(ended.status).toBe(200);
-    expect(ended.body).toMatchObject({ status: 'ended', ended_by: 'renter', settled: true, billed_minutes: 1 });
+    expect(ended.body).toMatchObject({
+      status: 'ended',
+      ended_by: 'renter',
+      settled: true,
+      billed_minutes: 1,
+    });
     expect(ended.body.refund).toBe(11); // 44 unused minutes × 0.25
     expect(await availableMicro(stack.db, renter.id)).toBe(toMicro(50 - 0.25));
     expect(await availableMicro(stack.db, owner.id)).toBe(toMicro(0.225));
 
-    const late = await as(renter)('POST', `/api/rentals/${rental.id}/messages`, { content: 'one more thing' });
+    const late = await as(renter)('POST', `/api/rentals/${rental.id}/messages`, {
+      content: 'one more thing',
+    });
     expect(late).toMatchObject({ status: 400, body: { error: 'rental ended' } });
     const lateBot = await as(bot)('POST', `/api/rentals/${rental.id}/messages`, { content: 'bye' });
     expect(lateBot).toMatchObject({ status: 400, body: { error: 'rental ended' } });
@@ -252,9 +264,13 @@ describe('rental API', () => {
     const { bot, renter } = await parties();
     const rental = await rent(renter, bot);
     const posts = Array.from({ length: 12 }, (_, i) =>
-      as(i % 2 ? bot : renter)<MessageBody | { error: string }>('POST', `/api/rentals/${rental.id}/messages`, {
-        content: `m${i}`,
-      }),
+      as(i % 2 ? bot : renter)<MessageBody | { error: string }>(
+        'POST',
+        `/api/rentals/${rental.id}/messages`,
+        {
+          content: `m${i}`,
+        },
+      ),
     );
     const end = as(renter)<RentalBody>('POST', `/api/rentals/${rental.id}/end`, {});
     const results = await Promise.all(posts);
@@ -264,7 +280,10 @@ describe('rental API', () => {
       expect([201, 400]).toContain(r.status);
       if (r.status === 400) expect(r.body).toEqual({ error: 'rental ended' });
     }
-    const transcript = await as(renter)<{ messages: MessageBody[] }>('GET', `/api/rentals/${rental.id}/messages`);
+    const transcript = await as(renter)<{ messages: MessageBody[] }>(
+      'GET',
+      `/api/rentals/${rental.id}/messages`,
+    );
     const storedIds = new Set(transcript.body.messages.map((m) => m.id));
     const accepted = results.filter((r) => r.status === 201).map((r) => (r.body as MessageBody).id);
     expect(new Set(accepted)).toEqual(storedIds);
@@ -275,9 +294,16 @@ describe('rental API', () => {
   it('an operator force-ends any rental with the admin key', async () => {
     const { bot, renter } = await parties({ price: 0.25 });
     const rental = await rent(renter, bot, 20);
-    const res = await as(TEST_ADMIN_KEY)<RentalBody>('POST', `/api/rentals/${rental.id}/end`, { reason: 'abuse' });
+    const res = await as(TEST_ADMIN_KEY)<RentalBody>('POST', `/api/rentals/${rental.id}/end`, {
+      reason: 'abuse',
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ended', ended_by: 'operator', billed_minutes: 1, refund: 4.75 });
+    expect(res.body).toMatchObject({
+      status: 'ended',
+      ended_by: 'operator',
+      billed_minutes: 1,
+      refund: 4.75,
+    });
     const view = await stack.client.workflow.getHandle(rentalWorkflowId(rental.id)).query(rentalStatusQuery);
     expect(view).toMatchObject({ endedBy: 'operator', reason: 'abuse', settled: true });
     await assertLedgerConsistent(stack.db);

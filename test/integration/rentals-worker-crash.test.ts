@@ -6,7 +6,13 @@
 import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental';
-import { apiClient, assertLedgerConsistent, availableMicro, createTestAccount, fund } from '../harness/fixtures';
+import {
+  apiClient,
+  assertLedgerConsistent,
+  availableMicro,
+  createTestAccount,
+  fund,
+} from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 

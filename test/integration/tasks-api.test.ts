@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
+import { SA } from '../../domain/search-attributes';
 import { splitPayout } from '../../domain/payouts';
 import {
   apiClient,
@@ -17,6 +18,7 @@ import {
   type TestAccount,
 } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
+import { taskReviewWorkflowId } from '../../workflows/task-review';
 
 type Json = Record<string, unknown>;
 
@@ -107,6 +109,17 @@ describe('tasks API', () => {
     expect(await availableMicro(stack.db, creator.id)).toBe(toMicro(2));
     const tasks = await stack.db.query('SELECT 1 FROM tasks WHERE creator_id = $1', [creator.id]);
     expect(tasks.rowCount).toBe(0);
+  });
+
+  it('answers 429 with Retry-After: 3600 when the escrow would break max_hourly_spend_usd', async () => {
+    const creator = await account(100);
+    await stack.db.query(`UPDATE accounts SET settings = '{"max_hourly_spend_usd": 5}' WHERE id = $1`, [
+      creator.id,
+    ]);
+    const res = await creator.call('POST', '/api/v1/agent/tasks', taskBody({ reward_usd: 3, slots: 2 }));
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('3600');
+    expect(await availableMicro(stack.db, creator.id)).toBe(toMicro(100));
   });
 
   it.each([
@@ -273,6 +286,12 @@ describe('tasks API', () => {
       body: { error: 'submission is already approved' },
     });
     expect(await availableMicro(stack.db, worker.id)).toBe(toMicro(1.8));
+    const described = await stack.client.workflow
+      .getHandle(taskReviewWorkflowId(String(acc.acceptance_id)))
+      .describe();
+    expect(described.typedSearchAttributes.get(SA.WorkflowKind)).toBe('task-review');
+    expect(described.typedSearchAttributes.get(SA.BusinessStatus)).toBe('approved');
+    expect(described.typedSearchAttributes.get(SA.AccountIds)).toEqual([creator.id, worker.id]);
     const view = await creator.call<Json>('GET', `/api/v1/agent/tasks/${task.id}`);
     expect(view.body).toMatchObject({
       status: 'completed',

@@ -29,7 +29,7 @@ describe('USDT withdrawals across worker crashes', () => {
     await worker.ready;
   });
   afterAll(async () => {
-    await worker?.kill('SIGKILL');
+    await killWorker();
     await stack?.stop();
   });
 
@@ -52,18 +52,10 @@ describe('USDT withdrawals across worker crashes', () => {
       `/api/v1/finance/withdrawals/${id}`,
     )).body;
 
-  /** Requests a withdrawal while already watching for `killWhen`, and SIGKILLs the worker the moment it holds. */
-  async function withdrawAndKill(key: string, killWhen: () => Promise<boolean>) {
+  async function requestWithdrawal(key: string) {
     const account = await createTestAccount(stack.db);
     await fund(stack.db, account.id, 100);
     const address = utils.accounts.generateAccount().address.base58;
-    let stop = false;
-    const killer = (async () => {
-      while (!stop) {
-        if (await killWhen()) return worker!.kill('SIGKILL');
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
     const res = await apiClient(stack.url, account.apiKey)<{ withdrawal_id: string }>(
       'POST',
       '/api/v1/finance/withdraw',
@@ -71,23 +63,52 @@ describe('USDT withdrawals across worker crashes', () => {
       { 'Idempotency-Key': key },
     );
     expect(res.status).toBe(200);
-    await waitFor(async () => worker!.child.exitCode !== null || worker!.child.signalCode !== null, 30_000, 'kill');
-    stop = true;
-    await killer;
     return { account, address, id: res.body.withdrawal_id };
   }
 
-  const signedRowExists = (key: string) => async () =>
-    (
-      await stack.db.query(
-        `SELECT 1 FROM withdrawal_attempts a JOIN withdrawals w ON w.id = a.withdrawal_id
-          JOIN idempotency_keys k ON k.account_id = w.account_id AND k.key = $1`,
-        [key],
-      )
-    ).rowCount! > 0;
+  const killWorker = async () => {
+    const child = worker!.child;
+    if (child.exitCode === null && child.signalCode === null) await worker!.kill('SIGKILL');
+  };
+
+  /**
+   * Kills the worker after the signed transfer is stored but before it can be broadcast, using two
+   * table locks as gates: first the attempt INSERT waits (SHARE lock on withdrawal_attempts), then
+   * the lock moves to `withdrawals`, whose UPDATE is the sign activity's last step. The attempt row
+   * commits, the activity cannot complete, so no broadcast can have started when the worker dies.
+   */
+  async function withdrawAndKillAfterSigning(key: string) {
+    const [gateAttempts, gateWithdrawals] = [await stack.db.connect(), await stack.db.connect()];
+    try {
+      await gateAttempts.query('BEGIN');
+      await gateAttempts.query('LOCK TABLE withdrawal_attempts IN SHARE MODE');
+      const w = await requestWithdrawal(key);
+      await waitFor(
+        async () =>
+          (
+            await stack.db.query(
+              `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO withdrawal_attempts%'`,
+            )
+          ).rowCount! > 0,
+        30_000,
+        'sign activity waiting to store its transaction',
+      );
+      await gateWithdrawals.query('BEGIN');
+      await gateWithdrawals.query('LOCK TABLE withdrawals IN SHARE MODE');
+      await gateAttempts.query('ROLLBACK');
+      await waitFor(async () => (await attempts(w.id)).length > 0, 30_000, 'signed attempt');
+      await killWorker();
+      return w;
+    } finally {
+      await gateAttempts.query('ROLLBACK').catch(() => undefined);
+      await gateWithdrawals.query('ROLLBACK').catch(() => undefined);
+      gateAttempts.release();
+      gateWithdrawals.release();
+    }
+  }
 
   it('sends exactly one transfer, with the stored bytes, when the worker dies between signing and broadcasting', async () => {
-    const { account, address, id } = await withdrawAndKill('crash-sign', signedRowExists('crash-sign'));
+    const { account, address, id } = await withdrawAndKillAfterSigning('crash-sign');
     const [first] = await attempts(id);
     expect((await chain.info()).pending).toBe(0); // killed before anything reached the chain
 
@@ -101,7 +122,9 @@ describe('USDT withdrawals across worker crashes', () => {
   });
 
   it('never re-signs a broadcast that landed, even when the worker died right after broadcasting and it expired since', async () => {
-    const { address, id } = await withdrawAndKill('crash-broadcast', async () => (await chain.info()).pending > 0);
+    const { address, id } = await requestWithdrawal('crash-broadcast');
+    await waitFor(async () => (await chain.info()).pending > 0, 30_000, 'broadcast');
+    await killWorker();
     const [first] = await attempts(id);
     await chain.mine(1); // the transfer lands
     await chain.mine(25); // past its expiration and solidified
@@ -114,7 +137,7 @@ describe('USDT withdrawals across worker crashes', () => {
   });
 
   it('re-signs a transfer that expired without ever being broadcast, and pays once', async () => {
-    const { address, id } = await withdrawAndKill('crash-expired', signedRowExists('crash-expired'));
+    const { address, id } = await withdrawAndKillAfterSigning('crash-expired');
     const [first] = await attempts(id);
     expect((await chain.info()).pending).toBe(0);
     await chain.mine(25); // chain time passes the signed transaction's expiration

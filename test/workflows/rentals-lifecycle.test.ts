@@ -70,7 +70,10 @@ describe('rental workflow lifecycle (time-skipping)', () => {
   }
 
   /** Parties, funds, the hold (as the API posts it) and the workflow start. */
-  async function startRental(minutes: number, opts: { fundUsdt?: number } = {}): Promise<Started> {
+  async function startRental(
+    minutes: number,
+    opts: { fundUsdt?: number; historyLimit?: number } = {},
+  ): Promise<Started> {
     const owner = await createTestAccount(db);
     const bot = await createTestAccount(db, { kind: 'bot', ownerId: owner.id, pricePerMinute: PRICE });
     const renter = await createTestAccount(db);
@@ -97,6 +100,7 @@ describe('rental workflow lifecycle (time-skipping)', () => {
       pricePerMinute: PRICE_MICRO,
       channel: 'API',
       eventsEnabled: false,
+      historyLimit: opts.historyLimit,
     };
     const handle = await env.client.workflow.start(rentalWorkflow, {
       ...rentalStartOptions(input),
@@ -141,7 +145,9 @@ describe('rental workflow lifecycle (time-skipping)', () => {
 
   /** The business error code an update failed with (walking the cause chain, as the API does). */
   const failureType = (err: unknown) =>
-    err instanceof WorkflowUpdateFailedError ? (businessFailureOf(err)?.type ?? String(err.cause)) : String(err);
+    err instanceof WorkflowUpdateFailedError
+      ? (businessFailureOf(err)?.type ?? String(err.cause))
+      : String(err);
 
   it('a 60-minute rental warns once at 55 minutes and ends at 60 with the exact settlement', async () => {
     const r = await startRental(60);
@@ -157,7 +163,13 @@ describe('rental workflow lifecycle (time-skipping)', () => {
     expect(Date.parse(final.endedAt!) - Date.parse(final.startsAt)).toBe(60 * 60_000);
     await expectSettled(r, 60, 60);
     const row = await rentalById(db, r.input.rentalId);
-    expect(row).toMatchObject({ status: 'ended', ended_by: 'clock', settled: true, billed_minutes: 60, refund: 0 });
+    expect(row).toMatchObject({
+      status: 'ended',
+      ended_by: 'clock',
+      settled: true,
+      billed_minutes: 60,
+      refund: 0,
+    });
   });
 
   it('a 3-minute rental warns at once and bills its 3 minutes', async () => {
@@ -230,7 +242,11 @@ describe('rental workflow lifecycle (time-skipping)', () => {
       args: [{ byAccountId: OPERATOR_ACCOUNT_ID, byOperator: true, reason: 'abuse report' }],
     });
     expect(ended).toMatchObject({ endedBy: 'operator', reason: 'abuse report' });
-    expect(ended.settlement).toEqual({ billedMinutes: 5, ownerGross: PRICE_MICRO * 5, refund: PRICE_MICRO * 25 });
+    expect(ended.settlement).toEqual({
+      billedMinutes: 5,
+      ownerGross: PRICE_MICRO * 5,
+      refund: PRICE_MICRO * 25,
+    });
     await r.handle.result();
     await expectSettled(r, 5, 30);
   });
@@ -247,11 +263,41 @@ describe('rental workflow lifecycle (time-skipping)', () => {
 
     await r.handle.executeUpdate(endRentalUpdate, { args: [{ byAccountId: r.input.ownerId }] });
     const late = await r.handle
-      .executeUpdate(postRentalMessageUpdate, { args: [{ senderId: r.input.renterId, content: 'still there?' }] })
+      .executeUpdate(postRentalMessageUpdate, {
+        args: [{ senderId: r.input.renterId, content: 'still there?' }],
+      })
       .then(() => 'stored', failureType);
     expect(late).toBe(ErrorCode.RentalEnded);
     const final = await r.handle.result();
     expect(final.endedBy).toBe('owner');
     await expectSettled(r, 1, 10);
+  });
+
+  it('continues as new under a busy chat, keeping every message, the clock and a single settlement', async () => {
+    const r = await startRental(30, { historyLimit: 40 });
+    const firstRun = (await r.handle.describe()).runId;
+    const posts = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        r.handle.executeUpdate(postRentalMessageUpdate, {
+          args: [{ senderId: i % 2 ? r.input.agentId : r.input.renterId, content: `m${i}` }],
+        }),
+      ),
+    );
+    expect(new Set(posts.map((m) => m.seq)).size).toBe(16);
+    const later = await r.handle.executeUpdate(postRentalMessageUpdate, {
+      args: [{ senderId: r.input.renterId, content: 'after the new run' }],
+    });
+    expect(later.seq).toBe(17);
+    expect((await r.handle.describe()).runId).not.toBe(firstRun);
+
+    const final = await r.handle.result();
+    expect(final).toMatchObject({ endedBy: 'clock', warnings: 1, minutes: 30 });
+    expect(Date.parse(final.endedAt!) - Date.parse(final.startsAt)).toBe(30 * 60_000);
+    const stored = await db.query<{ seq: number }>(
+      'SELECT seq FROM rental_messages WHERE rental_id = $1 ORDER BY seq',
+      [r.input.rentalId],
+    );
+    expect(stored.rows.map((m) => m.seq)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
+    await expectSettled(r, 30, 30);
   });
 });

@@ -187,6 +187,7 @@ describe('taskReview workflow (time-skipping)', () => {
     expect(await balanceOf(db, { ownerId: creator.id, purpose: 'escrow', subject: `task:${task.id}` })).toBe(
       toMicro(2),
     );
+    expect((await review(a1.acceptance_id).result()).status).toBe('rejected');
     maybeRecordHistory(env.address, taskReviewWorkflowId(a1.acceptance_id), 'task-review-reject');
 
     const a2 = await accept(second, task.id);

@@ -1,0 +1,277 @@
+/**
+ * `npm run bench:rentals`, two same-run comparisons on one Postgres + one Temporal server:
+ *  (a) rentals started/s through `POST /api/rentals` (auth, balance hold, read model, workflow start)
+ *      vs plain workflow starts/s (the bare start RPC, same concurrency, on a task queue nobody
+ *      polls, so it measures only what the platform adds around the start);
+ *  (b) `/v1/chat` latency p50/p99 through the platform (API → rental workflow update → relay
+ *      activity → agent) vs POSTing the same local agent webhook directly.
+ *
+ * Env: DATABASE_URL / TEMPORAL_ADDRESS (else an embedded Postgres and a Temporal dev server are
+ * started), BENCH_CLIENTS (8), BENCH_SECONDS (10 per side of (a)), BENCH_CHATS (200 per side of (b)).
+ * Goals (issue 5): (a) ratio ≥ 0.8; (b) added p50 ≤ 15 ms.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startApi } from '../api/server';
+import { loadConfig } from '../domain/config';
+import { createPool, type Db } from '../domain/db';
+import { createLogger } from '../domain/logger';
+import { migrate } from '../scripts/migrate';
+import { startEmbeddedPostgres } from '../scripts/postgres';
+import { startTemporalDevServer } from '../scripts/temporal-dev-server';
+import { freePort } from '../test/harness/free-port';
+import { createTestAccount, fund } from '../test/harness/fixtures';
+import { createWorker, WORKFLOWS_PATH } from '../worker/create-worker';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CHATS = Number(process.env.BENCH_CHATS ?? 200);
+
+async function services(stops: Array<() => Promise<void>>) {
+  let databaseUrl = process.env.DATABASE_URL;
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!databaseUrl) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrent-bench-pg-'));
+    fs.chmodSync(dataDir, 0o777);
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'pg'),
+      port: await freePort(),
+      persistent: false,
+    });
+    stops.push(async () => {
+      await pg.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    databaseUrl = pg.url;
+    await migrate(databaseUrl);
+  }
+  if (!temporalAddress) {
+    const temporal = await startTemporalDevServer({ port: await freePort(), headless: true });
+    stops.push(() => temporal.stop());
+    temporalAddress = temporal.address;
+  }
+  return { databaseUrl, temporalAddress };
+}
+
+/** The stand-in agent: answers every /hooks/agent at once. */
+async function startAgent(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"message":"ok"}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Runs `op` from CLIENTS concurrent loops for SECONDS; returns successful operations per second. */
+async function throughput(op: (client: number) => Promise<boolean>): Promise<number> {
+  let ok = 0;
+  const started = Date.now();
+  const deadline = started + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      while (Date.now() < deadline) if (await op(c)) ok++;
+    }),
+  );
+  return ok / ((Date.now() - started) / 1000);
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function renters(db: Db, count: number) {
+  const list = [];
+  for (let i = 0; i < count; i++) {
+    const renter = await createTestAccount(db);
+    await fund(db, renter.id, 1_000_000);
+    list.push(renter);
+  }
+  // The per-key limit protects production, not this measurement.
+  await db.query('UPDATE api_keys SET rate_limit_per_minute = 1000000 WHERE account_id = ANY($1)', [
+    list.map((r) => r.id),
+  ]);
+  return list;
+}
+
+const silent = () => undefined;
+const quietBundler = {
+  trace: silent,
+  debug: silent,
+  info: silent,
+  warn: silent,
+  log: silent,
+  error: console.error,
+};
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const { databaseUrl, temporalAddress } = await services(stops);
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
+      ALLOW_PRIVATE_WEBHOOKS: 'true',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+      RATE_LIMIT_KEY_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
+      METRICS_PORT: '0',
+    });
+    const logger = createLogger('silent');
+    const db = createPool(databaseUrl, 30);
+    stops.push(() => db.end());
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const api = await startApi(
+      { config, db, logger, temporal: client, temporalConnection: connection },
+      0,
+      '127.0.0.1',
+    );
+    stops.push(() => api.close());
+    const native = await NativeConnection.connect({ address: temporalAddress });
+    const worker = await createWorker({
+      deps: { config, db, logger, temporal: client },
+      connection: native,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler }),
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+      await native.close();
+    });
+    const agent = await startAgent();
+    stops.push(() => agent.close());
+
+    // (a) rentals started/s vs plain workflow starts/s
+    const bot = await createTestAccount(db, { kind: 'bot', pricePerMinute: 0.01 });
+    const people = await renters(db, CLIENTS);
+    const rent = async (c: number) => {
+      const res = await fetch(`${api.url}/api/rentals`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': people[c].apiKey },
+        body: JSON.stringify({ agent_id: bot.id, minutes: 60 }),
+      });
+      await res.arrayBuffer();
+      return res.status === 201 || res.status === 200;
+    };
+    const plainQueue = `bench-plain-${randomUUID()}`;
+    const plain = async () => {
+      await client.workflow.start('benchPlainStart', {
+        taskQueue: plainQueue,
+        workflowId: `bench-plain-${randomUUID()}`,
+      });
+      return true;
+    };
+    await rent(0); // warm-up: bundle, connections, caches
+    await plain();
+    const rentalsPerSec = await throughput(rent);
+    const plainPerSec = await throughput(plain);
+
+    // (b) /v1/chat latency through the platform vs the agent webhook directly
+    const proxyBot = await createTestAccount(db, {
+      kind: 'bot',
+      pricePerMinute: 0.01,
+      integration: 'proxy',
+      webhookUrl: agent.url,
+      webhookToken: 'bench',
+    });
+    const rentalRes = await fetch(`${api.url}/api/rentals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': people[0].apiKey },
+      body: JSON.stringify({ agent_id: proxyBot.id, minutes: 600 }),
+    });
+    const rental = (await rentalRes.json()) as { code: string };
+    const body = JSON.stringify({ message: 'ping' });
+    const viaPlatform = () =>
+      fetch(`${api.url}/v1/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': rental.code },
+        body,
+      }).then(async (r) => {
+        await r.arrayBuffer();
+        if (r.status !== 200) throw new Error(`/v1/chat answered ${r.status}`);
+      });
+    const direct = () =>
+      fetch(`${agent.url}/hooks/agent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+        body: JSON.stringify({ message: 'ping', agentId: 'bench', sessionKey: 's', channel: 'API' }),
+      }).then((r) => r.arrayBuffer().then(() => undefined));
+    // The API alone (rental-code auth + rate limit + read model, no workflow): where the time goes.
+    const status = () =>
+      fetch(`${api.url}/v1/status`, { headers: { 'x-api-key': rental.code } }).then((r) =>
+        r.arrayBuffer().then(() => undefined),
+      );
+    await viaPlatform();
+    await direct();
+    const platform: number[] = [];
+    const baseline: number[] = [];
+    const apiOnly: number[] = [];
+    // Interleaved, so all sides see the same machine load.
+    for (let i = 0; i < CHATS; i++) {
+      platform.push(await timed(viaPlatform));
+      baseline.push(await timed(direct));
+      apiOnly.push(await timed(status));
+    }
+    for (const list of [platform, baseline, apiOnly]) list.sort((a, b) => a - b);
+
+    const ratio = rentalsPerSec / plainPerSec;
+    const added = percentile(platform, 50) - percentile(baseline, 50);
+    const ms = (n: number) => `${n.toFixed(2)} ms`;
+    console.log(`clients=${CLIENTS} seconds=${SECONDS} chats=${CHATS} cpus=${os.cpus().length}`);
+    console.log(`(a) POST /api/rentals: ${rentalsPerSec.toFixed(1)} rentals/s`);
+    console.log(`    plain workflow starts: ${plainPerSec.toFixed(1)} starts/s`);
+    console.log(`    ratio: ${ratio.toFixed(2)} (goal ≥ 0.8) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `(b) /v1/chat via platform: p50 ${ms(percentile(platform, 50))}, p99 ${ms(percentile(platform, 99))}`,
+    );
+    console.log(
+      `    agent webhook direct:  p50 ${ms(percentile(baseline, 50))}, p99 ${ms(percentile(baseline, 99))}`,
+    );
+    console.log(
+      `    GET /v1/status (no workflow): p50 ${ms(percentile(apiOnly, 50))}, p99 ${ms(percentile(apiOnly, 99))}`,
+    );
+    console.log(
+      `    added p50: ${ms(added)} (goal ≤ 15 ms) ${added <= 15 ? 'MET' : 'NOT MET'}; ratio p50 ${(percentile(platform, 50) / percentile(baseline, 50)).toFixed(1)}×`,
+    );
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

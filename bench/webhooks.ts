@@ -1,0 +1,185 @@
+/**
+ * `npm run bench:webhooks`: webhook deliveries/s (enqueueWebhook → webhook-<id> workflow → one
+ * signed POST to a local receiver → recorded) next to trivial workflows/s (start → one no-op
+ * activity → complete) on the same Temporal server and worker settings, in the same run.
+ * Prints both and the ratio (goal ≥ 0.8).
+ *
+ * Env: DATABASE_URL / TEMPORAL_ADDRESS (else an embedded Postgres and a Temporal dev server are
+ * started), BENCH_CLIENTS (16 concurrent loops), BENCH_SECONDS (60 per side).
+ */
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createWebhookActivities } from '../activities/webhooks';
+import { loadConfig } from '../domain/config';
+import { createPool } from '../domain/db';
+import { createLogger } from '../domain/logger';
+import { migrate } from '../scripts/migrate';
+import { startEmbeddedPostgres } from '../scripts/postgres';
+import { startTemporalDevServer } from '../scripts/temporal-dev-server';
+import { createTestAccount } from '../test/harness/fixtures';
+import { freePort } from '../test/harness/free-port';
+import { webhookWorkflowId } from '../workflows/webhook-delivery';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+
+async function services(stops: Array<() => Promise<void>>) {
+  let databaseUrl = process.env.DATABASE_URL;
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!databaseUrl) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrent-bench-pg-'));
+    fs.chmodSync(dataDir, 0o777);
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'pg'),
+      port: await freePort(),
+      persistent: false,
+    });
+    stops.push(async () => {
+      await pg.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    databaseUrl = pg.url;
+    await migrate(databaseUrl);
+  }
+  if (!temporalAddress) {
+    const temporal = await startTemporalDevServer({ port: await freePort(), headless: true });
+    stops.push(() => temporal.stop());
+    temporalAddress = temporal.address;
+  }
+  return { databaseUrl, temporalAddress };
+}
+
+/** The receiver: answers every delivery 200 at once. */
+async function startReceiver(stops: Array<() => Promise<void>>): Promise<string> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  stops.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+}
+
+/** Runs `op` from CLIENTS concurrent loops for SECONDS; returns completed operations per second. */
+async function throughput(op: () => Promise<void>): Promise<number> {
+  let done = 0;
+  const started = Date.now();
+  const deadline = started + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (Date.now() < deadline) {
+        await op();
+        done++;
+      }
+    }),
+  );
+  return done / ((Date.now() - started) / 1000);
+}
+
+const silent = () => undefined;
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const { databaseUrl, temporalAddress } = await services(stops);
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_TASK_QUEUE: `bench-webhooks-${randomUUID()}`,
+      ALLOW_PRIVATE_WEBHOOKS: 'true',
+    });
+    const db = createPool(databaseUrl, 30);
+    stops.push(() => db.end());
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const native = await NativeConnection.connect({ address: temporalAddress });
+    stops.push(() => native.close());
+
+    const activities = createWebhookActivities({
+      config,
+      db,
+      logger: createLogger('silent'),
+      temporal: client,
+    });
+    const worker = await Worker.create({
+      connection: native,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: require.resolve('./webhooks-workflows'),
+        logger: {
+          trace: silent,
+          debug: silent,
+          info: silent,
+          warn: silent,
+          log: silent,
+          error: console.error,
+        },
+      }),
+      activities: { ...activities, benchNoop: async () => undefined },
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    const url = await startReceiver(stops);
+    const account = await createTestAccount(db, { kind: 'bot', webhookUrl: url });
+
+    const trivial = await throughput(async () => {
+      await client.workflow.execute('benchTrivialWorkflow', {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: `bench-trivial-${randomUUID()}`,
+      });
+    });
+    const deliveries = await throughput(async () => {
+      const id = randomUUID();
+      const { deliveryId } = await activities.enqueueWebhook({
+        eventKey: `bench:${id}`,
+        accountId: account.id,
+        policy: 'agent-events',
+        event: 'rental_message',
+        subject: `rental:${id}`,
+        payload: { event: 'rental_message', data: { id }, timestamp: new Date().toISOString() },
+      });
+      await client.workflow.getHandle(webhookWorkflowId(deliveryId)).result();
+    });
+    const failed = await db.query(
+      "SELECT count(*)::int AS n FROM webhook_deliveries WHERE state <> 'delivered'",
+    );
+
+    const ratio = deliveries / trivial;
+    console.log(`webhook deliveries/s (local receiver): ${deliveries.toFixed(1)}`);
+    console.log(`trivial workflows/s (1 no-op activity): ${trivial.toFixed(1)}`);
+    console.log(
+      `ratio ${ratio.toFixed(2)} (goal ≥ 0.8) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}; ${CLIENTS} clients × ${SECONDS} s per side; not delivered: ${failed.rows[0].n}`,
+    );
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
