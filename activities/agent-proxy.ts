@@ -12,20 +12,31 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { agentHookUrl, type AgentReply, extractAgentReply } from '../domain/agent-reply';
 import { ErrorCode } from '../domain/errors';
 import { postJson } from '../domain/http-delivery';
+import type { Queryable } from '../domain/db';
 import type { ActivityDeps } from './deps';
 
 export interface RelayToProxyAgentInput {
   rentalId: string;
   agentId: string;
-  /** Sent as the body's `agentId`: the Rentr seed defines it as the agent's registered name. */
-  agentName: string;
-  webhookUrl: string | null;
-  webhookToken: string | null;
+  /**
+   * Where to reach the agent. Omit all three to have the relay read them fresh from the agent's
+   * profile: that keeps the bearer token out of workflow history (activity inputs are recorded).
+   * `agentName` is sent as the body's `agentId` (the Rentr seed: the agent's registered name).
+   */
+  agentName?: string;
+  webhookUrl?: string | null;
+  webhookToken?: string | null;
   message: string;
   /** Stable per (rental, renter): `proxySessionKey()` in domain/agent-reply.ts. */
   sessionKey: string;
   /** Telegram, Discord, Slack or API. */
   channel: string;
+}
+
+interface Endpoint {
+  agentName: string;
+  webhookUrl: string | null;
+  webhookToken: string | null;
 }
 
 export interface RelayToProxyAgentResult {
@@ -55,24 +66,51 @@ const agentError = (detail: Record<string, unknown>) =>
 const agentUnavailable = (message: string, detail: Record<string, unknown>) =>
   failure(message, ErrorCode.AgentUnavailable, detail);
 
-/** Needs only config and a logger: no database or Temporal client (tests call it directly). */
-export function createAgentProxyActivities(deps: Pick<ActivityDeps, 'config' | 'logger'>) {
+/** Needs config, a logger and (only to read endpoints itself) the database; no Temporal client. */
+export function createAgentProxyActivities(
+  deps: Pick<ActivityDeps, 'config' | 'logger'> & { db?: Queryable },
+) {
   const { config, logger } = deps;
+
+  async function endpointOf(input: RelayToProxyAgentInput): Promise<Endpoint> {
+    if (input.webhookUrl !== undefined)
+      return {
+        agentName: input.agentName ?? input.agentId,
+        webhookUrl: input.webhookUrl,
+        webhookToken: input.webhookToken ?? null,
+      };
+    if (!deps.db) throw new Error('relayToProxyAgent needs a database to read the agent endpoint');
+    const r = await deps.db.query<{
+      name: string | null;
+      webhook_url: string | null;
+      webhook_token: string | null;
+    }>(
+      'SELECT coalesce(display_name, username) AS name, webhook_url, webhook_token FROM accounts WHERE id = $1',
+      [input.agentId],
+    );
+    const row = r.rows[0];
+    return {
+      agentName: input.agentName ?? row?.name ?? input.agentId,
+      webhookUrl: row?.webhook_url ?? null,
+      webhookToken: row?.webhook_token ?? null,
+    };
+  }
 
   async function relayToProxyAgent(input: RelayToProxyAgentInput): Promise<RelayToProxyAgentResult> {
     const log = logger.child({ rentalId: input.rentalId, agentId: input.agentId });
-    const url = input.webhookUrl ? agentHookUrl(input.webhookUrl) : undefined;
+    const endpoint = await endpointOf(input);
+    const url = endpoint.webhookUrl ? agentHookUrl(endpoint.webhookUrl) : undefined;
     if (!url) throw agentUnavailable(AGENT_UNCONFIGURED_MESSAGE, { reason: 'no usable webhook_url' });
     const outcome = await postJson(
       url,
       JSON.stringify({
         message: input.message,
-        agentId: input.agentName,
+        agentId: endpoint.agentName,
         sessionKey: input.sessionKey,
         channel: input.channel,
       }),
       {
-        ...(input.webhookToken ? { authorization: `Bearer ${input.webhookToken}` } : {}),
+        ...(endpoint.webhookToken ? { authorization: `Bearer ${endpoint.webhookToken}` } : {}),
         'x-rental-id': input.rentalId,
         accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
       },

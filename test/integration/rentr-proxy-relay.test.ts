@@ -11,8 +11,10 @@ import {
 } from '../../activities/agent-proxy';
 import { STATUS_BY_CODE } from '../../api/errors';
 import type { ErrorCode } from '../../domain/errors';
+import { createPool } from '../../domain/db';
 import { createLogger } from '../../domain/logger';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
+import { createTestAccount } from '../harness/fixtures';
 import { testConfig } from '../harness/stack';
 
 function activities(overrides: Parameters<typeof testConfig>[0] = {}) {
@@ -145,6 +147,34 @@ describe('proxy agent relay', () => {
     const relay = activities({ ALLOW_PRIVATE_WEBHOOKS: 'false' }).relayToProxyAgent;
     await expect(statusOf(relay(input()))).resolves.toMatchObject({ status: 503 });
     expect(agent.requests).toHaveLength(0);
+  });
+
+  it("reads the endpoint from the agent's profile when the caller leaves it out", async () => {
+    const config = testConfig();
+    const db = createPool(config.DATABASE_URL!, 2);
+    try {
+      const bot = await createTestAccount(db, {
+        kind: 'bot',
+        name: 'ProfileBot',
+        integration: 'proxy',
+        webhookUrl: agent.url,
+        webhookToken: 'from-profile',
+      });
+      const relay = createAgentProxyActivities({
+        config,
+        logger: createLogger('silent'),
+        db,
+      }).relayToProxyAgent;
+      const call = input({ agentId: bot.id });
+      delete call.agentName;
+      delete call.webhookUrl;
+      delete call.webhookToken;
+      await expect(relay(call)).resolves.toEqual({ reply: 'ok' });
+      expect(agent.requests[0].headers.authorization).toBe('Bearer from-profile');
+      expect(agent.requests[0].body).toMatchObject({ agentId: 'ProfileBot' });
+    } finally {
+      await db.end();
+    }
   });
 
   it('keeps the 30-second default timeout of the Rentr contract', () => {

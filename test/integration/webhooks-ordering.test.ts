@@ -6,6 +6,7 @@ import type { EnqueueWebhookInput } from '../../domain/webhooks';
 import { webhookWorkflowId } from '../../workflows/webhook-delivery';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { createTestAccount } from '../harness/fixtures';
+import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
 
 describe('webhook ordering per subject', () => {
@@ -51,5 +52,7 @@ describe('webhook ordering per subject', () => {
     const at = (seq: number) => receiver.requests[seqs.indexOf(seq)].receivedAt;
     expect(at(99)).toBeLessThan(at(1) + 2_000);
     expect(at(2)).toBeGreaterThanOrEqual(at(1) + 2_000);
+    // The second delivery waited for its predecessor: the richest history of this workflow type.
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, webhookWorkflowId(ids[1]), 'webhook-delivery-ordered');
   });
 });
