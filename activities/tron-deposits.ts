@@ -51,7 +51,8 @@ export type DepositCheck =
 
 function usdtContract(deps: ActivityDeps): string {
   const c = deps.config.TRON_USDT_CONTRACT;
-  if (!c) throw ApplicationFailure.nonRetryable('TRON_USDT_CONTRACT is not configured', ErrorCode.Unavailable);
+  if (!c)
+    throw ApplicationFailure.nonRetryable('TRON_USDT_CONTRACT is not configured', ErrorCode.Unavailable);
   return c;
 }
 
@@ -77,7 +78,11 @@ export function createTronDepositActivities(deps: ActivityDeps) {
      * first block does not extend `expectedParent` (the last block id we scanned), the chain was
      * reorganised under us and nothing is returned: the watcher rewinds.
      */
-    async scanDepositBlocks(input: { from: number; to: number; expectedParent?: string }): Promise<ScanResult> {
+    async scanDepositBlocks(input: {
+      from: number;
+      to: number;
+      expectedParent?: string;
+    }): Promise<ScanResult> {
       const contractHex = hex20FromBase58(usdtContract(deps));
       const blocks = await node.blocks(input.from, input.to);
       if (blocks.length === 0 || blocks[0].number !== input.from)
@@ -92,7 +97,8 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       for (const b of blocks) {
         if (Object.keys(b.expirations).length === 0) continue;
         for (const info of await node.transactionInfosOfBlock(b.number)) {
-          for (const t of transfersOf(info, contractHex)) transfers.push({ ...t, expiration: b.expirations[t.txid] ?? 0 });
+          for (const t of transfersOf(info, contractHex))
+            transfers.push({ ...t, expiration: b.expirations[t.txid] ?? 0 });
         }
       }
       const owners = new Map<string, string>();
@@ -131,12 +137,17 @@ export function createTronDepositActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Starts one deposit workflow per candidate. The workflow id is the business key and a closed
+     * Starts one deposit workflow per candidate, then saves the watcher's cursor. The workflow id is the business key and a closed
      * deposit is never started again, so a rescan (reorg, continue-as-new, retry) adds nothing.
      */
-    async startDepositWorkflows(candidates: DepositCandidate[]): Promise<number> {
+    async commitDepositScan(input: {
+      watcherId: string;
+      deposits: DepositCandidate[];
+      nextBlock: number;
+      lastBlockId: string;
+    }): Promise<number> {
       let started = 0;
-      for (const c of candidates) {
+      for (const c of input.deposits) {
         try {
           await temporal.workflow.start('depositWorkflow', {
             workflowId: depositWorkflowId(c.txid, c.logIndex),
@@ -163,7 +174,26 @@ export function createTronDepositActivities(deps: ActivityDeps) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         }
       }
+      // Only after every deposit of the scanned blocks has its workflow does the cursor move.
+      await db.query(
+        `INSERT INTO deposit_watch_cursors (watcher_id, next_block, last_block_id) VALUES ($1, $2, $3)
+         ON CONFLICT (watcher_id) DO UPDATE SET next_block = EXCLUDED.next_block,
+           last_block_id = EXCLUDED.last_block_id, updated_at = now()`,
+        [input.watcherId, input.nextBlock, input.lastBlockId],
+      );
       return started;
+    },
+
+    /** The cursor a previous watcher with this id saved, if any. */
+    async loadDepositCursor(
+      watcherId: string,
+    ): Promise<{ nextBlock: number; lastBlockId: string | null } | null> {
+      const r = await db.query<{ next_block: number; last_block_id: string | null }>(
+        'SELECT next_block, last_block_id FROM deposit_watch_cursors WHERE watcher_id = $1',
+        [watcherId],
+      );
+      const row = r.rows[0];
+      return row ? { nextBlock: row.next_block, lastBlockId: row.last_block_id } : null;
     },
 
     /** Read model row, created once when the deposit is first seen. */
@@ -197,7 +227,9 @@ export function createTronDepositActivities(deps: ActivityDeps) {
           check = { state: 'pending', confirmations };
         } else {
           const solid = await node.transactionInfo(c.txid, true);
-          const log = solid ? transfersOf(solid, contractHex).find((t) => t.logIndex === c.logIndex) : undefined;
+          const log = solid
+            ? transfersOf(solid, contractHex).find((t) => t.logIndex === c.logIndex)
+            : undefined;
           const amount = log ? microFromTokenUnits(log.amount) : null;
           if (!solid) check = { state: 'pending', confirmations };
           else if (!log || log.to !== c.address || amount === null)
@@ -216,7 +248,12 @@ export function createTronDepositActivities(deps: ActivityDeps) {
     },
 
     /** Credits the user once: `external` → available, key `deposit:<txid>:<log_index>`. */
-    async creditDeposit(input: { deposit: DepositCandidate; amount: number; blockNumber: number; confirmations: number }): Promise<void> {
+    async creditDeposit(input: {
+      deposit: DepositCandidate;
+      amount: number;
+      blockNumber: number;
+      confirmations: number;
+    }): Promise<void> {
       const c = input.deposit;
       await postJournal(db, {
         idempotencyKey: `deposit:${c.txid}:${c.logIndex}`,
@@ -236,7 +273,12 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       );
     },
 
-    async markDeposit(input: { txid: string; logIndex: number; status: 'dropped' | 'failed'; reason: string }): Promise<void> {
+    async markDeposit(input: {
+      txid: string;
+      logIndex: number;
+      status: 'dropped' | 'failed';
+      reason: string;
+    }): Promise<void> {
       await db.query(
         `UPDATE deposits SET status = $3, status_reason = $4, updated_at = now()
           WHERE txid = $1 AND log_index = $2 AND status = 'pending'`,

@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Types } from 'tronweb';
-import { AppError, ErrorCode } from '../domain/errors';
+import { ErrorCode } from '../domain/errors';
 import { postJournal } from '../domain/ledger';
 import type { Micro } from '../domain/money';
 import { toMicro } from '../domain/money';
@@ -19,13 +19,7 @@ import { asActivityFailure } from './ledger';
 import { TronNode } from './tron-node';
 
 export type WithdrawalStatus =
-  | 'queued'
-  | 'review'
-  | 'waiting_funds'
-  | 'broadcast'
-  | 'confirmed'
-  | 'rejected'
-  | 'failed';
+  'queued' | 'review' | 'waiting_funds' | 'broadcast' | 'confirmed' | 'rejected' | 'failed';
 
 export interface WithdrawalRequest {
   withdrawalId: string;
@@ -37,8 +31,7 @@ export interface WithdrawalRequest {
 }
 
 export type SignResult =
-  | { kind: 'signed'; txid: string; expiration: number }
-  | { kind: 'waiting_funds'; reason: string };
+  { kind: 'signed'; txid: string; expiration: number } | { kind: 'waiting_funds'; reason: string };
 
 export type BroadcastOutcome =
   | { outcome: 'accepted' }
@@ -62,13 +55,18 @@ const heldAccount = (r: { accountId: string; withdrawalId: string }) => ({
 
 function hotWalletKey(deps: ActivityDeps): string {
   const key = deps.config.TRON_HOT_WALLET_PRIVATE_KEY;
-  if (!key) throw ApplicationFailure.nonRetryable('TRON_HOT_WALLET_PRIVATE_KEY is not configured', ErrorCode.Unavailable);
+  if (!key)
+    throw ApplicationFailure.nonRetryable(
+      'TRON_HOT_WALLET_PRIVATE_KEY is not configured',
+      ErrorCode.Unavailable,
+    );
   return key;
 }
 
 function usdtContract(deps: ActivityDeps): string {
   const c = deps.config.TRON_USDT_CONTRACT;
-  if (!c) throw ApplicationFailure.nonRetryable('TRON_USDT_CONTRACT is not configured', ErrorCode.Unavailable);
+  if (!c)
+    throw ApplicationFailure.nonRetryable('TRON_USDT_CONTRACT is not configured', ErrorCode.Unavailable);
   return c;
 }
 
@@ -112,7 +110,10 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
   /** Whether the hot wallet can pay `net` USDT plus the TRX fee limit right now; why not if not. */
   async function hotWalletShortfall(net: Micro): Promise<string | undefined> {
     const hot = addressOfPrivateKey(hotWalletKey(deps));
-    const [usdt, trx] = await Promise.all([node.tokenBalance(usdtContract(deps), hot), node.trxBalanceSun(hot)]);
+    const [usdt, trx] = await Promise.all([
+      node.tokenBalance(usdtContract(deps), hot),
+      node.trxBalanceSun(hot),
+    ]);
     if (usdt < BigInt(net)) return `hot wallet ${hot} holds ${usdt} USDT units, needs ${net}`;
     if (trx < config.TRON_FEE_LIMIT_SUN)
       return `hot wallet ${hot} holds ${trx} sun TRX, needs ${config.TRON_FEE_LIMIT_SUN} for fees`;
@@ -183,6 +184,12 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
     async signWithdrawal(input: WithdrawalRequest & { attempt: number }): Promise<SignResult> {
       const stored = await loadAttempt(input.withdrawalId, input.attempt);
       if (stored) return { kind: 'signed', txid: stored.txid, expiration: stored.expiration };
+      if (!config.TRON_HOT_WALLET_PRIVATE_KEY || !config.TRON_USDT_CONTRACT) {
+        // Misconfiguration must not fail a withdrawal whose funds are held: wait for the operator.
+        const reason = 'hot wallet not configured (TRON_HOT_WALLET_PRIVATE_KEY, TRON_USDT_CONTRACT)';
+        await raiseAlert('hot_wallet_unconfigured', 'tron-hot-wallet', reason);
+        return { kind: 'waiting_funds', reason };
+      }
       const shortfall = await hotWalletShortfall(input.net);
       if (shortfall) {
         await raiseAlert('hot_wallet_short', 'tron-hot-wallet', shortfall);
@@ -234,7 +241,11 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
       }
       const reason = `${res.code ?? 'UNKNOWN'}: ${decodeHexMessage(res.message)}`;
       if (res.code === 'BANDWITH_ERROR') {
-        await raiseAlert('hot_wallet_short', 'tron-hot-wallet', `broadcast refused for lack of TRX (${reason})`);
+        await raiseAlert(
+          'hot_wallet_short',
+          'tron-hot-wallet',
+          `broadcast refused for lack of TRX (${reason})`,
+        );
         return { outcome: 'insufficient_trx', reason };
       }
       // Expired, TaPoS, validation errors: the bytes were not accepted now. Whether they can never
@@ -254,7 +265,10 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
       const solid = await node.transactionInfo(stored.txid, true);
       if (solid) {
         if (!isSuccessful(solid) || transfersOf(solid, contractHex).length === 0)
-          return { state: 'failed', reason: `transaction ${stored.txid} failed on chain (${solid.receipt?.result ?? solid.result})` };
+          return {
+            state: 'failed',
+            reason: `transaction ${stored.txid} failed on chain (${solid.receipt?.result ?? solid.result})`,
+          };
         const head = await node.nowBlock(false);
         if (head.number - (solid.blockNumber ?? head.number) >= input.confirmations)
           return { state: 'confirmed', blockNumber: solid.blockNumber ?? 0 };
@@ -279,7 +293,9 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
         lines: [
           { account: heldAccount(r), amount: -r.amount },
           { account: { ownerId: null, purpose: 'hot_wallet' }, amount: r.net },
-          ...(r.fee > 0 ? [{ account: { ownerId: null, purpose: 'platform_fees' as const }, amount: r.fee }] : []),
+          ...(r.fee > 0
+            ? [{ account: { ownerId: null, purpose: 'platform_fees' as const }, amount: r.fee }]
+            : []),
         ],
       }).catch(asActivityFailure);
       await db.query(
@@ -302,10 +318,7 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
           { account: heldAccount(r), amount: -r.amount },
           { account: { ownerId: r.accountId, purpose: 'available' }, amount: r.amount },
         ],
-      }).catch((err: unknown) => {
-        if (err instanceof AppError) throw ApplicationFailure.nonRetryable(err.message, err.code);
-        throw err;
-      });
+      }).catch(asActivityFailure);
       await db.query(
         `UPDATE withdrawals SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1`,
         [r.withdrawalId, r.status, r.reason],

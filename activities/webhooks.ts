@@ -141,15 +141,15 @@ export function createWebhookActivities(deps: ActivityDeps) {
     },
 
     async attemptWebhookDelivery(input: AttemptInput): Promise<AttemptResult> {
-      // Retried after the attempt was recorded (e.g. the worker died before completing): same answer.
-      const recorded = await recordedAttempt(input.deliveryId, input.attempt);
-      if (recorded) return recorded;
-      const r = await db.query<DeliveryRow>(
-        `SELECT d.id, d.account_id, d.policy, d.event, d.subject, d.target_url, d.body, d.headers, d.state, a.webhook_secret
+      const r = await db.query<DeliveryRow & { recorded: boolean }>(
+        `SELECT d.id, d.account_id, d.policy, d.event, d.subject, d.target_url, d.body, d.headers, d.state, a.webhook_secret,
+                EXISTS (SELECT 1 FROM webhook_attempts w WHERE w.delivery_id = d.id AND w.attempt = $2) AS recorded
            FROM webhook_deliveries d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1`,
-        [input.deliveryId],
+        [input.deliveryId, input.attempt],
       );
       const d = r.rows[0];
+      // Retried after the attempt was recorded (e.g. the worker died before completing): same answer.
+      if (d?.recorded) return (await recordedAttempt(d.id, input.attempt)) as AttemptResult;
       if (!d)
         throw ApplicationFailure.nonRetryable(
           `webhook delivery ${input.deliveryId} not found`,

@@ -65,20 +65,14 @@ export async function enqueueDelivery(
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         subjectLockKey(input.accountId, input.subject),
       ]);
-      const prev = await tx.query<{ id: string }>(
-        `SELECT id FROM webhook_deliveries
+      // Deliveries of a subject settle in order, so only the latest one can still be unsettled.
+      const prev = await tx.query<{ id: string; settled: boolean }>(
+        `SELECT id, state = ANY($4) AS settled FROM webhook_deliveries
           WHERE account_id = $1 AND subject = $2 AND state <> 'skipped' AND id <> $3
           ORDER BY seq DESC LIMIT 1`,
-        [input.accountId, input.subject, deliveryId],
+        [input.accountId, input.subject, deliveryId, SETTLED_STATES],
       );
-      previousId = prev.rows[0]?.id ?? null;
-      if (previousId) {
-        const settled = await tx.query('SELECT 1 FROM webhook_deliveries WHERE id = $1 AND state = ANY($2)', [
-          previousId,
-          SETTLED_STATES,
-        ]);
-        if (settled.rowCount) previousId = null;
-      }
+      previousId = prev.rows[0] && !prev.rows[0].settled ? prev.rows[0].id : null;
     }
     const inserted = await tx.query<EnqueuedRow>(
       `INSERT INTO webhook_deliveries

@@ -40,7 +40,11 @@ async function main(): Promise<void> {
   await ensureSchedules(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
   });
-  await ensureDepositWatcher(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), config, logger);
+  await ensureDepositWatcher(
+    new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+    config,
+    logger,
+  );
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `:${config.METRICS_PORT}/metrics` },
     'worker running',

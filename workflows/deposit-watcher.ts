@@ -55,8 +55,11 @@ export async function depositWatcherWorkflow(input: DepositWatcherInput): Promis
   while (cursor.scannedThisRun < input.blocksPerRun && !workflowInfo().continueAsNewSuggested) {
     const heads = await chain.tronHeads();
     if (cursor.nextBlock === null) {
-      cursor.nextBlock = input.startBlock ?? heads.head;
-      cursor.lastBlockId = cursor.nextBlock > 0 ? await chain.tronBlockId(cursor.nextBlock - 1) : null;
+      // A brand-new run: resume a previous watcher's saved cursor, else start where configured.
+      const saved = await chain.loadDepositCursor(workflowInfo().workflowId);
+      cursor.nextBlock = saved?.nextBlock ?? input.startBlock ?? heads.head;
+      cursor.lastBlockId =
+        saved?.lastBlockId ?? (cursor.nextBlock > 0 ? await chain.tronBlockId(cursor.nextBlock - 1) : null);
     }
     if (cursor.nextBlock > heads.head) {
       await sleep(input.pollIntervalMs);
@@ -76,7 +79,12 @@ export async function depositWatcherWorkflow(input: DepositWatcherInput): Promis
       cursor.lastBlockId = cursor.nextBlock > 0 ? await chain.tronBlockId(cursor.nextBlock - 1) : null;
       continue;
     }
-    if (scan.deposits.length) cursor.depositsStarted += await chain.startDepositWorkflows(scan.deposits);
+    cursor.depositsStarted += await chain.commitDepositScan({
+      watcherId: workflowInfo().workflowId,
+      deposits: scan.deposits,
+      nextBlock: scan.lastNumber + 1,
+      lastBlockId: scan.lastBlockId,
+    });
     cursor.scannedThisRun += scan.lastNumber - cursor.nextBlock + 1;
     cursor.nextBlock = scan.lastNumber + 1;
     cursor.lastBlockId = scan.lastBlockId;

@@ -64,7 +64,6 @@ const act = proxyActivities<TronActivities>({
     initialInterval: '1s',
     backoffCoefficient: 2,
     maximumInterval: '30s',
-    nonRetryableErrorTypes: ['INSUFFICIENT_BALANCE', 'UNAVAILABLE'],
   },
 });
 
@@ -81,17 +80,25 @@ class Withdrawal {
   constructor(readonly input: WithdrawalInput) {}
 
   snapshot(): WithdrawalSnapshot {
-    return { status: this.status, phase: this.phase, attempt: this.attempt, txid: this.txid, reason: this.reason };
+    return {
+      status: this.status,
+      phase: this.phase,
+      attempt: this.attempt,
+      txid: this.txid,
+      reason: this.reason,
+    };
   }
 
   async accepted(): Promise<WithdrawalAccepted> {
     await condition(() => this.held !== undefined);
-    if (this.holdFailure) throw this.holdFailure;
+    if (!this.held)
+      throw this.holdFailure ?? ApplicationFailure.nonRetryable('funds could not be held', 'UNAVAILABLE');
     return { withdrawalId: this.input.withdrawalId, status: 'queued' };
   }
 
   validateDecision(d: WithdrawalDecision): void {
-    if (typeof d?.approve !== 'boolean') throw ApplicationFailure.nonRetryable('approve must be a boolean', 'VALIDATION');
+    if (typeof d?.approve !== 'boolean')
+      throw ApplicationFailure.nonRetryable('approve must be a boolean', 'VALIDATION');
     if (this.status !== 'review' || this.decision)
       throw ApplicationFailure.nonRetryable(`withdrawal is ${this.status}, not in review`, 'CONFLICT');
   }
@@ -125,7 +132,9 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     w.held = false;
     const cause = err instanceof ActivityFailure ? err.cause : err;
     w.holdFailure =
-      cause instanceof ApplicationFailure ? ApplicationFailure.nonRetryable(cause.message, cause.type) : undefined;
+      cause instanceof ApplicationFailure
+        ? ApplicationFailure.nonRetryable(cause.message, cause.type)
+        : undefined;
     await condition(allHandlersFinished);
     // Failing (not completing) lets the same Idempotency-Key start a fresh run later.
     throw w.holdFailure ?? err;
@@ -138,7 +147,11 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     const decision = w.decision ?? { approve: false, operatorId: '', reason: 'no review decision in time' };
     if (!decided || !decision.approve) {
       w.phase = 'refunding';
-      await act.refundWithdrawal({ ...input, status: 'rejected', reason: decision.reason ?? 'rejected by operator' });
+      await act.refundWithdrawal({
+        ...input,
+        status: 'rejected',
+        reason: decision.reason ?? 'rejected by operator',
+      });
       w.status = 'rejected';
       w.reason = decision.reason ?? 'rejected by operator';
       upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'rejected' }]);

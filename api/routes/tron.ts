@@ -111,7 +111,11 @@ export function mountTronRoutes(app: Express, deps: ApiDeps): void {
       const params = parseOrThrow(withdrawalIdInput, req.params, 'id');
       const input = parseOrThrow(reviewWithdrawalInput, req.body ?? {});
       res.json(
-        await reviewWithdrawal(deps, principalOf(res), { ...params, ...input, approve: decision === 'approve' }),
+        await reviewWithdrawal(deps, principalOf(res), {
+          ...params,
+          ...input,
+          approve: decision === 'approve',
+        }),
       );
     });
   }

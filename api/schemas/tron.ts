@@ -115,7 +115,11 @@ export const withdrawalView = registry.register(
 export type WithdrawalView = z.infer<typeof withdrawalView>;
 
 export const reviewWithdrawalInput = z.object({
-  reason: z.string({ error: 'must be a string' }).trim().max(500, 'must be at most 500 characters').optional(),
+  reason: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .max(500, 'must be at most 500 characters')
+    .optional(),
 });
 export const reviewWithdrawalResult = registry.register(
   'WithdrawalReviewResult',

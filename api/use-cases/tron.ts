@@ -51,9 +51,10 @@ export async function getDepositAddress(deps: ApiDeps, principal: Principal): Pr
       [principal.accountId, rows[0].index, deriveDepositAddress(mnemonic, rows[0].index)],
     );
     address = (
-      await deps.db.query<{ address: string }>('SELECT address FROM deposit_addresses WHERE account_id = $1', [
-        principal.accountId,
-      ])
+      await deps.db.query<{ address: string }>(
+        'SELECT address FROM deposit_addresses WHERE account_id = $1',
+        [principal.accountId],
+      )
     ).rows[0].address;
   }
   return { address, network: 'trc20', currency: 'USDT' };
@@ -207,9 +208,14 @@ export async function createWithdrawal(
   };
 }
 
-export async function getWithdrawal(deps: ApiDeps, principal: Principal, input: { id: string }): Promise<WithdrawalView> {
+export async function getWithdrawal(
+  deps: ApiDeps,
+  principal: Principal,
+  input: { id: string },
+): Promise<WithdrawalView> {
   const row = await findWithdrawal(deps, input.id);
-  if (!row || (row.account_id !== principal.accountId && principal.role !== 'admin')) throw notFound('withdrawal');
+  if (!row || (row.account_id !== principal.accountId && principal.role !== 'admin'))
+    throw notFound('withdrawal');
   return viewOf(row);
 }
 

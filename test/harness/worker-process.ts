@@ -31,14 +31,13 @@ export function spawnWorkerProcess(
     LOG_LEVEL: 'info',
     ...extraEnv,
   };
-  const child = spawn(
-    process.execPath,
-    [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, script)],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  // `node --import tsx` (not the tsx CLI, which forks a second process): the child *is* the worker,
+  // so a signal sent to it reaches the worker and SIGKILL leaves no orphan behind.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script)], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -55,7 +54,7 @@ export function spawnWorkerProcess(
     ready,
     kill: (signal = 'SIGKILL') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }),

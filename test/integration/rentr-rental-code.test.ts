@@ -141,4 +141,10 @@ describe('Rentr rental codes', () => {
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ error: 'Rental not active' });
   });
+
+  it('documents both endpoints under /v1 and /api/v1 in the OpenAPI document', async () => {
+    const doc = (await apiClient(stack.url)<{ paths: Record<string, object> }>('GET', '/openapi.json')).body;
+    for (const path of ['/v1/chat', '/v1/status', '/api/v1/chat', '/api/v1/status'])
+      expect(Object.keys(doc.paths)).toContain(path);
+  });
 });

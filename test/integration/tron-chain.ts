@@ -36,7 +36,8 @@ export function devchain(fullHost: string, usdtContract: string) {
 
   const api = {
     mine: (blocks = 1) => admin<MineResult>('/admin/mine', { blocks }),
-    mint: (address: string, funds: { usdt?: number; trx?: number }) => admin('/admin/mint', { address, ...funds }),
+    mint: (address: string, funds: { usdt?: number; trx?: number }) =>
+      admin('/admin/mint', { address, ...funds }),
     failNext: () => admin('/admin/fail-next', { count: 1 }),
     reorg: (depth: number) => admin('/admin/reorg', { depth }),
     info: () => admin<DevchainInfo>('/admin/info'),

@@ -23,6 +23,8 @@ describe('USDT deposits', () => {
         TRON_DEPOSIT_MNEMONIC: TEST_MNEMONIC,
         TRON_DEPOSIT_WATCHER_ID: watcherId,
         TRON_POLL_INTERVAL_MS: '100',
+        // Continue-as-new every 10 blocks, so every test below also crosses watcher runs.
+        TRON_WATCHER_BLOCKS_PER_RUN: '10',
       },
     });
     chain = devchain(stack.config.TRON_FULL_HOST, stack.config.TRON_USDT_CONTRACT!);
@@ -30,7 +32,10 @@ describe('USDT deposits', () => {
     await ensureDepositWatcher(stack.client, stack.config);
   });
   afterAll(async () => {
-    await stack?.client.workflow.getHandle(watcherId).terminate('test done').catch(() => undefined);
+    await stack?.client.workflow
+      .getHandle(watcherId)
+      .terminate('test done')
+      .catch(() => undefined);
     await stack?.stop();
   });
 
@@ -146,6 +151,36 @@ describe('USDT deposits', () => {
     await waitFor(async () => (await deposits(call))[0]?.status === 'dropped', 30_000, 'dropped');
     expect(await journalsOf(txid)).toBe(0);
     expect(await availableMicro(stack.db, account.id)).toBe(0);
+    await assertLedgerConsistent(stack.db);
+  });
+
+  it('keeps its block cursor across continue-as-new', async () => {
+    const handle = stack.client.workflow.getHandle(watcherId);
+    const before = await handle.describe();
+    await chain.mine(12);
+    await watcherCaughtUp();
+    const after = await handle.describe();
+    expect(after.runId).not.toBe(before.runId);
+    expect(after.status.name).toBe('RUNNING');
+    const { head } = await chain.info();
+    expect((await handle.query(depositWatcherCursorQuery)).nextBlock).toBe(head + 1);
+  });
+
+  it('resumes from its saved cursor when the watcher is started anew, missing no deposit', async () => {
+    const { account, call, address } = await depositor();
+    await stack.client.workflow.getHandle(watcherId).terminate('simulated loss of the watcher');
+    const sender = await chain.wallet();
+    const txid = await chain.transfer(sender, address, 21_000_000);
+    await chain.mine(3); // the deposit's block is produced while no watcher runs
+
+    await ensureDepositWatcher(stack.client, stack.config);
+    await waitFor(
+      async () => (await deposits(call)).find((d) => d.txid === txid),
+      20_000,
+      'found after restart',
+    );
+    await chain.mineUntil(async () => (await deposits(call))[0]?.status === 'confirmed');
+    expect(await availableMicro(stack.db, account.id)).toBe(21_000_000);
     await assertLedgerConsistent(stack.db);
   });
 

@@ -1,6 +1,12 @@
 // Crashes around signing and broadcasting: the worker is a separate process killed with SIGKILL.
 import { utils } from 'tronweb';
-import { apiClient, assertLedgerConsistent, availableMicro, createTestAccount, fund } from '../harness/fixtures';
+import {
+  apiClient,
+  assertLedgerConsistent,
+  availableMicro,
+  createTestAccount,
+  fund,
+} from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 import { devchain, waitFor } from './tron-chain';
@@ -47,10 +53,12 @@ describe('USDT withdrawals across worker crashes', () => {
     ).rows;
 
   const status = async (id: string) =>
-    (await apiClient(stack.url, TEST_ADMIN_KEY)<{ status: string; txid: string | null }>(
-      'GET',
-      `/api/v1/finance/withdrawals/${id}`,
-    )).body;
+    (
+      await apiClient(stack.url, TEST_ADMIN_KEY)<{ status: string; txid: string | null }>(
+        'GET',
+        `/api/v1/finance/withdrawals/${id}`,
+      )
+    ).body;
 
   async function requestWithdrawal(key: string) {
     const account = await createTestAccount(stack.db);

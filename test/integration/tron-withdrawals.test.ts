@@ -1,7 +1,13 @@
 // Withdrawals end to end against devchain: API → withdrawal workflow → tronweb-signed transfer.
 import { utils } from 'tronweb';
 import { TEST_ADMIN_KEY } from '../harness/stack';
-import { apiClient, assertLedgerConsistent, availableMicro, createTestAccount, fund } from '../harness/fixtures';
+import {
+  apiClient,
+  assertLedgerConsistent,
+  availableMicro,
+  createTestAccount,
+  fund,
+} from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
 import { balanceOf } from '../../domain/ledger';
@@ -76,25 +82,40 @@ describe('USDT withdrawals', () => {
       [{ amount: '25', address, currency: 'USDT' }, 'amount'],
     ];
     for (const [body, field] of cases) {
-      const res = await call('POST', '/api/v1/finance/withdraw', body, { 'Idempotency-Key': `bad-${field}-${Math.random()}` });
+      const res = await call('POST', '/api/v1/finance/withdraw', body, {
+        'Idempotency-Key': `bad-${field}-${Math.random()}`,
+      });
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: expect.stringContaining(field) });
     }
-    const missingKey = await call('POST', '/api/v1/finance/withdraw', { amount: 25, address, currency: 'USDT' });
+    const missingKey = await call('POST', '/api/v1/finance/withdraw', {
+      amount: 25,
+      address,
+      currency: 'USDT',
+    });
     expect(missingKey.status).toBe(400);
     expect(await availableMicro(stack.db, account.id)).toBe(100_000_000);
-    expect((await stack.db.query('SELECT 1 FROM withdrawals WHERE account_id = $1', [account.id])).rowCount).toBe(0);
+    expect(
+      (await stack.db.query('SELECT 1 FROM withdrawals WHERE account_id = $1', [account.id])).rowCount,
+    ).toBe(0);
   });
 
   it('answers 402 when the balance is short and holds nothing', async () => {
     const { account, call } = await h.user(20);
-    const res = await call('POST', '/api/v1/finance/withdraw', { amount: 25, address: h.destination(), currency: 'USDT' }, {
-      'Idempotency-Key': 'short-1',
-    });
+    const res = await call(
+      'POST',
+      '/api/v1/finance/withdraw',
+      { amount: 25, address: h.destination(), currency: 'USDT' },
+      {
+        'Idempotency-Key': 'short-1',
+      },
+    );
     expect(res.status).toBe(402);
     expect(res.body).toEqual({ error: 'insufficient balance' });
     expect(await availableMicro(stack.db, account.id)).toBe(20_000_000);
-    expect((await stack.db.query('SELECT 1 FROM withdrawals WHERE account_id = $1', [account.id])).rowCount).toBe(0);
+    expect(
+      (await stack.db.query('SELECT 1 FROM withdrawals WHERE account_id = $1', [account.id])).rowCount,
+    ).toBe(0);
     await assertLedgerConsistent(stack.db);
   });
 
@@ -103,7 +124,9 @@ describe('USDT withdrawals', () => {
     const address = h.destination();
     const body = { amount: 25, address, currency: 'USDT' };
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => call<WithdrawBody>('POST', '/api/v1/finance/withdraw', body, { 'Idempotency-Key': 'w-50' })),
+      Array.from({ length: 50 }, () =>
+        call<WithdrawBody>('POST', '/api/v1/finance/withdraw', body, { 'Idempotency-Key': 'w-50' }),
+      ),
     );
     const ok = responses.filter((r) => r.status === 200);
     expect(ok.length).toBeGreaterThanOrEqual(1);
@@ -115,17 +138,28 @@ describe('USDT withdrawals', () => {
     expect(await availableMicro(stack.db, account.id)).toBe(75_000_000);
     expect(await h.held(account.id, id)).toBe(25_000_000);
 
-    const replay = await call<WithdrawBody>('POST', '/api/v1/finance/withdraw', body, { 'Idempotency-Key': 'w-50' });
+    const replay = await call<WithdrawBody>('POST', '/api/v1/finance/withdraw', body, {
+      'Idempotency-Key': 'w-50',
+    });
     expect(replay.body.withdrawal_id).toBe(id);
-    const other = await call('POST', '/api/v1/finance/withdraw', { ...body, amount: 26 }, { 'Idempotency-Key': 'w-50' });
+    const other = await call(
+      'POST',
+      '/api/v1/finance/withdraw',
+      { ...body, amount: 26 },
+      { 'Idempotency-Key': 'w-50' },
+    );
     expect(other.status).toBe(422);
 
     await h.chain.mineUntil(async () => (await h.status(id)).status === 'confirmed');
     const final = await h.status(id);
     expect(final.txid).toMatch(/^[0-9a-f]{64}$/);
     expect(await h.chain.usdtBalance(address)).toBe(23_500_000);
-    expect((await stack.db.query('SELECT 1 FROM withdrawals WHERE account_id = $1', [account.id])).rowCount).toBe(1);
-    expect((await stack.db.query('SELECT 1 FROM withdrawal_attempts WHERE withdrawal_id = $1', [id])).rowCount).toBe(1);
+    expect(
+      (await stack.db.query('SELECT 1 FROM withdrawals WHERE account_id = $1', [account.id])).rowCount,
+    ).toBe(1);
+    expect(
+      (await stack.db.query('SELECT 1 FROM withdrawal_attempts WHERE withdrawal_id = $1', [id])).rowCount,
+    ).toBe(1);
     expect(await h.held(account.id, id)).toBe(0);
     expect(await availableMicro(stack.db, account.id)).toBe(75_000_000);
     await assertLedgerConsistent(stack.db);
@@ -134,9 +168,14 @@ describe('USDT withdrawals', () => {
   it('sends a withdrawal in review once an operator approves it', async () => {
     const { account, call } = await h.user(1000);
     const address = h.destination();
-    const res = await call<WithdrawBody>('POST', '/api/v1/finance/withdraw', { amount: 600, address, currency: 'USDT' }, {
-      'Idempotency-Key': 'big-1',
-    });
+    const res = await call<WithdrawBody>(
+      'POST',
+      '/api/v1/finance/withdraw',
+      { amount: 600, address, currency: 'USDT' },
+      {
+        'Idempotency-Key': 'big-1',
+      },
+    );
     expect(res.status).toBe(200);
     const id = res.body.withdrawal_id;
     await waitFor(async () => (await h.status(id)).status === 'review', 10_000, 'review');
@@ -159,13 +198,20 @@ describe('USDT withdrawals', () => {
   it('returns the held funds when an operator rejects a withdrawal in review', async () => {
     const { account, call } = await h.user(1000);
     const address = h.destination();
-    const res = await call<WithdrawBody>('POST', '/api/v1/finance/withdraw', { amount: 700, address, currency: 'USDT' }, {
-      'Idempotency-Key': 'big-2',
-    });
+    const res = await call<WithdrawBody>(
+      'POST',
+      '/api/v1/finance/withdraw',
+      { amount: 700, address, currency: 'USDT' },
+      {
+        'Idempotency-Key': 'big-2',
+      },
+    );
     const id = res.body.withdrawal_id;
     await waitFor(async () => (await h.status(id)).status === 'review', 10_000, 'review');
     expect(await availableMicro(stack.db, account.id)).toBe(300_000_000);
-    const rejected = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/reject`, { reason: 'suspicious' });
+    const rejected = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/reject`, {
+      reason: 'suspicious',
+    });
     expect(rejected.body).toEqual({ withdrawal_id: id, status: 'rejected' });
     await stack.client.workflow.getHandle(withdrawalWorkflowId(id)).result();
     expect(await h.status(id)).toMatchObject({ status: 'rejected', status_reason: 'suspicious', txid: null });
@@ -180,7 +226,10 @@ describe('USDT withdrawal review timeout', () => {
   let stack: Stack;
   let h: ReturnType<typeof helpers>;
   beforeAll(async () => {
-    stack = await withdrawalStack({ WITHDRAWAL_REVIEW_NEW_ADDRESS: 'true', WITHDRAWAL_REVIEW_TIMEOUT_SECONDS: '2' });
+    stack = await withdrawalStack({
+      WITHDRAWAL_REVIEW_NEW_ADDRESS: 'true',
+      WITHDRAWAL_REVIEW_TIMEOUT_SECONDS: '2',
+    });
     h = helpers(stack);
   });
   afterAll(async () => {
@@ -189,9 +238,14 @@ describe('USDT withdrawal review timeout', () => {
 
   it('rejects and refunds a withdrawal nobody reviews within the review timeout', async () => {
     const { account, call } = await h.user(50);
-    const res = await call<WithdrawBody>('POST', '/api/v1/finance/withdraw', { amount: 30, address: h.destination(), currency: 'USDT' }, {
-      'Idempotency-Key': 'timeout-1',
-    });
+    const res = await call<WithdrawBody>(
+      'POST',
+      '/api/v1/finance/withdraw',
+      { amount: 30, address: h.destination(), currency: 'USDT' },
+      {
+        'Idempotency-Key': 'timeout-1',
+      },
+    );
     const id = res.body.withdrawal_id;
     await waitFor(async () => (await h.status(id)).status === 'rejected', 20_000, 'rejected by timeout');
     expect((await h.status(id)).review_reasons).toEqual(['new_address']);
@@ -215,9 +269,14 @@ describe('USDT withdrawal from a hot wallet short of funds', () => {
   it('waits in waiting_funds with an operator alert, then sends once the hot wallet is funded', async () => {
     const { account, call } = await h.user(100);
     const address = h.destination();
-    const res = await call<WithdrawBody>('POST', '/api/v1/finance/withdraw', { amount: 40, address, currency: 'USDT' }, {
-      'Idempotency-Key': 'hot-short',
-    });
+    const res = await call<WithdrawBody>(
+      'POST',
+      '/api/v1/finance/withdraw',
+      { amount: 40, address, currency: 'USDT' },
+      {
+        'Idempotency-Key': 'hot-short',
+      },
+    );
     const id = res.body.withdrawal_id;
     await waitFor(async () => (await h.status(id)).status === 'waiting_funds', 10_000, 'waiting_funds');
     expect((await h.status(id)).status_reason).toContain('USDT');

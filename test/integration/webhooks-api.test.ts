@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createWebhookActivities } from '../../activities/webhooks';
 import { createLogger } from '../../domain/logger';
+import { SA } from '../../domain/search-attributes';
 import { webhookWorkflowId } from '../../workflows/webhook-delivery';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { apiClient, createTestAccount } from '../harness/fixtures';
@@ -49,6 +50,15 @@ describe('webhooks API', () => {
     expect(new Webhook(rotated.body.secret).verify(req.body, req.headers)).toMatchObject({
       event: 'webhook_test',
     });
+    // Findable by operators: kind, delivery id, account and final status, with a readable memo.
+    const described = await stack.client.workflow
+      .getHandle(webhookWorkflowId(sent.body.delivery_id))
+      .describe();
+    expect(described.typedSearchAttributes.get(SA.WorkflowKind)).toBe('webhook-delivery');
+    expect(described.typedSearchAttributes.get(SA.SubjectId)).toBe(sent.body.delivery_id);
+    expect(described.typedSearchAttributes.get(SA.AccountIds)).toEqual([me.id]);
+    expect(described.typedSearchAttributes.get(SA.BusinessStatus)).toBe('delivered');
+    expect(described.memo).toMatchObject({ event: 'webhook_test', policy: 'agent-events' });
   });
 
   it('POST /webhooks/test without a webhook_url is a 409 and records nothing', async () => {

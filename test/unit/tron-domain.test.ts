@@ -30,7 +30,7 @@ const info = (over: Partial<TronTransactionInfo> = {}): TronTransactionInfo => (
 });
 
 describe('TRON addresses', () => {
-  it('derives deposit addresses from the mnemonic at m/44\'/195\'/0\'/0/<index>, stable and distinct', () => {
+  it("derives deposit addresses from the mnemonic at m/44'/195'/0'/0/<index>, stable and distinct", () => {
     expect(deriveDepositAddress(MNEMONIC, 1)).toBe('TPjjvMwjPoDC32V2dGDYTkLH4E5LAtBZ6C');
     expect(deriveDepositAddress(MNEMONIC, 1)).toBe(deriveDepositAddress(MNEMONIC, 1));
     expect(deriveDepositAddress(MNEMONIC, 2)).not.toBe(deriveDepositAddress(MNEMONIC, 1));
@@ -62,19 +62,28 @@ describe('Transfer events', () => {
   });
 
   it('reads nothing from a failed transaction', () => {
-    expect(transfersOf(info({ result: 'FAILED', receipt: { result: 'REVERT' } }), hex20FromBase58(usdt))).toEqual([]);
+    expect(
+      transfersOf(info({ result: 'FAILED', receipt: { result: 'REVERT' } }), hex20FromBase58(usdt)),
+    ).toEqual([]);
     expect(transfersOf(info({ receipt: { result: 'OUT_OF_ENERGY' } }), hex20FromBase58(usdt))).toEqual([]);
   });
 
   it('ignores logs that are not Transfer(address,address,uint256)', () => {
-    const approval = { ...transferLog(usdt, bob, 1n), topics: ['8c5be1e5'.padEnd(64, '0'), topic(alice), topic(bob)] };
+    const approval = {
+      ...transferLog(usdt, bob, 1n),
+      topics: ['8c5be1e5'.padEnd(64, '0'), topic(alice), topic(bob)],
+    };
     expect(transfersOf(info({ log: [approval] }), hex20FromBase58(usdt))).toEqual([]);
   });
 });
 
 describe('withdrawal amounts and risk rules', () => {
   it('charges the fee out of the amount: 25.00 → fee 1.50, net 23.50', () => {
-    expect(withdrawalAmounts(25_000_000, 1.5)).toEqual({ amount: 25_000_000, fee: 1_500_000, net: 23_500_000 });
+    expect(withdrawalAmounts(25_000_000, 1.5)).toEqual({
+      amount: 25_000_000,
+      fee: 1_500_000,
+      net: 23_500_000,
+    });
   });
 
   it('refuses token amounts that do not fit a micro-USDT number', () => {
@@ -85,9 +94,15 @@ describe('withdrawal amounts and risk rules', () => {
 
   const rules = { reviewAboveMicro: 1000_000_000, reviewNewAddress: true, velocityPer24h: 3 };
   it('sends large amounts, new addresses and high velocity to review', () => {
-    expect(reviewReasons(rules, { amount: 1000_000_001, previousToAddress: 1, recentCount: 0 })).toEqual(['large_amount']);
-    expect(reviewReasons(rules, { amount: 25_000_000, previousToAddress: 0, recentCount: 0 })).toEqual(['new_address']);
-    expect(reviewReasons(rules, { amount: 25_000_000, previousToAddress: 2, recentCount: 3 })).toEqual(['velocity']);
+    expect(reviewReasons(rules, { amount: 1000_000_001, previousToAddress: 1, recentCount: 0 })).toEqual([
+      'large_amount',
+    ]);
+    expect(reviewReasons(rules, { amount: 25_000_000, previousToAddress: 0, recentCount: 0 })).toEqual([
+      'new_address',
+    ]);
+    expect(reviewReasons(rules, { amount: 25_000_000, previousToAddress: 2, recentCount: 3 })).toEqual([
+      'velocity',
+    ]);
     expect(reviewReasons(rules, { amount: 1000_000_000, previousToAddress: 2, recentCount: 2 })).toEqual([]);
   });
 });
