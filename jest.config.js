@@ -10,5 +10,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
   setupFiles: ['<rootDir>/test/harness/setup-each-file.ts'],
   testTimeout: 60_000,
+  // The Temporal native runtime keeps threads alive after the last test; never let CI hang on them.
+  forceExit: true,
   verbose: false,
 };

@@ -91,6 +91,14 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
     return r.rows[0];
   }
 
+  /** The read model shows the txid of the current attempt. */
+  async function publishTxid(withdrawalId: string, txid: string): Promise<void> {
+    await db.query(
+      'UPDATE withdrawals SET txid = $2, updated_at = now() WHERE id = $1 AND txid IS DISTINCT FROM $2',
+      [withdrawalId, txid],
+    );
+  }
+
   async function raiseAlert(kind: string, subject: string, message: string): Promise<void> {
     logger.warn({ alert: kind, subject }, message);
     await db.query(
@@ -183,7 +191,11 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
      */
     async signWithdrawal(input: WithdrawalRequest & { attempt: number }): Promise<SignResult> {
       const stored = await loadAttempt(input.withdrawalId, input.attempt);
-      if (stored) return { kind: 'signed', txid: stored.txid, expiration: stored.expiration };
+      if (stored) {
+        // A previous run may have died between storing the attempt and publishing its txid.
+        await publishTxid(input.withdrawalId, stored.txid);
+        return { kind: 'signed', txid: stored.txid, expiration: stored.expiration };
+      }
       if (!config.TRON_HOT_WALLET_PRIVATE_KEY || !config.TRON_USDT_CONTRACT) {
         // Misconfiguration must not fail a withdrawal whose funds are held: wait for the operator.
         const reason = 'hot wallet not configured (TRON_HOT_WALLET_PRIVATE_KEY, TRON_USDT_CONTRACT)';
@@ -214,10 +226,7 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
         [input.withdrawalId, input.attempt, signed.txID, JSON.stringify(signed), signed.raw_data.expiration],
       );
       const winner = await loadAttempt(input.withdrawalId, input.attempt);
-      await db.query('UPDATE withdrawals SET txid = $2, updated_at = now() WHERE id = $1', [
-        input.withdrawalId,
-        winner.txid,
-      ]);
+      await publishTxid(input.withdrawalId, winner.txid);
       return { kind: 'signed', txid: winner.txid, expiration: winner.expiration };
     },
 

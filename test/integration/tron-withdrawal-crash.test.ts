@@ -121,6 +121,9 @@ describe('USDT withdrawals across worker crashes', () => {
     expect((await chain.info()).pending).toBe(0); // killed before anything reached the chain
 
     await restartWorker();
+    // No blocks until the lost sign activity has timed out and the stored bytes went out: mining
+    // meanwhile would advance chain time past their expiration (that case is the test below).
+    await waitFor(async () => (await status(id)).status === 'broadcast', 60_000, 'rebroadcast');
     await chain.mineUntil(async () => (await status(id)).status === 'confirmed', { pauseMs: 150 });
     expect(await attempts(id)).toEqual([first]);
     expect((await status(id)).txid).toBe(first.txid);

@@ -2,7 +2,6 @@
  * A worker process killed (SIGKILL) while an attempt is in flight: another worker picks the
  * delivery up and it completes with exactly one recorded success under the same webhook-id.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWebhookActivities } from '../../activities/webhooks';
 import { createLogger } from '../../domain/logger';
@@ -11,22 +10,6 @@ import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
-
-/**
- * SIGKILL for the worker itself: `tsx` runs the script in a child process and cannot relay a
- * SIGKILL, so the child (the real worker) is killed first, then the wrapper.
- */
-async function crash(worker: WorkerProcess): Promise<void> {
-  const pid = worker.child.pid;
-  if (pid === undefined || worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
-  const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-    .split(/\s+/)
-    .filter(Boolean);
-  for (const child of children) process.kill(Number(child), 'SIGKILL');
-  process.kill(pid, 'SIGKILL');
-  await exited;
-}
 
 describe('webhook delivery survives a worker crash', () => {
   let stack: Stack;
@@ -37,7 +20,7 @@ describe('webhook delivery survives a worker crash', () => {
     receiver = await startReceiver();
   });
   afterAll(async () => {
-    for (const w of workers) await crash(w);
+    for (const w of workers) await w.kill('SIGKILL');
     await receiver?.close();
     await stack?.stop();
   });
@@ -72,7 +55,7 @@ describe('webhook delivery survives a worker crash', () => {
       payload: { event: 'rental_request' },
     });
     await arrived;
-    await crash(first);
+    await first.kill('SIGKILL');
 
     const second = spawnWorkerProcess(stack.config);
     workers.push(second);
