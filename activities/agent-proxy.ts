@@ -13,6 +13,7 @@ import { agentHookUrl, type AgentReply, extractAgentReply } from '../domain/agen
 import { ErrorCode } from '../domain/errors';
 import { postJson } from '../domain/http-delivery';
 import type { Queryable } from '../domain/db';
+import { claimRelay } from '../domain/rental-store';
 import type { ActivityDeps } from './deps';
 
 export interface RelayToProxyAgentInput {
@@ -31,6 +32,12 @@ export interface RelayToProxyAgentInput {
   sessionKey: string;
   /** Telegram, Discord, Slack or API. */
   channel: string;
+  /**
+   * The stored chat message being relayed, with its renter: the relay claims it once (and reads
+   * the endpoint in the same round trip) and refuses a second relay of it (503). Used by the rental
+   * workflow, which runs the relay as a local activity that a worker crash would run again.
+   */
+  claim?: { messageId: string; renterId: string };
 }
 
 interface Endpoint {
@@ -73,6 +80,18 @@ export function createAgentProxyActivities(
   const { config, logger } = deps;
 
   async function endpointOf(input: RelayToProxyAgentInput): Promise<Endpoint> {
+    if (input.claim) {
+      if (!deps.db) throw new Error('relayToProxyAgent needs a database to claim the relay');
+      const c = await claimRelay(deps.db, { ...input.claim, agentId: input.agentId });
+      if (!c.claimed)
+        throw agentUnavailable(AGENT_UNREACHABLE_MESSAGE, { reason: 'already relayed once (retried task)' });
+      if (input.webhookUrl === undefined)
+        return {
+          agentName: input.agentName ?? c.name ?? input.agentId,
+          webhookUrl: c.webhook_url,
+          webhookToken: c.webhook_token,
+        };
+    }
     if (input.webhookUrl !== undefined)
       return {
         agentName: input.agentName ?? input.agentId,

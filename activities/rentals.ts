@@ -8,6 +8,7 @@ import type { AgentEndpoint } from '../domain/rental-chat';
 import { ErrorCode } from '../domain/errors';
 import { insertNotifications, type NewNotification } from '../domain/rental-notifications';
 import {
+  insertChatMessage,
   insertRental,
   insertRentalMessage,
   type NewRental,
@@ -24,6 +25,11 @@ export interface StoredRentalMessage {
   sender_username: string | null;
   content: string;
   created_at: string;
+}
+
+/** A renter's chat message as stored, with how the agent takes messages (`proxy`: relay it). */
+export interface StoredChatMessage extends StoredRentalMessage {
+  agentIntegration: 'events' | 'proxy' | null;
 }
 
 export function createRentalActivities({ db }: ActivityDeps) {
@@ -47,6 +53,19 @@ export function createRentalActivities({ db }: ActivityDeps) {
     }): Promise<StoredRentalMessage> {
       const row = await insertRentalMessage(db, input);
       return { ...row, created_at: row.created_at.toISOString() };
+    },
+
+    /** storeRentalMessage + the agent's integration, in one round trip (the `/v1/chat` hot path). */
+    async storeChatMessage(input: {
+      id: string;
+      rentalId: string;
+      seq: number;
+      senderId: string;
+      content: string;
+      agentId: string;
+    }): Promise<StoredChatMessage> {
+      const { agent_integration, ...row } = await insertChatMessage(db, input);
+      return { ...row, created_at: row.created_at.toISOString(), agentIntegration: agent_integration };
     },
 
     async loadAgentEndpoint(agentId: string): Promise<AgentEndpoint> {

@@ -3,15 +3,16 @@
  * `deposit-<txid>-<log_index>` workflow per event, re-check each against the solidified chain and
  * credit the ledger once (journal key `deposit:<txid>:<log_index>`).
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ErrorCode } from '../domain/errors';
 import { SA } from '../domain/search-attributes';
 import { postJournal } from '../domain/ledger';
 import { microFromTokenUnits } from '../domain/tron-amounts';
 import { hex20FromBase58 } from '../domain/tron-address';
 import { transfersOf } from '../domain/tron-events';
-import { depositWorkflowId } from '../workflows/deposit';
+import { depositSolidifiedSignal, depositWorkflowId } from '../workflows/deposit';
 import type { ActivityDeps } from './deps';
 import { TronNode } from './tron-node';
 
@@ -49,6 +50,17 @@ export type DepositCheck =
   | { state: 'solid'; amount: number; blockNumber: number }
   | { state: 'dropped' | 'failed'; reason: string };
 
+/**
+ * Pending deposits whose block solidified in the last this many blocks are signalled again at each
+ * new solidified height (a check that raced a lagging node retries on the next block); older ones
+ * are left to their own fallback poll.
+ */
+const RESIGNAL_WINDOW_BLOCKS = 20;
+/** Signals in flight at once when many deposits solidify together. */
+const SIGNAL_CONCURRENCY = 50;
+/** How long a read of the chain heads is shared by concurrent deposit checks. */
+const HEADS_SHARE_MS = 250;
+
 function usdtContract(deps: ActivityDeps): string {
   const c = deps.config.TRON_USDT_CONTRACT;
   if (!c)
@@ -70,8 +82,71 @@ export function createTronDepositActivities(deps: ActivityDeps) {
     };
   }
 
+  /**
+   * Deposits solidifying together (one block can carry hundreds) each check at once: they share
+   * one read of the heads (getnowblock returns whole blocks, the solidified one full of their
+   * transactions) if it started at most HEADS_SHARE_MS ago and already shows `solidifiedAtLeast`.
+   * An older read only understates confirmations and the chain time, so it can delay a
+   * deposit, never credit one early.
+   */
+  let sharedRead: { startedAt: number; heads: Promise<ChainHeads> } | undefined;
+  async function sharedHeads(solidifiedAtLeast: number): Promise<ChainHeads> {
+    if (sharedRead && Date.now() - sharedRead.startedAt <= HEADS_SHARE_MS) {
+      const h = await sharedRead.heads.catch(() => undefined);
+      if (h && h.solidified >= solidifiedAtLeast) return h;
+    }
+    const read = { startedAt: Date.now(), heads: heads() };
+    sharedRead = read;
+    return read.heads;
+  }
+
   return {
     tronHeads: heads,
+
+    /**
+     * The chain heads once the head is past `afterHead` (at once without it), reading the node's
+     * head every `pollMs`; after `maxWaitMs` returns the heads as they are. The solidified height
+     * moves with the head, so waiting reads the head only: one call a read, whatever the number
+     * of pending deposits (they no longer poll the node themselves).
+     */
+    async awaitChainHeads(input: { afterHead?: number; pollMs: number; maxWaitMs: number }): Promise<ChainHeads> {
+      const ctx = Context.current();
+      const deadline = Date.now() + input.maxWaitMs;
+      if (input.afterHead !== undefined) {
+        while ((await node.nowBlock(false)).number <= input.afterHead && Date.now() < deadline) {
+          ctx.heartbeat();
+          await ctx.sleep(input.pollMs);
+        }
+      }
+      return heads();
+    },
+
+    /**
+     * Signals `depositSolidified` to every pending deposit whose block is now solidified and has
+     * the required confirmations (plus those of the last RESIGNAL_WINDOW_BLOCKS still pending).
+     * Only a hint: each deposit re-checks the chain itself before crediting. Returns the count.
+     */
+    async notifySolidifiedDeposits(input: { solidified: number; head: number }): Promise<number> {
+      const upTo = Math.min(input.solidified, input.head - config.TRON_CONFIRMATIONS);
+      const r = await db.query<{ txid: string; log_index: number }>(
+        `SELECT txid, log_index FROM deposits
+          WHERE status = 'pending' AND block_number > $1 AND block_number <= $2`,
+        [upTo - RESIGNAL_WINDOW_BLOCKS, upTo],
+      );
+      const signal = async ({ txid, log_index }: { txid: string; log_index: number }) => {
+        try {
+          await temporal.workflow
+            .getHandle(depositWorkflowId(txid, log_index))
+            .signal(depositSolidifiedSignal, { solidified: input.solidified });
+        } catch (err) {
+          // Closed since the read: nothing left to tell it.
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      };
+      for (let i = 0; i < r.rows.length; i += SIGNAL_CONCURRENCY)
+        await Promise.all(r.rows.slice(i, i + SIGNAL_CONCURRENCY).map(signal));
+      return r.rows.length;
+    },
 
     /**
      * Reads blocks [from, to] and returns the USDT Transfers to our deposit addresses. When the
@@ -210,11 +285,20 @@ export function createTronDepositActivities(deps: ActivityDeps) {
      * receipt as SUCCESS and the same Transfer log (contract, recipient, amount) at the same index.
      * Dropped = not in any block and past its expiration, so it can never be included again.
      */
-    async checkDeposit(input: { deposit: DepositCandidate; confirmations: number }): Promise<DepositCheck> {
+    async checkDeposit(input: {
+      deposit: DepositCandidate;
+      confirmations: number;
+      /** The solidified height the watcher signalled: heads older than that are not reused. */
+      solidifiedAtLeast?: number;
+    }): Promise<DepositCheck> {
       const c = input.deposit;
       const contractHex = hex20FromBase58(usdtContract(deps));
-      const h = await heads();
-      const info = await node.transactionInfo(c.txid, false);
+      // Read together; the solidity receipt is used only if the heads say the block is solid.
+      const [h, info, solidInfo] = await Promise.all([
+        sharedHeads(input.solidifiedAtLeast ?? 0),
+        node.transactionInfo(c.txid, false),
+        node.transactionInfo(c.txid, true),
+      ]);
       let check: DepositCheck;
       if (!info || info.blockNumber === undefined) {
         check =
@@ -226,15 +310,14 @@ export function createTronDepositActivities(deps: ActivityDeps) {
         if (info.blockNumber > h.solidified || confirmations < input.confirmations) {
           check = { state: 'pending', confirmations };
         } else {
-          const solid = await node.transactionInfo(c.txid, true);
-          const log = solid
-            ? transfersOf(solid, contractHex).find((t) => t.logIndex === c.logIndex)
+          const log = solidInfo
+            ? transfersOf(solidInfo, contractHex).find((t) => t.logIndex === c.logIndex)
             : undefined;
           const amount = log ? microFromTokenUnits(log.amount) : null;
-          if (!solid) check = { state: 'pending', confirmations };
+          if (!solidInfo) check = { state: 'pending', confirmations };
           else if (!log || log.to !== c.address || amount === null)
             check = { state: 'failed', reason: 'solidified receipt has no matching USDT transfer' };
-          else check = { state: 'solid', amount, blockNumber: solid.blockNumber ?? info.blockNumber };
+          else check = { state: 'solid', amount, blockNumber: solidInfo.blockNumber ?? info.blockNumber };
         }
       }
       if (check.state === 'pending') {

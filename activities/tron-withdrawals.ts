@@ -316,21 +316,22 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
 
     /** held → available, key `withdrawal-refund:<id>`; the read model ends rejected or failed. */
     async refundWithdrawal(
-      r: WithdrawalRequest & { status: 'rejected' | 'failed'; reason: string },
+      r: WithdrawalRequest & { status: 'rejected' | 'failed'; reason: string; decidedBy?: string },
     ): Promise<void> {
       await postJournal(db, {
         idempotencyKey: `withdrawal-refund:${r.withdrawalId}`,
         kind: 'withdrawal_refund',
         reference: `withdrawal:${r.withdrawalId}`,
-        memo: { reason: r.reason },
+        memo: { reason: r.reason, ...(r.decidedBy ? { decided_by: r.decidedBy } : {}) },
         lines: [
           { account: heldAccount(r), amount: -r.amount },
           { account: { ownerId: r.accountId, purpose: 'available' }, amount: r.amount },
         ],
       }).catch(asActivityFailure);
       await db.query(
-        `UPDATE withdrawals SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1`,
-        [r.withdrawalId, r.status, r.reason],
+        `UPDATE withdrawals SET status = $2, status_reason = $3, decided_by = coalesce($4, decided_by), updated_at = now()
+          WHERE id = $1`,
+        [r.withdrawalId, r.status, r.reason, r.decidedBy || null],
       );
     },
   };

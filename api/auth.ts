@@ -140,8 +140,11 @@ export function requireAuth(deps: { config: Config; db: Db }): RequestHandler {
   };
 }
 
+/** Operator endpoints are for admin people and the ADMIN_API_KEY operator, never for bot keys. */
 export const requireAdmin: RequestHandler = (_req, res, next) => {
-  if (res.locals.principal?.role !== 'admin') return next(new AppError(ErrorCode.Forbidden, 'admin only'));
+  const principal = res.locals.principal;
+  if (principal?.role !== 'admin' || principal.isBot)
+    return next(new AppError(ErrorCode.Forbidden, 'admin only'));
   next();
 };
 

@@ -5,6 +5,7 @@
  * Keys are scoped per account and operation and kept at least 24 h.
  */
 import type { Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
 import { AppError, ErrorCode } from '../domain/errors';
 import { principalOf } from './auth';
 import type { Db } from '../domain/db';
@@ -20,15 +21,27 @@ export type HandlerResult = StoredResult;
 export const requestHash = (req: Request): string =>
   hashRequest(req.method, `${req.baseUrl}${req.path}`, req.body);
 
-export function idempotencyKeyOf(req: Request): string {
+/** The `Idempotency-Key` request header as documented in OpenAPI (`request.headers`). */
+export const idempotencyKeyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH),
+});
+
+/** The Idempotency-Key header where it is optional: undefined when absent or blank; 400 when too long. */
+export function optionalIdempotencyKeyOf(req: Request): string | undefined {
   const key = req.get('idempotency-key')?.trim();
-  if (!key) throw new AppError(ErrorCode.Validation, 'Idempotency-Key header is required');
+  if (!key) return undefined;
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new AppError(
       ErrorCode.Validation,
       `Idempotency-Key header is too long (max ${MAX_IDEMPOTENCY_KEY_LENGTH})`,
     );
   }
+  return key;
+}
+
+export function idempotencyKeyOf(req: Request): string {
+  const key = optionalIdempotencyKeyOf(req);
+  if (!key) throw new AppError(ErrorCode.Validation, 'Idempotency-Key header is required');
   return key;
 }
 

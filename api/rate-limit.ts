@@ -72,7 +72,8 @@ async function consume(rl: RateLimiterPostgres, key: string, what: string): Prom
   }
 }
 
-const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/** The client IP as Express sees it (honours TRUST_PROXY): the subject of every per-IP limit. */
+export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 function middleware(check: (req: Request, res: Response) => Promise<void>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -93,11 +94,6 @@ export function consumeRegistration(deps: LimitDeps, ip: string): Promise<void> 
   return consume(limitersOf(deps).registration, ip, what);
 }
 
-/** Registration endpoints: RATE_LIMIT_REGISTRATIONS_PER_HOUR per client IP. */
-export function registrationLimit(deps: LimitDeps): RequestHandler {
-  return middleware((req) => consumeRegistration(deps, clientIp(req)));
-}
-
 /**
  * One request against the caller's per-key limit. The operator's ADMIN_API_KEY is not limited;
  * JWT sessions are limited per account.
@@ -113,11 +109,4 @@ export async function consumePerKey(deps: LimitDeps, principal: Principal): Prom
   }
   const subject = principal.keyId ? `key:${principal.keyId}` : `account:${principal.accountId}`;
   await consume(rl, subject, `${points} requests per minute for this key`);
-}
-
-/** Express form of consumePerKey, for routes that authenticate some other way. */
-export function perKeyLimit(deps: LimitDeps): RequestHandler {
-  return middleware(async (_req, res) => {
-    if (res.locals.principal) await consumePerKey(deps, res.locals.principal);
-  });
 }

@@ -1,7 +1,7 @@
 /** zod at the API edge: a failed parse is a 400 that names the offending field. */
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../domain/errors';
-import { MAX_MICRO, MICRO_PER_USDT, toMicro } from '../domain/money';
+import { toMicro } from '../domain/money';
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.infer<S> {
   const result = schema.safeParse(input);
@@ -28,5 +28,4 @@ export function usdtAmount(opts: { allowNegative?: boolean; min?: number } = {})
     .transform((n) => toMicro(n) as number);
 }
 
-export const MAX_USDT = MAX_MICRO / MICRO_PER_USDT;
 export const uuidSchema = z.uuid({ error: 'must be a UUID' });

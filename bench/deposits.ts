@@ -8,6 +8,7 @@
  * started), BENCH_DEPOSITS (100), BENCH_BLOCK_MS (3000).
  */
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -171,6 +172,29 @@ async function main(): Promise<void> {
         if (r.credited_at) credited.set(r.txid, r.credited_at.getTime());
       }
       await new Promise((r) => setTimeout(r, 20));
+    }
+    if (process.env.BENCH_TRACE === '1') {
+      // Where the time goes: event times of a few deposit workflows, relative to solidification.
+      const byAdded = sends
+        .map((txid) => ({ txid, ms: credited.get(txid)! - (solidifiedAt.get(blockOf.get(txid)!) ?? NaN) }))
+        .sort((a, b) => a.ms - b.ms);
+      for (const { txid, ms } of [byAdded[0], byAdded[Math.floor(byAdded.length / 2)], byAdded.at(-1)!]) {
+        const t0 = solidifiedAt.get(blockOf.get(txid)!)!;
+        const history = await client.workflow.getHandle(`deposit-${txid}-0`).fetchHistory();
+        const watcher = await client.workflow.getHandle(config.TRON_DEPOSIT_WATCHER_ID).fetchHistory();
+        const lines = [...(watcher.events ?? []).map((e) => ({ e, w: 'W ' })), ...(history.events ?? []).map((e) => ({ e, w: '' }))]
+          .map(({ e, w }) => {
+            const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+            return { at: at - t0, type: w + temporal.api.enums.v1.EventType[e.eventType ?? 0], e };
+          })
+          .filter((x) => x.at > -1500 && x.at < ms + 500)
+          .sort((a, b) => a.at - b.at)
+          .map(
+            (x) =>
+              `${x.at}ms ${x.type}${x.e.activityTaskScheduledEventAttributes ? ` ${x.e.activityTaskScheduledEventAttributes.activityType?.name}` : ''}`,
+          );
+        console.log(`trace ${txid.slice(0, 8)} added=${ms}ms\n  ${lines.join('\n  ')}`);
+      }
     }
     const added = sends
       .map((txid) => credited.get(txid)! - (solidifiedAt.get(blockOf.get(txid)!) ?? NaN))

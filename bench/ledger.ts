@@ -10,7 +10,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +17,7 @@ import { createPool, type Db } from '../domain/db';
 import { postJournal } from '../domain/ledger';
 import { migrate } from '../scripts/migrate';
 import { startEmbeddedPostgres } from '../scripts/postgres';
+import { freePort } from './common';
 
 const run = promisify(execFile);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -25,17 +25,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const PGBENCH = process.env.PGBENCH ?? 'pgbench';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 async function pgbench(url: string, seconds: number): Promise<number> {
   const { stdout } = await run(PGBENCH, ['-c', String(CLIENTS), '-j', '2', '-T', String(seconds), url], {

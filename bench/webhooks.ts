@@ -10,55 +10,23 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { createWebhookActivities } from '../activities/webhooks';
 import { loadConfig } from '../domain/config';
 import { createPool } from '../domain/db';
 import { createLogger } from '../domain/logger';
-import { migrate } from '../scripts/migrate';
-import { startEmbeddedPostgres } from '../scripts/postgres';
-import { startTemporalDevServer } from '../scripts/temporal-dev-server';
 import { createTestAccount } from '../test/harness/fixtures';
-import { freePort } from '../test/harness/free-port';
 import { webhookWorkflowId } from '../workflows/webhook-delivery';
+import { measure, quietBundlerLogger, runStops, startServices, type Stops, verdict } from './common';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 /** Sides alternate in rounds so a load change on a shared machine hits both alike. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
-async function services(stops: Array<() => Promise<void>>) {
-  let databaseUrl = process.env.DATABASE_URL;
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
-  if (!databaseUrl) {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrent-bench-pg-'));
-    fs.chmodSync(dataDir, 0o777);
-    const pg = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, 'pg'),
-      port: await freePort(),
-      persistent: false,
-    });
-    stops.push(async () => {
-      await pg.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
-    databaseUrl = pg.url;
-    await migrate(databaseUrl);
-  }
-  if (!temporalAddress) {
-    const temporal = await startTemporalDevServer({ port: await freePort(), headless: true });
-    stops.push(() => temporal.stop());
-    temporalAddress = temporal.address;
-  }
-  return { databaseUrl, temporalAddress };
-}
-
 /** The receiver: answers every delivery 200 at once. */
-async function startReceiver(stops: Array<() => Promise<void>>): Promise<string> {
+async function startReceiver(stops: Stops): Promise<string> {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
@@ -74,29 +42,11 @@ async function startReceiver(stops: Array<() => Promise<void>>): Promise<string>
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 }
 
-/** Runs `op` from CLIENTS concurrent loops for `seconds`; returns completed operations and elapsed seconds. */
-async function measure(op: () => Promise<void>, seconds: number): Promise<{ done: number; elapsed: number }> {
-  let done = 0;
-  const started = Date.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < deadline) {
-        await op();
-        done++;
-      }
-    }),
-  );
-  return { done, elapsed: (Date.now() - started) / 1000 };
-}
-
-const silent = () => undefined;
-
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Stops = [];
   try {
-    const { databaseUrl, temporalAddress } = await services(stops);
+    const { databaseUrl, temporalAddress } = await startServices(stops);
     const config = loadConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
@@ -125,14 +75,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowBundle: await bundleWorkflowCode({
         workflowsPath: require.resolve('./webhooks-workflows'),
-        logger: {
-          trace: silent,
-          debug: silent,
-          info: silent,
-          warn: silent,
-          log: silent,
-          error: console.error,
-        },
+        logger: quietBundlerLogger,
       }),
       activities: { ...activities, benchNoop: async () => undefined },
     });
@@ -166,7 +109,7 @@ async function main(): Promise<void> {
     const totals = { trivial: { done: 0, elapsed: 0 }, deliveries: { done: 0, elapsed: 0 } };
     for (let round = 0; round < ROUNDS; round++) {
       for (const side of ['trivial', 'deliveries'] as const) {
-        const r = await measure(side === 'trivial' ? trivialOp : deliveryOp, SECONDS / ROUNDS);
+        const r = await measure(side === 'trivial' ? trivialOp : deliveryOp, CLIENTS, SECONDS / ROUNDS);
         totals[side].done += r.done;
         totals[side].elapsed += r.elapsed;
       }
@@ -181,10 +124,10 @@ async function main(): Promise<void> {
     console.log(`webhook deliveries/s (local receiver): ${deliveries.toFixed(1)}`);
     console.log(`trivial workflows/s (1 no-op activity): ${trivial.toFixed(1)}`);
     console.log(
-      `ratio ${ratio.toFixed(2)} (goal ≥ 0.8) ${ratio >= 0.8 ? 'MET' : 'NOT MET'}; ${CLIENTS} clients × ${SECONDS} s per side in ${ROUNDS} alternating rounds; not delivered: ${failed.rows[0].n}`,
+      `ratio ${ratio.toFixed(2)} (goal ≥ 0.8) ${verdict(ratio >= 0.8)}; ${CLIENTS} clients × ${SECONDS} s per side in ${ROUNDS} alternating rounds; not delivered: ${failed.rows[0].n}`,
     );
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await runStops(stops);
   }
 }
 

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { generateApiKey } from './api-keys';
 import { type Db, type DbClient, pgErrorCode, withTransaction } from './db';
 import { AppError, ErrorCode } from './errors';
+import { generateSigningSecret } from './webhook-signing';
 
 export interface NewAccount {
   kind: 'person' | 'bot';
@@ -29,9 +30,6 @@ export function newReferralCode(): string {
   const bytes = randomBytes(8);
   return [...bytes].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
 }
-
-/** Standard Webhooks signing secret for the account's outbound webhooks. */
-export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 export async function insertApiKey(
   tx: Pick<DbClient, 'query'>,
@@ -75,7 +73,7 @@ export async function createAccount(
             input.ownerId ?? null,
             referralCode,
             input.referredBy ?? null,
-            newWebhookSecret(),
+            generateSigningSecret(),
           ],
         );
         const key = withKey ? await insertApiKey(tx, id) : undefined;

@@ -38,3 +38,6 @@ export function pgErrorCode(err: unknown): string | undefined {
     ? String((err as { code: unknown }).code)
     : undefined;
 }
+
+/** An ILIKE/LIKE pattern matching `text` anywhere, with its own `%`, `_` and `\` taken literally. */
+export const containsPattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -40,4 +40,3 @@ export const notFound = (what: string) => new AppError(ErrorCode.NotFound, `${wh
 export const forbidden = (message = 'not allowed') => new AppError(ErrorCode.Forbidden, message);
 export const conflict = (message: string) => new AppError(ErrorCode.Conflict, message);
 export const badRequest = (message: string) => new AppError(ErrorCode.Validation, message);
-export const insufficientBalance = () => new AppError(ErrorCode.InsufficientBalance, 'insufficient balance');

@@ -61,20 +61,12 @@ export function timeOrderedUuid(now = Date.now()): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Platform-owned accounts that take many concurrent postings are spread over shards (no hot row). */
-const SHARDED_PURPOSES = new Set<LedgerPurpose>(['platform_fees']);
+/**
+ * Platform-owned accounts that take many concurrent postings are spread over shards (no hot row):
+ * fees on every payout, `external` on every deposit credit. Read them with `balanceOf` (sums shards).
+ */
+const SHARDED_PURPOSES = new Set<LedgerPurpose>(['platform_fees', 'external']);
 export const PLATFORM_SHARDS = 8;
-
-export const platform = (purpose: LedgerPurpose): LedgerAccountKey => ({ ownerId: null, purpose });
-export const userAccount = (
-  ownerId: string,
-  purpose: LedgerPurpose = 'available',
-  subject = '',
-): LedgerAccountKey => ({
-  ownerId,
-  purpose,
-  subject,
-});
 
 const keyString = (k: LedgerAccountKey, shard: number) =>
   `${k.ownerId ?? '-'}|${k.purpose}|${k.subject ?? ''}|${shard}`;

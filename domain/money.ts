@@ -54,13 +54,6 @@ export function fromMicro(micro: Micro): number {
   return negative ? -value : value;
 }
 
-/** micro-USDT → fixed 2+ decimal string for human text ("25.50"). */
-export function formatUsdt(micro: Micro): string {
-  const n = fromMicro(micro);
-  const s = n.toFixed(6).replace(/0{1,4}$/, '');
-  return s;
-}
-
 /** floor(amount × bps / 10000) in exact integer arithmetic. */
 export function bpsOf(amount: Micro, bps: number): Micro {
   assertMicro(amount);

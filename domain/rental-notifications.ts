@@ -1,6 +1,6 @@
 /**
  * In-app notifications for rentals. The `notifications` table belongs to the webhooks area
- * (3000_webhooks.sql); until it is migrated, rentals neither write nor read notifications.
+ * (3000_webhooks.sql).
  */
 import type { Queryable } from './db';
 
@@ -24,23 +24,47 @@ export interface NotificationRow {
   created_at: Date;
 }
 
-async function hasNotifications(db: Queryable): Promise<boolean> {
-  const r = await db.query<{ present: boolean }>(
-    `SELECT to_regclass('public.notifications') IS NOT NULL AS present`,
-  );
-  return r.rows[0].present;
+/** The `rental_request` notifications for the bot's owner and the bot (once each), ids from `idOf`. */
+export function rentalRequestNotifications(
+  r: {
+    rentalId: string;
+    agentId: string;
+    agentName: string;
+    ownerId: string;
+    renterId: string;
+    renterUsername: string;
+    minutes: number;
+  },
+  idOf: (accountId: string) => string,
+): NewNotification[] {
+  return [...new Set([r.ownerId, r.agentId])].map((accountId) => ({
+    id: idOf(accountId),
+    accountId,
+    type: 'rental_request',
+    title: `New rental from ${r.renterUsername}`,
+    body: `${r.renterUsername} rented ${r.agentName} for ${r.minutes} minutes`,
+    link: `/rentals/${r.rentalId}/chat`,
+    data: {
+      rental_id: r.rentalId,
+      renter_id: r.renterId,
+      renter_username: r.renterUsername,
+      minutes: r.minutes,
+    },
+  }));
 }
 
-/** Inserts each notification once per id. */
+/** SQL inserting the notifications in `$<param>` (JSON of NewNotification[]) once per id. */
+export const insertNotificationsSql = (param: number) =>
+  `INSERT INTO notifications (id, account_id, type, title, body, link, data)
+   SELECT n.id, n."accountId", n.type, n.title, n.body, n.link, coalesce(n.data, '{}'::jsonb)
+     FROM jsonb_to_recordset($${param}::jsonb)
+       AS n(id uuid, "accountId" uuid, type text, title text, body text, link text, data jsonb)
+   ON CONFLICT (id) DO NOTHING`;
+
+/** Inserts each notification once per id, in one statement. */
 export async function insertNotifications(db: Queryable, items: NewNotification[]): Promise<void> {
-  if (!items.length || !(await hasNotifications(db))) return;
-  for (const n of items) {
-    await db.query(
-      `INSERT INTO notifications (id, account_id, type, title, body, link, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO NOTHING`,
-      [n.id, n.accountId, n.type, n.title, n.body, n.link, JSON.stringify(n.data)],
-    );
-  }
+  if (!items.length) return;
+  await db.query(insertNotificationsSql(1), [JSON.stringify(items)]);
 }
 
 /** Unread notifications of an account, oldest first; they are marked read as they are handed out. */
@@ -49,7 +73,6 @@ export async function takeUnreadNotifications(
   accountId: string,
   limit: number,
 ): Promise<NotificationRow[]> {
-  if (!(await hasNotifications(db))) return [];
   const r = await db.query<NotificationRow>(
     `UPDATE notifications SET read_at = now()
       WHERE id IN (SELECT id FROM notifications WHERE account_id = $1 AND read_at IS NULL ORDER BY created_at LIMIT $2)

@@ -4,6 +4,7 @@
  */
 import type { Queryable } from './db';
 import type { Micro } from './money';
+import { insertNotificationsSql, type NewNotification } from './rental-notifications';
 
 export type RentalStatus = 'active' | 'ending_soon' | 'ended';
 export type RentalEndedBy = 'clock' | 'renter' | 'owner' | 'operator';
@@ -145,13 +146,8 @@ export async function insertRentalMessage(
   db: Queryable,
   m: { id: string; rentalId: string; seq: number; senderId: string; content: string },
 ): Promise<RentalMessageRow> {
-  await db.query(
-    `INSERT INTO rental_messages (id, rental_id, seq, sender_id, content) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO NOTHING`,
-    [m.id, m.rentalId, m.seq, m.senderId, m.content],
-  );
-  const r = await db.query<RentalMessageRow>(`${MESSAGE_SELECT} WHERE m.id = $1`, [m.id]);
-  return r.rows[0];
+  const { agent_integration: _unused, ...row } = await insertChatMessage(db, { ...m, agentId: null });
+  return row;
 }
 
 export async function messagesOf(db: Queryable, rentalId: string): Promise<RentalMessageRow[]> {
@@ -190,4 +186,104 @@ export async function unreadForAgent(
     [agentId, limit],
   );
   return r.rows;
+}
+
+export interface ChatMessageRow extends RentalMessageRow {
+  agent_integration: 'events' | 'proxy' | null;
+}
+
+/**
+ * `insertRentalMessage` for a renter's `/v1/chat` message, in one round trip, also telling how the
+ * agent takes messages now (read at each chat, so a profile edit applies at once).
+ */
+export async function insertChatMessage(
+  db: Queryable,
+  m: { id: string; rentalId: string; seq: number; senderId: string; content: string; agentId: string | null },
+): Promise<ChatMessageRow> {
+  // A CTE's insert is invisible to the same statement's reads, so a retry's existing row is the fallback.
+  const r = await db.query<ChatMessageRow>(
+    `WITH ins AS (
+       INSERT INTO rental_messages (id, rental_id, seq, sender_id, content) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id, rental_id, seq, sender_id, content, created_at),
+     msg AS (
+       SELECT * FROM ins
+       UNION ALL
+       SELECT id, rental_id, seq, sender_id, content, created_at FROM rental_messages
+        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins))
+     SELECT m.id, m.rental_id, m.seq, m.sender_id, coalesce(s.username, s.display_name) AS sender_username,
+            m.content, m.created_at, (SELECT integration FROM accounts WHERE id = $6::uuid) AS agent_integration
+       FROM msg m JOIN accounts s ON s.id = m.sender_id`,
+    [m.id, m.rentalId, m.seq, m.senderId, m.content, m.agentId],
+  );
+  return r.rows[0];
+}
+
+export interface ClaimedRelay {
+  /** false: this message was already handed to the agent once (a retried workflow task). */
+  claimed: boolean;
+  name: string | null;
+  webhook_url: string | null;
+  webhook_token: string | null;
+}
+
+/**
+ * Claims the one relay of a chat message (an `idempotency_keys` row, scope `rentr.relay`, keyed by
+ * the message id) and reads the agent's endpoint, in one round trip. The relay runs as a local
+ * activity: a worker crash re-runs its workflow task, and this claim keeps the agent from seeing
+ * the same message twice (Rentr: no retries).
+ */
+export async function claimRelay(
+  db: Queryable,
+  c: { renterId: string; messageId: string; agentId: string },
+): Promise<ClaimedRelay> {
+  const r = await db.query<ClaimedRelay>(
+    `WITH claim AS (
+       INSERT INTO idempotency_keys (account_id, scope, key, request_hash, state)
+       VALUES ($1, 'rentr.relay', $2, '', 'done') ON CONFLICT DO NOTHING RETURNING key)
+     SELECT EXISTS (SELECT 1 FROM claim) AS claimed, coalesce(a.display_name, a.username) AS name,
+            a.webhook_url, a.webhook_token
+       FROM (SELECT 1) one LEFT JOIN accounts a ON a.id = $3`,
+    [c.renterId, c.messageId, c.agentId],
+  );
+  return r.rows[0];
+}
+
+/**
+ * `insertRental` + `insertNotifications` + `rentalById` in one round trip (one transaction): the
+ * row as stored, and whether this call created it (false on a retry, whose row keeps its first
+ * start time and may have moved on). Notifications need stable ids, so a retry adds none.
+ */
+export async function insertRentalReturning(
+  db: Queryable,
+  r: NewRental,
+  notifications: NewNotification[],
+): Promise<{ row: RentalRow; created: boolean }> {
+  const res = await db.query<RentalRow & { created: boolean }>(
+    `WITH notes AS (${insertNotificationsSql(11)}),
+     ins AS (
+       INSERT INTO rentals (id, code, agent_id, renter_id, owner_id, status, channel, minutes, price_per_minute, starts_at, ends_at)
+       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
+       ON CONFLICT (id) DO NOTHING RETURNING *),
+     cur AS (
+       SELECT *, true AS created FROM ins
+       UNION ALL
+       SELECT *, false AS created FROM rentals WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins))
+     SELECT r.*, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username
+       FROM cur r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`,
+    [
+      r.id,
+      r.code,
+      r.agentId,
+      r.renterId,
+      r.ownerId,
+      r.channel,
+      r.minutes,
+      r.pricePerMinute,
+      r.startsAtMs,
+      r.endsAtMs,
+      JSON.stringify(notifications),
+    ],
+  );
+  const { created, ...row } = res.rows[0];
+  return { row, created };
 }

@@ -8,8 +8,6 @@ import type { Micro } from './money';
 
 export type TaskStatus = 'open' | 'completed' | 'cancelled';
 export type AcceptanceStatus = 'accepted' | 'submitted' | 'approved' | 'rejected' | 'expired';
-/** Statuses that occupy a slot. */
-export const LIVE_ACCEPTANCE_STATUSES: AcceptanceStatus[] = ['accepted', 'submitted', 'approved'];
 
 export interface TaskRow {
   id: string;

@@ -3,12 +3,17 @@
  * a durable block cursor that reads every block once, hands each USDT Transfer to one of our
  * deposit addresses to its own `deposit-<txid>-<log_index>` workflow, and follows reorgs by
  * rewinding to the solidified block. Continues-as-new every `blocksPerRun` blocks.
+ *
+ * It waits for each new head in an activity that reads the node a few times a block, and every
+ * time the solidified height moves it signals the pending deposits whose block it now covers, so a
+ * deposit is credited moments after solidification rather than on its next (slow, fallback) poll.
  */
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -31,6 +36,8 @@ export interface WatcherCursor {
   lastBlockId: string | null;
   scannedThisRun: number;
   depositsStarted: number;
+  /** Solidified height the pending deposits were last signalled for (this run). */
+  notifiedSolidified: number | null;
 }
 
 export const depositWatcherCursorQuery = defineQuery<WatcherCursor>('cursor');
@@ -43,17 +50,45 @@ const chain = proxyActivities<TronActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
+/**
+ * Head reads per block interval while waiting for the next block: the signal to a deposit follows
+ * its solidification by at most interval / HEAD_POLLS_PER_BLOCK (200 ms on 3 s blocks), for one
+ * light node call per read.
+ */
+const HEAD_POLLS_PER_BLOCK = 15;
+/** One wait activity returns after this many block intervals even if the chain stalls. */
+const HEAD_WAIT_BLOCKS = 2;
+
+// Waits for the next block: heartbeats, so a lost worker is noticed in seconds.
+const head = proxyActivities<TronActivities>({
+  startToCloseTimeout: '60s',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/** Watchers recorded before they followed the head and signalled deposits replay the old loop. */
+const FOLLOW_HEAD_PATCH = 'deposit-watcher-follow-head';
+
 export async function depositWatcherWorkflow(input: DepositWatcherInput): Promise<never> {
   const cursor: WatcherCursor = {
     nextBlock: input.nextBlock ?? null,
     lastBlockId: input.lastBlockId ?? null,
     scannedThisRun: 0,
     depositsStarted: 0,
+    notifiedSolidified: null,
   };
   setHandler(depositWatcherCursorQuery, () => cursor);
 
   while (cursor.scannedThisRun < input.blocksPerRun && !workflowInfo().continueAsNewSuggested) {
-    const heads = await chain.tronHeads();
+    const followHead = patched(FOLLOW_HEAD_PATCH);
+    const heads = followHead
+      ? await head.awaitChainHeads({
+          // Returns at once while there are blocks to scan (or on a brand-new run).
+          afterHead: cursor.nextBlock === null ? undefined : cursor.nextBlock - 1,
+          pollMs: Math.max(50, Math.floor(input.pollIntervalMs / HEAD_POLLS_PER_BLOCK)),
+          maxWaitMs: HEAD_WAIT_BLOCKS * input.pollIntervalMs,
+        })
+      : await chain.tronHeads();
     if (cursor.nextBlock === null) {
       // A brand-new run: resume a previous watcher's saved cursor, else start where configured.
       const saved = await chain.loadDepositCursor(workflowInfo().workflowId);
@@ -61,8 +96,14 @@ export async function depositWatcherWorkflow(input: DepositWatcherInput): Promis
       cursor.lastBlockId =
         saved?.lastBlockId ?? (cursor.nextBlock > 0 ? await chain.tronBlockId(cursor.nextBlock - 1) : null);
     }
+    if (followHead && heads.solidified > (cursor.notifiedSolidified ?? -1)) {
+      // First, as it is what a deposit waits for; blocks not yet scanned have no deposits to
+      // signal, and a deposit workflow checks once as soon as it starts anyway.
+      await chain.notifySolidifiedDeposits({ solidified: heads.solidified, head: heads.head });
+      cursor.notifiedSolidified = heads.solidified;
+    }
     if (cursor.nextBlock > heads.head) {
-      await sleep(input.pollIntervalMs);
+      if (!followHead) await sleep(input.pollIntervalMs);
       continue;
     }
     const to = Math.min(heads.head, cursor.nextBlock + SCAN_BATCH - 1);

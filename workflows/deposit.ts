@@ -1,10 +1,18 @@
 /**
- * One USDT deposit, `deposit-<txid>-<log_index>`: wait (block-interval timers) until its block is
- * solidified, re-check the receipt on the solidity node, then credit the ledger exactly once.
- * A transfer that fails or leaves the chain for good credits nothing.
+ * One USDT deposit, `deposit-<txid>-<log_index>`: wait until its block is solidified, re-check the
+ * receipt on the solidity node, then credit the ledger exactly once. A transfer that fails or
+ * leaves the chain for good credits nothing.
+ *
+ * The deposit watcher follows the chain head and signals `depositSolidified` as soon as the
+ * deposit's block is solidified, so the credit follows within moments instead of after the next
+ * poll. The signal is only a hint to check now: every decision rests on `checkDeposit`'s own read
+ * of the chain, and a slow fallback poll keeps deposits moving if the watcher is down or behind.
  */
 import {
+  condition,
   defineQuery,
+  defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -15,7 +23,7 @@ import { SA } from '../domain/search-attributes';
 
 export interface DepositWorkflowInput {
   deposit: DepositCandidate;
-  /** Re-check interval: the chain's block interval. */
+  /** The chain's block interval; the fallback poll is a few of them. */
   pollIntervalMs: number;
   /** Confirmations required on top of the block (besides being solidified). */
   confirmations: number;
@@ -26,6 +34,18 @@ export type DepositOutcome = 'confirmed' | 'dropped' | 'failed';
 export const depositWorkflowId = (txid: string, logIndex: number) => `deposit-${txid}-${logIndex}`;
 
 export const depositStatusQuery = defineQuery<{ status: string; confirmations: number }>('depositStatus');
+
+/** From the watcher: the chain's solidified height reached `solidified` (≥ this deposit's block). */
+export const depositSolidifiedSignal = defineSignal<[{ solidified: number }]>('depositSolidified');
+
+/**
+ * Without a signal, re-check every this many block intervals: only a safety net (watcher down or
+ * lagging), so it is deliberately slower than the chain; it also refreshes the confirmations shown.
+ */
+export const FALLBACK_POLL_BLOCKS = 3;
+
+/** Histories before the watcher signalled solidification polled every block: they replay that way. */
+const SIGNALLED_WAIT_PATCH = 'deposit-solidified-signal';
 
 // Chain reads and Postgres writes: short, retried until they succeed (a node outage only delays).
 const chain = proxyActivities<TronActivities>({
@@ -38,17 +58,34 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   let status = 'pending';
   let confirmations = 0;
   setHandler(depositStatusQuery, () => ({ status, confirmations }));
+  // Highest solidified height signalled so far; a repeated (retried) signal is not news.
+  let solidifiedNotice = 0;
+  setHandler(depositSolidifiedSignal, ({ solidified }) => {
+    solidifiedNotice = Math.max(solidifiedNotice, solidified);
+  });
 
   await chain.recordDeposit(d);
   let check: DepositCheck;
   for (;;) {
-    check = await chain.checkDeposit({ deposit: d, confirmations: input.confirmations });
+    // Taken before the check: a signal that arrives while it runs still triggers the next one.
+    const noticeBeforeCheck = solidifiedNotice;
+    check = await chain.checkDeposit({
+      deposit: d,
+      confirmations: input.confirmations,
+      solidifiedAtLeast: solidifiedNotice,
+    });
     if (check.state !== 'pending') break;
     confirmations = check.confirmations;
-    // One block a poll while far from solid; in the last block poll faster, so the credit follows
-    // solidification closely (bench: added latency ≤ one block interval).
-    const lastBlock = confirmations >= input.confirmations - 1;
-    await sleep(lastBlock ? Math.max(50, Math.floor(input.pollIntervalMs / 6)) : input.pollIntervalMs);
+    if (patched(SIGNALLED_WAIT_PATCH)) {
+      await condition(
+        () => solidifiedNotice > noticeBeforeCheck,
+        FALLBACK_POLL_BLOCKS * input.pollIntervalMs,
+      );
+    } else {
+      // Before the signal: one poll a block, faster within the last block.
+      const lastBlock = confirmations >= input.confirmations - 1;
+      await sleep(lastBlock ? Math.max(50, Math.floor(input.pollIntervalMs / 6)) : input.pollIntervalMs);
+    }
   }
 
   if (check.state === 'solid') {

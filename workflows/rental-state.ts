@@ -44,6 +44,11 @@ export interface RentalInput extends RentalParties {
   channel: string;
   /** Set by the API so its answer and the workflow agree; otherwise the workflow's start time. */
   startsAtMs?: number;
+  /**
+   * The API already wrote the rentals row and the start notifications (in one statement, before
+   * the start), so the first run need not.
+   */
+  startRecorded?: boolean;
   /** The bot takes pushed events (integration `events` with a webhook_url), as of the start. */
   eventsEnabled: boolean;
   /** Continue-as-new once the history has this many events (default 2000). */

@@ -19,7 +19,9 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   TimeoutFailure,
   upsertMemo,
@@ -36,6 +38,7 @@ import { times } from '../domain/money';
 import { CHAT_REPLY_WAIT_MS, type ChatWithAgentResult, replyText } from '../domain/rental-chat';
 import { type RentalEventName, rentalEventPayload, rentalSubject } from '../domain/rental-events';
 import { proxySessionKey } from '../domain/agent-reply';
+import { rentalRequestNotifications } from '../domain/rental-notifications';
 import { rentalCode } from '../domain/rental-settlement';
 import { SA } from '../domain/search-attributes';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
@@ -76,6 +79,30 @@ const relay = proxyActivities<ProxyActivities>({
   retry: { maximumAttempts: 1 },
 });
 
+/**
+ * The hot paths (the start, `/v1/chat`) run their short Postgres writes and the relay as local
+ * activities: they run inside the workflow task, so a chat is one workflow task instead of five
+ * plus four activity round trips through the server. Same idempotent writes and retry policy as
+ * `act`; the relay keeps its single attempt (the LA timeout only backs up the relay's own 30 s).
+ */
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const localRelay = proxyLocalActivities<ProxyActivities>({
+  startToCloseTimeout: '35 seconds',
+  scheduleToCloseTimeout: '35 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/**
+ * patched() ids: workflows recorded before these changes replay their original commands.
+ * LEAN_START: the first run skips re-upserting the search attributes and memo the start already
+ * set, and records the start with a local activity. LOCAL_CHAT: `/v1/chat` with local activities.
+ */
+const LEAN_START = 'rental-lean-start';
+const LOCAL_CHAT = 'rental-chat-local-activities';
+
 /** Search attributes and memo for starting a rental, so operators find it from the first second. */
 export function rentalStartOptions(input: RentalInput) {
   return {
@@ -102,13 +129,19 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   setHandler(rentalStatusQuery, () => state.view());
   setHandler(extendRentalUpdate, (u) => extend(state, u), { validator: (u) => state.validateExtend(u) });
   setHandler(endRentalUpdate, (u) => end(state, u), { validator: (u) => state.validateEnd(u) });
-  setHandler(postRentalMessageUpdate, (u) => postMessage(state, u.senderId, u.content), {
-    validator: (u) => state.validateMessage(u),
-  });
+  setHandler(
+    postRentalMessageUpdate,
+    (u) => postMessage(state, u.senderId, u.content, act.storeRentalMessage),
+    {
+      validator: (u) => state.validateMessage(u),
+    },
+  );
   setHandler(chatWithAgentUpdate, (u) => chat(state, u), { validator: (u) => state.validateChat(u) });
 
-  markSearchable(state);
-  if (!input.carried) await begin(state);
+  // A continued run re-marks itself; a first run already has what rentalStartOptions set.
+  const lean = !input.carried && patched(LEAN_START);
+  if (!lean) markSearchable(state);
+  if (!input.carried) await begin(state, lean);
   while (!state.ended) {
     if (historyIsLarge(input)) {
       await condition(allHandlersFinished);
@@ -149,37 +182,31 @@ function markSearchable(state: RentalState): void {
   upsertMemo(rentalMemo(state.input));
 }
 
-async function begin(state: RentalState): Promise<void> {
+async function begin(state: RentalState, lean: boolean): Promise<void> {
   const { input } = state;
   const details = {
     renter_id: input.renterId,
     renter_username: input.renterUsername,
     minutes: input.minutes,
   };
-  const notify = (accountId: string) => ({
-    id: uuid4(),
-    accountId,
-    type: 'rental_request',
-    title: `New rental from ${input.renterUsername}`,
-    body: `${input.renterUsername} rented ${input.agentName} for ${input.minutes} minutes`,
-    link: `/rentals/${input.rentalId}/chat`,
-    data: { rental_id: input.rentalId, ...details },
-  });
-  await act.recordRentalStarted({
-    rental: {
-      id: input.rentalId,
-      code: rentalCode(input.rentalId),
-      agentId: input.agentId,
-      renterId: input.renterId,
-      ownerId: input.ownerId,
-      channel: input.channel,
-      minutes: input.minutes,
-      pricePerMinute: input.pricePerMinute,
-      startsAtMs: state.startsAtMs,
-      endsAtMs: state.endsAtMs,
-    },
-    notifications: [...new Set([input.ownerId, input.agentId])].map(notify),
-  });
+  // The API wrote the row and these notifications in one statement before starting us.
+  if (!(lean && input.startRecorded)) {
+    await (lean ? local : act).recordRentalStarted({
+      rental: {
+        id: input.rentalId,
+        code: rentalCode(input.rentalId),
+        agentId: input.agentId,
+        renterId: input.renterId,
+        ownerId: input.ownerId,
+        channel: input.channel,
+        minutes: input.minutes,
+        pricePerMinute: input.pricePerMinute,
+        startsAtMs: state.startsAtMs,
+        endsAtMs: state.endsAtMs,
+      },
+      notifications: rentalRequestNotifications(input, () => uuid4()),
+    });
+  }
   await emit(
     state,
     'rental_request',
@@ -283,13 +310,26 @@ async function settle(state: RentalState): Promise<void> {
   });
 }
 
+type StoreMessage<T extends StoredRentalMessage> = (m: {
+  id: string;
+  rentalId: string;
+  seq: number;
+  senderId: string;
+  content: string;
+}) => Promise<T>;
+
 /** Stores a message under the transcript lock (so never after the end) and tells an events bot. */
-function postMessage(state: RentalState, senderId: string, content: string): Promise<StoredRentalMessage> {
+function postMessage<T extends StoredRentalMessage = StoredRentalMessage>(
+  state: RentalState,
+  senderId: string,
+  content: string,
+  store: StoreMessage<T>,
+): Promise<T> {
   return state.transcript.run(async () => {
     state.assertOpen();
     const seq = state.takeSeq();
     const id = uuid4();
-    const stored = await act.storeRentalMessage({
+    const stored = await store({
       id,
       rentalId: state.input.rentalId,
       seq,
@@ -319,8 +359,11 @@ function postMessage(state: RentalState, senderId: string, content: string): Pro
 /** The Rentr `/v1/chat` exchange: one at a time per rental; proxy agents are relayed, others awaited. */
 function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentResult> {
   return state.chat.run(async () => {
+    if (patched(LOCAL_CHAT)) return await chatLocally(state, u);
     const { input } = state;
-    const asked = await postMessage(state, u.renterId, u.message).catch(rentalEndedAsNotActive);
+    const asked = await postMessage(state, u.renterId, u.message, act.storeRentalMessage).catch(
+      rentalEndedAsNotActive,
+    );
     const rental = { id: input.rentalId, ends_at: new Date(state.endsAtMs).toISOString() };
     const agent = await act.loadAgentEndpoint(input.agentId);
     if (agent.integration === 'proxy') {
@@ -337,7 +380,10 @@ function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentR
         })
         .catch(timeoutAsUnavailable);
       // A reply arriving after the end is still returned, but the closed transcript stays closed.
-      if (!state.ended) await postMessage(state, input.agentId, replyText(reply)).catch(ignoreRentalEnded);
+      if (!state.ended)
+        await postMessage(state, input.agentId, replyText(reply), act.storeRentalMessage).catch(
+          ignoreRentalEnded,
+        );
       return { response: reply, rental };
     }
     await condition(() => state.botReplyAfter(asked.seq) !== undefined || state.ended, CHAT_REPLY_WAIT_MS);
@@ -349,6 +395,45 @@ function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentR
       );
     return { response: reply, rental };
   });
+}
+
+/**
+ * `chat` in one workflow task: store the renter's message (and learn the agent's integration) in
+ * one local activity, relay (claiming the message, so a re-run task never relays it twice), store
+ * the reply. The locks, the end rules and the failures are the same as `chat`'s.
+ */
+async function chatLocally(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentResult> {
+  const { input } = state;
+  const asked = await postMessage(state, u.renterId, u.message, (m) =>
+    local.storeChatMessage({ ...m, agentId: input.agentId }),
+  ).catch(rentalEndedAsNotActive);
+  const rental = { id: input.rentalId, ends_at: new Date(state.endsAtMs).toISOString() };
+  if (asked.agentIntegration === 'proxy') {
+    const { reply } = await localRelay
+      .relayToProxyAgent({
+        rentalId: input.rentalId,
+        agentId: input.agentId,
+        message: u.message,
+        sessionKey: proxySessionKey(input.rentalId, u.renterId),
+        channel: u.channel ?? input.channel,
+        claim: { messageId: asked.id, renterId: u.renterId },
+      })
+      .catch(timeoutAsUnavailable);
+    // A reply arriving after the end is still returned, but the closed transcript stays closed.
+    if (!state.ended)
+      await postMessage(state, input.agentId, replyText(reply), local.storeRentalMessage).catch(
+        ignoreRentalEnded,
+      );
+    return { response: reply, rental };
+  }
+  await condition(() => state.botReplyAfter(asked.seq) !== undefined || state.ended, CHAT_REPLY_WAIT_MS);
+  const reply = state.botReplyAfter(asked.seq);
+  if (reply === undefined)
+    throw ApplicationFailure.nonRetryable(
+      'agent did not reply within 30 seconds',
+      ErrorCode.AgentUnavailable,
+    );
+  return { response: reply, rental };
 }
 
 const isRentalEnded = (err: unknown) =>

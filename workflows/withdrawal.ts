@@ -19,6 +19,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { TronActivities, WithdrawalRequest, WithdrawalStatus } from '../activities/tron';
+import { ErrorCode } from '../domain/errors';
 import { SA } from '../domain/search-attributes';
 
 export interface WithdrawalInput extends WithdrawalRequest {
@@ -92,15 +93,20 @@ class Withdrawal {
   async accepted(): Promise<WithdrawalAccepted> {
     await condition(() => this.held !== undefined);
     if (!this.held)
-      throw this.holdFailure ?? ApplicationFailure.nonRetryable('funds could not be held', 'UNAVAILABLE');
+      throw (
+        this.holdFailure ?? ApplicationFailure.nonRetryable('funds could not be held', ErrorCode.Unavailable)
+      );
     return { withdrawalId: this.input.withdrawalId, status: 'queued' };
   }
 
   validateDecision(d: WithdrawalDecision): void {
     if (typeof d?.approve !== 'boolean')
-      throw ApplicationFailure.nonRetryable('approve must be a boolean', 'VALIDATION');
+      throw ApplicationFailure.nonRetryable('approve must be a boolean', ErrorCode.Validation);
     if (this.status !== 'review' || this.decision)
-      throw ApplicationFailure.nonRetryable(`withdrawal is ${this.status}, not in review`, 'CONFLICT');
+      throw ApplicationFailure.nonRetryable(
+        `withdrawal is ${this.status}, not in review`,
+        ErrorCode.Conflict,
+      );
   }
 
   decide(d: WithdrawalDecision): WithdrawalSnapshot {
@@ -151,6 +157,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
         ...input,
         status: 'rejected',
         reason: decision.reason ?? 'rejected by operator',
+        decidedBy: decision.operatorId || undefined,
       });
       w.status = 'rejected';
       w.reason = decision.reason ?? 'rejected by operator';

@@ -6,12 +6,13 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Request } from 'express';
 import { credentialOf } from '../auth';
+import { clientIp } from '../rate-limit';
 import type { Caller } from './tool';
 
 export function callerOf(req: Request, fallbackCredential?: string): Caller {
   return {
     credential: credentialOf(req) || fallbackCredential,
-    clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    clientIp: clientIp(req),
   };
 }
 

@@ -1,11 +1,9 @@
 /** Task tools (RoboRent earn/spend): search_tasks, create_task, accept_task, submit_proof. */
+import { TASKS_BASE_PATH } from '../routes/tasks';
 import { createTaskInput, searchTasksInput, submitProofInput, taskIdInput } from '../schemas/tasks';
 import { acceptTask, createTask, searchTasks, submitProof } from '../use-cases/tasks';
 import { idempotencyKeyArg, idempotentToolCall, restBodyOf } from './idempotency';
 import { authenticatedTool, type McpTool } from './tool';
-
-/** The REST routes these tools stand for (api/routes/tasks.ts), for idempotency-key compatibility. */
-const TASKS_PATH = '/api/v1/agent/tasks';
 
 const retryKey = idempotencyKeyArg
   .optional()
@@ -53,7 +51,7 @@ export const acceptTaskTool = authenticatedTool({
       {
         scope: 'task-accept',
         method: 'POST',
-        path: `${TASKS_PATH}/${input.task_id}/accept`,
+        path: `${TASKS_BASE_PATH}/${input.task_id}/accept`,
         status: 200,
         body: undefined,
       },
@@ -79,7 +77,7 @@ export const submitProofTool = authenticatedTool({
       {
         scope: 'task-submit',
         method: 'POST',
-        path: `${TASKS_PATH}/${input.task_id}/submit`,
+        path: `${TASKS_BASE_PATH}/${input.task_id}/submit`,
         status: 200,
         body: restBodyOf(args, 'task_id'),
       },

@@ -1,4 +1,5 @@
 /** USDT TRC-20 tools: create_deposit (your deposit address) and create_withdrawal. */
+import { WITHDRAW_PATH } from '../routes/tron';
 import { withdrawInput } from '../schemas/tron';
 import { createWithdrawal, getDepositAddress } from '../use-cases/tron';
 import { idempotencyKeyArg, idempotentToolCall, restBodyOf } from './idempotency';
@@ -28,11 +29,11 @@ export const createWithdrawalTool = authenticatedTool({
       deps,
       principal,
       input.idempotency_key,
-      // POST /api/v1/finance/withdraw, scope "withdraw" (api/routes/tron.ts).
+      // POST WITHDRAW_PATH, scope "withdraw" (api/routes/tron.ts).
       {
         scope: 'withdraw',
         method: 'POST',
-        path: '/api/v1/finance/withdraw',
+        path: WITHDRAW_PATH,
         status: 200,
         body: restBodyOf(args),
       },

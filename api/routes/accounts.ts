@@ -1,10 +1,10 @@
 /** Registration, sign-up, sign-in, API keys and account settings. */
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { principalOf, requireAuth } from '../auth';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
-import { consumeRegistration } from '../rate-limit';
+import { clientIp, consumeRegistration } from '../rate-limit';
 import {
   apiKeyView,
   createKeyInput,
@@ -18,8 +18,6 @@ import {
 } from '../schemas/accounts';
 import * as accounts from '../use-cases/accounts';
 import { parseOrThrow } from '../validation';
-
-const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 function document() {
   const post = (path: string, summary: string, body: z.ZodType, ok: z.ZodType, auth = false) =>

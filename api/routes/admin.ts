@@ -1,7 +1,6 @@
 /** Operator endpoints of the money spine: manual credit/debit adjustments. */
-import type { Express, RequestHandler } from 'express';
+import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
-import { forbidden } from '../../domain/errors';
 import { principalOf, requireAdmin, requireAuth } from '../auth';
 import { idempotent } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, registry } from '../openapi';
@@ -21,17 +20,11 @@ registry.registerPath({
   },
 });
 
-/** Admin endpoints are for people (and the ADMIN_API_KEY operator), never for bot keys. */
-export const requireHumanAdmin: RequestHandler = (req, res, next) => {
-  if (res.locals.principal?.isBot) return next(forbidden('admin only'));
-  requireAdmin(req, res, next);
-};
-
 export function mountAdminRoutes(app: Express, deps: ApiDeps): void {
   app.post(
     '/api/v1/admin/adjustments',
     requireAuth(deps),
-    requireHumanAdmin,
+    requireAdmin,
     // Validate before the Idempotency-Key is claimed: bad input never touches the database.
     (req, _res, next) => {
       parseOrThrow(adjustmentInput, req.body);

@@ -1,9 +1,8 @@
 /** RoboRent task endpoints under /api/v1/agent/tasks: parse, call one use-case, answer. */
 import type { Express } from 'express';
-import { z } from 'zod';
 import { principalOf, requireAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idempotent } from '../idempotency';
+import { idempotencyKeyHeader, idempotent } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import {
   acceptTaskResult,
@@ -30,12 +29,12 @@ import {
 } from '../use-cases/tasks';
 import { parseOrThrow } from '../validation';
 
-const BASE = '/api/v1/agent/tasks';
-const idempotencyHeader = z.object({ 'idempotency-key': z.string().min(1).max(255) });
+/** Base path of the task routes; MCP tools hash their REST-equivalent requests against it. */
+export const TASKS_BASE_PATH = '/api/v1/agent/tasks';
 
 registry.registerPath({
   method: 'post',
-  path: BASE,
+  path: TASKS_BASE_PATH,
   summary: 'Publish a task; escrows slots × reward_usd from your available balance',
   security: authenticated,
   request: { body: jsonBody(createTaskInput) },
@@ -43,7 +42,7 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'post',
-  path: `${BASE}/search`,
+  path: `${TASKS_BASE_PATH}/search`,
   summary: 'Open tasks with free slots',
   security: authenticated,
   request: { body: jsonBody(searchTasksInput) },
@@ -51,7 +50,7 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'get',
-  path: `${BASE}/{task_id}`,
+  path: `${TASKS_BASE_PATH}/{task_id}`,
   summary: 'A task; its creator also sees every submission with its review deadline',
   security: authenticated,
   request: { params: taskIdInput },
@@ -59,7 +58,7 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'post',
-  path: `${BASE}/{task_id}/cancel`,
+  path: `${TASKS_BASE_PATH}/{task_id}/cancel`,
   summary: 'Cancel a task; refunds the escrow of slots not accepted',
   security: authenticated,
   request: { params: taskIdInput },
@@ -67,10 +66,10 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'post',
-  path: `${BASE}/{task_id}/accept`,
+  path: `${TASKS_BASE_PATH}/{task_id}/accept`,
   summary: 'Reserve a slot (Idempotency-Key required)',
   security: authenticated,
-  request: { params: taskIdInput, headers: idempotencyHeader },
+  request: { params: taskIdInput, headers: idempotencyKeyHeader },
   responses: {
     200: jsonResponse('slot reserved', acceptTaskResult),
     ...errorResponses(400, 401, 403, 404, 409, 422),
@@ -78,10 +77,10 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'post',
-  path: `${BASE}/{task_id}/submit`,
+  path: `${TASKS_BASE_PATH}/{task_id}/submit`,
   summary: 'Submit proof; starts the review countdown (Idempotency-Key required)',
   security: authenticated,
-  request: { params: taskIdInput, headers: idempotencyHeader, body: jsonBody(submitProofInput) },
+  request: { params: taskIdInput, headers: idempotencyKeyHeader, body: jsonBody(submitProofInput) },
   responses: {
     200: jsonResponse('submitted', submissionResult),
     ...errorResponses(400, 401, 403, 404, 409, 422),
@@ -90,7 +89,7 @@ registry.registerPath({
 for (const decision of ['approve', 'reject'] as const) {
   registry.registerPath({
     method: 'post',
-    path: `${BASE}/{task_id}/submissions/{acceptance_id}/${decision}`,
+    path: `${TASKS_BASE_PATH}/{task_id}/submissions/{acceptance_id}/${decision}`,
     summary: `${decision === 'approve' ? 'Approve (and pay)' : 'Reject (reopens the slot)'} a submission; creator only`,
     security: authenticated,
     request: { params: submissionIdInput, body: jsonBody(reviewDecisionInput) },
@@ -104,28 +103,28 @@ for (const decision of ['approve', 'reject'] as const) {
 export function mountTasksRoutes(app: Express, deps: ApiDeps): void {
   const auth = requireAuth(deps);
 
-  app.post(BASE, auth, async (req, res) => {
+  app.post(TASKS_BASE_PATH, auth, async (req, res) => {
     const input = parseOrThrow(createTaskInput, req.body ?? {});
     res.status(201).json(await createTask(deps, principalOf(res), input));
   });
 
-  app.post(`${BASE}/search`, auth, async (req, res) => {
+  app.post(`${TASKS_BASE_PATH}/search`, auth, async (req, res) => {
     const input = parseOrThrow(searchTasksInput, req.body ?? {});
     res.json(await searchTasks(deps, principalOf(res), input));
   });
 
-  app.get(`${BASE}/:task_id`, auth, async (req, res) => {
+  app.get(`${TASKS_BASE_PATH}/:task_id`, auth, async (req, res) => {
     const params = parseOrThrow(taskIdInput, req.params, 'task_id');
     res.json(await getTask(deps, principalOf(res), params));
   });
 
-  app.post(`${BASE}/:task_id/cancel`, auth, async (req, res) => {
+  app.post(`${TASKS_BASE_PATH}/:task_id/cancel`, auth, async (req, res) => {
     const params = parseOrThrow(taskIdInput, req.params, 'task_id');
     res.json(await cancelTask(deps, principalOf(res), params));
   });
 
   app.post(
-    `${BASE}/:task_id/accept`,
+    `${TASKS_BASE_PATH}/:task_id/accept`,
     auth,
     idempotent(deps.db, 'task-accept', async (req, res, key) => {
       const params = parseOrThrow(taskIdInput, req.params, 'task_id');
@@ -135,7 +134,7 @@ export function mountTasksRoutes(app: Express, deps: ApiDeps): void {
   );
 
   app.post(
-    `${BASE}/:task_id/submit`,
+    `${TASKS_BASE_PATH}/:task_id/submit`,
     auth,
     idempotent(deps.db, 'task-submit', async (req, res, key) => {
       const params = parseOrThrow(taskIdInput, req.params, 'task_id');
@@ -146,7 +145,7 @@ export function mountTasksRoutes(app: Express, deps: ApiDeps): void {
   );
 
   for (const decision of ['approve', 'reject'] as const) {
-    app.post(`${BASE}/:task_id/submissions/:acceptance_id/${decision}`, auth, async (req, res) => {
+    app.post(`${TASKS_BASE_PATH}/:task_id/submissions/:acceptance_id/${decision}`, auth, async (req, res) => {
       const params = parseOrThrow(submissionIdInput, req.params, 'path');
       const input = parseOrThrow(reviewDecisionInput, req.body ?? {});
       res.json(await reviewSubmission(deps, principalOf(res), { ...params, ...input, decision }));

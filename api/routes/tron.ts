@@ -1,9 +1,8 @@
 /** USDT TRC-20 deposits and withdrawals (SPEC §4): parse, call one use-case, answer. */
 import type { Express } from 'express';
-import { z } from 'zod';
 import { principalOf, requireAdmin, requireAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idempotent } from '../idempotency';
+import { idempotencyKeyHeader, idempotent } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import {
   depositAddressResult,
@@ -27,6 +26,8 @@ import { parseOrThrow } from '../validation';
 
 const FINANCE = '/api/v1/finance';
 const ADMIN = '/api/v1/admin/withdrawals';
+/** The withdraw route; the create_withdrawal MCP tool hashes its REST-equivalent request against it. */
+export const WITHDRAW_PATH = `${FINANCE}/withdraw`;
 
 registry.registerPath({
   method: 'get',
@@ -45,11 +46,11 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'post',
-  path: `${FINANCE}/withdraw`,
+  path: WITHDRAW_PATH,
   summary: 'Withdraw USDT TRC-20 (Idempotency-Key required); funds are held at once',
   security: authenticated,
   request: {
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(255) }),
+    headers: idempotencyKeyHeader,
     body: jsonBody(withdrawInput),
   },
   responses: {
@@ -92,7 +93,7 @@ export function mountTronRoutes(app: Express, deps: ApiDeps): void {
   });
 
   app.post(
-    `${FINANCE}/withdraw`,
+    WITHDRAW_PATH,
     auth,
     idempotent(deps.db, 'withdraw', async (req, res, key) => {
       const input = parseOrThrow(withdrawInput, req.body ?? {});

@@ -1,6 +1,5 @@
 /** Webhook delivery log, redelivery, test event, signing-secret rotation and endpoint re-enable. */
-import type { Express, Request } from 'express';
-import { badRequest } from '../../domain/errors';
+import type { Express } from 'express';
 import { principalOf, requireAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { authenticated, errorResponses, jsonResponse, registry } from '../openapi';
@@ -14,14 +13,8 @@ import {
   secretView,
 } from '../schemas/webhooks';
 import * as webhooks from '../use-cases/webhooks';
+import { optionalIdempotencyKeyOf } from '../idempotency';
 import { parseOrThrow } from '../validation';
-
-/** Optional here: when sent, a retried request enqueues the same delivery instead of a second one. */
-function optionalIdempotencyKey(req: Request): string | undefined {
-  const key = req.get('idempotency-key')?.trim();
-  if (key && key.length > 255) throw badRequest('Idempotency-Key header is too long (max 255)');
-  return key || undefined;
-}
 
 function document() {
   registry.registerPath({
@@ -85,10 +78,10 @@ export function mountWebhookRoutes(app: Express, deps: ApiDeps): void {
   });
   app.post('/api/v1/webhooks/deliveries/:id/redeliver', auth, async (req, res) => {
     const { id } = parseOrThrow(deliveryIdParams, req.params, 'id');
-    res.status(202).json(await webhooks.redeliver(deps, principalOf(res), id, optionalIdempotencyKey(req)));
+    res.status(202).json(await webhooks.redeliver(deps, principalOf(res), id, optionalIdempotencyKeyOf(req)));
   });
   app.post('/api/v1/webhooks/test', auth, async (req, res) => {
-    res.status(202).json(await webhooks.sendTestEvent(deps, principalOf(res), optionalIdempotencyKey(req)));
+    res.status(202).json(await webhooks.sendTestEvent(deps, principalOf(res), optionalIdempotencyKeyOf(req)));
   });
   app.post('/api/v1/webhooks/secret/rotate', auth, async (_req, res) => {
     res.json(await webhooks.rotateSecret(deps, principalOf(res)));

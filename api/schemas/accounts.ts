@@ -1,6 +1,7 @@
 /** Input and output shapes of accounts, keys, settings, referrals, wallet and admin adjustments. */
 import { z } from 'zod';
 import { registry } from '../openapi';
+import { idParams, pageCursor, pageLimit } from './common';
 import { usdtAmount, uuidSchema } from '../validation';
 
 const name = (max: number) =>
@@ -70,7 +71,7 @@ export const apiKeyView = registry.register(
   }),
 );
 
-export const keyIdParams = z.object({ id: uuidSchema });
+export const keyIdParams = idParams;
 
 export const settingsInput = registry.register(
   'AccountSettingsInput',
@@ -87,16 +88,8 @@ export const adjustmentInput = registry.register(
 );
 
 export const transactionsQuery = z.object({
-  cursor: z
-    .string()
-    .regex(/^\d{1,18}$/, 'must be a cursor returned by a previous page')
-    .optional(),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(100, 'must be at most 100')
-    .default(50),
+  cursor: pageCursor,
+  limit: pageLimit(),
 });
 
 export const balanceOutput = registry.register(

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { toMicro } from '../../domain/money';
 import { registry } from '../openapi';
+import { pageLimit, pageOffset } from './common';
 import { usdtAmount } from '../validation';
 
 const text = (max: number) =>
@@ -43,18 +44,8 @@ export const agentsQuery = z.object({
       error: 'must be newest, price, price_asc or price_desc',
     })
     .default('newest'),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(100, 'must be at most 100')
-    .default(50),
-  offset: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(0, 'must not be negative')
-    .max(100_000, 'must be at most 100000')
-    .default(0),
+  limit: pageLimit(),
+  offset: pageOffset(100_000),
 });
 export type AgentsQuery = z.infer<typeof agentsQuery>;
 

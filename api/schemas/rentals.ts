@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 import { MAX_MESSAGE_CHARS } from '../../workflows/rental-state';
 import { registry } from '../openapi';
+import { idParams, pageLimit } from './common';
 import { uuidSchema } from '../validation';
 
 const minutes = z
@@ -43,18 +44,13 @@ export const postMessageInput = registry.register(
   }),
 );
 
-export const rentalIdParams = z.object({ id: uuidSchema });
+export const rentalIdParams = idParams;
 
 export const listRentalsQuery = z.object({
   status: z
     .enum(['active', 'ending_soon', 'ended'], { error: 'must be active, ending_soon or ended' })
     .optional(),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be an integer' })
-    .min(1, { error: 'must be at least 1' })
-    .max(100, { error: 'must be at most 100' })
-    .default(50),
+  limit: pageLimit(),
 });
 
 export const rentalView = registry.register(

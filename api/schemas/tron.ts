@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { isTronBase58Address } from '../../domain/tron-address';
 import { registry } from '../openapi';
-import { usdtAmount, uuidSchema } from '../validation';
+import { usdtAmount } from '../validation';
+import { idParams, pageLimit, pageOffset } from './common';
 
 const usdt = z.number().openapi({ example: 25.0 });
 
-export const depositAddressInput = z.object({});
 export const depositAddressResult = registry.register(
   'DepositAddress',
   z.object({
@@ -17,19 +17,7 @@ export const depositAddressResult = registry.register(
 );
 export type DepositAddressResult = z.infer<typeof depositAddressResult>;
 
-export const listDepositsInput = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(100, 'must be at most 100')
-    .default(50),
-  offset: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(0, 'must not be negative')
-    .default(0),
-});
+export const listDepositsInput = z.object({ limit: pageLimit(), offset: pageOffset() });
 export type ListDepositsInput = z.infer<typeof listDepositsInput>;
 
 export const depositView = registry.register(
@@ -91,7 +79,7 @@ export const withdrawResult = registry.register(
 );
 export type WithdrawResult = z.infer<typeof withdrawResult>;
 
-export const withdrawalIdInput = z.object({ id: uuidSchema });
+export const withdrawalIdInput = idParams;
 
 export const withdrawalView = registry.register(
   'Withdrawal',

@@ -1,7 +1,7 @@
 /** Webhook delivery log, redelivery, test event and endpoint settings: shapes shared by REST and OpenAPI. */
 import { z } from 'zod';
 import { registry } from '../openapi';
-import { uuidSchema } from '../validation';
+import { idParams, pageCursor, pageLimit } from './common';
 
 export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed', 'skipped'] as const;
 
@@ -18,16 +18,8 @@ export const listDeliveriesQuery = z
     state: z.enum(DELIVERY_STATES, { error: `must be one of ${DELIVERY_STATES.join(', ')}` }).optional(),
     since: isoTime.optional(),
     until: isoTime.optional(),
-    limit: z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be an integer')
-      .min(1, 'must be at least 1')
-      .max(100, 'must be at most 100')
-      .default(50),
-    cursor: z
-      .string()
-      .regex(/^\d{1,18}$/, 'must be a cursor returned by a previous page')
-      .optional(),
+    limit: pageLimit(),
+    cursor: pageCursor,
   })
   .refine((q) => !q.since || !q.until || q.since <= q.until, {
     path: ['until'],
@@ -35,7 +27,7 @@ export const listDeliveriesQuery = z
   });
 export type ListDeliveriesQuery = z.infer<typeof listDeliveriesQuery>;
 
-export const deliveryIdParams = z.object({ id: uuidSchema });
+export const deliveryIdParams = idParams;
 
 export const deliveryView = registry.register(
   'WebhookDelivery',

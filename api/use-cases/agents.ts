@@ -1,5 +1,6 @@
 /** Agent profiles and the marketplace listing. */
 import type { z } from 'zod';
+import { containsPattern } from '../../domain/db';
 import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
 import { assertPublicUrl } from '../../domain/network-policy';
@@ -88,7 +89,7 @@ export async function listAgents(deps: Deps, q: AgentsQuery): Promise<{ agents: 
   const where = ['true'];
   const param = (v: unknown) => `$${params.push(v)}`;
   if (q.q) {
-    const like = param(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const like = param(containsPattern(q.q));
     where.push(
       `(coalesce(a.display_name, a.username, '') ILIKE ${like} OR coalesce(a.description, '') ILIKE ${like})`,
     );

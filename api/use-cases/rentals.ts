@@ -15,10 +15,10 @@ import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain
 import { deterministicUuid } from '../../domain/ids';
 import { postJournal } from '../../domain/ledger';
 import { fromMicro, times } from '../../domain/money';
-import { takeUnreadNotifications } from '../../domain/rental-notifications';
+import { rentalRequestNotifications, takeUnreadNotifications } from '../../domain/rental-notifications';
 import { rentalCode } from '../../domain/rental-settlement';
 import {
-  insertRental,
+  insertRentalReturning,
   markRead,
   messagesOf,
   type RentalMessageRow,
@@ -112,6 +112,7 @@ export async function createRental(
 ): Promise<RentalJson> {
   const { db } = deps;
   const renterId = principal.accountId;
+  // The agent, the renter's name and whether it has a spend cap: one round trip.
   const a = await db.query<{
     id: string;
     kind: string;
@@ -120,22 +121,26 @@ export async function createRental(
     name: string;
     integration: 'events' | 'proxy' | null;
     webhook_url: string | null;
+    renter_name: string | null;
+    renter_capped: boolean | null;
   }>(
-    `SELECT id, kind, owner_id, price_per_minute, coalesce(display_name, username, id::text) AS name,
-            integration, webhook_url FROM accounts WHERE id = $1`,
-    [input.agent_id],
+    `SELECT a.id, a.kind, a.owner_id, a.price_per_minute, coalesce(a.display_name, a.username, a.id::text) AS name,
+            a.integration, a.webhook_url, u.name AS renter_name, u.capped AS renter_capped
+       FROM accounts a
+       LEFT JOIN (SELECT coalesce(username, display_name, id::text) AS name,
+                         settings->>'max_hourly_spend_usd' IS NOT NULL AS capped
+                    FROM accounts WHERE id = $2) u ON true
+      WHERE a.id = $1`,
+    [input.agent_id, renterId],
   );
   const agent = a.rows[0];
   if (!agent || agent.kind !== 'bot') throw notFound('agent');
   if (agent.price_per_minute === null) throw conflict('agent is not rentable: it has no price_per_minute');
   if (agent.id === renterId || agent.owner_id === renterId) throw conflict('you cannot rent your own agent');
-  const renter = await db.query<{ name: string }>(
-    'SELECT coalesce(username, display_name, id::text) AS name FROM accounts WHERE id = $1',
-    [renterId],
-  );
 
   const total = times(agent.price_per_minute, input.minutes);
-  await assertWithinSpendCap(db, renterId, total);
+  // Without a cap set there is nothing to check (and the trailing-hour sum is not cheap).
+  if (agent.renter_capped !== false) await assertWithinSpendCap(db, renterId, total);
   const rentalId = idempotencyKey
     ? deterministicUuid(renterId, 'rentals.create', idempotencyKey)
     : randomUUID();
@@ -151,32 +156,50 @@ export async function createRental(
   });
   const startsAtMs = Date.now();
   const ownerId = agent.owner_id ?? agent.id;
-  await insertRental(db, {
-    id: rentalId,
-    code: rentalCode(rentalId),
-    agentId: agent.id,
-    renterId,
-    ownerId,
-    channel: input.channel,
-    minutes: input.minutes,
-    pricePerMinute: agent.price_per_minute,
-    startsAtMs,
-    endsAtMs: startsAtMs + input.minutes * MS_PER_MINUTE,
-  });
   // On a retry the row keeps its first start time; the workflow must agree with it.
-  const row = (await rentalById(db, rentalId))!;
+  const renterUsername = agent.renter_name ?? renterId;
+  // The row and the owner's and bot's notifications in one statement, before the start, so the
+  // workflow's first task has nothing to write (`startRecorded`).
+  const { row, created } = await insertRentalReturning(
+    db,
+    {
+      id: rentalId,
+      code: rentalCode(rentalId),
+      agentId: agent.id,
+      renterId,
+      ownerId,
+      channel: input.channel,
+      minutes: input.minutes,
+      pricePerMinute: agent.price_per_minute,
+      startsAtMs,
+      endsAtMs: startsAtMs + input.minutes * MS_PER_MINUTE,
+    },
+    rentalRequestNotifications(
+      {
+        rentalId,
+        agentId: agent.id,
+        agentName: agent.name,
+        ownerId,
+        renterId,
+        renterUsername,
+        minutes: input.minutes,
+      },
+      (accountId) => deterministicUuid(rentalId, 'rental_request', accountId),
+    ),
+  );
   const workflowInput: RentalInput = {
     rentalId,
     agentId: agent.id,
     agentName: agent.name,
     renterId,
-    renterUsername: renter.rows[0]?.name ?? renterId,
+    renterUsername,
     ownerId,
     minutes: row.minutes,
     pricePerMinute: row.price_per_minute,
     channel: row.channel,
     startsAtMs: row.starts_at.getTime(),
     eventsEnabled: agent.integration === 'events' && !!agent.webhook_url,
+    startRecorded: true,
   };
   try {
     await deps.temporal.workflow.start(rentalWorkflow, {
@@ -190,7 +213,8 @@ export async function createRental(
     // A retry after the rental already finished: the original rental is the answer.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  return rentalJson((await rentalById(db, rentalId))!);
+  // A new rental is the row just written; a retry answers with the rental as it is now.
+  return rentalJson(created ? row : (await rentalById(db, rentalId))!);
 }
 
 export async function listRentals(

@@ -5,7 +5,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { withTransaction } from '../../domain/db';
+import { containsPattern, withTransaction } from '../../domain/db';
 import { AppError, conflict, forbidden, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { postJournal } from '../../domain/ledger';
@@ -137,7 +137,7 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
 
 /** Open tasks with at least one free slot, newest first. */
 export async function searchTasks(deps: ApiDeps, _principal: Principal, input: SearchTasksInput) {
-  const pattern = input.query ? `%${input.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const pattern = input.query ? containsPattern(input.query) : null;
   const r = await deps.db.query<TaskRow>(
     `SELECT * FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.status = 'open'
                       AND ($1::text IS NULL OR t.category = $1)

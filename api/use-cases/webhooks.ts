@@ -3,7 +3,7 @@
  * freshly signed delivery, the `webhook_test` event, secret rotation and endpoint re-enable.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError, conflict, ErrorCode, notFound } from '../../domain/errors';
+import { conflict, notFound } from '../../domain/errors';
 import { enqueueDelivery } from '../../domain/webhook-enqueue';
 import { generateSigningSecret } from '../../domain/webhook-signing';
 import type { WebhookPolicyName } from '../../domain/webhooks';
@@ -151,8 +151,7 @@ export async function redeliver(deps: ApiDeps, principal: Principal, id: string,
   const original = await visibleDelivery(deps, principal, id);
   if (original.state === 'pending' || original.state === 'retrying')
     throw conflict('delivery is still in progress');
-  if (original.state === 'skipped' && !original.target_url)
-    throw conflict('no webhook_url is set for this account');
+  if (original.state === 'skipped' && !original.target_url) throw conflict(NO_ENDPOINT);
   return enqueueOrExplain(deps, {
     eventKey: `redelivery:${original.id}:${idempotencyKey ? `${principal.accountId}:${idempotencyKey}` : randomUUID()}`,
     accountId: original.account_id,
@@ -192,7 +191,7 @@ export async function rotateSecret(deps: ApiDeps, principal: Principal) {
     principal.accountId,
     secret,
   ]);
-  if (!r.rowCount) throw new AppError(ErrorCode.NotFound, 'account not found');
+  if (!r.rowCount) throw notFound('account');
   return {
     secret,
     note: 'Store this secret now: it is shown only once. Verify webhook-signature with it (Standard Webhooks).',

@@ -72,6 +72,17 @@ export async function fund(db: Db, accountId: string, usdt: number): Promise<voi
   });
 }
 
+/** A fresh account (see createTestAccount) credited with `usdt` when that is more than 0. */
+export async function createFundedAccount(
+  db: Db,
+  usdt: number,
+  opts: Parameters<typeof createTestAccount>[1] = {},
+): Promise<TestAccount> {
+  const account = await createTestAccount(db, opts);
+  if (usdt > 0) await fund(db, account.id, usdt);
+  return account;
+}
+
 export const availableMicro = (db: Db, accountId: string) =>
   balanceOf(db, { ownerId: accountId, purpose: 'available' });
 

@@ -4,7 +4,7 @@ import { STATUS_BY_CODE } from '../../api/errors';
 import type { Config } from '../../domain/config';
 import { AppError } from '../../domain/errors';
 import { postJournal } from '../../domain/ledger';
-import { apiClient, createTestAccount, fund } from '../harness/fixtures';
+import { apiClient, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 
 const stacks: Stack[] = [];
@@ -74,8 +74,7 @@ describe('rate limits', () => {
 describe('spend cap', () => {
   it('refuses spending past max_hourly_spend_usd with 429 and Retry-After: 3600', async () => {
     const s = stacks[0] ?? (await start({}));
-    const a = await createTestAccount(s.db);
-    await fund(s.db, a.id, 100);
+    const a = await createFundedAccount(s.db, 100);
     const set = await apiClient(s.url, a.apiKey)('PATCH', '/api/v1/account/settings', {
       max_hourly_spend_usd: 10,
     });

@@ -7,7 +7,7 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { apiClient, createTestAccount, fund, type TestAccount } from '../harness/fixtures';
+import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 
 const run = promisify(execFile);
@@ -92,8 +92,7 @@ describe('MCP as raw JSON-RPC', () => {
   describe('the seed curl examples, exactly as written', () => {
     let bot: TestAccount;
     beforeAll(async () => {
-      bot = await createTestAccount(stack.db, { kind: 'bot' });
-      await fund(stack.db, bot.id, 3.25);
+      bot = await createFundedAccount(stack.db, 3.25, { kind: 'bot' });
     });
 
     it('initializes with protocol 2024-11-05 and answers plain JSON', async () => {
@@ -252,8 +251,7 @@ describe('MCP as raw JSON-RPC', () => {
     let creator: TestAccount;
     let rest: ReturnType<typeof apiClient>;
     beforeAll(async () => {
-      creator = await createTestAccount(stack.db, { kind: 'bot' });
-      await fund(stack.db, creator.id, 10);
+      creator = await createFundedAccount(stack.db, 10, { kind: 'bot' });
       rest = apiClient(stack.url, creator.apiKey);
     });
 

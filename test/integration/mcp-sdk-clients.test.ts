@@ -8,7 +8,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { randomUUID } from 'node:crypto';
-import { apiClient, createTestAccount, fund } from '../harness/fixtures';
+import { apiClient, createFundedAccount, createTestAccount, fund } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 
 interface ToolResult {
@@ -77,8 +77,7 @@ describe('MCP over the SDK client', () => {
 
   describe('idempotency shared with REST', () => {
     it('returns the withdrawal made over REST when MCP retries it with the same key', async () => {
-      const bot = await createTestAccount(stack.db, { kind: 'bot' });
-      await fund(stack.db, bot.id, 50);
+      const bot = await createFundedAccount(stack.db, 50, { kind: 'bot' });
       const key = `withdraw-${randomUUID()}`;
       const body = { amount: 20, address: PAYOUT_ADDRESS, currency: 'USDT' };
       const viaRest = await apiClient(stack.url, bot.apiKey)('POST', '/api/v1/finance/withdraw', body, {
@@ -96,8 +95,7 @@ describe('MCP over the SDK client', () => {
     });
 
     it('refuses a key reused with a different amount with the REST 422 message and holds nothing more', async () => {
-      const bot = await createTestAccount(stack.db, { kind: 'bot' });
-      await fund(stack.db, bot.id, 100);
+      const bot = await createFundedAccount(stack.db, 100, { kind: 'bot' });
       const client = await connectStreamable(stack.url, bot.apiKey);
       clients.push(client);
       const args = { amount: 30, address: PAYOUT_ADDRESS, currency: 'USDT', idempotency_key: randomUUID() };
@@ -117,8 +115,7 @@ describe('MCP over the SDK client', () => {
   describe('rentals', () => {
     it('lets a rented bot list its rentals, post a message and read the transcript', async () => {
       const agent = await createTestAccount(stack.db, { kind: 'bot', pricePerMinute: 0.1 });
-      const renter = await createTestAccount(stack.db);
-      await fund(stack.db, renter.id, 5);
+      const renter = await createFundedAccount(stack.db, 5);
       const rental = await apiClient(stack.url, renter.apiKey)('POST', '/api/rentals', {
         agent_id: agent.id,
         minutes: 10,

@@ -10,8 +10,8 @@ import {
   apiClient,
   assertLedgerConsistent,
   availableMicro,
+  createFundedAccount,
   createTestAccount,
-  fund,
   type TestAccount,
 } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
@@ -55,8 +55,7 @@ describe('rental API', () => {
       ownerId: owner.id,
       pricePerMinute: opts.price ?? 0.25,
     });
-    const renter = await createTestAccount(stack.db);
-    await fund(stack.db, renter.id, opts.renterUsdt ?? 50);
+    const renter = await createFundedAccount(stack.db, opts.renterUsdt ?? 50);
     return { owner, bot, renter };
   }
   const as = (a: TestAccount | string) => apiClient(stack.url, typeof a === 'string' ? a : a.apiKey);
@@ -192,8 +191,7 @@ describe('rental API', () => {
   it('lets only the renter, bot and owner see or touch a rental: others get 404 and change nothing', async () => {
     const { bot, renter } = await parties();
     const rental = await rent(renter, bot);
-    const stranger = await createTestAccount(stack.db);
-    await fund(stack.db, stranger.id, 50);
+    const stranger = await createFundedAccount(stack.db, 50);
     const otherBot = await createTestAccount(stack.db, { kind: 'bot', pricePerMinute: 1 });
     for (const who of [stranger, otherBot]) {
       const calls: Array<[string, string, unknown?]> = [

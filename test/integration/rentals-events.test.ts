@@ -3,7 +3,7 @@
  * AgentsAccess sample payload shape, one delivery per event, in order per rental — and a handler in
  * the style of the seed's Flask example (reads `data.data.rental_id` / `content`, replies via the API).
  */
-import { apiClient, createTestAccount, fund } from '../harness/fixtures';
+import { apiClient, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { type Stack, startStack } from '../harness/stack';
 
@@ -49,8 +49,7 @@ describe('rental events to an events agent', () => {
       webhookUrl: agent.url,
       integration: 'events',
     });
-    const renter = await createTestAccount(stack.db, { name: `alice-${Date.now()}` });
-    await fund(stack.db, renter.id, 5);
+    const renter = await createFundedAccount(stack.db, 5, { name: `alice-${Date.now()}` });
     const botApi = apiClient(stack.url, bot.apiKey);
     // The seed's Flask handler: reply to each rental_message through the public API.
     agent.respond(async (req) => {

@@ -10,8 +10,8 @@ import {
   apiClient,
   assertLedgerConsistent,
   availableMicro,
+  createFundedAccount,
   createTestAccount,
-  fund,
 } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
@@ -35,8 +35,7 @@ describe('rental across worker crashes', () => {
   it('a 1-minute rental still warns, ends and settles once when its worker is killed twice', async () => {
     const owner = await createTestAccount(stack.db);
     const bot = await createTestAccount(stack.db, { kind: 'bot', ownerId: owner.id, pricePerMinute: 2 });
-    const renter = await createTestAccount(stack.db);
-    await fund(stack.db, renter.id, 10);
+    const renter = await createFundedAccount(stack.db, 10);
     await freshWorker();
 
     const res = await apiClient(stack.url, renter.apiKey)<{ id: string }>('POST', '/api/rentals', {

@@ -13,8 +13,8 @@ import {
   apiClient,
   assertLedgerConsistent,
   availableMicro,
+  createFundedAccount,
   createTestAccount,
-  fund,
   type TestAccount,
 } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
@@ -47,8 +47,7 @@ describe('tasks API', () => {
   });
 
   async function account(usdt = 0, opts: Parameters<typeof createTestAccount>[1] = {}) {
-    const a = await createTestAccount(stack.db, { kind: 'bot', ...opts });
-    if (usdt) await fund(stack.db, a.id, usdt);
+    const a = await createFundedAccount(stack.db, usdt, { kind: 'bot', ...opts });
     return { ...a, call: apiClient(stack.url, a.apiKey) };
   }
   type Caller = Awaited<ReturnType<typeof account>>;

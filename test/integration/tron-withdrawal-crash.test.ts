@@ -1,12 +1,6 @@
 // Crashes around signing and broadcasting: the worker is a separate process killed with SIGKILL.
 import { utils } from 'tronweb';
-import {
-  apiClient,
-  assertLedgerConsistent,
-  availableMicro,
-  createTestAccount,
-  fund,
-} from '../harness/fixtures';
+import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 import { devchain, waitFor } from './tron-chain';
@@ -61,8 +55,7 @@ describe('USDT withdrawals across worker crashes', () => {
     ).body;
 
   async function requestWithdrawal(key: string) {
-    const account = await createTestAccount(stack.db);
-    await fund(stack.db, account.id, 100);
+    const account = await createFundedAccount(stack.db, 100);
     const address = utils.accounts.generateAccount().address.base58;
     const res = await apiClient(stack.url, account.apiKey)<{ withdrawal_id: string }>(
       'POST',

@@ -1,17 +1,12 @@
 // Withdrawals end to end against devchain: API → withdrawal workflow → tronweb-signed transfer.
 import { utils } from 'tronweb';
 import { TEST_ADMIN_KEY } from '../harness/stack';
-import {
-  apiClient,
-  assertLedgerConsistent,
-  availableMicro,
-  createTestAccount,
-  fund,
-} from '../harness/fixtures';
+import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
 import { balanceOf } from '../../domain/ledger';
 import { withdrawalWorkflowId } from '../../workflows/withdrawal';
+import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
 import { devchain, waitFor } from './tron-chain';
 
 interface WithdrawBody {
@@ -45,8 +40,7 @@ function helpers(stack: Stack) {
   const chain = devchain(stack.config.TRON_FULL_HOST, stack.config.TRON_USDT_CONTRACT!);
   const admin = apiClient(stack.url, TEST_ADMIN_KEY);
   async function user(usdt: number) {
-    const account = await createTestAccount(stack.db);
-    if (usdt) await fund(stack.db, account.id, usdt);
+    const account = await createFundedAccount(stack.db, usdt);
     return { account, call: apiClient(stack.url, account.apiKey) };
   }
   const destination = () => utils.accounts.generateAccount().address.base58;
@@ -215,6 +209,8 @@ describe('USDT withdrawals', () => {
     expect(rejected.body).toEqual({ withdrawal_id: id, status: 'rejected' });
     await stack.client.workflow.getHandle(withdrawalWorkflowId(id)).result();
     expect(await h.status(id)).toMatchObject({ status: 'rejected', status_reason: 'suspicious', txid: null });
+    const decided = await stack.db.query('SELECT decided_by FROM withdrawals WHERE id = $1', [id]);
+    expect(decided.rows[0].decided_by).toBe(OPERATOR_ACCOUNT_ID);
     expect(await availableMicro(stack.db, account.id)).toBe(1000_000_000);
     expect(await h.held(account.id, id)).toBe(0);
     expect(await h.chain.usdtBalance(address)).toBe(0);

@@ -4,6 +4,7 @@ import {
   apiClient,
   assertLedgerConsistent,
   availableMicro,
+  createFundedAccount,
   createTestAccount,
   fund,
 } from '../harness/fixtures';
@@ -57,8 +58,7 @@ describe('admin adjustments', () => {
   });
 
   it('refuses a debit beyond the balance with 402 and changes nothing', async () => {
-    const a = await createTestAccount(stack.db);
-    await fund(stack.db, a.id, 2);
+    const a = await createFundedAccount(stack.db, 2);
     const r = await adjust({ account_id: a.id, amount: -2.000001, reason: 'too much' });
     expect(r.status).toBe(402);
     expect(r.body).toEqual({ error: 'insufficient balance' });
@@ -81,8 +81,7 @@ describe('admin adjustments', () => {
 
 describe('wallet', () => {
   it('reports available, held (held + escrow) and total balances, at both paths', async () => {
-    const a = await createTestAccount(stack.db, { kind: 'bot' });
-    await fund(stack.db, a.id, 50);
+    const a = await createFundedAccount(stack.db, 50, { kind: 'bot' });
     await postJournal(stack.db, {
       idempotencyKey: `hold:${randomUUID()}`,
       kind: 'task_escrow',

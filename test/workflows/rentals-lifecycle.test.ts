@@ -5,16 +5,13 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { createActivities } from '../../activities';
 import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
 import { businessFailureOf } from '../../api/errors';
 import type { Config } from '../../domain/config';
-import { createPool, type Db } from '../../domain/db';
+import type { Db } from '../../domain/db';
 import { ErrorCode } from '../../domain/errors';
 import { balanceOf, postJournal } from '../../domain/ledger';
-import { createLogger } from '../../domain/logger';
 import { toMicro } from '../../domain/money';
 import { rentalById } from '../../domain/rental-store';
 import {
@@ -26,9 +23,13 @@ import {
   rentalWorkflow,
 } from '../../workflows/rental';
 import type { RentalInput, RentalView } from '../../workflows/rental-state';
-import { assertLedgerConsistent, availableMicro, createTestAccount, fund } from '../harness/fixtures';
-import { productionBundle, testConfig } from '../harness/stack';
-import { createTimeSkippingEnv, registerSearchAttributes } from '../harness/time-skipping';
+import {
+  assertLedgerConsistent,
+  availableMicro,
+  createFundedAccount,
+  createTestAccount,
+} from '../harness/fixtures';
+import { startTimeSkippingWorker, type TimeSkippingWorker } from '../harness/time-skipping-worker';
 
 const PRICE = 0.5; // USDT per minute
 const PRICE_MICRO = toMicro(PRICE)!;
@@ -38,29 +39,15 @@ describe('rental workflow lifecycle (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   let db: Db;
   let config: Config;
-  let worker: Worker;
-  let running: Promise<void>;
+  let harness: TimeSkippingWorker | undefined;
 
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    await registerSearchAttributes(env);
-    config = testConfig();
-    db = createPool(config.DATABASE_URL!, 10);
-    const logger = createLogger('silent', 'test');
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowBundle: await productionBundle(),
-      activities: createActivities({ config, db, logger, temporal: env.client }),
-    });
-    running = worker.run();
+    harness = await startTimeSkippingWorker();
+    ({ env, db, config } = harness);
   }, 120_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await db?.end();
-    await env?.teardown();
+    await harness?.stop();
   });
 
   interface Started {
@@ -76,8 +63,7 @@ describe('rental workflow lifecycle (time-skipping)', () => {
   ): Promise<Started> {
     const owner = await createTestAccount(db);
     const bot = await createTestAccount(db, { kind: 'bot', ownerId: owner.id, pricePerMinute: PRICE });
-    const renter = await createTestAccount(db);
-    await fund(db, renter.id, opts.fundUsdt ?? 100);
+    const renter = await createFundedAccount(db, opts.fundUsdt ?? 100);
     const rentalId = randomUUID();
     const hold = PRICE_MICRO * minutes;
     await postJournal(db, {

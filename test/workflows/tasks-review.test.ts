@@ -3,9 +3,7 @@
  * REST API, with the production activities against the real Postgres of this run.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { createActivities } from '../../activities';
 import type { Principal } from '../../api/auth';
 import type { ApiDeps } from '../../api/deps';
 import {
@@ -16,17 +14,15 @@ import {
   reviewSubmission,
   submitProof,
 } from '../../api/use-cases/tasks';
-import { createPool, type Db } from '../../domain/db';
+import type { Db } from '../../domain/db';
 import { balanceOf } from '../../domain/ledger';
-import { createLogger } from '../../domain/logger';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';
 import { REVIEW_WINDOW_TIERS } from '../../domain/task-rules';
 import { taskReviewStateQuery, taskReviewWorkflowId } from '../../workflows/task-review';
-import { assertLedgerConsistent, availableMicro, createTestAccount, fund } from '../harness/fixtures';
+import { assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
-import { productionBundle, testConfig } from '../harness/stack';
-import { createTimeSkippingEnv, registerSearchAttributes } from '../harness/time-skipping';
+import { startTimeSkippingWorker, type TimeSkippingWorker } from '../harness/time-skipping-worker';
 
 const HOUR = 60 * 60 * 1000;
 const ACCEPT_DEADLINE_S = 6 * 60 * 60;
@@ -35,30 +31,15 @@ describe('taskReview workflow (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   let db: Db;
   let deps: ApiDeps;
-  let worker: Worker;
-  let running: Promise<void>;
+  let harness: TimeSkippingWorker | undefined;
 
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    await registerSearchAttributes(env);
-    const config = testConfig({ TASK_ACCEPT_DEADLINE_SECONDS: String(ACCEPT_DEADLINE_S) });
-    db = createPool(config.DATABASE_URL!, 10);
-    const logger = createLogger('silent', 'test');
-    deps = { config, db, logger, temporal: env.client, temporalConnection: env.connection };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowBundle: await productionBundle(),
-      activities: createActivities({ config, db, logger, temporal: env.client }),
-    });
-    running = worker.run();
+    harness = await startTimeSkippingWorker({ TASK_ACCEPT_DEADLINE_SECONDS: String(ACCEPT_DEADLINE_S) });
+    ({ env, db, deps } = harness);
   }, 120_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await db?.end();
-    await env?.teardown();
+    await harness?.stop();
   });
 
   const principal = (accountId: string): Principal & { id: string } => ({
@@ -70,8 +51,7 @@ describe('taskReview workflow (time-skipping)', () => {
   });
 
   async function person(usdt = 0, opts: { referredBy?: string } = {}) {
-    const account = await createTestAccount(db, { kind: 'bot', ...opts });
-    if (usdt) await fund(db, account.id, usdt);
+    const account = await createFundedAccount(db, usdt, { kind: 'bot', ...opts });
     return principal(account.id);
   }
 
