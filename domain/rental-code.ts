@@ -6,7 +6,7 @@
  */
 import type { Queryable } from './db';
 import { AppError, ErrorCode } from './errors';
-import { rentalById, type RentalRow } from './rental-store';
+import { type RentalRow, rentalsByHexPrefix } from './rental-store';
 
 export const MIN_RENTAL_CODE_CHARS = 8;
 const HEX_UUID_CHARS = 32;
@@ -28,15 +28,11 @@ export async function resolveRentalCode(db: Queryable, raw: string | undefined):
   if (!raw) throw new AppError(ErrorCode.Unauthorized, MISSING_CODE_MESSAGE);
   const code = normalizeRentalCode(raw);
   if (!code) throw new AppError(ErrorCode.Unauthorized, INVALID_CODE_MESSAGE);
-  // Two rows are enough to know it is ambiguous; the code holds only hex, so no LIKE escaping.
-  const r = await db.query<{ id: string }>(
-    `SELECT id FROM rentals WHERE replace(id::text, '-', '') LIKE $1 || '%' LIMIT 2`,
-    [code],
-  );
-  if (r.rows.length > 1) throw new AppError(ErrorCode.Validation, AMBIGUOUS_CODE_MESSAGE);
-  const rental = r.rows[0] && (await rentalById(db, r.rows[0].id));
-  if (!rental) throw new AppError(ErrorCode.Unauthorized, INVALID_CODE_MESSAGE);
-  return rental;
+  // Two rows are enough to know it is ambiguous; one round trip reads them whole.
+  const rows = await rentalsByHexPrefix(db, code);
+  if (rows.length > 1) throw new AppError(ErrorCode.Validation, AMBIGUOUS_CODE_MESSAGE);
+  if (!rows[0]) throw new AppError(ErrorCode.Unauthorized, INVALID_CODE_MESSAGE);
+  return rows[0];
 }
 
 /** Active means started, not ended and not past its end time (the clock may lead the workflow). */

@@ -73,6 +73,15 @@ export async function rentalById(db: Queryable, id: string): Promise<RentalRow |
   return r.rows[0];
 }
 
+/** Up to two rentals whose dashless id starts with `hexPrefix` (hex only: no LIKE escaping needed). */
+export async function rentalsByHexPrefix(db: Queryable, hexPrefix: string): Promise<RentalRow[]> {
+  const r = await db.query<RentalRow>(
+    `${ROW_SELECT} WHERE replace(r.id::text, '-', '') LIKE $1 || '%' LIMIT 2`,
+    [hexPrefix],
+  );
+  return r.rows;
+}
+
 /** Rentals an account takes part in, as renter, bot or owner; newest first. */
 export async function rentalsOf(
   db: Queryable,

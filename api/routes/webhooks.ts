@@ -2,11 +2,12 @@
 import type { Express } from 'express';
 import { principalOf, requireAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { authenticated, errorResponses, jsonResponse, registry } from '../openapi';
+import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import {
   deliveryDetailView,
   deliveryIdParams,
   deliveryListView,
+  endpointInput,
   endpointView,
   enqueuedView,
   listDeliveriesQuery,
@@ -17,6 +18,15 @@ import { optionalIdempotencyKeyOf } from '../idempotency';
 import { parseOrThrow } from '../validation';
 
 function document() {
+  registry.registerPath({
+    method: 'put',
+    path: '/api/v1/webhooks/endpoint',
+    summary:
+      'Set or remove (null) your webhook URL — how people receive task webhooks; bots may also use PATCH /api/agents/me',
+    security: authenticated,
+    request: { body: jsonBody(endpointInput) },
+    responses: { 200: jsonResponse('the endpoint', endpointView), ...errorResponses(400, 401) },
+  });
   registry.registerPath({
     method: 'get',
     path: '/api/v1/webhooks/deliveries',
@@ -85,6 +95,10 @@ export function mountWebhookRoutes(app: Express, deps: ApiDeps): void {
   });
   app.post('/api/v1/webhooks/secret/rotate', auth, async (_req, res) => {
     res.json(await webhooks.rotateSecret(deps, principalOf(res)));
+  });
+  app.put('/api/v1/webhooks/endpoint', auth, async (req, res) => {
+    const { url } = parseOrThrow(endpointInput, req.body);
+    res.json(await webhooks.setEndpoint(deps, principalOf(res), url));
   });
   app.post('/api/v1/webhooks/endpoint/enable', auth, async (_req, res) => {
     res.json(await webhooks.enableEndpoint(deps, principalOf(res)));

@@ -87,4 +87,10 @@ export const enqueuedView = z.object({
 
 export const secretView = z.object({ secret: z.string(), note: z.string() });
 
+export const endpointInput = z.object({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(2048)
+    .nullable(),
+});
 export const endpointView = z.object({ webhook_url: z.string().nullable(), disabled: z.boolean() });

@@ -2,6 +2,8 @@
  * Webhook use-cases: the delivery log (own deliveries; admins may read any), redelivery as a new,
  * freshly signed delivery, the `webhook_test` event, secret rotation and endpoint re-enable.
  */
+import { updateProfile } from './agents';
+import { assertPublicUrl } from '../../domain/network-policy';
 import { randomUUID } from 'node:crypto';
 import { conflict, notFound } from '../../domain/errors';
 import { enqueueDelivery } from '../../domain/webhook-enqueue';
@@ -196,6 +198,25 @@ export async function rotateSecret(deps: ApiDeps, principal: Principal) {
     secret,
     note: 'Store this secret now: it is shown only once. Verify webhook-signature with it (Standard Webhooks).',
   };
+}
+
+/**
+ * Sets (or with null removes) the caller's webhook endpoint. People need this to receive task
+ * webhooks as creators; a bot's endpoint is part of its agent profile, so bots go through the
+ * profile rules (integration follows the webhook) in agents.updateProfile.
+ */
+export async function setEndpoint(deps: ApiDeps, principal: Principal, url: string | null) {
+  if (principal.isBot) {
+    const profile = await updateProfile(deps, principal, { webhook_url: url });
+    return { webhook_url: profile.webhook_url ?? null, disabled: false };
+  }
+  if (url !== null) await assertPublicUrl(url, deps.config.ALLOW_PRIVATE_WEBHOOKS, 'url');
+  const r = await deps.db.query<{ webhook_url: string | null }>(
+    'UPDATE accounts SET webhook_url = $2, webhook_disabled_at = NULL WHERE id = $1 RETURNING webhook_url',
+    [principal.accountId, url],
+  );
+  if (!r.rows[0]) throw notFound('account');
+  return { webhook_url: r.rows[0].webhook_url, disabled: false };
 }
 
 /** Re-enables a disabled endpoint; failures before now no longer count toward disabling it again. */

@@ -36,6 +36,33 @@ describe('webhooks API', () => {
         .rows[0].count,
     );
 
+  it('PUT /webhooks/endpoint lets a person set a webhook URL and receive a signed test event there', async () => {
+    const person = await createTestAccount(stack.db, { kind: 'person' });
+    const call = apiClient(stack.url, person.apiKey);
+    const path = `/person-${randomUUID()}`;
+    const set = await call('PUT', '/api/v1/webhooks/endpoint', { url: `${receiver.url}${path}` });
+    expect(set).toMatchObject({
+      status: 200,
+      body: { webhook_url: `${receiver.url}${path}`, disabled: false },
+    });
+    receiver.respond = () => 200;
+    const sent = await call<{ delivery_id: string }>('POST', '/api/v1/webhooks/test');
+    expect(sent.status).toBe(202);
+    await settled(sent.body.delivery_id);
+    expect(receiver.requests.filter((r) => r.path === path)).toHaveLength(1);
+  });
+
+  it('PUT /webhooks/endpoint refuses a non-http URL with 400 naming the field and changes nothing', async () => {
+    const person = await createTestAccount(stack.db, { kind: 'person' });
+    const bad = await apiClient(stack.url, person.apiKey)('PUT', '/api/v1/webhooks/endpoint', {
+      url: 'ftp://x.example',
+    });
+    expect(bad.status).toBe(400);
+    expect(String(bad.body.error)).toMatch(/^url:/);
+    const row = await stack.db.query('SELECT webhook_url FROM accounts WHERE id = $1', [person.id]);
+    expect(row.rows[0].webhook_url).toBeNull();
+  });
+
   it('POST /webhooks/test sends a signed webhook_test the receiver verifies with the secret from rotate', async () => {
     const me = await bot();
     const rotated = await me.call<{ secret: string }>('POST', '/api/v1/webhooks/secret/rotate');
