@@ -3,6 +3,7 @@
  * X-Health-Check through the webhook delivery machinery, and the result shows on the agent.
  */
 import { randomUUID } from 'node:crypto';
+import { maybeRecordHistory } from '../harness/record';
 import { agentHealthChecksWorkflow, AGENT_HEALTH_INTERVAL } from '../../workflows/agent-health';
 import { ensureSchedules } from '../../worker/schedules';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
@@ -54,17 +55,20 @@ describe('proxy agent health checks', () => {
       webhookToken: token,
     });
 
-  const runChecks = (runKey?: string) =>
-    stack.client.workflow.execute(agentHealthChecksWorkflow, {
+  const runChecks = async (runKey?: string, recordAs?: string) => {
+    const workflowId = `agent-health-checks-test-${randomUUID()}`;
+    await stack.client.workflow.execute(agentHealthChecksWorkflow, {
       taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      workflowId: `agent-health-checks-test-${randomUUID()}`,
+      workflowId,
       args: [runKey ? { runKey } : {}],
     });
+    if (recordAs) maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, workflowId, recordAs);
+  };
 
   it('records a 2xx as healthy and a 5xx as unhealthy on the agent', async () => {
     const up = await proxyBot(healthy);
     const down = await proxyBot(failing);
-    await runChecks();
+    await runChecks(undefined, 'agent-health-checks');
     await expect(healthOf(stack, up.id)).resolves.toMatchObject({ ok: true, detail: 'HTTP 204' });
     await expect(healthOf(stack, down.id)).resolves.toMatchObject({ ok: false, detail: 'HTTP 500' });
   });
