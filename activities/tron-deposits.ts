@@ -58,6 +58,8 @@ export type DepositCheck =
 const RESIGNAL_WINDOW_BLOCKS = 20;
 /** Signals in flight at once when many deposits solidify together. */
 const SIGNAL_CONCURRENCY = 50;
+/** Bounds one notification; the newest blocks first, anything left out has its fallback poll. */
+const MAX_SIGNALS = 2000;
 /** How long a read of the chain heads is shared by concurrent deposit checks. */
 const HEADS_SHARE_MS = 250;
 
@@ -109,7 +111,11 @@ export function createTronDepositActivities(deps: ActivityDeps) {
      * moves with the head, so waiting reads the head only: one call a read, whatever the number
      * of pending deposits (they no longer poll the node themselves).
      */
-    async awaitChainHeads(input: { afterHead?: number; pollMs: number; maxWaitMs: number }): Promise<ChainHeads> {
+    async awaitChainHeads(input: {
+      afterHead?: number;
+      pollMs: number;
+      maxWaitMs: number;
+    }): Promise<ChainHeads> {
       const ctx = Context.current();
       const deadline = Date.now() + input.maxWaitMs;
       if (input.afterHead !== undefined) {
@@ -130,8 +136,9 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       const upTo = Math.min(input.solidified, input.head - config.TRON_CONFIRMATIONS);
       const r = await db.query<{ txid: string; log_index: number }>(
         `SELECT txid, log_index FROM deposits
-          WHERE status = 'pending' AND block_number > $1 AND block_number <= $2`,
-        [upTo - RESIGNAL_WINDOW_BLOCKS, upTo],
+          WHERE status = 'pending' AND block_number > $1 AND block_number <= $2
+          ORDER BY block_number DESC LIMIT $3`,
+        [upTo - RESIGNAL_WINDOW_BLOCKS, upTo, MAX_SIGNALS],
       );
       const signal = async ({ txid, log_index }: { txid: string; log_index: number }) => {
         try {

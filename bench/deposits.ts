@@ -182,7 +182,10 @@ async function main(): Promise<void> {
         const t0 = solidifiedAt.get(blockOf.get(txid)!)!;
         const history = await client.workflow.getHandle(`deposit-${txid}-0`).fetchHistory();
         const watcher = await client.workflow.getHandle(config.TRON_DEPOSIT_WATCHER_ID).fetchHistory();
-        const lines = [...(watcher.events ?? []).map((e) => ({ e, w: 'W ' })), ...(history.events ?? []).map((e) => ({ e, w: '' }))]
+        const lines = [
+          ...(watcher.events ?? []).map((e) => ({ e, w: 'W ' })),
+          ...(history.events ?? []).map((e) => ({ e, w: '' })),
+        ]
           .map(({ e, w }) => {
             const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
             return { at: at - t0, type: w + temporal.api.enums.v1.EventType[e.eventType ?? 0], e };

@@ -53,7 +53,7 @@ const chain = proxyActivities<TronActivities>({
 /**
  * Head reads per block interval while waiting for the next block: the signal to a deposit follows
  * its solidification by at most interval / HEAD_POLLS_PER_BLOCK (200 ms on 3 s blocks), for one
- * light node call per read.
+ * node call per read (instead of every pending deposit polling the node).
  */
 const HEAD_POLLS_PER_BLOCK = 15;
 /** One wait activity returns after this many block intervals even if the chain stalls. */

@@ -15,6 +15,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  type RetryPolicy,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -43,7 +44,7 @@ export const depositSolidifiedSignal = defineSignal<[{ solidified: number }]>('d
  * Without a signal, re-check every this many block intervals: only a safety net (watcher down or
  * lagging), so it is deliberately slower than the chain; it also refreshes the confirmations shown.
  */
-export const FALLBACK_POLL_BLOCKS = 3;
+const FALLBACK_POLL_BLOCKS = 3;
 
 /**
  * Deposits started before the watcher signalled solidification polled once a block with regular
@@ -52,7 +53,7 @@ export const FALLBACK_POLL_BLOCKS = 3;
 const SIGNALLED_PATCH = 'deposit-solidified-signal';
 
 // Chain reads and Postgres writes: short, retried until they succeed (a node outage only delays).
-const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
+const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
 const chain = proxyActivities<TronActivities>({ startToCloseTimeout: '30s', retry });
 /**
  * The check and the credit run as local activities: a few node reads and one idempotent posting,
@@ -67,10 +68,13 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   let status = 'pending';
   let confirmations = 0;
   setHandler(depositStatusQuery, () => ({ status, confirmations }));
-  // Highest solidified height signalled so far; a repeated (retried) signal is not news.
-  let solidifiedNotice = 0;
+  // Every signal means "check again" (a duplicate costs one read); the height it carries only
+  // tells the check how fresh its view of the chain must be.
+  let signals = 0;
+  let signalledSolidified = 0;
   setHandler(depositSolidifiedSignal, ({ solidified }) => {
-    solidifiedNotice = Math.max(solidifiedNotice, solidified);
+    signals++;
+    signalledSolidified = solidified;
   });
 
   // Decided once, first: a deposit started before this change finishes the old way.
@@ -81,19 +85,16 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   let check: DepositCheck;
   for (;;) {
     // Taken before the check: a signal that arrives while it runs still triggers the next one.
-    const noticeBeforeCheck = solidifiedNotice;
+    const signalsBeforeCheck = signals;
     check = await settle.checkDeposit({
       deposit: d,
       confirmations: input.confirmations,
-      solidifiedAtLeast: solidifiedNotice,
+      solidifiedAtLeast: signalledSolidified,
     });
     if (check.state !== 'pending') break;
     confirmations = check.confirmations;
     if (signalled) {
-      await condition(
-        () => solidifiedNotice > noticeBeforeCheck,
-        FALLBACK_POLL_BLOCKS * input.pollIntervalMs,
-      );
+      await condition(() => signals > signalsBeforeCheck, FALLBACK_POLL_BLOCKS * input.pollIntervalMs);
     } else {
       // Before the signal: one poll a block, faster within the last block.
       const lastBlock = confirmations >= input.confirmations - 1;

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
+import { MCP_TOOL_NAMES } from '../harness/mcp-tools';
 import { type Stack, startStack } from '../harness/stack';
 
 const run = promisify(execFile);
@@ -32,21 +33,6 @@ async function curlPost(url: string, headers: string[], data: string) {
   const [body, status, contentType] = stdout.split('\n');
   return { status: Number(status), contentType, body: JSON.parse(body) as RpcResponse };
 }
-
-const ALL_TOOLS = [
-  'accept_task',
-  'create_deposit',
-  'create_task',
-  'create_withdrawal',
-  'get_balance',
-  'get_rental_messages',
-  'get_transactions',
-  'list_rentals',
-  'register_agent',
-  'search_tasks',
-  'send_rental_message',
-  'submit_proof',
-];
 
 describe('MCP as raw JSON-RPC', () => {
   let stack: Stack;
@@ -151,7 +137,7 @@ describe('MCP as raw JSON-RPC', () => {
     };
     expect(doc.serverInfo).toEqual({ name: 'agentrent', version: '0.1.0' });
     expect(doc.protocolVersions).toEqual(expect.arrayContaining(['2024-11-05', LATEST_PROTOCOL_VERSION]));
-    expect(doc.tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS);
+    expect(doc.tools.map((t) => t.name).sort()).toEqual(MCP_TOOL_NAMES);
     const withdrawal = doc.tools.find((t) => t.name === 'create_withdrawal')!;
     expect(Object.keys(withdrawal.inputSchema.properties!).sort()).toEqual([
       'address',
@@ -175,7 +161,7 @@ describe('MCP as raw JSON-RPC', () => {
     });
     expect(init.body.result).toMatchObject({ protocolVersion: LATEST_PROTOCOL_VERSION });
     const list = await rpc('tools/list', {});
-    expect((list.body.result!.tools as { name: string }[]).map((t) => t.name).sort()).toEqual(ALL_TOOLS);
+    expect((list.body.result!.tools as { name: string }[]).map((t) => t.name).sort()).toEqual(MCP_TOOL_NAMES);
   });
 
   it('answers a JSON-RPC parse error to a body that is not JSON', async () => {
@@ -195,7 +181,7 @@ describe('MCP as raw JSON-RPC', () => {
 
   describe('credentials', () => {
     it('refuses every tool but register_agent without credentials, with the REST 401 message', async () => {
-      const needingAuth = ALL_TOOLS.filter((t) => t !== 'register_agent');
+      const needingAuth = MCP_TOOL_NAMES.filter((t) => t !== 'register_agent');
       for (const name of needingAuth) {
         const result = await callTool(name, {});
         expect({

@@ -9,6 +9,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { randomUUID } from 'node:crypto';
 import { apiClient, createFundedAccount, createTestAccount, fund } from '../harness/fixtures';
+import { MCP_TOOL_NAMES } from '../harness/mcp-tools';
 import { type Stack, startStack } from '../harness/stack';
 
 interface ToolResult {
@@ -152,22 +153,7 @@ describe('MCP over the SDK client', () => {
       const client = await open();
       expect(client.getServerVersion()).toEqual({ name: 'agentrent', version: '0.1.0' });
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(
-        [
-          'accept_task',
-          'create_deposit',
-          'create_task',
-          'create_withdrawal',
-          'get_balance',
-          'get_rental_messages',
-          'get_transactions',
-          'list_rentals',
-          'register_agent',
-          'search_tasks',
-          'send_rental_message',
-          'submit_proof',
-        ].sort(),
-      );
+      expect(tools.map((t) => t.name).sort()).toEqual([...MCP_TOOL_NAMES].sort());
       const createTask = tools.find((t) => t.name === 'create_task')!;
       expect(createTask.inputSchema.required).toEqual(
         expect.arrayContaining(['title', 'description', 'category', 'reward_usd', 'slots']),

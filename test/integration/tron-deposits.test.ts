@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ensureDepositWatcher } from '../../activities/tron-watcher';
 import { depositWatcherCursorQuery } from '../../workflows/deposit-watcher';
-import { depositWorkflowId } from '../../workflows/deposit';
+import { depositSolidifiedSignal, depositWorkflow, depositWorkflowId } from '../../workflows/deposit';
 import { apiClient, assertLedgerConsistent, availableMicro, createTestAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
@@ -181,6 +181,56 @@ describe('USDT deposits', () => {
     );
     await chain.mineUntil(async () => (await deposits(call))[0]?.status === 'confirmed');
     expect(await availableMicro(stack.db, account.id)).toBe(21_000_000);
+    await assertLedgerConsistent(stack.db);
+  });
+
+  it('credits on the watcher signal, and a signal before solidification credits nothing', async () => {
+    const { account, call, address } = await depositor();
+    // This deposit's workflow is started by the test with a 50-minute fallback poll, so only a
+    // signal can make it check again; the watcher, resumed later, finds it already running.
+    await stack.client.workflow.getHandle(watcherId).terminate('the test starts this deposit itself');
+    const sender = await chain.wallet();
+    const txid = await chain.transfer(sender, address, 22_000_000);
+    const mined = await chain.mine(1);
+    const block = mined.blocks.find((b) => b.txids.includes(txid))!.number;
+    const handle = await stack.client.workflow.start(depositWorkflow, {
+      workflowId: depositWorkflowId(txid, 0),
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      args: [
+        {
+          deposit: {
+            txid,
+            logIndex: 0,
+            accountId: account.id,
+            address,
+            from: sender.address,
+            amount: 22_000_000,
+            blockNumber: block,
+            expiration: 0,
+          },
+          pollIntervalMs: 1_000_000,
+          confirmations: stack.config.TRON_CONFIRMATIONS,
+        },
+      ],
+    });
+    const checks = async () =>
+      (await handle.fetchHistory()).events!.filter(
+        (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      ).length;
+    await waitFor(async () => (await checks()) >= 1, 20_000, 'the first check');
+
+    await handle.signal(depositSolidifiedSignal, { solidified: 1_000_000_000 });
+    await waitFor(async () => (await checks()) >= 2, 20_000, 'a check on the early signal');
+    expect((await deposits(call))[0]).toMatchObject({ txid, status: 'pending' });
+    expect(await availableMicro(stack.db, account.id)).toBe(0);
+
+    await ensureDepositWatcher(stack.client, stack.config);
+    await chain.mine(block + 19 - mined.head); // solidified = the deposit's block
+    await waitFor(async () => (await deposits(call))[0]?.status === 'confirmed', 20_000, 'credit');
+    expect(await handle.result()).toBe('confirmed');
+    expect(await availableMicro(stack.db, account.id)).toBe(22_000_000);
+    expect(await journalsOf(txid)).toBe(1);
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, depositWorkflowId(txid, 0), 'deposit-signalled');
     await assertLedgerConsistent(stack.db);
   });
 
