@@ -90,7 +90,7 @@ export const secretView = z.object({ secret: z.string(), note: z.string() });
 export const endpointInput = z.object({
   url: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .max(2048)
+    .max(2048, 'must be at most 2048 characters')
     .nullable(),
 });
 export const endpointView = z.object({ webhook_url: z.string().nullable(), disabled: z.boolean() });

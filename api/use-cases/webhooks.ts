@@ -2,15 +2,15 @@
  * Webhook use-cases: the delivery log (own deliveries; admins may read any), redelivery as a new,
  * freshly signed delivery, the `webhook_test` event, secret rotation and endpoint re-enable.
  */
-import { updateProfile } from './agents';
-import { assertPublicUrl } from '../../domain/network-policy';
 import { randomUUID } from 'node:crypto';
 import { conflict, notFound } from '../../domain/errors';
+import { assertPublicUrl } from '../../domain/network-policy';
 import { enqueueDelivery } from '../../domain/webhook-enqueue';
 import { generateSigningSecret } from '../../domain/webhook-signing';
 import type { WebhookPolicyName } from '../../domain/webhooks';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
+import { updateProfile } from './agents';
 import type { DeliveryView, ListDeliveriesQuery } from '../schemas/webhooks';
 
 interface DeliveryRow {
