@@ -1,5 +1,5 @@
 /**
- * `npm run record-history -- <workflowId> [name]`: exports the event history of a real workflow
+ * `npm run record-history -- <workflowId> [name] [runId]`: exports the event history of a real workflow
  * (from TEMPORAL_ADDRESS, default the dev server) into test/histories/<name>.json, where the replay
  * suite picks it up. Record after a workflow completes a lifecycle worth protecting.
  */
@@ -10,8 +10,13 @@ import path from 'node:path';
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'test', 'histories');
 
-export async function recordHistory(client: Client, workflowId: string, name = workflowId): Promise<string> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+export async function recordHistory(
+  client: Client,
+  workflowId: string,
+  name = workflowId,
+  runId?: string,
+): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const file = path.join(HISTORIES_DIR, `${name}.json`);
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   fs.writeFileSync(file, historyToJSON(history));
@@ -19,9 +24,9 @@ export async function recordHistory(client: Client, workflowId: string, name = w
 }
 
 if (require.main === module) {
-  const [workflowId, name] = process.argv.slice(2);
+  const [workflowId, name, runId] = process.argv.slice(2);
   if (!workflowId) {
-    console.error('usage: npm run record-history -- <workflowId> [name]');
+    console.error('usage: npm run record-history -- <workflowId> [name] [runId]');
     process.exit(2);
   }
   (async () => {
@@ -29,7 +34,7 @@ if (require.main === module) {
       address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     });
     const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
-    console.log(`recorded ${await recordHistory(client, workflowId, name)}`);
+    console.log(`recorded ${await recordHistory(client, workflowId, name, runId)}`);
     await connection.close();
   })().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);

@@ -6,7 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-export function maybeRecordHistory(temporalAddress: string, workflowId: string, name: string): void {
+export function maybeRecordHistory(
+  temporalAddress: string,
+  workflowId: string,
+  name: string,
+  runId?: string,
+): void {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const root = path.join(__dirname, '..', '..');
   execFileSync(
@@ -16,6 +21,7 @@ export function maybeRecordHistory(temporalAddress: string, workflowId: string, 
       path.join(root, 'scripts', 'record-history.ts'),
       workflowId,
       name,
+      ...(runId ? [runId] : []),
     ],
     {
       env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress },

@@ -162,6 +162,8 @@ describe('USDT deposits', () => {
     const after = await handle.describe();
     expect(after.runId).not.toBe(before.runId);
     expect(after.status.name).toBe('RUNNING');
+    // A whole watcher run, ended by continue-as-new, for the replay suite.
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, watcherId, 'deposit-watcher-run', before.runId);
     const { head } = await chain.info();
     expect((await handle.query(depositWatcherCursorQuery)).nextBlock).toBe(head + 1);
   });
