@@ -6,6 +6,7 @@ import { createAgentHealthActivities } from './agent-health';
 import { createAgentProxyActivities } from './agent-proxy';
 import type { ActivityDeps } from './deps';
 import { createLedgerActivities } from './ledger';
+import { createMaintenanceActivities } from './maintenance';
 import { createRentalActivities } from './rentals';
 import { createTaskActivities } from './tasks';
 import { createTronActivities } from './tron';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentHealthActivities(deps),
     ...createAgentProxyActivities(deps),
     ...createLedgerActivities(deps),
+    ...createMaintenanceActivities(deps),
     ...createRentalActivities(deps),
     ...createTaskActivities(deps),
     ...createTronActivities(deps),

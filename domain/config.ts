@@ -26,6 +26,8 @@ export const configSchema = z.object({
   REQUEST_BODY_LIMIT: z.string().default('256kb'),
   /** Express "trust proxy": number of proxy hops whose X-Forwarded-For is believed (0 = none). */
   TRUST_PROXY: z.coerce.number().int().min(0).default(0),
+  /** Idempotency keys older than this are purged daily; the SPEC keeps them at least 24 h. */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(24).default(72),
   ADMIN_API_KEY: z.string().min(16).optional(),
   JWT_SECRET: z.string().min(32).default('dev-only-jwt-secret-change-me-in-production-0000'),
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1000),

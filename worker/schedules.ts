@@ -16,11 +16,18 @@ import {
   AGENT_HEALTH_SCHEDULE_ID,
   agentHealthChecksWorkflow,
 } from '../workflows/agent-health';
+import {
+  IDEMPOTENCY_KEY_PURGE_INTERVAL,
+  IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID,
+  purgeExpiredIdempotencyKeysWorkflow,
+} from '../workflows/maintenance';
 
 export interface EnsureSchedulesOptions {
   taskQueue: string;
   /** Tests use their own id so parallel stacks never share (or steal) the production schedule. */
   agentHealthScheduleId?: string;
+  /** As above, for the daily idempotency-key purge. */
+  idempotencyKeyPurgeScheduleId?: string;
 }
 
 export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptions): Promise<void> {
@@ -44,6 +51,38 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
     // A slow run must not pile up behind itself; a missed run is simply the next one.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
   };
+  await upsertSchedule(client, scheduleId, definition);
+
+  const purgeId = opts.idempotencyKeyPurgeScheduleId ?? IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID;
+  const purge: Omit<
+    ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof purgeExpiredIdempotencyKeysWorkflow>>,
+    'scheduleId'
+  > = {
+    spec: { intervals: [{ every: IDEMPOTENCY_KEY_PURGE_INTERVAL }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: purgeExpiredIdempotencyKeysWorkflow,
+      workflowId: purgeId,
+      taskQueue: opts.taskQueue,
+      // No retention here: the worker's IDEMPOTENCY_KEY_RETENTION_HOURS applies when a run starts.
+      args: [{}],
+      workflowExecutionTimeout: '2 hours',
+      typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'maintenance' }],
+      memo: {
+        summary: 'Daily purge of idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS (≥ 24 h)',
+      },
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+  };
+  await upsertSchedule(client, purgeId, purge);
+}
+
+/** Creates the schedule, or brings an existing one with this id up to `definition`. */
+async function upsertSchedule(
+  client: Client,
+  scheduleId: string,
+  definition: Omit<ScheduleOptions, 'scheduleId'>,
+): Promise<void> {
   try {
     await client.schedule.create({ scheduleId, ...definition });
   } catch (err) {

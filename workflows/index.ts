@@ -5,6 +5,7 @@
 export * from './agent-health';
 export * from './deposit';
 export * from './deposit-watcher';
+export * from './maintenance';
 export * from './rental';
 export * from './task-review';
 export * from './webhook-delivery';
