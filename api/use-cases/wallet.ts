@@ -1,7 +1,7 @@
 /** Wallet: balances, transaction history and operator adjustments. */
 import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
-import { notFound } from '../../domain/errors';
+import { AppError, ErrorCode, notFound } from '../../domain/errors';
 import { postJournal } from '../../domain/ledger';
 import { fromMicro, type Micro } from '../../domain/money';
 import type { Principal } from '../auth';
@@ -80,6 +80,33 @@ export async function transactions(
  * when it exceeds the available balance). Audited in the journal memo: operator and reason. The
  * journal key derives from the request's Idempotency-Key, so a retry posts nothing twice.
  */
+async function assertSameAdjustment(
+  deps: Deps,
+  journalId: string,
+  input: { account_id: string; amount: Micro; reason: string },
+): Promise<void> {
+  const r = await deps.db.query<{ reason: string | null; amount: number; owner_id: string }>(
+    `SELECT j.memo->>'reason' AS reason, e.amount, la.owner_id
+       FROM ledger_journals j
+       JOIN ledger_entries e ON e.journal_id = j.id
+       JOIN ledger_accounts la ON la.id = e.ledger_account_id
+      WHERE j.id = $1 AND la.owner_id IS NOT NULL`,
+    [journalId],
+  );
+  const original = r.rows[0];
+  if (
+    !original ||
+    original.owner_id !== input.account_id ||
+    original.amount !== input.amount ||
+    original.reason !== input.reason
+  ) {
+    throw new AppError(
+      ErrorCode.IdempotencyMismatch,
+      'Idempotency-Key was already used with different parameters',
+    );
+  }
+}
+
 export async function adjust(
   deps: Deps,
   operator: Principal,
@@ -99,6 +126,9 @@ export async function adjust(
       { account: { ownerId: input.account_id, purpose: 'available' }, amount: input.amount },
     ],
   });
+  // The key was used before (its Idempotency-Key record may have been purged since): the same
+  // adjustment again is a replay; anything else must not be reported as if it had been posted.
+  if (!posted.created) await assertSameAdjustment(deps, posted.journalId, input);
   return {
     id: adjustmentId,
     journal_id: posted.journalId,

@@ -57,6 +57,20 @@ describe('admin adjustments', () => {
     expect((await adjust({ ...body, amount: 4 }, key)).status).toBe(422);
   });
 
+  it('refuses a key whose record was purged when it comes back with different parameters (422), posting nothing', async () => {
+    const a = await createTestAccount(stack.db);
+    const key = randomUUID();
+    expect((await adjust({ account_id: a.id, amount: 5, reason: 'first' }, key)).status).toBe(201);
+    await stack.db.query(`DELETE FROM idempotency_keys WHERE key = $1`, [key]); // as the daily purge does
+    const changed = await adjust({ account_id: a.id, amount: 7, reason: 'second' }, key);
+    expect(changed.status).toBe(422);
+    expect(await availableMicro(stack.db, a.id)).toBe(5_000_000);
+    await stack.db.query(`DELETE FROM idempotency_keys WHERE key = $1`, [key]);
+    const same = await adjust({ account_id: a.id, amount: 5, reason: 'first' }, key);
+    expect(same.status).toBe(201);
+    expect(await availableMicro(stack.db, a.id)).toBe(5_000_000);
+  });
+
   it('refuses a debit beyond the balance with 402 and changes nothing', async () => {
     const a = await createFundedAccount(stack.db, 2);
     const r = await adjust({ account_id: a.id, amount: -2.000001, reason: 'too much' });
