@@ -11,10 +11,6 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { TronWeb, utils } from 'tronweb';
 import { ensureDepositWatcher } from '../activities/tron-watcher';
 import { loadConfig } from '../domain/config';
@@ -22,56 +18,19 @@ import { createPool } from '../domain/db';
 import { createLogger } from '../domain/logger';
 import { deriveDepositAddress } from '../domain/tron-address';
 import { startDevchain } from '../devchain/server';
-import { migrate } from '../scripts/migrate';
-import { startEmbeddedPostgres } from '../scripts/postgres';
-import { startTemporalDevServer } from '../scripts/temporal-dev-server';
 import { createWorker } from '../worker/create-worker';
+import { freePort, percentile, startServices } from './common';
 
 const DEPOSITS = Number(process.env.BENCH_DEPOSITS ?? 100);
 const BLOCK_MS = Number(process.env.BENCH_BLOCK_MS ?? 3000);
 // A public test mnemonic: the bench never holds real funds.
 const MNEMONIC = 'test test test test test test test test test test test junk';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const stops: Array<() => Promise<void>> = [];
   try {
-    let databaseUrl = process.env.DATABASE_URL;
-    let temporalAddress = process.env.TEMPORAL_ADDRESS;
-    if (!databaseUrl) {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrent-bench-pg-'));
-      fs.chmodSync(dataDir, 0o777);
-      const pg = await startEmbeddedPostgres({
-        dataDir: path.join(dataDir, 'pg'),
-        port: await freePort(),
-        persistent: false,
-      });
-      stops.push(async () => {
-        await pg.stop();
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      });
-      databaseUrl = pg.url;
-      await migrate(databaseUrl);
-    }
-    if (!temporalAddress) {
-      const temporal = await startTemporalDevServer({ port: await freePort(), headless: true });
-      stops.push(() => temporal.stop());
-      temporalAddress = temporal.address;
-    }
+    const { databaseUrl, temporalAddress } = await startServices(stops);
     const chain = await startDevchain({
       port: await freePort(),
       host: '127.0.0.1',

@@ -13,51 +13,20 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { startApi } from '../api/server';
 import { loadConfig } from '../domain/config';
 import { createPool, type Db } from '../domain/db';
 import { createLogger } from '../domain/logger';
-import { migrate } from '../scripts/migrate';
-import { startEmbeddedPostgres } from '../scripts/postgres';
-import { startTemporalDevServer } from '../scripts/temporal-dev-server';
-import { freePort } from '../test/harness/free-port';
 import { createTestAccount, fund } from '../test/harness/fixtures';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create-worker';
+import { percentile, startServices } from './common';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CHATS = Number(process.env.BENCH_CHATS ?? 200);
-
-async function services(stops: Array<() => Promise<void>>) {
-  let databaseUrl = process.env.DATABASE_URL;
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
-  if (!databaseUrl) {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrent-bench-pg-'));
-    fs.chmodSync(dataDir, 0o777);
-    const pg = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, 'pg'),
-      port: await freePort(),
-      persistent: false,
-    });
-    stops.push(async () => {
-      await pg.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
-    databaseUrl = pg.url;
-    await migrate(databaseUrl);
-  }
-  if (!temporalAddress) {
-    const temporal = await startTemporalDevServer({ port: await freePort(), headless: true });
-    stops.push(() => temporal.stop());
-    temporalAddress = temporal.address;
-  }
-  return { databaseUrl, temporalAddress };
-}
 
 /** The stand-in agent: answers every /hooks/agent at once. */
 async function startAgent(): Promise<{ url: string; close(): Promise<void> }> {
@@ -93,9 +62,6 @@ async function throughput(op: (client: number) => Promise<boolean>): Promise<num
   return ok / ((Date.now() - started) / 1000);
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
 async function timed(fn: () => Promise<void>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -130,7 +96,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const stops: Array<() => Promise<void>> = [];
   try {
-    const { databaseUrl, temporalAddress } = await services(stops);
+    const { databaseUrl, temporalAddress } = await startServices(stops);
     const config = loadConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
