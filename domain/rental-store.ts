@@ -47,24 +47,27 @@ export interface NewRental {
 const ROW_SELECT = `SELECT r.*, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username
   FROM rentals r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`;
 
+/** Query parameters $1–$10 of a new rentals row, in the column order both inserts use. */
+const rentalRowParams = (r: NewRental) => [
+  r.id,
+  r.code,
+  r.agentId,
+  r.renterId,
+  r.ownerId,
+  r.channel,
+  r.minutes,
+  r.pricePerMinute,
+  r.startsAtMs,
+  r.endsAtMs,
+];
+
 /** Creates the row once (status active); a repeat is a no-op. */
 export async function insertRental(db: Queryable, r: NewRental): Promise<void> {
   await db.query(
     `INSERT INTO rentals (id, code, agent_id, renter_id, owner_id, status, channel, minutes, price_per_minute, starts_at, ends_at)
      VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
      ON CONFLICT (id) DO NOTHING`,
-    [
-      r.id,
-      r.code,
-      r.agentId,
-      r.renterId,
-      r.ownerId,
-      r.channel,
-      r.minutes,
-      r.pricePerMinute,
-      r.startsAtMs,
-      r.endsAtMs,
-    ],
+    rentalRowParams(r),
   );
 }
 
@@ -279,19 +282,7 @@ export async function insertRentalReturning(
        SELECT *, false AS created FROM rentals WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins))
      SELECT r.*, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username
        FROM cur r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`,
-    [
-      r.id,
-      r.code,
-      r.agentId,
-      r.renterId,
-      r.ownerId,
-      r.channel,
-      r.minutes,
-      r.pricePerMinute,
-      r.startsAtMs,
-      r.endsAtMs,
-      JSON.stringify(notifications),
-    ],
+    [...rentalRowParams(r), JSON.stringify(notifications)],
   );
   const { created, ...row } = res.rows[0];
   return { row, created };

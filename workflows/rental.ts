@@ -379,21 +379,10 @@ function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentR
           channel: u.channel ?? input.channel,
         })
         .catch(timeoutAsUnavailable);
-      // A reply arriving after the end is still returned, but the closed transcript stays closed.
-      if (!state.ended)
-        await postMessage(state, input.agentId, replyText(reply), act.storeRentalMessage).catch(
-          ignoreRentalEnded,
-        );
+      await storeAgentReply(state, reply, act.storeRentalMessage);
       return { response: reply, rental };
     }
-    await condition(() => state.botReplyAfter(asked.seq) !== undefined || state.ended, CHAT_REPLY_WAIT_MS);
-    const reply = state.botReplyAfter(asked.seq);
-    if (reply === undefined)
-      throw ApplicationFailure.nonRetryable(
-        'agent did not reply within 30 seconds',
-        ErrorCode.AgentUnavailable,
-      );
-    return { response: reply, rental };
+    return { response: await awaitBotReply(state, asked.seq), rental };
   });
 }
 
@@ -419,21 +408,32 @@ async function chatLocally(state: RentalState, u: ChatWithAgentInput): Promise<C
         claim: { messageId: asked.id, renterId: u.renterId },
       })
       .catch(timeoutAsUnavailable);
-    // A reply arriving after the end is still returned, but the closed transcript stays closed.
-    if (!state.ended)
-      await postMessage(state, input.agentId, replyText(reply), local.storeRentalMessage).catch(
-        ignoreRentalEnded,
-      );
+    await storeAgentReply(state, reply, local.storeRentalMessage);
     return { response: reply, rental };
   }
-  await condition(() => state.botReplyAfter(asked.seq) !== undefined || state.ended, CHAT_REPLY_WAIT_MS);
-  const reply = state.botReplyAfter(asked.seq);
+  return { response: await awaitBotReply(state, asked.seq), rental };
+}
+
+/** Stores a proxy agent's reply; one arriving after the end is still returned, but the closed transcript stays closed. */
+async function storeAgentReply(
+  state: RentalState,
+  reply: unknown,
+  store: Parameters<typeof postMessage>[3],
+): Promise<void> {
+  if (state.ended) return;
+  await postMessage(state, state.input.agentId, replyText(reply), store).catch(ignoreRentalEnded);
+}
+
+/** Events/polling agents: the bot's next message in this rental, waited for up to 30 s. */
+async function awaitBotReply(state: RentalState, afterSeq: number): Promise<string> {
+  await condition(() => state.botReplyAfter(afterSeq) !== undefined || state.ended, CHAT_REPLY_WAIT_MS);
+  const reply = state.botReplyAfter(afterSeq);
   if (reply === undefined)
     throw ApplicationFailure.nonRetryable(
       'agent did not reply within 30 seconds',
       ErrorCode.AgentUnavailable,
     );
-  return { response: reply, rental };
+  return reply;
 }
 
 const isRentalEnded = (err: unknown) =>
