@@ -2,9 +2,13 @@
  * Request rate limits (SPEC "Conventions"), counted in Postgres (table rate_limits) so that every
  * API process shares them: `/v1/*` and the Rentr routes 60/min per IP, registration 5/hour per IP,
  * and a per-key limit (api_keys.rate_limit_per_minute; JWT sessions use the config default).
- * Every 429 carries Retry-After.
+ * Guessing is limited too: failed sign-ins per account and per IP, failed rental-code lookups per
+ * IP. Every per-IP limit counts an IPv6 client by its /64 (ipLimitKey). Every 429 carries
+ * Retry-After.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createHash } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../domain/config';
 import type { Db } from '../domain/db';
@@ -18,6 +22,9 @@ const TABLE = 'rate_limits';
 interface Limiters {
   perIp: RateLimiterPostgres;
   registration: RateLimiterPostgres;
+  loginPerAccount: RateLimiterPostgres;
+  loginPerIp: RateLimiterPostgres;
+  rentalCodePerIp: RateLimiterPostgres;
   perKey: Map<number, RateLimiterPostgres>;
 }
 
@@ -50,6 +57,24 @@ function limitersOf(deps: LimitDeps): Limiters {
       // This one also sweeps expired counters every few minutes (timer is unref'd).
       perIp: limiter(deps, 'ip', deps.config.RATE_LIMIT_PER_IP_PER_MINUTE, 60, true),
       registration: limiter(deps, 'register', deps.config.RATE_LIMIT_REGISTRATIONS_PER_HOUR, 3600),
+      loginPerAccount: limiter(
+        deps,
+        'login-account',
+        deps.config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+        deps.config.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+      ),
+      loginPerIp: limiter(
+        deps,
+        'login-ip',
+        deps.config.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
+        deps.config.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+      ),
+      rentalCodePerIp: limiter(
+        deps,
+        'rental-code',
+        deps.config.RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP,
+        deps.config.RATE_LIMIT_RENTAL_CODE_WINDOW_SECONDS,
+      ),
       perKey: new Map(),
     };
     byPool.set(deps.db, l);
@@ -75,6 +100,38 @@ async function consume(rl: RateLimiterPostgres, key: string, what: string): Prom
 /** The client IP as Express sees it (honours TRUST_PROXY): the subject of every per-IP limit. */
 export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
+/** The eight 16-bit groups of an IPv6 address (zone id dropped, embedded IPv4 converted). */
+function ipv6Groups(ip: string): number[] {
+  let text = ip.split('%')[0];
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const parse = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const left = parse(head);
+  const right = parse(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/**
+ * What a per-IP limit counts: an IPv4 address as is, an IPv4-mapped IPv6 address as its IPv4, and
+ * any other IPv6 address as its /64 — one subscriber usually holds a whole /64, so counting single
+ * addresses would hand a guesser 2^64 fresh budgets.
+ */
+export function ipLimitKey(ip: string): string {
+  if (isIPv4(ip)) return ip;
+  if (!isIPv6(ip)) return ip;
+  const g = ipv6Groups(ip);
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff)
+    return [g[6] >> 8, g[6] & 0xff, g[7] >> 8, g[7] & 0xff].join('.');
+  return `${g
+    .slice(0, 4)
+    .map((x) => x.toString(16))
+    .join(':')}::/64`;
+}
+
 function middleware(check: (req: Request, res: Response) => Promise<void>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     check(req, res).then(() => next(), next);
@@ -85,13 +142,89 @@ function middleware(check: (req: Request, res: Response) => Promise<void>): Requ
 export function perIpLimit(deps: LimitDeps): RequestHandler {
   const { perIp } = limitersOf(deps);
   const what = `${deps.config.RATE_LIMIT_PER_IP_PER_MINUTE} requests per minute per IP`;
-  return middleware((req) => consume(perIp, clientIp(req), what));
+  return middleware((req) => consume(perIp, ipLimitKey(clientIp(req)), what));
 }
 
 /** Counts one registration for an IP; for callers outside Express (e.g. the MCP register_agent tool). */
 export function consumeRegistration(deps: LimitDeps, ip: string): Promise<void> {
   const what = `${deps.config.RATE_LIMIT_REGISTRATIONS_PER_HOUR} registrations per hour per IP`;
-  return consume(limitersOf(deps).registration, ip, what);
+  return consume(limitersOf(deps).registration, ipLimitKey(ip), what);
+}
+
+/** A refusal the caller caused (wrong password, unknown code): the point spent on it is kept. */
+const isRefusal = (err: unknown) =>
+  err instanceof AppError && (err.code === ErrorCode.Unauthorized || err.code === ErrorCode.Validation);
+
+/** Gives back a point taken up front; a failure to do so only makes the limit stricter. */
+const refund = (rl: RateLimiterPostgres, key: string) =>
+  rl.reward(key).then(
+    () => undefined,
+    () => undefined,
+  );
+
+/**
+ * One sign-in attempt under the guessing limits: a point is taken from the IP's and the account's
+ * budgets *before* the password is checked, so concurrent guesses cannot overrun them, and given
+ * back when the attempt was not a failure. A success also clears the account's failures. The
+ * account is counted by its email (hashed) whether or not it exists, so a 429 says nothing
+ * about which emails have accounts.
+ */
+export async function limitSignIn<T>(
+  deps: LimitDeps,
+  ip: string,
+  email: string,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const l = limitersOf(deps);
+  const ipKey = ipLimitKey(ip);
+  const accountKey = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+  const window = deps.config.RATE_LIMIT_LOGIN_WINDOW_SECONDS;
+  await consume(
+    l.loginPerIp,
+    ipKey,
+    `${deps.config.RATE_LIMIT_LOGIN_FAILURES_PER_IP} failed sign-ins per ${window} s per IP`,
+  );
+  await consume(
+    l.loginPerAccount,
+    accountKey,
+    `${deps.config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT} failed sign-ins per ${window} s per account`,
+  );
+  let result: T;
+  try {
+    result = await attempt();
+  } catch (err) {
+    if (!isRefusal(err))
+      await Promise.all([refund(l.loginPerIp, ipKey), refund(l.loginPerAccount, accountKey)]);
+    throw err;
+  }
+  await Promise.all([
+    refund(l.loginPerIp, ipKey),
+    l.loginPerAccount.delete(accountKey).catch(() => undefined),
+  ]);
+  return result;
+}
+
+/**
+ * One rental-code lookup under the per-IP guessing limit: a point is taken up front and given
+ * back when the code named a rental, so only unknown, malformed or ambiguous codes cost anything.
+ */
+export async function limitRentalCodeLookup<T>(
+  deps: LimitDeps,
+  ip: string,
+  lookup: () => Promise<T>,
+): Promise<T> {
+  const rl = limitersOf(deps).rentalCodePerIp;
+  const key = ipLimitKey(ip);
+  const what = `${deps.config.RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP} failed rental-code lookups per ${deps.config.RATE_LIMIT_RENTAL_CODE_WINDOW_SECONDS} s per IP`;
+  await consume(rl, key, what);
+  try {
+    const found = await lookup();
+    await refund(rl, key);
+    return found;
+  } catch (err) {
+    if (!isRefusal(err)) await refund(rl, key);
+    throw err;
+  }
 }
 
 /**

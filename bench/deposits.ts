@@ -10,7 +10,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { TronWeb, utils } from 'tronweb';
 import { ensureDepositWatcher } from '../activities/tron-watcher';
 import { loadConfig } from '../domain/config';
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
 
     const config = loadConfig({
       NODE_ENV: 'test',
+      JWT_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,

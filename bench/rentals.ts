@@ -12,7 +12,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     const { databaseUrl, temporalAddress } = await startServices(stops);
     const config = loadConfig({
       NODE_ENV: 'test',
+      JWT_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,

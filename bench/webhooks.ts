@@ -9,7 +9,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWebhookActivities } from '../activities/webhooks';
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     const { databaseUrl, temporalAddress } = await startServices(stops);
     const config = loadConfig({
       NODE_ENV: 'test',
+      JWT_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,

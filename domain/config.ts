@@ -29,7 +29,16 @@ export const configSchema = z.object({
   /** Idempotency keys older than this are purged daily; the SPEC keeps them at least 24 h. */
   IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(24).default(72),
   ADMIN_API_KEY: z.string().min(16).optional(),
-  JWT_SECRET: z.string().min(32).default('dev-only-jwt-secret-change-me-in-production-0000'),
+  /**
+   * No default: a default would be public (it would be in this file). `npm run dev` generates one
+   * (scripts/dev-secrets.ts); tests set their own.
+   */
+  JWT_SECRET: z
+    .string({
+      error: (iss) =>
+        iss.input === undefined ? 'required (≥ 32 characters, e.g. `openssl rand -hex 32`)' : undefined,
+    })
+    .min(32),
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
   REFERRAL_SHARE_BPS: z.coerce.number().int().min(0).max(10000).default(2000),
   REFERRAL_WINDOW_DAYS: z.coerce.number().int().min(0).default(365),
@@ -39,6 +48,16 @@ export const configSchema = z.object({
   RATE_LIMIT_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   /** Per-key limit for JWT sessions; API keys carry their own (api_keys.rate_limit_per_minute). */
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /**
+   * POST /api/v1/auth/token: failed sign-ins allowed per account (by email, whether it exists or
+   * not) and per client IP (IPv6 by /64) in each window; then 429 until the window ends.
+   */
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Rentr routes: lookups of unknown or malformed rental codes allowed per client IP (IPv6 by /64). */
+  RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_RENTAL_CODE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   /** Namespace of the rate-limit counters (separates deployments or test stacks sharing a DB). */
   RATE_LIMIT_KEY_PREFIX: z
     .string()
@@ -99,10 +118,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
-  }
-  // The JWT default is public (it is in this file): production must bring its own.
-  if (parsed.data.NODE_ENV === 'production' && !present.JWT_SECRET) {
-    throw new ConfigError('Invalid configuration: JWT_SECRET: must be set in production');
   }
   return parsed.data;
 }

@@ -3,10 +3,16 @@
  * announces `POST /api/v1/mcp/messages?sessionId=…` for the client's messages; answers travel on
  * the stream. Sessions live in this process's memory, so behind several API processes an SSE
  * client needs sticky routing (Streamable HTTP, being stateless, does not).
+ *
+ * A session belongs to the principal that opened it (or to nobody, when opened without
+ * credentials). A message whose credentials name anyone else gets the same 404 as an unknown
+ * session, so a leaked session id neither acts as its owner for another caller nor confirms it
+ * exists. Session ids are bearer capabilities for credential-less messages: logs redact them
+ * (domain/logger.ts redactUrl).
  */
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import type { RequestHandler } from 'express';
-import { credentialOf } from '../auth';
+import type { Request, RequestHandler } from 'express';
+import { credentialOf, resolvePrincipal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { callerOf, toAuthInfo } from './caller';
 import { jsonBodyOf, sendParseError } from './json-body';
@@ -24,7 +30,12 @@ interface SseSession {
   transport: SSEServerTransport;
   /** Credentials sent when the stream was opened: used for messages that carry none. */
   credential?: string;
+  /** Account that opened the stream; undefined = opened without credentials. */
+  owner?: string;
 }
+
+const UNKNOWN_SESSION = { error: 'unknown or closed MCP session: open GET /api/v1/mcp/sse again' };
+const INVALID_CREDENTIALS = { error: 'invalid or revoked credentials', code: 'UNAUTHORIZED' };
 
 export function createSseHandlers(
   deps: ApiDeps,
@@ -39,6 +50,13 @@ export function createSseHandlers(
       res.status(503).json({ error: 'too many open MCP SSE sessions, retry later or use POST /api/v1/mcp' });
       return;
     }
+    const credential = credentialOf(req);
+    const owner = credential ? (await resolvePrincipal(deps, credential))?.accountId : undefined;
+    // Credentials that name nobody cannot own a session.
+    if (credential && !owner) {
+      res.status(401).json(INVALID_CREDENTIALS);
+      return;
+    }
     const transport = new SSEServerTransport(messagesPath, res);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS).unref();
     // Set before connect(): the protocol layer chains its own cleanup after this one.
@@ -46,15 +64,23 @@ export function createSseHandlers(
       clearInterval(keepAlive);
       sessions.delete(transport.sessionId);
     };
-    sessions.set(transport.sessionId, { transport, credential: credentialOf(req) });
+    sessions.set(transport.sessionId, { transport, credential, owner });
     await createMcpServer(deps, registry).connect(transport);
+  };
+
+  /** Without credentials a message speaks as the opener; with them they must name the opener. */
+  const postedByOwner = async (req: Request, session: SseSession): Promise<boolean> => {
+    const credential = credentialOf(req);
+    if (!credential) return true;
+    const principal = await resolvePrincipal(deps, credential);
+    return principal !== undefined && principal.accountId === session.owner;
   };
 
   const postMessage: RequestHandler = async (req, res) => {
     const sessionId = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
     const session = sessions.get(sessionId);
-    if (!session) {
-      res.status(404).json({ error: 'unknown or closed MCP session: open GET /api/v1/mcp/sse again' });
+    if (!session || !(await postedByOwner(req, session))) {
+      res.status(404).json(UNKNOWN_SESSION);
       return;
     }
     const body = jsonBodyOf(req);

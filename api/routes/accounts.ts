@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { principalOf, requireAuth } from '../auth';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
-import { clientIp, consumeRegistration } from '../rate-limit';
+import { clientIp, consumeRegistration, limitSignIn } from '../rate-limit';
 import {
   apiKeyView,
   createKeyInput,
@@ -43,7 +43,12 @@ function document() {
     true,
   );
   post('/api/v1/auth/signup', 'Sign up a person (5/hour per IP)', signupInput, tokenOutput);
-  post('/api/v1/auth/token', 'Exchange email + password for a 1-hour JWT', tokenInput, tokenOutput);
+  post(
+    '/api/v1/auth/token',
+    'Exchange email + password for a 1-hour JWT (failed attempts limited per account and per IP)',
+    tokenInput,
+    tokenOutput,
+  );
   post(
     '/api/v1/keys',
     'Create an API key (shown once)',
@@ -119,8 +124,10 @@ export function mountAccountsRoutes(app: Express, deps: ApiDeps): void {
     res.status(201).json(await accounts.signup(deps, input));
   });
 
+  // Guessing limits: failed sign-ins per account and per IP (429 + Retry-After), see limitSignIn.
   app.post('/api/v1/auth/token', async (req, res) => {
-    res.json(await accounts.token(deps, parseOrThrow(tokenInput, req.body)));
+    const input = parseOrThrow(tokenInput, req.body);
+    res.json(await limitSignIn(deps, clientIp(req), input.email, () => accounts.token(deps, input)));
   });
 
   app.get('/api/v1/keys', auth, async (_req, res) => {

@@ -1,12 +1,13 @@
 /**
  * The Rentr renter API, on both `/v1/*` and `/api/v1/*` (Rentr's api subdomain rewrites to
  * /api). Credentials are rental codes, not account keys. CORS and the per-IP limit are applied to
- * these paths in api/app.ts.
+ * these paths in api/app.ts; failed code lookups have their own, smaller per-IP budget here.
  */
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import { credentialOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
+import { clientIp, limitRentalCodeLookup } from '../rate-limit';
 import { rentrChatInput, rentrChatResponse, rentrStatusResponse } from '../schemas/rentr';
 import * as rentr from '../use-cases/rentr';
 import { parseOrThrow } from '../validation';
@@ -51,15 +52,18 @@ function document() {
 document();
 
 export function mountRentrRoutes(app: Express, deps: ApiDeps): void {
+  // Guessing a code costs a point of the IP's budget; a code that names a rental costs nothing.
+  const rentalOf = (req: Request) =>
+    limitRentalCodeLookup(deps, clientIp(req), () => rentr.rentalByCode(deps, credentialOf(req)));
   for (const prefix of PREFIXES) {
     app.post(`${prefix}/chat`, async (req, res) => {
-      const rental = await rentr.rentalByCode(deps, credentialOf(req));
+      const rental = await rentalOf(req);
       const input = parseOrThrow(rentrChatInput, req.body);
       res.json(await rentr.chat(deps, rental, input));
     });
 
     app.get(`${prefix}/status`, async (req, res) => {
-      const rental = await rentr.rentalByCode(deps, credentialOf(req));
+      const rental = await rentalOf(req);
       res.json(await rentr.status(deps, rental));
     });
   }

@@ -15,6 +15,8 @@ import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { harnessState } from './state';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+/** JWT_SECRET has no default: every test stack signs with this one. */
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 /** One webpack bundle of the production workflows per test file (module scope is per file). */
@@ -42,6 +44,7 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
     TEMPORAL_ADDRESS: state.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     ADMIN_API_KEY: TEST_ADMIN_KEY,
+    JWT_SECRET: TEST_JWT_SECRET,
     ALLOW_PRIVATE_WEBHOOKS: 'true',
     // Every stack counts rate limits on its own (all tests come from 127.0.0.1).
     RATE_LIMIT_KEY_PREFIX: `rl-${randomUUID().slice(0, 8)}`,

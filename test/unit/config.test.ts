@@ -9,6 +9,9 @@ const SECRETS = {
   TRON_HOT_WALLET_PRIVATE_KEY: 'ab'.repeat(32),
 };
 
+/** JWT_SECRET has no default, so every configuration that must load brings one. */
+const JWT = { JWT_SECRET: SECRETS.JWT_SECRET };
+
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
   try {
     loadConfig(env);
@@ -21,7 +24,7 @@ function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
 
 describe('config', () => {
   it('applies the documented defaults to an empty environment', () => {
-    const config = loadConfig({});
+    const config = loadConfig(JWT);
     expect(config.PORT).toBe(3000);
     expect(config.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
     expect(config.TEMPORAL_NAMESPACE).toBe('default');
@@ -56,12 +59,12 @@ describe('config', () => {
   });
 
   it('parses boolean variables from true/false/1/0', () => {
-    expect(loadConfig({ ALLOW_PRIVATE_WEBHOOKS: '1' }).ALLOW_PRIVATE_WEBHOOKS).toBe(true);
-    expect(loadConfig({ ALLOW_PRIVATE_WEBHOOKS: 'false' }).ALLOW_PRIVATE_WEBHOOKS).toBe(false);
+    expect(loadConfig({ ...JWT, ALLOW_PRIVATE_WEBHOOKS: '1' }).ALLOW_PRIVATE_WEBHOOKS).toBe(true);
+    expect(loadConfig({ ...JWT, ALLOW_PRIVATE_WEBHOOKS: 'false' }).ALLOW_PRIVATE_WEBHOOKS).toBe(false);
   });
 
   it('treats an empty variable as unset so its default applies', () => {
-    const config = loadConfig({ PORT: '', PUBLIC_BASE_URL: '', ADMIN_API_KEY: '' });
+    const config = loadConfig({ ...JWT, PORT: '', PUBLIC_BASE_URL: '', ADMIN_API_KEY: '' });
     expect(config.PORT).toBe(3000);
     expect(config.PUBLIC_BASE_URL).toBeUndefined();
     expect(config.ADMIN_API_KEY).toBeUndefined();
@@ -86,6 +89,6 @@ describe('config', () => {
   });
 
   it('reports unset secrets as "unset"', () => {
-    expect(describeConfig(loadConfig({})).ADMIN_API_KEY).toBe('unset');
+    expect(describeConfig(loadConfig(JWT)).ADMIN_API_KEY).toBe('unset');
   });
 });

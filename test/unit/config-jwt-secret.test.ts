@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from '../../domain/config';
+
+const SECRET = 'a-jwt-secret-of-at-least-32-characters-0000';
+
+function errorOf(env: NodeJS.ProcessEnv): unknown {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe('JWT_SECRET', () => {
+  it.each(['development', 'test', 'production'])(
+    'stops config loading with an error naming JWT_SECRET when it is missing (NODE_ENV=%s)',
+    (nodeEnv) => {
+      const err = errorOf({ NODE_ENV: nodeEnv });
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toMatch(/\bJWT_SECRET: required\b/);
+    },
+  );
+
+  it('treats an empty JWT_SECRET as missing', () => {
+    expect((errorOf({ JWT_SECRET: '' }) as ConfigError).message).toContain('JWT_SECRET');
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 characters without echoing it', () => {
+    const err = errorOf({ JWT_SECRET: 'short-secret' }) as ConfigError;
+    expect(err.message).toContain('JWT_SECRET');
+    expect(err.message).not.toContain('short-secret');
+  });
+
+  it('uses the JWT_SECRET it is given', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).JWT_SECRET).toBe(SECRET);
+  });
+});
+
+describe('guessing limits', () => {
+  it('defaults to 10 failed sign-ins per account and 30 per IP in 15 minutes, 30 failed rental codes per IP', () => {
+    const config = loadConfig({ JWT_SECRET: SECRET });
+    expect(config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT).toBe(10);
+    expect(config.RATE_LIMIT_LOGIN_FAILURES_PER_IP).toBe(30);
+    expect(config.RATE_LIMIT_LOGIN_WINDOW_SECONDS).toBe(900);
+    expect(config.RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP).toBe(30);
+    expect(config.RATE_LIMIT_RENTAL_CODE_WINDOW_SECONDS).toBe(900);
+  });
+
+  it('keeps TRUST_PROXY at 0 unless it is set', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).TRUST_PROXY).toBe(0);
+  });
+});
