@@ -24,6 +24,12 @@ export const redactUrl = (url: string): string => url.replace(SECRET_QUERY_PARAM
 
 export type Logger = pino.Logger;
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'agentrent'): Logger {
-  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/** `destination` (default stdout) lets tests read what would be logged. */
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  name = 'agentrent',
+  destination?: pino.DestinationStream,
+): Logger {
+  const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -13,6 +13,7 @@
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Request, RequestHandler } from 'express';
 import { credentialOf, resolvePrincipal } from '../auth';
+import { AppError, ErrorCode } from '../../domain/errors';
 import type { ApiDeps } from '../deps';
 import { callerOf, toAuthInfo } from './caller';
 import { jsonBodyOf, sendParseError } from './json-body';
@@ -35,7 +36,6 @@ interface SseSession {
 }
 
 const UNKNOWN_SESSION = { error: 'unknown or closed MCP session: open GET /api/v1/mcp/sse again' };
-const INVALID_CREDENTIALS = { error: 'invalid or revoked credentials', code: 'UNAUTHORIZED' };
 
 export function createSseHandlers(
   deps: ApiDeps,
@@ -53,10 +53,7 @@ export function createSseHandlers(
     const credential = credentialOf(req);
     const owner = credential ? (await resolvePrincipal(deps, credential))?.accountId : undefined;
     // Credentials that name nobody cannot own a session.
-    if (credential && !owner) {
-      res.status(401).json(INVALID_CREDENTIALS);
-      return;
-    }
+    if (credential && !owner) throw new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials');
     const transport = new SSEServerTransport(messagesPath, res);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS).unref();
     // Set before connect(): the protocol layer chains its own cleanup after this one.
