@@ -60,20 +60,20 @@ function limitersOf(deps: LimitDeps): Limiters {
       loginPerAccount: limiter(
         deps,
         'login-account',
-        deps.config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
-        deps.config.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+        deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS,
       ),
       loginPerIp: limiter(
         deps,
         'login-ip',
-        deps.config.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
-        deps.config.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+        deps.config.RATE_LIMIT_LOGIN_PER_IP,
+        deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS,
       ),
       rentalCodePerIp: limiter(
         deps,
         'rental-code',
-        deps.config.RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP,
-        deps.config.RATE_LIMIT_RENTAL_CODE_WINDOW_SECONDS,
+        deps.config.RATE_LIMIT_RENTAL_CODES_PER_IP,
+        deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS,
       ),
       perKey: new Map(),
     };
@@ -178,16 +178,16 @@ export async function limitSignIn<T>(
   const l = limitersOf(deps);
   const ipKey = ipLimitKey(ip);
   const accountKey = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
-  const window = deps.config.RATE_LIMIT_LOGIN_WINDOW_SECONDS;
+  const window = deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS;
   await consume(
     l.loginPerIp,
     ipKey,
-    `${deps.config.RATE_LIMIT_LOGIN_FAILURES_PER_IP} failed sign-ins per ${window} s per IP`,
+    `${deps.config.RATE_LIMIT_LOGIN_PER_IP} failed sign-ins per ${window} s per IP`,
   );
   await consume(
     l.loginPerAccount,
     accountKey,
-    `${deps.config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT} failed sign-ins per ${window} s per account`,
+    `${deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT} failed sign-ins per ${window} s per account`,
   );
   let result: T;
   try {
@@ -215,7 +215,7 @@ export async function limitRentalCodeLookup<T>(
 ): Promise<T> {
   const rl = limitersOf(deps).rentalCodePerIp;
   const key = ipLimitKey(ip);
-  const what = `${deps.config.RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP} failed rental-code lookups per ${deps.config.RATE_LIMIT_RENTAL_CODE_WINDOW_SECONDS} s per IP`;
+  const what = `${deps.config.RATE_LIMIT_RENTAL_CODES_PER_IP} failed rental-code lookups per ${deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS} s per IP`;
   await consume(rl, key, what);
   try {
     const found = await lookup();

@@ -49,15 +49,14 @@ export const configSchema = z.object({
   /** Per-key limit for JWT sessions; API keys carry their own (api_keys.rate_limit_per_minute). */
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   /**
-   * POST /api/v1/auth/token: failed sign-ins allowed per account (by email, whether it exists or
-   * not) and per client IP (IPv6 by /64) in each window; then 429 until the window ends.
+   * Guessing limits, per RATE_LIMIT_GUESS_WINDOW_SECONDS (a fixed window from the first failure):
+   * failed POST /api/v1/auth/token per account (by email, whether it exists or not) and per
+   * client IP, and failed rental-code lookups on the Rentr routes per client IP (IPv6 by /64).
    */
-  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
-  RATE_LIMIT_LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
-  RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
-  /** Rentr routes: lookups of unknown or malformed rental codes allowed per client IP (IPv6 by /64). */
-  RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP: z.coerce.number().int().min(1).default(30),
-  RATE_LIMIT_RENTAL_CODE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_RENTAL_CODES_PER_IP: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_GUESS_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   /** Namespace of the rate-limit counters (separates deployments or test stacks sharing a DB). */
   RATE_LIMIT_KEY_PREFIX: z
     .string()

@@ -56,7 +56,7 @@ describe('password guessing', () => {
   });
 
   it('refuses even the right password while the account is limited', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '3' });
+    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '3' });
     const email = await signUp(s);
     for (let i = 0; i < 3; i++) expect((await signIn(s, email, `wrong ${i}`)).status).toBe(401);
 
@@ -67,7 +67,7 @@ describe('password guessing', () => {
   });
 
   it('lets no more than the limit of 20 concurrent wrong passwords be checked', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '5' });
+    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '5' });
     const email = await signUp(s);
 
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(s, email, `wrong ${i}`)));
@@ -78,7 +78,7 @@ describe('password guessing', () => {
   });
 
   it('limits an email without an account exactly like one with an account', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '3' });
+    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '3' });
     const known = await signUp(s);
     const unknown = `nobody-${randomUUID()}@example.com`;
     const run = async (email: string) => {
@@ -91,7 +91,7 @@ describe('password guessing', () => {
   });
 
   it('counts an email in any case as one account', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '2' });
+    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
     const email = await signUp(s);
     expect((await signIn(s, email.toUpperCase(), 'wrong 1')).status).toBe(401);
     expect((await signIn(s, email, 'wrong 2')).status).toBe(401);
@@ -99,7 +99,7 @@ describe('password guessing', () => {
   });
 
   it('clears the account failures on a successful sign-in', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '3' });
+    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '3' });
     const email = await signUp(s);
     for (let i = 0; i < 2; i++) expect((await signIn(s, email, `wrong ${i}`)).status).toBe(401);
     expect((await signIn(s, email, PASSWORD)).status).toBe(200);
@@ -112,8 +112,8 @@ describe('password guessing', () => {
 
   it('limits failed sign-ins per IP across many accounts', async () => {
     const s = await start({
-      RATE_LIMIT_LOGIN_FAILURES_PER_IP: '4',
-      RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '100',
+      RATE_LIMIT_LOGIN_PER_IP: '4',
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: '100',
     });
     for (let i = 0; i < 4; i++)
       expect((await signIn(s, `spray-${i}-${randomUUID()}@example.com`, 'wrong')).status).toBe(401);
@@ -126,14 +126,14 @@ describe('password guessing', () => {
   });
 
   it('does not count successful sign-ins against the IP', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_FAILURES_PER_IP: '2' });
+    const s = await start({ RATE_LIMIT_LOGIN_PER_IP: '2' });
     const email = await signUp(s);
     for (let i = 0; i < 5; i++) expect((await signIn(s, email, PASSWORD)).status).toBe(200);
   });
 
   it('shares the account limit between two API processes', async () => {
     const prefix = `rl-${randomUUID().slice(0, 8)}`;
-    const config = { RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '4' };
+    const config = { RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_LOGIN_PER_ACCOUNT: '4' };
     const [a, b] = await Promise.all([start(config), start(config)]);
     const email = await signUp(a);
     for (let i = 0; i < 4; i++) expect((await signIn(i % 2 ? a : b, email, `wrong ${i}`)).status).toBe(401);
@@ -159,13 +159,13 @@ describe('X-Forwarded-For', () => {
     })();
 
   it('is ignored by default, so forged addresses share the real IP budget', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_FAILURES_PER_IP: '3' });
+    const s = await start({ RATE_LIMIT_LOGIN_PER_IP: '3' });
     expect(s.config.TRUST_PROXY).toBe(0);
     expect(await sprayFromForgedIps(s)).toEqual([401, 401, 401, 429]);
   });
 
   it('is believed only when TRUST_PROXY is set', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_FAILURES_PER_IP: '3', TRUST_PROXY: '1' });
+    const s = await start({ RATE_LIMIT_LOGIN_PER_IP: '3', TRUST_PROXY: '1' });
     expect(await sprayFromForgedIps(s)).toEqual([401, 401, 401, 401]);
   });
 });
@@ -186,7 +186,7 @@ describe('rental-code guessing', () => {
   const unknownCode = () => `${randomUUID().replace(/-/g, '').slice(0, 12)}0000`;
 
   it('answers unknown codes past the per-IP budget with 429 and Retry-After, on every Rentr path', async () => {
-    const s = await start({ RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP: '4' });
+    const s = await start({ RATE_LIMIT_RENTAL_CODES_PER_IP: '4' });
     const statuses = [];
     for (const [method, path] of [
       ['GET', '/v1/status'],
@@ -215,7 +215,7 @@ describe('rental-code guessing', () => {
   });
 
   it('refuses even a real code once the IP has spent its budget on guesses', async () => {
-    const s = await start({ RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP: '2' });
+    const s = await start({ RATE_LIMIT_RENTAL_CODES_PER_IP: '2' });
     const id = await rentalCode(s);
     for (let i = 0; i < 2; i++)
       expect((await apiClient(s.url, unknownCode())('GET', '/v1/status')).status).toBe(401);
@@ -224,7 +224,7 @@ describe('rental-code guessing', () => {
   });
 
   it('charges nothing for a code that names a rental', async () => {
-    const s = await start({ RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP: '2' });
+    const s = await start({ RATE_LIMIT_RENTAL_CODES_PER_IP: '2' });
     const id = await rentalCode(s);
     for (let i = 0; i < 6; i++) expect((await apiClient(s.url, id)('GET', '/v1/status')).status).toBe(403);
 
@@ -232,7 +232,7 @@ describe('rental-code guessing', () => {
   });
 
   it('lets no more than the budget of 20 concurrent guesses be looked up', async () => {
-    const s = await start({ RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP: '5' });
+    const s = await start({ RATE_LIMIT_RENTAL_CODES_PER_IP: '5' });
 
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => apiClient(s.url, unknownCode())('GET', '/v1/status')),
@@ -244,7 +244,7 @@ describe('rental-code guessing', () => {
   });
 
   it('counts two IPv6 addresses of one /64 in one bucket, and another /64 apart', async () => {
-    const s = await start({ RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP: '3' });
+    const s = await start({ RATE_LIMIT_RENTAL_CODES_PER_IP: '3' });
     const deps = { config: s.config, db: s.db };
     const miss = () => Promise.reject(new AppError(ErrorCode.Unauthorized, 'Invalid API key'));
     const outcome = (ip: string) => limitRentalCodeLookup(deps, ip, miss).catch((err: AppError) => err.code);

@@ -39,11 +39,10 @@ describe('JWT_SECRET', () => {
 describe('guessing limits', () => {
   it('defaults to 10 failed sign-ins per account and 30 per IP in 15 minutes, 30 failed rental codes per IP', () => {
     const config = loadConfig({ JWT_SECRET: SECRET });
-    expect(config.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT).toBe(10);
-    expect(config.RATE_LIMIT_LOGIN_FAILURES_PER_IP).toBe(30);
-    expect(config.RATE_LIMIT_LOGIN_WINDOW_SECONDS).toBe(900);
-    expect(config.RATE_LIMIT_RENTAL_CODE_FAILURES_PER_IP).toBe(30);
-    expect(config.RATE_LIMIT_RENTAL_CODE_WINDOW_SECONDS).toBe(900);
+    expect(config.RATE_LIMIT_LOGIN_PER_ACCOUNT).toBe(10);
+    expect(config.RATE_LIMIT_LOGIN_PER_IP).toBe(30);
+    expect(config.RATE_LIMIT_GUESS_WINDOW_SECONDS).toBe(900);
+    expect(config.RATE_LIMIT_RENTAL_CODES_PER_IP).toBe(30);
   });
 
   it('keeps TRUST_PROXY at 0 unless it is set', () => {
