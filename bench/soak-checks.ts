@@ -22,18 +22,27 @@ export async function unfinished(db: Db, started: Started): Promise<Record<strin
     Number((await db.query<{ n: string }>(sql, params)).rows[0].n);
   const txids = started.deposits.map((d) => d.txid);
   return {
-    rentals: await one(`SELECT count(*) AS n FROM rentals WHERE id = ANY($1::uuid[]) AND NOT settled`, [started.rentals]),
+    rentals: await one(`SELECT count(*) AS n FROM rentals WHERE id = ANY($1::uuid[]) AND NOT settled`, [
+      started.rentals,
+    ]),
     slots: await one(`SELECT count(*) AS n FROM task_acceptances WHERE status IN ('accepted', 'submitted')`),
     deposits:
-      txids.length - (await one(`SELECT count(*) AS n FROM deposits WHERE txid = ANY($1) AND status <> 'pending'`, [txids])),
+      txids.length -
+      (await one(`SELECT count(*) AS n FROM deposits WHERE txid = ANY($1) AND status <> 'pending'`, [txids])),
     withdrawals: await one(
       `SELECT count(*) AS n FROM withdrawals WHERE status NOT IN ('confirmed', 'rejected', 'failed')`,
     ),
-    deliveries: await one(`SELECT count(*) AS n FROM webhook_deliveries WHERE state IN ('pending', 'retrying')`),
+    deliveries: await one(
+      `SELECT count(*) AS n FROM webhook_deliveries WHERE state IN ('pending', 'retrying')`,
+    ),
   };
 }
 
-export async function check(db: Db, started: Started, chain: { url: string; usdt: string }): Promise<Verdict> {
+export async function check(
+  db: Db,
+  started: Started,
+  chain: { url: string; usdt: string },
+): Promise<Verdict> {
   const problems: string[] = [];
   let lost = 0;
   let doublePaid = 0;
@@ -59,7 +68,14 @@ export async function check(db: Db, started: Started, chain: { url: string; usdt
   lose(Number(sums.negative), 'user balances below zero');
 
   // Rentals: settled once; what left escrow is exactly what went in; the owner got no more than was paid.
-  const rentals = await rows<{ id: string; settled: boolean; paid_in: string; balance: string; owner_gross: string; refund: string }>(
+  const rentals = await rows<{
+    id: string;
+    settled: boolean;
+    paid_in: string;
+    balance: string;
+    owner_gross: string;
+    refund: string;
+  }>(
     `SELECT r.id, r.settled, COALESCE(r.owner_gross, 0) AS owner_gross, COALESCE(r.refund, 0) AS refund,
             COALESCE(a.balance, 0) AS balance,
             COALESCE((SELECT sum(e.amount) FROM ledger_entries e WHERE e.ledger_account_id = a.id AND e.amount > 0), 0) AS paid_in
@@ -78,7 +94,14 @@ export async function check(db: Db, started: Started, chain: { url: string; usdt
   }
 
   // Tasks: once closed with no slot in review, the escrow is empty; one payout per approved slot.
-  const tasks = await rows<{ id: string; status: string; balance: string; approved: string; payouts: string; live: string }>(
+  const tasks = await rows<{
+    id: string;
+    status: string;
+    balance: string;
+    approved: string;
+    payouts: string;
+    live: string;
+  }>(
     `SELECT t.id, t.status, COALESCE(a.balance, 0) AS balance,
             (SELECT count(*) FROM task_acceptances x WHERE x.task_id = t.id AND x.status = 'approved') AS approved,
             (SELECT count(*) FROM task_acceptances x WHERE x.task_id = t.id AND x.status IN ('accepted', 'submitted')) AS live,
@@ -92,9 +115,12 @@ export async function check(db: Db, started: Started, chain: { url: string; usdt
   for (const t of tasks) {
     if (t.status === 'open') lose(1, `task ${t.id} still open`);
     if (Number(t.live) > 0) lose(1, `task ${t.id} has ${t.live} slots never decided`);
-    else if (t.status !== 'open' && Number(t.balance) !== 0) lose(1, `task ${t.id} escrow still holds ${t.balance}`);
-    if (Number(t.payouts) > Number(t.approved)) twice(1, `task ${t.id}: ${t.payouts} payouts for ${t.approved} approvals`);
-    if (Number(t.payouts) < Number(t.approved)) lose(1, `task ${t.id}: ${t.payouts} payouts for ${t.approved} approvals`);
+    else if (t.status !== 'open' && Number(t.balance) !== 0)
+      lose(1, `task ${t.id} escrow still holds ${t.balance}`);
+    if (Number(t.payouts) > Number(t.approved))
+      twice(1, `task ${t.id}: ${t.payouts} payouts for ${t.approved} approvals`);
+    if (Number(t.payouts) < Number(t.approved))
+      lose(1, `task ${t.id}: ${t.payouts} payouts for ${t.approved} approvals`);
   }
 
   // Deposits: each transfer credited exactly once.
@@ -117,11 +143,13 @@ export async function check(db: Db, started: Started, chain: { url: string; usdt
   for (const w of started.withdrawals) {
     const [row] = await rows<{ status: string }>(`SELECT status FROM withdrawals WHERE id = $1`, [w.id]);
     const onChain = Number((await usdt.balanceOf(w.address).call()).toString());
-    if (!row || !['confirmed', 'rejected', 'failed'].includes(row.status)) lose(1, `withdrawal ${w.id} ${row?.status}`);
+    if (!row || !['confirmed', 'rejected', 'failed'].includes(row.status))
+      lose(1, `withdrawal ${w.id} ${row?.status}`);
     else if (row.status === 'confirmed' && onChain !== w.net) {
       if (onChain > w.net) twice(1, `withdrawal ${w.id} sent ${onChain} for ${w.net}`);
       else lose(1, `withdrawal ${w.id} confirmed but ${onChain} on chain`);
-    } else if (row.status !== 'confirmed' && onChain !== 0) twice(1, `withdrawal ${w.id} ${row.status} but ${onChain} sent`);
+    } else if (row.status !== 'confirmed' && onChain !== 0)
+      twice(1, `withdrawal ${w.id} ${row.status} but ${onChain} sent`);
   }
 
   // Nothing held without a live owner: at the end every hold and escrow is empty.
@@ -131,7 +159,8 @@ export async function check(db: Db, started: Started, chain: { url: string; usdt
   for (const h of held) {
     const taskOpen =
       h.subject.startsWith('task:') &&
-      (await rows(`SELECT 1 FROM tasks WHERE id::text = $1 AND status = 'open'`, [h.subject.slice(5)])).length > 0;
+      (await rows(`SELECT 1 FROM tasks WHERE id::text = $1 AND status = 'open'`, [h.subject.slice(5)]))
+        .length > 0;
     if (!taskOpen) lose(1, `${h.subject} still holds ${h.balance}`);
   }
 
@@ -145,7 +174,11 @@ export async function check(db: Db, started: Started, chain: { url: string; usdt
 
   return {
     lifecycles:
-      started.rentals.length + started.tasks.length + started.deposits.length + started.withdrawals.length + deliveryCount,
+      started.rentals.length +
+      started.tasks.length +
+      started.deposits.length +
+      started.withdrawals.length +
+      deliveryCount,
     lost,
     doublePaid,
     problems,

@@ -26,6 +26,14 @@ export interface CallOptions {
 const transient = (r: Reply) =>
   r.status >= 500 || r.status === 429 || (r.status === 409 && r.json.code === 'IDEMPOTENCY_IN_FLIGHT');
 
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    return { raw: text };
+  }
+}
+
 export function httpClient(baseUrl: () => string) {
   let requests = 0;
   let transientAnswers = 0;
@@ -43,13 +51,7 @@ export function httpClient(baseUrl: () => string) {
       signal: AbortSignal.timeout(60_000),
     });
     const text = await res.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      json = { raw: text };
-    }
-    return { status: res.status, json };
+    return { status: res.status, json: parseJson(text) };
   }
 
   async function call(method: string, path: string, opts: CallOptions = {}): Promise<Reply> {

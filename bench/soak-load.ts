@@ -48,7 +48,9 @@ export async function startReceivers() {
     });
   });
   const listen = (s: http.Server) =>
-    new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+    new Promise<string>((r) =>
+      s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
+    );
   return {
     agentUrl: await listen(agent),
     flakyUrl: await listen(flaky),
@@ -135,7 +137,10 @@ export async function runLoad(opts: {
       const code = String(start.json.code);
       started.rentals.push(id);
       if (agent === eventsAgent) {
-        await call('POST', `/api/rentals/${id}/messages`, { key: renter.key, body: { content: 'hello events agent' } });
+        await call('POST', `/api/rentals/${id}/messages`, {
+          key: renter.key,
+          body: { content: 'hello events agent' },
+        });
       } else {
         for (let i = 0; i < 2 && live(); i++) {
           const chat = await call('POST', '/v1/chat', {
@@ -150,16 +155,24 @@ export async function runLoad(opts: {
       // The same extension twice (a client retrying after a lost answer): charged once.
       const extendKey = randomUUID();
       for (let i = 0; i < 2; i++) {
-        await call('POST', `/api/rentals/${id}/extend`, { key: renter.key, idem: extendKey, body: { minutes: 1 } });
+        await call('POST', `/api/rentals/${id}/extend`, {
+          key: renter.key,
+          idem: extendKey,
+          body: { minutes: 1 },
+        });
       }
       started.extensionsResent++;
-      if (Math.random() < 0.5) await call('POST', `/api/rentals/${id}/end`, { key: renter.key, body: {}, retry: true });
+      if (Math.random() < 0.5)
+        await call('POST', `/api/rentals/${id}/end`, { key: renter.key, body: {}, retry: true });
       await sleep(200);
     }
   }
 
   async function taskLoop(creator: Actor): Promise<void> {
+    let n = 0;
     while (live()) {
+      // Every third task leaves its first submission undecided: the review window auto-approves it.
+      const autoApprove = ++n % 3 === 0;
       const created = await call('POST', '/api/v1/agent/tasks', {
         key: creator.key,
         retry: false,
@@ -185,6 +198,7 @@ export async function runLoad(opts: {
       }
       for (const [i, acceptanceId] of acceptances.entries()) {
         const decision = i === 0 ? 'approve' : 'reject';
+        if (i === 0 && autoApprove) continue;
         await call('POST', `/api/v1/agent/tasks/${taskId}/submissions/${acceptanceId}/${decision}`, {
           key: creator.key,
           body: { reason: 'soak' },

@@ -32,7 +32,10 @@ const quiet = process.env.SOAK_VERBOSE ? undefined : () => undefined;
 
 function waitForLine(child: ManagedChild, needle: string, timeoutMs = 120_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${child.name}: no "${needle}" within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${child.name}: no "${needle}" within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.onLine((line) => {
       if (line.includes(needle)) {
         clearTimeout(timer);
@@ -61,10 +64,18 @@ function spawnQuiet(name: string, script: string, env: NodeJS.ProcessEnv): Manag
   return child;
 }
 
-export async function startSoakStack(opts: { workers: number; extraEnv?: Record<string, string> }): Promise<SoakStack> {
+export async function startSoakStack(opts: {
+  workers: number;
+  extraEnv?: Record<string, string>;
+}): Promise<SoakStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrent-soak-'));
   fs.chmodSync(dir, 0o777);
-  const [pgPort, temporalPort, apiPort, chainPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [pgPort, temporalPort, apiPort, chainPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const { secrets } = loadDevSecrets(path.join(dir, 'secrets.json'), {});
 
   const startPg = () =>
@@ -113,6 +124,7 @@ export async function startSoakStack(opts: { workers: number; extraEnv?: Record<
     WITHDRAWAL_REVIEW_ABOVE_USD: '100',
     WITHDRAWAL_FUNDS_RETRY_SECONDS: '2',
     WITHDRAWAL_REVIEW_VELOCITY_PER_24H: '1000000',
+    TASK_REVIEW_WINDOW_SECONDS: '20',
     ...opts.extraEnv,
   };
   // Worker logs carry "worker running" at info level: read readiness from them, print nothing.

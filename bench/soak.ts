@@ -75,6 +75,14 @@ async function main(): Promise<void> {
       left = await unfinished(db, started);
     }
     say(`after the drain, unfinished: ${JSON.stringify(left)}`);
+    const decisions = await db.query<{ decision: string; n: string }>(
+      `SELECT coalesce(decision, status) AS decision, count(*) AS n FROM task_acceptances GROUP BY 1 ORDER BY 1`,
+    );
+    const reviews = await db.query<{ status: string; n: string }>(
+      `SELECT status, count(*) AS n FROM withdrawals WHERE 'large_amount' = ANY(review_reasons) GROUP BY 1 ORDER BY 1`,
+    );
+    say(`task slots: ${decisions.rows.map((r) => `${r.decision} ${r.n}`).join(', ')}`);
+    say(`withdrawals reviewed: ${reviews.rows.map((r) => `${r.status} ${r.n}`).join(', ')}`);
 
     const verdict = await check(db, started, { url: stack.devchainUrl, usdt: stack.usdtContract });
     for (const p of verdict.problems.slice(0, 30)) say(p);
