@@ -64,6 +64,8 @@ export interface TaskReviewInput {
   reward: Micro;
   /** How long after acceptance the worker may submit proof. */
   submitWithinMs: number;
+  /** Replaces the reward tier's review window (TASK_REVIEW_WINDOW_SECONDS: tests and soaks only). */
+  reviewWindowMs?: number;
 }
 
 export type ReviewStatus = 'accepted' | 'submitted' | 'approved' | 'rejected' | 'expired';
@@ -135,7 +137,7 @@ class Review {
     this.status = 'submitted';
     this.proof = { text: p.proofText, url: p.proofUrl };
     this.submittedAt = now;
-    this.reviewDeadline = now + reviewWindowMs(this.input.reward);
+    this.reviewDeadline = now + (this.input.reviewWindowMs ?? reviewWindowMs(this.input.reward));
   }
 
   assertCanDecide(d: DecisionInput): void {

@@ -226,6 +226,9 @@ export async function acceptTask(
           workerId: principal.accountId,
           reward: task.reward,
           submitWithinMs,
+          ...(config.TASK_REVIEW_WINDOW_SECONDS === undefined
+            ? {}
+            : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),
         },
       ],
       typedSearchAttributes: [

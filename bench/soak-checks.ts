@@ -1,0 +1,186 @@
+/**
+ * What the soak proves once the load has stopped and every lifecycle had time to finish: each one
+ * ended exactly once with exact arithmetic, and the ledger as a whole is sound. Every violation is
+ * counted as lost (money or a lifecycle that never finished) or double-paid.
+ */
+import pg from 'pg';
+import { TronWeb } from 'tronweb';
+import type { Started } from './soak-load';
+
+export interface Verdict {
+  lifecycles: number;
+  lost: number;
+  doublePaid: number;
+  problems: string[];
+}
+
+type Db = pg.Pool;
+
+/** Still running: a rental not settled, a slot under review, a deposit or withdrawal not final, a delivery not settled. */
+export async function unfinished(db: Db, started: Started): Promise<Record<string, number>> {
+  const one = async (sql: string, params: unknown[] = []) =>
+    Number((await db.query<{ n: string }>(sql, params)).rows[0].n);
+  const txids = started.deposits.map((d) => d.txid);
+  return {
+    rentals: await one(`SELECT count(*) AS n FROM rentals WHERE id = ANY($1::uuid[]) AND NOT settled`, [
+      started.rentals,
+    ]),
+    slots: await one(`SELECT count(*) AS n FROM task_acceptances WHERE status IN ('accepted', 'submitted')`),
+    deposits:
+      txids.length -
+      (await one(`SELECT count(*) AS n FROM deposits WHERE txid = ANY($1) AND status <> 'pending'`, [txids])),
+    withdrawals: await one(
+      `SELECT count(*) AS n FROM withdrawals WHERE status NOT IN ('confirmed', 'rejected', 'failed')`,
+    ),
+    deliveries: await one(
+      `SELECT count(*) AS n FROM webhook_deliveries WHERE state IN ('pending', 'retrying')`,
+    ),
+  };
+}
+
+export async function check(
+  db: Db,
+  started: Started,
+  chain: { url: string; usdt: string },
+): Promise<Verdict> {
+  const problems: string[] = [];
+  let lost = 0;
+  let doublePaid = 0;
+  const lose = (n: number, what: string) => {
+    if (n > 0) problems.push(`lost: ${what} (${n})`);
+    lost += n;
+  };
+  const twice = (n: number, what: string) => {
+    if (n > 0) problems.push(`double-paid: ${what} (${n})`);
+    doublePaid += n;
+  };
+  const rows = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+    (await db.query<T>(sql, params)).rows;
+
+  // The ledger: every journal balances, the whole sums to zero, no user balance below zero.
+  const [sums] = await rows<{ total: string; unbalanced: string; negative: string }>(
+    `SELECT (SELECT COALESCE(sum(balance), 0) FROM ledger_accounts) AS total,
+            (SELECT count(*) FROM (SELECT journal_id FROM ledger_entries GROUP BY journal_id HAVING sum(amount) <> 0) j) AS unbalanced,
+            (SELECT count(*) FROM ledger_accounts WHERE is_user AND balance < 0) AS negative`,
+  );
+  lose(Math.abs(Number(sums.total)) > 0 ? 1 : 0, `ledger sums to ${sums.total}, not 0`);
+  lose(Number(sums.unbalanced), 'journals whose lines do not sum to zero');
+  lose(Number(sums.negative), 'user balances below zero');
+
+  // Rentals: settled once; what left escrow is exactly what went in; the owner got no more than was paid.
+  const rentals = await rows<{
+    id: string;
+    settled: boolean;
+    paid_in: string;
+    balance: string;
+    owner_gross: string;
+    refund: string;
+  }>(
+    `SELECT r.id, r.settled, COALESCE(r.owner_gross, 0) AS owner_gross, COALESCE(r.refund, 0) AS refund,
+            COALESCE(a.balance, 0) AS balance,
+            COALESCE((SELECT sum(e.amount) FROM ledger_entries e WHERE e.ledger_account_id = a.id AND e.amount > 0), 0) AS paid_in
+       FROM rentals r
+       LEFT JOIN ledger_accounts a ON a.purpose = 'escrow' AND a.subject = 'rental:' || r.id
+      WHERE r.id = ANY($1::uuid[])`,
+    [started.rentals],
+  );
+  lose(started.rentals.length - rentals.length, 'rentals started but without a row');
+  for (const r of rentals) {
+    if (!r.settled) lose(1, `rental ${r.id} not settled`);
+    else if (Number(r.balance) !== 0) lose(1, `rental ${r.id} escrow still holds ${r.balance}`);
+    const out = Number(r.owner_gross) + Number(r.refund);
+    if (r.settled && out > Number(r.paid_in)) twice(1, `rental ${r.id} paid out ${out} of ${r.paid_in}`);
+    else if (r.settled && out < Number(r.paid_in)) lose(1, `rental ${r.id} paid out ${out} of ${r.paid_in}`);
+  }
+
+  // Tasks: once closed with no slot in review, the escrow is empty; one payout per approved slot.
+  const tasks = await rows<{
+    id: string;
+    status: string;
+    balance: string;
+    approved: string;
+    payouts: string;
+    live: string;
+  }>(
+    `SELECT t.id, t.status, COALESCE(a.balance, 0) AS balance,
+            (SELECT count(*) FROM task_acceptances x WHERE x.task_id = t.id AND x.status = 'approved') AS approved,
+            (SELECT count(*) FROM task_acceptances x WHERE x.task_id = t.id AND x.status IN ('accepted', 'submitted')) AS live,
+            (SELECT count(*) FROM ledger_journals j WHERE j.kind = 'task_payout' AND j.reference = 'task:' || t.id) AS payouts
+       FROM tasks t
+       LEFT JOIN ledger_accounts a ON a.purpose = 'escrow' AND a.subject = 'task:' || t.id
+      WHERE t.id = ANY($1::uuid[])`,
+    [started.tasks],
+  );
+  lose(started.tasks.length - tasks.length, 'tasks created but without a row');
+  for (const t of tasks) {
+    if (t.status === 'open') lose(1, `task ${t.id} still open`);
+    if (Number(t.live) > 0) lose(1, `task ${t.id} has ${t.live} slots never decided`);
+    else if (t.status !== 'open' && Number(t.balance) !== 0)
+      lose(1, `task ${t.id} escrow still holds ${t.balance}`);
+    if (Number(t.payouts) > Number(t.approved))
+      twice(1, `task ${t.id}: ${t.payouts} payouts for ${t.approved} approvals`);
+    if (Number(t.payouts) < Number(t.approved))
+      lose(1, `task ${t.id}: ${t.payouts} payouts for ${t.approved} approvals`);
+  }
+
+  // Deposits: each transfer credited exactly once.
+  for (const d of started.deposits) {
+    const [row] = await rows<{ status: string; amount: string }>(
+      `SELECT status, amount FROM deposits WHERE txid = $1`,
+      [d.txid],
+    );
+    const credits = await rows<{ n: string }>(
+      `SELECT count(*) AS n FROM ledger_journals WHERE idempotency_key LIKE 'deposit:' || $1 || ':%'`,
+      [d.txid],
+    );
+    if (!row || row.status !== 'confirmed') lose(1, `deposit ${d.txid} ${row?.status ?? 'never seen'}`);
+    else if (Number(credits[0].n) !== 1) lose(1, `deposit ${d.txid} credited ${credits[0].n} times`);
+  }
+
+  // Withdrawals: final in the ledger, on chain at most once (each went to an address of its own).
+  const reader = new TronWeb({ fullHost: chain.url });
+  const usdt = await reader.contract().at(chain.usdt);
+  for (const w of started.withdrawals) {
+    const [row] = await rows<{ status: string }>(`SELECT status FROM withdrawals WHERE id = $1`, [w.id]);
+    const onChain = Number((await usdt.balanceOf(w.address).call()).toString());
+    if (!row || !['confirmed', 'rejected', 'failed'].includes(row.status))
+      lose(1, `withdrawal ${w.id} ${row?.status}`);
+    else if (row.status === 'confirmed' && onChain !== w.net) {
+      if (onChain > w.net) twice(1, `withdrawal ${w.id} sent ${onChain} for ${w.net}`);
+      else lose(1, `withdrawal ${w.id} confirmed but ${onChain} on chain`);
+    } else if (row.status !== 'confirmed' && onChain !== 0)
+      twice(1, `withdrawal ${w.id} ${row.status} but ${onChain} sent`);
+  }
+
+  // Nothing held without a live owner: at the end every hold and escrow is empty.
+  const held = await rows<{ subject: string; balance: string }>(
+    `SELECT subject, balance FROM ledger_accounts WHERE purpose IN ('held', 'escrow') AND balance <> 0`,
+  );
+  for (const h of held) {
+    const taskOpen =
+      h.subject.startsWith('task:') &&
+      (await rows(`SELECT 1 FROM tasks WHERE id::text = $1 AND status = 'open'`, [h.subject.slice(5)]))
+        .length > 0;
+    if (!taskOpen) lose(1, `${h.subject} still holds ${h.balance}`);
+  }
+
+  // Webhooks: every delivery delivered, dead-lettered (failed) or skipped.
+  const deliveries = await rows<{ state: string; n: string }>(
+    `SELECT state, count(*) AS n FROM webhook_deliveries GROUP BY state`,
+  );
+  const byState = Object.fromEntries(deliveries.map((d) => [d.state, Number(d.n)]));
+  lose((byState.pending ?? 0) + (byState.retrying ?? 0), 'webhook deliveries never settled');
+  const deliveryCount = deliveries.reduce((s, d) => s + Number(d.n), 0);
+
+  return {
+    lifecycles:
+      started.rentals.length +
+      started.tasks.length +
+      started.deposits.length +
+      started.withdrawals.length +
+      deliveryCount,
+    lost,
+    doublePaid,
+    problems,
+  };
+}
