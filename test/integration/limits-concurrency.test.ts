@@ -92,7 +92,7 @@ describe('hourly spend cap under concurrency', () => {
     await assertLedgerConsistent(stack.db);
   });
 
-  it('caps rentals and task escrows together: 2 of 20 concurrent 5-USDT spends under a 10 USDT cap', async () => {
+  it('caps rentals and task escrows together: 2 of 40 concurrent 5-USDT spends under a 10 USDT cap', async () => {
     const { bot, renter } = await parties(1);
     await capSpending(stack, renter, 10);
     const task = {
@@ -103,10 +103,10 @@ describe('hourly spend cap under concurrency', () => {
       slots: 2,
     };
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        i < 10
-          ? via(i, renter)('POST', '/api/rentals', { agent_id: bot.id, minutes: 5 })
-          : via(i, renter)('POST', '/api/v1/agent/tasks', task),
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2
+          ? via(i >> 1, renter)('POST', '/api/rentals', { agent_id: bot.id, minutes: 5 })
+          : via(i >> 1, renter)('POST', '/api/v1/agent/tasks', task),
       ),
     );
     expect(acceptedUnderCap(answers, 201)).toBe(2);
