@@ -7,7 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { type Db, type DbClient, pgErrorCode } from './db';
 import { AppError, ErrorCode } from './errors';
 import { assertMicro, type Micro } from './money';
-import { SPEND_CAP_MESSAGE, SPEND_CAP_RETRY_AFTER, SPEND_CAP_SQLSTATE, SPENDING_KINDS, spendOf } from './spend';
+import {
+  SPEND_CAP_MESSAGE,
+  SPEND_CAP_RETRY_AFTER,
+  SPEND_CAP_SQLSTATE,
+  SPENDING_KINDS,
+  spendOf,
+} from './spend';
 
 export type LedgerPurpose =
   | 'available'
@@ -169,7 +175,12 @@ export async function postJournal(db: Db | DbClient, posting: Posting): Promise<
       throw new AppError(ErrorCode.InsufficientBalance, 'insufficient balance', {}, { cause: err });
     }
     if (pgErrorCode(err) === SPEND_CAP_SQLSTATE) {
-      throw new AppError(ErrorCode.SpendCapExceeded, SPEND_CAP_MESSAGE, { ...SPEND_CAP_RETRY_AFTER }, { cause: err });
+      throw new AppError(
+        ErrorCode.SpendCapExceeded,
+        SPEND_CAP_MESSAGE,
+        { ...SPEND_CAP_RETRY_AFTER },
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -251,7 +251,9 @@ export class RentalState {
 
   /** The minutes of an extension already applied or being posted under this requestId. */
   extensionMinutes(requestId: string): number | undefined {
-    return Object.hasOwn(this.extensions, requestId) ? this.extensions[requestId] : this.extending.get(requestId);
+    return Object.hasOwn(this.extensions, requestId)
+      ? this.extensions[requestId]
+      : this.extending.get(requestId);
   }
 
   applyExtension(minutes: number): void {
