@@ -35,7 +35,11 @@ export interface PayEarnerResult {
 
 /** Rethrows business errors as non-retryable failures whose type the API maps to a status. */
 export function asActivityFailure(err: unknown): never {
-  if (err instanceof AppError) throw ApplicationFailure.nonRetryable(err.message, err.code);
+  if (err instanceof AppError) {
+    // Headers (e.g. the spend cap's Retry-After) travel as details; the API puts them back.
+    const details = Object.keys(err.headers).length ? [{ headers: err.headers }] : undefined;
+    throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, details });
+  }
   throw err;
 }
 

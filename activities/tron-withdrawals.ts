@@ -7,6 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Types } from 'tronweb';
 import { ErrorCode } from '../domain/errors';
+import { withTransaction } from '../domain/db';
 import { postJournal } from '../domain/ledger';
 import type { Micro } from '../domain/money';
 import { toMicro } from '../domain/money';
@@ -134,41 +135,50 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
      * evaluates the risk rules. InsufficientBalance is a non-retryable failure (→ 402) and holds nothing.
      */
     async holdWithdrawalFunds(r: WithdrawalRequest): Promise<{ reviewReasons: ReviewReason[] }> {
-      const existing = await db.query<{ review_reasons: ReviewReason[] }>(
-        'SELECT review_reasons FROM withdrawals WHERE id = $1',
-        [r.withdrawalId],
-      );
-      if (existing.rows[0]) return { reviewReasons: existing.rows[0].review_reasons };
-      const facts = await db.query<{ previous: number; recent: number }>(
-        `SELECT count(*) FILTER (WHERE address = $2 AND status NOT IN ('rejected', 'failed'))::int AS previous,
-                count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS recent
-           FROM withdrawals WHERE account_id = $1`,
-        [r.accountId, r.address],
-      );
-      const reasons = reviewReasons(
-        {
-          reviewAboveMicro: toMicro(config.WITHDRAWAL_REVIEW_ABOVE_USD) ?? Number.MAX_SAFE_INTEGER,
-          reviewNewAddress: config.WITHDRAWAL_REVIEW_NEW_ADDRESS,
-          velocityPer24h: config.WITHDRAWAL_REVIEW_VELOCITY_PER_24H,
-        },
-        { amount: r.amount, previousToAddress: facts.rows[0].previous, recentCount: facts.rows[0].recent },
-      );
-      await postJournal(db, {
-        idempotencyKey: `withdrawal-hold:${r.withdrawalId}`,
-        kind: 'withdrawal_hold',
-        reference: `withdrawal:${r.withdrawalId}`,
-        memo: { address: r.address, fee: r.fee, net: r.net },
-        lines: [
-          { account: { ownerId: r.accountId, purpose: 'available' }, amount: -r.amount },
-          { account: heldAccount(r), amount: r.amount },
-        ],
-      }).catch(asActivityFailure);
-      await db.query(
-        `INSERT INTO withdrawals (id, account_id, amount, fee, net_amount, address, status, review_reasons)
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) ON CONFLICT (id) DO NOTHING`,
-        [r.withdrawalId, r.accountId, r.amount, r.fee, r.net, r.address, reasons],
-      );
-      return { reviewReasons: reasons };
+      // One transaction under the account lock: the rules see every earlier withdrawal of the
+      // account (also those being held right now by another worker), and the hold, its spend-cap
+      // check and the row commit together, so no concurrent withdrawal can skip a rule.
+      return withTransaction(db, async (tx) => {
+        await tx.query('SELECT lock_account($1)', [r.accountId]);
+        const existing = await tx.query<{ review_reasons: ReviewReason[] }>(
+          'SELECT review_reasons FROM withdrawals WHERE id = $1',
+          [r.withdrawalId],
+        );
+        if (existing.rows[0]) return { reviewReasons: existing.rows[0].review_reasons };
+        // An address is known only once a withdrawal to it was confirmed; velocity counts every
+        // withdrawal of the trailing 24 h and every one still in flight.
+        const facts = await tx.query<{ confirmed: number; recent: number }>(
+          `SELECT count(*) FILTER (WHERE address = $2 AND status = 'confirmed')::int AS confirmed,
+                  count(*) FILTER (WHERE created_at > now() - interval '24 hours'
+                                      OR status IN ('queued', 'review', 'waiting_funds', 'broadcast'))::int AS recent
+             FROM withdrawals WHERE account_id = $1`,
+          [r.accountId, r.address],
+        );
+        const reasons = reviewReasons(
+          {
+            reviewAboveMicro: toMicro(config.WITHDRAWAL_REVIEW_ABOVE_USD) ?? Number.MAX_SAFE_INTEGER,
+            reviewNewAddress: config.WITHDRAWAL_REVIEW_NEW_ADDRESS,
+            velocityPer24h: config.WITHDRAWAL_REVIEW_VELOCITY_PER_24H,
+          },
+          { amount: r.amount, previousToAddress: facts.rows[0].confirmed, recentCount: facts.rows[0].recent },
+        );
+        await postJournal(tx, {
+          idempotencyKey: `withdrawal-hold:${r.withdrawalId}`,
+          kind: 'withdrawal_hold',
+          reference: `withdrawal:${r.withdrawalId}`,
+          memo: { address: r.address, fee: r.fee, net: r.net },
+          lines: [
+            { account: { ownerId: r.accountId, purpose: 'available' }, amount: -r.amount },
+            { account: heldAccount(r), amount: r.amount },
+          ],
+        }).catch(asActivityFailure);
+        await tx.query(
+          `INSERT INTO withdrawals (id, account_id, amount, fee, net_amount, address, status, review_reasons)
+           VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) ON CONFLICT (id) DO NOTHING`,
+          [r.withdrawalId, r.accountId, r.amount, r.fee, r.net, r.address, reasons],
+        );
+        return { reviewReasons: reasons };
+      });
     },
 
     async setWithdrawalStatus(input: {

@@ -1,13 +1,18 @@
 /**
  * Spend cap (SPEC "Conventions"): an account may set `max_hourly_spend_usd`; a spending operation
  * that would take its spending in the trailing hour above it is refused with 429, Retry-After: 3600.
- * Spending = debits of the account's available balance by journals of the kinds below.
+ * Spending = debits of the account's available balance by journals of the kinds in domain/spend.ts.
+ *
+ * The binding check is made by postJournal itself for every spending posting (atomically, under the
+ * account lock). This is only an early answer: it is not atomic, and it must not run before a
+ * keyed posting that may already exist (a retry would be refused for its own earlier spending).
  */
 import type { Queryable } from '../domain/db';
 import { AppError, ErrorCode } from '../domain/errors';
 import { type Micro, toMicro } from '../domain/money';
+import { SPENDING_KINDS } from '../domain/spend';
 
-export const SPENDING_KINDS = ['rental_hold', 'rental_extend', 'task_escrow', 'withdrawal_hold'];
+export { SPENDING_KINDS };
 
 export async function assertWithinSpendCap(db: Queryable, accountId: string, amount: Micro): Promise<void> {
   const r = await db.query<{ cap: number | null; spent: number | null }>(

@@ -7,6 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { type Db, type DbClient, pgErrorCode } from './db';
 import { AppError, ErrorCode } from './errors';
 import { assertMicro, type Micro } from './money';
+import {
+  SPEND_CAP_MESSAGE,
+  SPEND_CAP_RETRY_AFTER,
+  SPEND_CAP_SQLSTATE,
+  SPENDING_KINDS,
+  spendOf,
+} from './spend';
 
 export type LedgerPurpose =
   | 'available'
@@ -114,9 +121,11 @@ function validate(posting: Posting): void {
 
 /**
  * Posts a balanced journal exactly once per idempotency key. Throws AppError(InsufficientBalance)
- * when a user account would go negative (nothing is written then).
+ * when a user account would go negative, AppError(SpendCapExceeded) when a spending posting would
+ * take the account above its hourly spend cap (nothing is written then). `db` may be a client in
+ * a transaction: the posting then commits with it.
  */
-export async function postJournal(db: Db, posting: Posting): Promise<PostingResult> {
+export async function postJournal(db: Db | DbClient, posting: Posting): Promise<PostingResult> {
   validate(posting);
   // Resolve (and create) accounts outside the transaction: creation is idempotent and cached.
   const resolved = await Promise.all(
@@ -134,25 +143,44 @@ export async function postJournal(db: Db, posting: Posting): Promise<PostingResu
 
   // One statement (ledger_post, migration 2000) = one implicit transaction and one round trip;
   // it locks the rows in ascending id order, so concurrent postings never deadlock.
+  const values = [
+    timeOrderedUuid(),
+    posting.idempotencyKey,
+    posting.kind,
+    posting.reference ?? null,
+    JSON.stringify(posting.memo ?? {}),
+    ordered.map(([id]) => id),
+    ordered.map(([, amount]) => amount),
+  ];
+  // Spending is checked against the hourly cap in the same statement, under the account lock.
+  const spend = spendOf(posting.kind, posting.lines);
   try {
     // Named: each pooled connection parses and plans it once.
-    const r = await db.query<{ journal_id: string; created: boolean }>({
-      name: 'ledger_post',
-      text: 'SELECT journal_id, created FROM ledger_post($1, $2, $3, $4, $5, $6::bigint[], $7::bigint[])',
-      values: [
-        timeOrderedUuid(),
-        posting.idempotencyKey,
-        posting.kind,
-        posting.reference ?? null,
-        JSON.stringify(posting.memo ?? {}),
-        ordered.map(([id]) => id),
-        ordered.map(([, amount]) => amount),
-      ],
-    });
+    const r = await db.query<{ journal_id: string; created: boolean }>(
+      spend
+        ? {
+            name: 'ledger_post_spend',
+            text: `SELECT journal_id, created FROM ledger_post_spend($1, $2, $3::text[], $4, $5, $6, $7, $8, $9::bigint[], $10::bigint[])`,
+            values: [spend.spender, spend.amount, SPENDING_KINDS, ...values],
+          }
+        : {
+            name: 'ledger_post',
+            text: 'SELECT journal_id, created FROM ledger_post($1, $2, $3, $4, $5, $6::bigint[], $7::bigint[])',
+            values,
+          },
+    );
     return { journalId: r.rows[0].journal_id, created: r.rows[0].created };
   } catch (err) {
     if (pgErrorCode(err) === '23514') {
       throw new AppError(ErrorCode.InsufficientBalance, 'insufficient balance', {}, { cause: err });
+    }
+    if (pgErrorCode(err) === SPEND_CAP_SQLSTATE) {
+      throw new AppError(
+        ErrorCode.SpendCapExceeded,
+        SPEND_CAP_MESSAGE,
+        { ...SPEND_CAP_RETRY_AFTER },
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -7,7 +7,10 @@ import type { Micro } from './money';
 export interface RiskRules {
   /** Amounts strictly above this (micro-USDT) need review. */
   reviewAboveMicro: Micro;
-  /** The first withdrawal of an account to an address needs review. */
+  /**
+   * A withdrawal to an address the account has no confirmed withdrawal to needs review (also
+   * while an earlier one to it is still queued, in review or waiting).
+   */
   reviewNewAddress: boolean;
   /** More than this many withdrawals in 24 h, this one included, need review. */
   velocityPer24h: number;
@@ -15,9 +18,12 @@ export interface RiskRules {
 
 export interface RiskFacts {
   amount: Micro;
-  /** Earlier withdrawals of this account to the same address (any status but rejected/failed). */
+  /**
+   * Earlier CONFIRMED withdrawals of this account to the same address: only these make it known
+   * (queued, in review or waiting ones do not).
+   */
   previousToAddress: number;
-  /** Withdrawals of this account in the trailing 24 h, not counting this one. */
+  /** Withdrawals of this account in the trailing 24 h or still in flight, not counting this one. */
   recentCount: number;
 }
 

@@ -36,6 +36,8 @@ export interface CarriedRentalState {
   nextSeq: number;
   lastBotMessage: { seq: number; content: string } | null;
   revision: number;
+  /** Applied extensions, requestId → minutes, so a re-sent one is answered, not applied again. */
+  extensions?: Record<string, number>;
 }
 
 export interface RentalInput extends RentalParties {
@@ -138,6 +140,10 @@ export class RentalState {
   settled = false;
   /** Extension holds being posted; settlement waits for them so their money is counted. */
   pendingExtensions = 0;
+  /** Extensions whose minutes were added (paid), requestId → minutes; carried across runs. */
+  readonly extensions: Record<string, number>;
+  /** Extensions being posted right now, requestId → minutes. */
+  readonly extending = new Map<string, number>();
   /** Bumped on every change the main loop must re-plan its timers for. */
   changes = 0;
   /** Serializes transcript writes with the end: a message is stored before the end or refused. */
@@ -159,6 +165,7 @@ export class RentalState {
     this.nextSeq = c?.nextSeq ?? 1;
     this.lastBotMessage = c?.lastBotMessage ?? null;
     this.revision = c?.revision ?? 0;
+    this.extensions = { ...c?.extensions };
   }
 
   get ended(): boolean {
@@ -189,6 +196,9 @@ export class RentalState {
     if (!Number.isInteger(u.minutes) || u.minutes < 1 || u.minutes > MAX_RENTAL_MINUTES)
       throw fail(`minutes: must be an integer from 1 to ${MAX_RENTAL_MINUTES}`, ErrorCode.Validation);
     if (!u.requestId) throw fail('requestId: required', ErrorCode.Validation);
+    const earlier = this.extensionMinutes(u.requestId);
+    if (earlier !== undefined && earlier !== u.minutes)
+      throw fail('Idempotency-Key was already used with different parameters', ErrorCode.IdempotencyMismatch);
     if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
   }
 
@@ -237,6 +247,13 @@ export class RentalState {
     const warnAt = this.endsAtMs - ENDING_SOON_MS;
     const next = this.warnedForEndsAtMs === this.endsAtMs ? this.endsAtMs : Math.min(warnAt, this.endsAtMs);
     return Math.max(1, next - nowMs);
+  }
+
+  /** The minutes of an extension already applied or being posted under this requestId. */
+  extensionMinutes(requestId: string): number | undefined {
+    return Object.hasOwn(this.extensions, requestId)
+      ? this.extensions[requestId]
+      : this.extending.get(requestId);
   }
 
   applyExtension(minutes: number): void {
@@ -347,6 +364,7 @@ export class RentalState {
         nextSeq: this.nextSeq,
         lastBotMessage: this.lastBotMessage,
         revision: this.revision,
+        extensions: this.extensions,
       },
     };
   }

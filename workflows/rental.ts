@@ -247,8 +247,21 @@ async function endByClock(state: RentalState): Promise<void> {
 
 async function extend(state: RentalState, u: ExtendRentalInput): Promise<RentalView> {
   const { input } = state;
+  // A re-sent extension (also after continue-as-new) answers as the first did and adds nothing;
+  // one still being posted is waited for. Other minutes under the same id → 422 (validator).
+  if (state.extending.has(u.requestId)) await condition(() => !state.extending.has(u.requestId));
+  const earlier = state.extensionMinutes(u.requestId);
+  if (earlier !== undefined) {
+    if (earlier !== u.minutes)
+      throw ApplicationFailure.nonRetryable(
+        'Idempotency-Key was already used with different parameters',
+        ErrorCode.IdempotencyMismatch,
+      );
+    return state.view();
+  }
   const amount = times(input.pricePerMinute, u.minutes);
   state.pendingExtensions++;
+  state.extending.set(u.requestId, u.minutes);
   try {
     await act.postLedger({
       idempotencyKey: `rental-extend:${input.rentalId}:${u.requestId}`,
@@ -260,9 +273,12 @@ async function extend(state: RentalState, u: ExtendRentalInput): Promise<RentalV
         { account: escrowOf(input), amount },
       ],
     });
+    // Only now, with the payment posted, do the minutes count.
     state.applyExtension(u.minutes);
+    state.extensions[u.requestId] = u.minutes;
   } finally {
     state.pendingExtensions--;
+    state.extending.delete(u.requestId);
   }
   if (state.ended)
     throw ApplicationFailure.nonRetryable('rental ended before the extension applied', ErrorCode.Conflict);

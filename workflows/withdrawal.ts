@@ -139,7 +139,12 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     const cause = err instanceof ActivityFailure ? err.cause : err;
     w.holdFailure =
       cause instanceof ApplicationFailure
-        ? ApplicationFailure.nonRetryable(cause.message, cause.type)
+        ? ApplicationFailure.create({
+            message: cause.message,
+            type: cause.type ?? undefined,
+            nonRetryable: true,
+            details: cause.details ?? undefined, // e.g. the spend cap's Retry-After
+          })
         : undefined;
     await condition(allHandlersFinished);
     // Failing (not completing) lets the same Idempotency-Key start a fresh run later.

@@ -38,7 +38,6 @@ import {
 import type { RentalInput } from '../../workflows/rental-state';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { assertWithinSpendCap } from '../spend-cap';
 import type { CreateRentalInput } from '../schemas/rentals';
 
 const MS_PER_MINUTE = 60_000;
@@ -139,8 +138,7 @@ export async function createRental(
   if (agent.id === renterId || agent.owner_id === renterId) throw conflict('you cannot rent your own agent');
 
   const total = times(agent.price_per_minute, input.minutes);
-  // Without a cap set there is nothing to check (and the trailing-hour sum is not cheap).
-  if (agent.renter_capped !== false) await assertWithinSpendCap(db, renterId, total);
+  // The hold is a spending posting: postJournal checks the hourly spend cap atomically with it.
   const rentalId = idempotencyKey
     ? deterministicUuid(renterId, 'rentals.create', idempotencyKey)
     : randomUUID();
@@ -241,7 +239,6 @@ export async function extendRental(
   const row = await visibleRental(deps, principal, id);
   if (row.renter_id !== principal.accountId) throw forbidden('only the renter can extend a rental');
   if (row.status === 'ended') throw alreadyEnded();
-  await assertWithinSpendCap(deps.db, principal.accountId, times(row.price_per_minute, minutes));
   const requestId = idempotencyKey
     ? deterministicUuid(principal.accountId, 'rentals.extend', id, idempotencyKey)
     : randomUUID();
@@ -249,7 +246,9 @@ export async function extendRental(
     () =>
       deps.temporal.workflow.getHandle(rentalWorkflowId(id)).executeUpdate(extendRentalUpdate, {
         args: [{ minutes, byAccountId: principal.accountId, requestId }],
-        updateId: `extend-${requestId}`,
+        // The minutes are part of the id, so the same key with other minutes reaches the
+        // workflow (→ 422) instead of being answered with the first request's outcome.
+        updateId: `extend-${requestId}-${minutes}`,
       }),
     alreadyEnded,
   );

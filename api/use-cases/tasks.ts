@@ -39,7 +39,6 @@ import type {
   SubmitProofInput,
   TaskView,
 } from '../schemas/tasks';
-import { assertWithinSpendCap } from '../spend-cap';
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -92,7 +91,7 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
   const { db } = deps;
   const id = randomUUID();
   const escrow = times(input.reward_usd, input.slots);
-  await assertWithinSpendCap(db, principal.accountId, escrow);
+  // The escrow is a spending posting: postJournal checks the hourly spend cap atomically with it.
   const account = taskEscrowAccount({ id, creator_id: principal.accountId });
   await postJournal(db, {
     idempotencyKey: `task-escrow:${id}`,

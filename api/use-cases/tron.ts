@@ -29,7 +29,6 @@ import type {
   WithdrawResult,
   WithdrawalView,
 } from '../schemas/tron';
-import { assertWithinSpendCap } from '../spend-cap';
 
 /** One stable address per account: the derivation index is allocated once and stored. */
 export async function getDepositAddress(deps: ApiDeps, principal: Principal): Promise<DepositAddressResult> {
@@ -158,7 +157,7 @@ export async function createWithdrawal(
   if (input.amount < min) throw badRequest(`amount: must be at least ${fromMicro(min).toFixed(2)}`);
   const amounts = withdrawalAmounts(input.amount, config.WITHDRAWAL_FEE_USD);
   if (amounts.net <= 0) throw badRequest('amount: must be larger than the withdrawal fee');
-  await assertWithinSpendCap(deps.db, principal.accountId, amounts.amount);
+  // The workflow's hold is a spending posting: postJournal checks the hourly spend cap with it.
 
   const withdrawalId = deterministicUuid(principal.accountId, 'withdraw', input.idempotency_key);
   const args: WithdrawalInput = {
