@@ -10,10 +10,15 @@
  * workflow start or update that Temporal has but has not answered) calls `mayCreate({ rental_id })`
  * first: the 504 then says `"outcome": "unknown"` and names that id, so the client can look it up.
  */
-import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  isGrpcCancelledError,
+  isGrpcDeadlineError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { ErrorCode as McpErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../domain/config';
 import { AppError, ErrorCode } from '../domain/errors';
 import type { ApiDeps } from './deps';
@@ -58,7 +63,11 @@ export function mayCreate(ids: Record<string, string>): void {
 }
 
 /** Runs `fn` with its Temporal calls giving up at `atMs` (earlier than the request's own deadline). */
-export function temporalUntil<T>(deps: Pick<ApiDeps, 'temporal'>, atMs: number, fn: () => Promise<T>): Promise<T> {
+export function temporalUntil<T>(
+  deps: Pick<ApiDeps, 'temporal'>,
+  atMs: number,
+  fn: () => Promise<T>,
+): Promise<T> {
   return deps.temporal.withDeadline(atMs, fn);
 }
 
@@ -163,6 +172,8 @@ export function requestDeadlines(deps: ApiDeps): RequestHandler {
     if (isStream(req)) return next();
     const budgetMs = budgetOf(deps.config, req.path);
     const controller = new AbortController();
+    // Every Temporal call of the request listens on the signal (an update's polls add up).
+    setMaxListeners(100, controller.signal);
     const deadline: RequestDeadline = {
       atMs: Date.now() + budgetMs,
       budgetMs,
@@ -171,7 +182,10 @@ export function requestDeadlines(deps: ApiDeps): RequestHandler {
     };
     const timer = setTimeout(() => {
       if (!res.headersSent) {
-        deps.logger.warn({ path: req.path, budgetMs, pending: deadline.pending }, 'request deadline exceeded');
+        deps.logger.warn(
+          { path: req.path, budgetMs, pending: deadline.pending },
+          'request deadline exceeded',
+        );
         sendTimeout(req, res, deadline);
       }
       controller.abort(new AppError(ErrorCode.Timeout, 'request deadline exceeded'));

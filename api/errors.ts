@@ -85,7 +85,8 @@ export function httpErrorOf(err: unknown): HttpError | undefined {
       code: appError.code,
       message: appError.message,
       // Every 503 carries Retry-After (SPEC); 429s set their own.
-      headers: status === 503 ? { 'Retry-After': DEADLINE_RETRY_AFTER, ...appError.headers } : appError.headers,
+      headers:
+        status === 503 ? { 'Retry-After': DEADLINE_RETRY_AFTER, ...appError.headers } : appError.headers,
     };
   }
   if (err instanceof TemporalFailure || (err as Error)?.name === 'ServiceError') {

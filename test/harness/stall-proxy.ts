@@ -15,7 +15,10 @@ export interface StallProxy {
 }
 
 export async function startStallProxy(target: string): Promise<StallProxy> {
-  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  const [host, port] = [
+    target.slice(0, target.lastIndexOf(':')),
+    Number(target.slice(target.lastIndexOf(':') + 1)),
+  ];
   let stalled = false;
   const flushes = new Set<() => void>();
   const sockets = new Set<net.Socket>();

@@ -12,7 +12,7 @@ import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
-import { rentrCall, startRental } from '../clients/rentr-fixtures';
+import { startRental } from '../clients/rentr-fixtures';
 import { apiClient, availableMicro, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack, testConfig } from '../harness/stack';
 import { startStallProxy, type StallProxy } from '../harness/stall-proxy';
