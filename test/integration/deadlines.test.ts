@@ -15,6 +15,7 @@ import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receive
 import { startRental } from '../clients/rentr-fixtures';
 import { apiClient, availableMicro, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack, testConfig } from '../harness/stack';
+import { maybeRecordHistory } from '../harness/record';
 import { startStallProxy, type StallProxy } from '../harness/stall-proxy';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 
@@ -237,6 +238,10 @@ describe('request deadlines', () => {
         `/api/rentals/${rental.id}/messages`,
       );
       expect(transcript.body.messages).toHaveLength(1);
+
+      await apiClient(stack.url, renter.apiKey)('POST', `/api/rentals/${rental.id}/end`, {});
+      await stack.client.workflow.getHandle(rentalWorkflowId(rental.id)).result();
+      maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, rentalWorkflowId(rental.id), 'rental-chat-deadline');
     }, 60_000);
   });
 });
