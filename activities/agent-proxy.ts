@@ -38,6 +38,11 @@ export interface RelayToProxyAgentInput {
    * workflow, which runs the relay as a local activity that a worker crash would run again.
    */
   claim?: { messageId: string; renterId: string };
+  /**
+   * Epoch ms at which the chat's budget ends (the API's request deadline, less a margin): the agent
+   * gets what is left of it, at most AGENT_PROXY_TIMEOUT_MS, and nothing is sent once it is spent.
+   */
+  deadlineAtMs?: number;
 }
 
 interface Endpoint {
@@ -117,6 +122,11 @@ export function createAgentProxyActivities(
 
   async function relayToProxyAgent(input: RelayToProxyAgentInput): Promise<RelayToProxyAgentResult> {
     const log = logger.child({ rentalId: input.rentalId, agentId: input.agentId });
+    const timeoutMs =
+      input.deadlineAtMs === undefined
+        ? config.AGENT_PROXY_TIMEOUT_MS
+        : Math.min(config.AGENT_PROXY_TIMEOUT_MS, input.deadlineAtMs - Date.now());
+    if (timeoutMs < 1) throw agentUnavailable(AGENT_UNREACHABLE_MESSAGE, { reason: 'chat budget spent' });
     const endpoint = await endpointOf(input);
     const url = endpoint.webhookUrl ? agentHookUrl(endpoint.webhookUrl) : undefined;
     if (!url) throw agentUnavailable(AGENT_UNCONFIGURED_MESSAGE, { reason: 'no usable webhook_url' });
@@ -134,7 +144,7 @@ export function createAgentProxyActivities(
         accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
       },
       {
-        timeoutMs: config.AGENT_PROXY_TIMEOUT_MS,
+        timeoutMs,
         allowPrivate: config.ALLOW_PRIVATE_WEBHOOKS,
         maxBodyBytes: MAX_AGENT_REPLY_BYTES,
       },

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { redactUrl } from '../domain/logger';
+import { requestDeadlines } from './deadline';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { measureRequests, metricsHandler } from './metrics';
@@ -38,6 +39,8 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
     }),
   );
+  // Every request answers within its deadline (504 past it); Temporal calls carry it.
+  app.use(requestDeadlines(deps));
   app.use('/docs', helmet({ contentSecurityPolicy: false }));
   app.use(/^\/(?!docs).*/, helmet());
   // Browser clients call the renter and bot APIs directly (SPEC: CORS * on /v1/*).

@@ -5,6 +5,7 @@
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, ERROR_CODES, ErrorCode } from '../domain/errors';
+import { currentDeadline, DEADLINE_RETRY_AFTER, isDeadlineError, timeoutBody } from './deadline';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Validation]: 400,
@@ -53,6 +54,20 @@ export interface HttpError {
   code: string;
   message: string;
   headers: Record<string, string>;
+  /** More fields of the JSON body (a 504's `code`, `outcome` and the ids it names). */
+  fields?: Record<string, unknown>;
+}
+
+/** A request past its deadline: 504, naming what may still be created (api/deadline.ts). */
+function timeoutError(): HttpError {
+  const { error, ...fields } = timeoutBody(currentDeadline());
+  return {
+    status: 504,
+    code: ErrorCode.Timeout,
+    message: String(error),
+    headers: { 'Retry-After': DEADLINE_RETRY_AFTER },
+    fields,
+  };
 }
 
 /**
@@ -61,13 +76,17 @@ export interface HttpError {
  * Used by the Express error handler and by the MCP tools, so both say the same thing.
  */
 export function httpErrorOf(err: unknown): HttpError | undefined {
+  if (isDeadlineError(err)) return timeoutError();
   const appError = toAppError(err);
   if (appError) {
+    const status = STATUS_BY_CODE[appError.code] ?? 400;
     return {
-      status: STATUS_BY_CODE[appError.code] ?? 400,
+      status,
       code: appError.code,
       message: appError.message,
-      headers: appError.headers,
+      // Every 503 carries Retry-After (SPEC); 429s set their own.
+      headers:
+        status === 503 ? { 'Retry-After': DEADLINE_RETRY_AFTER, ...appError.headers } : appError.headers,
     };
   }
   if (err instanceof TemporalFailure || (err as Error)?.name === 'ServiceError') {
@@ -75,7 +94,7 @@ export function httpErrorOf(err: unknown): HttpError | undefined {
       status: 503,
       code: ErrorCode.Unavailable,
       message: 'workflow service unavailable, try again',
-      headers: {},
+      headers: { 'Retry-After': DEADLINE_RETRY_AFTER },
     };
   }
   return undefined;
@@ -110,7 +129,7 @@ export function errorHandler(log: (err: unknown, msg: string) => void): ErrorReq
     if (httpError) {
       if (httpError.status >= 500) log(err, 'request failed');
       for (const [name, value] of Object.entries(httpError.headers)) res.setHeader(name, value);
-      res.status(httpError.status).json({ error: httpError.message });
+      res.status(httpError.status).json({ error: httpError.message, ...httpError.fields });
       return;
     }
     log(err, 'unhandled error');

@@ -23,7 +23,14 @@ export function createApiDeps(
   return {
     config,
     logger,
-    db: createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+    // No statement on the request path outlives the longest request deadline.
+    db: createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, {
+      statementTimeoutMs: Math.max(
+        config.REQUEST_DEADLINE_MS,
+        config.ADMIN_REQUEST_DEADLINE_MS,
+        config.MCP_REQUEST_DEADLINE_MS,
+      ),
+    }),
     temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
     temporalConnection: connection,
   };

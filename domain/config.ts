@@ -62,6 +62,16 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w-]{1,40}$/)
     .default('rl'),
+  /**
+   * Server-side request deadlines (SPEC "Deadlines"): past it the API answers 504 with
+   * Retry-After: 5 and cancels its Temporal calls. At most 55 s, so an Idempotency-Key left in
+   * flight by a timed-out request is reclaimable (after 60 s) only once that request is over.
+   */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(55_000).default(30_000),
+  /** The deadline of operator endpoints (/api/v1/admin/*). */
+  ADMIN_REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(55_000).default(45_000),
+  /** The deadline of MCP requests (/api/v1/mcp*). */
+  MCP_REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(55_000).default(15_000),
   /** How long a proxy agent's /hooks/agent may take before /v1/chat answers 503 (Rentr: 30 s). */
   AGENT_PROXY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
   /** Tasks: an accepted slot with no proof submitted within this many seconds is released. */

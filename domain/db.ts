@@ -9,8 +9,18 @@ export type DbClient = pg.PoolClient;
 /** Anything that can run a query: the pool or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'>;
 
-export function createPool(connectionString: string, max = 20): Db {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
+/** `statementTimeoutMs`: Postgres cancels any statement running longer (the API's request deadline). */
+export function createPool(
+  connectionString: string,
+  max = 20,
+  opts: { statementTimeoutMs?: number } = {},
+): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: 5_000,
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+  });
   // An idle client losing its server (Postgres restart) must not crash the process.
   pool.on('error', () => undefined);
   return pool;

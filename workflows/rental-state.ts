@@ -81,6 +81,11 @@ export interface ChatWithAgentInput {
   message: string;
   channel?: string;
   renterId: string;
+  /**
+   * Epoch ms by which the API must have the answer (its request deadline, less a margin): the
+   * chat's whole budget, queue wait included. Absent in histories recorded before it existed.
+   */
+  deadlineAtMs?: number;
 }
 
 export interface RentalView {

@@ -102,6 +102,14 @@ const localRelay = proxyLocalActivities<ProxyActivities>({
  */
 const LEAN_START = 'rental-lean-start';
 const LOCAL_CHAT = 'rental-chat-local-activities';
+/**
+ * CHAT_DEADLINE: a chat carries the API's deadline; one still queued when its budget is spent gives
+ * up (503) without storing or relaying anything, and the relay and the bot-reply wait get only
+ * what is left, so k queued chats never take k × 30 s.
+ */
+const CHAT_DEADLINE = 'rental-chat-deadline';
+/** Less than this left: not worth calling the agent. */
+const MIN_CHAT_BUDGET_MS = 250;
 
 /** Search attributes and memo for starting a rental, so operators find it from the first second. */
 export function rentalStartOptions(input: RentalInput) {
@@ -375,7 +383,10 @@ function postMessage<T extends StoredRentalMessage = StoredRentalMessage>(
 /** The Rentr `/v1/chat` exchange: one at a time per rental; proxy agents are relayed, others awaited. */
 function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentResult> {
   return state.chat.run(async () => {
-    if (patched(LOCAL_CHAT)) return await chatLocally(state, u);
+    const budgetMs = chatBudgetMs(u);
+    if (budgetMs !== undefined && budgetMs < MIN_CHAT_BUDGET_MS)
+      throw ApplicationFailure.nonRetryable('Agent unreachable', ErrorCode.AgentUnavailable);
+    if (patched(LOCAL_CHAT)) return await chatLocally(state, u, budgetMs !== undefined);
     const { input } = state;
     const asked = await postMessage(state, u.renterId, u.message, act.storeRentalMessage).catch(
       rentalEndedAsNotActive,
@@ -402,12 +413,22 @@ function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentR
   });
 }
 
+/** What is left of a chat's budget now, once it has the chat lock (undefined: no deadline, as before). */
+function chatBudgetMs(u: ChatWithAgentInput): number | undefined {
+  if (u.deadlineAtMs === undefined || !patched(CHAT_DEADLINE)) return undefined;
+  return u.deadlineAtMs - Date.now();
+}
+
 /**
  * `chat` in one workflow task: store the renter's message (and learn the agent's integration) in
  * one local activity, relay (claiming the message, so a re-run task never relays it twice), store
  * the reply. The locks, the end rules and the failures are the same as `chat`'s.
  */
-async function chatLocally(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentResult> {
+async function chatLocally(
+  state: RentalState,
+  u: ChatWithAgentInput,
+  withDeadline: boolean,
+): Promise<ChatWithAgentResult> {
   const { input } = state;
   const asked = await postMessage(state, u.renterId, u.message, (m) =>
     local.storeChatMessage({ ...m, agentId: input.agentId }),
@@ -422,12 +443,17 @@ async function chatLocally(state: RentalState, u: ChatWithAgentInput): Promise<C
         sessionKey: proxySessionKey(input.rentalId, u.renterId),
         channel: u.channel ?? input.channel,
         claim: { messageId: asked.id, renterId: u.renterId },
+        ...(withDeadline ? { deadlineAtMs: u.deadlineAtMs } : {}),
       })
       .catch(timeoutAsUnavailable);
     await storeAgentReply(state, reply, local.storeRentalMessage);
     return { response: reply, rental };
   }
-  return { response: await awaitBotReply(state, asked.seq), rental };
+  const waitMs =
+    withDeadline && u.deadlineAtMs !== undefined
+      ? Math.max(1, Math.min(CHAT_REPLY_WAIT_MS, u.deadlineAtMs - Date.now()))
+      : CHAT_REPLY_WAIT_MS;
+  return { response: await awaitBotReply(state, asked.seq, waitMs), rental };
 }
 
 /** Stores a proxy agent's reply; one arriving after the end is still returned, but the closed transcript stays closed. */
@@ -441,8 +467,12 @@ async function storeAgentReply(
 }
 
 /** Events/polling agents: the bot's next message in this rental, waited for up to 30 s. */
-async function awaitBotReply(state: RentalState, afterSeq: number): Promise<string> {
-  await condition(() => state.botReplyAfter(afterSeq) !== undefined || state.ended, CHAT_REPLY_WAIT_MS);
+async function awaitBotReply(
+  state: RentalState,
+  afterSeq: number,
+  waitMs = CHAT_REPLY_WAIT_MS,
+): Promise<string> {
+  await condition(() => state.botReplyAfter(afterSeq) !== undefined || state.ended, waitMs);
   const reply = state.botReplyAfter(afterSeq);
   if (reply === undefined)
     throw ApplicationFailure.nonRetryable(

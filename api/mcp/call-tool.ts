@@ -6,12 +6,18 @@
 import { ErrorCode as McpErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AppError, ErrorCode } from '../../domain/errors';
 import { authenticate } from '../auth';
+import { remainingMs } from '../deadline';
 import type { ApiDeps } from '../deps';
 import { toolErrorOf } from './errors';
 import type { Caller, McpTool, ToolOutput } from './tool';
 
-/** RoboRent: "Server-side request timeout: 15s for MCP" → 504 with Retry-After: 5. */
-export const MCP_TOOL_TIMEOUT_MS = 15_000;
+/**
+ * RoboRent: "Server-side request timeout: 15s for MCP" → 504 with Retry-After: 5. The request's
+ * deadline (MCP_REQUEST_DEADLINE_MS, api/deadline.ts) answers Streamable HTTP with an HTTP 504; a
+ * tool still running a moment later ends as a 504 tool error (what an SSE client, with no HTTP
+ * status to read, is told).
+ */
+const TOOL_TIMEOUT_SLACK_MS = 250;
 
 export type ToolMap = ReadonlyMap<string, McpTool>;
 
@@ -52,7 +58,8 @@ export async function callTool(
   try {
     const principal = tool.requiresAuth ? await authenticate(deps, caller.credential) : undefined;
     const call = { caller, args: params.arguments ?? {} };
-    const output = await withTimeout(tool.call(deps, principal, call), MCP_TOOL_TIMEOUT_MS);
+    const budgetMs = Math.min(remainingMs(), deps.config.MCP_REQUEST_DEADLINE_MS) + TOOL_TIMEOUT_SLACK_MS;
+    const output = await withTimeout(tool.call(deps, principal, call), budgetMs);
     return toolResult(output);
   } catch (err) {
     return toolErrorOf(err, deps.logger, tool.name);

@@ -76,7 +76,8 @@ export function streamableHttpPost(deps: ApiDeps, registry: ToolRegistry): Reque
       }),
       hungUp,
     ]);
-    if (!response) return;
+    // The request deadline may have answered 504 already (api/deadline.ts).
+    if (!response || res.headersSent) return;
     await sendResponse(response, res);
   };
 }

@@ -37,6 +37,7 @@ import {
 } from '../../workflows/rental';
 import type { RentalInput } from '../../workflows/rental-state';
 import type { Principal } from '../auth';
+import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { CreateRentalInput } from '../schemas/rentals';
 
@@ -142,6 +143,8 @@ export async function createRental(
   const rentalId = idempotencyKey
     ? deterministicUuid(renterId, 'rentals.create', idempotencyKey)
     : randomUUID();
+  // From the hold on, a 504 names the rental: its start may still complete (api/deadline.ts).
+  mayCreate({ rental_id: rentalId });
   await postJournal(db, {
     idempotencyKey: `rental-hold:${rentalId}`,
     kind: 'rental_hold',
@@ -242,6 +245,7 @@ export async function extendRental(
   const requestId = idempotencyKey
     ? deterministicUuid(principal.accountId, 'rentals.extend', id, idempotencyKey)
     : randomUUID();
+  mayCreate({ rental_id: id });
   await updateRental(
     () =>
       deps.temporal.workflow.getHandle(rentalWorkflowId(id)).executeUpdate(extendRentalUpdate, {
@@ -298,6 +302,7 @@ export async function postMessage(
   const row = await visibleRental(deps, principal, id);
   if (!isParticipant(row, principal.accountId)) throw notFound('rental');
   if (row.status === 'ended') throw rentalEnded();
+  mayCreate({ rental_id: id });
   const stored = await updateRental(
     () =>
       deps.temporal.workflow

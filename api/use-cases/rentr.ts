@@ -15,6 +15,7 @@ import {
 } from '../../domain/rental-code';
 import type { RentalRow } from '../../domain/rental-store';
 import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental';
+import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';
 
@@ -24,10 +25,23 @@ const CHAT_CHANNEL = 'API';
 export const rentalByCode = (deps: ApiDeps, code: string | undefined): Promise<RentalRow> =>
   resolveRentalCode(deps.db, code);
 
-/** A rental whose workflow has already finished is not active, whatever the read model says yet. */
+/**
+ * The chat's whole budget is the request's deadline, queue wait included (Rentr: 30 s → 503): the
+ * workflow gives a chat up this long before it (so its 503 travels back in time) and relays with
+ * no more than what is left.
+ */
+const CHAT_ANSWER_MARGIN_MS = 1_000;
+/** The API stops waiting for the workflow this long before the deadline: a 503, never a 504. */
+const CHAT_WAIT_MARGIN_MS = 500;
+
+/**
+ * A rental whose workflow has already finished is not active, whatever the read model says yet;
+ * a chat whose answer did not come back within its budget is an unreachable agent (503).
+ */
 function finishedAsNotActive(err: unknown): never {
   if (err instanceof WorkflowNotFoundError)
     throw new AppError(ErrorCode.RentalNotActive, RENTAL_NOT_ACTIVE_MESSAGE);
+  if (isDeadlineError(err)) throw new AppError(ErrorCode.AgentUnavailable, 'Agent unreachable');
   throw err;
 }
 
@@ -37,12 +51,21 @@ export async function chat(
   input: RentrChatInput,
 ): Promise<RentrChatResponse> {
   assertRentalActive(rental, Date.now());
-  const result = await deps.temporal.workflow
-    .getHandle(rentalWorkflowId(rental.id))
-    .executeUpdate(chatWithAgentUpdate, {
-      args: [{ message: input.message, channel: CHAT_CHANNEL, renterId: rental.renter_id }],
-    })
-    .catch(finishedAsNotActive);
+  const deadline = currentDeadline();
+  const update = () =>
+    deps.temporal.workflow.getHandle(rentalWorkflowId(rental.id)).executeUpdate(chatWithAgentUpdate, {
+      args: [
+        {
+          message: input.message,
+          channel: CHAT_CHANNEL,
+          renterId: rental.renter_id,
+          deadlineAtMs: deadline && deadline.atMs - CHAT_ANSWER_MARGIN_MS,
+        },
+      ],
+    });
+  const result = await (
+    deadline ? temporalUntil(deps, deadline.atMs - CHAT_WAIT_MARGIN_MS, update) : update()
+  ).catch(finishedAsNotActive);
   return { success: true, agent: rental.agent_name ?? '', response: result.response, rental: result.rental };
 }
 

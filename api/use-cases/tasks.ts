@@ -29,6 +29,7 @@ import {
   taskReviewWorkflowId,
 } from '../../workflows/task-review';
 import type { Principal } from '../auth';
+import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import { businessFailureOf } from '../errors';
 import type {
@@ -212,6 +213,7 @@ export async function acceptTask(
     );
     return { task, acceptance: r.rows[0], created: true };
   });
+  mayCreate({ task_id: task.id, acceptance_id: acceptanceId });
   try {
     await deps.temporal.workflow.start(taskReviewWorkflow, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -20,6 +20,7 @@ import {
   type WithdrawalInput,
 } from '../../workflows/withdrawal';
 import type { Principal } from '../auth';
+import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type {
   DepositAddressResult,
@@ -190,6 +191,7 @@ export async function createWithdrawal(
       { key: SA.AccountIds, value: [principal.accountId] },
     ],
   });
+  mayCreate({ withdrawal_id: withdrawalId });
   try {
     await deps.temporal.workflow.executeUpdateWithStart(withdrawalAcceptedUpdate, { startWorkflowOperation });
   } catch (err) {
