@@ -48,6 +48,8 @@ export const configSchema = z.object({
   AGENT_PROXY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
   /** Tasks: an accepted slot with no proof submitted within this many seconds is released. */
   TASK_ACCEPT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
+  /** Reconciler: a held/escrow balance untouched for less than this may still be starting its owner. */
+  RECONCILER_GRACE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
   TRON_FULL_HOST: z.url().default('http://127.0.0.1:9090'),
   TRON_USDT_CONTRACT: z.string().optional(),
   TRON_CONFIRMATIONS: z.coerce.number().int().min(1).default(19),
