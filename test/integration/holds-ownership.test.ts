@@ -9,7 +9,9 @@ import type { Db } from '../../domain/db';
 import { balanceOf, postJournal } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 import { reconcilerWorkflow, type ReconcilerInput } from '../../workflows/reconciler';
+import { rentalWorkflowId } from '../../workflows/rental';
 import { taskWorkflowId } from '../../workflows/task';
+import { taskReviewWorkflowId } from '../../workflows/task-review';
 import {
   apiClient,
   assertLedgerConsistent,
@@ -17,6 +19,7 @@ import {
   createFundedAccount,
   createTestAccount,
 } from '../harness/fixtures';
+import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
 
 type Json = Record<string, unknown>;
@@ -89,16 +92,17 @@ describe('a rental or task whose workflow cannot start', () => {
 describe('owned holds, task cancel and the reconciler', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    // Short proof deadline: an acceptance of a cancelled task ends within the test.
+    stack = await startStack({ config: { TASK_ACCEPT_DEADLINE_SECONDS: '2' } });
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  const reconcile = (input: ReconcilerInput) =>
+  const reconcile = (input: ReconcilerInput, workflowId = `reconciler-test-${randomUUID()}`) =>
     stack.client.workflow.execute(reconcilerWorkflow, {
       taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      workflowId: `reconciler-test-${randomUUID()}`,
+      workflowId,
       args: [input],
     });
   const repairsOf = (accountId: string) =>
@@ -112,7 +116,9 @@ describe('owned holds, task cancel and the reconciler', () => {
     const subject = `task:${randomUUID()}`;
     await strandedHold(stack.db, creator.id, subject, 20);
 
-    const first = await reconcile({ graceMinutes: 0, accountIds: [creator.id] });
+    const firstId = `reconciler-test-${randomUUID()}`;
+    const first = await reconcile({ graceMinutes: 0, accountIds: [creator.id] }, firstId);
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, firstId, 'reconciler-repair');
     const second = await reconcile({ graceMinutes: 0, accountIds: [creator.id] });
 
     expect(first.repaired).toBe(1);
@@ -195,6 +201,26 @@ describe('owned holds, task cancel and the reconciler', () => {
     );
   });
 
+  test('a rental ended early settles exactly what its own workflow held', async () => {
+    const renter = await createFundedAccount(stack.db, 20);
+    const bot = await createTestAccount(stack.db, { kind: 'bot', pricePerMinute: 1 });
+    const call = apiClient(stack.url, renter.apiKey);
+    const rental = await call<Json & { id: string }>('POST', '/api/rentals', {
+      agent_id: bot.id,
+      minutes: 10,
+    });
+    expect(rental.status).toBe(201);
+    expect(await heldMicro(stack.db, renter.id)).toBe(toMicro(10));
+
+    expect((await call('POST', `/api/rentals/${rental.body.id}/end`, {})).status).toBe(200);
+
+    // One started minute billed, nine returned; nothing left held.
+    expect(await heldMicro(stack.db, renter.id)).toBe(0);
+    expect(await availableMicro(stack.db, renter.id)).toBe(toMicro(19));
+    await stack.client.workflow.getHandle(rentalWorkflowId(rental.body.id)).result();
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, rentalWorkflowId(rental.body.id), 'rental-owns-hold');
+  });
+
   test('task cancel changes the status only together with its refund', async () => {
     const creator = await createFundedAccount(stack.db, 10, { kind: 'bot' });
     const call = apiClient(stack.url, creator.apiKey);
@@ -245,5 +271,46 @@ describe('owned holds, task cancel and the reconciler', () => {
 
     expect(await handle.result()).toMatchObject({ status: 'closed', cancelRefunded: toMicro(6) });
     expect((await call('POST', `/api/v1/agent/tasks/${created.body.id}/cancel`)).status).toBe(409);
+  });
+
+  test("a cancelled task's workflow keeps a running acceptance's escrow until that acceptance ends", async () => {
+    const creator = await createFundedAccount(stack.db, 10, { kind: 'bot' });
+    const worker = await createFundedAccount(stack.db, 0, { kind: 'bot' });
+    const created = await apiClient(stack.url, creator.apiKey)<Json & { id: string }>(
+      'POST',
+      '/api/v1/agent/tasks',
+      taskBody,
+    );
+    const taskId = created.body.id;
+    const accepted = await apiClient(stack.url, worker.apiKey)<Json & { acceptance_id: string }>(
+      'POST',
+      `/api/v1/agent/tasks/${taskId}/accept`,
+      undefined,
+      { 'Idempotency-Key': randomUUID() },
+    );
+    expect(accepted.status).toBe(200);
+
+    const cancelled = await apiClient(stack.url, creator.apiKey)(
+      'POST',
+      `/api/v1/agent/tasks/${taskId}/cancel`,
+    );
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', refunded_usd: 4 });
+    expect(await heldMicro(stack.db, creator.id)).toBe(toMicro(2));
+
+    // No proof within 2 s: the slot expires, its escrow returns, and the owner closes.
+    const handle = stack.client.workflow.getHandle(taskWorkflowId(taskId));
+    expect(await handle.result()).toMatchObject({ status: 'closed' });
+    expect(await heldMicro(stack.db, creator.id)).toBe(0);
+    expect(await availableMicro(stack.db, creator.id)).toBe(toMicro(10));
+    maybeRecordHistory(
+      stack.config.TEMPORAL_ADDRESS,
+      taskWorkflowId(taskId),
+      'task-cancel-running-acceptance',
+    );
+    maybeRecordHistory(
+      stack.config.TEMPORAL_ADDRESS,
+      taskReviewWorkflowId(accepted.body.acceptance_id),
+      'task-review-expired-tells-owner',
+    );
   });
 });
