@@ -20,7 +20,7 @@ import {
   createTestAccount,
 } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
-import { type Stack, startStack } from '../harness/stack';
+import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 
 type Json = Record<string, unknown>;
 
@@ -135,6 +135,14 @@ describe('owned holds, task cancel and the reconciler', () => {
     );
     expect(journals.rowCount).toBe(1);
     await assertLedgerConsistent(stack.db);
+    // Operators see it.
+    const listed = await apiClient(stack.url, TEST_ADMIN_KEY)<{ repairs: Json[] }>(
+      'GET',
+      '/api/v1/admin/reconciler/repairs?limit=100',
+    );
+    expect(listed.body.repairs).toContainEqual(
+      expect.objectContaining({ account_id: creator.id, subject, amount: 20, owner_state: 'missing' }),
+    );
   });
 
   test('the reconciler returns a hold whose owner workflow is closed', async () => {
