@@ -4,10 +4,12 @@
  * escrow balance whose owner workflow is closed or missing — and never one whose owner is alive.
  * Real API, worker, Postgres and Temporal dev server.
  */
+import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../domain/db';
 import { balanceOf, postJournal } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
+import { ensureSchedules } from '../../worker/schedules';
 import { reconcilerWorkflow, type ReconcilerInput } from '../../workflows/reconciler';
 import { rentalWorkflowId } from '../../workflows/rental';
 import { taskWorkflowId } from '../../workflows/task';
@@ -166,6 +168,30 @@ describe('owned holds, task cancel and the reconciler', () => {
         owner_status: 'COMPLETED',
       },
     ]);
+  });
+
+  test('the reconciler is scheduled every 10 minutes with overlap skip, idempotently', async () => {
+    const opts = {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      agentHealthScheduleId: `agent-health-checks-test-${randomUUID()}`,
+      idempotencyKeyPurgeScheduleId: `idempotency-key-purge-test-${randomUUID()}`,
+      reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
+    };
+    await ensureSchedules(stack.client, opts);
+    await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
+    try {
+      const described = await stack.client.schedule.getHandle(opts.reconcilerScheduleId).describe();
+      expect(described.spec.intervals?.map((i) => i.every)).toEqual([10 * 60_000]);
+      expect(described.action.workflowType).toBe('reconcilerWorkflow');
+      expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+    } finally {
+      for (const id of [
+        opts.agentHealthScheduleId,
+        opts.idempotencyKeyPurgeScheduleId,
+        opts.reconcilerScheduleId,
+      ])
+        await stack.client.schedule.getHandle(id).delete();
+    }
   });
 
   test('the reconciler leaves a hold younger than the grace period alone', async () => {
