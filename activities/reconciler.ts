@@ -2,7 +2,8 @@
  * The reconciler's activities: find held/escrow balances past the grace period, ask Temporal about
  * their owner workflows, and repair a balance whose owner is closed or missing with one keyed,
  * audited journal back to the owner's available balance (+ a `reconciler_repairs` row and a log
- * line, in the same transaction as the journal).
+ * line, in the same transaction as the journal). What must not be repaired automatically (a withdrawal
+ * that signed a transfer) raises an `ownerless_hold` operator alert instead.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
@@ -197,8 +198,17 @@ export function createReconcilerActivities({ db, config, logger, temporal }: Act
         ...(outcome.outcome === 'needs_operator' ? { reason: outcome.reason } : {}),
       };
       if (outcome.outcome === 'repaired') logger.warn(fields, 'ownerless held balance repaired');
-      else if (outcome.outcome === 'needs_operator')
+      else if (outcome.outcome === 'needs_operator') {
         logger.error(fields, 'ownerless held balance needs an operator');
+        await db.query(
+          `INSERT INTO operator_alerts (kind, subject, message) VALUES ('ownerless_hold', $1, $2)
+           ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now(), message = EXCLUDED.message`,
+          [
+            hold.subject,
+            `${hold.purpose} ${hold.balance} micro-USDT of ${hold.accountId}: owner ${input.ownerWorkflowId} is ${owner.state}; ${outcome.reason}`,
+          ],
+        );
+      }
       return outcome;
     },
   };

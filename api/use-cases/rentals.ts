@@ -167,10 +167,9 @@ export async function createRental(
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
   });
   try {
-    await deps.temporal.workflow.executeUpdateWithStart(rentalReservedUpdate, {
-      startWorkflowOperation,
-      updateId: 'reserve',
-    });
+    // No fixed update id: Temporal would answer a retry with a failed run's old outcome (402)
+    // instead of starting afresh; a second update on a running rental only reads its state.
+    await deps.temporal.workflow.executeUpdateWithStart(rentalReservedUpdate, { startWorkflowOperation });
   } catch (err) {
     // A retry after the rental already finished: the original rental is the answer.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -134,7 +134,6 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
         summary: `Task "${input.title.slice(0, 80)}": ${input.slots} × ${fromMicro(input.reward_usd)} USDT`,
       },
     }),
-    updateId: 'open',
   });
   const task = await findTask(db, id);
   if (!task) throw new AppError(ErrorCode.Unavailable, 'task is not recorded yet, retry');

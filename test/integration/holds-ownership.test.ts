@@ -20,6 +20,7 @@ import {
   availableMicro,
   createFundedAccount,
   createTestAccount,
+  fund,
 } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
@@ -194,6 +195,42 @@ describe('owned holds, task cancel and the reconciler', () => {
     }
   });
 
+  test('the reconciler leaves an ownerless withdrawal hold that signed a transfer to an operator', async () => {
+    const account = await createFundedAccount(stack.db, 40);
+    const withdrawalId = randomUUID();
+    await stack.db.query(
+      `INSERT INTO withdrawals (id, account_id, amount, fee, net_amount, address, status)
+       VALUES ($1, $2, 30000000, 1500000, 28500000, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'broadcast')`,
+      [withdrawalId, account.id],
+    );
+    await stack.db.query(
+      `INSERT INTO withdrawal_attempts (withdrawal_id, attempt, txid, signed_tx, expiration) VALUES ($1, 1, $2, '{}', 0)`,
+      [withdrawalId, randomUUID().replace(/-/g, '')],
+    );
+    await postJournal(stack.db, {
+      idempotencyKey: `test-stranded:withdrawal:${withdrawalId}`,
+      kind: 'withdrawal_hold',
+      lines: [
+        { account: { ownerId: account.id, purpose: 'available' }, amount: -toMicro(30)! },
+        {
+          account: { ownerId: account.id, purpose: 'held', subject: `withdrawal:${withdrawalId}` },
+          amount: toMicro(30)!,
+        },
+      ],
+    });
+
+    expect(await reconcile({ graceMinutes: 0, accountIds: [account.id] })).toMatchObject({
+      repaired: 0,
+      needsOperator: 1,
+    });
+    expect(await heldMicro(stack.db, account.id)).toBe(toMicro(30));
+    const alerts = await stack.db.query(
+      `SELECT 1 FROM operator_alerts WHERE kind = 'ownerless_hold' AND subject = $1 AND resolved_at IS NULL`,
+      [`withdrawal:${withdrawalId}`],
+    );
+    expect(alerts.rowCount).toBe(1);
+  });
+
   test('the reconciler leaves a hold younger than the grace period alone', async () => {
     const creator = await createFundedAccount(stack.db, 10);
     await strandedHold(stack.db, creator.id, `task:${randomUUID()}`, 4);
@@ -233,6 +270,21 @@ describe('owned holds, task cancel and the reconciler', () => {
     expect((await stack.db.query('SELECT 1 FROM rentals WHERE renter_id = $1', [renter.id])).rowCount).toBe(
       0,
     );
+  });
+
+  test('a rental refused for a short balance starts with the same Idempotency-Key once funded', async () => {
+    const renter = await createFundedAccount(stack.db, 1);
+    const bot = await createTestAccount(stack.db, { kind: 'bot', pricePerMinute: 1 });
+    const call = apiClient(stack.url, renter.apiKey);
+    const key = { 'Idempotency-Key': randomUUID() };
+    expect((await call('POST', '/api/rentals', { agent_id: bot.id, minutes: 3 }, key)).status).toBe(402);
+    await fund(stack.db, renter.id, 5);
+
+    const retried = await call<Json>('POST', '/api/rentals', { agent_id: bot.id, minutes: 3 }, key);
+
+    expect(retried.status).toBe(201);
+    expect(await heldMicro(stack.db, renter.id)).toBe(toMicro(3));
+    expect(await availableMicro(stack.db, renter.id)).toBe(toMicro(3));
   });
 
   test('a rental ended early settles exactly what its own workflow held', async () => {
