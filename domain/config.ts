@@ -78,6 +78,8 @@ export const configSchema = z.object({
   TASK_ACCEPT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
   /** Tests and soaks only: one review window for every reward tier instead of the SPEC's 24 h–7 days. */
   TASK_REVIEW_WINDOW_SECONDS: z.coerce.number().int().min(1).max(604_800).optional(),
+  /** Reconciler: a held/escrow balance untouched for less than this may still be starting its owner. */
+  RECONCILER_GRACE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
   TRON_FULL_HOST: z.url().default('http://127.0.0.1:9090'),
   TRON_USDT_CONTRACT: z.string().optional(),
   TRON_CONFIRMATIONS: z.coerce.number().int().min(1).default(19),

@@ -95,15 +95,17 @@ async function resolveAccountId(
      ON CONFLICT ON CONSTRAINT ledger_accounts_identity DO NOTHING RETURNING id`,
     params,
   );
+  const created = inserted.rows[0]?.id;
   const id =
-    inserted.rows[0]?.id ??
+    created ??
     (
       await client.query<{ id: number }>(
         `SELECT id FROM ledger_accounts WHERE owner_id IS NOT DISTINCT FROM $1 AND purpose = $2 AND subject = $3 AND shard = $4`,
         params.slice(0, 4),
       )
     ).rows[0].id;
-  accountIdCache.set(cacheKey, id);
+  // An account created inside a caller's transaction may still roll back: cache only what exists.
+  if (created === undefined || !('release' in client)) accountIdCache.set(cacheKey, id);
   return id;
 }
 
@@ -122,8 +124,8 @@ function validate(posting: Posting): void {
 /**
  * Posts a balanced journal exactly once per idempotency key. Throws AppError(InsufficientBalance)
  * when a user account would go negative, AppError(SpendCapExceeded) when a spending posting would
- * take the account above its hourly spend cap (nothing is written then). `db` may be a client in
- * a transaction: the posting then commits with it.
+ * take the account above its hourly spend cap (nothing is written then). A transaction's client
+ * may be passed, so a posting commits or rolls back with the state change it belongs to.
  */
 export async function postJournal(db: Db | DbClient, posting: Posting): Promise<PostingResult> {
   validate(posting);

@@ -80,6 +80,16 @@ export interface TaskSettlement {
 }
 
 /**
+ * What a task's escrow must keep: an open task `reward × unpaid slots`, a cancelled one
+ * `reward × running acceptances`, a completed one nothing.
+ */
+export function escrowToKeep(task: TaskRow): Micro {
+  const running = task.slots_taken - task.slots_filled;
+  if (task.status === 'open') return task.reward * (task.slots - task.slots_filled);
+  return task.status === 'cancelled' ? task.reward * running : 0;
+}
+
+/**
  * Brings a task's escrow in line with what can still be earned, under the task's row lock:
  * an open task keeps `reward × unpaid slots`; a cancelled one keeps `reward × running
  * acceptances`; a completed one keeps nothing. The excess goes back to the creator. An open task
@@ -98,13 +108,7 @@ export async function reconcileTaskEscrow(db: Db, taskId: string): Promise<TaskS
       await tx.query(`UPDATE tasks SET status = 'completed', completed_at = now() WHERE id = $1`, [taskId]);
       task = (await findTask(tx, taskId))!;
     }
-    const running = task.slots_taken - task.slots_filled;
-    const mustStay =
-      task.status === 'open'
-        ? task.reward * (task.slots - task.slots_filled)
-        : task.status === 'cancelled'
-          ? task.reward * running
-          : 0;
+    const mustStay = escrowToKeep(task);
     const escrow = taskEscrowAccount(task);
     const balance = await balanceOf(tx, escrow);
     const excess = balance - mustStay;
@@ -129,4 +133,103 @@ export async function reconcileTaskEscrow(db: Db, taskId: string): Promise<TaskS
       refunded: Math.max(0, excess),
     };
   });
+}
+
+export interface NewTask {
+  taskId: string;
+  creatorId: string;
+  title: string;
+  description: string;
+  category: string;
+  reward: Micro;
+  slots: number;
+}
+
+/**
+ * The `task-<id>` workflow's first step: the tasks row and its escrow in ONE transaction, so a
+ * short balance (402) leaves no row and a task never exists without its escrow. Repeatable: the
+ * row insert and the `task-escrow:<id>` posting are both no-ops the second time.
+ */
+export async function openTaskWithEscrow(db: Db, t: NewTask): Promise<void> {
+  await withTransaction(db, async (tx) => {
+    await tx.query(
+      `INSERT INTO tasks (id, creator_id, title, description, category, reward, slots)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+      [t.taskId, t.creatorId, t.title, t.description, t.category, t.reward, t.slots],
+    );
+    await postJournal(tx, {
+      idempotencyKey: `task-escrow:${t.taskId}`,
+      kind: 'task_escrow',
+      reference: `task:${t.taskId}`,
+      memo: { task_id: t.taskId, slots: t.slots, reward: t.reward },
+      lines: [
+        { account: { ownerId: t.creatorId, purpose: 'available' }, amount: -t.reward * t.slots },
+        { account: taskEscrowAccount({ id: t.taskId, creator_id: t.creatorId }), amount: t.reward * t.slots },
+      ],
+    });
+  });
+}
+
+/** Key of the refund a cancel posts; a repeated cancel finds it instead of refunding again. */
+export const taskCancelRefundKey = (taskId: string) => `task-cancel-refund:${taskId}`;
+
+export type CancelTaskOutcome =
+  | { outcome: 'cancelled'; refunded: Micro }
+  | { outcome: 'not_open'; status: TaskStatus }
+  | { outcome: 'not_found' };
+
+/**
+ * Cancels an open task and returns the escrow of every slot not taken, as ONE transaction: the
+ * status change and the refund commit together or not at all. A task already cancelled answers
+ * with the refund its cancel posted (a retried step repeats nothing; callers refuse a second cancel
+ before they get here).
+ */
+export async function cancelTaskWithRefund(db: Db, taskId: string): Promise<CancelTaskOutcome> {
+  return withTransaction(db, async (tx): Promise<CancelTaskOutcome> => {
+    const task = await findTask(tx, taskId, true);
+    if (!task) return { outcome: 'not_found' };
+    if (task.status === 'cancelled') {
+      const done = await tx.query<{ amount: number }>(
+        `SELECT e.amount FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id
+          WHERE j.idempotency_key = $1 AND e.amount > 0`,
+        [taskCancelRefundKey(taskId)],
+      );
+      return { outcome: 'cancelled', refunded: done.rows[0]?.amount ?? 0 };
+    }
+    if (task.status !== 'open') return { outcome: 'not_open', status: task.status };
+    await tx.query(`UPDATE tasks SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [taskId]);
+    const cancelled: TaskRow = { ...task, status: 'cancelled' };
+    const escrow = taskEscrowAccount(task);
+    const excess = (await balanceOf(tx, escrow)) - escrowToKeep(cancelled);
+    if (excess > 0) {
+      await postJournal(tx, {
+        idempotencyKey: taskCancelRefundKey(taskId),
+        kind: 'task_refund',
+        reference: `task:${taskId}`,
+        memo: { task_id: taskId, task_status: 'cancelled' },
+        lines: [
+          { account: escrow, amount: -excess },
+          { account: { ownerId: task.creator_id, purpose: 'available' }, amount: excess },
+        ],
+      });
+    }
+    return { outcome: 'cancelled', refunded: Math.max(0, excess) };
+  });
+}
+
+/** What the `task-<id>` workflow needs to know whether it still owns money. */
+export async function taskEscrowState(
+  db: Db,
+  taskId: string,
+): Promise<{ status: TaskStatus | null; escrow: Micro }> {
+  const r = await db.query<{ status: TaskStatus; creator_id: string }>(
+    'SELECT status, creator_id FROM tasks WHERE id = $1',
+    [taskId],
+  );
+  const row = r.rows[0];
+  if (!row) return { status: null, escrow: 0 };
+  return {
+    status: row.status,
+    escrow: await balanceOf(db, taskEscrowAccount({ id: taskId, creator_id: row.creator_id })),
+  };
 }

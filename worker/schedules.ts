@@ -21,6 +21,7 @@ import {
   IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID,
   purgeExpiredIdempotencyKeysWorkflow,
 } from '../workflows/maintenance';
+import { RECONCILER_INTERVAL, RECONCILER_SCHEDULE_ID, reconcilerWorkflow } from '../workflows/reconciler';
 
 export interface EnsureSchedulesOptions {
   taskQueue: string;
@@ -28,6 +29,8 @@ export interface EnsureSchedulesOptions {
   agentHealthScheduleId?: string;
   /** As above, for the daily idempotency-key purge. */
   idempotencyKeyPurgeScheduleId?: string;
+  /** As above, for the held-balance reconciler. */
+  reconcilerScheduleId?: string;
 }
 
 export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptions): Promise<void> {
@@ -75,6 +78,30 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   };
   await upsertSchedule(client, purgeId, purge);
+
+  const reconcilerId = opts.reconcilerScheduleId ?? RECONCILER_SCHEDULE_ID;
+  const reconciler: Omit<
+    ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof reconcilerWorkflow>>,
+    'scheduleId'
+  > = {
+    spec: { intervals: [{ every: RECONCILER_INTERVAL }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: reconcilerWorkflow,
+      workflowId: reconcilerId,
+      taskQueue: opts.taskQueue,
+      // No grace here: the worker's RECONCILER_GRACE_MINUTES applies when a run starts.
+      args: [{}],
+      workflowExecutionTimeout: '1 hour',
+      typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'reconciler' }],
+      memo: {
+        summary:
+          'Held/escrow balances whose owner workflow is closed or missing go back to available (reconciler_repairs)',
+      },
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+  };
+  await upsertSchedule(client, reconcilerId, reconciler);
 }
 
 /** Creates the schedule, or brings an existing one with this id up to `definition`. */

@@ -51,6 +51,11 @@ export interface RentalInput extends RentalParties {
    * the start), so the first run need not.
    */
   startRecorded?: boolean;
+  /**
+   * The workflow holds the money itself as its first step (`reserveRental`) and answers the API's
+   * `rentalReserved` update (update-with-start): no hold ever exists without this workflow.
+   */
+  holdFunds?: boolean;
   /** The bot takes pushed events (integration `events` with a webhook_url), as of the start. */
   eventsEnabled: boolean;
   /** Continue-as-new once the history has this many events (default 2000). */

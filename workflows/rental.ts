@@ -6,8 +6,9 @@
  *                 │  └──────────── extendRental (timers move, warning re-armed) ──┘
  *                 └── endRental (renter, owner, operator) ─────────────────────────> ended
  *
- * The API holds price × minutes in the rental's escrow before starting this workflow; extensions
- * hold more through a keyed posting here. At the end the elapsed minutes (started minutes round up)
+ * The workflow holds price × minutes in the rental's escrow as its first step (update-with-start:
+ * the API's `rentalReserved` update answers when it is held, 402 when short; rentals started before
+ * that were held by the API); extensions hold more through a keyed posting here. At the end the elapsed minutes (started minutes round up)
  * go to the owner through payEarner and the unused whole minutes back to the renter — each posting
  * keyed by the rental id, so a retry or a crash in between pays nothing twice.
  */
@@ -30,6 +31,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createAgentProxyActivities } from '../activities/agent-proxy';
+import type { createHoldActivities } from '../activities/holds';
 import type { createLedgerActivities } from '../activities/ledger';
 import type { createRentalActivities, StoredRentalMessage } from '../activities/rentals';
 import { ErrorCode } from '../domain/errors';
@@ -61,9 +63,12 @@ export const postRentalMessageUpdate = defineUpdate<StoredRentalMessage, [PostRe
   'postRentalMessage',
 );
 export const chatWithAgentUpdate = defineUpdate<ChatWithAgentResult, [ChatWithAgentInput]>('chatWithAgent');
+/** Update-with-start: answers once the hold is posted, or fails with the hold's error (402). */
+export const rentalReservedUpdate = defineUpdate<RentalView>('rentalReserved');
 
 type Activities = ReturnType<typeof createRentalActivities> &
-  ReturnType<typeof createLedgerActivities> & {
+  ReturnType<typeof createLedgerActivities> &
+  ReturnType<typeof createHoldActivities> & {
     enqueueWebhook(input: EnqueueWebhookInput): Promise<EnqueueWebhookResult>;
   };
 type ProxyActivities = ReturnType<typeof createAgentProxyActivities>;
@@ -145,10 +150,18 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
     },
   );
   setHandler(chatWithAgentUpdate, (u) => chat(state, u), { validator: (u) => state.validateChat(u) });
+  const reservation = new Reservation();
+  setHandler(rentalReservedUpdate, async () => {
+    await reservation.outcome();
+    return state.view();
+  });
 
   // A continued run re-marks itself; a first run already has what rentalStartOptions set.
   const lean = !input.carried && patched(LEAN_START);
   if (!lean) markSearchable(state);
+  // Rentals started with `holdFunds` own their hold from its first cent (older ones: the API held).
+  if (input.holdFunds && !input.carried) await reserve(state, reservation);
+  else reservation.held = true;
   if (!input.carried) await begin(state, lean);
   while (!state.ended) {
     if (historyIsLarge(input)) {
@@ -190,6 +203,54 @@ function markSearchable(state: RentalState): void {
   upsertMemo(rentalMemo(state.input));
 }
 
+/** The outcome of the first step, awaited by the `rentalReserved` update. */
+class Reservation {
+  held: boolean | undefined;
+  failure: ApplicationFailure | undefined;
+
+  async outcome(): Promise<void> {
+    await condition(() => this.held !== undefined);
+    if (!this.held)
+      throw this.failure ?? ApplicationFailure.nonRetryable('funds could not be held', ErrorCode.Unavailable);
+  }
+}
+
+/**
+ * Holds price × minutes and writes the rentals row (one keyed local activity). A short balance
+ * ends the workflow as failed with nothing held, so the same Idempotency-Key may start it again.
+ */
+async function reserve(state: RentalState, reservation: Reservation): Promise<void> {
+  const { input } = state;
+  try {
+    await local.reserveRental({
+      rental: {
+        id: input.rentalId,
+        code: rentalCode(input.rentalId),
+        agentId: input.agentId,
+        renterId: input.renterId,
+        ownerId: input.ownerId,
+        channel: input.channel,
+        minutes: input.minutes,
+        pricePerMinute: input.pricePerMinute,
+        startsAtMs: state.startsAtMs,
+        endsAtMs: state.endsAtMs,
+      },
+      agentName: input.agentName,
+      renterUsername: input.renterUsername,
+    });
+    reservation.held = true;
+  } catch (err) {
+    reservation.held = false;
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    reservation.failure =
+      cause instanceof ApplicationFailure
+        ? ApplicationFailure.nonRetryable(cause.message, cause.type)
+        : undefined;
+    await condition(allHandlersFinished);
+    throw reservation.failure ?? err;
+  }
+}
+
 async function begin(state: RentalState, lean: boolean): Promise<void> {
   const { input } = state;
   const details = {
@@ -197,8 +258,8 @@ async function begin(state: RentalState, lean: boolean): Promise<void> {
     renter_username: input.renterUsername,
     minutes: input.minutes,
   };
-  // The API wrote the row and these notifications in one statement before starting us.
-  if (!(lean && input.startRecorded)) {
+  // The API (or `reserve`) wrote the row and these notifications in one statement already.
+  if (!(lean && (input.startRecorded || input.holdFunds))) {
     await (lean ? local : act).recordRentalStarted({
       rental: {
         id: input.rentalId,

@@ -18,7 +18,9 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -30,6 +32,7 @@ import type { Micro } from '../domain/money';
 import { SA } from '../domain/search-attributes';
 import { reviewWindowMs } from '../domain/task-rules';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
+import { taskSettledSignal, taskWorkflowId } from './task';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 type LedgerActivities = ReturnType<typeof createLedgerActivities>;
@@ -53,6 +56,8 @@ const { enqueueWebhook } = proxyActivities<WebhookActivities>({
 });
 
 export const TASK_REVIEW_WORKFLOW_KIND = 'task-review';
+/** patched() id: settling an acceptance signals the task's owner workflow (`taskSettled`). */
+const TELL_TASK_OWNER = 'task-review-tells-task-owner';
 export const taskReviewWorkflowId = (acceptanceId: string) => `task-review-${acceptanceId}`;
 
 export interface TaskReviewInput {
@@ -216,6 +221,7 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
     showStatus();
     await recordTaskDecision(decisionRecord(review));
     await settleTask({ taskId: input.taskId });
+    await tellTaskOwner(input.taskId);
     review.settled = true;
     return review.view();
   }
@@ -266,6 +272,7 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
   }
   await recordTaskDecision(decisionRecord(review));
   const settlement = await settleTask({ taskId: input.taskId });
+  await tellTaskOwner(input.taskId);
   review.settled = true;
   if (settlement.status === 'completed' && review.status === 'approved') {
     await notify({
@@ -298,6 +305,20 @@ function decisionRecord(review: Review) {
     payoutNet: review.payout?.net ?? null,
     payoutFee: review.payout?.fee ?? null,
   };
+}
+
+/**
+ * Tells `task-<id>` (the escrow's owner) that this slot settled, so it can close once nothing is
+ * left. Recorded histories predate the signal (patched); a task opened before task workflows
+ * existed has no owner to tell.
+ */
+async function tellTaskOwner(taskId: string): Promise<void> {
+  if (!patched(TELL_TASK_OWNER)) return;
+  try {
+    await getExternalWorkflowHandle(taskWorkflowId(taskId)).signal(taskSettledSignal);
+  } catch (err) {
+    log.info('task owner not signalled', { taskId, error: String(err) });
+  }
 }
 
 /** Enqueues a webhook to the creator; a failure is logged, never allowed to stop the lifecycle. */

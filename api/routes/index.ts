@@ -10,6 +10,7 @@ import { mountAgentPendingRoutes } from './agent-pending';
 import { mountAgentsRoutes } from './agents';
 import { mountHealthRoutes } from './health';
 import { mountMcpRoutes } from './mcp';
+import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './rentr';
@@ -31,5 +32,6 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountTronRoutes(app, deps);
   mountWalletRoutes(app, deps);
   mountWebhookRoutes(app, deps);
+  mountReconcilerRoutes(app, deps);
   mountMcpRoutes(app, deps);
 }

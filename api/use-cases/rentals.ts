@@ -1,24 +1,23 @@
 /**
- * Rental use-cases: the API side of the rental lifecycle. The use-case holds the money before the
- * workflow starts (so 402 is immediate and nothing is held without a rental); everything after the
- * start goes through the `rental-<id>` workflow's updates, and reads come from the read models.
- *
- * Start, step by step, each step harmless to repeat: (1) post the hold under `rental-hold:<id>`;
- * (2) insert the rentals row (ON CONFLICT DO NOTHING); (3) start `rental-<id>` with USE_EXISTING /
- * REJECT_DUPLICATE. With an `Idempotency-Key` the rental id derives from the key, so a client retry
- * after a failure in (2) or (3) finishes the same rental instead of holding twice.
+ * Rental use-cases: the API side of the rental lifecycle. A rental starts with update-with-start:
+ * `rental-<id>` holds the money and writes the rentals row as its first step and answers the
+ * `rentalReserved` update (402 when short), so nothing is ever held without the workflow that
+ * owns it. Everything after the start goes through the workflow's updates; reads come from the
+ * read models. With an `Idempotency-Key` the rental id derives from the key, so a client retry
+ * reaches the same workflow instead of holding twice.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
-import { postJournal } from '../../domain/ledger';
 import { fromMicro, times } from '../../domain/money';
-import { rentalRequestNotifications, takeUnreadNotifications } from '../../domain/rental-notifications';
-import { rentalCode } from '../../domain/rental-settlement';
+import { takeUnreadNotifications } from '../../domain/rental-notifications';
 import {
-  insertRentalReturning,
   markRead,
   messagesOf,
   type RentalMessageRow,
@@ -31,6 +30,7 @@ import {
   endRentalUpdate,
   extendRentalUpdate,
   postRentalMessageUpdate,
+  rentalReservedUpdate,
   rentalStartOptions,
   rentalWorkflow,
   rentalWorkflowId,
@@ -40,8 +40,6 @@ import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { CreateRentalInput } from '../schemas/rentals';
-
-const MS_PER_MINUTE = 60_000;
 
 export function rentalJson(r: RentalRow, nowMs = Date.now()) {
   const endsAtMs = r.ends_at.getTime();
@@ -143,79 +141,43 @@ export async function createRental(
   const rentalId = idempotencyKey
     ? deterministicUuid(renterId, 'rentals.create', idempotencyKey)
     : randomUUID();
-  // From the hold on, a 504 names the rental: its start may still complete (api/deadline.ts).
+  // From here on a 504 names the rental: its start may still complete (api/deadline.ts).
   mayCreate({ rental_id: rentalId });
-  await postJournal(db, {
-    idempotencyKey: `rental-hold:${rentalId}`,
-    kind: 'rental_hold',
-    reference: `rental:${rentalId}`,
-    memo: { agent_id: agent.id, minutes: input.minutes },
-    lines: [
-      { account: { ownerId: renterId, purpose: 'available' }, amount: -total },
-      { account: { ownerId: renterId, purpose: 'escrow', subject: `rental:${rentalId}` }, amount: total },
-    ],
-  });
-  const startsAtMs = Date.now();
-  const ownerId = agent.owner_id ?? agent.id;
-  // On a retry the row keeps its first start time; the workflow must agree with it.
-  const renterUsername = agent.renter_name ?? renterId;
-  // The row and the owner's and bot's notifications in one statement, before the start, so the
-  // workflow's first task has nothing to write (`startRecorded`).
-  const { row, created } = await insertRentalReturning(
-    db,
-    {
-      id: rentalId,
-      code: rentalCode(rentalId),
-      agentId: agent.id,
-      renterId,
-      ownerId,
-      channel: input.channel,
-      minutes: input.minutes,
-      pricePerMinute: agent.price_per_minute,
-      startsAtMs,
-      endsAtMs: startsAtMs + input.minutes * MS_PER_MINUTE,
-    },
-    rentalRequestNotifications(
-      {
-        rentalId,
-        agentId: agent.id,
-        agentName: agent.name,
-        ownerId,
-        renterId,
-        renterUsername,
-        minutes: input.minutes,
-      },
-      (accountId) => deterministicUuid(rentalId, 'rental_request', accountId),
-    ),
-  );
   const workflowInput: RentalInput = {
     rentalId,
     agentId: agent.id,
     agentName: agent.name,
     renterId,
-    renterUsername,
-    ownerId,
-    minutes: row.minutes,
-    pricePerMinute: row.price_per_minute,
-    channel: row.channel,
-    startsAtMs: row.starts_at.getTime(),
+    renterUsername: agent.renter_name ?? renterId,
+    ownerId: agent.owner_id ?? agent.id,
+    minutes: input.minutes,
+    pricePerMinute: agent.price_per_minute,
+    channel: input.channel,
     eventsEnabled: agent.integration === 'events' && !!agent.webhook_url,
-    startRecorded: true,
+    holdFunds: true,
   };
+  // The workflow holds the money as its first step and answers this update (402 when short):
+  // a start that fails holds nothing, and no hold exists without its workflow.
+  const startWorkflowOperation = new WithStartWorkflowOperation(rentalWorkflow, {
+    ...rentalStartOptions(workflowInput),
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    args: [workflowInput],
+    // A running rental answers again; a finished one is never run twice; a failed hold (402) may
+    // be retried with the same key once the renter is funded.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+  });
   try {
-    await deps.temporal.workflow.start(rentalWorkflow, {
-      ...rentalStartOptions(workflowInput),
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      args: [workflowInput],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
+    // No fixed update id: Temporal would answer a retry with a failed run's old outcome (402)
+    // instead of starting afresh; a second update on a running rental only reads its state.
+    await deps.temporal.workflow.executeUpdateWithStart(rentalReservedUpdate, { startWorkflowOperation });
   } catch (err) {
     // A retry after the rental already finished: the original rental is the answer.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  // A new rental is the row just written; a retry answers with the rental as it is now.
-  return rentalJson(created ? row : (await rentalById(db, rentalId))!);
+  const row = await rentalById(db, rentalId);
+  if (!row) throw new AppError(ErrorCode.Unavailable, 'rental is not recorded yet, retry');
+  return rentalJson(row);
 }
 
 export async function listRentals(

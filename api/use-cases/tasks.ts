@@ -3,21 +3,23 @@
  * already-parsed input (api/schemas/tasks.ts). Slot reservation happens under the task's row
  * lock; everything after acceptance belongs to the `taskReview` workflow of that acceptance.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { containsPattern, withTransaction } from '../../domain/db';
-import { AppError, conflict, forbidden, notFound } from '../../domain/errors';
+import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
-import { postJournal } from '../../domain/ledger';
 import { fromMicro, times } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
 import {
   type AcceptanceRow,
+  cancelTaskWithRefund,
   findAcceptance,
   findTask,
-  reconcileTaskEscrow,
   TASK_COLUMNS,
-  taskEscrowAccount,
   type TaskRow,
 } from '../../domain/task-store';
 import {
@@ -28,6 +30,14 @@ import {
   taskReviewWorkflow,
   taskReviewWorkflowId,
 } from '../../workflows/task-review';
+import {
+  cancelTaskUpdate,
+  TASK_WORKFLOW_KIND,
+  type TaskInput,
+  taskOpenedUpdate,
+  taskWorkflow,
+  taskWorkflowId,
+} from '../../workflows/task';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
@@ -87,51 +97,48 @@ async function requireTask(deps: ApiDeps, taskId: string): Promise<TaskRow> {
   return task;
 }
 
-/** Escrows `slots × reward` from the creator's available balance at once (402 if short). */
+/**
+ * Escrows `slots × reward` from the creator's available balance at once (402 if short). The
+ * `task-<id>` workflow writes the row and posts the escrow as its first step and answers through
+ * the `taskOpened` update, so the escrow never exists without the workflow that owns it.
+ */
 export async function createTask(deps: ApiDeps, principal: Principal, input: CreateTaskInput) {
-  const { db } = deps;
+  const { db, config } = deps;
   const id = randomUUID();
   const escrow = times(input.reward_usd, input.slots);
-  // The escrow is a spending posting: postJournal checks the hourly spend cap atomically with it.
-  const account = taskEscrowAccount({ id, creator_id: principal.accountId });
-  await postJournal(db, {
-    idempotencyKey: `task-escrow:${id}`,
-    kind: 'task_escrow',
-    reference: `task:${id}`,
-    memo: { task_id: id, slots: input.slots, reward: input.reward_usd },
-    lines: [
-      { account: { ownerId: principal.accountId, purpose: 'available' }, amount: -escrow },
-      { account, amount: escrow },
-    ],
+  // The escrow posting (the workflow's first step) checks the hourly spend cap atomically.
+  // From here on a 504 names the task: its start may still complete (api/deadline.ts).
+  mayCreate({ task_id: id });
+  const args: TaskInput = {
+    taskId: id,
+    creatorId: principal.accountId,
+    title: input.title,
+    description: input.description,
+    category: input.category,
+    reward: input.reward_usd,
+    slots: input.slots,
+  };
+  await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
+    startWorkflowOperation: new WithStartWorkflowOperation(taskWorkflow, {
+      workflowId: taskWorkflowId(id),
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [args],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA.WorkflowKind, value: TASK_WORKFLOW_KIND },
+        { key: SA.BusinessStatus, value: 'open' },
+        { key: SA.TaskId, value: id },
+        { key: SA.CreatorId, value: principal.accountId },
+        { key: SA.AccountIds, value: [principal.accountId] },
+      ],
+      memo: {
+        summary: `Task "${input.title.slice(0, 80)}": ${input.slots} × ${fromMicro(input.reward_usd)} USDT`,
+      },
+    }),
   });
-  try {
-    await db.query(
-      `INSERT INTO tasks (id, creator_id, title, description, category, reward, slots)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        id,
-        principal.accountId,
-        input.title,
-        input.description,
-        input.category,
-        input.reward_usd,
-        input.slots,
-      ],
-    );
-  } catch (err) {
-    // The task never existed: the escrow goes straight back.
-    await postJournal(db, {
-      idempotencyKey: `task-escrow-void:${id}`,
-      kind: 'task_refund',
-      reference: `task:${id}`,
-      lines: [
-        { account, amount: -escrow },
-        { account: { ownerId: principal.accountId, purpose: 'available' }, amount: escrow },
-      ],
-    });
-    throw err;
-  }
-  const task = (await findTask(db, id))!;
+  const task = await findTask(db, id);
+  if (!task) throw new AppError(ErrorCode.Unavailable, 'task is not recorded yet, retry');
   return { success: true as const, ...toTaskView(task), escrow_usd: fromMicro(escrow) };
 }
 
@@ -161,18 +168,30 @@ export async function getTask(deps: ApiDeps, principal: Principal, input: { task
   return toTaskView(task, isCreator || r.rows.length ? r.rows : undefined);
 }
 
-/** Stops new acceptances and returns the escrow of every slot not taken; running ones finish. */
+/**
+ * Stops new acceptances and returns the escrow of every slot not taken, in one step with the
+ * status change (the task's owner workflow runs it); running acceptances finish.
+ */
 export async function cancelTask(deps: ApiDeps, principal: Principal, input: { task_id: string }) {
-  await withTransaction(deps.db, async (tx) => {
-    const task = await findTask(tx, input.task_id, true);
-    if (!task) throw notFound('task');
-    if (task.creator_id !== principal.accountId) throw forbidden('only the task creator may cancel it');
-    if (task.status !== 'open') throw conflict(`task is already ${task.status}`);
-    await tx.query(`UPDATE tasks SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [task.id]);
-  });
-  const settlement = await reconcileTaskEscrow(deps.db, input.task_id);
+  const before = await requireTask(deps, input.task_id);
+  if (before.creator_id !== principal.accountId) throw forbidden('only the task creator may cancel it');
+  if (before.status !== 'open') throw conflict(`task is already ${before.status}`);
+  let refunded: number;
+  try {
+    const done = await deps.temporal.workflow
+      .getHandle(taskWorkflowId(input.task_id))
+      .executeUpdate(cancelTaskUpdate, { args: [{ actorId: principal.accountId }] });
+    refunded = done.cancelRefunded ?? 0;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // A task opened before task workflows existed: the same single transaction, run here.
+    const done = await cancelTaskWithRefund(deps.db, input.task_id);
+    if (done.outcome === 'not_found') throw notFound('task');
+    if (done.outcome === 'not_open') throw conflict(`task is already ${done.status}`);
+    refunded = done.refunded;
+  }
   const task = await requireTask(deps, input.task_id);
-  return { success: true as const, ...toTaskView(task), refunded_usd: fromMicro(settlement.refunded) };
+  return { success: true as const, ...toTaskView(task), refunded_usd: fromMicro(refunded) };
 }
 
 /**

@@ -85,6 +85,7 @@ describe('idempotency key purge', () => {
       taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
       agentHealthScheduleId: `agent-health-checks-test-${randomUUID()}`,
       idempotencyKeyPurgeScheduleId: `idempotency-key-purge-test-${randomUUID()}`,
+      reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
     };
     await ensureSchedules(stack.client, opts);
     await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
@@ -98,6 +99,7 @@ describe('idempotency key purge', () => {
     } finally {
       await handle.delete();
       await stack.client.schedule.getHandle(opts.agentHealthScheduleId).delete();
+      await stack.client.schedule.getHandle(opts.reconcilerScheduleId).delete();
     }
   });
 

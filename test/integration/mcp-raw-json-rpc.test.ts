@@ -61,9 +61,8 @@ describe('MCP as raw JSON-RPC', () => {
     );
 
   beforeAll(async () => {
-    // No workflow is needed by anything here, so no worker (and no workflow bundle) either.
+    // A worker: creating a task is the first step of its `task-<id>` workflow.
     stack = await startStack({
-      worker: false,
       config: {
         RATE_LIMIT_REGISTRATIONS_PER_HOUR: '1000',
         RATE_LIMIT_KEY_PREFIX: `mcp-${randomUUID().slice(0, 8)}`,

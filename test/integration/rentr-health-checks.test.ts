@@ -111,7 +111,11 @@ describe('proxy agent health checks', () => {
 
   it('is scheduled every 15 minutes, idempotently, and a scheduled run checks the agents', async () => {
     const scheduleId = `agent-health-checks-test-${randomUUID()}`;
-    const opts = { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, agentHealthScheduleId: scheduleId };
+    const opts = {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      agentHealthScheduleId: scheduleId,
+      reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
+    };
     await ensureSchedules(stack.client, opts);
     await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
     const handle = stack.client.schedule.getHandle(scheduleId);
@@ -125,6 +129,7 @@ describe('proxy agent health checks', () => {
       await expect(healthOf(stack, bot.id)).resolves.toMatchObject({ ok: true });
     } finally {
       await handle.delete();
+      await stack.client.schedule.getHandle(opts.reconcilerScheduleId).delete();
     }
   });
 });

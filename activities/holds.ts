@@ -1,0 +1,90 @@
+/**
+ * The first steps of the workflows that own held money (rental, task) and the task lifecycle's
+ * writes. Each is keyed, so a retry (or a re-run local activity after a worker crash) moves nothing
+ * twice; a short balance is a non-retryable 402 that ends the owning workflow with nothing held.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { deterministicUuid } from '../domain/ids';
+import { pgErrorCode } from '../domain/db';
+import { ErrorCode } from '../domain/errors';
+import { postJournal } from '../domain/ledger';
+import type { Micro } from '../domain/money';
+import { rentalRequestNotifications } from '../domain/rental-notifications';
+import { insertRentalReturning, type NewRental } from '../domain/rental-store';
+import {
+  cancelTaskWithRefund,
+  type CancelTaskOutcome,
+  type NewTask,
+  openTaskWithEscrow,
+  taskEscrowState,
+  type TaskStatus,
+} from '../domain/task-store';
+import type { ActivityDeps } from './deps';
+import { asActivityFailure } from './ledger';
+
+export interface ReserveRentalInput {
+  rental: NewRental;
+  agentName: string;
+  renterUsername: string;
+}
+
+/** Constraint violations are the input's fault: retrying them would never end. */
+function asNonRetryableConstraint(err: unknown): never {
+  const code = pgErrorCode(err);
+  if (code?.startsWith('23') && code !== '23514')
+    throw ApplicationFailure.nonRetryable(`invalid input (${code})`, ErrorCode.Validation);
+  asActivityFailure(err);
+}
+
+export function createHoldActivities({ db }: ActivityDeps) {
+  return {
+    /**
+     * The `rental-<id>` workflow's first step: hold `price × minutes` in the rental's escrow
+     * (`rental-hold:<id>`), then write the rentals row and the owner's and bot's notifications.
+     */
+    async reserveRental(input: ReserveRentalInput): Promise<void> {
+      const r = input.rental;
+      const total: Micro = r.pricePerMinute * r.minutes;
+      await postJournal(db, {
+        idempotencyKey: `rental-hold:${r.id}`,
+        kind: 'rental_hold',
+        reference: `rental:${r.id}`,
+        memo: { agent_id: r.agentId, minutes: r.minutes },
+        lines: [
+          { account: { ownerId: r.renterId, purpose: 'available' }, amount: -total },
+          { account: { ownerId: r.renterId, purpose: 'escrow', subject: `rental:${r.id}` }, amount: total },
+        ],
+      }).catch(asActivityFailure);
+      await insertRentalReturning(
+        db,
+        r,
+        rentalRequestNotifications(
+          {
+            rentalId: r.id,
+            agentId: r.agentId,
+            agentName: input.agentName,
+            ownerId: r.ownerId,
+            renterId: r.renterId,
+            renterUsername: input.renterUsername,
+            minutes: r.minutes,
+          },
+          (accountId) => deterministicUuid(r.id, 'rental_request', accountId),
+        ),
+      );
+    },
+
+    /** The `task-<id>` workflow's first step: the row and its escrow, together (402 → neither). */
+    async openTask(input: NewTask): Promise<void> {
+      await openTaskWithEscrow(db, input).catch(asNonRetryableConstraint);
+    },
+
+    /** Cancel + refund of the slots not taken, one transaction (see cancelTaskWithRefund). */
+    async cancelTaskWithRefund(input: { taskId: string }): Promise<CancelTaskOutcome> {
+      return cancelTaskWithRefund(db, input.taskId);
+    },
+
+    async taskEscrowState(input: { taskId: string }): Promise<{ status: TaskStatus | null; escrow: Micro }> {
+      return taskEscrowState(db, input.taskId);
+    },
+  };
+}

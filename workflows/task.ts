@@ -1,0 +1,200 @@
+/**
+ * One task's lifecycle and the owner of its escrow (`task-<task_id>`), from creation until no money
+ * is left in it:
+ *
+ *   open (escrow = reward × slots) ──cancelTask──> cancelled (unused escrow refunded in the same step)
+ *     │                                               │ running acceptances finish (task-review-<id>)
+ *     └──(every slot paid)──> completed               v
+ *                              escrow 0 ─────────> closed (the workflow completes)
+ *
+ * Its first step (update-with-start `taskOpened`) writes the tasks row and posts the escrow in one
+ * transaction — 402 when short, with nothing written. Payouts stay with each acceptance's
+ * task-review workflow, which tells this one (`taskSettled`) after it settled; a slow re-check
+ * covers acceptances that predate that signal. Later lifecycle timers (task expiry) belong here.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createHoldActivities } from '../activities/holds';
+import { ErrorCode } from '../domain/errors';
+import type { Micro } from '../domain/money';
+import { SA } from '../domain/search-attributes';
+
+type HoldActivities = ReturnType<typeof createHoldActivities>;
+
+// Postgres writes, each keyed or guarded by the state it leaves: retry until Postgres answers.
+const act = proxyActivities<HoldActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+// The first step runs in the first workflow task, so the API's update answers without a round trip.
+const local = proxyLocalActivities<HoldActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+export const TASK_WORKFLOW_KIND = 'task';
+export const taskWorkflowId = (taskId: string) => `task-${taskId}`;
+
+export interface TaskInput {
+  taskId: string;
+  creatorId: string;
+  title: string;
+  description: string;
+  category: string;
+  /** Reward per slot, micro-USDT. */
+  reward: Micro;
+  slots: number;
+  /** How often an idle open/cancelled task re-reads its escrow (default 6 h). */
+  recheckMs?: number;
+  /** Continued-as-new: the escrow is already posted. */
+  opened?: boolean;
+  cancelRefunded?: Micro | null;
+}
+
+export interface TaskLifecycle {
+  taskId: string;
+  status: 'opening' | 'open' | 'cancelled' | 'completed' | 'closed';
+  cancelRefunded: Micro | null;
+}
+
+export interface CancelTaskRequest {
+  actorId: string;
+}
+
+/** Update-with-start: answers once the row and the escrow exist, or fails with the hold's error (402). */
+export const taskOpenedUpdate = defineUpdate<TaskLifecycle>('taskOpened');
+/** The creator's cancel: the status change and the refund are one step; 409 once not open. */
+export const cancelTaskUpdate = defineUpdate<TaskLifecycle, [CancelTaskRequest]>('cancelTask');
+/** From an acceptance's task-review workflow after it settled (paid, expired or rejected). */
+export const taskSettledSignal = defineSignal('taskSettled');
+export const taskLifecycleQuery = defineQuery<TaskLifecycle>('taskLifecycle');
+
+const DEFAULT_RECHECK_MS = 6 * 3600_000;
+
+class TaskOwner {
+  status: TaskLifecycle['status'];
+  opened: boolean | undefined;
+  openFailure: ApplicationFailure | undefined;
+  cancelRequested = false;
+  cancelRefunded: Micro | null;
+  changes = 0;
+
+  constructor(readonly input: TaskInput) {
+    this.opened = input.opened ? true : undefined;
+    this.status = input.opened ? (input.cancelRefunded == null ? 'open' : 'cancelled') : 'opening';
+    this.cancelRefunded = input.cancelRefunded ?? null;
+    this.cancelRequested = input.cancelRefunded != null;
+  }
+
+  view(): TaskLifecycle {
+    return { taskId: this.input.taskId, status: this.status, cancelRefunded: this.cancelRefunded };
+  }
+
+  async openedOutcome(): Promise<TaskLifecycle> {
+    await condition(() => this.opened !== undefined);
+    if (!this.opened)
+      throw (
+        this.openFailure ?? ApplicationFailure.nonRetryable('escrow could not be held', ErrorCode.Unavailable)
+      );
+    return this.view();
+  }
+
+  validateCancel(r: CancelTaskRequest): void {
+    if (r?.actorId !== this.input.creatorId)
+      throw ApplicationFailure.nonRetryable('only the task creator may cancel it', ErrorCode.Forbidden);
+    if (this.cancelRequested || (this.status !== 'open' && this.status !== 'opening'))
+      throw ApplicationFailure.nonRetryable(
+        `task is already ${this.status === 'closed' ? 'closed' : this.cancelRequested ? 'cancelled' : this.status}`,
+        ErrorCode.Conflict,
+      );
+  }
+
+  async cancel(): Promise<TaskLifecycle> {
+    this.cancelRequested = true;
+    await condition(() => this.opened !== undefined);
+    const result = await act.cancelTaskWithRefund({ taskId: this.input.taskId });
+    if (result.outcome !== 'cancelled') {
+      this.cancelRequested = false;
+      this.changes++;
+      const status = result.outcome === 'not_open' ? result.status : 'gone';
+      throw ApplicationFailure.nonRetryable(`task is already ${status}`, ErrorCode.Conflict);
+    }
+    this.status = 'cancelled';
+    this.cancelRefunded = result.refunded;
+    upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'cancelled' }]);
+    this.changes++;
+    return this.view();
+  }
+}
+
+export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
+  const task = new TaskOwner(input);
+  setHandler(taskLifecycleQuery, () => task.view());
+  setHandler(taskOpenedUpdate, () => task.openedOutcome());
+  setHandler(cancelTaskUpdate, () => task.cancel(), { validator: (r) => task.validateCancel(r) });
+  setHandler(taskSettledSignal, () => void task.changes++);
+
+  // 1. The row and the escrow, together; a short balance ends here with nothing held.
+  if (!input.opened) {
+    try {
+      await local.openTask({
+        taskId: input.taskId,
+        creatorId: input.creatorId,
+        title: input.title,
+        description: input.description,
+        category: input.category,
+        reward: input.reward,
+        slots: input.slots,
+      });
+      task.opened = true;
+      task.status = 'open';
+    } catch (err) {
+      task.opened = false;
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      task.openFailure =
+        cause instanceof ApplicationFailure
+          ? ApplicationFailure.nonRetryable(cause.message, cause.type)
+          : undefined;
+      await condition(allHandlersFinished);
+      throw task.openFailure ?? err;
+    }
+  }
+
+  // 2. Own the escrow until the task is over and nothing is left in it.
+  for (;;) {
+    const seen = task.changes;
+    await condition(
+      () => task.changes !== seen || workflowInfo().continueAsNewSuggested,
+      input.recheckMs ?? DEFAULT_RECHECK_MS,
+    );
+    await condition(allHandlersFinished);
+    const now = await act.taskEscrowState({ taskId: input.taskId });
+    if (now.status === 'completed' && task.status === 'open') {
+      task.status = 'completed';
+      upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'completed' }]);
+    }
+    if (now.status !== 'open' && now.escrow === 0) break;
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 2000)
+      return await continueAsNew<typeof taskWorkflow>({
+        ...input,
+        opened: true,
+        cancelRefunded: task.cancelRefunded,
+      });
+  }
+  task.status = 'closed';
+  await condition(allHandlersFinished);
+  return task.view();
+}
