@@ -32,7 +32,7 @@ async function send(
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
-  let parsed: Json = {};
+  let parsed: Json;
   try {
     parsed = text ? (JSON.parse(text) as Json) : {};
   } catch {
