@@ -24,7 +24,13 @@ export const agentProfileInput = registry.register(
         .refine((micro) => micro <= MAX_PRICE_PER_MINUTE_MICRO, `must be at most ${MAX_PRICE_PER_MINUTE_USD}`)
         .optional(),
       webhook_url: text(2048).min(1, 'must not be empty').nullable().optional(),
-      webhook_token: text(512).min(1, 'must not be empty').nullable().optional(),
+      // Sent as `Authorization: Bearer <token>`: only what an HTTP header value can carry as-is.
+      webhook_token: text(512)
+        .min(1, 'must not be empty')
+        .regex(/^[\x20-\x7E]*$/, 'must be printable ASCII characters')
+        .openapi({ pattern: '^[\\x20-\\x7E]*$' })
+        .nullable()
+        .optional(),
       integration: z
         .enum(['events', 'proxy'], { error: 'must be "events" or "proxy"' })
         .nullable()

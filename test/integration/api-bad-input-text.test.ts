@@ -406,6 +406,20 @@ describe('the Idempotency-Key header', () => {
   });
 });
 
+describe('the webhook_token of an agent profile', () => {
+  it('is refused with 400 when it is not printable ASCII (it is sent as a header), and nothing changes', async () => {
+    const before = await snapshot();
+    const res = await send(
+      `${stack.url}/api/agents/me`,
+      'PATCH',
+      headersOf('bot'),
+      JSON.stringify({ webhook_token: 'tök€n' }),
+    );
+    expect(res).toMatchObject({ status: 400, error: expect.stringMatching(/^webhook_token: /) });
+    expect(await snapshot()).toBe(before);
+  });
+});
+
 describe('a refused message or proof leaves the rental and the task working', () => {
   it('a rental message with NUL is a 400; the rental still takes messages, ends and settles at once', async () => {
     const own = await startRental(stack, {});
