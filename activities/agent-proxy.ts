@@ -9,7 +9,7 @@
  * `retry: { maximumAttempts: 1 }`.
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { agentHookUrl, type AgentReply, extractAgentReply } from '../domain/agent-reply';
+import { agentHookUrl, type AgentReply, extractAgentReply, safeAgentReply } from '../domain/agent-reply';
 import { ErrorCode } from '../domain/errors';
 import { postJson } from '../domain/http-delivery';
 import type { Queryable } from '../domain/db';
@@ -151,7 +151,8 @@ export function createAgentProxyActivities(
     );
     if (outcome.kind === 'response') {
       const ok = outcome.status >= 200 && outcome.status < 300;
-      if (ok && !outcome.truncated) return { reply: extractAgentReply(outcome.body) };
+      // Made safe and small here, before the reply enters workflow history and the transcript.
+      if (ok && !outcome.truncated) return { reply: safeAgentReply(extractAgentReply(outcome.body)) };
       log.warn({ status: outcome.status, truncated: outcome.truncated }, 'proxy agent answered unusably');
       throw agentError({ status: outcome.status });
     }

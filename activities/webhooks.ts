@@ -18,6 +18,7 @@ import {
 } from '../domain/webhook-enqueue';
 import { DISABLE_AFTER_FAILING_MS, WEBHOOK_POLICIES, WEBHOOK_POLICY_NAMES } from '../domain/webhook-policies';
 import { signatureHeaders } from '../domain/webhook-signing';
+import { safeRecordedText } from '../domain/text';
 import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from '../domain/webhooks';
 import type { ActivityDeps } from './deps';
 
@@ -184,22 +185,20 @@ export function createWebhookActivities(deps: ActivityDeps) {
           ? 'failed'
           : 'retrying';
       const status = http.kind === 'response' ? http.status : null;
-      const error = http.kind === 'response' ? (success ? null : `HTTP ${http.status}`) : http.error;
+      // Whatever the receiver sent is recorded, never refused: made storable (no NUL) and short.
+      const error =
+        http.kind === 'response'
+          ? success
+            ? null
+            : `HTTP ${http.status}`
+          : safeRecordedText(http.error, 1000);
+      const excerpt = http.kind === 'response' ? safeRecordedText(http.excerpt, 1024) : null;
 
       return withTransaction(db, async (tx) => {
         const inserted = await tx.query(
           `INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, outcome, response_status, latency_ms, error, response_excerpt)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-          [
-            d.id,
-            input.attempt,
-            input.attemptedAt,
-            outcome,
-            status,
-            http.latencyMs,
-            error,
-            http.kind === 'response' ? http.excerpt : null,
-          ],
+          [d.id, input.attempt, input.attemptedAt, outcome, status, http.latencyMs, error, excerpt],
         );
         if (!inserted.rowCount) return (await recordedAttempt(d.id, input.attempt)) as AttemptResult;
         await tx.query(

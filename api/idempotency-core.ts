@@ -17,6 +17,9 @@ export interface StoredResult {
 const STALE_IN_FLIGHT_MS = 60_000;
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** Printable ASCII (space inside is fine): a key is an opaque token, stored as text and in ids. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7E]+$/;
+export const IDEMPOTENCY_KEY_RULE = 'must be printable ASCII characters';
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;

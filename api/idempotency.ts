@@ -11,6 +11,8 @@ import { principalOf } from './auth';
 import type { Db } from '../domain/db';
 import {
   hashRequest,
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENCY_KEY_RULE,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   runIdempotent,
   type StoredResult,
@@ -23,7 +25,7 @@ export const requestHash = (req: Request): string =>
 
 /** The `Idempotency-Key` request header as documented in OpenAPI (`request.headers`). */
 export const idempotencyKeyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH),
+  'idempotency-key': z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH).regex(IDEMPOTENCY_KEY_PATTERN),
 });
 
 /** The Idempotency-Key header where it is optional: undefined when absent or blank; 400 when too long. */
@@ -36,6 +38,9 @@ export function optionalIdempotencyKeyOf(req: Request): string | undefined {
       `Idempotency-Key header is too long (max ${MAX_IDEMPOTENCY_KEY_LENGTH})`,
     );
   }
+  // Node already refuses control bytes in headers; bytes above 0x7E arrive as Latin-1 text.
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key))
+    throw new AppError(ErrorCode.Validation, `Idempotency-Key header ${IDEMPOTENCY_KEY_RULE}`);
   return key;
 }
 

@@ -13,7 +13,10 @@
  * - A top-level JSON string → that string; any other top-level JSON (array, number …) → the raw
  *   body text, because there is no field to choose.
  * - An empty body → "" (a 2xx with nothing to say is still a success).
+ * - JSON nested deeper than MAX_JSON_DEPTH (domain/text.ts) is treated as plain text.
  */
+import { jsonDepthExceeds, neutraliseJson, safeRecordedText } from './text';
+
 export const REPLY_FIELDS = ['message', 'response', 'content', 'text'] as const;
 
 export type AgentReply = string | number | boolean | Record<string, unknown> | unknown[];
@@ -49,7 +52,29 @@ export function replyFromJson(body: unknown, rawText: string): AgentReply {
 export function extractAgentReply(rawText: string): AgentReply {
   if (rawText.trim() === '') return '';
   const parsed = parseJson(rawText);
-  return parsed.ok ? replyFromJson(parsed.value, rawText) : rawText;
+  // Hostile nesting stays text: stringifying or walking it later could overflow the stack.
+  return parsed.ok && !jsonDepthExceeds(parsed.value) ? replyFromJson(parsed.value, rawText) : rawText;
+}
+
+/**
+ * A reply enters the rental workflow (activity result, transcript row, update result) and so must
+ * stay far below Temporal's payload limit: strings are capped to this many characters, object
+ * replies to this many characters of JSON (Rentr's own chat cap is 10,000 characters).
+ */
+export const MAX_AGENT_REPLY_CHARS = 10_000;
+
+/**
+ * The reply made safe to record, never refused (the agent is not our client): NUL and lone
+ * surrogates become U+FFFD; a string is cut to MAX_AGENT_REPLY_CHARS; an object or array keeps its
+ * shape when its JSON fits, else it becomes the first MAX_AGENT_REPLY_CHARS characters of that JSON.
+ */
+export function safeAgentReply(reply: AgentReply): AgentReply {
+  if (typeof reply === 'string') return safeRecordedText(reply, MAX_AGENT_REPLY_CHARS);
+  if (typeof reply !== 'object' || reply === null) return reply;
+  const kept = neutraliseJson(reply, MAX_AGENT_REPLY_CHARS);
+  if (kept !== undefined) return kept as AgentReply;
+  // extractAgentReply keeps deep JSON as text, so this stringify is of a shallow value.
+  return safeRecordedText(JSON.stringify(reply) ?? '', MAX_AGENT_REPLY_CHARS);
 }
 
 /**

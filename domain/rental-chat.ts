@@ -1,3 +1,6 @@
+import { MAX_AGENT_REPLY_CHARS } from './agent-reply';
+import { safeRecordedText } from './text';
+
 /**
  * Shapes of the rental chat (the `chatWithAgent` update used by the Rentr `/v1/chat` API).
  * The proxy relay's own input/output live with it in activities/agent-proxy.ts.
@@ -17,9 +20,15 @@ export interface ChatWithAgentResult {
   rental: { id: string; ends_at: string };
 }
 
-/** The transcript stores text: object replies are kept as their JSON. */
+/**
+ * The transcript stores text: object replies are kept as their JSON. Made storable here too (the
+ * relay already made the reply safe; a no-op then), so no reply can wedge the transcript store.
+ */
 export const replyText = (reply: unknown): string =>
-  typeof reply === 'string' ? reply : (JSON.stringify(reply) ?? String(reply));
+  safeRecordedText(
+    typeof reply === 'string' ? reply : (JSON.stringify(reply) ?? String(reply)),
+    MAX_AGENT_REPLY_CHARS,
+  );
 
 /** How long an events/polling agent has to answer a `/v1/chat` message (Rentr: 30 s). */
 export const CHAT_REPLY_WAIT_MS = 30_000;

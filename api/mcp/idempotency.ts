@@ -5,7 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { hashRequest, MAX_IDEMPOTENCY_KEY_LENGTH, runIdempotent } from '../idempotency-core';
+import {
+  hashRequest,
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENCY_KEY_RULE,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  runIdempotent,
+} from '../idempotency-core';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 
@@ -13,7 +19,8 @@ export const idempotencyKeyArg = z
   .string({ error: 'must be a string' })
   .trim()
   .min(1, 'must not be empty')
-  .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  .max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
+  .regex(IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE);
 
 /** Where the REST API would have taken this request: scope of its `idempotent()` and the request. */
 export interface RestEquivalent {

@@ -4,6 +4,7 @@
  * the raw text is read here and parsed as JSON. Bodies `express.json()` already parsed pass through.
  */
 import express, { type RequestHandler, type Request, type Response } from 'express';
+import { jsonDepthExceeds } from '../validation';
 
 /** Reads any not-yet-consumed body as text (a no-op when express.json() already read it). */
 export const anyBodyAsText = (limit: string): RequestHandler => express.text({ type: () => true, limit });
@@ -14,7 +15,9 @@ export function jsonBodyOf(req: Request): JsonBody {
   const body: unknown = req.body;
   if (typeof body !== 'string') return body === undefined ? { ok: false } : { ok: true, value: body };
   try {
-    return { ok: true, value: JSON.parse(body) };
+    const value: unknown = JSON.parse(body);
+    // Like app-wide JSON bodies (refuseDeepJson): hostile nesting never reaches the SDK.
+    return jsonDepthExceeds(value) ? { ok: false } : { ok: true, value };
   } catch {
     return { ok: false };
   }

@@ -2,14 +2,17 @@
 import { z } from 'zod';
 import { registry } from '../openapi';
 import { idParams, pageCursor, pageLimit } from './common';
-import { usdtAmount, uuidSchema } from '../validation';
+import { textRule, usdtAmount, uuidSchema } from '../validation';
 
-const name = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+const name = (max: number, multiline = false) =>
+  textRule(
+    z
+      .string({ error: 'must be a string' })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(max, `must be at most ${max} characters`),
+    { multiline },
+  );
 
 export const registerAgentInput = registry.register('RegisterAgentInput', z.object({ agent_name: name(64) }));
 
@@ -25,11 +28,15 @@ export const registrationOutput = registry.register(
   }),
 );
 
-const email = z.email({ error: 'must be an email address' }).max(254, 'must be at most 254 characters');
-const password = z
-  .string({ error: 'must be a string' })
-  .min(8, 'must be at least 8 characters')
-  .max(256, 'must be at most 256 characters');
+const email = textRule(
+  z.email({ error: 'must be an email address' }).max(254, 'must be at most 254 characters'),
+);
+const password = textRule(
+  z
+    .string({ error: 'must be a string' })
+    .min(8, 'must be at least 8 characters')
+    .max(256, 'must be at most 256 characters'),
+);
 
 export const signupInput = registry.register(
   'SignupInput',
@@ -39,15 +46,15 @@ export const signupInput = registry.register(
     username: z
       .string({ error: 'must be a string' })
       .regex(/^[A-Za-z0-9_.-]{3,32}$/, 'must be 3-32 letters, digits, "_", "." or "-"'),
-    referral_code: z.string({ error: 'must be a string' }).trim().min(1).max(64).optional(),
+    referral_code: textRule(z.string({ error: 'must be a string' }).trim().min(1).max(64)).optional(),
   }),
 );
 
 export const tokenInput = registry.register(
   'TokenInput',
   z.object({
-    email: z.string({ error: 'must be a string' }).min(1).max(254),
-    password: z.string({ error: 'must be a string' }).min(1).max(256),
+    email: textRule(z.string({ error: 'must be a string' }).min(1).max(254)),
+    password: textRule(z.string({ error: 'must be a string' }).min(1).max(256)),
   }),
 );
 
@@ -83,7 +90,7 @@ export const adjustmentInput = registry.register(
   z.object({
     account_id: uuidSchema,
     amount: usdtAmount({ allowNegative: true }),
-    reason: name(500),
+    reason: name(500, true),
   }),
 );
 

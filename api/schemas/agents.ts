@@ -3,20 +3,34 @@ import { z } from 'zod';
 import { toMicro } from '../../domain/money';
 import { registry } from '../openapi';
 import { pageLimit, pageOffset } from './common';
-import { usdtAmount } from '../validation';
+import { textRule, usdtAmount } from '../validation';
 
-const text = (max: number) =>
-  z.string({ error: 'must be a string' }).trim().max(max, `must be at most ${max} characters`);
+export const MAX_PRICE_PER_MINUTE_USD = 100_000;
+const MAX_PRICE_PER_MINUTE_MICRO = toMicro(MAX_PRICE_PER_MINUTE_USD)!;
+
+const text = (max: number, multiline = false) =>
+  textRule(z.string({ error: 'must be a string' }).trim().max(max, `must be at most ${max} characters`), {
+    multiline,
+  });
 
 export const agentProfileInput = registry.register(
   'AgentProfileInput',
   z
     .object({
       name: text(64).min(1, 'must not be empty').optional(),
-      description: text(2000).nullable().optional(),
-      price_per_minute: usdtAmount().optional(),
+      description: text(2000, true).nullable().optional(),
+      // price × MAX_RENTAL_MINUTES must stay a representable amount (domain/money.ts MAX_MICRO).
+      price_per_minute: usdtAmount()
+        .refine((micro) => micro <= MAX_PRICE_PER_MINUTE_MICRO, `must be at most ${MAX_PRICE_PER_MINUTE_USD}`)
+        .optional(),
       webhook_url: text(2048).min(1, 'must not be empty').nullable().optional(),
-      webhook_token: text(512).min(1, 'must not be empty').nullable().optional(),
+      // Sent as `Authorization: Bearer <token>`: only what an HTTP header value can carry as-is.
+      webhook_token: text(512)
+        .min(1, 'must not be empty')
+        .regex(/^[\x20-\x7E]*$/, 'must be printable ASCII characters')
+        .openapi({ pattern: '^[\\x20-\\x7E]*$' })
+        .nullable()
+        .optional(),
       integration: z
         .enum(['events', 'proxy'], { error: 'must be "events" or "proxy"' })
         .nullable()
@@ -35,7 +49,7 @@ const priceParam = z
   .transform((s) => toMicro(Number(s)) as number);
 
 export const agentsQuery = z.object({
-  q: z.string().trim().max(100, 'must be at most 100 characters').optional(),
+  q: textRule(z.string().trim().max(100, 'must be at most 100 characters')).optional(),
   min_price: priceParam.optional(),
   max_price: priceParam.optional(),
   rental_ready: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),

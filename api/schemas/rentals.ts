@@ -4,7 +4,7 @@ import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 import { MAX_MESSAGE_CHARS } from '../../workflows/rental-state';
 import { registry } from '../openapi';
 import { idParams, pageLimit } from './common';
-import { uuidSchema } from '../validation';
+import { textRule, uuidSchema } from '../validation';
 
 const minutes = z
   .number({ error: 'must be a number' })
@@ -31,16 +31,23 @@ export const extendRentalInput = registry.register('ExtendRental', z.strictObjec
 
 export const endRentalInput = registry.register(
   'EndRental',
-  z.strictObject({ reason: z.string().max(500, { error: 'at most 500 characters' }).optional() }),
+  z.strictObject({
+    reason: textRule(z.string().max(500, { error: 'at most 500 characters' }), {
+      multiline: true,
+    }).optional(),
+  }),
 );
 
 export const postMessageInput = registry.register(
   'PostRentalMessage',
   z.strictObject({
-    content: z
-      .string({ error: 'must be a string' })
-      .refine((s) => s.trim().length > 0, 'must not be empty')
-      .refine((s) => s.length <= MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`),
+    content: textRule(
+      z
+        .string({ error: 'must be a string' })
+        .max(MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`)
+        .refine((s) => s.trim().length > 0, 'must not be empty'),
+      { multiline: true },
+    ),
   }),
 );
 

@@ -2,15 +2,18 @@
 import { z } from 'zod';
 import { MAX_CHAT_CHARS } from '../../workflows/rental-state';
 import { registry } from '../openapi';
+import { textRule } from '../validation';
 
 export const rentrChatInput = registry.register(
   'RentrChatRequest',
   z.object({
-    message: z
-      .string({ error: 'must be a string' })
-      .refine((s) => s.trim().length > 0, 'must not be empty')
-      .refine((s) => s.length <= MAX_CHAT_CHARS, `must be at most ${MAX_CHAT_CHARS} characters`)
-      .openapi({ example: 'What is the capital of France?' }),
+    message: textRule(
+      z
+        .string({ error: 'must be a string' })
+        .max(MAX_CHAT_CHARS, `must be at most ${MAX_CHAT_CHARS} characters`)
+        .refine((s) => s.trim().length > 0, 'must not be empty'),
+      { multiline: true },
+    ).openapi({ example: 'What is the capital of France?' }),
   }),
 );
 export type RentrChatInput = z.infer<typeof rentrChatInput>;

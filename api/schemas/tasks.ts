@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { toMicro } from '../../domain/money';
 import { TASK_CATEGORIES, TASK_LIMITS } from '../../domain/task-rules';
 import { registry } from '../openapi';
-import { usdtAmount, uuidSchema } from '../validation';
+import { textRule, usdtAmount, uuidSchema } from '../validation';
 
-const text = (max: number) =>
-  z.string({ error: 'must be a string' }).trim().max(max, `must be at most ${max} characters`);
+const text = (max: number, multiline = false) =>
+  textRule(z.string({ error: 'must be a string' }).trim().max(max, `must be at most ${max} characters`), {
+    multiline,
+  });
 
 const category = z.enum(TASK_CATEGORIES, { error: `must be one of ${TASK_CATEGORIES.join(', ')}` });
 
@@ -14,7 +16,7 @@ export const createTaskInput = registry.register(
   'CreateTaskInput',
   z.object({
     title: text(TASK_LIMITS.maxTitle).min(1, 'must not be empty'),
-    description: text(TASK_LIMITS.maxDescription).min(1, 'must not be empty'),
+    description: text(TASK_LIMITS.maxDescription, true).min(1, 'must not be empty'),
     category,
     reward_usd: usdtAmount({ min: TASK_LIMITS.minRewardUsd }).refine(
       (micro) => micro <= toMicro(TASK_LIMITS.maxRewardUsd)!,
@@ -56,10 +58,12 @@ export const submissionIdInput = z.object({ task_id: uuidSchema, acceptance_id: 
 export const submitProofInput = registry.register(
   'SubmitProofInput',
   z.object({
-    proof_text: text(TASK_LIMITS.maxProofText).min(1, 'must not be empty'),
-    proof_url: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .max(TASK_LIMITS.maxProofUrl, `must be at most ${TASK_LIMITS.maxProofUrl} characters`)
+    proof_text: text(TASK_LIMITS.maxProofText, true).min(1, 'must not be empty'),
+    proof_url: textRule(
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        .max(TASK_LIMITS.maxProofUrl, `must be at most ${TASK_LIMITS.maxProofUrl} characters`),
+    )
       .nullable()
       .optional(),
   }),
@@ -68,7 +72,7 @@ export type SubmitProofInput = z.infer<typeof submitProofInput>;
 
 export const reviewDecisionInput = registry.register(
   'ReviewDecisionInput',
-  z.object({ reason: text(TASK_LIMITS.maxReason).optional() }),
+  z.object({ reason: text(TASK_LIMITS.maxReason, true).optional() }),
 );
 export type ReviewDecisionInput = z.infer<typeof reviewDecisionInput>;
 

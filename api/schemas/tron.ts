@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { isTronBase58Address } from '../../domain/tron-address';
 import { registry } from '../openapi';
-import { usdtAmount } from '../validation';
+import { textRule, usdtAmount } from '../validation';
 import { idParams, pageLimit, pageOffset } from './common';
 
 const usdt = z.number().openapi({ example: 25.0 });
@@ -51,6 +51,7 @@ export const withdrawInput = registry.register(
     amount: usdtAmount(),
     address: z
       .string({ error: 'must be a string' })
+      .max(64, 'must be a valid TRON base58 address (T…)')
       .refine(isTronBase58Address, 'must be a valid TRON base58 address (T…)'),
     currency: z.literal('USDT', { error: 'must be "USDT"' }),
   }),
@@ -103,11 +104,12 @@ export const withdrawalView = registry.register(
 export type WithdrawalView = z.infer<typeof withdrawalView>;
 
 export const reviewWithdrawalInput = z.object({
-  reason: z
-    .string({ error: 'must be a string' })
-    .trim()
-    .max(500, 'must be at most 500 characters')
-    .optional(),
+  reason: textRule(
+    z.string({ error: 'must be a string' }).trim().max(500, 'must be at most 500 characters'),
+    {
+      multiline: true,
+    },
+  ).optional(),
 });
 export const reviewWithdrawalResult = registry.register(
   'WithdrawalReviewResult',

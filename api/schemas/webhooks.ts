@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { registry } from '../openapi';
 import { idParams, pageCursor, pageLimit } from './common';
+import { textRule } from '../validation';
 
 export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed', 'skipped'] as const;
 
@@ -9,12 +10,9 @@ const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 times
 
 export const listDeliveriesQuery = z
   .object({
-    event: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(100, 'must be at most 100 characters')
-      .optional(),
+    event: textRule(
+      z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    ).optional(),
     state: z.enum(DELIVERY_STATES, { error: `must be one of ${DELIVERY_STATES.join(', ')}` }).optional(),
     since: isoTime.optional(),
     until: isoTime.optional(),
@@ -88,9 +86,10 @@ export const enqueuedView = z.object({
 export const secretView = z.object({ secret: z.string(), note: z.string() });
 
 export const endpointInput = z.object({
-  url: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .max(2048, 'must be at most 2048 characters')
-    .nullable(),
+  url: textRule(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2048, 'must be at most 2048 characters'),
+  ).nullable(),
 });
 export const endpointView = z.object({ webhook_url: z.string().nullable(), disabled: z.boolean() });
