@@ -5,6 +5,7 @@
 import { createAgentHealthActivities } from './agent-health';
 import { createAgentProxyActivities } from './agent-proxy';
 import type { ActivityDeps } from './deps';
+import { withFailureClassification } from './failures';
 import { createLedgerActivities } from './ledger';
 import { createMaintenanceActivities } from './maintenance';
 import { createRentalActivities } from './rentals';
@@ -12,8 +13,9 @@ import { createTaskActivities } from './tasks';
 import { createTronActivities } from './tron';
 import { createWebhookActivities } from './webhooks';
 
+/** Every activity's errors are sorted into permanent and transient once, here (see failures.ts). */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withFailureClassification({
     ...createAgentHealthActivities(deps),
     ...createAgentProxyActivities(deps),
     ...createLedgerActivities(deps),
@@ -22,7 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskActivities(deps),
     ...createTronActivities(deps),
     ...createWebhookActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -8,6 +8,7 @@ import { AppError, ERROR_CODES, ErrorCode } from '../domain/errors';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Validation]: 400,
+  [ErrorCode.InvalidData]: 400,
   [ErrorCode.RentalEnded]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.InsufficientBalance]: 402,

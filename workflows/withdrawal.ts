@@ -21,6 +21,7 @@ import {
 import type { TronActivities, WithdrawalRequest, WithdrawalStatus } from '../activities/tron';
 import { ErrorCode } from '../domain/errors';
 import { SA } from '../domain/search-attributes';
+import { retryTransient } from './failures';
 
 export interface WithdrawalInput extends WithdrawalRequest {
   reviewTimeoutMs: number;
@@ -61,11 +62,11 @@ export const withdrawalWorkflowId = (id: string) => `withdrawal-${id}`;
 // lost with a crashed worker is retried only after it, and every retry is safe (keyed / stored).
 const act = proxyActivities<TronActivities>({
   startToCloseTimeout: '20s',
-  retry: {
+  retry: retryTransient({
     initialInterval: '1s',
     backoffCoefficient: 2,
     maximumInterval: '30s',
-  },
+  }),
 });
 
 class Withdrawal {
