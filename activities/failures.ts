@@ -64,7 +64,12 @@ export function classifyActivityError(err: unknown): unknown {
       nonRetryable: true,
       // For operators (workflow history, logs): what Postgres said, without the statement.
       details: [
-        { sqlstate: code, detail: pg.message ?? null, column: pg.column ?? null, constraint: pg.constraint ?? null },
+        {
+          sqlstate: code,
+          detail: pg.message ?? null,
+          column: pg.column ?? null,
+          constraint: pg.constraint ?? null,
+        },
       ],
     });
   }

@@ -54,7 +54,11 @@ const FALLBACK_POLL_BLOCKS = 3;
 const SIGNALLED_PATCH = 'deposit-solidified-signal';
 
 // Chain reads and Postgres writes: short, retried until they succeed (a node outage only delays).
-const retry: RetryPolicy = retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' });
+const retry: RetryPolicy = retryTransient({
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+});
 const chain = proxyActivities<TronActivities>({ startToCloseTimeout: '30s', retry });
 /**
  * The check and the credit run as local activities: a few node reads and one idempotent posting,
