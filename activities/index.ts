@@ -8,6 +8,7 @@ import type { ActivityDeps } from './deps';
 import { withFailureClassification } from './failures';
 import { createLedgerActivities } from './ledger';
 import { createMaintenanceActivities } from './maintenance';
+import { createOperatorAlertActivities } from './operator-alerts';
 import { createRentalActivities } from './rentals';
 import { createTaskActivities } from './tasks';
 import { createTronActivities } from './tron';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentProxyActivities(deps),
     ...createLedgerActivities(deps),
     ...createMaintenanceActivities(deps),
+    ...createOperatorAlertActivities(deps),
     ...createRentalActivities(deps),
     ...createTaskActivities(deps),
     ...createTronActivities(deps),

@@ -20,7 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TronActivities } from '../activities/tron';
-import { retryTransient } from './failures';
+import { alertOnPermanentFailure, retryTransient } from './failures';
 
 export interface DepositWatcherInput {
   /** Next block to scan; unset on a brand-new watcher = start at startBlock or the head. */
@@ -70,7 +70,12 @@ const head = proxyActivities<TronActivities>({
 /** Watchers recorded before they followed the head and signalled deposits replay the old loop. */
 const FOLLOW_HEAD_PATCH = 'deposit-watcher-follow-head';
 
+/** A step failing for good is an operator alert (activities/operator-alerts.ts), then a failed run. */
 export async function depositWatcherWorkflow(input: DepositWatcherInput): Promise<never> {
+  return alertOnPermanentFailure('deposit_watcher_failed', () => watchDeposits(input));
+}
+
+async function watchDeposits(input: DepositWatcherInput): Promise<never> {
   const cursor: WatcherCursor = {
     nextBlock: input.nextBlock ?? null,
     lastBlockId: input.lastBlockId ?? null,

@@ -22,7 +22,7 @@ import {
 } from '@temporalio/workflow';
 import type { DepositCandidate, DepositCheck, TronActivities } from '../activities/tron';
 import { SA } from '../domain/search-attributes';
-import { retryTransient } from './failures';
+import { alertOnPermanentFailure, retryTransient } from './failures';
 
 export interface DepositWorkflowInput {
   deposit: DepositCandidate;
@@ -68,7 +68,12 @@ const chain = proxyActivities<TronActivities>({ startToCloseTimeout: '30s', retr
  */
 const local = proxyLocalActivities<TronActivities>({ startToCloseTimeout: '30s', retry });
 
+/** A step failing for good is an operator alert (activities/operator-alerts.ts), then a failed run. */
 export async function depositWorkflow(input: DepositWorkflowInput): Promise<DepositOutcome> {
+  return alertOnPermanentFailure('deposit_failed', () => runDeposit(input));
+}
+
+async function runDeposit(input: DepositWorkflowInput): Promise<DepositOutcome> {
   const d = input.deposit;
   let status = 'pending';
   let confirmations = 0;

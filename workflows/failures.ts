@@ -2,7 +2,14 @@
  * Workflow side of activities/failures.ts: the retry policies every workflow uses and how a
  * workflow tells a permanent activity failure (nothing a retry can fix) from any other.
  */
-import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  type RetryPolicy,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createOperatorAlertActivities } from '../activities/operator-alerts';
 import { ErrorCode, PERMANENT_ERROR_CODES } from '../domain/errors';
 
 /**
@@ -30,4 +37,52 @@ export function isPermanentFailure(err: unknown): boolean {
 /** True when the database refused a value the activity tried to store. */
 export function isInvalidData(err: unknown): boolean {
   return applicationFailureOf(err)?.type === ErrorCode.InvalidData;
+}
+
+const alerts = proxyActivities<ReturnType<typeof createOperatorAlertActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: retryTransient({ initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }),
+});
+
+/**
+ * Runs a bookkeeping workflow's body; an activity of it failing for good (see
+ * activities/operator-alerts.ts) is recorded as an operator alert, then fails the workflow as
+ * before — instead of the step being retried for ever. Failures the workflow raises itself
+ * (e.g. a refused withdrawal hold, answered to the client) are not alerts.
+ */
+export async function alertOnPermanentFailure<T>(kind: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof ActivityFailure && isPermanentFailure(err)) await raiseAlert(kind, err);
+    throw err;
+  }
+}
+
+async function raiseAlert(kind: string, err: ActivityFailure): Promise<void> {
+  const { workflowId, runId } = workflowInfo();
+  const failure = applicationFailureOf(err);
+  await alerts.raiseOperatorAlert({
+    kind,
+    subject: `${workflowId}:${err.activityType}`,
+    errorType: failure?.type ?? 'UNKNOWN',
+    message: failure?.message ?? err.message,
+    details: { run_id: runId, failure: failure?.details?.[0] ?? null },
+  });
+}
+
+/** A webhook attempt that cannot be recorded settles its delivery as failed (dead letter). */
+export async function deadLetterDelivery(
+  deliveryId: string,
+  err: unknown,
+): Promise<{ state: 'failed'; outcome: 'dead_lettered'; status: null; successorId: string | null }> {
+  if (!isPermanentFailure(err)) throw err;
+  const failure = applicationFailureOf(err);
+  const { successorId } = await alerts.deadLetterWebhookDelivery({
+    deliveryId,
+    workflowId: workflowInfo().workflowId,
+    errorType: failure?.type ?? 'UNKNOWN',
+    message: failure?.message ?? String(err),
+  });
+  return { state: 'failed', outcome: 'dead_lettered', status: null, successorId };
 }

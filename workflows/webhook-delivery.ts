@@ -16,7 +16,7 @@ import type { createWebhookActivities } from '../activities/webhooks';
 import { attemptsOf, WEBHOOK_POLICIES } from '../domain/webhook-policies';
 import type { WebhookPolicyName } from '../domain/webhooks';
 import { SA } from '../domain/search-attributes';
-import { retryTransient } from './failures';
+import { deadLetterDelivery, retryTransient } from './failures';
 
 type WebhookActivities = ReturnType<typeof createWebhookActivities>;
 
@@ -90,7 +90,7 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
       attempt,
       attemptedAt: new Date(startedAt).toISOString(),
       retryInMs,
-    });
+    }).catch((err: unknown) => deadLetterDelivery(input.deliveryId, err));
     attempts.push({
       attempt,
       startedAt,

@@ -21,7 +21,7 @@ import {
 import type { TronActivities, WithdrawalRequest, WithdrawalStatus } from '../activities/tron';
 import { ErrorCode } from '../domain/errors';
 import { SA } from '../domain/search-attributes';
-import { retryTransient } from './failures';
+import { alertOnPermanentFailure, retryTransient } from './failures';
 
 export interface WithdrawalInput extends WithdrawalRequest {
   reviewTimeoutMs: number;
@@ -124,7 +124,15 @@ class Withdrawal {
   }
 }
 
+/**
+ * A step failing for good after the hold is an operator alert (activities/operator-alerts.ts),
+ * then a failed run: the held funds stay held until an operator resolves it.
+ */
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<WithdrawalSnapshot> {
+  return alertOnPermanentFailure('withdrawal_failed', () => runWithdrawal(input));
+}
+
+async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot> {
   const w = new Withdrawal(input);
   setHandler(withdrawalAcceptedUpdate, () => w.accepted());
   setHandler(reviewWithdrawalUpdate, (d) => w.decide(d), { validator: (d) => w.validateDecision(d) });
