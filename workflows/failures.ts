@@ -47,26 +47,32 @@ const alerts = proxyActivities<ReturnType<typeof createOperatorAlertActivities>>
 /**
  * Runs a bookkeeping workflow's body; an activity of it failing for good (see
  * activities/operator-alerts.ts) is recorded as an operator alert, then fails the workflow as
- * before — instead of the step being retried for ever. Failures the workflow raises itself
- * (e.g. a refused withdrawal hold, answered to the client) are not alerts.
+ * before — instead of the step being retried for ever. `isAlert` leaves out failures the
+ * workflow answers itself (e.g. a refused withdrawal hold). A local activity's failure arrives
+ * as its bare ApplicationFailure, a regular one's inside an ActivityFailure.
  */
-export async function alertOnPermanentFailure<T>(kind: string, body: () => Promise<T>): Promise<T> {
+export async function alertOnPermanentFailure<T>(
+  kind: string,
+  body: () => Promise<T>,
+  isAlert: (err: unknown) => boolean = isPermanentFailure,
+): Promise<T> {
   try {
     return await body();
   } catch (err) {
-    if (err instanceof ActivityFailure && isPermanentFailure(err)) await raiseAlert(kind, err);
+    if (isAlert(err)) await raiseAlert(kind, err);
     throw err;
   }
 }
 
-async function raiseAlert(kind: string, err: ActivityFailure): Promise<void> {
+async function raiseAlert(kind: string, err: unknown): Promise<void> {
   const { workflowId, runId } = workflowInfo();
   const failure = applicationFailureOf(err);
+  const step = err instanceof ActivityFailure ? err.activityType : 'local-activity';
   await alerts.raiseOperatorAlert({
     kind,
-    subject: `${workflowId}:${err.activityType}`,
+    subject: `${workflowId}:${step}`,
     errorType: failure?.type ?? 'UNKNOWN',
-    message: failure?.message ?? err.message,
+    message: failure?.message ?? String(err),
     details: { run_id: runId, failure: failure?.details?.[0] ?? null },
   });
 }

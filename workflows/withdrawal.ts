@@ -21,7 +21,7 @@ import {
 import type { TronActivities, WithdrawalRequest, WithdrawalStatus } from '../activities/tron';
 import { ErrorCode } from '../domain/errors';
 import { SA } from '../domain/search-attributes';
-import { alertOnPermanentFailure, retryTransient } from './failures';
+import { alertOnPermanentFailure, isPermanentFailure, retryTransient } from './failures';
 
 export interface WithdrawalInput extends WithdrawalRequest {
   reviewTimeoutMs: number;
@@ -129,7 +129,12 @@ class Withdrawal {
  * then a failed run: the held funds stay held until an operator resolves it.
  */
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<WithdrawalSnapshot> {
-  return alertOnPermanentFailure('withdrawal_failed', () => runWithdrawal(input));
+  return alertOnPermanentFailure(
+    'withdrawal_failed',
+    () => runWithdrawal(input),
+    // The hold's own refusal is rethrown as a bare ApplicationFailure: answered, not an alert.
+    (err) => err instanceof ActivityFailure && isPermanentFailure(err),
+  );
 }
 
 async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot> {

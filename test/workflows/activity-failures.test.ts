@@ -6,7 +6,7 @@
  * message reaches the workflow without the API's edge validation), and stub activities where a
  * failure must be staged.
  */
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -17,7 +17,7 @@ import type { StoredRentalMessage } from '../../activities/rentals';
 import { httpErrorOf } from '../../api/errors';
 import type { Principal } from '../../api/auth';
 import type { ApiDeps } from '../../api/deps';
-import { acceptTask, createTask, submitProof } from '../../api/use-cases/tasks';
+import { acceptTask, createTask, reviewSubmission, submitProof } from '../../api/use-cases/tasks';
 import type { Config } from '../../domain/config';
 import type { Db } from '../../domain/db';
 import { ErrorCode } from '../../domain/errors';
@@ -32,6 +32,7 @@ import {
   rentalWorkflow,
 } from '../../workflows/rental';
 import type { RentalInput } from '../../workflows/rental-state';
+import { depositWorkflow } from '../../workflows/deposit';
 import { taskReviewStateQuery, taskReviewWorkflowId } from '../../workflows/task-review';
 import { assertLedgerConsistent, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { productionBundle } from '../harness/stack';
@@ -235,6 +236,19 @@ describe('permanent activity failures (time-skipping)', () => {
       const submitted = await submit('done');
       expect(submitted.status).toBe('submitted');
       expect(await balanceOf(db, escrow)).toBe(held);
+
+      // A reject reason Postgres cannot store does not hold up the decision: rejected without it.
+      const rejected = await outcome(
+        reviewSubmission(deps, creator, {
+          task_id: task.id,
+          acceptance_id,
+          decision: 'reject',
+          reason: NUL_TEXT,
+        }),
+      );
+      expect(rejected).toBe('ok');
+      expect(await review.result()).toMatchObject({ status: 'rejected', reason: null });
+      expect(await balanceOf(db, escrow)).toBe(held);
     });
   });
 
@@ -247,6 +261,8 @@ describe('permanent activity failures (time-skipping)', () => {
       calls: 0,
     };
     const settlements: string[] = [];
+    const alerts: Array<{ kind: string; subject: string; errorType: string }> = [];
+    let credits = 0;
 
     beforeAll(async () => {
       const stored = (m: {
@@ -289,6 +305,17 @@ describe('permanent activity failures (time-skipping)', () => {
           async payEarner(p: { idempotencyKey: string }) {
             settlements.push(p.idempotencyKey);
             return { net: 0, fee: 0, referralCommission: 0, referrerId: null };
+          },
+          async recordDeposit() {},
+          async checkDeposit() {
+            return { state: 'solid' as const, amount: 1, blockNumber: 1 };
+          },
+          async creditDeposit() {
+            credits++;
+            throw pgError('22003', 'value out of range for type bigint');
+          },
+          async raiseOperatorAlert(a: { kind: string; subject: string; errorType: string }) {
+            alerts.push({ kind: a.kind, subject: a.subject, errorType: a.errorType });
           },
         }),
       });
@@ -334,6 +361,46 @@ describe('permanent activity failures (time-skipping)', () => {
       expect(stored.content).toBe('hello');
       expect(store.calls).toBe(3);
       await r.handle.executeUpdate(endRentalUpdate, { args: [{ byAccountId: r.input.renterId }] });
+    });
+
+    it('a deposit whose credit Postgres refuses is credited once, alerts an operator and fails instead of retrying', async () => {
+      const txid = randomUUID().replace(/-/g, '');
+      const handle = await env.client.workflow.start(depositWorkflow, {
+        taskQueue,
+        workflowId: `deposit-${txid}-0`,
+        args: [
+          {
+            deposit: {
+              txid,
+              logIndex: 0,
+              accountId: randomUUID(),
+              address: 'T-address',
+              from: 'T-sender',
+              amount: 1,
+              blockNumber: 1,
+              expiration: Date.now() + 60_000,
+            },
+            pollIntervalMs: 3000,
+            confirmations: 1,
+          },
+        ],
+      });
+      const failed = await Promise.race([
+        handle.result().then(
+          () => 'completed',
+          (err: unknown) => err,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('no end'), ANSWER_WITHIN_MS)),
+      ]);
+      expect(failed).toBeInstanceOf(WorkflowFailedError);
+      expect(credits).toBe(1);
+      expect(alerts).toEqual([
+        {
+          kind: 'deposit_failed',
+          subject: `deposit-${txid}-0:local-activity`,
+          errorType: ErrorCode.InvalidData,
+        },
+      ]);
     });
 
     it('a dropped connection (ECONNRESET) is retried until the message is stored', async () => {
