@@ -204,7 +204,8 @@ describe('permanent activity failures (time-skipping)', () => {
       via: 'api_key',
     });
 
-    it('Postgres cannot store is refused with a 400, escrow unchanged, and a clean proof is then accepted', async () => {
+    /** A 5-USDT one-slot task, accepted: what a proof submission needs. */
+    async function acceptedTask() {
       const creator = principal((await createFundedAccount(db, 5, { kind: 'bot' })).id);
       const worker = principal((await createFundedAccount(db, 0, { kind: 'bot' })).id);
       const task = await createTask(deps, creator, {
@@ -219,36 +220,48 @@ describe('permanent activity failures (time-skipping)', () => {
         idempotency_key: randomUUID(),
       });
       const escrow = { ownerId: creator.accountId, purpose: 'escrow' as const, subject: `task:${task.id}` };
-      const held = await balanceOf(db, escrow);
-      const submit = (proofText: string) =>
-        submitProof(deps, worker, {
-          task_id: task.id,
-          proof_text: proofText,
-          proof_url: null,
-          idempotency_key: randomUUID(),
-        });
+      return {
+        creator,
+        taskId: task.id,
+        acceptanceId: acceptance_id,
+        escrow,
+        held: await balanceOf(db, escrow),
+        review: env.client.workflow.getHandle(taskReviewWorkflowId(acceptance_id)),
+        submit: (proofText: string) =>
+          submitProof(deps, worker, {
+            task_id: task.id,
+            proof_text: proofText,
+            proof_url: null,
+            idempotency_key: randomUUID(),
+          }),
+      };
+    }
 
-      expect(await outcome(submit(NUL_TEXT))).toEqual({ status: 400, code: ErrorCode.Validation });
-      expect(await balanceOf(db, escrow)).toBe(held);
-      const review = env.client.workflow.getHandle(taskReviewWorkflowId(acceptance_id));
-      expect((await review.query(taskReviewStateQuery)).status).toBe('accepted');
+    it('Postgres cannot store is refused with a 400, escrow unchanged, and a clean proof is then accepted', async () => {
+      const t = await acceptedTask();
+      expect(await outcome(t.submit(NUL_TEXT))).toEqual({ status: 400, code: ErrorCode.Validation });
+      expect(await balanceOf(db, t.escrow)).toBe(t.held);
+      expect((await t.review.query(taskReviewStateQuery)).status).toBe('accepted');
 
-      const submitted = await submit('done');
+      const submitted = await t.submit('done');
       expect(submitted.status).toBe('submitted');
-      expect(await balanceOf(db, escrow)).toBe(held);
+      expect(await balanceOf(db, t.escrow)).toBe(t.held);
+    });
 
-      // A reject reason Postgres cannot store does not hold up the decision: rejected without it.
+    it('rejected with a reason Postgres cannot store is still rejected (without the reason) and keeps its escrow', async () => {
+      const t = await acceptedTask();
+      await t.submit('done');
       const rejected = await outcome(
-        reviewSubmission(deps, creator, {
-          task_id: task.id,
-          acceptance_id,
+        reviewSubmission(deps, t.creator, {
+          task_id: t.taskId,
+          acceptance_id: t.acceptanceId,
           decision: 'reject',
           reason: NUL_TEXT,
         }),
       );
       expect(rejected).toBe('ok');
-      expect(await review.result()).toMatchObject({ status: 'rejected', reason: null });
-      expect(await balanceOf(db, escrow)).toBe(held);
+      expect(await t.review.result()).toMatchObject({ status: 'rejected', reason: null });
+      expect(await balanceOf(db, t.escrow)).toBe(t.held);
     });
   });
 
