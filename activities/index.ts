@@ -5,28 +5,32 @@
 import { createAgentHealthActivities } from './agent-health';
 import { createAgentProxyActivities } from './agent-proxy';
 import type { ActivityDeps } from './deps';
+import { withFailureClassification } from './failures';
 import { createHoldActivities } from './holds';
 import { createLedgerActivities } from './ledger';
 import { createMaintenanceActivities } from './maintenance';
+import { createOperatorAlertActivities } from './operator-alerts';
 import { createReconcilerActivities } from './reconciler';
 import { createRentalActivities } from './rentals';
 import { createTaskActivities } from './tasks';
 import { createTronActivities } from './tron';
 import { createWebhookActivities } from './webhooks';
 
+/** Every activity's errors are sorted into permanent and transient once, here (see failures.ts). */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withFailureClassification({
     ...createAgentHealthActivities(deps),
     ...createAgentProxyActivities(deps),
     ...createHoldActivities(deps),
     ...createLedgerActivities(deps),
     ...createMaintenanceActivities(deps),
+    ...createOperatorAlertActivities(deps),
     ...createReconcilerActivities(deps),
     ...createRentalActivities(deps),
     ...createTaskActivities(deps),
     ...createTronActivities(deps),
     ...createWebhookActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -9,6 +9,7 @@ import { currentDeadline, DEADLINE_RETRY_AFTER, isDeadlineError, timeoutBody } f
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Validation]: 400,
+  [ErrorCode.InvalidData]: 400,
   [ErrorCode.RentalEnded]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.InsufficientBalance]: 402,

@@ -20,9 +20,24 @@ export enum ErrorCode {
   Timeout = 'TIMEOUT',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   Unavailable = 'UNAVAILABLE',
+  /** A value the database refuses (NUL in text, out of range, constraint): retrying cannot help. */
+  InvalidData = 'INVALID_DATA',
 }
 
 export const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
+
+/** Codes that describe a passing condition: an activity failing with one of them may be retried. */
+export const TRANSIENT_ERROR_CODES = new Set<string>([
+  ErrorCode.Unavailable,
+  ErrorCode.Timeout,
+  ErrorCode.RateLimited,
+  ErrorCode.IdempotencyInFlight,
+]);
+
+/** Failure types that retrying never fixes: every activity retry policy lists them as non-retryable. */
+export const PERMANENT_ERROR_CODES: string[] = Object.values(ErrorCode).filter(
+  (code) => !TRANSIENT_ERROR_CODES.has(code),
+);
 
 export class AppError extends Error {
   override name = 'AppError';

@@ -5,11 +5,12 @@
  */
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createAgentHealthActivities } from '../activities/agent-health';
+import { retryTransient } from './failures';
 
 const { checkProxyAgentsPage } = proxyActivities<ReturnType<typeof createAgentHealthActivities>>({
   startToCloseTimeout: '1 minute',
   // Pages are keyed per run, so a retry only enqueues what the failed attempt did not.
-  retry: { maximumAttempts: 5, initialInterval: '2s', backoffCoefficient: 2 },
+  retry: retryTransient({ maximumAttempts: 5, initialInterval: '2s', backoffCoefficient: 2 }),
 });
 
 export const AGENT_HEALTH_SCHEDULE_ID = 'agent-health-checks';

@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TronActivities } from '../activities/tron';
+import { alertOnPermanentFailure, retryTransient } from './failures';
 
 export interface DepositWatcherInput {
   /** Next block to scan; unset on a brand-new watcher = start at startBlock or the head. */
@@ -47,7 +48,7 @@ const SCAN_BATCH = 100;
 
 const chain = proxyActivities<TronActivities>({
   startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
 });
 
 /**
@@ -63,13 +64,18 @@ const HEAD_WAIT_BLOCKS = 2;
 const head = proxyActivities<TronActivities>({
   startToCloseTimeout: '60s',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
 });
 
 /** Watchers recorded before they followed the head and signalled deposits replay the old loop. */
 const FOLLOW_HEAD_PATCH = 'deposit-watcher-follow-head';
 
+/** A step failing for good is an operator alert (activities/operator-alerts.ts), then a failed run. */
 export async function depositWatcherWorkflow(input: DepositWatcherInput): Promise<never> {
+  return alertOnPermanentFailure('deposit_watcher_failed', () => watchDeposits(input));
+}
+
+async function watchDeposits(input: DepositWatcherInput): Promise<never> {
   const cursor: WatcherCursor = {
     nextBlock: input.nextBlock ?? null,
     lastBlockId: input.lastBlockId ?? null,

@@ -22,6 +22,7 @@ import {
 } from '@temporalio/workflow';
 import type { DepositCandidate, DepositCheck, TronActivities } from '../activities/tron';
 import { SA } from '../domain/search-attributes';
+import { alertOnPermanentFailure, retryTransient } from './failures';
 
 export interface DepositWorkflowInput {
   deposit: DepositCandidate;
@@ -53,7 +54,11 @@ const FALLBACK_POLL_BLOCKS = 3;
 const SIGNALLED_PATCH = 'deposit-solidified-signal';
 
 // Chain reads and Postgres writes: short, retried until they succeed (a node outage only delays).
-const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' };
+const retry: RetryPolicy = retryTransient({
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+});
 const chain = proxyActivities<TronActivities>({ startToCloseTimeout: '30s', retry });
 /**
  * The check and the credit run as local activities: a few node reads and one idempotent posting,
@@ -63,7 +68,12 @@ const chain = proxyActivities<TronActivities>({ startToCloseTimeout: '30s', retr
  */
 const local = proxyLocalActivities<TronActivities>({ startToCloseTimeout: '30s', retry });
 
+/** A step failing for good is an operator alert (activities/operator-alerts.ts), then a failed run. */
 export async function depositWorkflow(input: DepositWorkflowInput): Promise<DepositOutcome> {
+  return alertOnPermanentFailure('deposit_failed', () => runDeposit(input));
+}
+
+async function runDeposit(input: DepositWorkflowInput): Promise<DepositOutcome> {
   const d = input.deposit;
   let status = 'pending';
   let confirmations = 0;

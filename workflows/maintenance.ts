@@ -5,13 +5,14 @@
  */
 import { log, proxyActivities } from '@temporalio/workflow';
 import type { createMaintenanceActivities } from '../activities/maintenance';
+import { retryTransient } from './failures';
 
 const { purgeExpiredIdempotencyKeys } = proxyActivities<ReturnType<typeof createMaintenanceActivities>>({
   // Each batch is one short DELETE and heartbeats, so a dead worker is noticed within a minute.
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '1 minute',
   // Deleting what is already gone deletes nothing, so a retry simply carries on.
-  retry: { maximumAttempts: 5, initialInterval: '10s', backoffCoefficient: 2 },
+  retry: retryTransient({ maximumAttempts: 5, initialInterval: '10s', backoffCoefficient: 2 }),
 });
 
 export const IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID = 'idempotency-key-purge';

@@ -20,6 +20,7 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  log,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -53,6 +54,7 @@ import {
   RentalState,
   type RentalView,
 } from './rental-state';
+import { isInvalidData, isPermanentFailure, retryTransient } from './failures';
 
 export const rentalWorkflowId = (rentalId: string) => `rental-${rentalId}`;
 
@@ -76,12 +78,12 @@ type ProxyActivities = ReturnType<typeof createAgentProxyActivities>;
 // Read models, ledger postings and enqueues are idempotent: retry until they succeed.
 const act = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: retryTransient({ initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }),
 });
 // Rentr never retries a relay: the renter sees the failure and may resend.
 const relay = proxyActivities<ProxyActivities>({
   startToCloseTimeout: '35 seconds',
-  retry: { maximumAttempts: 1 },
+  retry: retryTransient({ maximumAttempts: 1 }),
 });
 
 /**
@@ -92,12 +94,12 @@ const relay = proxyActivities<ProxyActivities>({
  */
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: retryTransient({ initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }),
 });
 const localRelay = proxyLocalActivities<ProxyActivities>({
   startToCloseTimeout: '35 seconds',
   scheduleToCloseTimeout: '35 seconds',
-  retry: { maximumAttempts: 1 },
+  retry: retryTransient({ maximumAttempts: 1 }),
 });
 
 /**
@@ -420,7 +422,7 @@ function postMessage<T extends StoredRentalMessage = StoredRentalMessage>(
       seq,
       senderId,
       content,
-    });
+    }).catch((err: unknown) => refuseUnstorable(state, seq, err));
     state.recordMessage(seq, senderId, content);
     if (senderId !== state.input.agentId) {
       await emit(
@@ -524,7 +526,30 @@ async function storeAgentReply(
   store: Parameters<typeof postMessage>[3],
 ): Promise<void> {
   if (state.ended) return;
-  await postMessage(state, state.input.agentId, replyText(reply), store).catch(ignoreRentalEnded);
+  await postMessage(state, state.input.agentId, replyText(reply), store)
+    .catch(ignoreRentalEnded)
+    .catch(unstorableReplyAsAgentError);
+}
+
+/**
+ * A message the database refuses (e.g. a NUL the API edge let through) is refused with a 400;
+ * its sequence number is handed back, so the transcript has no gap. The transcript lock is
+ * released by the caller's Lock.run as the failure propagates; the lifecycle carries on.
+ */
+function refuseUnstorable(state: RentalState, seq: number, err: unknown): never {
+  if (!isInvalidData(err)) throw err;
+  if (state.nextSeq === seq + 1) state.nextSeq = seq;
+  throw ApplicationFailure.nonRetryable(
+    'content: contains characters that cannot be stored',
+    ErrorCode.Validation,
+  );
+}
+
+/** The agent's reply, not the renter's message, could not be stored: the agent is at fault (502). */
+function unstorableReplyAsAgentError(err: unknown): never {
+  if (err instanceof ApplicationFailure && err.type === ErrorCode.Validation)
+    throw ApplicationFailure.nonRetryable('agent reply could not be stored', ErrorCode.AgentError);
+  throw err;
 }
 
 /** Events/polling agents: the bot's next message in this rental, waited for up to 30 s. */
@@ -573,7 +598,7 @@ async function emit(
   const { input } = state;
   if (!input.eventsEnabled) return;
   const at = new Date().toISOString();
-  await act.enqueueWebhook({
+  await enqueueDroppingPermanent({
     eventKey: `rental:${input.rentalId}:${keySuffix}`,
     accountId: input.agentId,
     policy: 'agent-events',
@@ -589,5 +614,16 @@ async function emit(
       details: { renter_username: input.renterUsername, ...details },
       at,
     }),
+  });
+}
+
+/**
+ * A notification that can never be enqueued is dropped (logged): it must not fail a message
+ * already stored, nor the lifecycle.
+ */
+function enqueueDroppingPermanent(event: EnqueueWebhookInput): Promise<unknown> {
+  return act.enqueueWebhook(event).catch((err: unknown) => {
+    if (!isPermanentFailure(err)) throw err;
+    log.error('rental event not enqueued', { eventKey: event.eventKey, error: String(err) });
   });
 }

@@ -32,6 +32,7 @@ import type { Micro } from '../domain/money';
 import { SA } from '../domain/search-attributes';
 import { reviewWindowMs } from '../domain/task-rules';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
+import { isInvalidData, retryTransient } from './failures';
 import { taskSettledSignal, taskWorkflowId } from './task';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
@@ -42,17 +43,17 @@ interface WebhookActivities {
 
 const { recordTaskSubmission, recordTaskDecision, settleTask } = proxyActivities<TaskActivities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' }),
 });
 // Money moves are keyed, so retrying until Postgres answers repeats nothing.
 const { payEarner } = proxyActivities<LedgerActivities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' }),
 });
 // Enqueueing is a keyed insert; a notification must never hold up a payout, so it gives up.
 const { enqueueWebhook } = proxyActivities<WebhookActivities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 6 },
+  retry: retryTransient({ initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 6 }),
 });
 
 export const TASK_REVIEW_WORKFLOW_KIND = 'task-review';
@@ -117,6 +118,9 @@ class Review {
   reviewDeadline: number | null = null;
   proof: { text: string; url: string | null } | null = null;
   submissionRecorded = false;
+  /** Submissions taken / refused because the database could not store them (see refuseSubmission). */
+  submissions = 0;
+  refusedSubmissions = 0;
   decision: ReviewDecision | null = null;
   decidedAt: number | null = null;
   reason: string | null = null;
@@ -143,6 +147,16 @@ class Review {
     this.proof = { text: p.proofText, url: p.proofUrl };
     this.submittedAt = now;
     this.reviewDeadline = now + (this.input.reviewWindowMs ?? reviewWindowMs(this.input.reward));
+    this.submissions++;
+  }
+
+  /** The proof could not be stored: back to accepted, so the worker may submit again in time. */
+  refuseSubmission(): void {
+    this.status = 'accepted';
+    this.proof = null;
+    this.submittedAt = null;
+    this.reviewDeadline = null;
+    this.refusedSubmissions++;
   }
 
   assertCanDecide(d: DecisionInput): void {
@@ -194,8 +208,14 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
     submitProofUpdate,
     async (p) => {
       review.submit(p, Date.now());
-      // Answer once the submission (with its deadline) is in the read model.
-      await condition(() => review.submissionRecorded);
+      const submission = review.submissions;
+      // Answer once the submission (with its deadline) is in the read model, or was refused.
+      await condition(() => review.submissionRecorded || review.refusedSubmissions >= submission);
+      if (!review.submissionRecorded)
+        throw ApplicationFailure.nonRetryable(
+          'proof_text: contains characters that cannot be stored',
+          ErrorCode.Validation,
+        );
       return review.view();
     },
     { validator: (p) => review.assertCanSubmit(p) },
@@ -215,24 +235,32 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
     );
   }
 
-  // 1. Proof by the deadline, or the slot is released.
-  if (!(await condition(() => review.status !== 'accepted', input.submitWithinMs))) {
-    review.decide('expired', null, Date.now());
-    showStatus();
-    await recordTaskDecision(decisionRecord(review));
-    await settleTask({ taskId: input.taskId });
-    await tellTaskOwner(input.taskId);
-    review.settled = true;
-    return review.view();
+  // 1. Proof by the deadline, or the slot is released. A proof the database refuses is refused
+  //    (400, escrow untouched) and the worker may submit again before the same deadline.
+  for (;;) {
+    if (!(await condition(() => review.status !== 'accepted', Math.max(1, review.submitBy - Date.now())))) {
+      review.decide('expired', null, Date.now());
+      showStatus();
+      await recordDecision(review);
+      await settleTask({ taskId: input.taskId });
+      await tellTaskOwner(input.taskId);
+      review.settled = true;
+      return review.view();
+    }
+    try {
+      await recordTaskSubmission({
+        acceptanceId: input.acceptanceId,
+        proofText: review.proof!.text,
+        proofUrl: review.proof!.url,
+        submittedAt: iso(review.submittedAt!),
+        reviewDeadline: iso(review.reviewDeadline!),
+      });
+      break;
+    } catch (err) {
+      if (!isInvalidData(err)) throw err;
+      review.refuseSubmission();
+    }
   }
-
-  await recordTaskSubmission({
-    acceptanceId: input.acceptanceId,
-    proofText: review.proof!.text,
-    proofUrl: review.proof!.url,
-    submittedAt: iso(review.submittedAt!),
-    reviewDeadline: iso(review.reviewDeadline!),
-  });
   review.submissionRecorded = true;
   showStatus();
   const proofNotice = notify({
@@ -270,7 +298,7 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
     });
     review.payout = { net: paid.net, fee: paid.fee };
   }
-  await recordTaskDecision(decisionRecord(review));
+  await recordDecision(review);
   const settlement = await settleTask({ taskId: input.taskId });
   await tellTaskOwner(input.taskId);
   review.settled = true;
@@ -293,6 +321,23 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
   await proofNotice;
   await condition(allHandlersFinished);
   return review.view();
+}
+
+/**
+ * Records the decision; a reason the database refuses is dropped rather than holding up the
+ * payout or the slot (the decision itself is ours and always storable).
+ */
+async function recordDecision(review: Review): Promise<void> {
+  try {
+    await recordTaskDecision(decisionRecord(review));
+  } catch (err) {
+    if (!isInvalidData(err) || review.reason === null) throw err;
+    log.warn('task decision reason not storable, recorded without it', {
+      acceptanceId: review.input.acceptanceId,
+    });
+    review.reason = null;
+    await recordTaskDecision(decisionRecord(review));
+  }
 }
 
 function decisionRecord(review: Review) {

@@ -16,6 +16,7 @@ import type { createWebhookActivities } from '../activities/webhooks';
 import { attemptsOf, WEBHOOK_POLICIES } from '../domain/webhook-policies';
 import type { WebhookPolicyName } from '../domain/webhooks';
 import { SA } from '../domain/search-attributes';
+import { deadLetterDelivery, retryTransient } from './failures';
 
 type WebhookActivities = ReturnType<typeof createWebhookActivities>;
 
@@ -52,17 +53,16 @@ export const webhookWorkflowId = (deliveryId: string) => `webhook-${deliveryId}`
 const { attemptWebhookDelivery } = proxyActivities<WebhookActivities>({
   startToCloseTimeout: '45s',
   heartbeatTimeout: '5s',
-  retry: {
+  retry: retryTransient({
     initialInterval: '1s',
     backoffCoefficient: 2,
     maximumInterval: '30s',
     maximumAttempts: 20,
-    nonRetryableErrorTypes: ['NOT_FOUND'],
-  },
+  }),
 });
 const { isWebhookDeliverySettled } = proxyActivities<WebhookActivities>({
   startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
+  retry: retryTransient({ initialInterval: '1s', maximumInterval: '30s' }),
 });
 
 /** How often a waiting delivery re-checks its predecessor in case a signal was lost (e.g. it was terminated). */
@@ -90,7 +90,7 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
       attempt,
       attemptedAt: new Date(startedAt).toISOString(),
       retryInMs,
-    });
+    }).catch((err: unknown) => deadLetterDelivery(input.deliveryId, err));
     attempts.push({
       attempt,
       startedAt,

@@ -21,6 +21,7 @@ import {
 import type { TronActivities, WithdrawalRequest, WithdrawalStatus } from '../activities/tron';
 import { ErrorCode } from '../domain/errors';
 import { SA } from '../domain/search-attributes';
+import { alertOnPermanentFailure, isPermanentFailure, retryTransient } from './failures';
 
 export interface WithdrawalInput extends WithdrawalRequest {
   reviewTimeoutMs: number;
@@ -61,11 +62,11 @@ export const withdrawalWorkflowId = (id: string) => `withdrawal-${id}`;
 // lost with a crashed worker is retried only after it, and every retry is safe (keyed / stored).
 const act = proxyActivities<TronActivities>({
   startToCloseTimeout: '20s',
-  retry: {
+  retry: retryTransient({
     initialInterval: '1s',
     backoffCoefficient: 2,
     maximumInterval: '30s',
-  },
+  }),
 });
 
 class Withdrawal {
@@ -123,7 +124,20 @@ class Withdrawal {
   }
 }
 
+/**
+ * A step failing for good after the hold is an operator alert (activities/operator-alerts.ts),
+ * then a failed run: the held funds stay held until an operator resolves it.
+ */
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<WithdrawalSnapshot> {
+  return alertOnPermanentFailure(
+    'withdrawal_failed',
+    () => runWithdrawal(input),
+    // The hold's own refusal is rethrown as a bare ApplicationFailure: answered, not an alert.
+    (err) => err instanceof ActivityFailure && isPermanentFailure(err),
+  );
+}
+
+async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot> {
   const w = new Withdrawal(input);
   setHandler(withdrawalAcceptedUpdate, () => w.accepted());
   setHandler(reviewWithdrawalUpdate, (d) => w.decide(d), { validator: (d) => w.validateDecision(d) });
