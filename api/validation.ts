@@ -1,7 +1,7 @@
 /** zod at the API edge: a failed parse is a 400 that names the offending field. */
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../domain/errors';
-import { toMicro } from '../domain/money';
+import { MAX_MICRO, toMicro } from '../domain/money';
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.infer<S> {
   const result = schema.safeParse(input);
@@ -25,7 +25,22 @@ export function usdtAmount(opts: { allowNegative?: boolean; min?: number } = {})
       opts.allowNegative ? 'must not be zero' : 'must be positive',
     )
     .refine((n) => opts.min === undefined || n >= opts.min, `must be at least ${opts.min}`)
-    .transform((n) => toMicro(n) as number);
+    .transform((n) => toMicro(n) as number)
+    .meta(usdtAmountDoc(opts));
+}
+
+/** The rules above as OpenAPI states them (zod refinements are invisible to the document). */
+function usdtAmountDoc(opts: { allowNegative?: boolean; min?: number }) {
+  const limit = MAX_MICRO / 1_000_000;
+  return {
+    multipleOf: 0.000001,
+    maximum: limit,
+    ...(opts.allowNegative
+      ? { minimum: -limit, not: { const: 0 } }
+      : opts.min === undefined
+        ? { exclusiveMinimum: 0 }
+        : { minimum: opts.min }),
+  };
 }
 
 export const uuidSchema = z.uuid({ error: 'must be a UUID' });
