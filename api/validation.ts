@@ -1,4 +1,5 @@
 /** zod at the API edge: a failed parse is a 400 that names the offending field. */
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../domain/errors';
 import { MAX_MICRO, toMicro } from '../domain/money';
@@ -15,6 +16,9 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, whe
  * A USDT amount as a JSON number (never a string), > 0 unless `allowNegative`, at most 6 decimals,
  * converted to integer micro-USDT.
  */
+// `.openapi()` below (not `.meta()`): the constraints go to /openapi.json only, MCP tool schemas stay as they are.
+extendZodWithOpenApi(z);
+
 export function usdtAmount(opts: { allowNegative?: boolean; min?: number } = {}) {
   return z
     .number({ error: 'must be a number' })
@@ -26,7 +30,7 @@ export function usdtAmount(opts: { allowNegative?: boolean; min?: number } = {})
     )
     .refine((n) => opts.min === undefined || n >= opts.min, `must be at least ${opts.min}`)
     .transform((n) => toMicro(n) as number)
-    .meta(usdtAmountDoc(opts));
+    .openapi(usdtAmountDoc(opts));
 }
 
 /** The rules above as OpenAPI states them (zod refinements are invisible to the document). */

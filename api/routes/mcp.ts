@@ -41,7 +41,10 @@ openApi.registerPath({
   responses: {
     200: jsonResponse('JSON-RPC response (or an SSE stream of it)', z.looseObject({})),
     202: { description: 'notification accepted' },
-    400: jsonResponse('JSON-RPC parse error or invalid request', jsonRpcError),
+    400: jsonResponse(
+      'unreadable body, JSON-RPC parse error or invalid request',
+      z.union([errorSchema, jsonRpcError]),
+    ),
     406: jsonResponse('JSON-RPC error: unacceptable Accept header', jsonRpcError),
     415: jsonResponse('JSON-RPC error: unsupported Content-Type', jsonRpcError),
   },

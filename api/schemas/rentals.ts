@@ -40,7 +40,8 @@ export const postMessageInput = registry.register(
     content: z
       .string({ error: 'must be a string' })
       .refine((s) => s.trim().length > 0, 'must not be empty')
-      .refine((s) => s.length <= MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`),
+      .refine((s) => s.length <= MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`)
+      .openapi({ minLength: 1, maxLength: MAX_MESSAGE_CHARS, pattern: '\\S' }),
   }),
 );
 

@@ -10,6 +10,7 @@ export const rentrChatInput = registry.register(
       .string({ error: 'must be a string' })
       .refine((s) => s.trim().length > 0, 'must not be empty')
       .refine((s) => s.length <= MAX_CHAT_CHARS, `must be at most ${MAX_CHAT_CHARS} characters`)
+      .openapi({ minLength: 1, maxLength: MAX_CHAT_CHARS, pattern: '\\S' })
       .openapi({ example: 'What is the capital of France?' }),
   }),
 );

@@ -21,7 +21,11 @@ export const createTaskInput = registry.register(
         (micro) => micro <= toMicro(TASK_LIMITS.maxRewardUsd)!,
         `must be at most ${TASK_LIMITS.maxRewardUsd}`,
       )
-      .meta({ multipleOf: 0.000001, minimum: TASK_LIMITS.minRewardUsd, maximum: TASK_LIMITS.maxRewardUsd }),
+      .openapi({
+        multipleOf: 0.000001,
+        minimum: TASK_LIMITS.minRewardUsd,
+        maximum: TASK_LIMITS.maxRewardUsd,
+      }),
     slots: z
       .number({ error: 'must be a number' })
       .int('must be an integer')
@@ -40,7 +44,7 @@ export const searchTasksInput = registry.register(
       .min(0, 'must not be negative')
       .refine((n) => toMicro(n) !== null, 'must have at most 6 decimals')
       .transform((n) => toMicro(n) as number)
-      .meta({ multipleOf: 0.000001, maximum: 1_000_000_000 })
+      .openapi({ multipleOf: 0.000001, maximum: 1_000_000_000 })
       .optional(),
     limit: z
       .number({ error: 'must be a number' })
