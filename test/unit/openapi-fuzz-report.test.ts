@@ -1,0 +1,46 @@
+import { isTextSafetyFinding, parseJunit } from '../harness/openapi-fuzz';
+
+const junit = (body: string) =>
+  `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="schemathesis">${body}</testsuite></testsuites>`;
+const failure = (codes: string, curl: string) =>
+  `<failure type="failure" message="${codes}">1. Test Case ID: x&#10;&#10;- ${codes}&#10;&#10;    ${curl}</failure>`;
+
+describe('reading the schemathesis JUnit report', () => {
+  it('counts every operation and classifies 5xx, slow responses and conformance failures', () => {
+    const report = parseJunit(
+      junit(
+        '<testcase name="GET /health" time="1" />' +
+          `<testcase name="POST /a" time="1">${failure('ST101, ST103', "curl -X POST -d '{}' http://h/a")}</testcase>` +
+          `<testcase name="POST /b" time="1">${failure('ST112', 'curl http://h/b')}</testcase>` +
+          `<testcase name="POST /c" time="1">${failure('ST108', 'curl http://h/c')}</testcase>` +
+          '<testcase name="POST /d" time="1"><error type="error" message="Network Error">Read timed out. (read timeout=35.0)</error></testcase>',
+      ),
+    );
+    expect(report.operations).toBe(5);
+    expect(report.failures.map((f) => [f.operation, f.kind])).toEqual([
+      ['POST /a', 'server_error'],
+      ['POST /b', 'timeout'],
+      ['POST /c', 'conformance'],
+      ['POST /d', 'timeout'],
+    ]);
+  });
+
+  it('allows only 5xx whose request carries NUL or a lone surrogate (the text-safety allowance)', () => {
+    const [nul, lone, pair, plain, conformance] = parseJunit(
+      junit(
+        `<testcase name="POST /nul">${failure('ST101', `curl -d '{"a": "x\\u0000y"}' http://h`)}</testcase>` +
+          `<testcase name="POST /lone">${failure('ST101', `curl -d '{"a": "\\udb37x"}' http://h`)}</testcase>` +
+          `<testcase name="POST /pair">${failure('ST101', `curl -d '{"a": "\\udb37\\ude00"}' http://h`)}</testcase>` +
+          `<testcase name="POST /plain">${failure('ST101', `curl -d '{"a": "x"}' http://h`)}</testcase>` +
+          `<testcase name="POST /conf">${failure('ST103', `curl -d '{"a": "\\u0000"}' http://h`)}</testcase>`,
+      ),
+    ).failures;
+    expect([nul, lone, pair, plain, conformance].map(isTextSafetyFinding)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
