@@ -184,14 +184,14 @@ export function parseJunit(xml: string): { operations: number; failures: FuzzFai
 }
 
 /**
- * TEMPORARY ALLOWANCE (text-safety, issue 11 item 1): a 5xx whose request carries U+0000 or a lone
+ * TEMPORARY ALLOWANCE (text-safety, issue 11 item 1): a 5xx whose request carries U+0000 (also %00 in a URL) or a lone
  * UTF-16 surrogate is the text-content validation being added in api/validation.ts by another
  * branch. Such findings are reported, not failed. Remove this allowance once that work is merged.
  */
 export function isTextSafetyFinding(f: FuzzFailure): boolean {
   if (f.kind !== 'server_error') return false;
   const curl = f.message.split('\n').find((l) => l.trim().startsWith('curl ')) ?? '';
-  return /\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i.test(
+  return /\\u0000|%00|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i.test(
     curl,
   );
 }

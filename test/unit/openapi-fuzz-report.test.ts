@@ -26,16 +26,18 @@ describe('reading the schemathesis JUnit report', () => {
   });
 
   it('allows only 5xx whose request carries NUL or a lone surrogate (the text-safety allowance)', () => {
-    const [nul, lone, pair, plain, conformance] = parseJunit(
+    const [nul, query, lone, pair, plain, conformance] = parseJunit(
       junit(
         `<testcase name="POST /nul">${failure('ST101', `curl -d '{"a": "x\\u0000y"}' http://h`)}</testcase>` +
+          `<testcase name="GET /query">${failure('ST101', `curl 'http://h/q?q=a%00b'`)}</testcase>` +
           `<testcase name="POST /lone">${failure('ST101', `curl -d '{"a": "\\udb37x"}' http://h`)}</testcase>` +
           `<testcase name="POST /pair">${failure('ST101', `curl -d '{"a": "\\udb37\\ude00"}' http://h`)}</testcase>` +
           `<testcase name="POST /plain">${failure('ST101', `curl -d '{"a": "x"}' http://h`)}</testcase>` +
           `<testcase name="POST /conf">${failure('ST103', `curl -d '{"a": "\\u0000"}' http://h`)}</testcase>`,
       ),
     ).failures;
-    expect([nul, lone, pair, plain, conformance].map(isTextSafetyFinding)).toEqual([
+    expect([nul, query, lone, pair, plain, conformance].map(isTextSafetyFinding)).toEqual([
+      true,
       true,
       true,
       false,
