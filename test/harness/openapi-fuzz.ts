@@ -239,7 +239,9 @@ export async function runSchemathesis(opts: FuzzOptions): Promise<FuzzResult> {
     ...(opts.phases ? ['--phases', opts.phases] : []),
     ...EXCLUDED_OPERATIONS.flatMap((op) => ['--exclude-path', op.path]),
   ];
+  // cwd: schemathesis keeps a crash cache in ./.schemathesis; keep it out of the repository.
   const child = spawn(bin, args, {
+    cwd: opts.reportDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
