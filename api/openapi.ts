@@ -11,7 +11,13 @@ export const registry = new OpenAPIRegistry();
 
 export const errorSchema = registry.register(
   'Error',
-  z.object({ error: z.string().openapi({ example: 'amount: must be positive' }) }),
+  z.object({
+    error: z.string().openapi({ example: 'amount: must be positive' }),
+    code: z
+      .string()
+      .optional()
+      .openapi({ description: 'machine-readable error code', example: 'validation' }),
+  }),
 );
 
 export const apiKeyAuth = registry.registerComponent('securitySchemes', 'ApiKey', {
@@ -44,14 +50,50 @@ export function jsonResponse<S extends z.ZodType>(description: string, schema: S
   return { description, content: { 'application/json': { schema } } };
 }
 
+/**
+ * Statuses every operation of a kind can answer, whatever its handler does: a JSON body can be
+ * malformed (400) or too large (413); credentials can be missing or wrong (401) and the per-key
+ * limit spent (429, Retry-After); a workflow-backed or Postgres-backed call can find its backend
+ * down (503). Added where a route did not list them, so the document allows every real answer.
+ */
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+const retryAfter = {
+  'Retry-After': { description: 'seconds to wait', schema: { type: 'string' } },
+} as const;
+
+type Operation = {
+  security?: unknown[];
+  requestBody?: unknown;
+  responses: Record<string, { description: string; headers?: unknown; content?: unknown }>;
+};
+
+function addImpliedResponses(doc: { paths?: Record<string, Record<string, Operation>> }) {
+  for (const [, item] of Object.entries(doc.paths ?? {})) {
+    for (const op of Object.values(item)) {
+      const implied: string[] = ['503'];
+      if (op.requestBody) implied.push('400', '413');
+      if (op.security?.length) implied.push('401', '429');
+      for (const status of implied) {
+        op.responses[status] ??= { description: `error ${status}`, content: errorContent };
+        if (status === '429') op.responses[status].headers ??= retryAfter;
+      }
+    }
+  }
+  return doc;
+}
+
 export function openApiDocument() {
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
-    openapi: '3.1.0',
-    info: {
-      title: 'agentrent API',
-      version: '0.1.0',
-      description: 'Rent AI agents by the minute and post paid tasks, paid in USDT (TRC-20).',
+  return addImpliedResponses(
+    new OpenApiGeneratorV31(registry.definitions).generateDocument({
+      openapi: '3.1.0',
+      info: {
+        title: 'agentrent API',
+        version: '0.1.0',
+        description: 'Rent AI agents by the minute and post paid tasks, paid in USDT (TRC-20).',
+      },
+      servers: [{ url: '/' }],
+    }) as ReturnType<OpenApiGeneratorV31['generateDocument']> & {
+      paths?: Record<string, Record<string, Operation>>;
     },
-    servers: [{ url: '/' }],
-  });
+  );
 }

@@ -2,7 +2,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../domain/errors';
-import { toMicro } from '../domain/money';
+import { MAX_MICRO, toMicro } from '../domain/money';
 import {
   jsonDepthExceeds,
   MAX_JSON_DEPTH,
@@ -27,6 +27,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, whe
  * A USDT amount as a JSON number (never a string), > 0 unless `allowNegative`, at most 6 decimals,
  * converted to integer micro-USDT.
  */
+// `.openapi()` below (not `.meta()`): the constraints go to /openapi.json only, MCP tool schemas stay as they are.
 export function usdtAmount(opts: { allowNegative?: boolean; min?: number } = {}) {
   return z
     .number({ error: 'must be a number' })
@@ -37,7 +38,22 @@ export function usdtAmount(opts: { allowNegative?: boolean; min?: number } = {})
       opts.allowNegative ? 'must not be zero' : 'must be positive',
     )
     .refine((n) => opts.min === undefined || n >= opts.min, `must be at least ${opts.min}`)
-    .transform((n) => toMicro(n) as number);
+    .transform((n) => toMicro(n) as number)
+    .openapi(usdtAmountDoc(opts));
+}
+
+/** The rules above as OpenAPI states them (zod refinements are invisible to the document). */
+function usdtAmountDoc(opts: { allowNegative?: boolean; min?: number }) {
+  const limit = MAX_MICRO / 1_000_000;
+  return {
+    multipleOf: 0.000001,
+    maximum: limit,
+    ...(opts.allowNegative
+      ? { minimum: -limit, not: { const: 0 } }
+      : opts.min === undefined
+        ? { exclusiveMinimum: 0 }
+        : { minimum: opts.min }),
+  };
 }
 
 export const uuidSchema = z.uuid({ error: 'must be a UUID' });

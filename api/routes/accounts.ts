@@ -19,15 +19,36 @@ import {
 import * as accounts from '../use-cases/accounts';
 import { parseOrThrow } from '../validation';
 
+const settingsView = z.object({ max_hourly_spend_usd: z.number().nullable() });
+const accountView = z.object({
+  id: z.uuid(),
+  is_bot: z.boolean(),
+  role: z.enum(['user', 'admin']),
+  email: z.string().nullable(),
+  username: z.string().nullable(),
+  name: z.string().nullable(),
+  owner_id: z.uuid().nullable(),
+  referral_code: z.string(),
+  settings: settingsView,
+  created_at: z.string(),
+});
+
 function document() {
-  const post = (path: string, summary: string, body: z.ZodType, ok: z.ZodType, auth = false) =>
+  const post = (
+    path: string,
+    summary: string,
+    body: z.ZodType,
+    ok: z.ZodType,
+    auth = false,
+    { status = 201, errors = [400, 401, 409, 429] } = {},
+  ) =>
     registry.registerPath({
       method: 'post',
       path,
       summary,
       ...(auth ? { security: authenticated } : {}),
       request: { body: jsonBody(body) },
-      responses: { 201: jsonResponse(summary, ok), ...errorResponses(400, 401, 409, 429) },
+      responses: { [status]: jsonResponse(summary, ok), ...errorResponses(...errors) },
     });
   post(
     '/api/v1/agent/register',
@@ -41,6 +62,7 @@ function document() {
     registerAgentInput,
     registrationOutput,
     true,
+    { errors: [400, 401, 403, 409, 429] },
   );
   post('/api/v1/auth/signup', 'Sign up a person (5/hour per IP)', signupInput, tokenOutput);
   post(
@@ -48,6 +70,8 @@ function document() {
     'Exchange email + password for a 1-hour JWT (failed attempts limited per account and per IP)',
     tokenInput,
     tokenOutput,
+    false,
+    { status: 200, errors: [400, 401, 429] },
   );
   post(
     '/api/v1/keys',
@@ -88,7 +112,7 @@ function document() {
       path,
       summary: 'Your account and settings',
       security: authenticated,
-      responses: { 200: { description: 'account' }, ...errorResponses(401) },
+      responses: { 200: jsonResponse('account', accountView), ...errorResponses(401, 404) },
     });
   registry.registerPath({
     method: 'patch',
@@ -96,7 +120,10 @@ function document() {
     summary: 'Set max_hourly_spend_usd (null removes the cap)',
     security: authenticated,
     request: { body: jsonBody(settingsInput) },
-    responses: { 200: { description: 'settings' }, ...errorResponses(400, 401) },
+    responses: {
+      200: jsonResponse('settings', z.object({ settings: settingsView })),
+      ...errorResponses(400, 401),
+    },
   });
 }
 

@@ -10,7 +10,7 @@ import { anyBodyAsText } from '../mcp/json-body';
 import { ALL_TOOLS, buildRegistry } from '../mcp/registry';
 import { createSseHandlers } from '../mcp/sse';
 import { acceptsEventStream, noStandaloneStream, streamableHttpPost } from '../mcp/streamable-http';
-import { jsonResponse, registry as openApi } from '../openapi';
+import { errorResponses, errorSchema, jsonResponse, registry as openApi } from '../openapi';
 
 export const MCP_PATHS = {
   endpoint: '/api/v1/mcp',
@@ -24,6 +24,12 @@ const jsonRpcMessage = z.looseObject({
   method: z.string(),
 });
 
+const jsonRpcError = z.looseObject({
+  jsonrpc: z.literal('2.0'),
+  id: z.union([z.string(), z.number(), z.null()]),
+  error: z.looseObject({ code: z.number().int(), message: z.string() }),
+});
+
 openApi.registerPath({
   method: 'post',
   path: MCP_PATHS.endpoint,
@@ -35,6 +41,12 @@ openApi.registerPath({
   responses: {
     200: jsonResponse('JSON-RPC response (or an SSE stream of it)', z.looseObject({})),
     202: { description: 'notification accepted' },
+    400: jsonResponse(
+      'unreadable body, JSON-RPC parse error or invalid request',
+      z.union([errorSchema, jsonRpcError]),
+    ),
+    406: jsonResponse('JSON-RPC error: unacceptable Accept header', jsonRpcError),
+    415: jsonResponse('JSON-RPC error: unsupported Content-Type', jsonRpcError),
   },
 });
 openApi.registerPath({
@@ -59,7 +71,11 @@ openApi.registerPath({
   },
   responses: {
     202: { description: 'accepted; the answer arrives on the stream' },
-    404: { description: 'unknown session' },
+    400: jsonResponse(
+      'not JSON (a JSON-RPC parse error) or not a JSON-RPC message',
+      z.union([errorSchema, jsonRpcError]),
+    ),
+    ...errorResponses(404),
   },
 });
 

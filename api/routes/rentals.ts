@@ -28,7 +28,7 @@ function document() {
       request: { body: jsonBody(createRentalInput) },
       responses: {
         201: jsonResponse('the active rental', rentalView),
-        ...errorResponses(400, 401, 402, 404, 409, 429),
+        ...errorResponses(400, 401, 402, 404, 409, 422, 429),
       },
     },
     {
@@ -55,7 +55,7 @@ function document() {
       request: { params: rentalIdParams, body: jsonBody(extendRentalInput) },
       responses: {
         200: jsonResponse('rental', rentalView),
-        ...errorResponses(400, 401, 402, 403, 404, 409, 429),
+        ...errorResponses(400, 401, 402, 403, 404, 409, 422, 429),
       },
     },
     {

@@ -39,7 +39,8 @@ export const agentProfileInput = registry.register(
     .refine((o) => Object.values(o).some((v) => v !== undefined), {
       error:
         'needs at least one of name, description, price_per_minute, webhook_url, webhook_token, integration',
-    }),
+    })
+    .openapi({ minProperties: 1 }),
 );
 
 /** A decimal USDT query parameter (`?min_price=0.5`), converted to micro-USDT. */

@@ -47,7 +47,7 @@ export const postMessageInput = registry.register(
         .max(MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`)
         .refine((s) => s.trim().length > 0, 'must not be empty'),
       { multiline: true },
-    ),
+    ).openapi({ minLength: 1 }),
   }),
 );
 

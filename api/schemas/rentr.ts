@@ -13,7 +13,7 @@ export const rentrChatInput = registry.register(
         .max(MAX_CHAT_CHARS, `must be at most ${MAX_CHAT_CHARS} characters`)
         .refine((s) => s.trim().length > 0, 'must not be empty'),
       { multiline: true },
-    ).openapi({ example: 'What is the capital of France?' }),
+    ).openapi({ minLength: 1, example: 'What is the capital of France?' }),
   }),
 );
 export type RentrChatInput = z.infer<typeof rentrChatInput>;

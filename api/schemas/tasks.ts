@@ -18,10 +18,16 @@ export const createTaskInput = registry.register(
     title: text(TASK_LIMITS.maxTitle).min(1, 'must not be empty'),
     description: text(TASK_LIMITS.maxDescription, true).min(1, 'must not be empty'),
     category,
-    reward_usd: usdtAmount({ min: TASK_LIMITS.minRewardUsd }).refine(
-      (micro) => micro <= toMicro(TASK_LIMITS.maxRewardUsd)!,
-      `must be at most ${TASK_LIMITS.maxRewardUsd}`,
-    ),
+    reward_usd: usdtAmount({ min: TASK_LIMITS.minRewardUsd })
+      .refine(
+        (micro) => micro <= toMicro(TASK_LIMITS.maxRewardUsd)!,
+        `must be at most ${TASK_LIMITS.maxRewardUsd}`,
+      )
+      .openapi({
+        multipleOf: 0.000001,
+        minimum: TASK_LIMITS.minRewardUsd,
+        maximum: TASK_LIMITS.maxRewardUsd,
+      }),
     slots: z
       .number({ error: 'must be a number' })
       .int('must be an integer')
@@ -40,6 +46,7 @@ export const searchTasksInput = registry.register(
       .min(0, 'must not be negative')
       .refine((n) => toMicro(n) !== null, 'must have at most 6 decimals')
       .transform((n) => toMicro(n) as number)
+      .openapi({ multipleOf: 0.000001, maximum: 1_000_000_000 })
       .optional(),
     limit: z
       .number({ error: 'must be a number' })

@@ -52,7 +52,8 @@ export const withdrawInput = registry.register(
     address: z
       .string({ error: 'must be a string' })
       .max(64, 'must be a valid TRON base58 address (T…)')
-      .refine(isTronBase58Address, 'must be a valid TRON base58 address (T…)'),
+      .refine(isTronBase58Address, 'must be a valid TRON base58 address (T…)')
+      .openapi({ pattern: '^T[1-9A-HJ-NP-Za-km-z]{33}$', example: 'TPjjvMwjPoDC32V2dGDYTkLH4E5LAtBZ6C' }),
     currency: z.literal('USDT', { error: 'must be "USDT"' }),
   }),
 );

@@ -136,8 +136,8 @@ export async function createRental(
   if (agent.price_per_minute === null) throw conflict('agent is not rentable: it has no price_per_minute');
   if (agent.id === renterId || agent.owner_id === renterId) throw conflict('you cannot rent your own agent');
 
-  const total = times(agent.price_per_minute, input.minutes);
-  // The hold is a spending posting: postJournal checks the hourly spend cap atomically with it.
+  // The hold (the workflow's first step) is a spending posting: postJournal checks the hourly
+  // spend cap atomically with it.
   const rentalId = idempotencyKey
     ? deterministicUuid(renterId, 'rentals.create', idempotencyKey)
     : randomUUID();
