@@ -29,6 +29,11 @@ export interface DepositWatcherInput {
   startBlock?: number;
   pollIntervalMs: number;
   blocksPerRun: number;
+  /**
+   * Continue-as-new also once the history has this many events (a stalled chain scans no blocks),
+   * besides when the server suggests it.
+   */
+  historyLimit?: number;
 }
 
 export interface WatcherCursor {
@@ -68,6 +73,12 @@ const head = proxyActivities<TronActivities>({
 
 /** Watchers recorded before they followed the head and signalled deposits replay the old loop. */
 const FOLLOW_HEAD_PATCH = 'deposit-watcher-follow-head';
+/** Watchers recorded before the history limit existed ended their runs on blocksPerRun only. */
+const HISTORY_LIMIT_PATCH = 'deposit-watcher-history-limit';
+
+const historyIsLarge = (input: DepositWatcherInput) =>
+  workflowInfo().continueAsNewSuggested ||
+  (workflowInfo().historyLength >= (input.historyLimit ?? 4000) && patched(HISTORY_LIMIT_PATCH));
 
 export async function depositWatcherWorkflow(input: DepositWatcherInput): Promise<never> {
   const cursor: WatcherCursor = {
@@ -79,7 +90,7 @@ export async function depositWatcherWorkflow(input: DepositWatcherInput): Promis
   };
   setHandler(depositWatcherCursorQuery, () => cursor);
 
-  while (cursor.scannedThisRun < input.blocksPerRun && !workflowInfo().continueAsNewSuggested) {
+  while (cursor.scannedThisRun < input.blocksPerRun && !historyIsLarge(input)) {
     const followHead = patched(FOLLOW_HEAD_PATCH);
     const heads = followHead
       ? await head.awaitChainHeads({
