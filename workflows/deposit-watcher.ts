@@ -75,10 +75,15 @@ const head = proxyActivities<TronActivities>({
 const FOLLOW_HEAD_PATCH = 'deposit-watcher-follow-head';
 /** Watchers recorded before the history limit existed ended their runs on blocksPerRun only. */
 const HISTORY_LIMIT_PATCH = 'deposit-watcher-history-limit';
+/** Watchers recorded before a stalled wait was followed by a timer called the wait again at once. */
+const STALL_TIMER_PATCH = 'deposit-watcher-stall-timer';
 
 const historyIsLarge = (input: DepositWatcherInput) =>
   workflowInfo().continueAsNewSuggested ||
   (workflowInfo().historyLength >= (input.historyLimit ?? 4000) && patched(HISTORY_LIMIT_PATCH));
+
+const headPollMs = (input: DepositWatcherInput) =>
+  Math.max(50, Math.floor(input.pollIntervalMs / HEAD_POLLS_PER_BLOCK));
 
 export async function depositWatcherWorkflow(input: DepositWatcherInput): Promise<never> {
   const cursor: WatcherCursor = {
@@ -96,7 +101,7 @@ export async function depositWatcherWorkflow(input: DepositWatcherInput): Promis
       ? await head.awaitChainHeads({
           // Returns at once while there are blocks to scan (or on a brand-new run).
           afterHead: cursor.nextBlock === null ? undefined : cursor.nextBlock - 1,
-          pollMs: Math.max(50, Math.floor(input.pollIntervalMs / HEAD_POLLS_PER_BLOCK)),
+          pollMs: headPollMs(input),
           maxWaitMs: HEAD_WAIT_BLOCKS * input.pollIntervalMs,
         })
       : await chain.tronHeads();
@@ -115,6 +120,9 @@ export async function depositWatcherWorkflow(input: DepositWatcherInput): Promis
     }
     if (cursor.nextBlock > heads.head) {
       if (!followHead) await sleep(input.pollIntervalMs);
+      // The wait gave up without a new block (a stalled chain): one more poll period in a durable
+      // timer before the next wait, so a stall costs a bounded number of events per hour.
+      else if (patched(STALL_TIMER_PATCH)) await sleep(headPollMs(input));
       continue;
     }
     const to = Math.min(heads.head, cursor.nextBlock + SCAN_BATCH - 1);
