@@ -14,13 +14,15 @@ import { hex20FromBase58 } from '../domain/tron-address';
 import { transfersOf } from '../domain/tron-events';
 import { depositSolidifiedSignal, depositWorkflowId } from '../workflows/deposit';
 import type { ActivityDeps } from './deps';
-import { TronNode } from './tron-node';
+import { type TronBlock, TronNode, TronNodeError } from './tron-node';
 
 export interface ChainHeads {
   head: number;
   headBlockId: string;
   headTimestamp: number;
   solidified: number;
+  /** Chain time of the solidified block: the clock "expired" and "dropped" are judged by. */
+  solidifiedTimestamp?: number;
 }
 
 /** A Transfer to one of our deposit addresses, as first seen in a (not yet solid) block. */
@@ -48,7 +50,18 @@ export interface ScanResult {
 export type DepositCheck =
   | { state: 'pending'; confirmations: number }
   | { state: 'solid'; amount: number; blockNumber: number }
-  | { state: 'dropped' | 'failed'; reason: string };
+  | { state: 'dropped' | 'failed'; reason: string }
+  /**
+   * Unknown to the solidified chain although the solidified block's time is past the expiration
+   * by EXPIRY_MARGIN_MS: dropped if lookups at later solidified heights agree (the workflow counts).
+   */
+  | { state: 'missing'; solidified: number };
+
+/**
+ * How far past a transaction's expiration the solidified chain's clock must be before its absence
+ * counts: the node's clock, the block slot and a solidity node catching up all blur the edge.
+ */
+export const EXPIRY_MARGIN_MS = 30_000;
 
 /**
  * Pending deposits whose block solidified in the last this many blocks are signalled again at each
@@ -81,6 +94,7 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       headBlockId: head.blockId,
       headTimestamp: head.timestamp,
       solidified: solid.number,
+      solidifiedTimestamp: solid.timestamp,
     };
   }
 
@@ -159,6 +173,11 @@ export function createTronDepositActivities(deps: ActivityDeps) {
      * Reads blocks [from, to] and returns the USDT Transfers to our deposit addresses. When the
      * first block does not extend `expectedParent` (the last block id we scanned), the chain was
      * reorganised under us and nothing is returned: the watcher rewinds.
+     *
+     * A block below the head always exists: one the node answers `{}` for, lists without the
+     * transactions its header commits to, or whose receipts it does not return in full is unknown,
+     * not empty. The scan stops before it (`lastNumber` says how far it got, so the cursor never
+     * passes it), and fails (retried) when that is the first block.
      */
     async scanDepositBlocks(input: {
       from: number;
@@ -166,9 +185,13 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       expectedParent?: string;
     }): Promise<ScanResult> {
       const contractHex = hex20FromBase58(usdtContract(deps));
-      const blocks = await node.blocks(input.from, input.to);
-      if (blocks.length === 0 || blocks[0].number !== input.from)
-        return { reorged: true, lastNumber: input.from - 1, lastBlockId: '', deposits: [] };
+      const blocks: TronBlock[] = [];
+      for (const b of await node.blocks(input.from, input.to)) {
+        if (b.number !== input.from + blocks.length || b.bodyMissing) break;
+        blocks.push(b);
+      }
+      if (blocks.length === 0)
+        throw new TronNodeError(`block ${input.from} unknown to the node: retry later`);
       let parent = input.expectedParent;
       for (const b of blocks) {
         if (parent !== undefined && b.parentHash !== parent)
@@ -176,9 +199,19 @@ export function createTronDepositActivities(deps: ActivityDeps) {
         parent = b.blockId;
       }
       const transfers = [];
-      for (const b of blocks) {
+      for (let i = 0; i < blocks.length; i++) {
+        const b = blocks[i];
         if (Object.keys(b.expirations).length === 0) continue;
-        for (const info of await node.transactionInfosOfBlock(b.number)) {
+        let infos;
+        try {
+          infos = await node.transactionInfosOfBlock(b);
+        } catch (err) {
+          // Receipts not known yet: the scan ends before this block (or is retried if it is the first).
+          if (i === 0 || !(err instanceof TronNodeError)) throw err;
+          blocks.length = i;
+          break;
+        }
+        for (const info of infos) {
           for (const t of transfersOf(info, contractHex))
             transfers.push({ ...t, expiration: b.expirations[t.txid] ?? 0 });
         }
@@ -288,9 +321,11 @@ export function createTronDepositActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Where the deposit stands on chain. Solid = its block is solidified, the solidity node has the
-     * receipt as SUCCESS and the same Transfer log (contract, recipient, amount) at the same index.
-     * Dropped = not in any block and past its expiration, so it can never be included again.
+     * Where the deposit stands on chain. Solid = the solidity node has the receipt, with the
+     * confirmations, as SUCCESS and the same Transfer log (contract, recipient, amount) at the same
+     * index. Missing = unknown to the solidity node although the solidified block's time is past
+     * its expiration by EXPIRY_MARGIN_MS; only agreeing answers at later heights make it dropped.
+     * Any other `{}` (a lookup the node failed) is only "pending".
      */
     async checkDeposit(input: {
       deposit: DepositCandidate;
@@ -307,25 +342,26 @@ export function createTronDepositActivities(deps: ActivityDeps) {
         node.transactionInfo(c.txid, true),
       ]);
       let check: DepositCheck;
-      if (!info || info.blockNumber === undefined) {
-        check =
-          c.expiration > 0 && h.headTimestamp > c.expiration
-            ? { state: 'dropped', reason: 'transaction left the chain and expired' }
-            : { state: 'pending', confirmations: 0 };
+      if (solidInfo && solidInfo.blockNumber !== undefined) {
+        const confirmations = Math.max(0, h.head - solidInfo.blockNumber);
+        const log = transfersOf(solidInfo, contractHex).find((t) => t.logIndex === c.logIndex);
+        const amount = log ? microFromTokenUnits(log.amount) : null;
+        if (confirmations < input.confirmations) check = { state: 'pending', confirmations };
+        else if (!log || log.to !== c.address || amount === null)
+          check = { state: 'failed', reason: 'solidified receipt has no matching USDT transfer' };
+        else check = { state: 'solid', amount, blockNumber: solidInfo.blockNumber };
+      } else if (info && info.blockNumber !== undefined) {
+        // In a block the solidity node does not show (yet, or this lookup failed).
+        check = { state: 'pending', confirmations: Math.max(0, h.head - info.blockNumber) };
+      } else if (
+        c.expiration > 0 &&
+        h.solidifiedTimestamp !== undefined &&
+        h.solidifiedTimestamp > c.expiration + EXPIRY_MARGIN_MS &&
+        !(await node.transactionOnChain(c.txid, true))
+      ) {
+        check = { state: 'missing', solidified: h.solidified };
       } else {
-        const confirmations = Math.max(0, h.head - info.blockNumber);
-        if (info.blockNumber > h.solidified || confirmations < input.confirmations) {
-          check = { state: 'pending', confirmations };
-        } else {
-          const log = solidInfo
-            ? transfersOf(solidInfo, contractHex).find((t) => t.logIndex === c.logIndex)
-            : undefined;
-          const amount = log ? microFromTokenUnits(log.amount) : null;
-          if (!solidInfo) check = { state: 'pending', confirmations };
-          else if (!log || log.to !== c.address || amount === null)
-            check = { state: 'failed', reason: 'solidified receipt has no matching USDT transfer' };
-          else check = { state: 'solid', amount, blockNumber: solidInfo.blockNumber ?? info.blockNumber };
-        }
+        check = { state: 'pending', confirmations: 0 };
       }
       if (check.state === 'pending') {
         await db.query(

@@ -17,11 +17,21 @@ export interface BlockHeader {
 export interface TronBlock extends BlockHeader {
   /** txid → expiration (ms) of every transaction in the block. */
   expirations: Record<string, number>;
+  /**
+   * The header commits to transactions the answer left out (a node that has the header but not
+   * the body): the block's contents are unknown, not empty.
+   */
+  bodyMissing: boolean;
 }
+
+/** txTrieRoot of a block without transactions (java-tron: 32 zero bytes). */
+const EMPTY_TX_TRIE_ROOT = '0'.repeat(64);
 
 interface RawBlock {
   blockID?: string;
-  block_header?: { raw_data?: { number?: number; parentHash?: string; timestamp?: number } };
+  block_header?: {
+    raw_data?: { number?: number; parentHash?: string; timestamp?: number; txTrieRoot?: string };
+  };
   transactions?: Array<{ txID: string; raw_data?: { expiration?: number } }>;
 }
 
@@ -41,6 +51,7 @@ function toBlock(raw: RawBlock): TronBlock | undefined {
     parentHash: h.parentHash ?? '',
     timestamp: h.timestamp ?? 0,
     expirations,
+    bodyMissing: !raw.transactions?.length && !!h.txTrieRoot && h.txTrieRoot !== EMPTY_TX_TRIE_ROOT,
   };
 }
 
@@ -102,12 +113,22 @@ export class TronNode {
     return out;
   }
 
-  async transactionInfosOfBlock(num: number): Promise<TronTransactionInfo[]> {
+  /**
+   * The receipts of every transaction of `block`. Anything short of one receipt per transaction
+   * (`{}`, a partial list) means the node does not know them yet: TronNodeError, retry later.
+   */
+  async transactionInfosOfBlock(block: TronBlock): Promise<TronTransactionInfo[]> {
     const r = await this.post<TronTransactionInfo[] | Record<string, never>>(
       '/wallet/gettransactioninfobyblocknum',
-      { num },
+      { num: block.number },
     );
-    return Array.isArray(r) ? r : [];
+    const ids = new Set(Array.isArray(r) ? r.map((info) => info.id) : []);
+    const missing = Object.keys(block.expirations).filter((txid) => !ids.has(txid));
+    if (!Array.isArray(r) || missing.length)
+      throw new TronNodeError(
+        `receipts of block ${block.number} unknown to the node (${missing.length} missing): retry later`,
+      );
+    return r;
   }
 
   /** `{}` from the node (unknown / not yet in a block / not yet solidified) → undefined. */
@@ -120,8 +141,11 @@ export class TronNode {
   }
 
   /** Whether the node knows the transaction in a block (java-tron answers {} for pending/unknown). */
-  async transactionOnChain(txid: string): Promise<boolean> {
-    const r = await this.post<{ txID?: string }>('/wallet/gettransactionbyid', { value: txid });
+  async transactionOnChain(txid: string, solidity = false): Promise<boolean> {
+    const r = await this.post<{ txID?: string }>(
+      `/${solidity ? 'walletsolidity' : 'wallet'}/gettransactionbyid`,
+      { value: txid },
+    );
     return Boolean(r && r.txID);
   }
 

@@ -17,6 +17,7 @@ import { isSuccessful, transfersOf } from '../domain/tron-events';
 import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';
+import { EXPIRY_MARGIN_MS } from './tron-deposits';
 import { TronNode } from './tron-node';
 
 export type WithdrawalStatus =
@@ -45,8 +46,12 @@ export type TransferCheck =
   | { state: 'in_block'; confirmations: number }
   /** Not in any block; may still be in a pool or arrive later: rebroadcast the same bytes. */
   | { state: 'unconfirmed' }
-  /** Provably never on chain: past its expiration by head block time and unknown to the node. */
-  | { state: 'expired' };
+  /**
+   * Unknown to the node, the solidified chain included, although the solidified block's time is
+   * past the expiration by EXPIRY_MARGIN_MS. Proof only when lookups at later solidified heights
+   * agree (the workflow counts them); `solidified` is the height this answer saw.
+   */
+  | { state: 'expired'; solidified?: number };
 
 const heldAccount = (r: { accountId: string; withdrawalId: string }) => ({
   ownerId: r.accountId,
@@ -293,12 +298,17 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
           return { state: 'confirmed', blockNumber: solid.blockNumber ?? 0 };
         return { state: 'in_block', confirmations: head.number - (solid.blockNumber ?? head.number) };
       }
-      const head = await node.nowBlock(false);
+      const [head, solidHead] = await Promise.all([node.nowBlock(false), node.nowBlock(true)]);
       const info = await node.transactionInfo(stored.txid, false);
       if (info && info.blockNumber !== undefined)
         return { state: 'in_block', confirmations: Math.max(0, head.number - info.blockNumber) };
-      if (head.timestamp > stored.expiration && !(await node.transactionOnChain(stored.txid)))
-        return { state: 'expired' };
+      // Judged on the solidified chain's clock: any block holding the transaction is then solidified.
+      if (
+        solidHead.timestamp > stored.expiration + EXPIRY_MARGIN_MS &&
+        !(await node.transactionOnChain(stored.txid, true)) &&
+        !(await node.transactionOnChain(stored.txid, false))
+      )
+        return { state: 'expired', solidified: solidHead.number };
       return { state: 'unconfirmed' };
     },
 

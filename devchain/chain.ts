@@ -14,6 +14,7 @@ import {
 } from './config';
 import { sha256Hex, keccak256Hex, toHexAddress, utf8ToHex } from './encoding';
 import { TxRejection, executeTx } from './executor';
+import { Faults } from './faults';
 import { WorldState } from './state';
 import { SELECTORS, callUsdt, type CallResult } from './trc20';
 import type { ParsedBroadcast, Tx } from './tx';
@@ -67,6 +68,10 @@ export class Chain {
   readonly fees: FeeSchedule;
   readonly solidityLag: number;
   readonly mints: MintRecord[] = [];
+  /** Fault modes armed through /admin/fault (answers the wallet routes spoil). */
+  readonly faults = new Faults();
+  /** Fault mode: blocks the solidified head lags behind on top of `solidityLag`. */
+  private solidityLagExtraBlocks = 0;
   private readonly now: () => number;
   private readonly blocks: Block[] = [];
   /** state after block N, for N ≥ solidified */
@@ -313,8 +318,19 @@ export class Chain {
     return produced;
   }
 
+  get solidityLagExtra(): number {
+    return this.solidityLagExtraBlocks;
+  }
+
+  /** Fault mode: the solidified head lags `extra` more blocks (it stops advancing, never goes back). */
+  setSolidityLagExtra(extra: number): void {
+    if (!Number.isInteger(extra) || extra < 0) throw new AdminError('solidity_lag_extra must be ≥ 0');
+    this.solidityLagExtraBlocks = extra;
+    this.advanceSolidified();
+  }
+
   private advanceSolidified(): void {
-    const target = this.head().number - this.solidityLag;
+    const target = this.head().number - this.solidityLag - this.solidityLagExtraBlocks;
     if (target <= this.solidifiedNum) return;
     for (let n = this.solidifiedNum; n < target; n++) this.snapshots.delete(n);
     this.solidifiedNum = target;

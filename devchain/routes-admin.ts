@@ -29,6 +29,20 @@ const mintBody = z.object({ address: z.string(), usdt: amount.optional(), trx: a
 const mineBody = z.object({ blocks: z.coerce.number().int().min(1).max(10_000).default(1) });
 const failNextBody = z.object({ count: z.coerce.number().int().min(1).max(1_000).default(1) });
 const reorgBody = z.object({ depth: z.coerce.number().int().min(1) });
+const faultBody = z
+  .object({
+    /** Block number whose reads answer `{}` (lists carry it without transactions). */
+    empty_block: z.coerce.number().int().min(0).optional(),
+    /** Transaction lookups to fail (`{}`) for this txid, or `*` for any. */
+    fail_lookup: z.string().min(1).optional(),
+    /** How many reads each armed fault spoils (empty_block: until cleared; fail_lookup: once). */
+    times: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    /** Extra blocks the solidified head lags behind (0 = back to normal). */
+    solidity_lag_extra: z.coerce.number().int().min(0).max(100_000).optional(),
+    /** Disarms every block and lookup fault (not the lag). */
+    clear: z.boolean().optional(),
+  })
+  .strict();
 
 function parse<T>(schema: z.ZodType<T>, params: unknown): T {
   const r = schema.safeParse(params);
@@ -126,6 +140,18 @@ export function adminRouter(chain: Chain, opts: AdminInfoOptions): Router {
     }),
   );
 
+  router.post(
+    '/admin/fault',
+    handle((params) => {
+      const body = parse(faultBody, params);
+      if (body.clear) chain.faults.clear();
+      if (body.empty_block !== undefined) chain.faults.emptyBlock(body.empty_block, body.times);
+      if (body.fail_lookup !== undefined) chain.faults.failLookup(body.fail_lookup, body.times);
+      if (body.solidity_lag_extra !== undefined) chain.setSolidityLagExtra(body.solidity_lag_extra);
+      return { ...headInfo(), faults: chain.faults.info(chain.solidityLagExtra) };
+    }),
+  );
+
   router.get(
     '/admin/info',
     handle(() => ({
@@ -138,6 +164,7 @@ export function adminRouter(chain: Chain, opts: AdminInfoOptions): Router {
       witnessHex: chain.witness.address,
       pending: chain.pendingCount,
       failNextArmed: chain.failNextArmed,
+      faults: chain.faults.info(chain.solidityLagExtra),
       fees: chain.fees,
     })),
   );

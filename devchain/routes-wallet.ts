@@ -63,10 +63,17 @@ function callData(p: Params): string {
   return selectorOf(selector) + strip0x(parameter).toLowerCase();
 }
 
-function blocksJson(blocks: Block[], visible: boolean): Record<string, unknown> {
-  // An empty BlockList prints as {} in java-tron.
-  return blocks.length ? { block: blocks.map((b) => blockJson(b, visible)) } : {};
+function blocksJson(chain: Chain, blocks: Block[], visible: boolean): Record<string, unknown> {
+  // An empty BlockList prints as {} in java-tron. A block spoiled by /admin/fault comes without
+  // its transactions, as from a node that has its header but not (yet) its body.
+  return blocks.length
+    ? { block: blocks.map((b) => blockJson(b, visible, !chain.faults.spoilsBlock(b.number))) }
+    : {};
 }
+
+/** A block read answers `{}` while /admin/fault spoils that block. */
+const unlessSpoiled = (chain: Chain, block: Block | undefined) =>
+  block && !chain.faults.spoilsBlock(block.number) ? block : undefined;
 
 export function walletRouter(chain: Chain, port: () => number): Router {
   const router = Router();
@@ -98,12 +105,12 @@ export function walletRouter(chain: Chain, port: () => number): Router {
   );
 
   route('getblockbynum', both, (p, view) => {
-    const block = chain.blockByNum(intParam(p, 'num'), view);
+    const block = unlessSpoiled(chain, chain.blockByNum(intParam(p, 'num'), view));
     return block ? blockJson(block, isVisible(p)) : {};
   });
 
   route('getblockbyid', both, (p, view) => {
-    const block = chain.blockById(stringParam(p, 'value') ?? '', view);
+    const block = unlessSpoiled(chain, chain.blockById(stringParam(p, 'value') ?? '', view));
     return block ? blockJson(block, isVisible(p)) : {};
   });
 
@@ -116,7 +123,7 @@ export function walletRouter(chain: Chain, port: () => number): Router {
       const b = chain.blockByNum(n, view);
       if (b) blocks.push(b);
     }
-    return blocksJson(blocks, isVisible(p));
+    return blocksJson(chain, blocks, isVisible(p));
   });
 
   route('getblockbylatestnum', both, (p, view) => {
@@ -125,7 +132,7 @@ export function walletRouter(chain: Chain, port: () => number): Router {
     const top = chain.topOf(view);
     const blocks: Block[] = [];
     for (let n = Math.max(0, top - count + 1); n <= top; n++) blocks.push(chain.blockByNum(n, view) as Block);
-    return blocksJson(blocks, isVisible(p));
+    return blocksJson(chain, blocks, isVisible(p));
   });
 
   // wallet/getblock {id_or_num?, detail?}: no id = latest block; detail=false leaves out transactions.
@@ -140,14 +147,18 @@ export function walletRouter(chain: Chain, port: () => number): Router {
 
   // ─── Transactions ────────────────────────────────────────────────────────
   route('gettransactionbyid', both, (p, view) => {
-    const found = chain.findTx(stringParam(p, 'value') ?? '', view);
+    const txid = stringParam(p, 'value') ?? '';
+    if (chain.faults.failsLookup(txid, view, 'gettransactionbyid')) return {};
+    const found = chain.findTx(txid, view);
     if (!found) return {};
     const { tx, outcome } = found.block.txs[found.index];
     return chainTxJson(tx, outcome.contractRet, isVisible(p));
   });
 
   route('gettransactioninfobyid', both, (p, view) => {
-    const found = chain.findTx(stringParam(p, 'value') ?? '', view);
+    const txid = stringParam(p, 'value') ?? '';
+    if (chain.faults.failsLookup(txid, view, 'gettransactioninfobyid')) return {};
+    const found = chain.findTx(txid, view);
     return found ? txInfoJson(found.block, found.index, isVisible(p)) : {};
   });
 
@@ -155,11 +166,12 @@ export function walletRouter(chain: Chain, port: () => number): Router {
     const num = intParam(p, 'num');
     if (num <= 0) return {};
     const block = chain.blockByNum(num, view);
+    if (block && chain.faults.spoilsBlock(num)) return {};
     return block ? block.txs.map((_, i) => txInfoJson(block, i, isVisible(p))) : [];
   });
 
   route('gettransactioncountbyblocknum', both, (p, view) => {
-    const block = chain.blockByNum(intParam(p, 'num'), view);
+    const block = unlessSpoiled(chain, chain.blockByNum(intParam(p, 'num'), view));
     return block && block.txs.length ? { count: block.txs.length } : {};
   });
 

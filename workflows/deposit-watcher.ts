@@ -30,6 +30,11 @@ export interface DepositWatcherInput {
   startBlock?: number;
   pollIntervalMs: number;
   blocksPerRun: number;
+  /**
+   * Continue-as-new also once the history has this many events (a stalled chain scans no blocks),
+   * besides when the server suggests it.
+   */
+  historyLimit?: number;
 }
 
 export interface WatcherCursor {
@@ -69,6 +74,17 @@ const head = proxyActivities<TronActivities>({
 
 /** Watchers recorded before they followed the head and signalled deposits replay the old loop. */
 const FOLLOW_HEAD_PATCH = 'deposit-watcher-follow-head';
+/** Watchers recorded before the history limit existed ended their runs on blocksPerRun only. */
+const HISTORY_LIMIT_PATCH = 'deposit-watcher-history-limit';
+/** Watchers recorded before a stalled wait was followed by a timer called the wait again at once. */
+const STALL_TIMER_PATCH = 'deposit-watcher-stall-timer';
+
+const historyIsLarge = (input: DepositWatcherInput) =>
+  workflowInfo().continueAsNewSuggested ||
+  (workflowInfo().historyLength >= (input.historyLimit ?? 4000) && patched(HISTORY_LIMIT_PATCH));
+
+const headPollMs = (input: DepositWatcherInput) =>
+  Math.max(50, Math.floor(input.pollIntervalMs / HEAD_POLLS_PER_BLOCK));
 
 /** A step failing for good is an operator alert (activities/operator-alerts.ts), then a failed run. */
 export async function depositWatcherWorkflow(input: DepositWatcherInput): Promise<never> {
@@ -85,13 +101,13 @@ async function watchDeposits(input: DepositWatcherInput): Promise<never> {
   };
   setHandler(depositWatcherCursorQuery, () => cursor);
 
-  while (cursor.scannedThisRun < input.blocksPerRun && !workflowInfo().continueAsNewSuggested) {
+  while (cursor.scannedThisRun < input.blocksPerRun && !historyIsLarge(input)) {
     const followHead = patched(FOLLOW_HEAD_PATCH);
     const heads = followHead
       ? await head.awaitChainHeads({
           // Returns at once while there are blocks to scan (or on a brand-new run).
           afterHead: cursor.nextBlock === null ? undefined : cursor.nextBlock - 1,
-          pollMs: Math.max(50, Math.floor(input.pollIntervalMs / HEAD_POLLS_PER_BLOCK)),
+          pollMs: headPollMs(input),
           maxWaitMs: HEAD_WAIT_BLOCKS * input.pollIntervalMs,
         })
       : await chain.tronHeads();
@@ -110,6 +126,9 @@ async function watchDeposits(input: DepositWatcherInput): Promise<never> {
     }
     if (cursor.nextBlock > heads.head) {
       if (!followHead) await sleep(input.pollIntervalMs);
+      // The wait gave up without a new block (a stalled chain): one more poll period in a durable
+      // timer before the next wait, so a stall costs a bounded number of events per hour.
+      else if (patched(STALL_TIMER_PATCH)) await sleep(headPollMs(input));
       continue;
     }
     const to = Math.min(heads.head, cursor.nextBlock + SCAN_BATCH - 1);

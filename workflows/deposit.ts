@@ -9,7 +9,9 @@
  * of the chain, and a slow fallback poll keeps deposits moving if the watcher is down or behind.
  */
 import {
+  allHandlersFinished,
   condition,
+  continueAsNew,
   defineQuery,
   defineSignal,
   patched,
@@ -19,6 +21,7 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { DepositCandidate, DepositCheck, TronActivities } from '../activities/tron';
 import { SA } from '../domain/search-attributes';
@@ -30,6 +33,17 @@ export interface DepositWorkflowInput {
   pollIntervalMs: number;
   /** Confirmations required on top of the block (besides being solidified). */
   confirmations: number;
+  /** Continue-as-new once the history has this many events (or when the server suggests it). */
+  historyLimit?: number;
+  /** Set by continue-as-new: what the previous run knew (the deposit row is already recorded). */
+  carried?: DepositCarried;
+}
+
+interface DepositCarried {
+  confirmations: number;
+  signalledSolidified: number;
+  misses: number;
+  lastMissSolidified: number;
 }
 
 export type DepositOutcome = 'confirmed' | 'dropped' | 'failed';
@@ -52,6 +66,13 @@ const FALLBACK_POLL_BLOCKS = 3;
  * activities: they finish (and replay) that way.
  */
 const SIGNALLED_PATCH = 'deposit-solidified-signal';
+/** Deposits recorded before they continued-as-new keep waiting in one run when they replay. */
+const CONTINUE_AS_NEW_PATCH = 'deposit-continue-as-new';
+/**
+ * "Dropped" takes this many `missing` answers in a row, each at a higher solidified height than
+ * the last: one failed lookup (or a node lagging behind) never drops a deposit.
+ */
+export const DROP_AGREEING_LOOKUPS = 3;
 
 // Chain reads and Postgres writes: short, retried until they succeed (a node outage only delays).
 const retry: RetryPolicy = retryTransient({
@@ -76,12 +97,14 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
 async function runDeposit(input: DepositWorkflowInput): Promise<DepositOutcome> {
   const d = input.deposit;
   let status = 'pending';
-  let confirmations = 0;
+  let confirmations = input.carried?.confirmations ?? 0;
   setHandler(depositStatusQuery, () => ({ status, confirmations }));
   // Every signal means "check again" (a duplicate costs one read); the height it carries only
   // tells the check how fresh its view of the chain must be.
   let signals = 0;
-  let signalledSolidified = 0;
+  let signalledSolidified = input.carried?.signalledSolidified ?? 0;
+  let misses = input.carried?.misses ?? 0;
+  let lastMissSolidified = input.carried?.lastMissSolidified ?? -1;
   setHandler(depositSolidifiedSignal, ({ solidified }) => {
     signals++;
     signalledSolidified = solidified;
@@ -91,9 +114,17 @@ async function runDeposit(input: DepositWorkflowInput): Promise<DepositOutcome> 
   const signalled = patched(SIGNALLED_PATCH);
   const settle = signalled ? local : chain;
 
-  await chain.recordDeposit(d);
+  if (!input.carried) await chain.recordDeposit(d);
   let check: DepositCheck;
   for (;;) {
+    if (historyIsLarge(input) && patched(CONTINUE_AS_NEW_PATCH)) {
+      // Signal handlers only set counters; the next run checks the chain first thing anyway.
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof depositWorkflow>({
+        ...input,
+        carried: { confirmations, signalledSolidified, misses, lastMissSolidified },
+      });
+    }
     // Taken before the check: a signal that arrives while it runs still triggers the next one.
     const signalsBeforeCheck = signals;
     check = await settle.checkDeposit({
@@ -101,8 +132,21 @@ async function runDeposit(input: DepositWorkflowInput): Promise<DepositOutcome> 
       confirmations: input.confirmations,
       solidifiedAtLeast: signalledSolidified,
     });
-    if (check.state !== 'pending') break;
-    confirmations = check.confirmations;
+    if (check.state === 'missing') {
+      if (check.solidified > lastMissSolidified) {
+        misses++;
+        lastMissSolidified = check.solidified;
+      }
+      if (misses >= DROP_AGREEING_LOOKUPS) {
+        check = { state: 'dropped', reason: 'transaction never reached the solidified chain and expired' };
+        break;
+      }
+    } else if (check.state !== 'pending') {
+      break;
+    } else {
+      misses = 0;
+      confirmations = check.confirmations;
+    }
     if (signalled) {
       await condition(() => signals > signalsBeforeCheck, FALLBACK_POLL_BLOCKS * input.pollIntervalMs);
     } else {
@@ -132,3 +176,6 @@ async function runDeposit(input: DepositWorkflowInput): Promise<DepositOutcome> 
   upsertSearchAttributes([{ key: SA.BusinessStatus, value: status }]);
   return status as DepositOutcome;
 }
+
+const historyIsLarge = (input: DepositWorkflowInput) =>
+  workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyLimit ?? 2000);

@@ -4,13 +4,17 @@
  * timers between attempts — until delivered or out of attempts.
  */
 import {
+  allHandlersFinished,
   condition,
+  continueAsNew,
   defineSignal,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createWebhookActivities } from '../activities/webhooks';
 import { attemptsOf, WEBHOOK_POLICIES } from '../domain/webhook-policies';
@@ -26,6 +30,10 @@ export interface WebhookDeliveryInput {
   policy: WebhookPolicyName;
   /** The unsettled delivery of the same subject that must settle first, if any. */
   after: string | null;
+  /** How often to re-check the predecessor without its signal (default PREDECESSOR_RECHECK). */
+  predecessorRecheckMs?: number;
+  /** While waiting for the predecessor, continue-as-new once the history has this many events. */
+  historyLimit?: number;
 }
 
 export type DeliveryState = 'delivered' | 'failed';
@@ -67,6 +75,11 @@ const { isWebhookDeliverySettled } = proxyActivities<WebhookActivities>({
 
 /** How often a waiting delivery re-checks its predecessor in case a signal was lost (e.g. it was terminated). */
 const PREDECESSOR_RECHECK = '5 minutes';
+/** Deliveries recorded before they continued-as-new keep waiting in one run when they replay. */
+const CONTINUE_AS_NEW_PATCH = 'webhook-delivery-continue-as-new';
+
+const historyIsLarge = (input: WebhookDeliveryInput) =>
+  workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyLimit ?? 2000);
 
 export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   const policy = WEBHOOK_POLICIES[input.policy];
@@ -77,7 +90,12 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
 
   while (!predecessorSettled) {
     if (await isWebhookDeliverySettled(input.after as string)) predecessorSettled = true;
-    else await condition(() => predecessorSettled, PREDECESSOR_RECHECK);
+    else if (historyIsLarge(input) && patched(CONTINUE_AS_NEW_PATCH)) {
+      // The signal handler only sets the flag: a signal now is seen here, later by the next run
+      // (which also re-reads the predecessor's state first).
+      await condition(allHandlersFinished);
+      if (!predecessorSettled) return await continueAsNew<typeof webhookDeliveryWorkflow>(input);
+    } else await condition(() => predecessorSettled, input.predecessorRecheckMs ?? PREDECESSOR_RECHECK);
   }
 
   const attempts: WebhookDeliveryResult['attempts'] = [];

@@ -11,12 +11,15 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { TronActivities, WithdrawalRequest, WithdrawalStatus } from '../activities/tron';
 import { ErrorCode } from '../domain/errors';
@@ -28,6 +31,20 @@ export interface WithdrawalInput extends WithdrawalRequest {
   pollIntervalMs: number;
   fundsRetryMs: number;
   confirmations: number;
+  /** Continue-as-new once the history has this many events (or when the server suggests it). */
+  historyLimit?: number;
+  /** Set by continue-as-new: the funds are held and reviewed; the send goes on from here. */
+  carried?: WithdrawalCarried;
+}
+
+interface WithdrawalCarried {
+  status: WithdrawalStatus;
+  reason: string | null;
+  attempt: number;
+  txid: string | null;
+  /** Agreeing `expired` answers for this attempt so far, and the solidified height of the last. */
+  expiredAnswers: number;
+  lastExpiredSolidified: number;
 }
 
 export interface WithdrawalAccepted {
@@ -58,6 +75,16 @@ export const withdrawalStatusQuery = defineQuery<WithdrawalSnapshot>('status');
 
 export const withdrawalWorkflowId = (id: string) => `withdrawal-${id}`;
 
+/** Withdrawals recorded before they continued-as-new keep waiting in one run when they replay. */
+const CONTINUE_AS_NEW_PATCH = 'withdrawal-continue-as-new';
+/** Withdrawals recorded before expiry needed agreeing lookups re-sign on the first `expired`. */
+const EXPIRY_AGREEMENT_PATCH = 'withdrawal-expiry-agreement';
+/**
+ * A new attempt is signed only after this many `expired` answers in a row, each at a higher
+ * solidified height than the last: one failed lookup never re-signs (and so never pays twice).
+ */
+export const EXPIRY_AGREEING_LOOKUPS = 3;
+
 // Postgres and a few chain calls (each bounded at 10 s). A short timeout matters: an activity
 // lost with a crashed worker is retried only after it, and every retry is safe (keyed / stored).
 const act = proxyActivities<TronActivities>({
@@ -78,8 +105,46 @@ class Withdrawal {
   held: boolean | undefined;
   holdFailure: ApplicationFailure | undefined;
   decision: WithdrawalDecision | undefined;
+  expiredAnswers = 0;
+  lastExpiredSolidified = -1;
 
-  constructor(readonly input: WithdrawalInput) {}
+  constructor(readonly input: WithdrawalInput) {
+    const c = input.carried;
+    if (c) {
+      Object.assign(this, {
+        status: c.status,
+        reason: c.reason,
+        attempt: c.attempt,
+        txid: c.txid,
+        expiredAnswers: c.expiredAnswers,
+        lastExpiredSolidified: c.lastExpiredSolidified,
+      });
+      this.held = true;
+    }
+  }
+
+  carry(): WithdrawalInput {
+    return {
+      ...this.input,
+      carried: {
+        status: this.status,
+        reason: this.reason,
+        attempt: this.attempt,
+        txid: this.txid,
+        expiredAnswers: this.expiredAnswers,
+        lastExpiredSolidified: this.lastExpiredSolidified,
+      },
+    };
+  }
+
+  /** Whether to continue-as-new now (only at a wait in the send loop, where nothing is half done). */
+  historyIsLarge(): boolean {
+    const info = workflowInfo();
+    return (
+      (info.continueAsNewSuggested || info.historyLength >= (this.input.historyLimit ?? 2000)) &&
+      patched(CONTINUE_AS_NEW_PATCH)
+    );
+  }
 
   snapshot(): WithdrawalSnapshot {
     return {
@@ -143,6 +208,9 @@ async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot
   setHandler(reviewWithdrawalUpdate, (d) => w.decide(d), { validator: (d) => w.validateDecision(d) });
   setHandler(withdrawalStatusQuery, () => w.snapshot());
 
+  // A continued run: held, reviewed, and its send state carried in the input.
+  if (input.carried) return await send(w);
+
   // 1. Hold the funds; a short balance ends here with nothing held (the API answers 402).
   let reasons: string[];
   try {
@@ -186,13 +254,24 @@ async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot
     }
     await w.setStatus('queued', null, decision.operatorId);
   }
+  return await send(w);
+}
 
-  // 3. Send: sign once per attempt, (re)broadcast the same bytes, until solid or provably expired.
+/** Continues-as-new with the send state; nothing is in flight at a wait of the send loop. */
+async function continueSending(w: Withdrawal): Promise<never> {
+  await condition(allHandlersFinished);
+  return await continueAsNew<typeof withdrawalWorkflow>(w.carry());
+}
+
+// 3. Send: sign once per attempt, (re)broadcast the same bytes, until solid or provably expired.
+async function send(w: Withdrawal): Promise<WithdrawalSnapshot> {
+  const { input } = w;
   for (;;) {
     w.phase = 'signing';
     const signed = await act.signWithdrawal({ ...input, attempt: w.attempt });
     if (signed.kind === 'waiting_funds') {
       await w.setStatus('waiting_funds', signed.reason);
+      if (w.historyIsLarge()) return await continueSending(w);
       await sleep(input.fundsRetryMs);
       continue;
     }
@@ -228,10 +307,25 @@ async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot
         await condition(allHandlersFinished);
         return w.snapshot();
       }
-      if (check.state === 'expired') break; // provably never on chain: a new attempt may be signed
+      if (check.state === 'expired') {
+        // Provably never on chain once lookups at rising solidified heights agree: then (only) a
+        // new attempt may be signed.
+        if (!patched(EXPIRY_AGREEMENT_PATCH)) break;
+        const solidified = check.solidified ?? w.lastExpiredSolidified + 1;
+        if (solidified > w.lastExpiredSolidified) {
+          w.expiredAnswers += 1;
+          w.lastExpiredSolidified = solidified;
+        }
+        if (w.expiredAnswers >= EXPIRY_AGREEING_LOOKUPS) break;
+      } else {
+        w.expiredAnswers = 0;
+      }
       if (check.state === 'in_block') w.phase = 'confirming';
+      if (w.historyIsLarge()) return await continueSending(w);
       await sleep(sent.outcome === 'insufficient_trx' ? input.fundsRetryMs : input.pollIntervalMs);
     }
     w.attempt += 1;
+    w.expiredAnswers = 0;
+    w.lastExpiredSolidified = -1;
   }
 }
