@@ -92,3 +92,12 @@ export async function deadLetterDelivery(
   });
   return { state: 'failed', outcome: 'dead_lettered', status: null, successorId };
 }
+
+/** A business failure passed on to the caller as it came, details (e.g. the spend cap's Retry-After) included. */
+export const passOn = (cause: ApplicationFailure): ApplicationFailure =>
+  ApplicationFailure.create({
+    message: cause.message,
+    type: cause.type ?? undefined,
+    nonRetryable: true,
+    details: cause.details ?? undefined,
+  });

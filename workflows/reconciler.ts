@@ -9,11 +9,17 @@
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createReconcilerActivities, RepairOutcome } from '../activities/reconciler';
 import { holdOwnerOf } from '../domain/holds';
+import { retryTransient } from './failures';
 
 const act = proxyActivities<ReturnType<typeof createReconcilerActivities>>({
   startToCloseTimeout: '1 minute',
   // Each step is a read or a keyed posting: a retry repeats nothing. The next run tries again.
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: retryTransient({
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+  }),
 });
 
 export const RECONCILER_SCHEDULE_ID = 'held-balance-reconciler';

@@ -54,7 +54,7 @@ import {
   RentalState,
   type RentalView,
 } from './rental-state';
-import { isInvalidData, isPermanentFailure, retryTransient } from './failures';
+import { isInvalidData, isPermanentFailure, passOn, retryTransient } from './failures';
 
 export const rentalWorkflowId = (rentalId: string) => `rental-${rentalId}`;
 
@@ -244,10 +244,7 @@ async function reserve(state: RentalState, reservation: Reservation): Promise<vo
   } catch (err) {
     reservation.held = false;
     const cause = err instanceof ActivityFailure ? err.cause : err;
-    reservation.failure =
-      cause instanceof ApplicationFailure
-        ? ApplicationFailure.nonRetryable(cause.message, cause.type)
-        : undefined;
+    reservation.failure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
     await condition(allHandlersFinished);
     throw reservation.failure ?? err;
   }

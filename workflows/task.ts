@@ -31,18 +31,19 @@ import type { createHoldActivities } from '../activities/holds';
 import { ErrorCode } from '../domain/errors';
 import type { Micro } from '../domain/money';
 import { SA } from '../domain/search-attributes';
+import { passOn, retryTransient } from './failures';
 
 type HoldActivities = ReturnType<typeof createHoldActivities>;
 
 // Postgres writes, each keyed or guarded by the state it leaves: retry until Postgres answers.
 const act = proxyActivities<HoldActivities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
 });
 // The first step runs in the first workflow task, so the API's update answers without a round trip.
 const local = proxyLocalActivities<HoldActivities>({
   startToCloseTimeout: '15s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
 });
 
 export const TASK_WORKFLOW_KIND = 'task';
@@ -164,10 +165,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
     } catch (err) {
       task.opened = false;
       const cause = err instanceof ActivityFailure ? err.cause : err;
-      task.openFailure =
-        cause instanceof ApplicationFailure
-          ? ApplicationFailure.nonRetryable(cause.message, cause.type)
-          : undefined;
+      task.openFailure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
       await condition(allHandlersFinished);
       throw task.openFailure ?? err;
     }
