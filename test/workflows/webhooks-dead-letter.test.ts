@@ -1,8 +1,10 @@
 /**
- * A webhook attempt whose outcome Postgres cannot record (the receiver answered with a NUL in its
- * body) is a permanent failure: the delivery is dead-lettered (settled `failed`, operator alert)
- * and the next delivery of the same subject goes out, instead of the attempt being retried and the
- * subject's queue waiting for ever. Time-skipping server, real activities, real Postgres.
+ * A webhook attempt whose outcome Postgres cannot record is a permanent failure: the delivery is
+ * dead-lettered (settled `failed`, operator alert) and the next delivery of the same subject goes
+ * out, instead of the attempt being retried and the subject's queue waiting for ever. The edge
+ * neutralises what receivers answer (domain/text.ts), so the poisoned attempt is made here: for one
+ * delivery the attempt activity sends a NUL to the real Postgres, which refuses it (22021).
+ * Time-skipping server, real activities, real Postgres.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
@@ -12,6 +14,7 @@ import { createOperatorAlertActivities } from '../../activities/operator-alerts'
 import { createWebhookActivities } from '../../activities/webhooks';
 import { createPool, type Db } from '../../domain/db';
 import { createLogger } from '../../domain/logger';
+import { deliveryIdOf } from '../../domain/webhook-enqueue';
 import type { EnqueueWebhookInput } from '../../domain/webhooks';
 import { webhookWorkflowId, type WebhookDeliveryResult } from '../../workflows/webhook-delivery';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
@@ -29,6 +32,8 @@ describe('webhook delivery dead letters (time-skipping)', () => {
   let running: Promise<void>;
   let receiver: Receiver;
   let enqueueWebhook: ReturnType<typeof createWebhookActivities>['enqueueWebhook'];
+  /** Deliveries whose attempt hits a value Postgres refuses. */
+  const poisoned = new Set<string>();
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
@@ -37,9 +42,14 @@ describe('webhook delivery dead letters (time-skipping)', () => {
     db = createPool(config.DATABASE_URL!, 10);
     const deps = { config, db, logger: createLogger('silent'), temporal: env.client };
     // As activities/index.ts registers them.
+    const webhooks = createWebhookActivities(deps);
     const activities = withFailureClassification({
-      ...createWebhookActivities(deps),
+      ...webhooks,
       ...createOperatorAlertActivities(deps),
+      async attemptWebhookDelivery(input: Parameters<typeof webhooks.attemptWebhookDelivery>[0]) {
+        if (poisoned.has(input.deliveryId)) await db.query('SELECT $1::text', ['x\u0000y']);
+        return webhooks.attemptWebhookDelivery(input);
+      },
     });
     enqueueWebhook = activities.enqueueWebhook;
     const bundle: WorkflowBundle = await bundleWorkflowCode({
@@ -96,10 +106,12 @@ describe('webhook delivery dead letters (time-skipping)', () => {
     const path = `/nul-${randomUUID()}`;
     const acct = await createTestAccount(db, { kind: 'bot', webhookUrl: `${receiver.url}${path}` });
     const subject = `rental:${randomUUID()}`;
-    // The first request gets an answer whose body holds a NUL; every later one a clean 200.
-    receiver.respond = (req, n) => (req.path === path && n === 1 ? { status: 200, body: 'ok\u0000' } : 200);
+    receiver.respond = () => 200;
 
-    const first = await enqueueWebhook(event(acct.id, subject));
+    const firstEvent = event(acct.id, subject);
+    poisoned.add(deliveryIdOf(firstEvent.eventKey));
+    const first = await enqueueWebhook(firstEvent);
+    expect(poisoned.has(first.deliveryId)).toBe(true);
     const second = await enqueueWebhook(event(acct.id, subject));
 
     const firstResult = await settled(first.deliveryId);
