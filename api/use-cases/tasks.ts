@@ -234,12 +234,12 @@ export async function acceptTask(
       typedSearchAttributes: [
         { key: SA.TaskId, value: task.id },
         { key: SA.AcceptanceId, value: acceptanceId },
-        { key: SA.CreatorId, value: task.creator_id },
-        { key: SA.WorkerId, value: principal.accountId },
         { key: SA.AccountIds, value: [task.creator_id, principal.accountId] },
         { key: SA.WorkflowKind, value: TASK_REVIEW_WORKFLOW_KIND },
         { key: SA.BusinessStatus, value: 'accepted' },
+        { key: SA.AmountMicro, value: task.reward },
       ],
+      staticSummary: `Task "${task.title.slice(0, 60)}": acceptance by ${principal.accountId}, reward ${fromMicro(task.reward)} USDT`,
       memo: {
         summary: `Acceptance ${acceptanceId} of task "${task.title.slice(0, 80)}" (${task.id}) by worker ${principal.accountId}; reward ${fromMicro(task.reward)} USDT`,
       },
