@@ -32,6 +32,8 @@ export const configSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Temporal Cloud API key (implies TLS). */
   TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** A workflow bundle prebuilt by scripts/build-workflow-bundle.ts (the image); unset = bundle at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   METRICS_PORT: port.default(9464),
   REQUEST_BODY_LIMIT: z.string().default('256kb'),
   /** Express "trust proxy": number of proxy hops whose X-Forwarded-For is believed (0 = none). */
@@ -153,6 +155,12 @@ function readFileSettings(env: Record<string, string | undefined>): Record<strin
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return out;
+}
+
+/** One setting straight from the environment (X, or the file X_FILE names), for tools without a full config. */
+export function envSetting(key: keyof Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const only = { [key]: env[key] || undefined, [`${key}_FILE`]: env[`${key}_FILE`] || undefined };
+  return readFileSettings(only)[key];
 }
 
 /** Parses the environment; a bad value throws a ConfigError naming every offending variable. */

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
     },
     connection,
+    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     namespace: config.TEMPORAL_NAMESPACE,
   });
