@@ -6,8 +6,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# Type-check everything (tests included), then emit CommonJS for the runtime into dist/.
-RUN npx tsc -p tsconfig.json && npx tsc -p tsconfig.build.json
+# Type-checks the production sources (strict) and emits CommonJS for the runtime into dist/.
+RUN npx tsc -p tsconfig.build.json
 # The workflow bundle, built once here instead of by webpack at every worker start.
 RUN node dist/scripts/build-workflow-bundle.js dist/workflow-bundle.js
 
