@@ -29,6 +29,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A free port below 32768: Temporal stores membership ports in a smallint column. */
+export async function freeLowPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
 export interface ClusterStackOptions {
   dataDir: string;
   /** Keep the Postgres data between runs (dev) or start from an empty directory (tests). */
@@ -107,7 +120,7 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       history: await freePort(),
       matching: await freePort(),
       worker: await freePort(),
-      membership: [await freePort(), await freePort(), await freePort(), await freePort()],
+      membership: [await freeLowPort(), await freeLowPort(), await freeLowPort(), await freeLowPort()],
     };
     const namespace = env.TEMPORAL_NAMESPACE || 'default';
     log('temporal', 'Temporal schema (temporal-sql-tool), then temporal-server…');

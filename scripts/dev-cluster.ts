@@ -18,13 +18,13 @@ async function main(): Promise<void> {
   const { secrets, created } = loadDevSecrets(path.join(ROOT, '.data', 'dev-secrets.json'), process.env);
   const env: NodeJS.ProcessEnv = { ...process.env, ...secrets };
   const config = loadConfig(env);
-  let stack: ClusterStack | undefined;
+  const running: { stack?: ClusterStack } = {};
   let stopping = false;
   const stopAll = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
     log('dev', why);
-    await stack?.stop();
+    await running.stack?.stop();
     log('dev', 'all stopped');
     process.exit(code);
   };
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     for (const listener of process.listeners(sig)) process.removeListener(sig, listener);
     process.on(sig, () => void stopAll(`${sig} received, stopping…`, 0));
   }
-  stack = await startClusterStack({
+  const stack = await startClusterStack({
     dataDir: DATA_DIR,
     persistent: true,
     env,
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     devchainPort: Number(process.env.DEV_DEVCHAIN_PORT || 9091),
     metricsPorts: config.METRICS_PORT > 0 ? [config.METRICS_PORT, config.METRICS_PORT + 1] : [0, 0],
   });
+  running.stack = stack;
   void stack.crashed.then((why) => stopAll(`${why} — stopping the whole stack`, 1));
   const [api1, api2] = stack.apiUrls;
   log(

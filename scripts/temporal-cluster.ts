@@ -46,7 +46,9 @@ export async function setupTemporalSchema(sqlTool: string, db: SqlTarget): Promi
     } catch (err) {
       const text = String((err as { stderr?: string }).stderr ?? err);
       if (step.mayExist && /already exists/.test(text)) continue;
-      throw new Error(`temporal-sql-tool ${step.args[0]} on ${step.database} failed: ${text.slice(-2000)}`);
+      throw new Error(`temporal-sql-tool ${step.args[0]} on ${step.database} failed: ${text.slice(-2000)}`, {
+        cause: err,
+      });
     }
   }
 }
@@ -236,7 +238,17 @@ export async function startTemporalCluster(opts: {
     }
     try {
       await ensureNamespace(connection, opts.namespace);
-      await registerClusterSearchAttributes(connection, opts.namespace);
+      // The operator service's namespace cache trails the frontend's by a few seconds.
+      const until = Date.now() + 60_000;
+      for (;;) {
+        try {
+          await registerClusterSearchAttributes(connection, opts.namespace);
+          break;
+        } catch (err) {
+          if (Date.now() > until) throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
     } finally {
       await connection.close();
     }
