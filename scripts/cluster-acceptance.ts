@@ -201,11 +201,13 @@ async function main(): Promise<void> {
     const first = await two.call('POST', '/api/v1/finance/withdraw', {
       key: sk,
       idem: 'auto',
+      retry: false, // a 429 here is the answer, not a transient refusal
       body: { amount: 30, address, currency: 'USDT' },
     });
     const second = await one.call('POST', '/api/v1/finance/withdraw', {
       key: sk,
       idem: 'auto',
+      retry: false, // a 429 here is the answer, not a transient refusal
       body: { amount: 30, address, currency: 'USDT' },
     });
     expectThat(
