@@ -75,10 +75,11 @@ export interface ClusterStack {
 
 const HOT_WALLET_FUNDS = { trx: 100_000, usdt: 1_000_000 };
 
-function waitForLine(child: ManagedChild, text: string): Promise<void> {
+/** Resolves at the first line containing any of `texts`. */
+function waitForLine(child: ManagedChild, ...texts: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     child.onLine((line) => {
-      if (line.includes(text)) resolve();
+      if (texts.some((text) => line.includes(text))) resolve();
     });
     void child.exited.then((how) => reject(new Error(`${child.name} exited before it was ready (${how})`)));
   });
@@ -179,7 +180,8 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
         METRICS_PORT: String(metricsPort),
       });
       stops.push({ name, stop: () => worker.stop() });
-      const ready = waitForLine(worker, 'worker running');
+      // Our "worker running" is logged at info; the SDK's RUNNING line shows at any LOG_LEVEL.
+      const ready = waitForLine(worker, 'worker running', "state: 'RUNNING'");
       await ready;
       return worker;
     };

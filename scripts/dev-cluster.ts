@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       `  API 2          ${api2}`,
       `  Workers        2 (worker-1, worker-2) on task queue ${config.TEMPORAL_TASK_QUEUE}`,
       `  Temporal gRPC  ${stack.temporalAddress} namespace ${stack.namespace}`,
-      `  Temporal UI    none built in: see README "Temporal UI on a cluster"`,
+      `  Temporal UI    none built in: see README "Running on a Temporal cluster or Temporal Cloud"`,
       `                 e.g. temporal workflow list --address ${stack.temporalAddress}`,
       `  Postgres       ${stack.databaseUrl.replace(/:[^:@/]+@/, ':***@')} (+ temporal, temporal_visibility)`,
       `  TRON node      ${stack.devchainUrl} (devchain)`,
