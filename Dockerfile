@@ -1,11 +1,25 @@
 # agentrent api / worker / migrate image (one image, the command picks the process).
-FROM node:20-bookworm-slim
+# Node 22 LTS; the build stage type-checks, compiles to JavaScript and prebuilds the workflow bundle,
+# the runtime stage holds only production dependencies and dist/, and runs as the non-root `node`.
+FROM node:22.21-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# Type-checks the production sources (strict) and emits CommonJS for the runtime into dist/.
+RUN npx tsc -p tsconfig.build.json
+# The workflow bundle, built once here instead of by webpack at every worker start.
+RUN node dist/scripts/build-workflow-bundle.js dist/workflow-bundle.js
+
+FROM node:22.21-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# Runtime dependencies only; tsx (a dependency) runs the TypeScript sources directly.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY . .
+COPY --from=build /app/dist ./dist
+# SQL migrations are read at run time by dist/scripts/migrate.js (next to it, as in the sources).
+COPY db/migrations ./dist/db/migrations
+ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 USER node
 EXPOSE 3000 9464
-CMD ["node", "--import", "tsx", "api/server.ts"]
+CMD ["node", "dist/api/server.js"]

@@ -282,7 +282,9 @@ export function createTronDepositActivities(deps: ActivityDeps) {
               { key: SA.BusinessStatus, value: 'pending' },
               { key: SA.SubjectId, value: `${c.txid}-${c.logIndex}` },
               { key: SA.AccountIds, value: [c.accountId] },
+              { key: SA.AmountMicro, value: c.amount },
             ],
+            staticSummary: `Deposit of ${c.amount / 1e6} USDT to ${c.address}`,
           });
           started++;
         } catch (err) {

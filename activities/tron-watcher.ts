@@ -13,8 +13,8 @@ export async function ensureDepositWatcher(
   config: Config,
   logger?: Pick<Logger, 'info' | 'warn'>,
 ): Promise<string | undefined> {
-  if (!config.TRON_DEPOSIT_MNEMONIC || !config.TRON_USDT_CONTRACT) {
-    logger?.warn('deposit watcher not started: TRON_DEPOSIT_MNEMONIC or TRON_USDT_CONTRACT unset');
+  if (!(config.TRON_DEPOSIT_XPUB || config.TRON_DEPOSIT_MNEMONIC) || !config.TRON_USDT_CONTRACT) {
+    logger?.warn('deposit watcher not started: TRON_DEPOSIT_XPUB (or _MNEMONIC) or TRON_USDT_CONTRACT unset');
     return undefined;
   }
   const handle = await client.workflow.start(depositWatcherWorkflow, {
@@ -30,6 +30,7 @@ export async function ensureDepositWatcher(
     // Already running (any worker started it) → keep that one and its cursor.
     workflowIdConflictPolicy: 'USE_EXISTING',
     memo: { summary: `USDT deposit watcher on ${config.TRON_FULL_HOST}` },
+    staticSummary: `USDT deposit watcher on ${config.TRON_FULL_HOST}`,
     typedSearchAttributes: [
       { key: SA.WorkflowKind, value: 'deposit-watcher' },
       { key: SA.BusinessStatus, value: 'watching' },

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { type Config, describeConfig, loadConfig } from '../domain/config';
 import { createPool } from '../domain/db';
 import { createLogger, type Logger } from '../domain/logger';
+import { temporalConnectionOptions } from '../domain/temporal-connection';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 
@@ -19,7 +20,7 @@ export function createApiDeps(
   logger: Logger = createLogger(config.LOG_LEVEL, 'api'),
 ): ApiDeps {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const connection = Connection.lazy(temporalConnectionOptions(config));
   return {
     config,
     logger,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 
 /** Booleans in the environment are the strings "true"/"false" (also 1/0). */
@@ -22,6 +23,17 @@ export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('agentrent'),
+  /** mTLS to a self-hosted cluster or Temporal Cloud: PEM client certificate and key (both or neither). */
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  /** PEM CA of a self-hosted cluster's frontend; unset = the system roots. */
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  /** TLS server name when it differs from the TEMPORAL_ADDRESS host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Temporal Cloud API key (implies TLS). */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** A workflow bundle prebuilt by scripts/build-workflow-bundle.ts (the image); unset = bundle at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   METRICS_PORT: port.default(9464),
   REQUEST_BODY_LIMIT: z.string().default('256kb'),
   /** Express "trust proxy": number of proxy hops whose X-Forwarded-For is believed (0 = none). */
@@ -84,6 +96,15 @@ export const configSchema = z.object({
   TRON_USDT_CONTRACT: z.string().optional(),
   TRON_CONFIRMATIONS: z.coerce.number().int().min(1).default(19),
   TRON_DEPOSIT_MNEMONIC: z.string().optional(),
+  /**
+   * Account-level extended public key (m/44'/195'/0') of the deposit wallet: the API derives
+   * deposit addresses m/44'/195'/0'/0/<index> from it, so production never needs the mnemonic.
+   * Takes precedence over TRON_DEPOSIT_MNEMONIC (which stays for development).
+   */
+  TRON_DEPOSIT_XPUB: z
+    .string()
+    .regex(/^xpub[1-9A-HJ-NP-Za-km-z]{100,112}$/, "must be an account-level xpub (m/44'/195'/0')")
+    .optional(),
   TRON_HOT_WALLET_PRIVATE_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
@@ -123,10 +144,41 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * `X_FILE=/run/secrets/x` stands for `X=<that file's contents>` (docker/compose secrets), for
+ * every setting. Setting both is an error; one trailing newline of the file is dropped.
+ */
+function readFileSettings(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  const problems: string[] = [];
+  for (const key of Object.keys(configSchema.shape)) {
+    const file = env[`${key}_FILE`];
+    if (file === undefined) continue;
+    delete out[`${key}_FILE`];
+    if (env[key] !== undefined) {
+      problems.push(`${key}: set either ${key} or ${key}_FILE, not both`);
+      continue;
+    }
+    try {
+      out[key] = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`${key}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return out;
+}
+
+/** One setting straight from the environment (X, or the file X_FILE names), for tools without a full config. */
+export function envSetting(key: keyof Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const only = { [key]: env[key] || undefined, [`${key}_FILE`]: env[`${key}_FILE`] || undefined };
+  return readFileSettings(only)[key];
+}
+
 /** Parses the environment; a bad value throws a ConfigError naming every offending variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // `VAR=` in a .env or compose file means "not set": let the default (or optional) apply.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const present = readFileSettings(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   const parsed = configSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -142,6 +194,8 @@ const SECRET_KEYS = new Set<keyof Config>([
   'TRON_DEPOSIT_MNEMONIC',
   'TRON_HOT_WALLET_PRIVATE_KEY',
   'TRON_API_KEY',
+  'TEMPORAL_TLS_KEY',
+  'TEMPORAL_API_KEY',
 ]);
 
 /** A log-safe view of the configuration: secrets are reduced to "set"/"unset". */

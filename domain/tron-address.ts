@@ -3,7 +3,7 @@
  * HD derivation of deposit addresses (BIP-44 coin type 195). Private keys derived here never leave
  * the function that needs them and are never logged.
  */
-import { TronWeb } from 'tronweb';
+import { TronWeb, utils } from 'tronweb';
 
 const BASE58_TRON = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
 
@@ -32,6 +32,35 @@ export function deriveDepositAddress(mnemonic: string, index: number): string {
   const account = TronWeb.fromMnemonic(mnemonic, depositDerivationPath(index));
   if (account instanceof Error) throw new Error('TRON_DEPOSIT_MNEMONIC is not a valid mnemonic');
   return account.address;
+}
+
+/** The account-level xpub (m/44'/195'/0') of a mnemonic: what the API gets in production. */
+export function depositXpubOfMnemonic(mnemonic: string): string {
+  const account = utils.ethersUtils.ethersHDNodeWallet.fromPhrase(mnemonic, undefined, "m/44'/195'/0'");
+  return account.neuter().extendedKey;
+}
+
+/** The deposit address at `index` (m/44'/195'/0'/0/<index>) from the account-level xpub alone. */
+export function deriveDepositAddressFromXpub(xpub: string, index: number): string {
+  if (!Number.isInteger(index) || index < 0) throw new RangeError(`bad derivation index ${index}`);
+  let child;
+  try {
+    child = utils.ethersUtils.ethersHDNodeWallet.fromExtendedKey(xpub).derivePath(`0/${index}`);
+  } catch {
+    throw new Error('TRON_DEPOSIT_XPUB is not a valid extended public key');
+  }
+  return TronWeb.address.fromHex(`41${child.address.slice(2)}`);
+}
+
+/** Deposit address derivation from the configured key: the xpub when set, else the dev mnemonic. */
+export function depositAddressDeriver(config: {
+  TRON_DEPOSIT_XPUB?: string;
+  TRON_DEPOSIT_MNEMONIC?: string;
+}): ((index: number) => string) | undefined {
+  const { TRON_DEPOSIT_XPUB: xpub, TRON_DEPOSIT_MNEMONIC: mnemonic } = config;
+  if (xpub) return (index) => deriveDepositAddressFromXpub(xpub, index);
+  if (mnemonic) return (index) => deriveDepositAddress(mnemonic, index);
+  return undefined;
 }
 
 /** Address of a raw 64-hex private key (the hot wallet). */

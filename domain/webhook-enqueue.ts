@@ -128,6 +128,7 @@ async function startDeliveryWorkflow(deps: WebhookDeps, accountId: string, row: 
         { key: SA.AccountIds, value: [accountId] },
         { key: SA.BusinessStatus, value: 'pending' },
       ],
+      staticSummary: `Webhook ${row.event} → ${hostOf(row.target_url)}`,
       memo: {
         summary: `${row.event} → ${hostOf(row.target_url)} (${row.policy})`,
         event: row.event,

@@ -9,7 +9,7 @@ import { Connection } from '@temporalio/client';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../domain/config';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
+import { INDEXED_VALUE_TYPES, SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
 import { log, pipeWithPrefix, spawnTsChild, waitFor, type ManagedChild } from './dev-children';
 import { hotWalletAddress, loadDevSecrets } from './dev-secrets';
 import { forgetPids, rememberPid, stopStale } from './dev-stale';
@@ -125,7 +125,6 @@ async function startTemporal(env: NodeJS.ProcessEnv, config: Config): Promise<st
 
 /** For an external Temporal: adds the platform's search attributes (already-present ones are fine). */
 async function registerSearchAttributes(address: string, namespace: string): Promise<void> {
-  const types: Record<string, number> = { Keyword: 2, KeywordList: 7 };
   const connection = await Connection.connect({ address });
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
@@ -135,7 +134,9 @@ async function registerSearchAttributes(address: string, namespace: string): Pro
     if (missing.length > 0) {
       await connection.operatorService.addSearchAttributes({
         namespace,
-        searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, types[type]])),
+        searchAttributes: Object.fromEntries(
+          missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]]),
+        ),
       });
     }
     log('dev', `search attributes registered on ${namespace}`);

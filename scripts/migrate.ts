@@ -1,6 +1,6 @@
 /** Applies db/migrations (node-pg-migrate, SQL files) to DATABASE_URL. `npm run migrate`. */
-import { runner } from 'node-pg-migrate';
 import path from 'node:path';
+import { envSetting } from '../domain/config';
 
 export const MIGRATIONS_DIR = path.join(__dirname, '..', 'db', 'migrations');
 
@@ -8,6 +8,8 @@ export async function migrate(
   databaseUrl: string,
   log: (msg: string) => void = () => undefined,
 ): Promise<void> {
+  // node-pg-migrate is ESM-only: a dynamic import keeps the compiled (CommonJS) image able to load it.
+  const { runner } = await import('node-pg-migrate');
   await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,
@@ -21,7 +23,7 @@ export async function migrate(
 }
 
 if (require.main === module) {
-  const url = process.env.DATABASE_URL;
+  const url = envSetting('DATABASE_URL');
   if (!url) {
     console.error(
       'DATABASE_URL is required (npm run dev starts an embedded Postgres and migrates it for you).',

@@ -3,7 +3,8 @@
  *   (a) the `temporal` CLI (dev server), (b) the Java time-skipping test server.
  * Order: env var path → PATH → cached build → build from source (Go / Maven) → the SDK's download.
  * Builds are cached under ~/.cache/agentrent (AGENTRENT_CACHE_DIR) so a second run is instant.
- * Usage as a script: `tsx scripts/temporal-servers.ts` prepares both and prints where they are.
+ * Usage as a script: `tsx scripts/temporal-servers.ts` prepares both and prints where they are;
+ * with `--cluster` also the Temporal server and SQL tool of `npm run dev:cluster` (resolveTemporalClusterTools).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -132,6 +133,58 @@ export async function resolveTemporalCli(): Promise<ResolvedServer> {
   return { source: 'sdk-download' };
 }
 
+/** The Temporal server production runs (and its SQL schema tool), for `npm run dev:cluster`. */
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+
+export interface ResolvedClusterTools {
+  server: string;
+  sqlTool: string;
+  source: ServerSource;
+}
+
+/**
+ * `temporal-server` and `temporal-sql-tool`, in the CLI's order: TEMPORAL_SERVER_PATH and
+ * TEMPORAL_SQL_TOOL_PATH → PATH → cache → `go install` of the pinned server module (minutes, once).
+ */
+export async function resolveTemporalClusterTools(): Promise<ResolvedClusterTools> {
+  const envServer = process.env.TEMPORAL_SERVER_PATH;
+  const envSql = process.env.TEMPORAL_SQL_TOOL_PATH;
+  if (envServer && envSql) return { server: envServer, sqlTool: envSql, source: 'env' };
+  const pathServer = envServer ?? onPath('temporal-server');
+  const pathSql = envSql ?? onPath('temporal-sql-tool');
+  if (pathServer && pathSql) return { server: pathServer, sqlTool: pathSql, source: 'path' };
+  const dir = path.join(cacheDir(), 'temporal-server', TEMPORAL_SERVER_VERSION);
+  const cached = { server: path.join(dir, 'temporal-server'), sqlTool: path.join(dir, 'temporal-sql-tool') };
+  const haveCached = () => isExecutable(cached.server) && isExecutable(cached.sqlTool);
+  if (haveCached()) return { ...cached, source: 'cache' };
+  if (!hasTool('go', ['version'])) {
+    throw new Error(
+      `temporal-server ${TEMPORAL_SERVER_VERSION} not found: install Go (builds it once into ${dir}), ` +
+        'put temporal-server and temporal-sql-tool on PATH, or set TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH',
+    );
+  }
+  return withLock('temporal-server', async () => {
+    if (haveCached()) return { ...cached, source: 'cache' as const };
+    const gobin = path.join(dir, '.gobin');
+    fs.mkdirSync(gobin, { recursive: true });
+    const mod = 'go.temporal.io/server';
+    await runBuild(
+      `building temporal-server ${TEMPORAL_SERVER_VERSION} and temporal-sql-tool from source (takes minutes once)`,
+      'go',
+      [
+        'install',
+        `${mod}/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+        `${mod}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+      ],
+      { ...process.env, GOBIN: gobin, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' },
+    );
+    // `go install` names binaries after their package directory: server, sql.
+    fs.renameSync(path.join(gobin, 'sql'), cached.sqlTool);
+    fs.renameSync(path.join(gobin, 'server'), cached.server);
+    return { ...cached, source: 'built' as const };
+  });
+}
+
 const TEST_SERVER_POM = `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>dev.agentrent</groupId>
@@ -198,6 +251,11 @@ if (require.main === module) {
     console.log(`temporal CLI: ${cli.path ?? '(SDK download at first use)'} [${cli.source}]`);
     const ts = await resolveTestServer();
     console.log(`temporal test server: ${ts.path ?? '(SDK download at first use)'} [${ts.source}]`);
+    if (process.argv.includes('--cluster')) {
+      const cluster = await resolveTemporalClusterTools();
+      console.log(`temporal-server: ${cluster.server} [${cluster.source}]`);
+      console.log(`temporal-sql-tool: ${cluster.sqlTool} [${cluster.source}]`);
+    }
   })().catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

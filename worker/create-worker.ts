@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 
@@ -9,8 +9,8 @@ export interface WorkerOptions {
   connection: NativeConnection;
   taskQueue: string;
   namespace: string;
-  /** A pre-built bundle (tests bundle once per file); otherwise workflows are bundled at start. */
-  workflowBundle?: WorkflowBundle;
+  /** A pre-built bundle (tests bundle once per file; the image's WORKFLOW_BUNDLE_PATH); otherwise workflows are bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
   /** Replace some activities (tests only). */
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
 }

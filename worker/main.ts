@@ -8,6 +8,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { describeConfig, loadConfig } from '../domain/config';
 import { createPool } from '../domain/db';
 import { createLogger } from '../domain/logger';
+import { temporalConnectionOptions } from '../domain/temporal-connection';
 import { ensureDepositWatcher } from '../activities/tron-watcher';
 import { createWorker } from './create-worker';
 import { ensureSchedules } from './schedules';
@@ -23,8 +24,8 @@ async function main(): Promise<void> {
     });
   }
   logger.info({ config: describeConfig(config) }, 'starting worker');
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
   const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const worker = await createWorker({
     deps: {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
     },
     connection,
+    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     namespace: config.TEMPORAL_NAMESPACE,
   });

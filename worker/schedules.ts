@@ -50,6 +50,7 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
       workflowExecutionTimeout: '14 minutes',
       typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'agent-health' }],
       memo: { summary: 'Health check of every proxy agent webhook (POST /hooks/agent, X-Health-Check)' },
+      staticSummary: 'Health check of every proxy agent webhook',
     },
     // A slow run must not pile up behind itself; a missed run is simply the next one.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
@@ -71,6 +72,7 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
       args: [{}],
       workflowExecutionTimeout: '2 hours',
       typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'maintenance' }],
+      staticSummary: 'Daily purge of expired idempotency keys',
       memo: {
         summary: 'Daily purge of idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS (≥ 24 h)',
       },
@@ -94,6 +96,7 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
       args: [{}],
       workflowExecutionTimeout: '1 hour',
       typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'reconciler' }],
+      staticSummary: 'Reconciler: held or escrow money whose owner workflow is closed or missing',
       memo: {
         summary:
           'Held/escrow balances whose owner workflow is closed or missing go back to available (reconciler_repairs)',

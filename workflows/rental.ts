@@ -43,7 +43,7 @@ import { type RentalEventName, rentalEventPayload, rentalSubject } from '../doma
 import { proxySessionKey } from '../domain/agent-reply';
 import { rentalRequestNotifications } from '../domain/rental-notifications';
 import { rentalCode } from '../domain/rental-settlement';
-import { SA } from '../domain/search-attributes';
+import { LEGACY_SA, SA, SEARCH_ATTRIBUTES_V2 } from '../domain/search-attributes';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
 import {
   type ChatWithAgentInput,
@@ -127,10 +127,10 @@ export function rentalStartOptions(input: RentalInput) {
       { key: SA.BusinessStatus, value: 'active' },
       { key: SA.RentalId, value: input.rentalId },
       { key: SA.AgentId, value: input.agentId },
-      { key: SA.RenterId, value: input.renterId },
       { key: SA.AccountIds, value: [...new Set([input.renterId, input.agentId, input.ownerId])] },
     ],
     memo: rentalMemo(input),
+    staticSummary: rentalMemo(input).summary,
   };
 }
 
@@ -200,6 +200,8 @@ const escrowOf = (input: RentalInput): LedgerAccountKey => ({
 function markSearchable(state: RentalState): void {
   upsertSearchAttributes([
     ...rentalStartOptions(state.input).typedSearchAttributes.filter((a) => a.key !== SA.BusinessStatus),
+    // Runs recorded before SQL visibility's Keyword budget also upserted RenterId.
+    ...(patched(SEARCH_ATTRIBUTES_V2) ? [] : [{ key: LEGACY_SA.RenterId, value: state.input.renterId }]),
     { key: SA.BusinessStatus, value: state.status },
   ]);
   upsertMemo(rentalMemo(state.input));

@@ -129,9 +129,10 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
         { key: SA.WorkflowKind, value: TASK_WORKFLOW_KIND },
         { key: SA.BusinessStatus, value: 'open' },
         { key: SA.TaskId, value: id },
-        { key: SA.CreatorId, value: principal.accountId },
         { key: SA.AccountIds, value: [principal.accountId] },
+        { key: SA.AmountMicro, value: escrow },
       ],
+      staticSummary: `Task "${input.title.slice(0, 60)}": ${input.slots} × ${fromMicro(input.reward_usd)} USDT`,
       memo: {
         summary: `Task "${input.title.slice(0, 80)}": ${input.slots} × ${fromMicro(input.reward_usd)} USDT`,
       },
@@ -254,12 +255,12 @@ export async function acceptTask(
       typedSearchAttributes: [
         { key: SA.TaskId, value: task.id },
         { key: SA.AcceptanceId, value: acceptanceId },
-        { key: SA.CreatorId, value: task.creator_id },
-        { key: SA.WorkerId, value: principal.accountId },
         { key: SA.AccountIds, value: [task.creator_id, principal.accountId] },
         { key: SA.WorkflowKind, value: TASK_REVIEW_WORKFLOW_KIND },
         { key: SA.BusinessStatus, value: 'accepted' },
+        { key: SA.AmountMicro, value: task.reward },
       ],
+      staticSummary: `Task "${task.title.slice(0, 60)}": acceptance by ${principal.accountId}, reward ${fromMicro(task.reward)} USDT`,
       memo: {
         summary: `Acceptance ${acceptanceId} of task "${task.title.slice(0, 80)}" (${task.id}) by worker ${principal.accountId}; reward ${fromMicro(task.reward)} USDT`,
       },

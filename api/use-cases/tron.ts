@@ -10,7 +10,7 @@ import { AppError, ErrorCode, badRequest, conflict, notFound } from '../../domai
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, toMicro } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
-import { deriveDepositAddress } from '../../domain/tron-address';
+import { depositAddressDeriver } from '../../domain/tron-address';
 import { withdrawalAmounts } from '../../domain/tron-amounts';
 import {
   reviewWithdrawalUpdate,
@@ -33,8 +33,8 @@ import type {
 
 /** One stable address per account: the derivation index is allocated once and stored. */
 export async function getDepositAddress(deps: ApiDeps, principal: Principal): Promise<DepositAddressResult> {
-  const mnemonic = deps.config.TRON_DEPOSIT_MNEMONIC;
-  if (!mnemonic) throw new AppError(ErrorCode.Unavailable, 'deposits are not configured on this server');
+  const derive = depositAddressDeriver(deps.config);
+  if (!derive) throw new AppError(ErrorCode.Unavailable, 'deposits are not configured on this server');
   const existing = await deps.db.query<{ address: string }>(
     'SELECT address FROM deposit_addresses WHERE account_id = $1',
     [principal.accountId],
@@ -48,7 +48,7 @@ export async function getDepositAddress(deps: ApiDeps, principal: Principal): Pr
     await deps.db.query(
       `INSERT INTO deposit_addresses (account_id, derivation_index, address) VALUES ($1, $2, $3)
        ON CONFLICT (account_id) DO NOTHING`,
-      [principal.accountId, rows[0].index, deriveDepositAddress(mnemonic, rows[0].index)],
+      [principal.accountId, rows[0].index, derive(rows[0].index)],
     );
     address = (
       await deps.db.query<{ address: string }>(
@@ -189,7 +189,9 @@ export async function createWithdrawal(
       { key: SA.BusinessStatus, value: 'queued' },
       { key: SA.SubjectId, value: withdrawalId },
       { key: SA.AccountIds, value: [principal.accountId] },
+      { key: SA.AmountMicro, value: amounts.amount },
     ],
+    staticSummary: `Withdrawal of ${fromMicro(amounts.amount)} USDT (net ${fromMicro(amounts.net)}) to ${input.address}`,
   });
   mayCreate({ withdrawal_id: withdrawalId });
   try {

@@ -1,6 +1,6 @@
 /**
- * The docker compose one-shot's shell script, run for real: with the same `temporal` CLI against
- * the harness's Temporal server, on a fresh namespace, twice (a restarted stack runs it again).
+ * The docker compose namespace one-shot's shell script, run for real: with the same `temporal` CLI
+ * against the harness's Temporal server, on a namespace that does not exist yet, twice (a restarted stack runs it again).
  */
 import { Connection } from '@temporalio/client';
 import { execFile } from 'node:child_process';
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
+import { INDEXED_VALUE_TYPES, SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
 import { resolveTemporalCli } from '../../scripts/temporal-servers';
 import { harnessState } from '../harness/state';
 
@@ -19,11 +19,11 @@ function oneShotScript(): string {
   const compose = parse(fs.readFileSync(path.join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8'), {
     merge: true,
   }) as { services: Record<string, { command: string[] }> };
-  return compose.services['temporal-search-attributes'].command[0].replace(/\$\$/g, '$');
+  return compose.services['temporal-namespace'].command[0].replace(/\$\$/g, '$');
 }
 
-describe('docker compose search-attribute one-shot', () => {
-  it('registers every search attribute on a fresh namespace and succeeds again when re-run', async () => {
+describe('docker compose namespace one-shot', () => {
+  it('creates the namespace, registers every search attribute and succeeds again when re-run', async () => {
     const cli = await resolveTemporalCli();
     if (!cli.path) throw new Error('no temporal CLI available');
     const address = harnessState().temporalAddress;
@@ -34,8 +34,6 @@ describe('docker compose search-attribute one-shot', () => {
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
     };
-    await run(cli.path, ['operator', 'namespace', 'create', '--namespace', namespace], { env });
-
     await run('sh', ['-ec', oneShotScript()], { env, timeout: 150_000 });
     const second = await run('sh', ['-ec', oneShotScript()], { env, timeout: 150_000 });
     expect(second.stdout).toContain('BusinessStatus already registered');
@@ -43,7 +41,7 @@ describe('docker compose search-attribute one-shot', () => {
     const connection = await Connection.connect({ address });
     try {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-      const types: Record<number, string> = { 2: 'Keyword', 7: 'KeywordList' };
+      const types = Object.fromEntries(Object.entries(INDEXED_VALUE_TYPES).map(([name, n]) => [n, name]));
       const registered = Object.fromEntries(
         Object.keys(SEARCH_ATTRIBUTE_CLI_TYPES).map((name) => [
           name,

