@@ -2,8 +2,11 @@
 import { budgetOf, timeoutBody } from '../../api/deadline';
 import { loadConfig } from '../../domain/config';
 
+/** Every configuration needs a JWT secret (domain/config.ts). */
+const JWT = { JWT_SECRET: 'x'.repeat(32) };
+
 describe('request deadlines', () => {
-  const config = loadConfig({});
+  const config = loadConfig({ ...JWT });
 
   it('gives ordinary requests 30 s, admin endpoints 45 s and MCP 15 s by default', () => {
     expect(budgetOf(config, '/api/rentals')).toBe(30_000);
@@ -17,6 +20,7 @@ describe('request deadlines', () => {
 
   it('takes each deadline from its configuration variable', () => {
     const custom = loadConfig({
+      ...JWT,
       REQUEST_DEADLINE_MS: '3000',
       ADMIN_REQUEST_DEADLINE_MS: '4000',
       MCP_REQUEST_DEADLINE_MS: '2000',
@@ -27,7 +31,7 @@ describe('request deadlines', () => {
   });
 
   it('refuses a deadline beyond 55 s, where an abandoned Idempotency-Key could be taken over mid-request', () => {
-    expect(() => loadConfig({ REQUEST_DEADLINE_MS: '60000' })).toThrow(/REQUEST_DEADLINE_MS/);
+    expect(() => loadConfig({ ...JWT, REQUEST_DEADLINE_MS: '60000' })).toThrow(/REQUEST_DEADLINE_MS/);
   });
 
   it('says a plain timeout with its code when nothing may still be created', () => {
