@@ -14,6 +14,7 @@ import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './rentr';
+import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
 import { mountTronRoutes } from './tron';
 import { mountWalletRoutes } from './wallet';
@@ -28,6 +29,8 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountReferralsRoutes(app, deps);
   mountRentalsRoutes(app, deps);
   mountRentrRoutes(app, deps);
+  // Before the task routes: `/tasks/categories` must not be read as `/tasks/{task_id}`.
+  mountTaskCategoriesRoutes(app, deps);
   mountTasksRoutes(app, deps);
   mountTronRoutes(app, deps);
   mountWalletRoutes(app, deps);
