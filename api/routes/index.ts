@@ -14,6 +14,7 @@ import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './rentr';
+import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
 import { mountTronRoutes } from './tron';
@@ -37,4 +38,5 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountWebhookRoutes(app, deps);
   mountReconcilerRoutes(app, deps);
   mountMcpRoutes(app, deps);
+  mountSupabaseAuthRoutes(app, deps);
 }
