@@ -93,7 +93,8 @@ export const submitProofTool = authenticatedTool({
 
 export const listTaskCategoriesTool = authenticatedTool({
   name: 'list_task_categories',
-  description: 'The task category ids (use them in category for search_tasks and create_task) and their names.',
+  description:
+    'The task category ids (use them in category for search_tasks and create_task) and their names.',
   input: noArguments,
   run() {
     const result = listTaskCategories();
