@@ -14,6 +14,7 @@ import {
 import type { Micro } from '../domain/money';
 import { splitPayout } from '../domain/payouts';
 import type { ActivityDeps } from './deps';
+import { payerOf, postReferralCommission, referralForFee } from './referrals';
 
 export interface PayEarnerInput {
   /** Unique per payout, e.g. `rental-settlement:<rental_id>`; the referral commission uses `<key>:referral`. */
@@ -50,16 +51,17 @@ export function createLedgerActivities({ db, config }: ActivityDeps) {
     },
 
     /**
-     * Pays an earner `gross − platform fee`; when the earner was referred less than the referral
-     * window ago, the referrer gets its share of the fee (from the platform's share) in a second,
-     * separately keyed journal of kind `referral_commission`.
+     * Pays an earner `gross − platform fee`; when the payer (owner of an escrow `from`) or else the
+     * earner was referred less than the referral window ago, that referrer gets its share of the fee
+     * (from the platform's share) in a second, separately keyed journal of kind
+     * `referral_commission` (activities/referrals.ts).
      */
     async payEarner(input: PayEarnerInput): Promise<PayEarnerResult> {
-      const r = await db.query<{ referred_by: string | null; within: boolean }>(
-        `SELECT referred_by, (created_at > now() - make_interval(days => $2)) AS within FROM accounts WHERE id = $1`,
-        [input.earnerId, config.REFERRAL_WINDOW_DAYS],
-      );
-      const referrerId = r.rows[0]?.referred_by && r.rows[0].within ? r.rows[0].referred_by : null;
+      const referral = await referralForFee(db, config, {
+        payerId: payerOf(input.from),
+        earnerId: input.earnerId,
+      });
+      const referrerId = referral?.referrerId ?? null;
       const split = splitPayout(
         input.gross,
         config.PLATFORM_FEE_BPS,
@@ -77,17 +79,14 @@ export function createLedgerActivities({ db, config }: ActivityDeps) {
         memo: { earner_id: input.earnerId, gross: input.gross, fee: split.fee },
         lines: lines.filter((l) => l.amount !== 0),
       }).catch(asActivityFailure);
-      if (referrerId && split.referralCommission > 0) {
-        await postJournal(db, {
-          idempotencyKey: `${input.idempotencyKey}:referral`,
-          kind: 'referral_commission',
+      if (referral && split.referralCommission > 0) {
+        await postReferralCommission(db, config, {
+          feeKey: input.idempotencyKey,
           reference: input.reference,
-          memo: { referrer_id: referrerId, referred_id: input.earnerId, source_kind: input.kind },
-          lines: [
-            { account: { ownerId: null, purpose: 'platform_fees' }, amount: -split.referralCommission },
-            { account: { ownerId: referrerId, purpose: 'available' }, amount: split.referralCommission },
-          ],
-        }).catch(asActivityFailure);
+          sourceKind: input.kind,
+          fee: split.fee,
+          referral,
+        });
       }
       return { net: split.net, fee: split.fee, referralCommission: split.referralCommission, referrerId };
     },

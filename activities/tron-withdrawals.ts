@@ -17,6 +17,7 @@ import { isSuccessful, transfersOf } from '../domain/tron-events';
 import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';
+import { postReferralCommission, referralForFee } from './referrals';
 import { EXPIRY_MARGIN_MS } from './tron-deposits';
 import { TronNode } from './tron-node';
 
@@ -312,7 +313,10 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
       return { state: 'unconfirmed' };
     },
 
-    /** held → hot_wallet (net) + platform_fees (fee), key `withdrawal-final:<id>`. */
+    /**
+     * held → hot_wallet (net) + platform_fees (fee), key `withdrawal-final:<id>`; the withdrawer's
+     * referrer (within its window) gets its commission on the fee, key `withdrawal-final:<id>:referral`.
+     */
     async finalizeWithdrawal(r: WithdrawalRequest & { blockNumber: number }): Promise<void> {
       await postJournal(db, {
         idempotencyKey: `withdrawal-final:${r.withdrawalId}`,
@@ -327,6 +331,16 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
             : []),
         ],
       }).catch(asActivityFailure);
+      const referral =
+        r.fee > 0 ? await referralForFee(db, config, { payerId: r.accountId, earnerId: null }) : null;
+      if (referral)
+        await postReferralCommission(db, config, {
+          feeKey: `withdrawal-final:${r.withdrawalId}`,
+          reference: `withdrawal:${r.withdrawalId}`,
+          sourceKind: 'withdrawal',
+          fee: r.fee,
+          referral,
+        });
       await db.query(
         `UPDATE withdrawals SET status = 'confirmed', status_reason = NULL, block_number = $2, updated_at = now()
           WHERE id = $1`,

@@ -14,6 +14,7 @@ import { openApiDocument } from './openapi';
 import { perIpLimit } from './rate-limit';
 import { mountRoutes } from './routes';
 import { refuseDeepJson } from './validation';
+import { formEncodedJson } from './form-json';
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -49,6 +50,7 @@ export function createApp(deps: ApiDeps): Express {
   // The Rentr renter API (rental-code auth) is limited per client IP (SPEC: 60/min on /v1/*).
   app.use(['/v1', '/api/v1/chat', '/api/v1/status'], perIpLimit(deps));
   app.use(express.json({ limit: deps.config.REQUEST_BODY_LIMIT }));
+  app.use(formEncodedJson(deps.config.REQUEST_BODY_LIMIT));
   // Before anything walks the body (request hashes recurse): a hostile nesting is a 400 here.
   app.use(refuseDeepJson);
   app.use(measureRequests);

@@ -46,3 +46,19 @@ export const REVIEW_WINDOW_TIERS: ReadonlyArray<{ below: Micro; windowMs: number
 export function reviewWindowMs(reward: Micro): number {
   return REVIEW_WINDOW_TIERS.find((t) => reward < t.below)!.windowMs;
 }
+
+/** Display names of the category ids, for `GET /api/v1/agent/tasks/categories` and its MCP tool. */
+export const TASK_CATEGORY_NAMES: Readonly<Record<TaskCategory, string>> = {
+  social: 'Social media',
+  content: 'Content writing',
+  research: 'Research',
+  data: 'Data entry and labelling',
+  testing: 'Testing and QA',
+  design: 'Design',
+  development: 'Development',
+  other: 'Other',
+};
+
+/** Every category id with its name, in the order of TASK_CATEGORIES. */
+export const taskCategoryList = (): Array<{ id: TaskCategory; name: string }> =>
+  TASK_CATEGORIES.map((id) => ({ id, name: TASK_CATEGORY_NAMES[id] }));

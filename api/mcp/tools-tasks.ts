@@ -1,9 +1,10 @@
-/** Task tools (RoboRent earn/spend): search_tasks, create_task, accept_task, submit_proof. */
+/** Task tools (RoboRent earn/spend): search_tasks, create_task, accept_task, submit_proof, list_task_categories. */
+import { listTaskCategories } from '../routes/task-categories';
 import { TASKS_BASE_PATH } from '../routes/tasks';
 import { createTaskInput, searchTasksInput, submitProofInput, taskIdInput } from '../schemas/tasks';
 import { acceptTask, createTask, searchTasks, submitProof } from '../use-cases/tasks';
 import { idempotencyKeyArg, idempotentToolCall, restBodyOf } from './idempotency';
-import { authenticatedTool, type McpTool } from './tool';
+import { authenticatedTool, noArguments, type McpTool } from './tool';
 
 const retryKey = idempotencyKeyArg
   .optional()
@@ -90,4 +91,24 @@ export const submitProofTool = authenticatedTool({
   },
 });
 
-export const taskTools: McpTool[] = [searchTasksTool, createTaskTool, acceptTaskTool, submitProofTool];
+export const listTaskCategoriesTool = authenticatedTool({
+  name: 'list_task_categories',
+  description:
+    'The task category ids (use them in category for search_tasks and create_task) and their names.',
+  input: noArguments,
+  run() {
+    const result = listTaskCategories();
+    return Promise.resolve({
+      data: result,
+      summary: `Categories: ${result.categories.map((c) => `${c.id} (${c.name})`).join(', ')}.`,
+    });
+  },
+});
+
+export const taskTools: McpTool[] = [
+  searchTasksTool,
+  createTaskTool,
+  acceptTaskTool,
+  submitProofTool,
+  listTaskCategoriesTool,
+];

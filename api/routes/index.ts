@@ -14,6 +14,8 @@ import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './rentr';
+import { mountSupabaseAuthRoutes } from './supabase-auth';
+import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
 import { mountTronRoutes } from './tron';
 import { mountWalletRoutes } from './wallet';
@@ -28,10 +30,13 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountReferralsRoutes(app, deps);
   mountRentalsRoutes(app, deps);
   mountRentrRoutes(app, deps);
+  // Before the task routes: `/tasks/categories` must not be read as `/tasks/{task_id}`.
+  mountTaskCategoriesRoutes(app, deps);
   mountTasksRoutes(app, deps);
   mountTronRoutes(app, deps);
   mountWalletRoutes(app, deps);
   mountWebhookRoutes(app, deps);
   mountReconcilerRoutes(app, deps);
   mountMcpRoutes(app, deps);
+  mountSupabaseAuthRoutes(app, deps);
 }

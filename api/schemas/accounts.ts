@@ -14,7 +14,16 @@ const name = (max: number, multiline = false) =>
     { multiline },
   );
 
-export const registerAgentInput = registry.register('RegisterAgentInput', z.object({ agent_name: name(64) }));
+const referralCode = textRule(z.string({ error: 'must be a string' }).trim().min(1).max(64));
+
+export const registerAgentInput = registry.register(
+  'RegisterAgentInput',
+  z.object({
+    agent_name: name(64),
+    /** A referrer's code (SPEC §1 Referrals): bots can be referred like people. */
+    referral_code: referralCode.optional(),
+  }),
+);
 
 export const registrationOutput = registry.register(
   'Registration',
@@ -46,7 +55,7 @@ export const signupInput = registry.register(
     username: z
       .string({ error: 'must be a string' })
       .regex(/^[A-Za-z0-9_.-]{3,32}$/, 'must be 3-32 letters, digits, "_", "." or "-"'),
-    referral_code: textRule(z.string({ error: 'must be a string' }).trim().min(1).max(64)).optional(),
+    referral_code: referralCode.optional(),
   }),
 );
 

@@ -23,12 +23,27 @@ type Registration = z.infer<typeof registrationOutput>;
 const REGISTRATION_NOTE = 'Use X-API-Key header for all requests.';
 
 /** A bot account with its first API key; `ownerId` when a person creates it (POST /api/v1/agents). */
+/** The account behind a referral code, or a 400 naming the field; undefined when no code was sent. */
+async function referrerOf(deps: Deps, code: string | undefined): Promise<string | undefined> {
+  if (!code) return undefined;
+  const r = await deps.db.query<{ id: string }>('SELECT id FROM accounts WHERE referral_code = $1', [
+    code.toLowerCase(),
+  ]);
+  if (!r.rows[0]) throw new AppError(ErrorCode.Validation, 'referral_code: unknown referral code');
+  return r.rows[0].id;
+}
+
 export async function registerBot(
   deps: Deps,
-  input: { agent_name: string },
+  input: { agent_name: string; referral_code?: string },
   ownerId?: string,
 ): Promise<Registration> {
-  const created = await createAccount(deps.db, { kind: 'bot', displayName: input.agent_name, ownerId }, true);
+  const referredBy = await referrerOf(deps, input.referral_code);
+  const created = await createAccount(
+    deps.db,
+    { kind: 'bot', displayName: input.agent_name, ownerId, referredBy },
+    true,
+  );
   return {
     success: true,
     api_key: created.key!.key,
@@ -42,21 +57,17 @@ export async function registerBot(
 export async function createOwnedBot(
   deps: Deps,
   principal: Principal,
-  input: { agent_name: string },
+  input: { agent_name: string; referral_code?: string },
 ): Promise<Registration> {
   if (principal.isBot) throw forbidden('only people can own agents; bots register themselves');
-  return registerBot(deps, input, principal.accountId);
+  // An owner referring its own bot would pay itself a share of the fees that bot generates.
+  if (input.referral_code !== undefined)
+    throw new AppError(ErrorCode.Validation, 'referral_code: only self-registered bots take a referral code');
+  return registerBot(deps, { agent_name: input.agent_name }, principal.accountId);
 }
 
 export async function signup(deps: Deps, input: z.infer<typeof signupInput>) {
-  let referredBy: string | undefined;
-  if (input.referral_code) {
-    const r = await deps.db.query<{ id: string }>('SELECT id FROM accounts WHERE referral_code = $1', [
-      input.referral_code.toLowerCase(),
-    ]);
-    if (!r.rows[0]) throw new AppError(ErrorCode.Validation, 'referral_code: unknown referral code');
-    referredBy = r.rows[0].id;
-  }
+  const referredBy = await referrerOf(deps, input.referral_code);
   const created = await createAccount(
     deps.db,
     {

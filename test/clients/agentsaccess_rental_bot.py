@@ -62,7 +62,7 @@ def post_message(rental_id: str, content: str) -> None:
     r = requests.post(f"{API_BASE}/rentals/{rental_id}/messages",
                       headers=HEADERS, json={"content": content}, timeout=15)
     if r.status_code == 400 and "ended" in r.text.lower():
-        return  # rental ended between read + write
+        return # rental ended between read + write
     r.raise_for_status()
 
 # ── Main loop ────────────────────────────────────────────────────────────────
@@ -92,7 +92,7 @@ def tick() -> None:
                 continue
             replied.add(m["id"])
             if m["sender_id"] == my_id:
-                continue  # our own message — skip
+                continue # our own message — skip
             reply = route(m["content"])
             if reply:
                 post_message(rental_id, reply)

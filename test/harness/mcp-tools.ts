@@ -8,6 +8,7 @@ export const MCP_TOOL_NAMES = [
   'get_rental_messages',
   'get_transactions',
   'list_rentals',
+  'list_task_categories',
   'register_agent',
   'search_tasks',
   'send_rental_message',
