@@ -11,6 +11,7 @@ import { createLedgerActivities } from './ledger';
 import { createMaintenanceActivities } from './maintenance';
 import { createOperatorAlertActivities } from './operator-alerts';
 import { createReconcilerActivities } from './reconciler';
+import { createRentalEventActivities } from './rental-events';
 import { createRentalActivities } from './rentals';
 import { createTaskActivities } from './tasks';
 import { createTronActivities } from './tron';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskActivities(deps),
     ...createTronActivities(deps),
     ...createWebhookActivities(deps),
+    ...createRentalEventActivities(deps),
   });
 }
 

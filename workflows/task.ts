@@ -31,6 +31,7 @@ import type { createHoldActivities } from '../activities/holds';
 import { ErrorCode } from '../domain/errors';
 import type { Micro } from '../domain/money';
 import { SA } from '../domain/search-attributes';
+import { ERROR_TEXTS } from '../domain/error-texts';
 
 type HoldActivities = ReturnType<typeof createHoldActivities>;
 
@@ -114,7 +115,7 @@ class TaskOwner {
 
   validateCancel(r: CancelTaskRequest): void {
     if (r?.actorId !== this.input.creatorId)
-      throw ApplicationFailure.nonRetryable('only the task creator may cancel it', ErrorCode.Forbidden);
+      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.taskCancelNotCreator, ErrorCode.Forbidden);
     if (this.cancelRequested || (this.status !== 'open' && this.status !== 'opening'))
       throw ApplicationFailure.nonRetryable(
         `task is already ${this.status === 'closed' ? 'closed' : this.cancelRequested ? 'cancelled' : this.status}`,

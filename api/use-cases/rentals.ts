@@ -40,6 +40,7 @@ import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { CreateRentalInput } from '../schemas/rentals';
+import { ERROR_TEXTS } from '../../domain/error-texts';
 
 export function rentalJson(r: RentalRow, nowMs = Date.now()) {
   const endsAtMs = r.ends_at.getTime();
@@ -99,7 +100,7 @@ async function updateRental<T>(run: () => Promise<T>, whenClosed: () => AppError
   }
 }
 
-const rentalEnded = () => new AppError(ErrorCode.RentalEnded, 'rental ended');
+const rentalEnded = () => new AppError(ErrorCode.RentalEnded, ERROR_TEXTS.rentalEnded);
 const alreadyEnded = () => conflict('rental already ended');
 
 export async function createRental(
