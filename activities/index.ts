@@ -13,6 +13,7 @@ import { createOperatorAlertActivities } from './operator-alerts';
 import { createReconcilerActivities } from './reconciler';
 import { createRentalEventActivities } from './rental-events';
 import { createRentalActivities } from './rentals';
+import { createTaskCloseActivities } from './task-close';
 import { createTaskActivities } from './tasks';
 import { createTronActivities } from './tron';
 import { createWebhookActivities } from './webhooks';
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTronActivities(deps),
     ...createWebhookActivities(deps),
     ...createRentalEventActivities(deps),
+    ...createTaskCloseActivities(deps),
   });
 }
 

@@ -283,7 +283,7 @@ async function begin(state: RentalState, lean: boolean): Promise<void> {
         startsAtMs: state.startsAtMs,
         endsAtMs: state.endsAtMs,
       },
-      notifications: rentalRequestNotifications(input, () => uuid4()),
+      notifications: rentalRequestNotifications({ ...input, endsAtMs: state.endsAtMs }, () => uuid4()),
     });
   }
   await emit(
@@ -291,7 +291,8 @@ async function begin(state: RentalState, lean: boolean): Promise<void> {
     'rental_request',
     'request',
     `New rental from ${input.renterUsername}`,
-    'Rental started',
+    // The body of the bot's `rental_request` notification too (rentalRequestNotifications).
+    `${input.renterUsername} rented ${input.agentName} for ${input.minutes} minutes`,
     {
       ...details,
       ends_at: new Date(state.endsAtMs).toISOString(),
