@@ -4,7 +4,7 @@
  * the all-paid case, so the creator gets one event whichever workflow gets there first.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { AppError, ErrorCode } from '../domain/errors';
+import { AppError } from '../domain/errors';
 import { findTask } from '../domain/task-store';
 import { enqueueDelivery } from '../domain/webhook-enqueue';
 import type { ActivityDeps } from './deps';

@@ -573,10 +573,7 @@ async function awaitBotReply(
   await condition(() => state.botReplyAfter(afterSeq) !== undefined || state.ended, waitMs);
   const reply = state.chatAnswer(afterSeq, state.botReplyAfter(afterSeq));
   if (reply === undefined)
-    throw ApplicationFailure.nonRetryable(
-      ERROR_TEXTS.agentNoReply,
-      ErrorCode.AgentUnavailable,
-    );
+    throw ApplicationFailure.nonRetryable(ERROR_TEXTS.agentNoReply, ErrorCode.AgentUnavailable);
   return reply;
 }
 

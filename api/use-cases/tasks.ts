@@ -328,8 +328,7 @@ export async function reviewSubmission(
   input: ReviewDecisionInput & { task_id: string; acceptance_id: string; decision: 'approve' | 'reject' },
 ) {
   const task = await requireTask(deps, input.task_id);
-  if (task.creator_id !== principal.accountId)
-    throw forbidden(ERROR_TEXTS.taskReviewNotCreator);
+  if (task.creator_id !== principal.accountId) throw forbidden(ERROR_TEXTS.taskReviewNotCreator);
   const acceptance = await findAcceptance(deps.db, input.acceptance_id);
   if (!acceptance || acceptance.task_id !== task.id) throw notFound('submission');
   if (acceptance.status === 'accepted') throw conflict('no proof submitted yet');

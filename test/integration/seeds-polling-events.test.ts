@@ -253,6 +253,18 @@ describe('seed fidelity: events, status, late replies, task_completed, error tex
     ]);
   });
 
+  it('answers a /v1/chat the bot leaves unanswered with the late replies waiting, instead of a 503', async () => {
+    const { rental, bot } = await startRental(stack, { integration: 'events' }, 30);
+    const botApi = apiClient(stack.url, bot.apiKey);
+    const rentr = rentrCall(stack, rental.code);
+    expect((await rentr('POST', '/v1/chat', { message: 'first question' })).status).toBe(503);
+    await botApi('POST', `/api/rentals/${rental.id}/messages`, { content: 'late answer' });
+    expect(await rentr('POST', '/v1/chat', { message: 'second question' })).toMatchObject({
+      status: 200,
+      body: { success: true, response: 'late answer' },
+    });
+  });
+
   it('sends task_completed with the real slots_filled and slots_total when a task with one paid slot is cancelled', async () => {
     const creator = await createFundedAccount(stack.db, 10, { kind: 'bot', webhookUrl: taskHookUrl });
     const worker = await createFundedAccount(stack.db, 0, { kind: 'bot' });
