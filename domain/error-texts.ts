@@ -7,6 +7,9 @@ export const ERROR_TEXTS = {
   /** Rentr's words (`/v1/chat`, `/v1/status`), used for every "this rental is over / not running". */
   rentalNotActive: 'Rental not active',
   rentalEnded: 'rental ended',
+  rentalAlreadyEnded: 'rental already ended',
+  extendNotRenter: 'only the renter can extend a rental',
+  endNotAllowed: 'only the renter, the owner or an operator can end a rental',
   agentUnreachable: 'Agent unreachable',
   agentNoReply: 'agent did not reply within 30 seconds',
   taskReviewNotCreator: 'only the task creator may review submissions',

@@ -213,24 +213,23 @@ export class RentalState {
 
   validateExtend(u: ExtendRentalInput): void {
     this.assertParticipant(u.byAccountId);
-    if (this.roleOf(u.byAccountId) !== 'renter')
-      throw fail('only the renter can extend a rental', ErrorCode.Forbidden);
+    if (this.roleOf(u.byAccountId) !== 'renter') throw fail(ERROR_TEXTS.extendNotRenter, ErrorCode.Forbidden);
     if (!Number.isInteger(u.minutes) || u.minutes < 1 || u.minutes > MAX_RENTAL_MINUTES)
       throw fail(`minutes: must be an integer from 1 to ${MAX_RENTAL_MINUTES}`, ErrorCode.Validation);
     if (!u.requestId) throw fail('requestId: required', ErrorCode.Validation);
     const earlier = this.extensionMinutes(u.requestId);
     if (earlier !== undefined && earlier !== u.minutes)
       throw fail('Idempotency-Key was already used with different parameters', ErrorCode.IdempotencyMismatch);
-    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
   }
 
   validateEnd(u: EndRentalInput): void {
     if (!u.byOperator) {
       this.assertParticipant(u.byAccountId);
       if (this.roleOf(u.byAccountId) === 'bot' && this.input.ownerId !== this.input.agentId)
-        throw fail('only the renter, the owner or an operator can end a rental', ErrorCode.Forbidden);
+        throw fail(ERROR_TEXTS.endNotAllowed, ErrorCode.Forbidden);
     }
-    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
   }
 
   validateMessage(u: PostRentalMessageInput): void {
@@ -291,7 +290,7 @@ export class RentalState {
   }
 
   end(by: RentalEndedBy, reason: string, atMs: number): void {
-    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
     this.endedAtMs = atMs;
     this.endedBy = by;
     this.reason = reason;

@@ -101,7 +101,7 @@ async function updateRental<T>(run: () => Promise<T>, whenClosed: () => AppError
 }
 
 const rentalEnded = () => new AppError(ErrorCode.RentalEnded, ERROR_TEXTS.rentalEnded);
-const alreadyEnded = () => conflict('rental already ended');
+const alreadyEnded = () => conflict(ERROR_TEXTS.rentalAlreadyEnded);
 
 export async function createRental(
   deps: ApiDeps,
@@ -203,7 +203,7 @@ export async function extendRental(
   idempotencyKey?: string,
 ): Promise<RentalJson> {
   const row = await visibleRental(deps, principal, id);
-  if (row.renter_id !== principal.accountId) throw forbidden('only the renter can extend a rental');
+  if (row.renter_id !== principal.accountId) throw forbidden(ERROR_TEXTS.extendNotRenter);
   if (row.status === 'ended') throw alreadyEnded();
   const requestId = idempotencyKey
     ? deterministicUuid(principal.accountId, 'rentals.extend', id, idempotencyKey)
@@ -231,7 +231,7 @@ export async function endRental(
   const row = await visibleRental(deps, principal, id);
   const byOperator = !isParticipant(row, principal.accountId) && principal.role === 'admin';
   if (!byOperator && row.renter_id !== principal.accountId && row.owner_id !== principal.accountId)
-    throw forbidden('only the renter, the owner or an operator can end a rental');
+    throw forbidden(ERROR_TEXTS.endNotAllowed);
   if (row.status === 'ended') throw alreadyEnded();
   await updateRental(
     () =>
