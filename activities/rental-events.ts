@@ -1,7 +1,7 @@
 /**
  * Where a rental event goes is decided when it happens, from the bot's profile at that moment
  * (issue 15): an `events` bot with a webhook_url gets a webhook delivery; any other bot gets an
- * in-app notification (`GET /api/agents/me/pending`) carrying the webhook payload's `data` as is.
+ * in-app notification (`GET /api/agents/me/pending`) carrying the webhook payload's `data` fields.
  * Keyed by the event key (delivery id) and the payload's `data.id` (notification id), so a retried
  * activity never delivers one event twice, even if the profile changed in between.
  */
@@ -26,7 +26,6 @@ interface EventData {
   body: string;
   link: string;
   data: Record<string, unknown>;
-  created_at: string;
 }
 
 export function createRentalEventActivities(deps: ActivityDeps) {
@@ -56,19 +55,12 @@ export function createRentalEventActivities(deps: ActivityDeps) {
         if (r.enqueued) return 'webhook';
       }
       if (!notifyIfPolling) return 'none';
+      // Dated by the database clock like every other notification, so pending hands them out in
+      // the order they were written (the workflow clock may trail the start's notification).
       await db.query(
-        `INSERT INTO notifications (id, account_id, type, title, body, link, data, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-        [
-          data.id,
-          event.accountId,
-          data.type,
-          data.title,
-          data.body,
-          data.link,
-          JSON.stringify(data.data),
-          data.created_at,
-        ],
+        `INSERT INTO notifications (id, account_id, type, title, body, link, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+        [data.id, event.accountId, data.type, data.title, data.body, data.link, JSON.stringify(data.data)],
       );
       return 'notification';
     },
