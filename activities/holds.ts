@@ -67,6 +67,7 @@ export function createHoldActivities({ db }: ActivityDeps) {
             renterId: r.renterId,
             renterUsername: input.renterUsername,
             minutes: r.minutes,
+            endsAtMs: r.endsAtMs,
           },
           (accountId) => deterministicUuid(r.id, 'rental_request', accountId),
         ),

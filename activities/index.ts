@@ -11,7 +11,9 @@ import { createLedgerActivities } from './ledger';
 import { createMaintenanceActivities } from './maintenance';
 import { createOperatorAlertActivities } from './operator-alerts';
 import { createReconcilerActivities } from './reconciler';
+import { createRentalEventActivities } from './rental-events';
 import { createRentalActivities } from './rentals';
+import { createTaskCloseActivities } from './task-close';
 import { createTaskActivities } from './tasks';
 import { createTronActivities } from './tron';
 import { createWebhookActivities } from './webhooks';
@@ -30,6 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskActivities(deps),
     ...createTronActivities(deps),
     ...createWebhookActivities(deps),
+    ...createRentalEventActivities(deps),
+    ...createTaskCloseActivities(deps),
   });
 }
 

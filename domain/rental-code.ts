@@ -7,6 +7,7 @@
 import type { Queryable } from './db';
 import { AppError, ErrorCode } from './errors';
 import { type RentalRow, rentalsByHexPrefix } from './rental-store';
+import { ERROR_TEXTS } from './error-texts';
 
 export const MIN_RENTAL_CODE_CHARS = 8;
 const HEX_UUID_CHARS = 32;
@@ -14,7 +15,7 @@ const HEX_UUID_CHARS = 32;
 export const MISSING_CODE_MESSAGE = 'Missing API key: send your rental code in X-API-Key';
 export const INVALID_CODE_MESSAGE = 'Invalid API key';
 export const AMBIGUOUS_CODE_MESSAGE = 'Ambiguous rental code: send more characters of the rental id';
-export const RENTAL_NOT_ACTIVE_MESSAGE = 'Rental not active';
+export const RENTAL_NOT_ACTIVE_MESSAGE = ERROR_TEXTS.rentalNotActive;
 
 /** Dashes dropped, lowercased; undefined unless 8–32 hex characters remain. */
 export function normalizeRentalCode(raw: string): string | undefined {

@@ -34,6 +34,8 @@ export function rentalRequestNotifications(
     renterId: string;
     renterUsername: string;
     minutes: number;
+    /** When given, `data.ends_at` too: the same fields as the webhook's `rental_request`. */
+    endsAtMs?: number;
   },
   idOf: (accountId: string) => string,
 ): NewNotification[] {
@@ -49,6 +51,7 @@ export function rentalRequestNotifications(
       renter_id: r.renterId,
       renter_username: r.renterUsername,
       minutes: r.minutes,
+      ...(r.endsAtMs === undefined ? {} : { ends_at: new Date(r.endsAtMs).toISOString() }),
     },
   }));
 }

@@ -14,6 +14,7 @@ import {
   settleRental,
 } from '../domain/rental-settlement';
 import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../domain/rental-store';
+import { ERROR_TEXTS } from '../domain/error-texts';
 
 export interface RentalParties {
   rentalId: string;
@@ -38,6 +39,8 @@ export interface CarriedRentalState {
   revision: number;
   /** Applied extensions, requestId → minutes, so a re-sent one is answered, not applied again. */
   extensions?: Record<string, number>;
+  /** Bot messages owed to `/v1/chat` (see RentalState.unseenReplies). */
+  unseenReplies?: Array<{ seq: number; content: string }> | null;
 }
 
 export interface RentalInput extends RentalParties {
@@ -56,7 +59,10 @@ export interface RentalInput extends RentalParties {
    * `rentalReserved` update (update-with-start): no hold ever exists without this workflow.
    */
   holdFunds?: boolean;
-  /** The bot takes pushed events (integration `events` with a webhook_url), as of the start. */
+  /**
+   * The bot takes pushed events (integration `events` with a webhook_url), as of the start. Only
+   * rentals recorded before events followed the bot's current profile read it.
+   */
   eventsEnabled: boolean;
   /** Continue-as-new once the history has this many events (default 2000). */
   historyLimit?: number;
@@ -142,6 +148,11 @@ export class RentalState {
   warnings: number;
   nextSeq: number;
   lastBotMessage: { seq: number; content: string } | null;
+  /**
+   * After a `/v1/chat` gave up waiting (503): the bot messages since, in order, handed to the
+   * renter with the next `/v1/chat` answer so a late reply is never lost. null: nothing owed.
+   */
+  unseenReplies: Array<{ seq: number; content: string }> | null;
   revision: number;
   endedAtMs: number | null = null;
   endedBy: RentalEndedBy | null = null;
@@ -174,6 +185,7 @@ export class RentalState {
     this.warnings = c?.warnings ?? 0;
     this.nextSeq = c?.nextSeq ?? 1;
     this.lastBotMessage = c?.lastBotMessage ?? null;
+    this.unseenReplies = c?.unseenReplies ?? null;
     this.revision = c?.revision ?? 0;
     this.extensions = { ...c?.extensions };
   }
@@ -196,29 +208,28 @@ export class RentalState {
   }
 
   assertOpen(): void {
-    if (this.ended) throw fail('rental ended', ErrorCode.RentalEnded);
+    if (this.ended) throw fail(ERROR_TEXTS.rentalEnded, ErrorCode.RentalEnded);
   }
 
   validateExtend(u: ExtendRentalInput): void {
     this.assertParticipant(u.byAccountId);
-    if (this.roleOf(u.byAccountId) !== 'renter')
-      throw fail('only the renter can extend a rental', ErrorCode.Forbidden);
+    if (this.roleOf(u.byAccountId) !== 'renter') throw fail(ERROR_TEXTS.extendNotRenter, ErrorCode.Forbidden);
     if (!Number.isInteger(u.minutes) || u.minutes < 1 || u.minutes > MAX_RENTAL_MINUTES)
       throw fail(`minutes: must be an integer from 1 to ${MAX_RENTAL_MINUTES}`, ErrorCode.Validation);
     if (!u.requestId) throw fail('requestId: required', ErrorCode.Validation);
     const earlier = this.extensionMinutes(u.requestId);
     if (earlier !== undefined && earlier !== u.minutes)
       throw fail('Idempotency-Key was already used with different parameters', ErrorCode.IdempotencyMismatch);
-    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
   }
 
   validateEnd(u: EndRentalInput): void {
     if (!u.byOperator) {
       this.assertParticipant(u.byAccountId);
       if (this.roleOf(u.byAccountId) === 'bot' && this.input.ownerId !== this.input.agentId)
-        throw fail('only the renter, the owner or an operator can end a rental', ErrorCode.Forbidden);
+        throw fail(ERROR_TEXTS.endNotAllowed, ErrorCode.Forbidden);
     }
-    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
   }
 
   validateMessage(u: PostRentalMessageInput): void {
@@ -236,7 +247,7 @@ export class RentalState {
       throw fail('message: must not be empty', ErrorCode.Validation);
     if (u.message.length > MAX_CHAT_CHARS)
       throw fail(`message: at most ${MAX_CHAT_CHARS} characters`, ErrorCode.Validation);
-    if (this.ended) throw fail('rental is not active', ErrorCode.RentalNotActive);
+    if (this.ended) throw fail(ERROR_TEXTS.rentalNotActive, ErrorCode.RentalNotActive);
   }
 
   // ── transitions ─────────────────────────────────────────────────────────────────────────
@@ -279,7 +290,7 @@ export class RentalState {
   }
 
   end(by: RentalEndedBy, reason: string, atMs: number): void {
-    if (this.ended) throw fail('rental already ended', ErrorCode.Conflict);
+    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
     this.endedAtMs = atMs;
     this.endedBy = by;
     this.reason = reason;
@@ -306,8 +317,23 @@ export class RentalState {
   }
 
   recordMessage(seq: number, senderId: string, content: string): void {
-    if (senderId === this.input.agentId) this.lastBotMessage = { seq, content };
+    if (senderId === this.input.agentId) {
+      this.lastBotMessage = { seq, content };
+      this.unseenReplies?.push({ seq, content });
+    }
     this.changes++;
+  }
+
+  /**
+   * The `/v1/chat` answer to message `seq`: owed bot messages from before it, then `reply` (the
+   * bot's reply to it, if one came in time), joined by a blank line; undefined when there is
+   * nothing to say. Whatever is answered is no longer owed; a chat with no reply becomes owed.
+   */
+  chatAnswer(seq: number, reply: string | undefined): string | undefined {
+    const earlier = (this.unseenReplies ?? []).filter((m) => m.seq < seq).map((m) => m.content);
+    this.unseenReplies = reply === undefined ? [] : null;
+    const parts = reply === undefined ? earlier : [...earlier, reply];
+    return parts.length ? parts.join('\n\n') : undefined;
   }
 
   /** The bot's latest message if it came after message `seq`. */
@@ -373,6 +399,7 @@ export class RentalState {
         warnings: this.warnings,
         nextSeq: this.nextSeq,
         lastBotMessage: this.lastBotMessage,
+        unseenReplies: this.unseenReplies,
         revision: this.revision,
         extensions: this.extensions,
       },

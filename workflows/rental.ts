@@ -34,6 +34,7 @@ import {
 import type { createAgentProxyActivities } from '../activities/agent-proxy';
 import type { createHoldActivities } from '../activities/holds';
 import type { createLedgerActivities } from '../activities/ledger';
+import type { createRentalEventActivities } from '../activities/rental-events';
 import type { createRentalActivities, StoredRentalMessage } from '../activities/rentals';
 import { ErrorCode } from '../domain/errors';
 import type { LedgerAccountKey } from '../domain/ledger';
@@ -54,6 +55,7 @@ import {
   RentalState,
   type RentalView,
 } from './rental-state';
+import { ERROR_TEXTS } from '../domain/error-texts';
 import { isInvalidData, isPermanentFailure, passOn, retryTransient } from './failures';
 
 export const rentalWorkflowId = (rentalId: string) => `rental-${rentalId}`;
@@ -69,6 +71,7 @@ export const chatWithAgentUpdate = defineUpdate<ChatWithAgentResult, [ChatWithAg
 export const rentalReservedUpdate = defineUpdate<RentalView>('rentalReserved');
 
 type Activities = ReturnType<typeof createRentalActivities> &
+  ReturnType<typeof createRentalEventActivities> &
   ReturnType<typeof createLedgerActivities> &
   ReturnType<typeof createHoldActivities> & {
     enqueueWebhook(input: EnqueueWebhookInput): Promise<EnqueueWebhookResult>;
@@ -115,6 +118,11 @@ const LOCAL_CHAT = 'rental-chat-local-activities';
  * what is left, so k queued chats never take k × 30 s.
  */
 const CHAT_DEADLINE = 'rental-chat-deadline';
+/**
+ * EVENTS_FOLLOW_PROFILE: each event is routed when it happens, by the bot's profile then (webhook
+ * or notification), instead of by `eventsEnabled` decided at the start.
+ */
+const EVENTS_FOLLOW_PROFILE = 'rental-events-follow-profile';
 /** Less than this left: not worth calling the agent. */
 const MIN_CHAT_BUDGET_MS = 250;
 
@@ -274,7 +282,7 @@ async function begin(state: RentalState, lean: boolean): Promise<void> {
         startsAtMs: state.startsAtMs,
         endsAtMs: state.endsAtMs,
       },
-      notifications: rentalRequestNotifications(input, () => uuid4()),
+      notifications: rentalRequestNotifications({ ...input, endsAtMs: state.endsAtMs }, () => uuid4()),
     });
   }
   await emit(
@@ -282,7 +290,8 @@ async function begin(state: RentalState, lean: boolean): Promise<void> {
     'rental_request',
     'request',
     `New rental from ${input.renterUsername}`,
-    'Rental started',
+    // The body of the bot's `rental_request` notification too (rentalRequestNotifications).
+    `${input.renterUsername} rented ${input.agentName} for ${input.minutes} minutes`,
     {
       ...details,
       ends_at: new Date(state.endsAtMs).toISOString(),
@@ -447,7 +456,7 @@ function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentR
   return state.chat.run(async () => {
     const budgetMs = chatBudgetMs(u);
     if (budgetMs !== undefined && budgetMs < MIN_CHAT_BUDGET_MS)
-      throw ApplicationFailure.nonRetryable('Agent unreachable', ErrorCode.AgentUnavailable);
+      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.agentUnreachable, ErrorCode.AgentUnavailable);
     if (patched(LOCAL_CHAT)) return await chatLocally(state, u, budgetMs !== undefined);
     const { input } = state;
     const asked = await postMessage(state, u.renterId, u.message, act.storeRentalMessage).catch(
@@ -551,19 +560,19 @@ function unstorableReplyAsAgentError(err: unknown): never {
   throw err;
 }
 
-/** Events/polling agents: the bot's next message in this rental, waited for up to 30 s. */
+/**
+ * Events/polling agents: the bot's next message in this rental, waited for up to 30 s, preceded by
+ * any reply that came after an earlier chat had given up (RentalState.chatAnswer).
+ */
 async function awaitBotReply(
   state: RentalState,
   afterSeq: number,
   waitMs = CHAT_REPLY_WAIT_MS,
 ): Promise<string> {
   await condition(() => state.botReplyAfter(afterSeq) !== undefined || state.ended, waitMs);
-  const reply = state.botReplyAfter(afterSeq);
+  const reply = state.chatAnswer(afterSeq, state.botReplyAfter(afterSeq));
   if (reply === undefined)
-    throw ApplicationFailure.nonRetryable(
-      'agent did not reply within 30 seconds',
-      ErrorCode.AgentUnavailable,
-    );
+    throw ApplicationFailure.nonRetryable(ERROR_TEXTS.agentNoReply, ErrorCode.AgentUnavailable);
   return reply;
 }
 
@@ -572,7 +581,7 @@ const isRentalEnded = (err: unknown) =>
 
 function rentalEndedAsNotActive(err: unknown): never {
   if (isRentalEnded(err))
-    throw ApplicationFailure.nonRetryable('rental is not active', ErrorCode.RentalNotActive);
+    throw ApplicationFailure.nonRetryable(ERROR_TEXTS.rentalNotActive, ErrorCode.RentalNotActive);
   throw err;
 }
 
@@ -582,7 +591,7 @@ function ignoreRentalEnded(err: unknown): void {
 
 function timeoutAsUnavailable(err: unknown): never {
   if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure)
-    throw ApplicationFailure.nonRetryable('Agent unreachable', ErrorCode.AgentUnavailable);
+    throw ApplicationFailure.nonRetryable(ERROR_TEXTS.agentUnreachable, ErrorCode.AgentUnavailable);
   throw err;
 }
 
@@ -595,9 +604,14 @@ async function emit(
   details: Record<string, unknown>,
 ): Promise<void> {
   const { input } = state;
-  if (!input.eventsEnabled) return;
+  const followProfile = patched(EVENTS_FOLLOW_PROFILE);
+  if (!followProfile && !input.eventsEnabled) return;
   const at = new Date().toISOString();
-  await enqueueDroppingPermanent({
+  const enqueue = followProfile
+    ? (e: EnqueueWebhookInput) =>
+        act.deliverRentalEvent({ ...e, notifyIfPolling: event !== 'rental_request' })
+    : act.enqueueWebhook;
+  await enqueueDroppingPermanent(enqueue, {
     eventKey: `rental:${input.rentalId}:${keySuffix}`,
     accountId: input.agentId,
     policy: 'agent-events',
@@ -620,8 +634,11 @@ async function emit(
  * A notification that can never be enqueued is dropped (logged): it must not fail a message
  * already stored, nor the lifecycle.
  */
-function enqueueDroppingPermanent(event: EnqueueWebhookInput): Promise<unknown> {
-  return act.enqueueWebhook(event).catch((err: unknown) => {
+function enqueueDroppingPermanent(
+  enqueue: (e: EnqueueWebhookInput) => Promise<unknown>,
+  event: EnqueueWebhookInput,
+): Promise<unknown> {
+  return enqueue(event).catch((err: unknown) => {
     if (!isPermanentFailure(err)) throw err;
     log.error('rental event not enqueued', { eventKey: event.eventKey, error: String(err) });
   });

@@ -34,6 +34,7 @@ import { reviewWindowMs } from '../domain/task-rules';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
 import { isInvalidData, retryTransient } from './failures';
 import { taskSettledSignal, taskWorkflowId } from './task';
+import { ERROR_TEXTS } from '../domain/error-texts';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 type LedgerActivities = ReturnType<typeof createLedgerActivities>;
@@ -137,7 +138,7 @@ class Review {
 
   assertCanSubmit(p: SubmitProofInput): void {
     if (p.workerId !== this.input.workerId)
-      throw ApplicationFailure.nonRetryable('only the worker who accepted may submit', ErrorCode.Forbidden);
+      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.taskSubmitNotWorker, ErrorCode.Forbidden);
     if (this.status !== 'accepted')
       throw ApplicationFailure.nonRetryable(`acceptance is already ${this.status}`, ErrorCode.Conflict);
   }
@@ -161,7 +162,7 @@ class Review {
 
   assertCanDecide(d: DecisionInput): void {
     if (d.actorId !== this.input.creatorId)
-      throw ApplicationFailure.nonRetryable('only the task creator may review', ErrorCode.Forbidden);
+      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.taskReviewNotCreator, ErrorCode.Forbidden);
     if (this.decision !== null)
       throw ApplicationFailure.nonRetryable(
         `submission is already ${this.decision.replace('_', '-')}`,

@@ -21,6 +21,8 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -28,12 +30,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createHoldActivities } from '../activities/holds';
+import type { createTaskCloseActivities } from '../activities/task-close';
 import { ErrorCode } from '../domain/errors';
 import type { Micro } from '../domain/money';
 import { SA } from '../domain/search-attributes';
+import { ERROR_TEXTS } from '../domain/error-texts';
 import { passOn, retryTransient } from './failures';
 
 type HoldActivities = ReturnType<typeof createHoldActivities>;
+type TaskCloseActivities = ReturnType<typeof createTaskCloseActivities>;
 
 // Postgres writes, each keyed or guarded by the state it leaves: retry until Postgres answers.
 const act = proxyActivities<HoldActivities>({
@@ -45,6 +50,19 @@ const local = proxyLocalActivities<HoldActivities>({
   startToCloseTimeout: '15s',
   retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
 });
+
+// The webhook enqueue is keyed; a failure to enqueue must not keep the task from closing.
+const announce = proxyActivities<TaskCloseActivities>({
+  startToCloseTimeout: '30s',
+  retry: retryTransient({
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 10,
+  }),
+});
+/** ANNOUNCE_CLOSE: a task closing with a paid slot sends `task_completed` (recorded histories did not). */
+const ANNOUNCE_CLOSE = 'task-announce-close';
 
 export const TASK_WORKFLOW_KIND = 'task';
 export const taskWorkflowId = (taskId: string) => `task-${taskId}`;
@@ -115,7 +133,7 @@ class TaskOwner {
 
   validateCancel(r: CancelTaskRequest): void {
     if (r?.actorId !== this.input.creatorId)
-      throw ApplicationFailure.nonRetryable('only the task creator may cancel it', ErrorCode.Forbidden);
+      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.taskCancelNotCreator, ErrorCode.Forbidden);
     if (this.cancelRequested || (this.status !== 'open' && this.status !== 'opening'))
       throw ApplicationFailure.nonRetryable(
         `task is already ${this.status === 'closed' ? 'closed' : this.cancelRequested ? 'cancelled' : this.status}`,
@@ -193,6 +211,11 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
       });
   }
   task.status = 'closed';
+  if (patched(ANNOUNCE_CLOSE)) {
+    await announce.announceTaskClosed({ taskId: input.taskId }).catch((err: unknown) => {
+      log.warn('task_completed not enqueued', { taskId: input.taskId, error: String(err) });
+    });
+  }
   await condition(allHandlersFinished);
   return task.view();
 }

@@ -34,7 +34,7 @@ export const rentrStatusResponse = registry.register(
   z.object({
     rental: z.object({
       id: z.uuid(),
-      status: z.enum(['active', 'ending_soon', 'ended']),
+      status: z.enum(['active']),
       starts_at: z.string(),
       ends_at: z.string(),
       duration_type: z.enum(['day', 'hour', 'minute']),

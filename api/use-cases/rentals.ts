@@ -40,6 +40,7 @@ import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { CreateRentalInput } from '../schemas/rentals';
+import { ERROR_TEXTS } from '../../domain/error-texts';
 
 export function rentalJson(r: RentalRow, nowMs = Date.now()) {
   const endsAtMs = r.ends_at.getTime();
@@ -99,8 +100,8 @@ async function updateRental<T>(run: () => Promise<T>, whenClosed: () => AppError
   }
 }
 
-const rentalEnded = () => new AppError(ErrorCode.RentalEnded, 'rental ended');
-const alreadyEnded = () => conflict('rental already ended');
+const rentalEnded = () => new AppError(ErrorCode.RentalEnded, ERROR_TEXTS.rentalEnded);
+const alreadyEnded = () => conflict(ERROR_TEXTS.rentalAlreadyEnded);
 
 export async function createRental(
   deps: ApiDeps,
@@ -202,7 +203,7 @@ export async function extendRental(
   idempotencyKey?: string,
 ): Promise<RentalJson> {
   const row = await visibleRental(deps, principal, id);
-  if (row.renter_id !== principal.accountId) throw forbidden('only the renter can extend a rental');
+  if (row.renter_id !== principal.accountId) throw forbidden(ERROR_TEXTS.extendNotRenter);
   if (row.status === 'ended') throw alreadyEnded();
   const requestId = idempotencyKey
     ? deterministicUuid(principal.accountId, 'rentals.extend', id, idempotencyKey)
@@ -230,7 +231,7 @@ export async function endRental(
   const row = await visibleRental(deps, principal, id);
   const byOperator = !isParticipant(row, principal.accountId) && principal.role === 'admin';
   if (!byOperator && row.renter_id !== principal.accountId && row.owner_id !== principal.accountId)
-    throw forbidden('only the renter, the owner or an operator can end a rental');
+    throw forbidden(ERROR_TEXTS.endNotAllowed);
   if (row.status === 'ended') throw alreadyEnded();
   await updateRental(
     () =>

@@ -18,6 +18,7 @@ import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental';
 import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';
+import { ERROR_TEXTS } from '../../domain/error-texts';
 
 /** `/v1/chat` is the API channel in Rentr's terms, whatever channel the rental was booked on. */
 const CHAT_CHANNEL = 'API';
@@ -41,7 +42,7 @@ const CHAT_WAIT_MARGIN_MS = 500;
 function finishedAsNotActive(err: unknown): never {
   if (err instanceof WorkflowNotFoundError)
     throw new AppError(ErrorCode.RentalNotActive, RENTAL_NOT_ACTIVE_MESSAGE);
-  if (isDeadlineError(err)) throw new AppError(ErrorCode.AgentUnavailable, 'Agent unreachable');
+  if (isDeadlineError(err)) throw new AppError(ErrorCode.AgentUnavailable, ERROR_TEXTS.agentUnreachable);
   throw err;
 }
 
@@ -79,7 +80,8 @@ export async function status(deps: ApiDeps, rental: RentalRow): Promise<RentrSta
   return {
     rental: {
       id: rental.id,
-      status: rental.status,
+      // Rentr's vocabulary: a running rental is `active`, in its last minutes too (else 403 above).
+      status: 'active',
       starts_at: rental.starts_at.toISOString(),
       ends_at: rental.ends_at.toISOString(),
       duration_type: durationType(rental.minutes),

@@ -50,6 +50,7 @@ import type {
   SubmitProofInput,
   TaskView,
 } from '../schemas/tasks';
+import { ERROR_TEXTS } from '../../domain/error-texts';
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -175,7 +176,7 @@ export async function getTask(deps: ApiDeps, principal: Principal, input: { task
  */
 export async function cancelTask(deps: ApiDeps, principal: Principal, input: { task_id: string }) {
   const before = await requireTask(deps, input.task_id);
-  if (before.creator_id !== principal.accountId) throw forbidden('only the task creator may cancel it');
+  if (before.creator_id !== principal.accountId) throw forbidden(ERROR_TEXTS.taskCancelNotCreator);
   if (before.status !== 'open') throw conflict(`task is already ${before.status}`);
   let refunded: number;
   try {
@@ -328,8 +329,7 @@ export async function reviewSubmission(
   input: ReviewDecisionInput & { task_id: string; acceptance_id: string; decision: 'approve' | 'reject' },
 ) {
   const task = await requireTask(deps, input.task_id);
-  if (task.creator_id !== principal.accountId)
-    throw forbidden('only the task creator may review submissions');
+  if (task.creator_id !== principal.accountId) throw forbidden(ERROR_TEXTS.taskReviewNotCreator);
   const acceptance = await findAcceptance(deps.db, input.acceptance_id);
   if (!acceptance || acceptance.task_id !== task.id) throw notFound('submission');
   if (acceptance.status === 'accepted') throw conflict('no proof submitted yet');

@@ -158,10 +158,15 @@ describe('rental API', () => {
     expect(pending.body.active_rentals[0].time_remaining_seconds).toBeGreaterThan(29 * 60);
     expect(pending.body.unread_messages.map((m) => m.content)).toEqual(['Summarize this paper']);
     expect(pending.body.pending_service_orders).toEqual([]);
+    // A polling bot hears every event as a notification (issue 15), the message too.
     expect(pending.body.notifications).toEqual([
       expect.objectContaining({
         type: 'rental_request',
         data: expect.objectContaining({ rental_id: rental.id }),
+      }),
+      expect.objectContaining({
+        type: 'rental_message',
+        data: expect.objectContaining({ rental_id: rental.id, content: 'Summarize this paper' }),
       }),
     ]);
     const again = await as(bot)<{ unread_messages: unknown[] }>('GET', '/api/agents/me/pending');

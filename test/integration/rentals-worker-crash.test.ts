@@ -66,11 +66,14 @@ describe('rental across worker crashes', () => {
     expect(
       await balanceOf(stack.db, { ownerId: renter.id, purpose: 'escrow', subject: `rental:${res.body.id}` }),
     ).toBe(0);
-    const notifications = await stack.db.query('SELECT 1 FROM notifications WHERE data->>$1 = $2', [
-      'rental_id',
-      res.body.id,
-    ]);
-    expect(notifications.rowCount).toBe(2); // owner and bot, once each
+    const notifications = await stack.db.query<{ account_id: string; type: string }>(
+      'SELECT account_id, type FROM notifications WHERE data->>$1 = $2 ORDER BY created_at, account_id',
+      ['rental_id', res.body.id],
+    );
+    // rental_request to owner and bot, and the polling bot hears the warning and the end: once each.
+    expect(
+      notifications.rows.map((n) => `${n.type}:${n.account_id === bot.id ? 'bot' : 'owner'}`).sort(),
+    ).toEqual(['rental_ended:bot', 'rental_ending_soon:bot', 'rental_request:bot', 'rental_request:owner']);
     await assertLedgerConsistent(stack.db);
   }, 180_000);
 });

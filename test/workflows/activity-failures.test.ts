@@ -301,6 +301,10 @@ describe('permanent activity failures (time-skipping)', () => {
         activities: withFailureClassification({
           async recordRentalStarted() {},
           async recordRentalState() {},
+          // Rental events route by the bot's profile (issue 15); nothing to route here.
+          async deliverRentalEvent() {
+            return 'none' as const;
+          },
           async storeRentalMessage(m: {
             id: string;
             rentalId: string;
