@@ -6,7 +6,15 @@ import { textRule } from '../validation';
 
 export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed', 'skipped'] as const;
 
-const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 timestamp' });
+/**
+ * An ISO-8601 instant, handed on as a Date: Postgres refuses some offsets the ISO grammar allows
+ * (beyond ±15:59), so the instant is computed here and sent in UTC; strings with different
+ * offsets also compare correctly only as instants.
+ */
+const isoTime = z.iso
+  .datetime({ offset: true, error: 'must be an ISO-8601 timestamp' })
+  .transform((s) => new Date(s))
+  .refine((d) => Number.isFinite(d.getTime()), 'must be an ISO-8601 timestamp');
 
 export const listDeliveriesQuery = z
   .object({
@@ -19,7 +27,7 @@ export const listDeliveriesQuery = z
     limit: pageLimit(),
     cursor: pageCursor,
   })
-  .refine((q) => !q.since || !q.until || q.since <= q.until, {
+  .refine((q) => !q.since || !q.until || q.since.getTime() <= q.until.getTime(), {
     path: ['until'],
     message: 'must not be before since',
   });

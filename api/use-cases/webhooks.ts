@@ -82,8 +82,8 @@ export async function listDeliveries(deps: ApiDeps, principal: Principal, q: Lis
       q.cursor ?? null,
       q.event ?? null,
       q.state ?? null,
-      q.since ?? null,
-      q.until ?? null,
+      q.since?.toISOString() ?? null,
+      q.until?.toISOString() ?? null,
       q.limit + 1,
     ],
   );

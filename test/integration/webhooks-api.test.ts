@@ -145,6 +145,14 @@ describe('webhooks API', () => {
     expect(badId.body.error).toMatch(/^id: /);
   });
 
+  it('reads list bounds as instants: an ISO offset Postgres cannot parse (+20:26) still answers 200', async () => {
+    const me = await bot();
+    const since = encodeURIComponent('0059-07-27T18:14:02+20:26');
+    const until = encodeURIComponent('2999-01-12T20:45:55+01:56');
+    const res = await me.call('GET', `/api/v1/webhooks/deliveries?since=${since}&until=${until}`);
+    expect(res.status).toBe(200);
+  });
+
   it('redeliver sends the same body as a new, freshly signed delivery; others get 404, an admin may', async () => {
     const me = await bot();
     receiver.respond = () => 200;
