@@ -27,7 +27,8 @@ export const listDeliveriesQuery = z
     limit: pageLimit(),
     cursor: pageCursor,
   })
-  .refine((q) => !q.since || !q.until || q.since.getTime() <= q.until.getTime(), {
+  // zod runs this even when a bound failed to parse (then it is still the raw string): compare Dates only.
+  .refine((q) => !(q.since instanceof Date) || !(q.until instanceof Date) || q.since <= q.until, {
     path: ['until'],
     message: 'must not be before since',
   });

@@ -151,6 +151,9 @@ describe('webhooks API', () => {
     const until = encodeURIComponent('2999-01-12T20:45:55+01:56');
     const res = await me.call('GET', `/api/v1/webhooks/deliveries?since=${since}&until=${until}`);
     expect(res.status).toBe(200);
+    const bad = await me.call('GET', '/api/v1/webhooks/deliveries?since=2000-01-01T00%3A00%3A00Z&until=null');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/^until: /);
   });
 
   it('redeliver sends the same body as a new, freshly signed delivery; others get 404, an admin may', async () => {
