@@ -227,6 +227,20 @@ class Reservation {
   }
 }
 
+/** The rentals row as the start writes it (by `reserve`, or by `begin` for older rentals). */
+const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState) => ({
+  id: input.rentalId,
+  code: rentalCode(input.rentalId),
+  agentId: input.agentId,
+  renterId: input.renterId,
+  ownerId: input.ownerId,
+  channel: input.channel,
+  minutes: input.minutes,
+  pricePerMinute: input.pricePerMinute,
+  startsAtMs,
+  endsAtMs,
+});
+
 /**
  * Holds price × minutes and writes the rentals row (one keyed local activity). A short balance
  * ends the workflow as failed with nothing held, so the same Idempotency-Key may start it again.
@@ -235,18 +249,7 @@ async function reserve(state: RentalState, reservation: Reservation): Promise<vo
   const { input } = state;
   try {
     await local.reserveRental({
-      rental: {
-        id: input.rentalId,
-        code: rentalCode(input.rentalId),
-        agentId: input.agentId,
-        renterId: input.renterId,
-        ownerId: input.ownerId,
-        channel: input.channel,
-        minutes: input.minutes,
-        pricePerMinute: input.pricePerMinute,
-        startsAtMs: state.startsAtMs,
-        endsAtMs: state.endsAtMs,
-      },
+      rental: newRentalRow(state),
       agentName: input.agentName,
       renterUsername: input.renterUsername,
     });
@@ -270,18 +273,7 @@ async function begin(state: RentalState, lean: boolean): Promise<void> {
   // The API (or `reserve`) wrote the row and these notifications in one statement already.
   if (!(lean && (input.startRecorded || input.holdFunds))) {
     await (lean ? local : act).recordRentalStarted({
-      rental: {
-        id: input.rentalId,
-        code: rentalCode(input.rentalId),
-        agentId: input.agentId,
-        renterId: input.renterId,
-        ownerId: input.ownerId,
-        channel: input.channel,
-        minutes: input.minutes,
-        pricePerMinute: input.pricePerMinute,
-        startsAtMs: state.startsAtMs,
-        endsAtMs: state.endsAtMs,
-      },
+      rental: newRentalRow(state),
       notifications: rentalRequestNotifications({ ...input, endsAtMs: state.endsAtMs }, () => uuid4()),
     });
   }
