@@ -600,8 +600,9 @@ async function emit(
   if (!followProfile && !input.eventsEnabled) return;
   const at = new Date().toISOString();
   const enqueue = followProfile
-    ? (e: EnqueueWebhookInput) =>
-        act.deliverRentalEvent({ ...e, notifyIfPolling: event !== 'rental_request' })
+    ? // Local: every renter message passes here before its relay, so no extra server round trip.
+      (e: EnqueueWebhookInput) =>
+        local.deliverRentalEvent({ ...e, notifyIfPolling: event !== 'rental_request' })
     : act.enqueueWebhook;
   await enqueueDroppingPermanent(enqueue, {
     eventKey: `rental:${input.rentalId}:${keySuffix}`,
