@@ -600,9 +600,8 @@ async function emit(
   if (!followProfile && !input.eventsEnabled) return;
   const at = new Date().toISOString();
   const enqueue = followProfile
-    ? // Local: every renter message passes here before its relay, so no extra server round trip.
-      (e: EnqueueWebhookInput) =>
-        local.deliverRentalEvent({ ...e, notifyIfPolling: event !== 'rental_request' })
+    ? (e: EnqueueWebhookInput) =>
+        act.deliverRentalEvent({ ...e, notifyIfPolling: event !== 'rental_request' })
     : act.enqueueWebhook;
   await enqueueDroppingPermanent(enqueue, {
     eventKey: `rental:${input.rentalId}:${keySuffix}`,
