@@ -13,6 +13,25 @@ import { type RunningPostgres, startEmbeddedPostgres } from '../scripts/postgres
 import { type RunningTemporal, startTemporalDevServer } from '../scripts/temporal-dev-server';
 import { freePort } from './common';
 
+/**
+ * Settings that let a short load run exercise every lifecycle: fast chain confirmations, limits
+ * out of the way, review only above 100 USDT, 20 s review windows. Shared by the soak and the
+ * cluster acceptance run.
+ */
+export const SOAK_LOAD_ENV = {
+  TRON_CONFIRMATIONS: '3',
+  TRON_POLL_INTERVAL_MS: '500',
+  ALLOW_PRIVATE_WEBHOOKS: 'true',
+  RATE_LIMIT_PER_IP_PER_MINUTE: '100000',
+  RATE_LIMIT_REGISTRATIONS_PER_HOUR: '100000',
+  RATE_LIMIT_PER_KEY_PER_MINUTE: '100000',
+  WITHDRAWAL_REVIEW_NEW_ADDRESS: 'false',
+  WITHDRAWAL_REVIEW_ABOVE_USD: '100',
+  WITHDRAWAL_FUNDS_RETRY_SECONDS: '2',
+  WITHDRAWAL_REVIEW_VELOCITY_PER_24H: '1000000',
+  TASK_REVIEW_WINDOW_SECONDS: '20',
+} as const;
+
 export interface SoakStack {
   apiUrl: string;
   databaseUrl: string;
@@ -112,19 +131,9 @@ export async function startSoakStack(opts: {
     TEMPORAL_TASK_QUEUE: 'agentrent-soak',
     TRON_FULL_HOST: devchainUrl,
     TRON_USDT_CONTRACT: info.usdtContract,
-    TRON_CONFIRMATIONS: '3',
-    TRON_POLL_INTERVAL_MS: '500',
     PORT: String(apiPort),
     METRICS_PORT: '0',
-    ALLOW_PRIVATE_WEBHOOKS: 'true',
-    RATE_LIMIT_PER_IP_PER_MINUTE: '100000',
-    RATE_LIMIT_REGISTRATIONS_PER_HOUR: '100000',
-    RATE_LIMIT_PER_KEY_PER_MINUTE: '100000',
-    WITHDRAWAL_REVIEW_NEW_ADDRESS: 'false',
-    WITHDRAWAL_REVIEW_ABOVE_USD: '100',
-    WITHDRAWAL_FUNDS_RETRY_SECONDS: '2',
-    WITHDRAWAL_REVIEW_VELOCITY_PER_24H: '1000000',
-    TASK_REVIEW_WINDOW_SECONDS: '20',
+    ...SOAK_LOAD_ENV,
     ...opts.extraEnv,
   };
   // Worker logs carry "worker running" at info level: read readiness from them, print nothing.

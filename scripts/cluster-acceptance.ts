@@ -15,6 +15,7 @@ import pg from 'pg';
 import { check, unfinished } from '../bench/soak-checks';
 import { expectStatus, httpClient } from '../bench/soak-http';
 import { runLoad, startReceivers } from '../bench/soak-load';
+import { SOAK_LOAD_ENV } from '../bench/soak-stack';
 import { freePort, startClusterStack } from './cluster-stack';
 import { loadDevSecrets } from './dev-secrets';
 
@@ -43,17 +44,7 @@ async function main(): Promise<void> {
       ...secrets,
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
-      TRON_CONFIRMATIONS: '3',
-      TRON_POLL_INTERVAL_MS: '500',
-      ALLOW_PRIVATE_WEBHOOKS: 'true',
-      RATE_LIMIT_PER_IP_PER_MINUTE: '100000',
-      RATE_LIMIT_REGISTRATIONS_PER_HOUR: '100000',
-      RATE_LIMIT_PER_KEY_PER_MINUTE: '100000',
-      WITHDRAWAL_REVIEW_NEW_ADDRESS: 'false',
-      WITHDRAWAL_REVIEW_ABOVE_USD: '100',
-      WITHDRAWAL_FUNDS_RETRY_SECONDS: '2',
-      WITHDRAWAL_REVIEW_VELOCITY_PER_24H: '1000000',
-      TASK_REVIEW_WINDOW_SECONDS: '20',
+      ...SOAK_LOAD_ENV,
     },
   });
   say(
