@@ -136,6 +136,17 @@ export const configSchema = z.object({
     .default(72 * 3600),
   /** While the hot wallet is short of USDT/TRX, a withdrawal re-checks this often. */
   WITHDRAWAL_FUNDS_RETRY_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Base URL of the Temporal Web UI the operator console links each workflow to. */
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  /** How long an operator console session lasts after login (absolute, no sliding). */
+  CONSOLE_SESSION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(8 * 60),
+  /** The hot wallet's address for the console's balances; unset = derived from TRON_HOT_WALLET_PRIVATE_KEY. */
+  TRON_HOT_WALLET_ADDRESS: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
