@@ -156,8 +156,11 @@ export function mountConsoleRoutes(app: Express, deps: ApiDeps): void {
       res.setHeader('Cache-Control', 'no-store');
       next();
     },
-    express.static(CONSOLE_DIR, { index: 'index.html', redirect: false }),
+    express.static(CONSOLE_DIR, { index: false, redirect: false }),
   );
+  app.get(['/admin', '/admin/'], (_req, res) => {
+    res.sendFile(path.join(CONSOLE_DIR, 'index.html'));
+  });
 
   app.post(`${ADMIN}/session`, async (req, res) => {
     const refusal = loginOriginRefusal(

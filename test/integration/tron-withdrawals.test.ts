@@ -175,11 +175,11 @@ describe('USDT withdrawals', () => {
     await waitFor(async () => (await h.status(id)).status === 'review', 10_000, 'review');
     expect((await h.status(id)).review_reasons).toEqual(['large_amount']);
 
-    const notAdmin = await call('POST', `/api/v1/admin/withdrawals/${id}/approve`, {});
+    const notAdmin = await call('POST', `/api/v1/admin/withdrawals/${id}/approve`, { reason: 'mine' });
     expect(notAdmin.status).toBe(403);
-    const approved = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/approve`, {});
+    const approved = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/approve`, { reason: 'verified' });
     expect(approved.status).toBe(200);
-    const again = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/reject`, {});
+    const again = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/reject`, { reason: 'too late' });
     expect(again.status).toBe(409);
 
     await h.chain.mineUntil(async () => (await h.status(id)).status === 'confirmed');
