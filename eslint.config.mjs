@@ -21,7 +21,13 @@ export default tseslint.config(
     files: ['api/console/**/*.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', Node: 'readonly' },
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        fetch: 'readonly',
+        Node: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
   },
   {

@@ -111,8 +111,15 @@
   async function decideWithdrawal(id, decision, reason) {
     if (!reason.trim()) return say(`a reason is required to ${decision}`);
     const r = await call('POST', `${API}/withdrawals/${id}/${decision}`, { reason: reason.trim() });
-    if (r.ok) say(`withdrawal ${short(id)}: ${decision}d, now ${r.json.status}`, true);
-    else say(`${decision} refused: ${r.json.error || r.status}`);
+    if (r.ok) {
+      say(`withdrawal ${short(id)}: ${decision}d, now ${r.json.status}`, true);
+      // The workflow answers at once; its read model follows a moment later.
+      for (let i = 0; i < 40; i++) {
+        const w = await call('GET', `${API}/withdrawals/${id}`);
+        if (!w.ok || w.json.status !== 'review') break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    } else say(`${decision} refused: ${r.json.error || r.status}`);
     await Promise.all([loadReview(), loadAudit()]);
   }
 

@@ -91,6 +91,32 @@ describe('operator console', () => {
     return page;
   }
 
+  it('acknowledges an open alert from the page and lists it as acknowledged by whom', async () => {
+    const raise = (kind: string, subject: string, message: string) =>
+      stack.db.query<{ id: number }>(
+        'INSERT INTO operator_alerts (kind, subject, message) VALUES ($1, $2, $3) RETURNING id',
+        [kind, subject, message],
+      );
+    const { rows } = await raise(
+      'webhook_delivery_dead_lettered',
+      `webhook-${randomUUID()}:recordWebhookAttempt`,
+      'INVALID_DATA: attempt not recordable',
+    );
+    // Left open for the screenshot of the next test.
+    await raise('hot_wallet_short', 'tron-hot-wallet', 'hot wallet holds 12 USDT, needs 598.5');
+    const page = await loggedInPage();
+    const alert = page.locator(`#alert-rows tr[data-alert="${rows[0].id}"]`);
+    await alert.locator('button.ack').click();
+    await alert.waitFor({ state: 'detached' });
+    await page.check('input[name="alert-state"][value="acknowledged"]');
+    await page.waitForSelector(`#alert-rows tr[data-alert="${rows[0].id}"]:has-text("by admin key")`);
+    const stored = await stack.db.query('SELECT acknowledged_by_actor FROM operator_alerts WHERE id = $1', [
+      rows[0].id,
+    ]);
+    expect(stored.rows[0].acknowledged_by_actor).toBe('admin key');
+    await page.close();
+  });
+
   it('logs in with the admin key, approves a withdrawal in review with a reason, and shows it moving on and who decided', async () => {
     const id = await withdrawalInReview();
     const page = await loggedInPage();
@@ -111,6 +137,8 @@ describe('operator console', () => {
 
     await row.locator('input.reason').fill('customer verified by phone');
     await row.locator('button.approve').click();
+    await page.waitForSelector('#message.ok');
+    expect(await page.textContent('#message')).toMatch(/approved, now (queued|broadcast|confirmed)/);
     await row.waitFor({ state: 'detached' });
     const audit = page.locator(`#audit-rows tr[data-audit="${id}"]`);
     await audit.waitFor();
