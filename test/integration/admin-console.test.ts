@@ -231,7 +231,11 @@ describe('admin JSON endpoints', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      config: { TRON_HOT_WALLET_PRIVATE_KEY: hotWallet.privateKey, WITHDRAWAL_REVIEW_NEW_ADDRESS: 'false' },
+      config: {
+        TRON_HOT_WALLET_PRIVATE_KEY: hotWallet.privateKey,
+        WITHDRAWAL_REVIEW_NEW_ADDRESS: 'false',
+        WITHDRAWAL_REVIEW_ABOVE_USD: '500',
+      },
     });
     admin = apiClient(stack.url, TEST_ADMIN_KEY);
   });
@@ -280,6 +284,57 @@ describe('admin JSON endpoints', () => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ error: 'reason: is required: say why' });
     }
+  });
+
+  it('audits a decision made with the admin key header, and a refused second decision, with who and why', async () => {
+    const account = await createFundedAccount(stack.db, 1000);
+    const res = await apiClient(stack.url, account.apiKey)<{ withdrawal_id: string }>(
+      'POST',
+      '/api/v1/finance/withdraw',
+      { amount: 600, address: utils.accounts.generateAccount().address.base58, currency: 'USDT' },
+      { 'Idempotency-Key': randomUUID() },
+    );
+    const id = res.body.withdrawal_id;
+    await waitFor(
+      async () =>
+        (await admin<{ status: string }>('GET', `/api/v1/admin/withdrawals/${id}`)).body.status === 'review',
+      15_000,
+      'review',
+    );
+    const listed = await admin<{ withdrawals: Array<{ withdrawal_id: string }> }>(
+      'GET',
+      '/api/v1/admin/withdrawals?status=review&limit=100',
+    );
+    expect(listed.body.withdrawals.map((w) => w.withdrawal_id)).toContain(id);
+
+    expect(
+      (await admin('POST', `/api/v1/admin/withdrawals/${id}/reject`, { reason: 'sanctioned address' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await admin('POST', `/api/v1/admin/withdrawals/${id}/approve`, { reason: 'changed my mind' })).status,
+    ).toBe(409);
+
+    const view = await admin<{ status: string; audit: Array<Record<string, unknown>> }>(
+      'GET',
+      `/api/v1/admin/withdrawals/${id}`,
+    );
+    expect(view.body.audit).toEqual([
+      expect.objectContaining({
+        action: 'withdrawal.approve',
+        reason: 'changed my mind',
+        actor: 'admin key',
+        channel: 'api',
+        outcome: 'refused',
+      }),
+      expect.objectContaining({
+        action: 'withdrawal.reject',
+        reason: 'sanctioned address',
+        actor: 'admin key',
+        channel: 'api',
+        outcome: 'applied',
+      }),
+    ]);
   });
 
   it('lists open alerts, acknowledges one once with who and when, and lists it as acknowledged', async () => {
