@@ -21,5 +21,5 @@ COPY --from=build /app/dist ./dist
 COPY db/migrations ./dist/db/migrations
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 USER node
-EXPOSE 3000 9464
+EXPOSE 3000 9464 9465
 CMD ["node", "dist/api/server.js"]
