@@ -182,8 +182,9 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
         WORKER_METRICS_PORT: '0',
       });
       stops.push({ name, stop: () => worker.stop() });
-      // Our "worker running" is logged at info; the SDK's RUNNING line shows at any LOG_LEVEL.
-      const ready = waitForLine(worker, 'worker running', "state: 'RUNNING'");
+      // "worker running" is logged at info; the SDK's state line now comes through pino too
+      // (worker/runtime.ts), so a LOG_LEVEL above info shows neither.
+      const ready = waitForLine(worker, 'worker running', '"state":"RUNNING"');
       await ready;
       return worker;
     };

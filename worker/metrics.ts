@@ -73,7 +73,10 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
     'Withdrawals in each open status (queued, review, waiting_funds, broadcast)',
     ['status'],
   );
-  const reviews = gauge('agentrent_withdrawal_reviews_waiting', 'Withdrawals waiting for an operator decision');
+  const reviews = gauge(
+    'agentrent_withdrawal_reviews_waiting',
+    'Withdrawals waiting for an operator decision',
+  );
   const oldestReview = gauge(
     'agentrent_withdrawal_review_oldest_seconds',
     'How long the oldest withdrawal in review has waited, seconds (0 when none)',
@@ -144,7 +147,10 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
           failed.set({ gauge: name }, 0);
         } catch (err) {
           failed.set({ gauge: name }, 1);
-          logger.warn({ gauge: name, err: err instanceof Error ? err.message : String(err) }, 'metric read failed');
+          logger.warn(
+            { gauge: name, err: err instanceof Error ? err.message : String(err) },
+            'metric read failed',
+          );
         }
       }),
     );
@@ -159,7 +165,11 @@ export interface MetricsServer {
 }
 
 /** Serves `GET /metrics` (Prometheus text); anything else is 404. Port 0 picks a free one. */
-export function startMetricsServer(registry: client.Registry, port: number, host = '0.0.0.0'): Promise<MetricsServer> {
+export function startMetricsServer(
+  registry: client.Registry,
+  port: number,
+  host = '0.0.0.0',
+): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -176,7 +186,12 @@ export function startMetricsServer(registry: client.Registry, port: number, host
       server.off('error', reject);
       resolve({
         port: (server.address() as AddressInfo).port,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            // A scraper's keep-alive connection must not hold the shutdown.
+            server.closeAllConnections();
+          }),
       });
     });
   });
