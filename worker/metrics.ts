@@ -23,8 +23,6 @@ import { addressOfPrivateKey } from '../domain/tron-address';
 
 /** How long one gauge read may take before the scrape goes on without it. */
 export const READ_TIMEOUT_MS = 2_000;
-/** Concurrent scrapes (or one scrape's several gauges) share one round of reads this young. */
-const SHARE_READS_MS = 1_000;
 
 export interface WorkerMetricsDeps {
   config: Config;
@@ -55,15 +53,14 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
 
   // Every gauge's collect() awaits the same round of reads, so the error gauge is never read
   // before the reads it reports on have finished.
-  let round: { finishedAt?: number; done: Promise<void> } | undefined;
+  // registry.metrics() starts every get() in one go, so one scrape's collects share this round;
+  // the next scrape reads afresh.
+  let inFlight: Promise<void> | undefined;
   const collect = async (): Promise<void> => {
-    const stale = round?.finishedAt !== undefined && Date.now() - round.finishedAt > SHARE_READS_MS;
-    if (!round || stale) {
-      const next: { finishedAt?: number; done: Promise<void> } = { done: refresh() };
-      next.done = next.done.then(() => void (next.finishedAt = Date.now()));
-      round = next;
-    }
-    await round.done;
+    inFlight ??= refresh().finally(() => {
+      inFlight = undefined;
+    });
+    await inFlight;
   };
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new client.Gauge({ name, help, labelNames, registers: [registry], collect });
