@@ -203,8 +203,7 @@ export function createReconcilerActivities({ db, config, logger, temporal }: Act
         reconcilerRepairs.inc();
         reconcilerRepairedMicro.inc(outcome.amount);
         logger.warn(fields, 'ownerless held balance repaired');
-      }
-      else if (outcome.outcome === 'needs_operator') {
+      } else if (outcome.outcome === 'needs_operator') {
         logger.error(fields, 'ownerless held balance needs an operator');
         await db.query(
           `INSERT INTO operator_alerts (kind, subject, message) VALUES ('ownerless_hold', $1, $2)
