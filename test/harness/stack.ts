@@ -12,7 +12,6 @@ import { type Config, loadConfig } from '../../domain/config';
 import { createPool, type Db } from '../../domain/db';
 import { createLogger } from '../../domain/logger';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
-import { installWorkerRuntime } from '../../worker/runtime';
 import { harnessState } from './state';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -98,8 +97,6 @@ export async function startStack(
     db,
     client,
     async startWorker() {
-      // Once per process (a no-op for the next stack): the SDK's logs go through pino, as in main.ts.
-      installWorkerRuntime(logger);
       nativeConnection ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
       const worker = await createWorker({
         deps,

@@ -47,6 +47,13 @@ describe('worker business metrics', () => {
     expect(res.status).toBe(200);
     return parse(await res.text());
   };
+  /** The worker process's JSON log lines that came through the SDK's logger. */
+  const sdkLines = () =>
+    output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.component === 'temporal-sdk');
   /** What `name` reads now minus what it read in `before` (absent = 0). */
   const delta = (before: Samples, after: Samples, name: string) =>
     (after.get(name) ?? 0) - (before.get(name) ?? 0);
@@ -201,16 +208,30 @@ describe('worker business metrics', () => {
     expect(delta(before, after, 'agentrent_reconciler_repairs_total')).toBe(1);
     expect(delta(before, after, 'agentrent_reconciler_repaired_micro_usdt_total')).toBe(4_000_000);
     expect(delta(before, after, 'agentrent_ledger_postings_total{kind="hold_repair"}')).toBe(1);
+    // The workflow's own log (workflow.log) is a pino JSON line too, with the workflow's fields.
+    await waitFor(
+      async () =>
+        sdkLines().some(
+          (l) =>
+            l.sdkComponent === 'workflow' &&
+            l.workflowType === 'reconcilerWorkflow' &&
+            l.msg === 'held balances reconciled' &&
+            l.repaired === 1,
+        ),
+      5_000,
+      'reconciler workflow log line',
+    );
   });
 
-  it("writes the Temporal SDK's own log lines as pino JSON", () => {
-    const sdkLines = output
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.component === 'temporal-sdk');
-    expect(sdkLines).toContainEqual(
+  it("writes the SDK's and Core's log lines as pino JSON", async () => {
+    // Forwarded lines are buffered by the SDK for 100 ms; RUNNING follows "worker running".
+    await waitFor(async () => sdkLines().some((l) => l.state === 'RUNNING'), 10_000, 'RUNNING line');
+    expect(sdkLines()).toContainEqual(
       expect.objectContaining({ name: 'worker', sdkComponent: 'worker', state: 'RUNNING', level: 30 }),
+    );
+    // Core's (Rust) own message, forwarded to pino.
+    expect(sdkLines()).toContainEqual(
+      expect.objectContaining({ sdkComponent: 'core', msg: 'Initializing worker', level: 30 }),
     );
   });
 });
