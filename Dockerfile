@@ -23,5 +23,5 @@ COPY db/migrations ./dist/db/migrations
 COPY api/console ./dist/api/console
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 USER node
-EXPOSE 3000 9464
+EXPOSE 3000 9464 9465
 CMD ["node", "dist/api/server.js"]

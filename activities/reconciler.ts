@@ -14,6 +14,7 @@ import { postJournal } from '../domain/ledger';
 import type { Micro } from '../domain/money';
 import { escrowToKeep, findTask } from '../domain/task-store';
 import type { ActivityDeps } from './deps';
+import { reconcilerRepairedMicro, reconcilerRepairs } from './metrics';
 
 export interface HeldBalance {
   ledgerAccountId: number;
@@ -197,8 +198,12 @@ export function createReconcilerActivities({ db, config, logger, temporal }: Act
         ...(outcome.outcome === 'repaired' ? { amount: outcome.amount, journalId: outcome.journalId } : {}),
         ...(outcome.outcome === 'needs_operator' ? { reason: outcome.reason } : {}),
       };
-      if (outcome.outcome === 'repaired') logger.warn(fields, 'ownerless held balance repaired');
-      else if (outcome.outcome === 'needs_operator') {
+      if (outcome.outcome === 'repaired') {
+        // 'repaired' is returned only by the transaction that inserted the keyed repair.
+        reconcilerRepairs.inc();
+        reconcilerRepairedMicro.inc(outcome.amount);
+        logger.warn(fields, 'ownerless held balance repaired');
+      } else if (outcome.outcome === 'needs_operator') {
         logger.error(fields, 'ownerless held balance needs an operator');
         await db.query(
           `INSERT INTO operator_alerts (kind, subject, message) VALUES ('ownerless_hold', $1, $2)

@@ -14,6 +14,7 @@ import { hex20FromBase58 } from '../domain/tron-address';
 import { transfersOf } from '../domain/tron-events';
 import { depositSolidifiedSignal, depositWorkflowId } from '../workflows/deposit';
 import type { ActivityDeps } from './deps';
+import { depositsCredited, depositsCreditedMicro } from './metrics';
 import { type TronBlock, TronNode, TronNodeError } from './tron-node';
 
 export interface ChainHeads {
@@ -383,7 +384,7 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       confirmations: number;
     }): Promise<void> {
       const c = input.deposit;
-      await postJournal(db, {
+      const posted = await postJournal(db, {
         idempotencyKey: `deposit:${c.txid}:${c.logIndex}`,
         kind: 'deposit',
         reference: `deposit:${c.txid}:${c.logIndex}`,
@@ -399,6 +400,11 @@ export function createTronDepositActivities(deps: ActivityDeps) {
           WHERE txid = $1 AND log_index = $2`,
         [c.txid, c.logIndex, input.amount, input.blockNumber, input.confirmations],
       );
+      // Only the attempt whose journal was new counts (a retried credit replays the key).
+      if (posted.created) {
+        depositsCredited.inc();
+        depositsCreditedMicro.inc(input.amount);
+      }
     },
 
     async markDeposit(input: {

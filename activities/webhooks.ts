@@ -21,6 +21,7 @@ import { signatureHeaders } from '../domain/webhook-signing';
 import { safeRecordedText } from '../domain/text';
 import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from '../domain/webhooks';
 import type { ActivityDeps } from './deps';
+import { countWebhookAttempt } from './metrics';
 
 export interface AttemptInput {
   deliveryId: string;
@@ -194,13 +195,15 @@ export function createWebhookActivities(deps: ActivityDeps) {
           : safeRecordedText(http.error, 1000);
       const excerpt = http.kind === 'response' ? safeRecordedText(http.excerpt, 1024) : null;
 
-      return withTransaction(db, async (tx) => {
+      let recordedHere = false;
+      const result = await withTransaction(db, async (tx): Promise<AttemptResult> => {
         const inserted = await tx.query(
           `INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, outcome, response_status, latency_ms, error, response_excerpt)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
           [d.id, input.attempt, input.attemptedAt, outcome, status, http.latencyMs, error, excerpt],
         );
         if (!inserted.rowCount) return (await recordedAttempt(d.id, input.attempt)) as AttemptResult;
+        recordedHere = true;
         await tx.query(
           `UPDATE webhook_deliveries SET state = $2, attempt_count = greatest(attempt_count, $3), next_attempt_at = $4,
                   last_status = $5, last_error = $6, completed_at = CASE WHEN $2 = 'retrying' THEN NULL ELSE now() END
@@ -233,6 +236,9 @@ export function createWebhookActivities(deps: ActivityDeps) {
         );
         return { state, outcome, status, successorId: successor.rows[0]?.id ?? null };
       });
+      // Counted once the attempt's row committed, by the activity that inserted it.
+      if (recordedHere) countWebhookAttempt(result.state);
+      return result;
     },
   };
 }

@@ -35,6 +35,8 @@ export const configSchema = z.object({
   /** A workflow bundle prebuilt by scripts/build-workflow-bundle.ts (the image); unset = bundle at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   METRICS_PORT: port.default(9464),
+  /** The worker's business metrics (worker/metrics.ts); 0 = off. */
+  WORKER_METRICS_PORT: port.default(9465),
   REQUEST_BODY_LIMIT: z.string().default('256kb'),
   /** Express "trust proxy": number of proxy hops whose X-Forwarded-For is believed (0 = none). */
   TRUST_PROXY: z.coerce.number().int().min(0).default(0),

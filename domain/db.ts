@@ -26,18 +26,30 @@ export function createPool(
   return pool;
 }
 
+const commitHooks = new WeakMap<DbClient, Array<() => void>>();
+
+/** Runs `hook` once the transaction of `tx` (a withTransaction client) commits; never on rollback. */
+export function afterCommit(tx: DbClient, hook: () => void): void {
+  const hooks = commitHooks.get(tx);
+  if (hooks) hooks.push(hook);
+}
+
 /** Runs `fn` in one transaction; rolls back on any throw. */
 export async function withTransaction<T>(db: Db, fn: (tx: DbClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
+  const hooks: Array<() => void> = [];
+  commitHooks.set(client, hooks);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
+    for (const hook of hooks) hook();
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    commitHooks.delete(client);
     client.release();
   }
 }

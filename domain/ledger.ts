@@ -4,7 +4,7 @@
  * posting the same key again is a no-op that returns the original journal.
  */
 import { randomBytes } from 'node:crypto';
-import { type Db, type DbClient, pgErrorCode } from './db';
+import { afterCommit, type Db, type DbClient, pgErrorCode } from './db';
 import { AppError, ErrorCode } from './errors';
 import { assertMicro, type Micro } from './money';
 import {
@@ -121,6 +121,25 @@ function validate(posting: Posting): void {
   if (sum !== 0) throw new Error(`posting ${posting.idempotencyKey} does not balance (sum ${sum})`);
 }
 
+type PostedListener = (posting: Posting) => void;
+const postedListeners = new Set<PostedListener>();
+
+/**
+ * Calls `listener` once per journal this process newly inserts (not for a replayed key), after its
+ * transaction committed (the worker's ledger-postings counter). Returns the unsubscribe.
+ */
+export function onJournalPosted(listener: PostedListener): () => void {
+  postedListeners.add(listener);
+  return () => postedListeners.delete(listener);
+}
+
+function notifyPosted(db: Db | DbClient, posting: Posting): void {
+  if (postedListeners.size === 0) return;
+  const notify = () => postedListeners.forEach((l) => l(posting));
+  if ('release' in db) afterCommit(db, notify);
+  else notify();
+}
+
 /**
  * Posts a balanced journal exactly once per idempotency key. Throws AppError(InsufficientBalance)
  * when a user account would go negative, AppError(SpendCapExceeded) when a spending posting would
@@ -171,6 +190,7 @@ export async function postJournal(db: Db | DbClient, posting: Posting): Promise<
             values,
           },
     );
+    if (r.rows[0].created) notifyPosted(db, posting);
     return { journalId: r.rows[0].journal_id, created: r.rows[0].created };
   } catch (err) {
     if (pgErrorCode(err) === '23514') {

@@ -224,7 +224,7 @@ function banner(config: Config, adminKey: string, uiUrl: string | undefined, cre
     `  Temporal UI    ${uiUrl ?? '(external Temporal: use its own UI)'}`,
     `  Temporal gRPC  ${process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'} namespace ${config.TEMPORAL_NAMESPACE}`,
     `  TRON node      ${config.TRON_FULL_HOST}${process.env.TRON_FULL_HOST ? '' : ' (devchain)'}`,
-    `  Worker metrics http://127.0.0.1:${config.METRICS_PORT}/metrics`,
+    `  Worker metrics http://127.0.0.1:${config.METRICS_PORT}/metrics (Temporal SDK), http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (business)`,
     `  Admin API key  ${adminKey}${createdSecrets ? '   (new; kept in .data/dev-secrets.json)' : ''}`,
     '',
     'Ctrl-C stops everything.',
@@ -274,6 +274,8 @@ async function main(): Promise<void> {
   if (stale.length > 0) log('dev', `stopped ${stale.join(' and ')} left running by a previous, killed run`);
   await assertPortFree(config.PORT, 'API, PORT');
   if (config.METRICS_PORT > 0) await assertPortFree(config.METRICS_PORT, 'worker metrics, METRICS_PORT');
+  if (config.WORKER_METRICS_PORT > 0)
+    await assertPortFree(config.WORKER_METRICS_PORT, 'worker business metrics, WORKER_METRICS_PORT');
 
   await startPostgres(env);
   log('dev', 'applying migrations…');
