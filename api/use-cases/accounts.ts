@@ -3,7 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { z } from 'zod';
 import { createAccount, insertApiKey } from '../../domain/accounts';
 import { withTransaction } from '../../domain/db';
-import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
+import { AppError, appError, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { fromMicro, type Micro } from '../../domain/money';
 import { issueJwt, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -107,7 +107,7 @@ export async function token(
   const row = r.rows[0];
   dummyHash ??= hash('not-a-password-of-anyone');
   const ok = await verify(row?.password_hash ?? (await dummyHash), input.password).catch(() => false);
-  if (!row?.password_hash || !ok) throw new AppError(ErrorCode.Unauthorized, 'invalid email or password');
+  if (!row?.password_hash || !ok) throw appError('invalid_email_or_password');
   const jwt = issueJwt(deps.config, { sub: row.id, role: row.role });
   return { access_token: jwt.token, token_type: 'bearer', expires_in: jwt.expiresIn };
 }
