@@ -5,7 +5,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
 import { STATUS_BY_CODE } from '../api/errors';
 import { ERROR_TEXT_CODES, ERRORS, errorKind, type ErrorTextCode } from '../domain/error-texts';
 import type { ErrorCode } from '../domain/errors';
@@ -36,20 +35,46 @@ function textCell(code: ErrorTextCode): string {
   return sample === '…' ? '_(built where raised)_' : `\`${sample}\``;
 }
 
-export function renderErrorCodes(): string {
-  const rows = [...ERROR_TEXT_CODES]
+/** The table's rows, one array of cells per code. */
+export function errorCodeRows(): string[][] {
+  return [...ERROR_TEXT_CODES]
     .sort((a, b) => statusOfCode(a) - statusOfCode(b) || a.localeCompare(b))
     .map((code) => {
       const status = statusOfCode(code);
-      return `| \`${code}\` | ${status} | ${textCell(code)} | ${retryAfterCell(code, status)} |`;
+      return [`\`${code}\``, String(status), textCell(code), retryAfterCell(code, status)];
     });
+}
+
+const HEADER = ['code', 'status', 'error text', 'Retry-After'];
+
+export function renderErrorCodes(): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     START_MARKER,
-    '| code | status | error text | Retry-After |',
-    '|---|---|---|---|',
-    ...rows,
+    line(HEADER),
+    line(HEADER.map(() => '---')),
+    ...errorCodeRows().map(line),
     END_MARKER,
   ].join('\n');
+}
+
+/** The rows of the README's generated section as written (whatever prettier's column padding). */
+export function readmeErrorCodeRows(readme: string): string[][] {
+  const start = readme.indexOf(START_MARKER);
+  const end = readme.indexOf(END_MARKER);
+  if (start < 0 || end < start)
+    throw new Error(`README.md lacks the ${START_MARKER} … ${END_MARKER} markers`);
+  return readme
+    .slice(start + START_MARKER.length, end)
+    .split('\n')
+    .filter((l) => l.startsWith('|') && !/^\|[\s|:-]+\|$/.test(l))
+    .slice(1)
+    .map((l) =>
+      l
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
+    );
 }
 
 /** The README with its generated section replaced by the table as it is now, as prettier writes it. */
@@ -59,6 +84,7 @@ export async function readmeWithErrorCodes(readme: string): Promise<string> {
   if (start < 0 || end < start)
     throw new Error(`README.md lacks the ${START_MARKER} … ${END_MARKER} markers`);
   const updated = readme.slice(0, start) + renderErrorCodes() + readme.slice(end + END_MARKER.length);
+  const { format, resolveConfig } = await import('prettier');
   const options = (await resolveConfig(README_PATH)) ?? {};
   return format(updated, { ...options, filepath: README_PATH });
 }
