@@ -21,7 +21,10 @@ import {
 import { type Stack, startStack } from '../harness/stack';
 import { devchain, waitFor } from './tron-chain';
 
-const SPEND_CAP_ERROR = { error: 'hourly spend limit (max_hourly_spend_usd) exceeded' };
+const SPEND_CAP_ERROR = {
+  error: 'hourly spend limit (max_hourly_spend_usd) exceeded',
+  code: 'spend_cap_exceeded',
+};
 
 interface Answer {
   status: number;
