@@ -83,7 +83,17 @@ export const ERRORS = {
     text: 'hourly spend limit (max_hourly_spend_usd) exceeded',
   },
 
-  // ── accounts ──
+  // ── accounts, agents, webhooks ──
+  api_key_already_revoked: { kind: 'CONFLICT', text: 'API key is already revoked' },
+  people_own_agents: { kind: 'FORBIDDEN', text: 'only people can own agents; bots register themselves' },
+  bots_have_profiles: { kind: 'FORBIDDEN', text: 'only agents (bot accounts) have a profile' },
+  webhook_url_missing: { kind: 'CONFLICT', text: 'no webhook_url is set for this account' },
+  webhook_endpoint_disabled: {
+    kind: 'CONFLICT',
+    text: 'webhook endpoint is disabled: re-enable it with POST /api/v1/webhooks/endpoint/enable',
+  },
+  webhook_delivery_in_progress: { kind: 'CONFLICT', text: 'delivery is still in progress' },
+  deposits_not_configured: { kind: 'UNAVAILABLE', text: 'deposits are not configured on this server' },
   email_taken: { kind: 'CONFLICT', text: 'email is already registered' },
   username_taken: { kind: 'CONFLICT', text: 'username is already taken' },
 
@@ -91,6 +101,8 @@ export const ERRORS = {
   /** Rentr's words (`/v1/chat`, `/v1/status`), used for every "this rental is over / not running". */
   /** Also what a non-participant hears, so ids of others' rentals reveal nothing. */
   rental_not_found: { kind: 'NOT_FOUND', text: 'rental not found' },
+  agent_not_rentable: { kind: 'CONFLICT', text: 'agent is not rentable: it has no price_per_minute' },
+  rental_own_agent: { kind: 'CONFLICT', text: 'you cannot rent your own agent' },
   rental_not_active: { kind: 'RENTAL_NOT_ACTIVE', text: 'Rental not active' },
   /** AgentsAccess bots look for "ended" in a 400 to a message post. */
   rental_ended: { kind: 'RENTAL_ENDED', text: 'rental ended' },
@@ -110,6 +122,8 @@ export const ERRORS = {
   task_review_not_creator: { kind: 'FORBIDDEN', text: 'only the task creator may review submissions' },
   task_cancel_not_creator: { kind: 'FORBIDDEN', text: 'only the task creator may cancel it' },
   task_accept_own: { kind: 'FORBIDDEN', text: 'you cannot accept your own task' },
+  task_already_accepted: { kind: 'CONFLICT', text: 'you already accepted this task' },
+  task_no_free_slots: { kind: 'CONFLICT', text: 'no free slots left on this task' },
   task_submit_not_worker: { kind: 'FORBIDDEN', text: 'only the worker who accepted may submit' },
 
   // ── MCP transport ──

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
+import { AppError, appError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { takeUnreadNotifications } from '../../domain/rental-notifications';
@@ -147,8 +147,8 @@ export async function createRental(
   );
   const agent = a.rows[0];
   if (!agent || agent.kind !== 'bot') throw notFound('agent');
-  if (agent.price_per_minute === null) throw conflict('agent is not rentable: it has no price_per_minute');
-  if (agent.id === renterId || agent.owner_id === renterId) throw conflict('you cannot rent your own agent');
+  if (agent.price_per_minute === null) throw appError('agent_not_rentable');
+  if (agent.id === renterId || agent.owner_id === renterId) throw appError('rental_own_agent');
 
   // The hold (the workflow's first step) is a spending posting: postJournal checks the hourly
   // spend cap atomically with it.

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { containsPattern, withTransaction } from '../../domain/db';
-import { AppError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
+import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
@@ -225,8 +225,8 @@ export async function acceptTask(
           AND status IN ('accepted', 'submitted', 'approved')`,
       [task.id, principal.accountId],
     );
-    if (mine.rowCount) throw conflict('you already accepted this task');
-    if (task.slots_taken >= task.slots) throw conflict('no free slots left on this task');
+    if (mine.rowCount) throw appError('task_already_accepted');
+    if (task.slots_taken >= task.slots) throw appError('task_no_free_slots');
     const r = await tx.query<AcceptanceRow>(
       `INSERT INTO task_acceptances (id, task_id, worker_id, status, submit_by)
        VALUES ($1, $2, $3, 'accepted', now() + make_interval(secs => $4)) RETURNING *`,
