@@ -15,7 +15,7 @@ import { postJson } from '../domain/http-delivery';
 import type { Queryable } from '../domain/db';
 import { claimRelay } from '../domain/rental-store';
 import type { ActivityDeps } from './deps';
-import { ERROR_TEXTS } from '../domain/error-texts';
+import { errorText } from '../domain/error-texts';
 
 export interface RelayToProxyAgentInput {
   rentalId: string;
@@ -57,9 +57,9 @@ export interface RelayToProxyAgentResult {
 }
 
 /** The texts renters see; the 502 text is the Rentr seed's. */
-export const AGENT_ERROR_MESSAGE = 'Agent temporarily unavailable';
-export const AGENT_UNREACHABLE_MESSAGE = ERROR_TEXTS.agentUnreachable;
-export const AGENT_UNCONFIGURED_MESSAGE = 'Agent webhook not configured';
+export const AGENT_ERROR_MESSAGE = errorText('agent_error');
+export const AGENT_UNREACHABLE_MESSAGE = errorText('agent_unreachable');
+export const AGENT_UNCONFIGURED_MESSAGE = errorText('agent_unconfigured');
 
 /** A reply larger than this is an agent error rather than something to relay half of. */
 export const MAX_AGENT_REPLY_BYTES = 1024 * 1024;

@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { API_KEY_PREFIX, hashApiKey } from '../domain/api-keys';
 import type { Config } from '../domain/config';
 import type { Db } from '../domain/db';
-import { AppError, ErrorCode } from '../domain/errors';
+import { appError } from '../domain/errors';
 import { consumePerKey } from './rate-limit';
 
 /** The account every ADMIN_API_KEY request acts as (created by the foundation migration seed). */
@@ -119,13 +119,10 @@ export async function authenticate(
   credential: string | undefined,
 ): Promise<Principal> {
   if (!credential) {
-    throw new AppError(
-      ErrorCode.Unauthorized,
-      'missing credentials: send X-API-Key or Authorization: Bearer',
-    );
+    throw appError('missing_credentials');
   }
   const principal = await resolvePrincipal(deps, credential);
-  if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials');
+  if (!principal) throw appError('invalid_credentials');
   await consumePerKey(deps, principal);
   return principal;
 }
@@ -143,14 +140,13 @@ export function requireAuth(deps: { config: Config; db: Db }): RequestHandler {
 /** Operator endpoints are for admin people and the ADMIN_API_KEY operator, never for bot keys. */
 export const requireAdmin: RequestHandler = (_req, res, next) => {
   const principal = res.locals.principal;
-  if (principal?.role !== 'admin' || principal.isBot)
-    return next(new AppError(ErrorCode.Forbidden, 'admin only'));
+  if (principal?.role !== 'admin' || principal.isBot) return next(appError('admin_only'));
   next();
 };
 
 /** The authenticated principal of a request that passed requireAuth. */
 export function principalOf(res: Response): Principal {
   const p = res.locals.principal;
-  if (!p) throw new AppError(ErrorCode.Unauthorized, 'missing credentials');
+  if (!p) throw appError('missing_credentials');
   return p;
 }

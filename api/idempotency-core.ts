@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../domain/db';
-import { AppError, ErrorCode } from '../domain/errors';
+import { appError } from '../domain/errors';
 
 export interface StoredResult {
   status: number;
@@ -72,16 +72,10 @@ export async function runIdempotent(
     );
     const row = existing.rows[0];
     if (row && row.request_hash !== requestHash) {
-      throw new AppError(
-        ErrorCode.IdempotencyMismatch,
-        'Idempotency-Key was already used with different parameters',
-      );
+      throw appError('idempotency_mismatch');
     }
     if (!row || row.state === 'in_flight') {
-      throw new AppError(
-        ErrorCode.IdempotencyInFlight,
-        'request with this Idempotency-Key is still in flight',
-      );
+      throw appError('idempotency_in_flight');
     }
     return { status: row.response_status, body: row.response_body, replayed: true };
   }

@@ -4,6 +4,7 @@
  */
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { ERROR_TEXT_CODES, type ErrorTextCode } from '../domain/error-texts';
 
 extendZodWithOpenApi(z);
 
@@ -13,10 +14,11 @@ export const errorSchema = registry.register(
   'Error',
   z.object({
     error: z.string().openapi({ example: 'amount: must be positive' }),
-    code: z
-      .string()
-      .optional()
-      .openapi({ description: 'machine-readable error code', example: 'validation' }),
+    code: z.enum(ERROR_TEXT_CODES as [ErrorTextCode, ...ErrorTextCode[]]).openapi({
+      description:
+        'stable machine-readable error code (README "Error codes"; domain/error-texts.ts); 429, 503 and 504 also send Retry-After',
+      example: 'validation',
+    }),
   }),
 );
 
@@ -75,7 +77,7 @@ function addImpliedResponses(doc: { paths?: Record<string, Record<string, Operat
       if (op.security?.length) implied.push('401', '429');
       for (const status of implied) {
         op.responses[status] ??= { description: `error ${status}`, content: errorContent };
-        if (status === '429') op.responses[status].headers ??= retryAfter;
+        if (status === '429' || status === '503') op.responses[status].headers ??= retryAfter;
       }
     }
   }

@@ -8,9 +8,9 @@
  * keyed posting that may already exist (a retry would be refused for its own earlier spending).
  */
 import type { Queryable } from '../domain/db';
-import { AppError, ErrorCode } from '../domain/errors';
+import { appErrorWithHeaders } from '../domain/errors';
 import { type Micro, toMicro } from '../domain/money';
-import { SPENDING_KINDS } from '../domain/spend';
+import { SPEND_CAP_RETRY_AFTER, SPENDING_KINDS } from '../domain/spend';
 
 export { SPENDING_KINDS };
 
@@ -30,8 +30,6 @@ export async function assertWithinSpendCap(db: Queryable, accountId: string, amo
   if (!row || row.cap === null) return;
   const cap = toMicro(row.cap);
   if (cap !== null && (row.spent ?? 0) + amount > cap) {
-    throw new AppError(ErrorCode.SpendCapExceeded, 'hourly spend limit (max_hourly_spend_usd) exceeded', {
-      'Retry-After': '3600',
-    });
+    throw appErrorWithHeaders('spend_cap_exceeded', { ...SPEND_CAP_RETRY_AFTER });
   }
 }

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateApiKey } from './api-keys';
 import { type Db, type DbClient, pgErrorCode, withTransaction } from './db';
-import { AppError, ErrorCode } from './errors';
+import { appError } from './errors';
 import { generateSigningSecret } from './webhook-signing';
 
 export interface NewAccount {
@@ -82,10 +82,8 @@ export async function createAccount(
     } catch (err) {
       if (pgErrorCode(err) !== '23505') throw err;
       const constraint = (err as { constraint?: string }).constraint;
-      if (constraint === 'accounts_email_key')
-        throw new AppError(ErrorCode.Conflict, 'email is already registered');
-      if (constraint === 'accounts_username_key')
-        throw new AppError(ErrorCode.Conflict, 'username is already taken');
+      if (constraint === 'accounts_email_key') throw appError('email_taken');
+      if (constraint === 'accounts_username_key') throw appError('username_taken');
       if (attempt >= 5) throw err;
     }
   }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterCommit, type Db, type DbClient, pgErrorCode } from './db';
+import { errorText } from './error-texts';
 import { AppError, ErrorCode } from './errors';
 import { assertMicro, type Micro } from './money';
 import {
@@ -194,7 +195,12 @@ export async function postJournal(db: Db | DbClient, posting: Posting): Promise<
     return { journalId: r.rows[0].journal_id, created: r.rows[0].created };
   } catch (err) {
     if (pgErrorCode(err) === '23514') {
-      throw new AppError(ErrorCode.InsufficientBalance, 'insufficient balance', {}, { cause: err });
+      throw new AppError(
+        ErrorCode.InsufficientBalance,
+        errorText('insufficient_balance'),
+        {},
+        { cause: err },
+      );
     }
     if (pgErrorCode(err) === SPEND_CAP_SQLSTATE) {
       throw new AppError(

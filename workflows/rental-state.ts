@@ -3,7 +3,7 @@
  * Validators (who may do what, and when) and transitions live here; effects live in rental.ts.
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import { ErrorCode } from '../domain/errors';
+import { businessFailure, ErrorCode, failIf } from '../domain/errors';
 import type { Micro } from '../domain/money';
 import {
   endingSoon,
@@ -14,7 +14,13 @@ import {
   settleRental,
 } from '../domain/rental-settlement';
 import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../domain/rental-store';
-import { ERROR_TEXTS } from '../domain/error-texts';
+import {
+  mayChatInRental,
+  mayEndRental,
+  mayExtendRental,
+  mayUseRentalMessages,
+  rentalRoleOf,
+} from '../domain/rental-permissions';
 
 export interface RentalParties {
   rentalId: string;
@@ -195,41 +201,33 @@ export class RentalState {
   }
 
   roleOf(accountId: string): 'renter' | 'bot' | 'owner' | undefined {
-    if (accountId === this.input.renterId) return 'renter';
-    if (accountId === this.input.agentId) return 'bot';
-    if (accountId === this.input.ownerId) return 'owner';
-    return undefined;
+    return rentalRoleOf(this.input, accountId);
   }
 
   // ── validators: run before a handler is accepted into history ───────────────────────────
 
   private assertParticipant(accountId: string): void {
-    if (!this.roleOf(accountId)) throw fail('rental not found', ErrorCode.NotFound);
+    failIf(mayUseRentalMessages(this.input, accountId));
   }
 
   assertOpen(): void {
-    if (this.ended) throw fail(ERROR_TEXTS.rentalEnded, ErrorCode.RentalEnded);
+    if (this.ended) throw businessFailure('rental_ended');
   }
 
   validateExtend(u: ExtendRentalInput): void {
-    this.assertParticipant(u.byAccountId);
-    if (this.roleOf(u.byAccountId) !== 'renter') throw fail(ERROR_TEXTS.extendNotRenter, ErrorCode.Forbidden);
+    failIf(mayExtendRental(this.input, { accountId: u.byAccountId }));
     if (!Number.isInteger(u.minutes) || u.minutes < 1 || u.minutes > MAX_RENTAL_MINUTES)
       throw fail(`minutes: must be an integer from 1 to ${MAX_RENTAL_MINUTES}`, ErrorCode.Validation);
     if (!u.requestId) throw fail('requestId: required', ErrorCode.Validation);
     const earlier = this.extensionMinutes(u.requestId);
     if (earlier !== undefined && earlier !== u.minutes)
       throw fail('Idempotency-Key was already used with different parameters', ErrorCode.IdempotencyMismatch);
-    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
+    if (this.ended) throw businessFailure('rental_already_ended');
   }
 
   validateEnd(u: EndRentalInput): void {
-    if (!u.byOperator) {
-      this.assertParticipant(u.byAccountId);
-      if (this.roleOf(u.byAccountId) === 'bot' && this.input.ownerId !== this.input.agentId)
-        throw fail(ERROR_TEXTS.endNotAllowed, ErrorCode.Forbidden);
-    }
-    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
+    failIf(mayEndRental(this.input, { accountId: u.byAccountId, operator: u.byOperator }));
+    if (this.ended) throw businessFailure('rental_already_ended');
   }
 
   validateMessage(u: PostRentalMessageInput): void {
@@ -242,12 +240,12 @@ export class RentalState {
   }
 
   validateChat(u: ChatWithAgentInput): void {
-    if (u.renterId !== this.input.renterId) throw fail('rental not found', ErrorCode.NotFound);
+    failIf(mayChatInRental(this.input, u.renterId));
     if (typeof u.message !== 'string' || !u.message.trim())
       throw fail('message: must not be empty', ErrorCode.Validation);
     if (u.message.length > MAX_CHAT_CHARS)
       throw fail(`message: at most ${MAX_CHAT_CHARS} characters`, ErrorCode.Validation);
-    if (this.ended) throw fail(ERROR_TEXTS.rentalNotActive, ErrorCode.RentalNotActive);
+    if (this.ended) throw businessFailure('rental_not_active');
   }
 
   // ── transitions ─────────────────────────────────────────────────────────────────────────
@@ -290,7 +288,7 @@ export class RentalState {
   }
 
   end(by: RentalEndedBy, reason: string, atMs: number): void {
-    if (this.ended) throw fail(ERROR_TEXTS.rentalAlreadyEnded, ErrorCode.Conflict);
+    if (this.ended) throw businessFailure('rental_already_ended');
     this.endedAtMs = atMs;
     this.endedBy = by;
     this.reason = reason;

@@ -36,7 +36,7 @@ import type { createHoldActivities } from '../activities/holds';
 import type { createLedgerActivities } from '../activities/ledger';
 import type { createRentalEventActivities } from '../activities/rental-events';
 import type { createRentalActivities, StoredRentalMessage } from '../activities/rentals';
-import { ErrorCode } from '../domain/errors';
+import { businessFailure, ErrorCode } from '../domain/errors';
 import type { LedgerAccountKey } from '../domain/ledger';
 import { times } from '../domain/money';
 import { CHAT_REPLY_WAIT_MS, type ChatWithAgentResult, replyText } from '../domain/rental-chat';
@@ -55,7 +55,6 @@ import {
   RentalState,
   type RentalView,
 } from './rental-state';
-import { ERROR_TEXTS } from '../domain/error-texts';
 import { isInvalidData, isPermanentFailure, passOn, retryTransient } from './failures';
 
 export const rentalWorkflowId = (rentalId: string) => `rental-${rentalId}`;
@@ -447,8 +446,7 @@ function postMessage<T extends StoredRentalMessage = StoredRentalMessage>(
 function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWithAgentResult> {
   return state.chat.run(async () => {
     const budgetMs = chatBudgetMs(u);
-    if (budgetMs !== undefined && budgetMs < MIN_CHAT_BUDGET_MS)
-      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.agentUnreachable, ErrorCode.AgentUnavailable);
+    if (budgetMs !== undefined && budgetMs < MIN_CHAT_BUDGET_MS) throw businessFailure('agent_unreachable');
     if (patched(LOCAL_CHAT)) return await chatLocally(state, u, budgetMs !== undefined);
     const { input } = state;
     const asked = await postMessage(state, u.renterId, u.message, act.storeRentalMessage).catch(
@@ -563,8 +561,7 @@ async function awaitBotReply(
 ): Promise<string> {
   await condition(() => state.botReplyAfter(afterSeq) !== undefined || state.ended, waitMs);
   const reply = state.chatAnswer(afterSeq, state.botReplyAfter(afterSeq));
-  if (reply === undefined)
-    throw ApplicationFailure.nonRetryable(ERROR_TEXTS.agentNoReply, ErrorCode.AgentUnavailable);
+  if (reply === undefined) throw businessFailure('agent_no_reply');
   return reply;
 }
 
@@ -572,8 +569,7 @@ const isRentalEnded = (err: unknown) =>
   err instanceof ApplicationFailure && err.type === ErrorCode.RentalEnded;
 
 function rentalEndedAsNotActive(err: unknown): never {
-  if (isRentalEnded(err))
-    throw ApplicationFailure.nonRetryable(ERROR_TEXTS.rentalNotActive, ErrorCode.RentalNotActive);
+  if (isRentalEnded(err)) throw businessFailure('rental_not_active');
   throw err;
 }
 
@@ -583,7 +579,7 @@ function ignoreRentalEnded(err: unknown): void {
 
 function timeoutAsUnavailable(err: unknown): never {
   if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure)
-    throw ApplicationFailure.nonRetryable(ERROR_TEXTS.agentUnreachable, ErrorCode.AgentUnavailable);
+    throw businessFailure('agent_unreachable');
   throw err;
 }
 

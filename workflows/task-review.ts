@@ -27,14 +27,14 @@ import {
 } from '@temporalio/workflow';
 import type { createLedgerActivities } from '../activities/ledger';
 import type { createTaskActivities } from '../activities/tasks';
-import { ErrorCode } from '../domain/errors';
+import { ErrorCode, failIf } from '../domain/errors';
 import type { Micro } from '../domain/money';
 import { SA } from '../domain/search-attributes';
 import { reviewWindowMs } from '../domain/task-rules';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
 import { isInvalidData, retryTransient } from './failures';
 import { taskSettledSignal, taskWorkflowId } from './task';
-import { ERROR_TEXTS } from '../domain/error-texts';
+import { mayReviewSubmission, maySubmitProof } from '../domain/task-permissions';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 type LedgerActivities = ReturnType<typeof createLedgerActivities>;
@@ -137,8 +137,7 @@ class Review {
   }
 
   assertCanSubmit(p: SubmitProofInput): void {
-    if (p.workerId !== this.input.workerId)
-      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.taskSubmitNotWorker, ErrorCode.Forbidden);
+    failIf(maySubmitProof(this.input, p.workerId));
     if (this.status !== 'accepted')
       throw ApplicationFailure.nonRetryable(`acceptance is already ${this.status}`, ErrorCode.Conflict);
   }
@@ -161,8 +160,7 @@ class Review {
   }
 
   assertCanDecide(d: DecisionInput): void {
-    if (d.actorId !== this.input.creatorId)
-      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.taskReviewNotCreator, ErrorCode.Forbidden);
+    failIf(mayReviewSubmission(this.input, d.actorId));
     if (this.decision !== null)
       throw ApplicationFailure.nonRetryable(
         `submission is already ${this.decision.replace('_', '-')}`,

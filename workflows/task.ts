@@ -31,10 +31,10 @@ import {
 } from '@temporalio/workflow';
 import type { createHoldActivities } from '../activities/holds';
 import type { createTaskCloseActivities } from '../activities/task-close';
-import { ErrorCode } from '../domain/errors';
+import { ErrorCode, failIf } from '../domain/errors';
 import type { Micro } from '../domain/money';
 import { SA } from '../domain/search-attributes';
-import { ERROR_TEXTS } from '../domain/error-texts';
+import { mayCancelTask } from '../domain/task-permissions';
 import { passOn, retryTransient } from './failures';
 
 type HoldActivities = ReturnType<typeof createHoldActivities>;
@@ -132,8 +132,7 @@ class TaskOwner {
   }
 
   validateCancel(r: CancelTaskRequest): void {
-    if (r?.actorId !== this.input.creatorId)
-      throw ApplicationFailure.nonRetryable(ERROR_TEXTS.taskCancelNotCreator, ErrorCode.Forbidden);
+    failIf(mayCancelTask(this.input, r?.actorId));
     if (this.cancelRequested || (this.status !== 'open' && this.status !== 'opening'))
       throw ApplicationFailure.nonRetryable(
         `task is already ${this.status === 'closed' ? 'closed' : this.cancelRequested ? 'cancelled' : this.status}`,

@@ -3,7 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { z } from 'zod';
 import { createAccount, insertApiKey } from '../../domain/accounts';
 import { withTransaction } from '../../domain/db';
-import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
+import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro, type Micro } from '../../domain/money';
 import { issueJwt, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -59,7 +59,7 @@ export async function createOwnedBot(
   principal: Principal,
   input: { agent_name: string; referral_code?: string },
 ): Promise<Registration> {
-  if (principal.isBot) throw forbidden('only people can own agents; bots register themselves');
+  if (principal.isBot) throw appError('people_own_agents');
   // An owner referring its own bot would pay itself a share of the fees that bot generates.
   if (input.referral_code !== undefined)
     throw new AppError(ErrorCode.Validation, 'referral_code: only self-registered bots take a referral code');
@@ -107,7 +107,7 @@ export async function token(
   const row = r.rows[0];
   dummyHash ??= hash('not-a-password-of-anyone');
   const ok = await verify(row?.password_hash ?? (await dummyHash), input.password).catch(() => false);
-  if (!row?.password_hash || !ok) throw new AppError(ErrorCode.Unauthorized, 'invalid email or password');
+  if (!row?.password_hash || !ok) throw appError('invalid_email_or_password');
   const jwt = issueJwt(deps.config, { sub: row.id, role: row.role });
   return { access_token: jwt.token, token_type: 'bearer', expires_in: jwt.expiresIn };
 }
@@ -176,7 +176,7 @@ export async function rotateKey(
     );
     const row = old.rows[0];
     if (!row) throw notFound('API key');
-    if (row.revoked_at) throw new AppError(ErrorCode.Conflict, 'API key is already revoked');
+    if (row.revoked_at) throw appError('api_key_already_revoked');
     await tx.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
     const issued = await insertApiKey(tx, principal.accountId, row.name);
     const r = await tx.query<KeyRow>(

@@ -1,7 +1,7 @@
 /** Agent profiles and the marketplace listing. */
 import type { z } from 'zod';
 import { containsPattern } from '../../domain/db';
-import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
+import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
 import { assertPublicUrl } from '../../domain/network-policy';
 import { rentalReadySql } from '../../domain/rental-ready';
@@ -71,7 +71,7 @@ export async function getAgent(deps: Deps, id: string): Promise<AgentView> {
 }
 
 export async function getOwnProfile(deps: Deps, principal: Principal): Promise<OwnAgentView> {
-  if (!principal.isBot) throw forbidden('only agents (bot accounts) have a profile');
+  if (!principal.isBot) throw appError('bots_have_profiles');
   const r = await selectAgents(deps, 'a.id = $1', '', [principal.accountId]);
   if (!r.rows[0]) throw notFound('agent');
   return ownView(r.rows[0]);
@@ -112,7 +112,7 @@ export async function updateProfile(
   principal: Principal,
   input: z.infer<typeof agentProfileInput>,
 ): Promise<OwnAgentView> {
-  if (!principal.isBot) throw forbidden('only agents (bot accounts) have a profile');
+  if (!principal.isBot) throw appError('bots_have_profiles');
   if (input.webhook_url)
     await assertPublicUrl(input.webhook_url, deps.config.ALLOW_PRIVATE_WEBHOOKS, 'webhook_url');
   const current = await deps.db.query<{ webhook_url: string | null; integration: string | null }>(

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
+import { AppError, appError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { takeUnreadNotifications } from '../../domain/rental-notifications';
@@ -40,7 +40,13 @@ import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { CreateRentalInput } from '../schemas/rentals';
-import { ERROR_TEXTS } from '../../domain/error-texts';
+import {
+  mayEndRental,
+  mayExtendRental,
+  mayUseRentalMessages,
+  mayViewRental,
+  type RentalParties,
+} from '../../domain/rental-permissions';
 
 export function rentalJson(r: RentalRow, nowMs = Date.now()) {
   const endsAtMs = r.ends_at.getTime();
@@ -79,14 +85,21 @@ export const messageJson = (m: RentalMessageRow) => ({
   created_at: m.created_at.toISOString(),
 });
 
+const partiesOf = (r: RentalRow): RentalParties => ({
+  renterId: r.renter_id,
+  agentId: r.agent_id,
+  ownerId: r.owner_id,
+});
 const isParticipant = (r: RentalRow, accountId: string) =>
-  r.renter_id === accountId || r.agent_id === accountId || r.owner_id === accountId;
+  mayUseRentalMessages(partiesOf(r), accountId) === null;
 
 /** The rental if the caller may see it; otherwise 404, so ids of others' rentals reveal nothing. */
 async function visibleRental(deps: ApiDeps, principal: Principal, id: string): Promise<RentalRow> {
   const row = await rentalById(deps.db, id);
-  if (!row || (!isParticipant(row, principal.accountId) && principal.role !== 'admin'))
-    throw notFound('rental');
+  if (!row) throw appError('rental_not_found');
+  refuseIf(
+    mayViewRental(partiesOf(row), { accountId: principal.accountId, operator: principal.role === 'admin' }),
+  );
   return row;
 }
 
@@ -100,8 +113,8 @@ async function updateRental<T>(run: () => Promise<T>, whenClosed: () => AppError
   }
 }
 
-const rentalEnded = () => new AppError(ErrorCode.RentalEnded, ERROR_TEXTS.rentalEnded);
-const alreadyEnded = () => conflict(ERROR_TEXTS.rentalAlreadyEnded);
+const rentalEnded = () => appError('rental_ended');
+const alreadyEnded = () => appError('rental_already_ended');
 
 export async function createRental(
   deps: ApiDeps,
@@ -134,8 +147,8 @@ export async function createRental(
   );
   const agent = a.rows[0];
   if (!agent || agent.kind !== 'bot') throw notFound('agent');
-  if (agent.price_per_minute === null) throw conflict('agent is not rentable: it has no price_per_minute');
-  if (agent.id === renterId || agent.owner_id === renterId) throw conflict('you cannot rent your own agent');
+  if (agent.price_per_minute === null) throw appError('agent_not_rentable');
+  if (agent.id === renterId || agent.owner_id === renterId) throw appError('rental_own_agent');
 
   // The hold (the workflow's first step) is a spending posting: postJournal checks the hourly
   // spend cap atomically with it.
@@ -203,7 +216,9 @@ export async function extendRental(
   idempotencyKey?: string,
 ): Promise<RentalJson> {
   const row = await visibleRental(deps, principal, id);
-  if (row.renter_id !== principal.accountId) throw forbidden(ERROR_TEXTS.extendNotRenter);
+  refuseIf(
+    mayExtendRental(partiesOf(row), { accountId: principal.accountId, operator: principal.role === 'admin' }),
+  );
   if (row.status === 'ended') throw alreadyEnded();
   const requestId = idempotencyKey
     ? deterministicUuid(principal.accountId, 'rentals.extend', id, idempotencyKey)
@@ -230,8 +245,7 @@ export async function endRental(
 ): Promise<RentalJson> {
   const row = await visibleRental(deps, principal, id);
   const byOperator = !isParticipant(row, principal.accountId) && principal.role === 'admin';
-  if (!byOperator && row.renter_id !== principal.accountId && row.owner_id !== principal.accountId)
-    throw forbidden(ERROR_TEXTS.endNotAllowed);
+  refuseIf(mayEndRental(partiesOf(row), { accountId: principal.accountId, operator: byOperator }));
   if (row.status === 'ended') throw alreadyEnded();
   await updateRental(
     () =>
@@ -249,7 +263,7 @@ export async function listMessages(
   id: string,
 ): Promise<{ messages: ReturnType<typeof messageJson>[] }> {
   const row = await visibleRental(deps, principal, id);
-  if (!isParticipant(row, principal.accountId)) throw notFound('rental');
+  refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
   const messages = await messagesOf(deps.db, id);
   // What a participant has read is no longer "unread" in its pending view.
   if (messages.length) await markRead(deps.db, id, principal.accountId, messages[messages.length - 1].seq);
@@ -263,7 +277,7 @@ export async function postMessage(
   content: string,
 ): Promise<ReturnType<typeof messageJson>> {
   const row = await visibleRental(deps, principal, id);
-  if (!isParticipant(row, principal.accountId)) throw notFound('rental');
+  refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
   if (row.status === 'ended') throw rentalEnded();
   mayCreate({ rental_id: id });
   const stored = await updateRental(

@@ -5,11 +5,10 @@
  * the calls of one rental.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { AppError, ErrorCode } from '../../domain/errors';
+import { appError } from '../../domain/errors';
 import {
   assertRentalActive,
   durationType,
-  RENTAL_NOT_ACTIVE_MESSAGE,
   resolveRentalCode,
   timeRemainingSeconds,
 } from '../../domain/rental-code';
@@ -18,7 +17,6 @@ import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental';
 import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';
-import { ERROR_TEXTS } from '../../domain/error-texts';
 
 /** `/v1/chat` is the API channel in Rentr's terms, whatever channel the rental was booked on. */
 const CHAT_CHANNEL = 'API';
@@ -40,9 +38,8 @@ const CHAT_WAIT_MARGIN_MS = 500;
  * a chat whose answer did not come back within its budget is an unreachable agent (503).
  */
 function finishedAsNotActive(err: unknown): never {
-  if (err instanceof WorkflowNotFoundError)
-    throw new AppError(ErrorCode.RentalNotActive, RENTAL_NOT_ACTIVE_MESSAGE);
-  if (isDeadlineError(err)) throw new AppError(ErrorCode.AgentUnavailable, ERROR_TEXTS.agentUnreachable);
+  if (err instanceof WorkflowNotFoundError) throw appError('rental_not_active');
+  if (isDeadlineError(err)) throw appError('agent_unreachable');
   throw err;
 }
 

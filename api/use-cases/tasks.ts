@@ -10,7 +10,7 @@ import {
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { containsPattern, withTransaction } from '../../domain/db';
-import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
+import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
@@ -50,7 +50,7 @@ import type {
   SubmitProofInput,
   TaskView,
 } from '../schemas/tasks';
-import { ERROR_TEXTS } from '../../domain/error-texts';
+import { mayAcceptTask, mayCancelTask, mayReviewSubmission } from '../../domain/task-permissions';
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -176,7 +176,7 @@ export async function getTask(deps: ApiDeps, principal: Principal, input: { task
  */
 export async function cancelTask(deps: ApiDeps, principal: Principal, input: { task_id: string }) {
   const before = await requireTask(deps, input.task_id);
-  if (before.creator_id !== principal.accountId) throw forbidden(ERROR_TEXTS.taskCancelNotCreator);
+  refuseIf(mayCancelTask({ creatorId: before.creator_id }, principal.accountId));
   if (before.status !== 'open') throw conflict(`task is already ${before.status}`);
   let refunded: number;
   try {
@@ -218,15 +218,15 @@ export async function acceptTask(
     if (!task) throw notFound('task');
     const again = await findAcceptance(tx, acceptanceId);
     if (again) return { task, acceptance: again, created: false };
-    if (task.creator_id === principal.accountId) throw forbidden('you cannot accept your own task');
+    refuseIf(mayAcceptTask({ creatorId: task.creator_id }, principal.accountId));
     if (task.status !== 'open') throw conflict(`task is ${task.status}`);
     const mine = await tx.query(
       `SELECT 1 FROM task_acceptances WHERE task_id = $1 AND worker_id = $2
           AND status IN ('accepted', 'submitted', 'approved')`,
       [task.id, principal.accountId],
     );
-    if (mine.rowCount) throw conflict('you already accepted this task');
-    if (task.slots_taken >= task.slots) throw conflict('no free slots left on this task');
+    if (mine.rowCount) throw appError('task_already_accepted');
+    if (task.slots_taken >= task.slots) throw appError('task_no_free_slots');
     const r = await tx.query<AcceptanceRow>(
       `INSERT INTO task_acceptances (id, task_id, worker_id, status, submit_by)
        VALUES ($1, $2, $3, 'accepted', now() + make_interval(secs => $4)) RETURNING *`,
@@ -329,7 +329,7 @@ export async function reviewSubmission(
   input: ReviewDecisionInput & { task_id: string; acceptance_id: string; decision: 'approve' | 'reject' },
 ) {
   const task = await requireTask(deps, input.task_id);
-  if (task.creator_id !== principal.accountId) throw forbidden(ERROR_TEXTS.taskReviewNotCreator);
+  refuseIf(mayReviewSubmission({ creatorId: task.creator_id }, principal.accountId));
   const acceptance = await findAcceptance(deps.db, input.acceptance_id);
   if (!acceptance || acceptance.task_id !== task.id) throw notFound('submission');
   if (acceptance.status === 'accepted') throw conflict('no proof submitted yet');

@@ -6,7 +6,7 @@
  */
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { AppError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
+import { AppError, appError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, toMicro } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
@@ -34,7 +34,7 @@ import type {
 /** One stable address per account: the derivation index is allocated once and stored. */
 export async function getDepositAddress(deps: ApiDeps, principal: Principal): Promise<DepositAddressResult> {
   const derive = depositAddressDeriver(deps.config);
-  if (!derive) throw new AppError(ErrorCode.Unavailable, 'deposits are not configured on this server');
+  if (!derive) throw appError('deposits_not_configured');
   const existing = await deps.db.query<{ address: string }>(
     'SELECT address FROM deposit_addresses WHERE account_id = $1',
     [principal.accountId],

@@ -1,7 +1,7 @@
 /** Wallet: balances, transaction history and operator adjustments. */
 import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
-import { AppError, ErrorCode, notFound } from '../../domain/errors';
+import { appError, notFound } from '../../domain/errors';
 import { postJournal } from '../../domain/ledger';
 import { fromMicro, type Micro } from '../../domain/money';
 import type { Principal } from '../auth';
@@ -100,10 +100,7 @@ async function assertSameAdjustment(
     original.amount !== input.amount ||
     original.reason !== input.reason
   ) {
-    throw new AppError(
-      ErrorCode.IdempotencyMismatch,
-      'Idempotency-Key was already used with different parameters',
-    );
+    throw appError('idempotency_mismatch');
   }
 }
 

@@ -3,7 +3,7 @@
  * freshly signed delivery, the `webhook_test` event, secret rotation and endpoint re-enable.
  */
 import { randomUUID } from 'node:crypto';
-import { conflict, notFound } from '../../domain/errors';
+import { appError, notFound } from '../../domain/errors';
 import { assertPublicUrl } from '../../domain/network-policy';
 import { enqueueDelivery } from '../../domain/webhook-enqueue';
 import { generateSigningSecret } from '../../domain/webhook-signing';
@@ -124,12 +124,9 @@ async function assertEndpointUsable(deps: ApiDeps, accountId: string, url: strin
     [accountId],
   );
   if (!r.rows[0]) throw notFound('account');
-  if (!(url ?? r.rows[0].webhook_url)) throw conflict(NO_ENDPOINT);
-  if (r.rows[0].disabled) throw conflict(DISABLED);
+  if (!(url ?? r.rows[0].webhook_url)) throw appError('webhook_url_missing');
+  if (r.rows[0].disabled) throw appError('webhook_endpoint_disabled');
 }
-
-const NO_ENDPOINT = 'no webhook_url is set for this account';
-const DISABLED = 'webhook endpoint is disabled: re-enable it with POST /api/v1/webhooks/endpoint/enable';
 
 /** Enqueues and reports the new delivery; a skipped one means the endpoint cannot receive now. */
 async function enqueueOrExplain(deps: ApiDeps, input: Parameters<typeof enqueueDelivery>[1]) {
@@ -140,7 +137,7 @@ async function enqueueOrExplain(deps: ApiDeps, input: Parameters<typeof enqueueD
       [deliveryId],
     );
     const reason = r.rows[0]?.skip_reason ?? 'no webhook endpoint';
-    throw conflict(reason === 'endpoint disabled' ? DISABLED : NO_ENDPOINT);
+    throw appError(reason === 'endpoint disabled' ? 'webhook_endpoint_disabled' : 'webhook_url_missing');
   }
   return { delivery_id: deliveryId, state: 'pending' as const, redelivery_of: input.redeliveryOf ?? null };
 }
@@ -152,8 +149,8 @@ async function enqueueOrExplain(deps: ApiDeps, input: Parameters<typeof enqueueD
 export async function redeliver(deps: ApiDeps, principal: Principal, id: string, idempotencyKey?: string) {
   const original = await visibleDelivery(deps, principal, id);
   if (original.state === 'pending' || original.state === 'retrying')
-    throw conflict('delivery is still in progress');
-  if (original.state === 'skipped' && !original.target_url) throw conflict(NO_ENDPOINT);
+    throw appError('webhook_delivery_in_progress');
+  if (original.state === 'skipped' && !original.target_url) throw appError('webhook_url_missing');
   return enqueueOrExplain(deps, {
     eventKey: `redelivery:${original.id}:${idempotencyKey ? `${principal.accountId}:${idempotencyKey}` : randomUUID()}`,
     accountId: original.account_id,

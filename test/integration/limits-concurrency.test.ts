@@ -21,7 +21,10 @@ import {
 import { type Stack, startStack } from '../harness/stack';
 import { devchain, waitFor } from './tron-chain';
 
-const SPEND_CAP_ERROR = { error: 'hourly spend limit (max_hourly_spend_usd) exceeded' };
+const SPEND_CAP_ERROR = {
+  error: 'hourly spend limit (max_hourly_spend_usd) exceeded',
+  code: 'spend_cap_exceeded',
+};
 
 interface Answer {
   status: number;
@@ -219,7 +222,10 @@ describe('rental extension across continue-as-new', () => {
     expect(new Set(resent.map((a) => a.body.minutes))).toEqual(new Set([14]));
     const mismatch = await extend(6, 'ext-1');
     expect(mismatch.status).toBe(422);
-    expect(mismatch.body).toEqual({ error: 'Idempotency-Key was already used with different parameters' });
+    expect(mismatch.body).toEqual({
+      error: 'Idempotency-Key was already used with different parameters',
+      code: 'idempotency_mismatch',
+    });
 
     const view = await r.call<{ minutes: number; ends_at: string; starts_at: string }>(
       'GET',

@@ -241,6 +241,6 @@ describe('USDT deposits', () => {
     const { call } = await depositor();
     const res = await call('GET', '/api/v1/finance/deposits?limit=1000');
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: expect.stringContaining('limit') });
+    expect(res.body).toEqual({ error: expect.stringContaining('limit'), code: 'validation' });
   });
 });

@@ -80,7 +80,7 @@ describe('USDT withdrawals', () => {
         'Idempotency-Key': `bad-${field}-${Math.random()}`,
       });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: expect.stringContaining(field) });
+      expect(res.body).toEqual({ error: expect.stringContaining(field), code: 'validation' });
     }
     const missingKey = await call('POST', '/api/v1/finance/withdraw', {
       amount: 25,
@@ -105,7 +105,7 @@ describe('USDT withdrawals', () => {
       },
     );
     expect(res.status).toBe(402);
-    expect(res.body).toEqual({ error: 'insufficient balance' });
+    expect(res.body).toEqual({ error: 'insufficient balance', code: 'insufficient_balance' });
     expect(await availableMicro(stack.db, account.id)).toBe(20_000_000);
     expect(
       (await stack.db.query('SELECT 1 FROM withdrawals WHERE account_id = $1', [account.id])).rowCount,

@@ -92,7 +92,10 @@ describe('webhooks API', () => {
     const acct = await createTestAccount(stack.db, { kind: 'bot' });
     const res = await apiClient(stack.url, acct.apiKey)('POST', '/api/v1/webhooks/test');
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ error: 'no webhook_url is set for this account' });
+    expect(res.body).toEqual({
+      error: 'no webhook_url is set for this account',
+      code: 'webhook_url_missing',
+    });
     expect(await deliveryCount(acct.id)).toBe(0);
   });
 
