@@ -3,6 +3,7 @@
  * console's session cookie. A cookie-authenticated state change also needs the session's CSRF
  * token in X-CSRF-Token and the console's own Origin (domain/console.ts decides).
  */
+import { errorText } from '../domain/error-texts';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as store from '../db/admin';
@@ -101,8 +102,8 @@ export function adminAccess(deps: Deps): RequestHandler {
     if (!token) {
       refuse(res, {
         status: 401,
-        code: 'unauthorized',
-        error: 'missing credentials: send X-API-Key or Authorization: Bearer, or log in at /admin',
+        code: 'console_credentials_missing',
+        error: errorText('console_credentials_missing'),
       });
       return;
     }

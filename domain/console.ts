@@ -4,14 +4,22 @@
  * session cookie's attributes, and the Temporal UI link of a business object.
  */
 
+import { errorText, type ErrorTextCode } from './error-texts';
+
 export const CONSOLE_COOKIE = 'agentrent_console';
 export const CSRF_HEADER = 'x-csrf-token';
 
 export interface Refusal {
   status: 401 | 403;
-  code: string;
+  code: ErrorTextCode;
   error: string;
 }
+
+function refusal(status: 401 | 403, code: FixedConsoleCode): Refusal {
+  return { status, code, error: errorText(code) };
+}
+type FixedConsoleCode =
+  'console_session_expired' | 'admin_only' | 'origin_refused' | 'csrf_token_missing' | 'csrf_token_invalid';
 
 /** The stored session joined with what can end it early (the account's role, the key's revocation). */
 export interface SessionState {
@@ -26,11 +34,7 @@ export interface SessionState {
   keyRevoked: boolean;
 }
 
-const expired: Refusal = {
-  status: 401,
-  code: 'console_session_expired',
-  error: 'console session expired or logged out: log in again',
-};
+const expired: Refusal = refusal(401, 'console_session_expired');
 
 /**
  * Whether a session still authorises its holder. `currentAdminKeyHash` is sha256 of today's
@@ -44,8 +48,7 @@ export function sessionRefusal(
   if (!s || s.revokedAt || s.expiresAt.getTime() <= now.getTime()) return expired;
   if (s.via === 'admin_key') return s.adminKeyHash === currentAdminKeyHash ? undefined : expired;
   if (s.keyRevoked) return expired;
-  if (s.accountRole !== 'admin' || s.accountIsBot !== false)
-    return { status: 403, code: 'admin_only', error: 'admin only' };
+  if (s.accountRole !== 'admin' || s.accountIsBot !== false) return refusal(403, 'admin_only');
   return undefined;
 }
 
@@ -82,11 +85,9 @@ export interface CsrfCheck {
 export function csrfRefusal(c: CsrfCheck): Refusal | undefined {
   if (SAFE_METHODS.has(c.method.toUpperCase())) return undefined;
   const from = originOf(c.origin) ?? originOf(c.referer);
-  if (!from || !c.allowedOrigins.includes(from))
-    return { status: 403, code: 'origin_refused', error: 'request did not come from the console’s origin' };
-  if (!c.csrfHeader) return { status: 403, code: 'csrf_token_missing', error: 'missing X-CSRF-Token header' };
-  if (!c.same(c.csrfHeader, c.sessionCsrf))
-    return { status: 403, code: 'csrf_token_invalid', error: 'X-CSRF-Token does not match the session' };
+  if (!from || !c.allowedOrigins.includes(from)) return refusal(403, 'origin_refused');
+  if (!c.csrfHeader) return refusal(403, 'csrf_token_missing');
+  if (!c.same(c.csrfHeader, c.sessionCsrf)) return refusal(403, 'csrf_token_invalid');
   return undefined;
 }
 
@@ -99,8 +100,7 @@ export function loginOriginRefusal(
   const from = originOf(origin) ?? originOf(referer);
   // A non-browser client (curl, tests) sends neither header; it cannot be a forged browser request.
   if (!origin && !referer) return undefined;
-  if (!from || !allowedOrigins.includes(from))
-    return { status: 403, code: 'origin_refused', error: 'request did not come from the console’s origin' };
+  if (!from || !allowedOrigins.includes(from)) return refusal(403, 'origin_refused');
   return undefined;
 }
 

@@ -126,6 +126,19 @@ export const ERRORS = {
   task_no_free_slots: { kind: 'CONFLICT', text: 'no free slots left on this task' },
   task_submit_not_worker: { kind: 'FORBIDDEN', text: 'only the worker who accepted may submit' },
 
+  // ── operator console ──
+  console_session_expired: {
+    kind: 'UNAUTHORIZED',
+    text: 'console session expired or logged out: log in again',
+  },
+  console_credentials_missing: {
+    kind: 'UNAUTHORIZED',
+    text: 'missing credentials: send X-API-Key or Authorization: Bearer, or log in at /admin',
+  },
+  origin_refused: { kind: 'FORBIDDEN', text: 'request did not come from the console’s origin' },
+  csrf_token_missing: { kind: 'FORBIDDEN', text: 'missing X-CSRF-Token header' },
+  csrf_token_invalid: { kind: 'FORBIDDEN', text: 'X-CSRF-Token does not match the session' },
+
   // ── MCP transport ──
   mcp_too_many_sessions: {
     kind: 'UNAVAILABLE',

@@ -3,6 +3,7 @@
  * endpoints behind it. Every endpoint takes the admin key header or the console session cookie
  * (+ X-CSRF-Token and the console's Origin on state changes, api/console-auth.ts).
  */
+import { errorText } from '../../domain/error-texts';
 import express, { type Express, type Request } from 'express';
 import path from 'node:path';
 import { z } from 'zod';
@@ -193,7 +194,11 @@ export function mountConsoleRoutes(app: Express, deps: ApiDeps): void {
 
   app.get(`${ADMIN}/session`, async (req, res, next) => {
     if (!cookieValue(req.headers.cookie, CONSOLE_COOKIE))
-      return refuse(res, { status: 401, code: 'console_session_expired', error: 'not logged in' });
+      return refuse(res, {
+        status: 401,
+        code: 'console_session_expired',
+        error: errorText('console_session_expired'),
+      });
     access(req, res, (err?: unknown) => {
       if (err) return next(err);
       res.json(admin.sessionView(deps, res.locals.consoleSession!));
