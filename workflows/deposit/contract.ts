@@ -16,8 +16,11 @@ import type { depositWorkflow } from './workflow';
 
 // ── one deposit ──────────────────────────────────────────────────────────────────────────────
 
-/** The workflow type registered with Temporal (never rename: recorded histories name it). */
-export const DEPOSIT_WORKFLOW_TYPE = 'depositWorkflow';
+/**
+ * The workflow type registered with Temporal: the name its module exports (checked here), never
+ * renamed (recorded histories name it).
+ */
+export const DEPOSIT_WORKFLOW_TYPE = 'depositWorkflow' satisfies keyof typeof import('./workflow');
 export type DepositWorkflow = typeof depositWorkflow;
 
 export interface DepositWorkflowInput {
@@ -76,8 +79,12 @@ export function depositStartOptions(
 
 // ── the deposit watcher ──────────────────────────────────────────────────────────────────────
 
-/** The workflow type registered with Temporal (never rename: recorded histories name it). */
-export const DEPOSIT_WATCHER_WORKFLOW_TYPE = 'depositWatcherWorkflow';
+/**
+ * The workflow type registered with Temporal: the name its module exports (checked here), never
+ * renamed (recorded histories name it).
+ */
+export const DEPOSIT_WATCHER_WORKFLOW_TYPE =
+  'depositWatcherWorkflow' satisfies keyof typeof import('./watcher');
 export type DepositWatcherWorkflow = typeof depositWatcherWorkflow;
 
 export interface DepositWatcherInput {

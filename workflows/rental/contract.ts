@@ -21,8 +21,11 @@ import { SA } from '../../domain/search-attributes';
 import type { StartOptions } from '../contract-types';
 import type { rentalWorkflow } from './workflow';
 
-/** The workflow type registered with Temporal (never rename: recorded histories name it). */
-export const RENTAL_WORKFLOW_TYPE = 'rentalWorkflow';
+/**
+ * The workflow type registered with Temporal: the name its module exports (checked here), never
+ * renamed (recorded histories name it).
+ */
+export const RENTAL_WORKFLOW_TYPE = 'rentalWorkflow' satisfies keyof typeof import('./workflow');
 export type RentalWorkflow = typeof rentalWorkflow;
 
 export const rentalWorkflowId = (rentalId: string) => `rental-${rentalId}`;

@@ -16,8 +16,11 @@ import type { taskWorkflow } from './workflow';
 
 // ── the task (escrow owner) ──────────────────────────────────────────────────────────────────
 
-/** The workflow type registered with Temporal (never rename: recorded histories name it). */
-export const TASK_WORKFLOW_TYPE = 'taskWorkflow';
+/**
+ * The workflow type registered with Temporal: the name its module exports (checked here), never
+ * renamed (recorded histories name it).
+ */
+export const TASK_WORKFLOW_TYPE = 'taskWorkflow' satisfies keyof typeof import('./workflow');
 export type TaskWorkflow = typeof taskWorkflow;
 
 export const TASK_WORKFLOW_KIND = 'task';
@@ -81,8 +84,11 @@ export function taskStartOptions(input: TaskInput, taskQueue: string): StartOpti
 
 // ── one acceptance (task review) ─────────────────────────────────────────────────────────────
 
-/** The workflow type registered with Temporal (never rename: recorded histories name it). */
-export const TASK_REVIEW_WORKFLOW_TYPE = 'taskReviewWorkflow';
+/**
+ * The workflow type registered with Temporal: the name its module exports (checked here), never
+ * renamed (recorded histories name it).
+ */
+export const TASK_REVIEW_WORKFLOW_TYPE = 'taskReviewWorkflow' satisfies keyof typeof import('./review');
 export type TaskReviewWorkflow = typeof taskReviewWorkflow;
 
 export const TASK_REVIEW_WORKFLOW_KIND = 'task-review';

@@ -11,8 +11,12 @@ import type { WebhookPolicyName } from '../../domain/webhooks';
 import type { StartOptions } from '../contract-types';
 import type { webhookDeliveryWorkflow } from './workflow';
 
-/** The workflow type registered with Temporal (never rename: recorded histories name it). */
-export const WEBHOOK_DELIVERY_WORKFLOW_TYPE = 'webhookDeliveryWorkflow';
+/**
+ * The workflow type registered with Temporal: the name its module exports (checked here), never
+ * renamed (recorded histories name it).
+ */
+export const WEBHOOK_DELIVERY_WORKFLOW_TYPE =
+  'webhookDeliveryWorkflow' satisfies keyof typeof import('./workflow');
 export type WebhookDeliveryWorkflow = typeof webhookDeliveryWorkflow;
 
 export interface WebhookDeliveryInput {

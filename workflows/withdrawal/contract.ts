@@ -12,8 +12,11 @@ import { SA } from '../../domain/search-attributes';
 import type { StartOptions } from '../contract-types';
 import type { withdrawalWorkflow } from './workflow';
 
-/** The workflow type registered with Temporal (never rename: recorded histories name it). */
-export const WITHDRAWAL_WORKFLOW_TYPE = 'withdrawalWorkflow';
+/**
+ * The workflow type registered with Temporal: the name its module exports (checked here), never
+ * renamed (recorded histories name it).
+ */
+export const WITHDRAWAL_WORKFLOW_TYPE = 'withdrawalWorkflow' satisfies keyof typeof import('./workflow');
 export type WithdrawalWorkflow = typeof withdrawalWorkflow;
 
 export const withdrawalWorkflowId = (id: string) => `withdrawal-${id}`;
