@@ -1,6 +1,6 @@
 /**
  * The state of one rental, kept in one small class so the workflow reads as its lifecycle.
- * Validators (who may do what, and when) and transitions live here; effects live in rental.ts.
+ * Validators (who may do what, and when) and transitions live here; effects live in workflow.ts.
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import { ErrorCode } from '../../domain/errors';
