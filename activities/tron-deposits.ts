@@ -7,12 +7,17 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ErrorCode } from '../domain/errors';
-import { SA } from '../domain/search-attributes';
 import { postJournal } from '../domain/ledger';
 import { microFromTokenUnits } from '../domain/tron-amounts';
 import { hex20FromBase58 } from '../domain/tron-address';
 import { transfersOf } from '../domain/tron-events';
-import { depositSolidifiedSignal, depositWorkflowId } from '../workflows/deposit';
+import {
+  DEPOSIT_WORKFLOW_TYPE,
+  type DepositWorkflow,
+  depositSolidifiedSignal,
+  depositStartOptions,
+  depositWorkflowId,
+} from '../workflows/deposit/contract';
 import type { ActivityDeps } from './deps';
 import { depositsCredited, depositsCreditedMicro } from './metrics';
 import { type TronBlock, TronNode, TronNodeError } from './tron-node';
@@ -265,28 +270,17 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       let started = 0;
       for (const c of input.deposits) {
         try {
-          await temporal.workflow.start('depositWorkflow', {
-            workflowId: depositWorkflowId(c.txid, c.logIndex),
-            taskQueue: config.TEMPORAL_TASK_QUEUE,
-            args: [
+          await temporal.workflow.start<DepositWorkflow>(
+            DEPOSIT_WORKFLOW_TYPE,
+            depositStartOptions(
               {
                 deposit: c,
                 pollIntervalMs: config.TRON_POLL_INTERVAL_MS,
                 confirmations: config.TRON_CONFIRMATIONS,
               },
-            ],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            memo: { summary: `USDT deposit ${c.amount / 1e6} to ${c.address} (tx ${c.txid}#${c.logIndex})` },
-            typedSearchAttributes: [
-              { key: SA.WorkflowKind, value: 'deposit' },
-              { key: SA.BusinessStatus, value: 'pending' },
-              { key: SA.SubjectId, value: `${c.txid}-${c.logIndex}` },
-              { key: SA.AccountIds, value: [c.accountId] },
-              { key: SA.AmountMicro, value: c.amount },
-            ],
-            staticSummary: `Deposit of ${c.amount / 1e6} USDT to ${c.address}`,
-          });
+              config.TEMPORAL_TASK_QUEUE,
+            ),
+          );
           started++;
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

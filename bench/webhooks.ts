@@ -17,7 +17,7 @@ import { loadConfig } from '../domain/config';
 import { createPool } from '../domain/db';
 import { createLogger } from '../domain/logger';
 import { createTestAccount } from '../test/harness/fixtures';
-import { webhookWorkflowId } from '../workflows/webhook-delivery';
+import { webhookWorkflowId } from '../workflows/webhook-delivery/contract';
 import { measure, quietBundlerLogger, runStops, startServices, type Stops, verdict } from './common';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);

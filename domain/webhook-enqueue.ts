@@ -8,16 +8,18 @@
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from './config';
 import { type Db, withTransaction } from './db';
 import { notFound } from './errors';
 import { deterministicUuid } from './ids';
-import { SA } from './search-attributes';
 import { generateSigningSecret } from './webhook-signing';
 import { WEBHOOK_POLICIES } from './webhook-policies';
 import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from './webhooks';
-import { webhookDeliveryWorkflow, webhookWorkflowId } from '../workflows/webhook-delivery';
+import {
+  WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+  type WebhookDeliveryWorkflow,
+  webhookDeliveryStartOptions,
+} from '../workflows/webhook-delivery/contract';
 
 export interface WebhookDeps {
   db: Db;
@@ -114,28 +116,14 @@ export async function enqueueDelivery(
 
 async function startDeliveryWorkflow(deps: WebhookDeps, accountId: string, row: EnqueuedRow): Promise<void> {
   try {
-    await deps.temporal.workflow.start(webhookDeliveryWorkflow, {
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-      workflowId: webhookWorkflowId(row.id),
-      // A finished delivery is never sent again under the same id; redelivery is a new delivery.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      args: [
+    await deps.temporal.workflow.start<WebhookDeliveryWorkflow>(
+      WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+      webhookDeliveryStartOptions(
         { deliveryId: row.id, accountId, policy: row.policy as WebhookPolicyName, after: row.previous_id },
-      ],
-      typedSearchAttributes: [
-        { key: SA.WorkflowKind, value: 'webhook-delivery' },
-        { key: SA.SubjectId, value: row.id },
-        { key: SA.AccountIds, value: [accountId] },
-        { key: SA.BusinessStatus, value: 'pending' },
-      ],
-      staticSummary: `Webhook ${row.event} → ${hostOf(row.target_url)}`,
-      memo: {
-        summary: `${row.event} → ${hostOf(row.target_url)} (${row.policy})`,
-        event: row.event,
-        subject: row.subject,
-        policy: row.policy,
-      },
-    });
+        { event: row.event, subject: row.subject, targetHost: hostOf(row.target_url) },
+        deps.config.TEMPORAL_TASK_QUEUE,
+      ),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }

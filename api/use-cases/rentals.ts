@@ -11,7 +11,6 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { AppError, appError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
@@ -30,12 +29,13 @@ import {
   endRentalUpdate,
   extendRentalUpdate,
   postRentalMessageUpdate,
+  RENTAL_WORKFLOW_TYPE,
+  type RentalInput,
+  type RentalWorkflow,
   rentalReservedUpdate,
   rentalStartOptions,
-  rentalWorkflow,
   rentalWorkflowId,
-} from '../../workflows/rental';
-import type { RentalInput } from '../../workflows/rental-state';
+} from '../../workflows/rental/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
@@ -172,15 +172,10 @@ export async function createRental(
   };
   // The workflow holds the money as its first step and answers this update (402 when short):
   // a start that fails holds nothing, and no hold exists without its workflow.
-  const startWorkflowOperation = new WithStartWorkflowOperation(rentalWorkflow, {
-    ...rentalStartOptions(workflowInput),
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    args: [workflowInput],
-    // A running rental answers again; a finished one is never run twice; a failed hold (402) may
-    // be retried with the same key once the renter is funded.
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-  });
+  const startWorkflowOperation = new WithStartWorkflowOperation<RentalWorkflow>(
+    RENTAL_WORKFLOW_TYPE,
+    rentalStartOptions(workflowInput, deps.config.TEMPORAL_TASK_QUEUE),
+  );
   try {
     // No fixed update id: Temporal would answer a retry with a failed run's old outcome (402)
     // instead of starting afresh; a second update on a running rental only reads its state.

@@ -13,7 +13,7 @@ import {
   timeRemainingSeconds,
 } from '../../domain/rental-code';
 import type { RentalRow } from '../../domain/rental-store';
-import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental';
+import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental/contract';
 import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';

@@ -13,7 +13,6 @@ import { containsPattern, withTransaction } from '../../domain/db';
 import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
-import { SA } from '../../domain/search-attributes';
 import {
   type AcceptanceRow,
   cancelTaskWithRefund,
@@ -24,20 +23,21 @@ import {
 } from '../../domain/task-store';
 import {
   approveSubmissionUpdate,
+  cancelTaskUpdate,
   rejectSubmissionUpdate,
   submitProofUpdate,
-  TASK_REVIEW_WORKFLOW_KIND,
-  taskReviewWorkflow,
-  taskReviewWorkflowId,
-} from '../../workflows/task-review';
-import {
-  cancelTaskUpdate,
-  TASK_WORKFLOW_KIND,
+  TASK_REVIEW_WORKFLOW_TYPE,
+  TASK_WORKFLOW_TYPE,
   type TaskInput,
+  type TaskReviewInput,
+  type TaskReviewWorkflow,
+  type TaskWorkflow,
   taskOpenedUpdate,
-  taskWorkflow,
+  taskReviewStartOptions,
+  taskReviewWorkflowId,
+  taskStartOptions,
   taskWorkflowId,
-} from '../../workflows/task';
+} from '../../workflows/task/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
@@ -120,24 +120,10 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
     slots: input.slots,
   };
   await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
-    startWorkflowOperation: new WithStartWorkflowOperation(taskWorkflow, {
-      workflowId: taskWorkflowId(id),
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      args: [args],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA.WorkflowKind, value: TASK_WORKFLOW_KIND },
-        { key: SA.BusinessStatus, value: 'open' },
-        { key: SA.TaskId, value: id },
-        { key: SA.AccountIds, value: [principal.accountId] },
-        { key: SA.AmountMicro, value: escrow },
-      ],
-      staticSummary: `Task "${input.title.slice(0, 60)}": ${input.slots} × ${fromMicro(input.reward_usd)} USDT`,
-      memo: {
-        summary: `Task "${input.title.slice(0, 80)}": ${input.slots} × ${fromMicro(input.reward_usd)} USDT`,
-      },
-    }),
+    startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(
+      TASK_WORKFLOW_TYPE,
+      taskStartOptions(args, config.TEMPORAL_TASK_QUEUE),
+    ),
   });
   const task = await findTask(db, id);
   if (!task) throw new AppError(ErrorCode.Unavailable, 'task is not recorded yet, retry');
@@ -236,36 +222,21 @@ export async function acceptTask(
   });
   mayCreate({ task_id: task.id, acceptance_id: acceptanceId });
   try {
-    await deps.temporal.workflow.start(taskReviewWorkflow, {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: taskReviewWorkflowId(acceptanceId),
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [
-        {
-          taskId: task.id,
-          acceptanceId,
-          creatorId: task.creator_id,
-          workerId: principal.accountId,
-          reward: task.reward,
-          submitWithinMs,
-          ...(config.TASK_REVIEW_WINDOW_SECONDS === undefined
-            ? {}
-            : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),
-        },
-      ],
-      typedSearchAttributes: [
-        { key: SA.TaskId, value: task.id },
-        { key: SA.AcceptanceId, value: acceptanceId },
-        { key: SA.AccountIds, value: [task.creator_id, principal.accountId] },
-        { key: SA.WorkflowKind, value: TASK_REVIEW_WORKFLOW_KIND },
-        { key: SA.BusinessStatus, value: 'accepted' },
-        { key: SA.AmountMicro, value: task.reward },
-      ],
-      staticSummary: `Task "${task.title.slice(0, 60)}": acceptance by ${principal.accountId}, reward ${fromMicro(task.reward)} USDT`,
-      memo: {
-        summary: `Acceptance ${acceptanceId} of task "${task.title.slice(0, 80)}" (${task.id}) by worker ${principal.accountId}; reward ${fromMicro(task.reward)} USDT`,
-      },
-    });
+    const input: TaskReviewInput = {
+      taskId: task.id,
+      acceptanceId,
+      creatorId: task.creator_id,
+      workerId: principal.accountId,
+      reward: task.reward,
+      submitWithinMs,
+      ...(config.TASK_REVIEW_WINDOW_SECONDS === undefined
+        ? {}
+        : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),
+    };
+    await deps.temporal.workflow.start<TaskReviewWorkflow>(
+      TASK_REVIEW_WORKFLOW_TYPE,
+      taskReviewStartOptions(input, task, config.TEMPORAL_TASK_QUEUE),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
       // No workflow owns this slot: release it so the task is not blocked by a failed start.

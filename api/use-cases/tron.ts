@@ -9,16 +9,17 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { AppError, appError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, toMicro } from '../../domain/money';
-import { SA } from '../../domain/search-attributes';
 import { depositAddressDeriver } from '../../domain/tron-address';
 import { withdrawalAmounts } from '../../domain/tron-amounts';
 import {
   reviewWithdrawalUpdate,
   withdrawalAcceptedUpdate,
-  withdrawalWorkflow,
-  withdrawalWorkflowId,
+  WITHDRAWAL_WORKFLOW_TYPE,
   type WithdrawalInput,
-} from '../../workflows/withdrawal';
+  type WithdrawalWorkflow,
+  withdrawalStartOptions,
+  withdrawalWorkflowId,
+} from '../../workflows/withdrawal/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
@@ -173,26 +174,10 @@ export async function createWithdrawal(
     fundsRetryMs: config.WITHDRAWAL_FUNDS_RETRY_SECONDS * 1000,
     confirmations: config.TRON_CONFIRMATIONS,
   };
-  const startWorkflowOperation = new WithStartWorkflowOperation(withdrawalWorkflow, {
-    workflowId: withdrawalWorkflowId(withdrawalId),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    args: [args],
-    // A running withdrawal answers again; a completed one is never run twice; a failed hold
-    // (402) may be retried with the same key once the account is funded.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-    memo: {
-      summary: `withdraw ${fromMicro(amounts.amount)} USDT (net ${fromMicro(amounts.net)}) to ${input.address}`,
-    },
-    typedSearchAttributes: [
-      { key: SA.WorkflowKind, value: 'withdrawal' },
-      { key: SA.BusinessStatus, value: 'queued' },
-      { key: SA.SubjectId, value: withdrawalId },
-      { key: SA.AccountIds, value: [principal.accountId] },
-      { key: SA.AmountMicro, value: amounts.amount },
-    ],
-    staticSummary: `Withdrawal of ${fromMicro(amounts.amount)} USDT (net ${fromMicro(amounts.net)}) to ${input.address}`,
-  });
+  const startWorkflowOperation = new WithStartWorkflowOperation<WithdrawalWorkflow>(
+    WITHDRAWAL_WORKFLOW_TYPE,
+    withdrawalStartOptions(args, config.TEMPORAL_TASK_QUEUE),
+  );
   mayCreate({ withdrawal_id: withdrawalId });
   try {
     await deps.temporal.workflow.executeUpdateWithStart(withdrawalAcceptedUpdate, { startWorkflowOperation });

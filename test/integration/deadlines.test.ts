@@ -10,7 +10,7 @@ import type { ApiDeps } from '../../api/deps';
 import { deterministicUuid } from '../../domain/ids';
 import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental';
+import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental/contract';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { startRental } from '../clients/rentr-fixtures';
 import { apiClient, availableMicro, createFundedAccount, createTestAccount } from '../harness/fixtures';

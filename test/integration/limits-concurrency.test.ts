@@ -8,8 +8,12 @@ import { utils } from 'tronweb';
 import { balanceOf, postJournal } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 import { rentalById } from '../../domain/rental-store';
-import { rentalStartOptions, rentalWorkflow } from '../../workflows/rental';
-import type { RentalInput } from '../../workflows/rental-state';
+import {
+  RENTAL_WORKFLOW_TYPE,
+  type RentalInput,
+  type RentalWorkflow,
+  rentalStartOptions,
+} from '../../workflows/rental/contract';
 import {
   apiClient,
   assertLedgerConsistent,
@@ -186,11 +190,10 @@ describe('rental extension across continue-as-new', () => {
       eventsEnabled: false,
       historyLimit,
     };
-    const handle = await stack.client.workflow.start(rentalWorkflow, {
-      ...rentalStartOptions(input),
-      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      args: [input],
-    });
+    const handle = await stack.client.workflow.start<RentalWorkflow>(
+      RENTAL_WORKFLOW_TYPE,
+      rentalStartOptions(input, stack.config.TEMPORAL_TASK_QUEUE),
+    );
     await waitFor(() => rentalById(stack.db, rentalId), 10_000, 'the rental row');
     return { rentalId, renter, handle, call: apiClient(stack.url, renter.apiKey) };
   }

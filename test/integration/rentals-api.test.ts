@@ -4,8 +4,8 @@
  */
 import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalWorkflowId } from '../../workflows/rental';
-import { rentalStatusQuery } from '../../workflows/rental';
+import { rentalWorkflowId } from '../../workflows/rental/contract';
+import { rentalStatusQuery } from '../../workflows/rental/contract';
 import {
   apiClient,
   assertLedgerConsistent,

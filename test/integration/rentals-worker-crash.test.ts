@@ -5,7 +5,7 @@
  */
 import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental';
+import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental/contract';
 import {
   apiClient,
   assertLedgerConsistent,

@@ -18,7 +18,7 @@ import {
   type TestAccount,
 } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
-import { taskReviewWorkflowId } from '../../workflows/task-review';
+import { taskReviewWorkflowId } from '../../workflows/task/contract';
 
 type Json = Record<string, unknown>;
 

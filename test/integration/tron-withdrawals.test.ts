@@ -5,7 +5,7 @@ import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount 
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
 import { balanceOf } from '../../domain/ledger';
-import { withdrawalWorkflowId } from '../../workflows/withdrawal';
+import { withdrawalWorkflowId } from '../../workflows/withdrawal/contract';
 import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
 import { devchain, waitFor } from './tron-chain';
 

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { createWebhookActivities } from '../../activities/webhooks';
 import { createLogger } from '../../domain/logger';
 import { SA } from '../../domain/search-attributes';
-import { webhookWorkflowId } from '../../workflows/webhook-delivery';
+import { webhookWorkflowId } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { apiClient, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';

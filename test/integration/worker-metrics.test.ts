@@ -8,8 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { utils } from 'tronweb';
 import { ensureDepositWatcher } from '../../activities/tron-watcher';
 import { postJournal } from '../../domain/ledger';
-import { reconcilerWorkflow } from '../../workflows/reconciler';
-import { webhookWorkflowId } from '../../workflows/webhook-delivery';
+import {
+  RECONCILER_WORKFLOW_TYPE,
+  type ReconcilerWorkflow,
+  reconcilerStartOptions,
+} from '../../workflows/reconciler/contract';
+import { webhookWorkflowId } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { apiClient, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { freePort } from '../harness/free-port';
@@ -197,11 +201,13 @@ describe('worker business metrics', () => {
     });
     const before = await scrape();
     const reconcile = () =>
-      stack.client.workflow.execute(reconcilerWorkflow, {
-        workflowId: `reconciler-${randomUUID()}`,
-        taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-        args: [{ graceMinutes: 0, accountIds: [account.id] }],
-      });
+      stack.client.workflow.execute<ReconcilerWorkflow>(
+        RECONCILER_WORKFLOW_TYPE,
+        reconcilerStartOptions(`reconciler-${randomUUID()}`, stack.config.TEMPORAL_TASK_QUEUE, {
+          graceMinutes: 0,
+          accountIds: [account.id],
+        }),
+      );
     expect((await reconcile()).repaired).toBe(1);
     expect((await reconcile()).repaired).toBe(0);
     const after = await scrape();

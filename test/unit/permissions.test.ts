@@ -17,7 +17,7 @@ import {
   mayReviewSubmission,
   maySubmitProof,
 } from '../../domain/task-permissions';
-import { RentalState } from '../../workflows/rental-state';
+import { RentalState } from '../../workflows/rental/state';
 
 const parties = { renterId: 'renter', agentId: 'bot', ownerId: 'owner' };
 const selfOwned = { renterId: 'renter', agentId: 'bot', ownerId: 'bot' };

@@ -19,7 +19,7 @@ import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';
 import { REVIEW_WINDOW_TIERS } from '../../domain/task-rules';
-import { taskReviewStateQuery, taskReviewWorkflowId } from '../../workflows/task-review';
+import { taskReviewStateQuery, taskReviewWorkflowId } from '../../workflows/task/contract';
 import { assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { startTimeSkippingWorker, type TimeSkippingWorker } from '../harness/time-skipping-worker';

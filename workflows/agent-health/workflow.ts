@@ -4,8 +4,9 @@
  * through the agents; each page is one activity that enqueues one `health-check` delivery per agent.
  */
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createAgentHealthActivities } from '../activities/agent-health';
-import { retryTransient } from './failures';
+import type { createAgentHealthActivities } from '../../activities/agent-health';
+import { retryTransient } from '../failures';
+import { AGENT_HEALTH_PAGE_SIZE, type AgentHealthChecksInput } from './contract';
 
 const { checkProxyAgentsPage } = proxyActivities<ReturnType<typeof createAgentHealthActivities>>({
   startToCloseTimeout: '1 minute',
@@ -13,18 +14,8 @@ const { checkProxyAgentsPage } = proxyActivities<ReturnType<typeof createAgentHe
   retry: retryTransient({ maximumAttempts: 5, initialInterval: '2s', backoffCoefficient: 2 }),
 });
 
-export const AGENT_HEALTH_SCHEDULE_ID = 'agent-health-checks';
-export const AGENT_HEALTH_INTERVAL = '15 minutes' as const;
-export const AGENT_HEALTH_PAGE_SIZE = 100;
 /** Pages per run before continuing as new, to keep one run's history small. */
 const PAGES_PER_RUN = 200;
-
-export interface AgentHealthChecksInput {
-  /** Set only by continue-as-new: where the previous run stopped, and its key and count. */
-  afterId?: string | null;
-  runKey?: string;
-  enqueued?: number;
-}
 
 export async function agentHealthChecksWorkflow(
   input: AgentHealthChecksInput = {},

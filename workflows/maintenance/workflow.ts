@@ -4,8 +4,9 @@
  * in bounded batches; the workflow only gives it timeouts and retries.
  */
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { createMaintenanceActivities } from '../activities/maintenance';
-import { retryTransient } from './failures';
+import type { createMaintenanceActivities } from '../../activities/maintenance';
+import { retryTransient } from '../failures';
+import type { PurgeExpiredIdempotencyKeysInput } from './contract';
 
 const { purgeExpiredIdempotencyKeys } = proxyActivities<ReturnType<typeof createMaintenanceActivities>>({
   // Each batch is one short DELETE and heartbeats, so a dead worker is noticed within a minute.
@@ -14,14 +15,6 @@ const { purgeExpiredIdempotencyKeys } = proxyActivities<ReturnType<typeof create
   // Deleting what is already gone deletes nothing, so a retry simply carries on.
   retry: retryTransient({ maximumAttempts: 5, initialInterval: '10s', backoffCoefficient: 2 }),
 });
-
-export const IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID = 'idempotency-key-purge';
-export const IDEMPOTENCY_KEY_PURGE_INTERVAL = '1 day' as const;
-
-export interface PurgeExpiredIdempotencyKeysInput {
-  /** Unset (the schedule): the worker's IDEMPOTENCY_KEY_RETENTION_HOURS, read when the run starts. */
-  olderThanHours?: number;
-}
 
 export async function purgeExpiredIdempotencyKeysWorkflow(
   input: PurgeExpiredIdempotencyKeysInput = {},

@@ -7,9 +7,10 @@
  * history grows.
  */
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createReconcilerActivities, RepairOutcome } from '../activities/reconciler';
-import { holdOwnerOf } from '../domain/holds';
-import { retryTransient } from './failures';
+import type { createReconcilerActivities, RepairOutcome } from '../../activities/reconciler';
+import { holdOwnerOf } from '../../domain/holds';
+import { retryTransient } from '../failures';
+import type { ReconcilerInput, ReconcilerTotals } from './contract';
 
 const act = proxyActivities<ReturnType<typeof createReconcilerActivities>>({
   startToCloseTimeout: '1 minute',
@@ -22,25 +23,7 @@ const act = proxyActivities<ReturnType<typeof createReconcilerActivities>>({
   }),
 });
 
-export const RECONCILER_SCHEDULE_ID = 'held-balance-reconciler';
-export const RECONCILER_INTERVAL = '10 minutes' as const;
 const PAGE = 100;
-
-export interface ReconcilerInput {
-  /** Unset: the worker's RECONCILER_GRACE_MINUTES. */
-  graceMinutes?: number;
-  /** Only these accounts (an operator repairing one account; tests). */
-  accountIds?: string[];
-  /** Carried across continue-as-new. */
-  afterLedgerAccountId?: number;
-  totals?: ReconcilerTotals;
-}
-
-export interface ReconcilerTotals {
-  scanned: number;
-  repaired: number;
-  needsOperator: number;
-}
 
 export async function reconcilerWorkflow(input: ReconcilerInput = {}): Promise<ReconcilerTotals> {
   const totals: ReconcilerTotals = input.totals ?? { scanned: 0, repaired: 0, needsOperator: 0 };

@@ -16,8 +16,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   getExternalWorkflowHandle,
   log,
   patched,
@@ -25,16 +23,29 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { createLedgerActivities } from '../activities/ledger';
-import type { createTaskActivities } from '../activities/tasks';
-import { ErrorCode, failIf } from '../domain/errors';
-import type { Micro } from '../domain/money';
-import { SA } from '../domain/search-attributes';
-import { reviewWindowMs } from '../domain/task-rules';
-import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
-import { isInvalidData, retryTransient } from './failures';
-import { taskSettledSignal, taskWorkflowId } from './task';
-import { mayReviewSubmission, maySubmitProof } from '../domain/task-permissions';
+import type { createLedgerActivities } from '../../activities/ledger';
+import type { createTaskActivities } from '../../activities/tasks';
+import { ErrorCode, failIf } from '../../domain/errors';
+import type { Micro } from '../../domain/money';
+import { SA } from '../../domain/search-attributes';
+import { reviewWindowMs } from '../../domain/task-rules';
+import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../../domain/webhooks';
+import { isInvalidData, retryTransient } from '../failures';
+import {
+  approveSubmissionUpdate,
+  type DecisionInput,
+  rejectSubmissionUpdate,
+  type ReviewDecision,
+  type ReviewStatus,
+  type SubmitProofInput,
+  submitProofUpdate,
+  type TaskReviewInput,
+  type TaskReviewState,
+  taskReviewStateQuery,
+  taskSettledSignal,
+  taskWorkflowId,
+} from './contract';
+import { mayReviewSubmission, maySubmitProof } from '../../domain/task-permissions';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 type LedgerActivities = ReturnType<typeof createLedgerActivities>;
@@ -57,58 +68,8 @@ const { enqueueWebhook } = proxyActivities<WebhookActivities>({
   retry: retryTransient({ initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 6 }),
 });
 
-export const TASK_REVIEW_WORKFLOW_KIND = 'task-review';
 /** patched() id: settling an acceptance signals the task's owner workflow (`taskSettled`). */
 const TELL_TASK_OWNER = 'task-review-tells-task-owner';
-export const taskReviewWorkflowId = (acceptanceId: string) => `task-review-${acceptanceId}`;
-
-export interface TaskReviewInput {
-  taskId: string;
-  acceptanceId: string;
-  creatorId: string;
-  workerId: string;
-  /** Reward per slot, micro-USDT; also picks the review window tier. */
-  reward: Micro;
-  /** How long after acceptance the worker may submit proof. */
-  submitWithinMs: number;
-  /** Replaces the reward tier's review window (TASK_REVIEW_WINDOW_SECONDS: tests and soaks only). */
-  reviewWindowMs?: number;
-}
-
-export type ReviewStatus = 'accepted' | 'submitted' | 'approved' | 'rejected' | 'expired';
-export type ReviewDecision = 'approved' | 'auto_approved' | 'rejected' | 'expired';
-
-export interface SubmitProofInput {
-  workerId: string;
-  proofText: string;
-  proofUrl: string | null;
-}
-
-export interface DecisionInput {
-  /** Who decides; only the task creator may. */
-  actorId: string;
-  reason: string | null;
-}
-
-export interface TaskReviewState {
-  taskId: string;
-  acceptanceId: string;
-  workerId: string;
-  status: ReviewStatus;
-  submitBy: string;
-  submittedAt: string | null;
-  reviewDeadline: string | null;
-  decision: ReviewDecision | null;
-  decidedAt: string | null;
-  reason: string | null;
-  payoutNet: Micro | null;
-  payoutFee: Micro | null;
-}
-
-export const submitProofUpdate = defineUpdate<TaskReviewState, [SubmitProofInput]>('submitProof');
-export const approveSubmissionUpdate = defineUpdate<TaskReviewState, [DecisionInput]>('approveSubmission');
-export const rejectSubmissionUpdate = defineUpdate<TaskReviewState, [DecisionInput]>('rejectSubmission');
-export const taskReviewStateQuery = defineQuery<TaskReviewState>('taskReviewState');
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

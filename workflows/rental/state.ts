@@ -1,10 +1,9 @@
 /**
  * The state of one rental, kept in one small class so the workflow reads as its lifecycle.
- * Validators (who may do what, and when) and transitions live here; effects live in rental.ts.
+ * Validators (who may do what, and when) and transitions live here; effects live in workflow.ts.
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import { businessFailure, ErrorCode, failIf } from '../domain/errors';
-import type { Micro } from '../domain/money';
+import { businessFailure, ErrorCode, failIf } from '../../domain/errors';
 import {
   endingSoon,
   ENDING_SOON_MS,
@@ -12,116 +11,25 @@ import {
   MS_PER_MINUTE,
   type Settlement,
   settleRental,
-} from '../domain/rental-settlement';
-import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../domain/rental-store';
+} from '../../domain/rental-settlement';
+import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../../domain/rental-store';
+import {
+  type ChatWithAgentInput,
+  type EndRentalInput,
+  type ExtendRentalInput,
+  MAX_CHAT_CHARS,
+  MAX_MESSAGE_CHARS,
+  type PostRentalMessageInput,
+  type RentalInput,
+  type RentalView,
+} from './contract';
 import {
   mayChatInRental,
   mayEndRental,
   mayExtendRental,
   mayUseRentalMessages,
   rentalRoleOf,
-} from '../domain/rental-permissions';
-
-export interface RentalParties {
-  rentalId: string;
-  agentId: string;
-  agentName: string;
-  renterId: string;
-  renterUsername: string;
-  /** Who earns: the bot's owner, or the bot itself when it has none. */
-  ownerId: string;
-}
-
-/** What continue-as-new carries into the next run. */
-export interface CarriedRentalState {
-  startsAtMs: number;
-  endsAtMs: number;
-  paidMinutes: number;
-  status: RentalStatus;
-  warnedForEndsAtMs: number | null;
-  warnings: number;
-  nextSeq: number;
-  lastBotMessage: { seq: number; content: string } | null;
-  revision: number;
-  /** Applied extensions, requestId → minutes, so a re-sent one is answered, not applied again. */
-  extensions?: Record<string, number>;
-  /** Bot messages owed to `/v1/chat` (see RentalState.unseenReplies). */
-  unseenReplies?: Array<{ seq: number; content: string }> | null;
-}
-
-export interface RentalInput extends RentalParties {
-  minutes: number;
-  pricePerMinute: Micro;
-  channel: string;
-  /** Set by the API so its answer and the workflow agree; otherwise the workflow's start time. */
-  startsAtMs?: number;
-  /**
-   * The API already wrote the rentals row and the start notifications (in one statement, before
-   * the start), so the first run need not.
-   */
-  startRecorded?: boolean;
-  /**
-   * The workflow holds the money itself as its first step (`reserveRental`) and answers the API's
-   * `rentalReserved` update (update-with-start): no hold ever exists without this workflow.
-   */
-  holdFunds?: boolean;
-  /**
-   * The bot takes pushed events (integration `events` with a webhook_url), as of the start. Only
-   * rentals recorded before events followed the bot's current profile read it.
-   */
-  eventsEnabled: boolean;
-  /** Continue-as-new once the history has this many events (default 2000). */
-  historyLimit?: number;
-  carried?: CarriedRentalState;
-}
-
-export interface ExtendRentalInput {
-  minutes: number;
-  byAccountId: string;
-  /** Keys the extra hold: one request, one posting, whatever retries. */
-  requestId: string;
-}
-
-export interface EndRentalInput {
-  byAccountId: string;
-  reason?: string;
-  /** An operator force-end (the API checked the admin role). */
-  byOperator?: boolean;
-}
-
-export interface PostRentalMessageInput {
-  senderId: string;
-  content: string;
-}
-
-export interface ChatWithAgentInput {
-  message: string;
-  channel?: string;
-  renterId: string;
-  /**
-   * Epoch ms by which the API must have the answer (its request deadline, less a margin): the
-   * chat's whole budget, queue wait included. Absent in histories recorded before it existed.
-   */
-  deadlineAtMs?: number;
-}
-
-export interface RentalView {
-  rentalId: string;
-  status: RentalStatus;
-  startsAt: string;
-  endsAt: string;
-  minutes: number;
-  pricePerMinute: Micro;
-  warnings: number;
-  endedAt: string | null;
-  endedBy: RentalEndedBy | null;
-  reason: string | null;
-  settled: boolean;
-  settlement: Settlement | null;
-}
-
-export const MAX_MESSAGE_CHARS = 2000;
-export const MAX_CHAT_CHARS = 10_000;
+} from '../../domain/rental-permissions';
 
 const fail = (message: string, code: ErrorCode) => ApplicationFailure.nonRetryable(message, code);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -12,41 +12,15 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
   patched,
   proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TronActivities } from '../activities/tron';
-import { alertOnPermanentFailure, retryTransient } from './failures';
-
-export interface DepositWatcherInput {
-  /** Next block to scan; unset on a brand-new watcher = start at startBlock or the head. */
-  nextBlock?: number;
-  /** Block id of nextBlock − 1, to detect that the chain changed under the cursor. */
-  lastBlockId?: string;
-  startBlock?: number;
-  pollIntervalMs: number;
-  blocksPerRun: number;
-  /**
-   * Continue-as-new also once the history has this many events (a stalled chain scans no blocks),
-   * besides when the server suggests it.
-   */
-  historyLimit?: number;
-}
-
-export interface WatcherCursor {
-  nextBlock: number | null;
-  lastBlockId: string | null;
-  scannedThisRun: number;
-  depositsStarted: number;
-  /** Solidified height the pending deposits were last signalled for (this run). */
-  notifiedSolidified: number | null;
-}
-
-export const depositWatcherCursorQuery = defineQuery<WatcherCursor>('cursor');
+import type { TronActivities } from '../../activities/tron';
+import { alertOnPermanentFailure, retryTransient } from '../failures';
+import { type DepositWatcherInput, depositWatcherCursorQuery, type WatcherCursor } from './contract';
 
 /** Blocks per scan activity: bounded work per call, catches up 100 blocks at a time. */
 const SCAN_BATCH = 100;

@@ -12,8 +12,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   patched,
   proxyActivities,
   setHandler,
@@ -21,59 +19,19 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TronActivities, WithdrawalRequest, WithdrawalStatus } from '../activities/tron';
-import { ErrorCode } from '../domain/errors';
-import { SA } from '../domain/search-attributes';
-import { alertOnPermanentFailure, isPermanentFailure, retryTransient } from './failures';
-
-export interface WithdrawalInput extends WithdrawalRequest {
-  reviewTimeoutMs: number;
-  pollIntervalMs: number;
-  fundsRetryMs: number;
-  confirmations: number;
-  /** Continue-as-new once the history has this many events (or when the server suggests it). */
-  historyLimit?: number;
-  /** Set by continue-as-new: the funds are held and reviewed; the send goes on from here. */
-  carried?: WithdrawalCarried;
-}
-
-interface WithdrawalCarried {
-  status: WithdrawalStatus;
-  reason: string | null;
-  attempt: number;
-  txid: string | null;
-  /** Agreeing `expired` answers for this attempt so far, and the solidified height of the last. */
-  expiredAnswers: number;
-  lastExpiredSolidified: number;
-}
-
-export interface WithdrawalAccepted {
-  withdrawalId: string;
-  status: WithdrawalStatus;
-}
-
-export interface WithdrawalDecision {
-  approve: boolean;
-  operatorId: string;
-  reason?: string;
-}
-
-export interface WithdrawalSnapshot {
-  status: WithdrawalStatus;
-  /** Where the sending phase is: signing, broadcasting, ambiguous (sent, outcome unknown) … */
-  phase: string;
-  attempt: number;
-  txid: string | null;
-  reason: string | null;
-}
-
-/** Resolves once the funds are held (the API's answer), or fails with the hold's error (402). */
-export const withdrawalAcceptedUpdate = defineUpdate<WithdrawalAccepted>('accepted');
-/** Operator decision while in review; rejected with 409 in any other state. */
-export const reviewWithdrawalUpdate = defineUpdate<WithdrawalSnapshot, [WithdrawalDecision]>('review');
-export const withdrawalStatusQuery = defineQuery<WithdrawalSnapshot>('status');
-
-export const withdrawalWorkflowId = (id: string) => `withdrawal-${id}`;
+import type { TronActivities, WithdrawalStatus } from '../../activities/tron';
+import { ErrorCode } from '../../domain/errors';
+import { SA } from '../../domain/search-attributes';
+import { alertOnPermanentFailure, isPermanentFailure, retryTransient } from '../failures';
+import {
+  reviewWithdrawalUpdate,
+  type WithdrawalAccepted,
+  withdrawalAcceptedUpdate,
+  type WithdrawalDecision,
+  type WithdrawalInput,
+  type WithdrawalSnapshot,
+  withdrawalStatusQuery,
+} from './contract';
 
 /** Withdrawals recorded before they continued-as-new keep waiting in one run when they replay. */
 const CONTINUE_AS_NEW_PATCH = 'withdrawal-continue-as-new';

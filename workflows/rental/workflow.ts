@@ -18,8 +18,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   log,
   patched,
   proxyActivities,
@@ -31,43 +29,38 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createAgentProxyActivities } from '../activities/agent-proxy';
-import type { createHoldActivities } from '../activities/holds';
-import type { createLedgerActivities } from '../activities/ledger';
-import type { createRentalEventActivities } from '../activities/rental-events';
-import type { createRentalActivities, StoredRentalMessage } from '../activities/rentals';
-import { businessFailure, ErrorCode } from '../domain/errors';
-import type { LedgerAccountKey } from '../domain/ledger';
-import { times } from '../domain/money';
-import { CHAT_REPLY_WAIT_MS, type ChatWithAgentResult, replyText } from '../domain/rental-chat';
-import { type RentalEventName, rentalEventPayload, rentalSubject } from '../domain/rental-events';
-import { proxySessionKey } from '../domain/agent-reply';
-import { rentalRequestNotifications } from '../domain/rental-notifications';
-import { rentalCode } from '../domain/rental-settlement';
-import { LEGACY_SA, SA, SEARCH_ATTRIBUTES_V2 } from '../domain/search-attributes';
-import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
+import type { createAgentProxyActivities } from '../../activities/agent-proxy';
+import type { createHoldActivities } from '../../activities/holds';
+import type { createLedgerActivities } from '../../activities/ledger';
+import type { createRentalEventActivities } from '../../activities/rental-events';
+import type { createRentalActivities, StoredRentalMessage } from '../../activities/rentals';
+import { businessFailure, ErrorCode } from '../../domain/errors';
+import type { LedgerAccountKey } from '../../domain/ledger';
+import { times } from '../../domain/money';
+import { CHAT_REPLY_WAIT_MS, type ChatWithAgentResult, replyText } from '../../domain/rental-chat';
+import { type RentalEventName, rentalEventPayload, rentalSubject } from '../../domain/rental-events';
+import { proxySessionKey } from '../../domain/agent-reply';
+import { rentalRequestNotifications } from '../../domain/rental-notifications';
+import { rentalCode } from '../../domain/rental-settlement';
+import { LEGACY_SA, SA, SEARCH_ATTRIBUTES_V2 } from '../../domain/search-attributes';
+import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../../domain/webhooks';
 import {
   type ChatWithAgentInput,
+  chatWithAgentUpdate,
   type EndRentalInput,
+  endRentalUpdate,
   type ExtendRentalInput,
-  type PostRentalMessageInput,
+  extendRentalUpdate,
+  postRentalMessageUpdate,
   type RentalInput,
-  RentalState,
+  rentalMemo,
+  rentalReservedUpdate,
+  rentalSearchAttributes,
+  rentalStatusQuery,
   type RentalView,
-} from './rental-state';
-import { isInvalidData, isPermanentFailure, passOn, retryTransient } from './failures';
-
-export const rentalWorkflowId = (rentalId: string) => `rental-${rentalId}`;
-
-export const rentalStatusQuery = defineQuery<RentalView>('rentalStatus');
-export const extendRentalUpdate = defineUpdate<RentalView, [ExtendRentalInput]>('extendRental');
-export const endRentalUpdate = defineUpdate<RentalView, [EndRentalInput]>('endRental');
-export const postRentalMessageUpdate = defineUpdate<StoredRentalMessage, [PostRentalMessageInput]>(
-  'postRentalMessage',
-);
-export const chatWithAgentUpdate = defineUpdate<ChatWithAgentResult, [ChatWithAgentInput]>('chatWithAgent');
-/** Update-with-start: answers once the hold is posted, or fails with the hold's error (402). */
-export const rentalReservedUpdate = defineUpdate<RentalView>('rentalReserved');
+} from './contract';
+import { RentalState } from './state';
+import { isInvalidData, isPermanentFailure, passOn, retryTransient } from '../failures';
 
 type Activities = ReturnType<typeof createRentalActivities> &
   ReturnType<typeof createRentalEventActivities> &
@@ -125,27 +118,6 @@ const EVENTS_FOLLOW_PROFILE = 'rental-events-follow-profile';
 /** Less than this left: not worth calling the agent. */
 const MIN_CHAT_BUDGET_MS = 250;
 
-/** Search attributes and memo for starting a rental, so operators find it from the first second. */
-export function rentalStartOptions(input: RentalInput) {
-  return {
-    workflowId: rentalWorkflowId(input.rentalId),
-    typedSearchAttributes: [
-      { key: SA.WorkflowKind, value: 'rental' },
-      { key: SA.BusinessStatus, value: 'active' },
-      { key: SA.RentalId, value: input.rentalId },
-      { key: SA.AgentId, value: input.agentId },
-      { key: SA.AccountIds, value: [...new Set([input.renterId, input.agentId, input.ownerId])] },
-    ],
-    memo: rentalMemo(input),
-    staticSummary: rentalMemo(input).summary,
-  };
-}
-
-const rentalMemo = (input: RentalInput) => ({
-  summary: `Rental ${rentalCode(input.rentalId)}: ${input.renterUsername} rents ${input.agentName} for ${input.minutes} min`,
-  pricePerMinuteMicro: input.pricePerMinute,
-});
-
 export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   const state = new RentalState(input, Date.now());
   setHandler(rentalStatusQuery, () => state.view());
@@ -165,7 +137,7 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
     return state.view();
   });
 
-  // A continued run re-marks itself; a first run already has what rentalStartOptions set.
+  // A continued run re-marks itself; a first run already has what rentalStartOptions set (contract).
   const lean = !input.carried && patched(LEAN_START);
   if (!lean) markSearchable(state);
   // Rentals started with `holdFunds` own their hold from its first cent (older ones: the API held).
@@ -206,7 +178,7 @@ const escrowOf = (input: RentalInput): LedgerAccountKey => ({
 /** Every run (also after continue-as-new) carries the search attributes, current status and memo. */
 function markSearchable(state: RentalState): void {
   upsertSearchAttributes([
-    ...rentalStartOptions(state.input).typedSearchAttributes.filter((a) => a.key !== SA.BusinessStatus),
+    ...rentalSearchAttributes(state.input).filter((a) => a.key !== SA.BusinessStatus),
     // Runs recorded before SQL visibility's Keyword budget also upserted RenterId.
     ...(patched(SEARCH_ATTRIBUTES_V2) ? [] : [{ key: LEGACY_SA.RenterId, value: state.input.renterId }]),
     { key: SA.BusinessStatus, value: state.status },

@@ -12,8 +12,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -23,37 +21,15 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DepositCandidate, DepositCheck, TronActivities } from '../activities/tron';
-import { SA } from '../domain/search-attributes';
-import { alertOnPermanentFailure, retryTransient } from './failures';
-
-export interface DepositWorkflowInput {
-  deposit: DepositCandidate;
-  /** The chain's block interval; the fallback poll is a few of them. */
-  pollIntervalMs: number;
-  /** Confirmations required on top of the block (besides being solidified). */
-  confirmations: number;
-  /** Continue-as-new once the history has this many events (or when the server suggests it). */
-  historyLimit?: number;
-  /** Set by continue-as-new: what the previous run knew (the deposit row is already recorded). */
-  carried?: DepositCarried;
-}
-
-interface DepositCarried {
-  confirmations: number;
-  signalledSolidified: number;
-  misses: number;
-  lastMissSolidified: number;
-}
-
-export type DepositOutcome = 'confirmed' | 'dropped' | 'failed';
-
-export const depositWorkflowId = (txid: string, logIndex: number) => `deposit-${txid}-${logIndex}`;
-
-export const depositStatusQuery = defineQuery<{ status: string; confirmations: number }>('depositStatus');
-
-/** From the watcher: the chain's solidified height reached `solidified` (≥ this deposit's block). */
-export const depositSolidifiedSignal = defineSignal<[{ solidified: number }]>('depositSolidified');
+import type { DepositCheck, TronActivities } from '../../activities/tron';
+import { SA } from '../../domain/search-attributes';
+import { alertOnPermanentFailure, retryTransient } from '../failures';
+import {
+  type DepositOutcome,
+  depositSolidifiedSignal,
+  depositStatusQuery,
+  type DepositWorkflowInput,
+} from './contract';
 
 /**
  * Without a signal, re-check every this many block intervals: only a safety net (watcher down or

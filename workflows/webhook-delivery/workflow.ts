@@ -7,7 +7,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineSignal,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
@@ -16,44 +15,18 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createWebhookActivities } from '../activities/webhooks';
-import { attemptsOf, WEBHOOK_POLICIES } from '../domain/webhook-policies';
-import type { WebhookPolicyName } from '../domain/webhooks';
-import { SA } from '../domain/search-attributes';
-import { deadLetterDelivery, retryTransient } from './failures';
+import type { createWebhookActivities } from '../../activities/webhooks';
+import { attemptsOf, WEBHOOK_POLICIES } from '../../domain/webhook-policies';
+import { SA } from '../../domain/search-attributes';
+import { deadLetterDelivery, retryTransient } from '../failures';
+import {
+  type WebhookDeliveryInput,
+  type WebhookDeliveryResult,
+  predecessorSettledSignal,
+  webhookWorkflowId,
+} from './contract';
 
 type WebhookActivities = ReturnType<typeof createWebhookActivities>;
-
-export interface WebhookDeliveryInput {
-  deliveryId: string;
-  accountId: string;
-  policy: WebhookPolicyName;
-  /** The unsettled delivery of the same subject that must settle first, if any. */
-  after: string | null;
-  /** How often to re-check the predecessor without its signal (default PREDECESSOR_RECHECK). */
-  predecessorRecheckMs?: number;
-  /** While waiting for the predecessor, continue-as-new once the history has this many events. */
-  historyLimit?: number;
-}
-
-export type DeliveryState = 'delivered' | 'failed';
-
-export interface WebhookDeliveryResult {
-  state: DeliveryState;
-  /** Workflow times (ms): the wait between attempts runs from one attempt's end to the next's start. */
-  attempts: Array<{
-    attempt: number;
-    startedAt: number;
-    endedAt: number;
-    outcome: string;
-    status: number | null;
-  }>;
-}
-
-/** Sent by the previous delivery of the same subject when it has settled. */
-export const predecessorSettledSignal = defineSignal('predecessorSettled');
-
-export const webhookWorkflowId = (deliveryId: string) => `webhook-${deliveryId}`;
 
 // The HTTP call is bounded by the policy (≤ 10 s); the margin covers Postgres. Heartbeats during
 // the call let a crashed worker's attempt be retried within seconds, with the same attempt number.

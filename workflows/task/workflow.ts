@@ -18,9 +18,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   log,
   patched,
   proxyActivities,
@@ -29,13 +26,22 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createHoldActivities } from '../activities/holds';
-import type { createTaskCloseActivities } from '../activities/task-close';
-import { ErrorCode, failIf } from '../domain/errors';
-import type { Micro } from '../domain/money';
-import { SA } from '../domain/search-attributes';
-import { mayCancelTask } from '../domain/task-permissions';
-import { passOn, retryTransient } from './failures';
+import type { createHoldActivities } from '../../activities/holds';
+import type { createTaskCloseActivities } from '../../activities/task-close';
+import { ErrorCode, failIf } from '../../domain/errors';
+import type { Micro } from '../../domain/money';
+import { SA } from '../../domain/search-attributes';
+import { passOn, retryTransient } from '../failures';
+import {
+  type CancelTaskRequest,
+  cancelTaskUpdate,
+  type TaskInput,
+  type TaskLifecycle,
+  taskLifecycleQuery,
+  taskOpenedUpdate,
+  taskSettledSignal,
+} from './contract';
+import { mayCancelTask } from '../../domain/task-permissions';
 
 type HoldActivities = ReturnType<typeof createHoldActivities>;
 type TaskCloseActivities = ReturnType<typeof createTaskCloseActivities>;
@@ -63,43 +69,6 @@ const announce = proxyActivities<TaskCloseActivities>({
 });
 /** ANNOUNCE_CLOSE: a task closing with a paid slot sends `task_completed` (recorded histories did not). */
 const ANNOUNCE_CLOSE = 'task-announce-close';
-
-export const TASK_WORKFLOW_KIND = 'task';
-export const taskWorkflowId = (taskId: string) => `task-${taskId}`;
-
-export interface TaskInput {
-  taskId: string;
-  creatorId: string;
-  title: string;
-  description: string;
-  category: string;
-  /** Reward per slot, micro-USDT. */
-  reward: Micro;
-  slots: number;
-  /** How often an idle open/cancelled task re-reads its escrow (default 6 h). */
-  recheckMs?: number;
-  /** Continued-as-new: the escrow is already posted. */
-  opened?: boolean;
-  cancelRefunded?: Micro | null;
-}
-
-export interface TaskLifecycle {
-  taskId: string;
-  status: 'opening' | 'open' | 'cancelled' | 'completed' | 'closed';
-  cancelRefunded: Micro | null;
-}
-
-export interface CancelTaskRequest {
-  actorId: string;
-}
-
-/** Update-with-start: answers once the row and the escrow exist, or fails with the hold's error (402). */
-export const taskOpenedUpdate = defineUpdate<TaskLifecycle>('taskOpened');
-/** The creator's cancel: the status change and the refund are one step; 409 once not open. */
-export const cancelTaskUpdate = defineUpdate<TaskLifecycle, [CancelTaskRequest]>('cancelTask');
-/** From an acceptance's task-review workflow after it settled (paid, expired or rejected). */
-export const taskSettledSignal = defineSignal('taskSettled');
-export const taskLifecycleQuery = defineQuery<TaskLifecycle>('taskLifecycle');
 
 const DEFAULT_RECHECK_MS = 6 * 3600_000;
 
