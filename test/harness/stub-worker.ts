@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Activities } from '../../activities';
 import { withFailureClassification } from '../../activities/failures';
 import { createTimeSkippingEnv, registerSearchAttributes } from './time-skipping';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 export type ActivityName = keyof Activities;
 type Impl<N extends ActivityName> = (...args: Parameters<Activities[N]>) => ReturnType<Activities[N]>;
@@ -108,7 +109,7 @@ export async function startStubWorker(defaults: Stubs = {}): Promise<StubWorker>
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: require.resolve('../../workflows'),
+      workflowBundle: await cachedWorkflowBundle(require.resolve('../../workflows')),
       activities: withFailureClassification(Object.fromEntries(NAMES.map((n) => [n, dispatch(n)]))),
     });
     const running = worker.run();
