@@ -20,7 +20,6 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   setupFiles: ['<rootDir>/test/harness/setup-each-file.ts'],
-  testTimeout: 60_000,
 };
 
 /** @type {import('jest').Config} */
@@ -28,6 +27,7 @@ module.exports = {
   // The Temporal native runtime keeps threads alive after the last test; never let CI hang on them.
   forceExit: true,
   verbose: false,
+  testTimeout: 60_000,
   projects: [
     {
       ...shared,
