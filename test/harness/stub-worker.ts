@@ -3,6 +3,8 @@
  * devchain, no dev server. Every activity call is recorded (name, input, calling workflow), so a
  * test asserts on what the workflow decided; each test installs the answers it needs with `on`.
  * Stubs are wrapped as activities/index.ts wraps the real ones (failure classification).
+ * Let each test's workflows finish rather than terminating them: on the Java time-skipping server a
+ * terminated workflow can leave time skipping stalled for the tests after it.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';

@@ -1,7 +1,8 @@
 /**
- * What the task-review workflow decides for one acceptance, on the time-skipping server with
- * stub activities (no Postgres): the submission, the creator's decision or the auto-approval when
- * the review window ends, the expiry of an acceptance without proof, and the payout it keys.
+ * What the task and task-review workflows decide, on the time-skipping server with stub
+ * activities (no Postgres): the task's escrow from opening to closing, and for one acceptance the
+ * submission, the creator's decision or the auto-approval when the review window ends, the expiry
+ * of an acceptance without proof, and the payout it keys.
  */
 import { type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -10,6 +11,14 @@ import { ErrorCode } from '../../domain/errors';
 import { reviewWindowMs } from '../../domain/task-rules';
 import { startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
+import {
+  cancelTaskUpdate,
+  taskLifecycleQuery,
+  taskSettledSignal,
+  taskWorkflow,
+  taskWorkflowId,
+  type TaskInput,
+} from '../../workflows/task';
 import {
   approveSubmissionUpdate,
   rejectSubmissionUpdate,
@@ -30,7 +39,7 @@ function codeOf(err: unknown): string {
   return String(err);
 }
 
-describe('task-review workflow decisions (stub activities)', () => {
+describe('task and task-review workflow decisions (stub activities)', () => {
   let w: StubWorker;
 
   beforeAll(async () => {
@@ -45,6 +54,16 @@ describe('task-review workflow decisions (stub activities)', () => {
       },
       async enqueueWebhook() {
         return { deliveryId: randomUUID(), enqueued: true };
+      },
+      async openTask() {},
+      async cancelTaskWithRefund() {
+        return { outcome: 'cancelled' as const, refunded: 2 * REWARD };
+      },
+      async taskEscrowState() {
+        return { status: 'open' as const, escrow: 3 * REWARD };
+      },
+      async announceTaskClosed() {
+        return true;
       },
     });
   }, 120_000);
@@ -254,6 +273,103 @@ describe('task-review workflow decisions (stub activities)', () => {
       expect(w.calls(a.id, 'enqueueWebhook').map((c) => c.input.eventKey)).toContain(
         `task:${a.input.taskId}:completed`,
       );
+    });
+  });
+  describe('task', () => {
+    /** Escrow as the stub reports it: open with money until `closed` is set. */
+    const escrow = { closed: false };
+    beforeEach(() => {
+      escrow.closed = false;
+      w.on('taskEscrowState', async () =>
+        escrow.closed
+          ? { status: 'completed' as const, escrow: 0 }
+          : { status: 'open' as const, escrow: 3 * REWARD },
+      );
+    });
+
+    async function openTask() {
+      const input: TaskInput = {
+        taskId: randomUUID(),
+        creatorId: `creator-${randomUUID()}`,
+        title: 'follow',
+        description: 'follow and post proof',
+        category: 'social',
+        reward: REWARD,
+        slots: 3,
+      };
+      const id = taskWorkflowId(input.taskId);
+      const handle = await w.env.client.workflow.start(taskWorkflow, {
+        workflowId: id,
+        taskQueue: w.taskQueue,
+        args: [input],
+      });
+      return { input, id, handle };
+    }
+    type Task = Awaited<ReturnType<typeof openTask>>;
+    const cancel = (t: Task, actorId = t.input.creatorId) =>
+      t.handle.executeUpdate(cancelTaskUpdate, { args: [{ actorId }] });
+    /** Empties the escrow and tells the task, as a settling acceptance does; the task then closes. */
+    async function settleLastSlot(t: Task) {
+      escrow.closed = true;
+      await t.handle.signal(taskSettledSignal);
+      return t.handle.result();
+    }
+
+    it('when a task is opened, then its row and escrow are written by one openTask with the task’s terms', async () => {
+      const t = await openTask();
+      expect((await t.handle.query(taskLifecycleQuery)).status).toBe('open');
+      expect(w.calls(t.id, 'openTask').map((c) => c.input)).toEqual([
+        {
+          taskId: t.input.taskId,
+          creatorId: t.input.creatorId,
+          title: 'follow',
+          description: 'follow and post proof',
+          category: 'social',
+          reward: REWARD,
+          slots: 3,
+        },
+      ]);
+      await settleLastSlot(t);
+    });
+
+    it('when the escrow cannot be held, then the task fails with that code', async () => {
+      w.on('openTask', async () => {
+        throw ApplicationFailure.nonRetryable('insufficient balance', ErrorCode.InsufficientBalance);
+      });
+      const t = await openTask();
+      expect(codeOf(await t.handle.result().catch((e: unknown) => e))).toBe(ErrorCode.InsufficientBalance);
+      expect(w.calls(t.id, 'taskEscrowState')).toHaveLength(0);
+    });
+
+    it('when the creator cancels, then the unused escrow is refunded in the same step', async () => {
+      const t = await openTask();
+      const view = await cancel(t);
+      expect(view).toMatchObject({ status: 'cancelled', cancelRefunded: 2 * REWARD });
+      expect(w.calls(t.id, 'cancelTaskWithRefund').map((c) => c.input)).toEqual([{ taskId: t.input.taskId }]);
+      await settleLastSlot(t);
+    });
+
+    it('when someone else cancels, or the creator cancels twice, then it is refused and refunds once', async () => {
+      const t = await openTask();
+      expect(codeOf(await cancel(t, 'someone-else').catch((e: unknown) => e))).toBe(ErrorCode.Forbidden);
+      await cancel(t);
+      expect(codeOf(await cancel(t).catch((e: unknown) => e))).toBe(ErrorCode.Conflict);
+      expect(w.calls(t.id, 'cancelTaskWithRefund')).toHaveLength(1);
+      await settleLastSlot(t);
+    });
+
+    it('when a slot settles and the escrow is empty, then the task closes and announces it once', async () => {
+      const t = await openTask();
+      await t.handle.query(taskLifecycleQuery);
+      expect(await settleLastSlot(t)).toMatchObject({ status: 'closed' });
+      expect(w.calls(t.id, 'announceTaskClosed').map((c) => c.input)).toEqual([{ taskId: t.input.taskId }]);
+    });
+
+    it('when no signal comes, then the slow re-check still finds the empty escrow and closes the task', async () => {
+      const t = await openTask();
+      await t.handle.query(taskLifecycleQuery);
+      escrow.closed = true;
+      expect(await t.handle.result()).toMatchObject({ status: 'closed' });
     });
   });
 });
