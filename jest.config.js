@@ -1,6 +1,6 @@
 // Two jest projects, run in band (the Temporal native runtime lives per process):
-// - fast: test/unit and the workflow tests on the time-skipping server with stub activities;
-//   no Postgres, no Temporal dev server, no devchain.
+// - fast: test/unit, the history replay and the workflow tests on the time-skipping server with
+//   stub activities; no Postgres, no Temporal dev server, no devchain.
 // - integration: everything else, sharing one Postgres, one Temporal dev server and one devchain
 //   started in globalSetup — which jest runs only when a test of this project is selected.
 // `jest --runInBand` runs both, each test file exactly once.
@@ -32,7 +32,11 @@ module.exports = {
     {
       ...shared,
       displayName: 'fast',
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/workflows/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/test/unit/**/*.test.ts',
+        '<rootDir>/test/replay/**/*.test.ts',
+        '<rootDir>/test/workflows/**/*.test.ts',
+      ],
       testPathIgnorePatterns: ['/node_modules/', `/test/workflows/${withServices}`],
     },
     {
@@ -40,7 +44,12 @@ module.exports = {
       displayName: 'integration',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/test/unit/', `/test/workflows/(?!${withServices})`],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '/test/unit/',
+        '/test/replay/',
+        `/test/workflows/(?!${withServices})`,
+      ],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
     },
