@@ -121,17 +121,18 @@ function messagesLocale(): string {
   return ['en_US.UTF-8', 'C.UTF-8', 'en_US.utf8'].find((l) => available.has(l)) ?? 'C';
 }
 
-function runInitdb(
+/** Async on purpose: a blocked event loop cannot answer the SIGTERM relay of tsx, which then SIGKILLs. */
+async function runInitdb(
   bin: string,
   dataDir: string,
   password: string,
   user: RunAs | undefined,
   locale: string,
-): void {
+): Promise<void> {
   const pwfile = path.join(os.tmpdir(), `agentrent-pg-password-${randomBytes(6).toString('hex')}`);
   fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
   try {
-    const res = spawnSync(
+    const initdb = spawn(
       path.join(bin, 'bin', 'initdb'),
       [
         `--pgdata=${dataDir}`,
@@ -140,10 +141,16 @@ function runInitdb(
         `--pwfile=${pwfile}`,
         `--lc-messages=${locale}`,
       ],
-      { ...user, encoding: 'utf8', env: { ...process.env, LC_MESSAGES: locale } },
+      { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: locale } },
     );
-    if (res.status !== 0)
-      throw new Error(`initdb failed (${res.error?.message ?? `exit ${res.status}`}): ${res.stderr}`);
+    let stderr = '';
+    initdb.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+    await new Promise<void>((resolve, reject) => {
+      initdb.once('error', reject);
+      initdb.once('exit', (code, signal) =>
+        code === 0 ? resolve() : reject(new Error(`initdb failed (${signal ?? `exit ${code}`}): ${stderr}`)),
+      );
+    });
   } finally {
     fs.rmSync(pwfile, { force: true });
   }
@@ -164,7 +171,7 @@ export async function startEmbeddedPostgres(opts: {
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (user) fs.chownSync(dataDir, user.uid, user.gid);
-    runInitdb(bin, dataDir, password, user, locale);
+    await runInitdb(bin, dataDir, password, user, locale);
   }
   const proc: ChildProcess = spawn(
     path.join(bin, 'bin', 'postgres'),
@@ -185,18 +192,6 @@ export async function startEmbeddedPostgres(opts: {
   const exited = new Promise<string>((resolve) => {
     proc.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
   });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      log = (log + chunk.toString()).slice(-4000);
-      if (log.includes('database system is ready to accept connections')) resolve();
-    });
-    proc.once('error', reject);
-    void exited.then((how) => reject(new Error(`postgres exited during start-up (${how}): ${log}`)));
-  });
-  // Keep draining stderr so the server never blocks on a full pipe.
-  proc.stderr?.on('data', () => undefined);
-
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
@@ -211,7 +206,19 @@ export async function startEmbeddedPostgres(opts: {
     })();
     return stopped;
   };
+  // Whatever fails from here on (start-up, the database's creation) stops the server it spawned.
   try {
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        log = (log + chunk.toString()).slice(-4000);
+        if (log.includes('database system is ready to accept connections')) resolve();
+      });
+      proc.once('error', reject);
+      void exited.then((how) => reject(new Error(`postgres exited during start-up (${how}): ${log}`)));
+    });
+    // Keep draining stderr so the server never blocks on a full pipe.
+    proc.stderr?.on('data', () => undefined);
     const admin = new pg.Client({
       host: '127.0.0.1',
       port: opts.port,

@@ -24,6 +24,20 @@ export function stopServices(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * Runs test/harness/services.ts in node with tsx as a loader (`--import tsx`), not through the
+ * tsx CLI: that CLI SIGKILLs its child when it does not acknowledge a SIGTERM within 30 ms, which a
+ * child busy starting servers cannot promise — and a SIGKILLed child leaves its servers running.
+ */
+export function spawnServices(env: NodeJS.ProcessEnv): ChildProcess {
+  const root = path.join(__dirname, '..', '..');
+  return spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'services.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
 export default async function globalSetup(): Promise<void> {
   const [cli, testServer, tools] = [
     await resolveTemporalCli(),
@@ -39,15 +53,7 @@ export default async function globalSetup(): Promise<void> {
 
   const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agentrent-harness-')), 'state.json');
   process.env.HARNESS_STATE_FILE = stateFile;
-  const root = path.join(__dirname, '..', '..');
-  const child = spawn(
-    process.execPath,
-    [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(__dirname, 'services.ts')],
-    {
-      env: { ...process.env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
+  const child = spawnServices({ ...process.env });
   (globalThis as { __AGENTRENT_SERVICES__?: typeof child }).__AGENTRENT_SERVICES__ = child;
   // jest runs no global teardown when the setup throws: stop the child here.
   const fail = async (message: string): Promise<never> => {

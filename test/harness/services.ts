@@ -16,11 +16,14 @@ import { freePort } from './free-port';
 import type { HarnessState } from './state';
 
 const stops: Array<() => Promise<void>> = [];
+/** Services still starting: a shutdown waits for them (each stops itself once up, see started()). */
+const pending = new Set<Promise<unknown>>();
 let dataDir: string | undefined;
 let stopping: Promise<never> | undefined;
 
 function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
+    await Promise.allSettled([...pending]);
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     process.exit(code);
@@ -28,15 +31,26 @@ function shutdown(code: number): Promise<never> {
   return stopping;
 }
 
-/** Registers a started service; one that finishes starting after a shutdown began is stopped at once. */
-async function started<T extends { stop(): Promise<void> }>(starting: Promise<T>): Promise<T> {
-  const service = await starting;
-  if (stopping) {
-    await service.stop().catch(() => undefined);
-    throw new Error('shutting down');
-  }
-  stops.push(() => service.stop());
-  return service;
+/**
+ * Registers a service once it is up; one that comes up after a shutdown began is stopped at once.
+ * The shutdown waits for this whole step (not just the start), so nothing starts unregistered.
+ */
+function started<T extends { stop(): Promise<void> }>(starting: Promise<T>): Promise<T> {
+  const registered = (async () => {
+    const service = await starting;
+    if (stopping) {
+      await service.stop().catch(() => undefined);
+      throw new Error('shutting down');
+    }
+    stops.push(() => service.stop());
+    return service;
+  })();
+  pending.add(registered);
+  void registered.then(
+    () => pending.delete(registered),
+    () => pending.delete(registered),
+  );
+  return registered;
 }
 
 async function main(): Promise<void> {
