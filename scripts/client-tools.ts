@@ -56,7 +56,18 @@ export async function ensurePythonVenv(): Promise<{ python: string; binDir: stri
   await withLock(path.basename(dir), async () => {
     if (fs.existsSync(complete)) return;
     fs.rmSync(dir, { recursive: true, force: true });
-    run('python venv', 'python3', ['-m', 'venv', dir]);
+    try {
+      run('python venv', 'python3', ['-m', 'venv', dir]);
+    } catch (err) {
+      // Debian's own python3 ships venv's pip bootstrap separately (python3-venv).
+      if (process.getuid?.() !== 0) throw err;
+      fs.rmSync(dir, { recursive: true, force: true });
+      run('python3-venv (apt-get)', 'sh', [
+        '-c',
+        'apt-get update -qq && apt-get install -y -qq python3-venv',
+      ]);
+      run('python venv', 'python3', ['-m', 'venv', dir]);
+    }
     run('pip install (PyPI)', python, [
       '-m',
       'pip',
