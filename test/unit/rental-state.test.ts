@@ -6,12 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode } from '../../domain/errors';
 import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
-import {
-  MAX_CHAT_CHARS,
-  MAX_MESSAGE_CHARS,
-  RentalState,
-  type RentalInput,
-} from '../../workflows/rental-state';
+import { MAX_CHAT_CHARS, MAX_MESSAGE_CHARS, type RentalInput } from '../../workflows/rental/contract';
+import { RentalState } from '../../workflows/rental/state';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');

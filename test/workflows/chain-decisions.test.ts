@@ -11,16 +11,20 @@ import { ErrorCode } from '../../domain/errors';
 import { startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
 import {
+  DEPOSIT_WORKFLOW_TYPE,
   depositSolidifiedSignal,
-  depositWorkflow,
+  type DepositWorkflow,
   depositWorkflowId,
-  reviewWithdrawalUpdate,
-  withdrawalStatusQuery,
-  withdrawalWorkflow,
-  withdrawalWorkflowId,
   type DepositWorkflowInput,
+} from '../../workflows/deposit/contract';
+import {
+  reviewWithdrawalUpdate,
+  WITHDRAWAL_WORKFLOW_TYPE,
   type WithdrawalInput,
-} from '../../workflows';
+  withdrawalStatusQuery,
+  type WithdrawalWorkflow,
+  withdrawalWorkflowId,
+} from '../../workflows/withdrawal/contract';
 
 const HOUR = 3_600_000;
 
@@ -70,7 +74,7 @@ describe('withdrawal and deposit workflow decisions (stub activities)', () => {
     async function startWithdrawal(): Promise<{
       input: WithdrawalInput;
       id: string;
-      handle: WorkflowHandle<typeof withdrawalWorkflow>;
+      handle: WorkflowHandle<WithdrawalWorkflow>;
     }> {
       const withdrawalId = randomUUID();
       const input: WithdrawalInput = {
@@ -86,7 +90,7 @@ describe('withdrawal and deposit workflow decisions (stub activities)', () => {
         confirmations: 19,
       };
       const id = withdrawalWorkflowId(withdrawalId);
-      const handle = await w.env.client.workflow.start(withdrawalWorkflow, {
+      const handle = await w.env.client.workflow.start<WithdrawalWorkflow>(WITHDRAWAL_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: w.taskQueue,
         args: [input],
@@ -99,7 +103,7 @@ describe('withdrawal and deposit workflow decisions (stub activities)', () => {
         reviewReasons: ['new_address' as const, 'large_amount' as const],
       }));
     /** Queries until the workflow has recorded the review status. */
-    async function reviewed(handle: WorkflowHandle<typeof withdrawalWorkflow>): Promise<void> {
+    async function reviewed(handle: WorkflowHandle<WithdrawalWorkflow>): Promise<void> {
       for (let i = 0; i < 100 && (await handle.query(withdrawalStatusQuery)).status !== 'review'; i++)
         await new Promise((r) => setTimeout(r, 50));
     }
@@ -248,7 +252,7 @@ describe('withdrawal and deposit workflow decisions (stub activities)', () => {
   describe('deposit', () => {
     async function startDeposit(
       over: Partial<DepositWorkflowInput> = {},
-    ): Promise<{ deposit: DepositCandidate; id: string; handle: WorkflowHandle<typeof depositWorkflow> }> {
+    ): Promise<{ deposit: DepositCandidate; id: string; handle: WorkflowHandle<DepositWorkflow> }> {
       const deposit: DepositCandidate = {
         txid: randomUUID().replace(/-/g, ''),
         logIndex: 0,
@@ -260,7 +264,7 @@ describe('withdrawal and deposit workflow decisions (stub activities)', () => {
         expiration: 0,
       };
       const id = depositWorkflowId(deposit.txid, deposit.logIndex);
-      const handle = await w.env.client.workflow.start(depositWorkflow, {
+      const handle = await w.env.client.workflow.start<DepositWorkflow>(DEPOSIT_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: w.taskQueue,
         args: [{ deposit, pollIntervalMs: 3_000, confirmations: 19, ...over }],

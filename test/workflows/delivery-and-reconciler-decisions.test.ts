@@ -13,12 +13,16 @@ import type { WebhookPolicyName } from '../../domain/webhooks';
 import { startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
 import {
-  predecessorSettledSignal,
-  reconcilerWorkflow,
-  webhookDeliveryWorkflow,
-  webhookWorkflowId,
+  RECONCILER_WORKFLOW_TYPE,
   type ReconcilerInput,
-} from '../../workflows';
+  type ReconcilerWorkflow,
+} from '../../workflows/reconciler/contract';
+import {
+  predecessorSettledSignal,
+  WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+  type WebhookDeliveryWorkflow,
+  webhookWorkflowId,
+} from '../../workflows/webhook-delivery/contract';
 
 const answer = (state: AttemptResult['state'], status: number | null, successorId: string | null = null) =>
   ({
@@ -64,7 +68,7 @@ describe('webhook delivery and reconciler workflow decisions (stub activities)',
     function deliver(policy: WebhookPolicyName, after: string | null = null) {
       const deliveryId = randomUUID();
       const id = webhookWorkflowId(deliveryId);
-      const started = w.env.client.workflow.start(webhookDeliveryWorkflow, {
+      const started = w.env.client.workflow.start<WebhookDeliveryWorkflow>(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: w.taskQueue,
         args: [{ deliveryId, accountId: 'acc', policy, after }],
@@ -181,7 +185,7 @@ describe('webhook delivery and reconciler workflow decisions (stub activities)',
         Object.fromEntries(i.workflowIds.filter((id) => owners[id]).map((id) => [id, owners[id]])),
       );
       const id = `reconciler-${randomUUID()}`;
-      const totals = await w.env.client.workflow.execute(reconcilerWorkflow, {
+      const totals = await w.env.client.workflow.execute<ReconcilerWorkflow>(RECONCILER_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: w.taskQueue,
         args: [input],

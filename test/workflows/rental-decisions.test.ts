@@ -16,10 +16,11 @@ import {
   extendRentalUpdate,
   postRentalMessageUpdate,
   rentalStartOptions,
+  RENTAL_WORKFLOW_TYPE,
+  type RentalInput,
   rentalStatusQuery,
-  rentalWorkflow,
-} from '../../workflows/rental';
-import type { RentalInput } from '../../workflows/rental-state';
+  type RentalWorkflow,
+} from '../../workflows/rental/contract';
 
 const PRICE = 500_000; // micro-USDT per minute
 const MINUTE = 60_000;
@@ -82,7 +83,7 @@ describe('rental workflow decisions (stub activities)', () => {
   interface Rental {
     input: RentalInput;
     id: string;
-    handle: WorkflowHandle<typeof rentalWorkflow>;
+    handle: WorkflowHandle<RentalWorkflow>;
   }
 
   async function startRental(minutes: number, over: Partial<RentalInput> = {}): Promise<Rental> {
@@ -100,12 +101,8 @@ describe('rental workflow decisions (stub activities)', () => {
       eventsEnabled: false,
       ...over,
     };
-    const options = rentalStartOptions(input);
-    const handle = await w.env.client.workflow.start(rentalWorkflow, {
-      ...options,
-      taskQueue: w.taskQueue,
-      args: [input],
-    });
+    const options = rentalStartOptions(input, w.taskQueue);
+    const handle = await w.env.client.workflow.start<RentalWorkflow>(RENTAL_WORKFLOW_TYPE, options);
     return { input, id: options.workflowId, handle };
   }
 

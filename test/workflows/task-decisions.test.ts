@@ -14,20 +14,22 @@ import { startStubWorker, type StubWorker } from '../harness/stub-worker';
 import {
   cancelTaskUpdate,
   taskLifecycleQuery,
+  TASK_WORKFLOW_TYPE,
   taskSettledSignal,
-  taskWorkflow,
+  type TaskWorkflow,
   taskWorkflowId,
   type TaskInput,
-} from '../../workflows/task';
+} from '../../workflows/task/contract';
 import {
   approveSubmissionUpdate,
   rejectSubmissionUpdate,
   submitProofUpdate,
+  TASK_REVIEW_WORKFLOW_TYPE,
   taskReviewStateQuery,
-  taskReviewWorkflow,
+  type TaskReviewWorkflow,
   taskReviewWorkflowId,
   type TaskReviewInput,
-} from '../../workflows/task-review';
+} from '../../workflows/task/contract';
 
 const HOUR = 3_600_000;
 const REWARD = 5_000_000; // 5 USDT
@@ -77,7 +79,7 @@ describe('task and task-review workflow decisions (stub activities)', () => {
   interface Acceptance {
     input: TaskReviewInput;
     id: string;
-    handle: WorkflowHandle<typeof taskReviewWorkflow>;
+    handle: WorkflowHandle<TaskReviewWorkflow>;
   }
 
   async function accepted(reward = REWARD): Promise<Acceptance> {
@@ -90,7 +92,7 @@ describe('task and task-review workflow decisions (stub activities)', () => {
       submitWithinMs: SUBMIT_WITHIN_MS,
     };
     const id = taskReviewWorkflowId(input.acceptanceId);
-    const handle = await w.env.client.workflow.start(taskReviewWorkflow, {
+    const handle = await w.env.client.workflow.start<TaskReviewWorkflow>(TASK_REVIEW_WORKFLOW_TYPE, {
       workflowId: id,
       taskQueue: w.taskQueue,
       args: [input],
@@ -298,7 +300,7 @@ describe('task and task-review workflow decisions (stub activities)', () => {
         slots: 3,
       };
       const id = taskWorkflowId(input.taskId);
-      const handle = await w.env.client.workflow.start(taskWorkflow, {
+      const handle = await w.env.client.workflow.start<TaskWorkflow>(TASK_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: w.taskQueue,
         args: [input],
