@@ -6,7 +6,7 @@
  * history. Keyed by (run, agent): a retried page enqueues nothing twice.
  */
 import { agentHookUrl } from '../domain/agent-reply';
-import { enqueueDelivery } from '../domain/webhook-enqueue';
+import { enqueueDelivery } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
 
 export interface CheckProxyAgentsPageInput {

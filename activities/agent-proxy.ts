@@ -11,8 +11,8 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { agentHookUrl, type AgentReply, extractAgentReply, safeAgentReply } from '../domain/agent-reply';
 import { ErrorCode } from '../domain/errors';
-import { postJson } from '../domain/http-delivery';
-import type { Queryable } from '../domain/db';
+import { postJson } from './http-delivery';
+import type { Queryable } from '../db/pool';
 import { claimRelay } from '../domain/rental-store';
 import type { ActivityDeps } from './deps';
 import { ERROR_TEXTS } from '../domain/error-texts';

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { deterministicUuid } from '../domain/ids';
-import { pgErrorCode } from '../domain/db';
+import { pgErrorCode } from '../db/pool';
 import { ErrorCode } from '../domain/errors';
 import { postJournal } from '../domain/ledger';
 import type { Micro } from '../domain/money';

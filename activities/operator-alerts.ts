@@ -12,8 +12,8 @@
  * Alerts go to operator_alerts (one open row per kind and subject: a retried activity records
  * once). Their texts are made storable first: the failure may itself be an unstorable value.
  */
-import { withTransaction } from '../domain/db';
-import { subjectLockKey } from '../domain/webhook-enqueue';
+import { withTransaction } from '../db/pool';
+import { subjectLockKey } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
 
 export interface OperatorAlertInput {

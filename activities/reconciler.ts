@@ -7,7 +7,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
-import { withTransaction } from '../domain/db';
+import { withTransaction } from '../db/pool';
 import { AppError } from '../domain/errors';
 import { HOLD_PURPOSES, holdOwnerOf, holdRepairKey } from '../domain/holds';
 import { postJournal } from '../domain/ledger';

@@ -8,7 +8,7 @@
  * its window does the earner's referrer get it. Each commission is its own journal keyed
  * `<fee posting key>:referral`, so a retried activity pays it exactly once.
  */
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import { type LedgerAccountKey, postJournal } from '../domain/ledger';
 import { bpsOf, type Micro } from '../domain/money';
 import type { ActivityDeps } from './deps';

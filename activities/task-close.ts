@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError } from '../domain/errors';
 import { findTask } from '../domain/task-store';
-import { enqueueDelivery } from '../domain/webhook-enqueue';
+import { enqueueDelivery } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
 
 export const taskCompletedEventKey = (taskId: string) => `task:${taskId}:completed`;

@@ -7,13 +7,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Types } from 'tronweb';
 import { ErrorCode } from '../domain/errors';
-import { withTransaction } from '../domain/db';
+import { withTransaction } from '../db/pool';
 import { postJournal } from '../domain/ledger';
 import type { Micro } from '../domain/money';
 import { toMicro } from '../domain/money';
-import { addressOfPrivateKey } from '../domain/tron-address';
-import { hex20FromBase58 } from '../domain/tron-address';
-import { isSuccessful, transfersOf } from '../domain/tron-events';
+import { addressOfPrivateKey } from './tron-address';
+import { hex20FromBase58 } from './tron-address';
+import { isSuccessful, transfersOf } from './tron-events';
 import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';

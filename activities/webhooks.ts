@@ -6,16 +6,11 @@
  */
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { type DbClient, withTransaction } from '../domain/db';
+import { type DbClient, withTransaction } from '../db/pool';
 import { AppError, ErrorCode } from '../domain/errors';
-import { postJson, type HttpOutcome } from '../domain/http-delivery';
+import { postJson, type HttpOutcome } from './http-delivery';
 import { deterministicUuid } from '../domain/ids';
-import {
-  ensureSigningSecret,
-  enqueueDelivery,
-  SETTLED_STATES,
-  subjectLockKey,
-} from '../domain/webhook-enqueue';
+import { ensureSigningSecret, enqueueDelivery, SETTLED_STATES, subjectLockKey } from './webhook-enqueue';
 import { DISABLE_AFTER_FAILING_MS, WEBHOOK_POLICIES, WEBHOOK_POLICY_NAMES } from '../domain/webhook-policies';
 import { signatureHeaders } from '../domain/webhook-signing';
 import { safeRecordedText } from '../domain/text';

@@ -7,7 +7,7 @@ import jwt from 'jsonwebtoken';
 import { timingSafeEqual } from 'node:crypto';
 import { API_KEY_PREFIX, hashApiKey } from '../domain/api-keys';
 import type { Config } from '../domain/config';
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import { AppError, ErrorCode } from '../domain/errors';
 import { consumePerKey } from './rate-limit';
 

@@ -5,7 +5,7 @@
  * `idempotent()` in api/idempotency.ts is the Express wrapper around `runIdempotent`.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import { AppError, ErrorCode } from '../domain/errors';
 
 export interface StoredResult {

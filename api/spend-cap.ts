@@ -7,7 +7,7 @@
  * account lock). This is only an early answer: it is not atomic, and it must not run before a
  * keyed posting that may already exist (a retry would be refused for its own earlier spending).
  */
-import type { Queryable } from '../domain/db';
+import type { Queryable } from '../db/pool';
 import { AppError, ErrorCode } from '../domain/errors';
 import { type Micro, toMicro } from '../domain/money';
 import { SPENDING_KINDS } from '../domain/spend';

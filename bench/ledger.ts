@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createPool, type Db } from '../domain/db';
+import { createPool, type Db } from '../db/pool';
 import { postJournal } from '../domain/ledger';
 import { migrate } from '../scripts/migrate';
 import { startEmbeddedPostgres } from '../scripts/postgres';

@@ -1,7 +1,7 @@
 /** Creating accounts and API keys: the only SQL that writes `accounts` and `api_keys` rows. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateApiKey } from './api-keys';
-import { type Db, type DbClient, pgErrorCode, withTransaction } from './db';
+import { type Db, type DbClient, pgErrorCode, withTransaction } from '../db/pool';
 import { AppError, ErrorCode } from './errors';
 import { generateSigningSecret } from './webhook-signing';
 

@@ -4,7 +4,7 @@
  * posting the same key again is a no-op that returns the original journal.
  */
 import { randomBytes } from 'node:crypto';
-import { type Db, type DbClient, pgErrorCode } from './db';
+import { type Db, type DbClient, pgErrorCode } from '../db/pool';
 import { AppError, ErrorCode } from './errors';
 import { assertMicro, type Micro } from './money';
 import {

@@ -4,7 +4,7 @@
  * the dashless id (index rentals_hex_prefix_idx); a prefix two rentals share is refused rather
  * than guessed, so nobody can ever talk into someone else's rental.
  */
-import type { Queryable } from './db';
+import type { Queryable } from '../db/pool';
 import { AppError, ErrorCode } from './errors';
 import { type RentalRow, rentalsByHexPrefix } from './rental-store';
 import { ERROR_TEXTS } from './error-texts';

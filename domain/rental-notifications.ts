@@ -2,7 +2,7 @@
  * In-app notifications for rentals. The `notifications` table belongs to the webhooks area
  * (3000_webhooks.sql).
  */
-import type { Queryable } from './db';
+import type { Queryable } from '../db/pool';
 
 export interface NewNotification {
   id: string;

@@ -2,7 +2,7 @@
  * SQL for the rental read models, shared by the API (reads, the first insert) and the rental
  * activities (every later write). Writes are idempotent: a retried activity changes nothing twice.
  */
-import type { Queryable } from './db';
+import type { Queryable } from '../db/pool';
 import type { Micro } from './money';
 import { insertNotificationsSql, type NewNotification } from './rental-notifications';
 

@@ -2,7 +2,7 @@
  * Postgres helpers for tasks shared by the API use-cases and the task activities: row shapes and
  * the one escrow reconciliation that completes tasks and returns escrow nobody can earn any more.
  */
-import { type Db, type Queryable, withTransaction } from './db';
+import { type Db, type Queryable, withTransaction } from '../db/pool';
 import { balanceOf, type LedgerAccountKey, postJournal } from './ledger';
 import type { Micro } from './money';
 

@@ -2,7 +2,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { z } from 'zod';
 import { createAccount, insertApiKey } from '../../domain/accounts';
-import { withTransaction } from '../../domain/db';
+import { withTransaction } from '../../db/pool';
 import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { fromMicro, type Micro } from '../../domain/money';
 import { issueJwt, type Principal } from '../auth';

@@ -1,9 +1,9 @@
 /** Agent profiles and the marketplace listing. */
 import type { z } from 'zod';
-import { containsPattern } from '../../domain/db';
+import { containsPattern } from '../../db/pool';
 import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
-import { assertPublicUrl } from '../../domain/network-policy';
+import { assertPublicUrl } from '../../activities/network-policy';
 import { rentalReadySql } from '../../domain/rental-ready';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';

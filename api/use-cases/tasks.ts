@@ -9,7 +9,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { containsPattern, withTransaction } from '../../domain/db';
+import { containsPattern, withTransaction } from '../../db/pool';
 import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';

@@ -10,7 +10,7 @@ import { AppError, ErrorCode, badRequest, conflict, notFound } from '../../domai
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, toMicro } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
-import { depositAddressDeriver } from '../../domain/tron-address';
+import { depositAddressDeriver } from '../../activities/tron-address';
 import { withdrawalAmounts } from '../../domain/tron-amounts';
 import {
   reviewWithdrawalUpdate,

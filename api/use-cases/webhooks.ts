@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { conflict, notFound } from '../../domain/errors';
-import { assertPublicUrl } from '../../domain/network-policy';
-import { enqueueDelivery } from '../../domain/webhook-enqueue';
+import { assertPublicUrl } from '../../activities/network-policy';
+import { enqueueDelivery } from '../../activities/webhook-enqueue';
 import { generateSigningSecret } from '../../domain/webhook-signing';
 import type { WebhookPolicyName } from '../../domain/webhooks';
 import type { Principal } from '../auth';

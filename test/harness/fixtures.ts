@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { generateApiKey } from '../../domain/api-keys';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { balanceOf, postJournal } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 

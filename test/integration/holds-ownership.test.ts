@@ -6,7 +6,7 @@
  */
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { balanceOf, postJournal } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 import { ensureSchedules } from '../../worker/schedules';

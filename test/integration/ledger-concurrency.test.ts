@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { createPool, type Db } from '../../domain/db';
+import { createPool, type Db } from '../../db/pool';
 import { AppError, ErrorCode } from '../../domain/errors';
 import { balanceOf, PLATFORM_SHARDS, postJournal, type PostingLine } from '../../domain/ledger';
 import { assertLedgerConsistent, createTestAccount, fund } from '../harness/fixtures';

@@ -14,7 +14,7 @@ import {
   reviewSubmission,
   submitProof,
 } from '../../api/use-cases/tasks';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';

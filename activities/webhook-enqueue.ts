@@ -9,14 +9,14 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { Config } from './config';
-import { type Db, withTransaction } from './db';
-import { notFound } from './errors';
-import { deterministicUuid } from './ids';
-import { SA } from './search-attributes';
-import { generateSigningSecret } from './webhook-signing';
-import { WEBHOOK_POLICIES } from './webhook-policies';
-import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from './webhooks';
+import type { Config } from '../domain/config';
+import { type Db, withTransaction } from '../db/pool';
+import { notFound } from '../domain/errors';
+import { deterministicUuid } from '../domain/ids';
+import { SA } from '../domain/search-attributes';
+import { generateSigningSecret } from '../domain/webhook-signing';
+import { WEBHOOK_POLICIES } from '../domain/webhook-policies';
+import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from '../domain/webhooks';
 import { webhookDeliveryWorkflow, webhookWorkflowId } from '../workflows/webhook-delivery';
 
 export interface WebhookDeps {
