@@ -13,7 +13,7 @@ import { agentHookUrl, type AgentReply, extractAgentReply, safeAgentReply } from
 import { ErrorCode } from '../domain/errors';
 import { postJson } from './http-delivery';
 import type { Queryable } from '../db/pool';
-import { claimRelay } from '../domain/rental-store';
+import { claimRelay } from '../db/rentals';
 import type { ActivityDeps } from './deps';
 import { ERROR_TEXTS } from '../domain/error-texts';
 

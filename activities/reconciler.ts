@@ -10,9 +10,10 @@ import { Context } from '@temporalio/activity';
 import { withTransaction } from '../db/pool';
 import { AppError } from '../domain/errors';
 import { HOLD_PURPOSES, holdOwnerOf, holdRepairKey } from '../domain/holds';
-import { postJournal } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
-import { escrowToKeep, findTask } from '../domain/task-store';
+import { escrowToKeep } from '../domain/task-store';
+import { findTask } from '../db/tasks';
 import type { ActivityDeps } from './deps';
 
 export interface HeldBalance {

@@ -9,7 +9,8 @@
  * `<fee posting key>:referral`, so a retried activity pays it exactly once.
  */
 import type { Db } from '../db/pool';
-import { type LedgerAccountKey, postJournal } from '../domain/ledger';
+import { type LedgerAccountKey } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import { bpsOf, type Micro } from '../domain/money';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';

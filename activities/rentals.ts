@@ -6,15 +6,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps';
 import type { AgentEndpoint } from '../domain/rental-chat';
 import { ErrorCode } from '../domain/errors';
-import { insertNotifications, type NewNotification } from '../domain/rental-notifications';
-import {
-  insertChatMessage,
-  insertRental,
-  insertRentalMessage,
-  type NewRental,
-  type RentalStateUpdate,
-  updateRentalState,
-} from '../domain/rental-store';
+import { type NewNotification } from '../domain/rental-notifications';
+import { insertNotifications } from '../db/notifications';
+import { type NewRental, type RentalStateUpdate } from '../domain/rental-store';
+import { insertChatMessage, insertRental, insertRentalMessage, updateRentalState } from '../db/rentals';
 
 /** A transcript message as the API shows it (timestamps as ISO strings: activity results are JSON). */
 export interface StoredRentalMessage {

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError } from '../domain/errors';
-import { findTask } from '../domain/task-store';
+import { findTask } from '../db/tasks';
 import { enqueueDelivery } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
 

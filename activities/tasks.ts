@@ -3,7 +3,8 @@
  * reconciliation. Each is idempotent: status changes are guarded by the state they leave.
  */
 import { type Micro } from '../domain/money';
-import { reconcileTaskEscrow, type TaskSettlement } from '../domain/task-store';
+import { type TaskSettlement } from '../domain/task-store';
+import { reconcileTaskEscrow } from '../db/tasks';
 import type { ActivityDeps } from './deps';
 
 export interface RecordTaskSubmissionInput {

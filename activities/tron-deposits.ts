@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ErrorCode } from '../domain/errors';
 import { SA } from '../domain/search-attributes';
-import { postJournal } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import { microFromTokenUnits } from '../domain/tron-amounts';
 import { hex20FromBase58 } from './tron-address';
 import { transfersOf } from './tron-events';

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Types } from 'tronweb';
 import { ErrorCode } from '../domain/errors';
 import { withTransaction } from '../db/pool';
-import { postJournal } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
 import { toMicro } from '../domain/money';
 import { addressOfPrivateKey } from './tron-address';

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createPool, type Db } from '../db/pool';
-import { postJournal } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import { migrate } from '../scripts/migrate';
 import { startEmbeddedPostgres } from '../scripts/postgres';
 import { freePort } from './common';

@@ -1,7 +1,7 @@
 /** Accounts: registration, sign-up, sign-in, API keys, settings and referrals. */
 import { hash, verify } from '@node-rs/argon2';
 import type { z } from 'zod';
-import { createAccount, insertApiKey } from '../../domain/accounts';
+import { createAccount, insertApiKey } from '../../db/accounts';
 import { withTransaction } from '../../db/pool';
 import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { fromMicro, type Micro } from '../../domain/money';

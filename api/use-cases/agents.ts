@@ -4,7 +4,7 @@ import { containsPattern } from '../../db/pool';
 import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
 import { assertPublicUrl } from '../../activities/network-policy';
-import { rentalReadySql } from '../../domain/rental-ready';
+import { rentalReadySql } from '../../db/agents';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { agentProfileInput, AgentsQuery, AgentView, OwnAgentView } from '../schemas/agents';

@@ -16,16 +16,9 @@ import { randomUUID } from 'node:crypto';
 import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
-import { takeUnreadNotifications } from '../../domain/rental-notifications';
-import {
-  markRead,
-  messagesOf,
-  type RentalMessageRow,
-  type RentalRow,
-  rentalById,
-  rentalsOf,
-  unreadForAgent,
-} from '../../domain/rental-store';
+import { takeUnreadNotifications } from '../../db/notifications';
+import { type RentalMessageRow, type RentalRow } from '../../domain/rental-store';
+import { markRead, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
 import {
   endRentalUpdate,
   extendRentalUpdate,

@@ -14,6 +14,7 @@ import {
   timeRemainingSeconds,
 } from '../../domain/rental-code';
 import type { RentalRow } from '../../domain/rental-store';
+import { rentalsByHexPrefix } from '../../db/rentals';
 import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental';
 import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
@@ -24,7 +25,7 @@ import { ERROR_TEXTS } from '../../domain/error-texts';
 const CHAT_CHANNEL = 'API';
 
 export const rentalByCode = (deps: ApiDeps, code: string | undefined): Promise<RentalRow> =>
-  resolveRentalCode(deps.db, code);
+  resolveRentalCode((hexPrefix) => rentalsByHexPrefix(deps.db, hexPrefix), code);
 
 /**
  * The chat's whole budget is the request's deadline, queue wait included (Rentr: 30 s → 503): the

@@ -14,14 +14,8 @@ import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
-import {
-  type AcceptanceRow,
-  cancelTaskWithRefund,
-  findAcceptance,
-  findTask,
-  TASK_COLUMNS,
-  type TaskRow,
-} from '../../domain/task-store';
+import { type AcceptanceRow, type TaskRow } from '../../domain/task-store';
+import { cancelTaskWithRefund, findAcceptance, findTask, TASK_COLUMNS } from '../../db/tasks';
 import {
   approveSubmissionUpdate,
   rejectSubmissionUpdate,

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
 import { AppError, ErrorCode, notFound } from '../../domain/errors';
-import { postJournal } from '../../domain/ledger';
+import { postJournal } from '../../db/ledger';
 import { fromMicro, type Micro } from '../../domain/money';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';

@@ -7,7 +7,7 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/pool';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { ensureSchedules } from '../../worker/schedules';
 import { reconcilerWorkflow, type ReconcilerInput } from '../../workflows/reconciler';

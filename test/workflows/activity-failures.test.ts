@@ -21,7 +21,7 @@ import { acceptTask, createTask, reviewSubmission, submitProof } from '../../api
 import type { Config } from '../../domain/config';
 import type { Db } from '../../db/pool';
 import { ErrorCode } from '../../domain/errors';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { createLogger } from '../../worker/logger';
 import { toMicro } from '../../domain/money';
 import {

@@ -11,9 +11,9 @@ import { businessFailureOf } from '../../api/errors';
 import type { Config } from '../../domain/config';
 import type { Db } from '../../db/pool';
 import { ErrorCode } from '../../domain/errors';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalById } from '../../domain/rental-store';
+import { rentalById } from '../../db/rentals';
 import {
   endRentalUpdate,
   extendRentalUpdate,

@@ -3,7 +3,7 @@
  * at least one rental message in under 5 minutes (a message by the bot in one of its rentals,
  * posted within 5 minutes after a message by someone else in that rental).
  */
-import type { Queryable } from '../db/pool';
+import type { Queryable } from './pool';
 
 let transcriptsExist = false;
 

@@ -1,9 +1,9 @@
 /** Creating accounts and API keys: the only SQL that writes `accounts` and `api_keys` rows. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { generateApiKey } from './api-keys';
-import { type Db, type DbClient, pgErrorCode, withTransaction } from '../db/pool';
-import { AppError, ErrorCode } from './errors';
-import { generateSigningSecret } from './webhook-signing';
+import { generateApiKey } from '../domain/api-keys';
+import { type Db, type DbClient, pgErrorCode, withTransaction } from './pool';
+import { AppError, ErrorCode } from '../domain/errors';
+import { generateSigningSecret } from '../domain/webhook-signing';
 
 export interface NewAccount {
   kind: 'person' | 'bot';
