@@ -21,7 +21,7 @@ import {
   SPENDING_KINDS,
   spendOf,
 } from '../domain/spend';
-import { type Db, type DbClient, pgErrorCode } from './pool';
+import { type Db, type DbClient, pgErrorCode, type Queryable } from './pool';
 
 const keyString = (k: LedgerAccountKey, shard: number) =>
   `${k.ownerId ?? '-'}|${k.purpose}|${k.subject ?? ''}|${shard}`;
@@ -133,3 +133,16 @@ export async function balanceOf(db: Pick<Db, 'query'>, key: LedgerAccountKey): P
   );
   return r.rows[0]?.balance ?? 0;
 }
+
+export const spendCapAndSpent = (db: Queryable, accountId: string, spendingKinds: readonly string[]) =>
+  db.query<{ cap: number | null; spent: number | null }>(
+    `SELECT (a.settings->>'max_hourly_spend_usd')::numeric::float8 AS cap,
+            (SELECT -sum(e.amount)::bigint
+               FROM ledger_entries e
+               JOIN ledger_accounts la ON la.id = e.ledger_account_id
+               JOIN ledger_journals j ON j.id = e.journal_id
+              WHERE la.owner_id = a.id AND la.purpose = 'available' AND e.amount < 0
+                AND j.kind = ANY($2) AND e.created_at > now() - interval '1 hour') AS spent
+       FROM accounts a WHERE a.id = $1`,
+    [accountId, spendingKinds],
+  );
