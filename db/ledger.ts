@@ -146,3 +146,50 @@ export const spendCapAndSpent = (db: Queryable, accountId: string, spendingKinds
        FROM accounts a WHERE a.id = $1`,
     [accountId, spendingKinds],
   );
+
+export const walletBalancesOf = (db: Queryable, accountId: string) =>
+  db.query<{ available: number; held: number }>(
+    `SELECT coalesce(sum(balance) FILTER (WHERE purpose = 'available'), 0)::bigint AS available,
+            coalesce(sum(balance) FILTER (WHERE purpose IN ('held', 'escrow')), 0)::bigint AS held
+       FROM ledger_accounts WHERE owner_id = $1`,
+    [accountId],
+  );
+
+export const walletHistoryOf = (db: Queryable, accountId: string, cursor: string | null, limit: number) =>
+  db.query<{
+    id: string;
+    kind: string;
+    reference: string | null;
+    created_at: Date;
+    seq: number;
+    available: number;
+    held: number;
+  }>(
+    `SELECT j.id, j.kind, j.reference, j.created_at, s.seq, s.available, s.held
+       FROM (SELECT e.journal_id, max(e.id) AS seq,
+                    coalesce(sum(e.amount) FILTER (WHERE la.purpose = 'available'), 0)::bigint AS available,
+                    coalesce(sum(e.amount) FILTER (WHERE la.purpose <> 'available'), 0)::bigint AS held
+               FROM ledger_entries e
+               JOIN ledger_accounts la ON la.id = e.ledger_account_id
+              WHERE la.owner_id = $1
+              GROUP BY e.journal_id
+             HAVING $2::bigint IS NULL OR max(e.id) < $2::bigint
+              ORDER BY seq DESC
+              LIMIT $3) s
+       JOIN ledger_journals j ON j.id = s.journal_id
+      ORDER BY s.seq DESC`,
+    [accountId, cursor, limit],
+  );
+
+export const adjustmentOf = (db: Queryable, journalId: string) =>
+  db.query<{ reason: string | null; amount: number; owner_id: string }>(
+    `SELECT j.memo->>'reason' AS reason, e.amount, la.owner_id
+       FROM ledger_journals j
+       JOIN ledger_entries e ON e.journal_id = j.id
+       JOIN ledger_accounts la ON la.id = e.ledger_account_id
+      WHERE j.id = $1 AND la.owner_id IS NOT NULL`,
+    [journalId],
+  );
+
+export const accountExists = (db: Queryable, accountId: string) =>
+  db.query('SELECT 1 FROM accounts WHERE id = $1', [accountId]);

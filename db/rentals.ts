@@ -222,3 +222,33 @@ export async function insertRentalReturning(
   const { created, ...row } = res.rows[0];
   return { row, created };
 }
+
+export const rentalQuoteOf = (db: Queryable, agentId: string, renterId: string) =>
+  db.query<{
+    id: string;
+    kind: string;
+    owner_id: string | null;
+    price_per_minute: number | null;
+    name: string;
+    integration: 'events' | 'proxy' | null;
+    webhook_url: string | null;
+    renter_name: string | null;
+    renter_capped: boolean | null;
+  }>(
+    `SELECT a.id, a.kind, a.owner_id, a.price_per_minute, coalesce(a.display_name, a.username, a.id::text) AS name,
+            a.integration, a.webhook_url, u.name AS renter_name, u.capped AS renter_capped
+       FROM accounts a
+       LEFT JOIN (SELECT coalesce(username, display_name, id::text) AS name,
+                         settings->>'max_hourly_spend_usd' IS NOT NULL AS capped
+                    FROM accounts WHERE id = $2) u ON true
+      WHERE a.id = $1`,
+    [agentId, renterId],
+  );
+
+export const liveRentalsOfAgent = (db: Queryable, accountId: string) =>
+  db.query<RentalRow>(
+    `SELECT r.*, NULL AS agent_name, coalesce(u.username, u.display_name) AS renter_username
+       FROM rentals r JOIN accounts u ON u.id = r.renter_id
+      WHERE r.agent_id = $1 AND r.status <> 'ended' ORDER BY r.starts_at`,
+    [accountId],
+  );

@@ -162,3 +162,56 @@ export async function taskEscrowState(
     escrow: await balanceOf(db, taskEscrowAccount({ id: taskId, creator_id: row.creator_id })),
   };
 }
+
+export const searchOpenTasks = (
+  db: Queryable,
+  category: string | null,
+  minReward: number,
+  pattern: string | null,
+  limit: number,
+) =>
+  db.query<TaskRow>(
+    `SELECT * FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.status = 'open'
+                      AND ($1::text IS NULL OR t.category = $1)
+                      AND t.reward >= $2
+                      AND ($3::text IS NULL OR t.title ILIKE $3 OR t.description ILIKE $3)) x
+      WHERE x.slots_taken < x.slots
+      ORDER BY x.created_at DESC, x.id LIMIT $4`,
+    [category, minReward, pattern, limit],
+  );
+
+export const acceptancesVisibleTo = (db: Queryable, taskId: string, isCreator: boolean, accountId: string) =>
+  db.query<AcceptanceRow>(
+    `SELECT * FROM task_acceptances WHERE task_id = $1 AND ($2 OR worker_id = $3) ORDER BY accepted_at, id`,
+    [taskId, isCreator, accountId],
+  );
+
+export const runningAcceptanceOf = (db: Queryable, taskId: string, workerId: string) =>
+  db.query(
+    `SELECT 1 FROM task_acceptances WHERE task_id = $1 AND worker_id = $2
+          AND status IN ('accepted', 'submitted', 'approved')`,
+    [taskId, workerId],
+  );
+
+export const insertAcceptance = (
+  db: Queryable,
+  acceptanceId: string,
+  taskId: string,
+  workerId: string,
+  submitWithinSeconds: number,
+) =>
+  db.query<AcceptanceRow>(
+    `INSERT INTO task_acceptances (id, task_id, worker_id, status, submit_by)
+       VALUES ($1, $2, $3, 'accepted', now() + make_interval(secs => $4)) RETURNING *`,
+    [acceptanceId, taskId, workerId, submitWithinSeconds],
+  );
+
+export const deleteUnstartedAcceptance = (db: Queryable, acceptanceId: string) =>
+  db.query(`DELETE FROM task_acceptances WHERE id = $1 AND status = 'accepted'`, [acceptanceId]);
+
+export const liveAcceptanceOf = (db: Queryable, taskId: string, workerId: string) =>
+  db.query<AcceptanceRow>(
+    `SELECT * FROM task_acceptances WHERE task_id = $1 AND worker_id = $2 AND status IN ('accepted', 'submitted')
+      ORDER BY accepted_at DESC LIMIT 1`,
+    [taskId, workerId],
+  );

@@ -20,6 +20,7 @@ import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';
 import { ERROR_TEXTS } from '../../domain/error-texts';
+import { agentCardOf } from '../../db/agents';
 
 /** `/v1/chat` is the API channel in Rentr's terms, whatever channel the rental was booked on. */
 const CHAT_CHANNEL = 'API';
@@ -74,10 +75,7 @@ export async function chat(
 export async function status(deps: ApiDeps, rental: RentalRow): Promise<RentrStatusResponse> {
   const now = Date.now();
   assertRentalActive(rental, now);
-  const agent = await deps.db.query<{ display_name: string | null; description: string | null }>(
-    'SELECT display_name, description FROM accounts WHERE id = $1',
-    [rental.agent_id],
-  );
+  const agent = await agentCardOf(deps.db, rental.agent_id);
   return {
     rental: {
       id: rental.id,

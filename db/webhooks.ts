@@ -1,0 +1,78 @@
+import type { Queryable, QueryResultRow } from './pool';
+
+/** The columns of a delivery the log shows. */
+const COLUMNS = `seq, id, account_id, event, policy, subject, state, skip_reason, target_url, attempt_count,
+  next_attempt_at, last_status, last_error, redelivery_of, created_at, completed_at, body, headers`;
+
+export const deliveryById = <R extends QueryResultRow>(db: Queryable, id: string) =>
+  db.query<R>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]);
+
+export const deliveriesOf = <R extends QueryResultRow>(
+  db: Queryable,
+  accountId: string,
+  cursor: string | null,
+  event: string | null,
+  state: string | null,
+  since: string | null,
+  until: string | null,
+  limit: number,
+) =>
+  db.query<R>(
+    `SELECT ${COLUMNS} FROM webhook_deliveries
+      WHERE account_id = $1
+        AND ($2::bigint IS NULL OR seq < $2)
+        AND ($3::text IS NULL OR event = $3)
+        AND ($4::text IS NULL OR state = $4)
+        AND ($5::timestamptz IS NULL OR created_at >= $5)
+        AND ($6::timestamptz IS NULL OR created_at < $6)
+      ORDER BY seq DESC LIMIT $7`,
+    [accountId, cursor, event, state, since, until, limit],
+  );
+
+export const attemptsOf = (db: Queryable, deliveryId: string) =>
+  db.query<{
+    attempt: number;
+    attempted_at: Date;
+    outcome: 'success' | 'rejected' | 'timeout' | 'network_error' | 'refused';
+    response_status: number | null;
+    latency_ms: number;
+    error: string | null;
+    response_excerpt: string | null;
+  }>(
+    `SELECT attempt, attempted_at, outcome, response_status, latency_ms, error, response_excerpt
+       FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt`,
+    [deliveryId],
+  );
+
+export const webhookEndpointOf = (db: Queryable, accountId: string) =>
+  db.query<{ webhook_url: string | null; disabled: boolean }>(
+    'SELECT webhook_url, webhook_disabled_at IS NOT NULL AS disabled FROM accounts WHERE id = $1',
+    [accountId],
+  );
+
+export const skipReasonOf = (db: Queryable, deliveryId: string) =>
+  db.query<{ skip_reason: string | null }>('SELECT skip_reason FROM webhook_deliveries WHERE id = $1', [
+    deliveryId,
+  ]);
+
+export const setWebhookSecret = (db: Queryable, accountId: string, secret: string) =>
+  db.query('UPDATE accounts SET webhook_secret = $2 WHERE id = $1', [accountId, secret]);
+
+export const setWebhookUrl = (db: Queryable, accountId: string, url: string | null) =>
+  db.query<{ webhook_url: string | null }>(
+    'UPDATE accounts SET webhook_url = $2, webhook_disabled_at = NULL WHERE id = $1 RETURNING webhook_url',
+    [accountId, url],
+  );
+
+export const enableWebhookEndpoint = (db: Queryable, accountId: string) =>
+  db.query<{ webhook_url: string | null }>(
+    'UPDATE accounts SET webhook_disabled_at = NULL WHERE id = $1 RETURNING webhook_url',
+    [accountId],
+  );
+
+export const recordEndpointReset = (db: Queryable, accountId: string) =>
+  db.query(
+    `INSERT INTO webhook_endpoint_resets (account_id, reset_at) VALUES ($1, now())
+     ON CONFLICT (account_id) DO UPDATE SET reset_at = now()`,
+    [accountId],
+  );
