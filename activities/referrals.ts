@@ -14,6 +14,7 @@ import { postJournal } from '../db/ledger';
 import { bpsOf, type Micro } from '../domain/money';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';
+import { referrerWithinWindow } from '../db/accounts';
 
 type Config = ActivityDeps['config'];
 
@@ -24,10 +25,7 @@ export async function activeReferrerOf(
   accountId: string | null,
 ): Promise<string | null> {
   if (!accountId) return null;
-  const r = await db.query<{ referred_by: string | null }>(
-    `SELECT referred_by FROM accounts WHERE id = $1 AND created_at > now() - make_interval(days => $2)`,
-    [accountId, config.REFERRAL_WINDOW_DAYS],
-  );
+  const r = await referrerWithinWindow(db, accountId, config.REFERRAL_WINDOW_DAYS);
   return r.rows[0]?.referred_by ?? null;
 }
 

@@ -190,3 +190,9 @@ export const referredAccountsOf = (db: Queryable, accountId: string, windowDays:
 
 export const accountsWithReferralCode = (db: Queryable, code: string) =>
   db.query('SELECT 1 FROM accounts WHERE referral_code = $1', [code]);
+
+export const referrerWithinWindow = (db: Queryable, accountId: string, windowDays: number) =>
+  db.query<{ referred_by: string | null }>(
+    `SELECT referred_by FROM accounts WHERE id = $1 AND created_at > now() - make_interval(days => $2)`,
+    [accountId, windowDays],
+  );

@@ -159,3 +159,34 @@ export const agentCardOf = (db: Queryable, agentId: string) =>
     'SELECT display_name, description FROM accounts WHERE id = $1',
     [agentId],
   );
+
+export const botsToHealthCheck = (db: Queryable, afterId: string | null, limit: number) =>
+  db.query<{ id: string; webhook_url: string; webhook_token: string | null }>(
+    `SELECT id, webhook_url, webhook_token FROM accounts
+        WHERE kind = 'bot' AND integration = 'proxy' AND webhook_url IS NOT NULL
+          AND ($1::uuid IS NULL OR id > $1::uuid)
+        ORDER BY id LIMIT $2`,
+    [afterId, limit],
+  );
+
+export const agentEndpointOf = (db: Queryable, agentId: string) =>
+  db.query<{
+      name: string | null;
+      webhook_url: string | null;
+      webhook_token: string | null;
+    }>(
+    'SELECT coalesce(display_name, username) AS name, webhook_url, webhook_token FROM accounts WHERE id = $1',
+    [agentId],
+  );
+
+export const agentContactOf = (db: Queryable, agentId: string) =>
+  db.query<{
+        name: string | null;
+        username: string | null;
+        integration: 'events' | 'proxy' | null;
+        webhook_url: string | null;
+        webhook_token: string | null;
+      }>(
+    'SELECT display_name AS name, username, integration, webhook_url, webhook_token FROM accounts WHERE id = $1',
+    [agentId],
+  );

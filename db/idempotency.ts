@@ -48,3 +48,18 @@ export const completeIdempotencyKey = (
       WHERE account_id = $1 AND scope = $2 AND key = $3`,
     [accountId, scope, key, status, bodyJson],
   );
+
+export const cutoffBefore = (db: Queryable, seconds: number) =>
+  db.query<{ cutoff: Date }>(
+    'SELECT now() - make_interval(secs => $1) AS cutoff',
+    [seconds],
+  );
+
+export const purgeIdempotencyKeysBefore = (db: Queryable, before: Date, batchSize: number) =>
+  db.query(
+    `DELETE FROM idempotency_keys
+          WHERE ctid IN (SELECT ctid FROM idempotency_keys
+                          WHERE created_at < $1 AND state IN ('done', 'in_flight') LIMIT $2)
+            AND created_at < $1`,
+    [before, batchSize],
+  );

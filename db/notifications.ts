@@ -35,3 +35,24 @@ export async function takeUnreadNotifications(
   );
   return r.rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
 }
+
+export const rentalEventRoute = <R extends QueryResultRow>(db: Queryable, notificationId: string, deliveryId: string) =>
+  db.query<R>(
+    `SELECT 'notification' AS route FROM notifications WHERE id = $1
+         UNION ALL SELECT 'webhook' FROM webhook_deliveries WHERE id = $2 AND state <> 'skipped'`,
+    [notificationId, deliveryId],
+  );
+
+export const agentTakesPushedEvents = (db: Queryable, accountId: string) =>
+  db.query<{ pushes: boolean }>(
+    `SELECT integration = 'events' AND webhook_url IS NOT NULL AND webhook_disabled_at IS NULL AS pushes
+           FROM accounts WHERE id = $1`,
+    [accountId],
+  );
+
+export const insertNotification = (db: Queryable, id: string, accountId: string, type: string, title: string, body: string, link: string | null, dataJson: string) =>
+  db.query(
+    `INSERT INTO notifications (id, account_id, type, title, body, link, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+    [id, accountId, type, title, body, link, dataJson],
+  );

@@ -1,4 +1,4 @@
-import type { Queryable, QueryResultRow } from './pool';
+import type { Queryable } from './pool';
 
 export const reconcilerRepairs = (db: Queryable, limit: number) =>
   db.query<{

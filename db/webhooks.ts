@@ -76,3 +76,80 @@ export const recordEndpointReset = (db: Queryable, accountId: string) =>
      ON CONFLICT (account_id) DO UPDATE SET reset_at = now()`,
     [accountId],
   );
+
+export const insertOperatorAlert = (db: Queryable, kind: string, subject: string, message: string) =>
+  db.query(
+    `INSERT INTO operator_alerts (kind, subject, message) VALUES ($1, $2, $3)
+       ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now()`,
+    [kind, subject, message],
+  );
+
+export const deliverySubjectOf = (db: Queryable, deliveryId: string) =>
+  db.query<{ account_id: string; subject: string }>(
+    'SELECT account_id, subject FROM webhook_deliveries WHERE id = $1',
+    [deliveryId],
+  );
+
+export const lockWebhookSubject = (db: Queryable, lockKey: string) =>
+  db.query(
+    'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
+    [lockKey],
+  );
+
+export const deadLetterDelivery = (db: Queryable, deliveryId: string, error: string) =>
+  db.query(
+    `UPDATE webhook_deliveries
+              SET state = 'failed', next_attempt_at = NULL, completed_at = coalesce(completed_at, now()),
+                  last_error = $2
+            WHERE id = $1 AND state NOT IN ('delivered', 'failed', 'skipped')`,
+    [deliveryId, error],
+  );
+
+export const deliveryWaitingOn = (db: Queryable, deliveryId: string) =>
+  db.query<{ id: string }>(
+    'SELECT id FROM webhook_deliveries WHERE previous_id = $1 LIMIT 1',
+    [deliveryId],
+  );
+
+export const webhookEndpointOf = (db: Queryable, accountId: string) =>
+  db.query<{ webhook_url: string | null; disabled: boolean }>(
+    'SELECT webhook_url, webhook_disabled_at IS NOT NULL AS disabled FROM accounts WHERE id = $1',
+    [accountId],
+  );
+
+export const lockWebhookSubject = (db: Queryable, lockKey: string) =>
+  db.query(
+    'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
+    [lockKey],
+  );
+
+export const latestDeliveryOfSubject = (db: Queryable, accountId: string, subject: string, deliveryId: string, settledStates: readonly string[]) =>
+  db.query<{ id: string; settled: boolean }>(
+    `SELECT id, state = ANY($4) AS settled FROM webhook_deliveries
+          WHERE account_id = $1 AND subject = $2 AND state <> 'skipped' AND id <> $3
+          ORDER BY seq DESC LIMIT 1`,
+    [accountId, subject, deliveryId, settledStates],
+  );
+
+export const insertDelivery = <R extends QueryResultRow>(db: Queryable, id: string, eventKey: string, accountId: string, policy: string, event: string, subject: string, targetUrl: string | null, bodyJson: string, headersJson: string, state: string, skipReason: string | null, previousId: string | null, redeliveryOf: string | null) =>
+  db.query<R>(
+    `INSERT INTO webhook_deliveries
+         (id, event_key, account_id, policy, event, subject, target_url, body, headers, state, skip_reason,
+          previous_id, redelivery_of, completed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $10 = 'skipped' THEN now() END)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id, state, previous_id, policy, event, subject, target_url`,
+    [id, eventKey, accountId, policy, event, subject, targetUrl, bodyJson, headersJson, state, skipReason, previousId, redeliveryOf],
+  );
+
+export const enqueuedDelivery = <R extends QueryResultRow>(db: Queryable, deliveryId: string) =>
+  db.query<R>(
+    'SELECT id, state, previous_id, policy, event, subject, target_url FROM webhook_deliveries WHERE id = $1',
+    [deliveryId],
+  );
+
+export const ensureWebhookSecret = (db: Queryable, accountId: string, secret: string) =>
+  db.query<{ webhook_secret: string }>(
+    `UPDATE accounts SET webhook_secret = coalesce(webhook_secret, $2) WHERE id = $1 RETURNING webhook_secret`,
+    [accountId, secret],
+  );

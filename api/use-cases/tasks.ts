@@ -15,7 +15,7 @@ import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
 import { type AcceptanceRow, type TaskRow } from '../../domain/task-store';
-import { cancelTaskWithRefund, findAcceptance, findTask, TASK_COLUMNS } from '../../db/tasks';
+import { cancelTaskWithRefund, findAcceptance, findTask } from '../../db/tasks';
 import {
   approveSubmissionUpdate,
   rejectSubmissionUpdate,
