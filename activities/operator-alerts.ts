@@ -15,7 +15,13 @@
 import { withTransaction } from '../db/pool';
 import { subjectLockKey } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
-import { deadLetterDelivery, deliverySubjectOf, deliveryWaitingOn, insertOperatorAlert, lockWebhookSubject } from '../db/webhooks';
+import {
+  deadLetterDelivery,
+  deliverySubjectOf,
+  deliveryWaitingOn,
+  insertOperatorAlert,
+  lockWebhookSubject,
+} from '../db/webhooks';
 
 export interface OperatorAlertInput {
   kind: string;
@@ -47,7 +53,12 @@ export function createOperatorAlertActivities({ db, logger }: ActivityDeps) {
   /** Into the operator_alerts table of migration 6000 (also used by the withdrawal alerts). */
   async function raiseOperatorAlert(input: OperatorAlertInput): Promise<void> {
     const details = input.details ? ` ${JSON.stringify(input.details)}` : '';
-    await insertOperatorAlert(db, storableText(input.kind), storableText(input.subject), storableText(`${input.errorType}: ${input.message}${details}`));
+    await insertOperatorAlert(
+      db,
+      storableText(input.kind),
+      storableText(input.subject),
+      storableText(`${input.errorType}: ${input.message}${details}`),
+    );
     logger.error(
       { alert: input.kind, subject: input.subject, errorType: input.errorType },
       'operator alert: a workflow step failed for good',
@@ -67,7 +78,11 @@ export function createOperatorAlertActivities({ db, logger }: ActivityDeps) {
         if (!d.rows[0]) return null;
         // Same lock as enqueue: a successor is either visible here, or it sees this delivery settled.
         await lockWebhookSubject(tx, subjectLockKey(d.rows[0].account_id, d.rows[0].subject));
-        await deadLetterDelivery(tx, input.deliveryId, storableText(`dead-lettered: ${input.errorType}: ${input.message}`));
+        await deadLetterDelivery(
+          tx,
+          input.deliveryId,
+          storableText(`dead-lettered: ${input.errorType}: ${input.message}`),
+        );
         const s = await deliveryWaitingOn(tx, input.deliveryId);
         return s.rows[0]?.id ?? null;
       });

@@ -36,7 +36,11 @@ export function createRentalEventActivities(deps: ActivityDeps) {
       const { notifyIfPolling, ...event } = input;
       const data = event.payload.data as EventData;
       // Already routed by an earlier attempt: keep that decision.
-      const earlier = await rentalEventRoute<{ route: RentalEventRoute }>(db, data.id, deliveryIdOf(event.eventKey));
+      const earlier = await rentalEventRoute<{ route: RentalEventRoute }>(
+        db,
+        data.id,
+        deliveryIdOf(event.eventKey),
+      );
       if (earlier.rows[0]) return earlier.rows[0].route;
       const profile = await agentTakesPushedEvents(db, event.accountId);
       if (!profile.rows[0]) throw ApplicationFailure.nonRetryable('agent not found', ErrorCode.NotFound);
@@ -50,7 +54,16 @@ export function createRentalEventActivities(deps: ActivityDeps) {
       if (!notifyIfPolling) return 'none';
       // Dated by the database clock like every other notification, so pending hands them out in
       // the order they were written (the workflow clock may trail the start's notification).
-      await insertNotification(db, data.id, event.accountId, data.type, data.title, data.body, data.link, JSON.stringify(data.data));
+      await insertNotification(
+        db,
+        data.id,
+        event.accountId,
+        data.type,
+        data.title,
+        data.body,
+        data.link,
+        JSON.stringify(data.data),
+      );
       return 'notification';
     },
   };

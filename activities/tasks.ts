@@ -29,11 +29,27 @@ export interface RecordTaskDecisionInput {
 export function createTaskActivities({ db }: ActivityDeps) {
   return {
     async recordTaskSubmission(input: RecordTaskSubmissionInput): Promise<void> {
-      await recordSubmission(db, input.acceptanceId, input.proofText, input.proofUrl, input.submittedAt, input.reviewDeadline);
+      await recordSubmission(
+        db,
+        input.acceptanceId,
+        input.proofText,
+        input.proofUrl,
+        input.submittedAt,
+        input.reviewDeadline,
+      );
     },
 
     async recordTaskDecision(input: RecordTaskDecisionInput): Promise<void> {
-      await recordAcceptanceDecision(db, input.acceptanceId, input.status, input.decision, input.decidedAt, input.reason, input.payoutNet, input.payoutFee);
+      await recordAcceptanceDecision(
+        db,
+        input.acceptanceId,
+        input.status,
+        input.decision,
+        input.decidedAt,
+        input.reason,
+        input.payoutNet,
+        input.payoutFee,
+      );
     },
 
     /** Completes the task when every slot is paid and returns escrow nobody can earn any more. */

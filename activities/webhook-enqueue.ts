@@ -18,7 +18,14 @@ import { generateSigningSecret } from '../domain/webhook-signing';
 import { WEBHOOK_POLICIES } from '../domain/webhook-policies';
 import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from '../domain/webhooks';
 import { webhookDeliveryWorkflow, webhookWorkflowId } from '../workflows/webhook-delivery';
-import { enqueuedDelivery, ensureWebhookSecret, insertDelivery, latestDeliveryOfSubject, lockWebhookSubject, webhookEndpointOf } from '../db/webhooks';
+import {
+  enqueuedDelivery,
+  ensureWebhookSecret,
+  insertDelivery,
+  latestDeliveryOfSubject,
+  lockWebhookSubject,
+  webhookEndpointOf,
+} from '../db/webhooks';
 
 export interface WebhookDeps {
   db: Db;
@@ -62,10 +69,31 @@ export async function enqueueDelivery(
     if (!skipReason && policy.ordered) {
       await lockWebhookSubject(tx, subjectLockKey(input.accountId, input.subject));
       // Deliveries of a subject settle in order, so only the latest one can still be unsettled.
-      const prev = await latestDeliveryOfSubject(tx, input.accountId, input.subject, deliveryId, SETTLED_STATES);
+      const prev = await latestDeliveryOfSubject(
+        tx,
+        input.accountId,
+        input.subject,
+        deliveryId,
+        SETTLED_STATES,
+      );
       previousId = prev.rows[0] && !prev.rows[0].settled ? prev.rows[0].id : null;
     }
-    const inserted = await insertDelivery<EnqueuedRow>(tx, deliveryId, input.eventKey, input.accountId, input.policy, input.event, input.subject, target, JSON.stringify(input.payload), JSON.stringify(input.headers ?? {}), skipReason ? 'skipped' : 'pending', skipReason, previousId, input.redeliveryOf ?? null);
+    const inserted = await insertDelivery<EnqueuedRow>(
+      tx,
+      deliveryId,
+      input.eventKey,
+      input.accountId,
+      input.policy,
+      input.event,
+      input.subject,
+      target,
+      JSON.stringify(input.payload),
+      JSON.stringify(input.headers ?? {}),
+      skipReason ? 'skipped' : 'pending',
+      skipReason,
+      previousId,
+      input.redeliveryOf ?? null,
+    );
     if (inserted.rows[0]) return inserted.rows[0];
     // Enqueued before (a retried activity): reuse what was decided then.
     const existing = await enqueuedDelivery<EnqueuedRow>(tx, deliveryId);

@@ -171,22 +171,22 @@ export const botsToHealthCheck = (db: Queryable, afterId: string | null, limit: 
 
 export const agentEndpointOf = (db: Queryable, agentId: string) =>
   db.query<{
-      name: string | null;
-      webhook_url: string | null;
-      webhook_token: string | null;
-    }>(
+    name: string | null;
+    webhook_url: string | null;
+    webhook_token: string | null;
+  }>(
     'SELECT coalesce(display_name, username) AS name, webhook_url, webhook_token FROM accounts WHERE id = $1',
     [agentId],
   );
 
 export const agentContactOf = (db: Queryable, agentId: string) =>
   db.query<{
-        name: string | null;
-        username: string | null;
-        integration: 'events' | 'proxy' | null;
-        webhook_url: string | null;
-        webhook_token: string | null;
-      }>(
+    name: string | null;
+    username: string | null;
+    integration: 'events' | 'proxy' | null;
+    webhook_url: string | null;
+    webhook_token: string | null;
+  }>(
     'SELECT display_name AS name, username, integration, webhook_url, webhook_token FROM accounts WHERE id = $1',
     [agentId],
   );

@@ -50,10 +50,7 @@ export const completeIdempotencyKey = (
   );
 
 export const cutoffBefore = (db: Queryable, seconds: number) =>
-  db.query<{ cutoff: Date }>(
-    'SELECT now() - make_interval(secs => $1) AS cutoff',
-    [seconds],
-  );
+  db.query<{ cutoff: Date }>('SELECT now() - make_interval(secs => $1) AS cutoff', [seconds]);
 
 export const purgeIdempotencyKeysBefore = (db: Queryable, before: Date, batchSize: number) =>
   db.query(

@@ -3,7 +3,7 @@
  * (3000_webhooks.sql).
  */
 import type { NewNotification, NotificationRow } from '../domain/rental-notifications';
-import type { Queryable } from './pool';
+import type { Queryable, QueryResultRow } from './pool';
 
 export type * from '../domain/rental-notifications';
 
@@ -36,7 +36,11 @@ export async function takeUnreadNotifications(
   return r.rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
 }
 
-export const rentalEventRoute = <R extends QueryResultRow>(db: Queryable, notificationId: string, deliveryId: string) =>
+export const rentalEventRoute = <R extends QueryResultRow>(
+  db: Queryable,
+  notificationId: string,
+  deliveryId: string,
+) =>
   db.query<R>(
     `SELECT 'notification' AS route FROM notifications WHERE id = $1
          UNION ALL SELECT 'webhook' FROM webhook_deliveries WHERE id = $2 AND state <> 'skipped'`,
@@ -50,7 +54,16 @@ export const agentTakesPushedEvents = (db: Queryable, accountId: string) =>
     [accountId],
   );
 
-export const insertNotification = (db: Queryable, id: string, accountId: string, type: string, title: string, body: string, link: string | null, dataJson: string) =>
+export const insertNotification = (
+  db: Queryable,
+  id: string,
+  accountId: string,
+  type: string,
+  title: string,
+  body: string,
+  link: string | null,
+  dataJson: string,
+) =>
   db.query(
     `INSERT INTO notifications (id, account_id, type, title, body, link, data)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,

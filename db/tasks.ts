@@ -216,7 +216,14 @@ export const liveAcceptanceOf = (db: Queryable, taskId: string, workerId: string
     [taskId, workerId],
   );
 
-export const recordSubmission = (db: Queryable, acceptanceId: string, proofText: string | null, proofUrl: string | null, submittedAt: string, reviewDeadline: string) =>
+export const recordSubmission = (
+  db: Queryable,
+  acceptanceId: string,
+  proofText: string | null,
+  proofUrl: string | null,
+  submittedAt: string,
+  reviewDeadline: string,
+) =>
   db.query(
     `UPDATE task_acceptances
             SET status = 'submitted', proof_text = $2, proof_url = $3, submitted_at = $4, review_deadline = $5
@@ -224,7 +231,16 @@ export const recordSubmission = (db: Queryable, acceptanceId: string, proofText:
     [acceptanceId, proofText, proofUrl, submittedAt, reviewDeadline],
   );
 
-export const recordAcceptanceDecision = (db: Queryable, acceptanceId: string, status: string, decision: string | null, decidedAt: string, reason: string | null, payoutNet: number | null, payoutFee: number | null) =>
+export const recordAcceptanceDecision = (
+  db: Queryable,
+  acceptanceId: string,
+  status: string,
+  decision: string | null,
+  decidedAt: string,
+  reason: string | null,
+  payoutNet: number | null,
+  payoutFee: number | null,
+) =>
   db.query(
     `UPDATE task_acceptances
             SET status = $2, decision = $3, decided_at = $4, decision_reason = $5, payout_net = $6, payout_fee = $7

@@ -44,12 +44,6 @@ export const attemptsOf = (db: Queryable, deliveryId: string) =>
     [deliveryId],
   );
 
-export const webhookEndpointOf = (db: Queryable, accountId: string) =>
-  db.query<{ webhook_url: string | null; disabled: boolean }>(
-    'SELECT webhook_url, webhook_disabled_at IS NOT NULL AS disabled FROM accounts WHERE id = $1',
-    [accountId],
-  );
-
 export const skipReasonOf = (db: Queryable, deliveryId: string) =>
   db.query<{ skip_reason: string | null }>('SELECT skip_reason FROM webhook_deliveries WHERE id = $1', [
     deliveryId,
@@ -90,12 +84,6 @@ export const deliverySubjectOf = (db: Queryable, deliveryId: string) =>
     [deliveryId],
   );
 
-export const lockWebhookSubject = (db: Queryable, lockKey: string) =>
-  db.query(
-    'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-    [lockKey],
-  );
-
 export const deadLetterDelivery = (db: Queryable, deliveryId: string, error: string) =>
   db.query(
     `UPDATE webhook_deliveries
@@ -106,10 +94,7 @@ export const deadLetterDelivery = (db: Queryable, deliveryId: string, error: str
   );
 
 export const deliveryWaitingOn = (db: Queryable, deliveryId: string) =>
-  db.query<{ id: string }>(
-    'SELECT id FROM webhook_deliveries WHERE previous_id = $1 LIMIT 1',
-    [deliveryId],
-  );
+  db.query<{ id: string }>('SELECT id FROM webhook_deliveries WHERE previous_id = $1 LIMIT 1', [deliveryId]);
 
 export const webhookEndpointOf = (db: Queryable, accountId: string) =>
   db.query<{ webhook_url: string | null; disabled: boolean }>(
@@ -118,12 +103,15 @@ export const webhookEndpointOf = (db: Queryable, accountId: string) =>
   );
 
 export const lockWebhookSubject = (db: Queryable, lockKey: string) =>
-  db.query(
-    'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-    [lockKey],
-  );
+  db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
 
-export const latestDeliveryOfSubject = (db: Queryable, accountId: string, subject: string, deliveryId: string, settledStates: readonly string[]) =>
+export const latestDeliveryOfSubject = (
+  db: Queryable,
+  accountId: string,
+  subject: string,
+  deliveryId: string,
+  settledStates: readonly string[],
+) =>
   db.query<{ id: string; settled: boolean }>(
     `SELECT id, state = ANY($4) AS settled FROM webhook_deliveries
           WHERE account_id = $1 AND subject = $2 AND state <> 'skipped' AND id <> $3
@@ -131,7 +119,22 @@ export const latestDeliveryOfSubject = (db: Queryable, accountId: string, subjec
     [accountId, subject, deliveryId, settledStates],
   );
 
-export const insertDelivery = <R extends QueryResultRow>(db: Queryable, id: string, eventKey: string, accountId: string, policy: string, event: string, subject: string, targetUrl: string | null, bodyJson: string, headersJson: string, state: string, skipReason: string | null, previousId: string | null, redeliveryOf: string | null) =>
+export const insertDelivery = <R extends QueryResultRow>(
+  db: Queryable,
+  id: string,
+  eventKey: string,
+  accountId: string,
+  policy: string,
+  event: string,
+  subject: string,
+  targetUrl: string | null,
+  bodyJson: string,
+  headersJson: string,
+  state: string,
+  skipReason: string | null,
+  previousId: string | null,
+  redeliveryOf: string | null,
+) =>
   db.query<R>(
     `INSERT INTO webhook_deliveries
          (id, event_key, account_id, policy, event, subject, target_url, body, headers, state, skip_reason,
@@ -139,7 +142,21 @@ export const insertDelivery = <R extends QueryResultRow>(db: Queryable, id: stri
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $10 = 'skipped' THEN now() END)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, state, previous_id, policy, event, subject, target_url`,
-    [id, eventKey, accountId, policy, event, subject, targetUrl, bodyJson, headersJson, state, skipReason, previousId, redeliveryOf],
+    [
+      id,
+      eventKey,
+      accountId,
+      policy,
+      event,
+      subject,
+      targetUrl,
+      bodyJson,
+      headersJson,
+      state,
+      skipReason,
+      previousId,
+      redeliveryOf,
+    ],
   );
 
 export const enqueuedDelivery = <R extends QueryResultRow>(db: Queryable, deliveryId: string) =>
