@@ -170,3 +170,118 @@ export const ensureWebhookSecret = (db: Queryable, accountId: string, secret: st
     `UPDATE accounts SET webhook_secret = coalesce(webhook_secret, $2) WHERE id = $1 RETURNING webhook_secret`,
     [accountId, secret],
   );
+
+export const attemptOutcomeOf = <R extends QueryResultRow>(
+  db: Queryable,
+  deliveryId: string,
+  attempt: number,
+) =>
+  db.query<R>(
+    `SELECT a.outcome, a.response_status, d.state,
+              (SELECT s.id FROM webhook_deliveries s WHERE s.previous_id = d.id LIMIT 1) AS successor
+         FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+        WHERE a.delivery_id = $1 AND a.attempt = $2`,
+    [deliveryId, attempt],
+  );
+
+export const endpointFailingSince = (
+  db: Queryable,
+  accountId: string,
+  exempt: readonly string[],
+  failingSeconds: number,
+) =>
+  db.query<{ failing: boolean }>(
+    `WITH counted AS (
+         SELECT a.attempted_at, a.outcome FROM webhook_attempts a
+           JOIN webhook_deliveries d ON d.id = a.delivery_id
+          WHERE d.account_id = $1 AND d.policy <> ALL($2)
+            AND a.attempted_at > coalesce((SELECT reset_at FROM webhook_endpoint_resets WHERE account_id = $1), '-infinity')),
+       last_ok AS (SELECT max(attempted_at) AS at FROM counted WHERE outcome = 'success')
+       SELECT coalesce(max(c.attempted_at) - min(c.attempted_at) >= make_interval(secs => $3), false) AS failing
+         FROM counted c, last_ok WHERE c.outcome <> 'success' AND c.attempted_at > coalesce(last_ok.at, '-infinity')`,
+    [accountId, exempt, failingSeconds],
+  );
+
+export const disableWebhookEndpoint = (db: Queryable, accountId: string) =>
+  db.query<{ disabled_at: Date }>(
+    `UPDATE accounts SET webhook_disabled_at = now() WHERE id = $1 AND webhook_disabled_at IS NULL
+       RETURNING webhook_disabled_at AS disabled_at`,
+    [accountId],
+  );
+
+export const insertEndpointDisabledNotice = (
+  db: Queryable,
+  id: string,
+  accountId: string,
+  title: string,
+  body: string,
+  dataJson: string,
+) =>
+  db.query(
+    `INSERT INTO notifications (id, account_id, type, title, body, link, data)
+       VALUES ($1, $2, 'webhook_endpoint_disabled', $3, $4, '/api/v1/webhooks/deliveries', $5)
+       ON CONFLICT (id) DO NOTHING`,
+    [id, accountId, title, body, dataJson],
+  );
+
+export const deliveryStateOf = (db: Queryable, deliveryId: string) =>
+  db.query<{ state: string }>('SELECT state FROM webhook_deliveries WHERE id = $1', [deliveryId]);
+
+export const deliveryForAttempt = <R extends QueryResultRow>(
+  db: Queryable,
+  deliveryId: string,
+  attempt: number,
+) =>
+  db.query<R>(
+    `SELECT d.id, d.account_id, d.policy, d.event, d.subject, d.target_url, d.body, d.headers, d.state, a.webhook_secret,
+                EXISTS (SELECT 1 FROM webhook_attempts w WHERE w.delivery_id = d.id AND w.attempt = $2) AS recorded
+           FROM webhook_deliveries d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1`,
+    [deliveryId, attempt],
+  );
+
+export const insertAttempt = (
+  db: Queryable,
+  deliveryId: string,
+  attempt: number,
+  attemptedAt: string,
+  outcome: string,
+  responseStatus: number | null,
+  latencyMs: number,
+  error: string | null,
+  excerpt: string | null,
+) =>
+  db.query(
+    `INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, outcome, response_status, latency_ms, error, response_excerpt)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+    [deliveryId, attempt, attemptedAt, outcome, responseStatus, latencyMs, error, excerpt],
+  );
+
+export const recordDeliveryState = (
+  db: Queryable,
+  deliveryId: string,
+  state: string,
+  attempt: number,
+  nextAttemptAt: Date | null,
+  status: number | null,
+  error: string | null,
+) =>
+  db.query(
+    `UPDATE webhook_deliveries SET state = $2, attempt_count = greatest(attempt_count, $3), next_attempt_at = $4,
+                  last_status = $5, last_error = $6, completed_at = CASE WHEN $2 = 'retrying' THEN NULL ELSE now() END
+            WHERE id = $1`,
+    [deliveryId, state, attempt, nextAttemptAt, status, error],
+  );
+
+export const recordEndpointHealth = (
+  db: Queryable,
+  accountId: string,
+  ok: boolean,
+  checkedAt: string,
+  detail: string | null,
+) =>
+  db.query('UPDATE accounts SET health_ok = $2, health_checked_at = $3, health_detail = $4 WHERE id = $1', [
+    accountId,
+    ok,
+    checkedAt,
+    detail,
+  ]);
