@@ -15,13 +15,8 @@
 import { withTransaction } from '../db/pool';
 import { subjectLockKey } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
-import {
-  deadLetterDelivery,
-  deliverySubjectOf,
-  deliveryWaitingOn,
-  insertOperatorAlert,
-  lockWebhookSubject,
-} from '../db/webhooks';
+import { deadLetterDelivery, deliverySubjectOf, deliveryWaitingOn, lockWebhookSubject } from '../db/webhooks';
+import { insertOperatorAlert } from '../db/operator-alerts';
 
 export interface OperatorAlertInput {
   kind: string;

@@ -16,13 +16,13 @@ import { escrowToKeep } from '../domain/task-store';
 import { findTask } from '../db/tasks';
 import type { ActivityDeps } from './deps';
 import {
-  alertUnownedHold,
   holdAccountsToCheck,
   insertReconcilerRepair,
   ledgerAccountBalance,
   reconcilerRepairExists,
   withdrawalAttemptExists,
 } from '../db/reconciler';
+import { alertUnownedHold } from '../db/operator-alerts';
 
 export interface HeldBalance {
   ledgerAccountId: number;

@@ -26,8 +26,6 @@ import {
   insertWithdrawalAttempt,
   lockAccount,
   markAttemptBroadcast,
-  raiseOperatorAlert,
-  resolveOperatorAlert,
   setWithdrawalStatus,
   setWithdrawalTxid,
   settleWithdrawal,
@@ -35,6 +33,8 @@ import {
   withdrawalHistoryOf,
   withdrawalReviewReasons,
 } from '../db/tron';
+import { resolveOperatorAlert } from '../db/operator-alerts';
+import { raiseOperatorAlert } from '../db/operator-alerts';
 
 export type WithdrawalStatus =
   'queued' | 'review' | 'waiting_funds' | 'broadcast' | 'confirmed' | 'rejected' | 'failed';

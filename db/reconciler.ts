@@ -86,10 +86,3 @@ export const insertReconcilerRepair = (
       reconcilerRun,
     ],
   );
-
-export const alertUnownedHold = (db: Queryable, subject: string, message: string) =>
-  db.query(
-    `INSERT INTO operator_alerts (kind, subject, message) VALUES ('ownerless_hold', $1, $2)
-           ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now(), message = EXCLUDED.message`,
-    [subject, message],
-  );

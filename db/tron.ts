@@ -138,19 +138,6 @@ export const setWithdrawalTxid = (db: Queryable, withdrawalId: string, txid: str
     [withdrawalId, txid],
   );
 
-export const raiseOperatorAlert = (db: Queryable, kind: string, subject: string, message: string) =>
-  db.query(
-    `INSERT INTO operator_alerts (kind, subject, message) VALUES ($1, $2, $3)
-       ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now(), message = EXCLUDED.message`,
-    [kind, subject, message],
-  );
-
-export const resolveOperatorAlert = (db: Queryable, kind: string, subject: string) =>
-  db.query(
-    'UPDATE operator_alerts SET resolved_at = now() WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL',
-    [kind, subject],
-  );
-
 export const lockAccount = (db: Queryable, accountId: string) =>
   db.query('SELECT lock_account($1)', [accountId]);
 

@@ -71,13 +71,6 @@ export const recordEndpointReset = (db: Queryable, accountId: string) =>
     [accountId],
   );
 
-export const insertOperatorAlert = (db: Queryable, kind: string, subject: string, message: string) =>
-  db.query(
-    `INSERT INTO operator_alerts (kind, subject, message) VALUES ($1, $2, $3)
-       ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now()`,
-    [kind, subject, message],
-  );
-
 export const deliverySubjectOf = (db: Queryable, deliveryId: string) =>
   db.query<{ account_id: string; subject: string }>(
     'SELECT account_id, subject FROM webhook_deliveries WHERE id = $1',
