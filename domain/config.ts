@@ -143,13 +143,13 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Reads a whole UTF-8 file; the process layer passes one (worker/config.ts), keeping this module free of I/O. */
+export type ReadFile = (path: string) => string;
+
 /**
  * `X_FILE=/run/secrets/x` stands for `X=<that file's contents>` (docker/compose secrets), for
  * every setting. Setting both is an error; one trailing newline of the file is dropped.
  */
-/** Reads a whole UTF-8 file; the process layer passes one (worker/config.ts), keeping this module free of I/O. */
-export type ReadFile = (path: string) => string;
-
 function readFileSettings(
   env: Record<string, string | undefined>,
   readFile: ReadFile,
