@@ -1,6 +1,6 @@
 /** USDT TRC-20 deposit and withdrawal shapes (SPEC §4), shared by the REST routes and MCP tools. */
 import { z } from 'zod';
-import { isTronBase58Address } from '../../domain/tron-address';
+import { isTronBase58Address } from '../../activities/tron-address';
 import { registry } from '../openapi';
 import { textRule, usdtAmount } from '../validation';
 import { idParams, pageLimit, pageOffset } from './common';

@@ -14,7 +14,7 @@ import {
 } from '../../domain/console';
 import { AppError, ErrorCode, badRequest, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
-import { addressOfPrivateKey } from '../../domain/tron-address';
+import { addressOfPrivateKey } from '../../activities/tron-address';
 import { type Principal, resolvePrincipal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { adminKeyHash, newSecret, sha256 } from '../console-auth';

@@ -15,16 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { AppError, appError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
-import { takeUnreadNotifications } from '../../domain/rental-notifications';
-import {
-  markRead,
-  messagesOf,
-  type RentalMessageRow,
-  type RentalRow,
-  rentalById,
-  rentalsOf,
-  unreadForAgent,
-} from '../../domain/rental-store';
+import { takeUnreadNotifications } from '../../db/notifications';
+import { type RentalMessageRow, type RentalRow } from '../../domain/rental-store';
+import { markRead, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
 import {
   endRentalUpdate,
   extendRentalUpdate,
@@ -47,6 +40,7 @@ import {
   mayViewRental,
   type RentalParties,
 } from '../../domain/rental-permissions';
+import { liveRentalsOfAgent, rentalQuoteOf } from '../../db/rentals';
 
 export function rentalJson(r: RentalRow, nowMs = Date.now()) {
   const endsAtMs = r.ends_at.getTime();
@@ -125,26 +119,7 @@ export async function createRental(
   const { db } = deps;
   const renterId = principal.accountId;
   // The agent, the renter's name and whether it has a spend cap: one round trip.
-  const a = await db.query<{
-    id: string;
-    kind: string;
-    owner_id: string | null;
-    price_per_minute: number | null;
-    name: string;
-    integration: 'events' | 'proxy' | null;
-    webhook_url: string | null;
-    renter_name: string | null;
-    renter_capped: boolean | null;
-  }>(
-    `SELECT a.id, a.kind, a.owner_id, a.price_per_minute, coalesce(a.display_name, a.username, a.id::text) AS name,
-            a.integration, a.webhook_url, u.name AS renter_name, u.capped AS renter_capped
-       FROM accounts a
-       LEFT JOIN (SELECT coalesce(username, display_name, id::text) AS name,
-                         settings->>'max_hourly_spend_usd' IS NOT NULL AS capped
-                    FROM accounts WHERE id = $2) u ON true
-      WHERE a.id = $1`,
-    [input.agent_id, renterId],
-  );
+  const a = await rentalQuoteOf(db, input.agent_id, renterId);
   const agent = a.rows[0];
   if (!agent || agent.kind !== 'bot') throw notFound('agent');
   if (agent.price_per_minute === null) throw appError('agent_not_rentable');
@@ -290,12 +265,7 @@ export async function agentPending(deps: ApiDeps, principal: Principal) {
   const { db } = deps;
   const me = principal.accountId;
   const now = Date.now();
-  const live = await db.query<RentalRow>(
-    `SELECT r.*, NULL AS agent_name, coalesce(u.username, u.display_name) AS renter_username
-       FROM rentals r JOIN accounts u ON u.id = r.renter_id
-      WHERE r.agent_id = $1 AND r.status <> 'ended' ORDER BY r.starts_at`,
-    [me],
-  );
+  const live = await liveRentalsOfAgent(db, me);
   const unread = await unreadForAgent(db, me, 200);
   const lastSeq = new Map<string, number>();
   for (const m of unread) lastSeq.set(m.rental_id, Math.max(lastSeq.get(m.rental_id) ?? 0, m.seq));

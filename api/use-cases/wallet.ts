@@ -2,22 +2,18 @@
 import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
 import { appError, notFound } from '../../domain/errors';
-import { postJournal } from '../../domain/ledger';
+import { postJournal } from '../../db/ledger';
 import { fromMicro, type Micro } from '../../domain/money';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { balanceOutput, transactionsOutput } from '../schemas/accounts';
+import { accountExists, adjustmentOf, walletBalancesOf, walletHistoryOf } from '../../db/ledger';
 
 type Deps = Pick<ApiDeps, 'db' | 'config'>;
 
 /** held_balance = funds held for withdrawals + escrow of the caller's rentals and tasks. */
 export async function balance(deps: Deps, accountId: string): Promise<z.infer<typeof balanceOutput>> {
-  const r = await deps.db.query<{ available: number; held: number }>(
-    `SELECT coalesce(sum(balance) FILTER (WHERE purpose = 'available'), 0)::bigint AS available,
-            coalesce(sum(balance) FILTER (WHERE purpose IN ('held', 'escrow')), 0)::bigint AS held
-       FROM ledger_accounts WHERE owner_id = $1`,
-    [accountId],
-  );
+  const r = await walletBalancesOf(deps.db, accountId);
   const { available, held } = r.rows[0];
   return {
     available_balance: fromMicro(available),
@@ -37,30 +33,7 @@ export async function transactions(
   principal: Principal,
   query: { cursor?: string; limit: number },
 ): Promise<z.infer<typeof transactionsOutput>> {
-  const r = await deps.db.query<{
-    id: string;
-    kind: string;
-    reference: string | null;
-    created_at: Date;
-    seq: number;
-    available: number;
-    held: number;
-  }>(
-    `SELECT j.id, j.kind, j.reference, j.created_at, s.seq, s.available, s.held
-       FROM (SELECT e.journal_id, max(e.id) AS seq,
-                    coalesce(sum(e.amount) FILTER (WHERE la.purpose = 'available'), 0)::bigint AS available,
-                    coalesce(sum(e.amount) FILTER (WHERE la.purpose <> 'available'), 0)::bigint AS held
-               FROM ledger_entries e
-               JOIN ledger_accounts la ON la.id = e.ledger_account_id
-              WHERE la.owner_id = $1
-              GROUP BY e.journal_id
-             HAVING $2::bigint IS NULL OR max(e.id) < $2::bigint
-              ORDER BY seq DESC
-              LIMIT $3) s
-       JOIN ledger_journals j ON j.id = s.journal_id
-      ORDER BY s.seq DESC`,
-    [principal.accountId, query.cursor ?? null, query.limit + 1],
-  );
+  const r = await walletHistoryOf(deps.db, principal.accountId, query.cursor ?? null, query.limit + 1);
   const page = r.rows.slice(0, query.limit);
   return {
     transactions: page.map((t) => ({
@@ -85,14 +58,7 @@ async function assertSameAdjustment(
   journalId: string,
   input: { account_id: string; amount: Micro; reason: string },
 ): Promise<void> {
-  const r = await deps.db.query<{ reason: string | null; amount: number; owner_id: string }>(
-    `SELECT j.memo->>'reason' AS reason, e.amount, la.owner_id
-       FROM ledger_journals j
-       JOIN ledger_entries e ON e.journal_id = j.id
-       JOIN ledger_accounts la ON la.id = e.ledger_account_id
-      WHERE j.id = $1 AND la.owner_id IS NOT NULL`,
-    [journalId],
-  );
+  const r = await adjustmentOf(deps.db, journalId);
   const original = r.rows[0];
   if (
     !original ||
@@ -110,7 +76,7 @@ export async function adjust(
   input: { account_id: string; amount: Micro; reason: string },
   idempotencyKey: string,
 ) {
-  const exists = await deps.db.query('SELECT 1 FROM accounts WHERE id = $1', [input.account_id]);
+  const exists = await accountExists(deps.db, input.account_id);
   if (!exists.rowCount) throw notFound('account');
   const adjustmentId = deterministicUuid(operator.accountId, 'admin-adjustment', idempotencyKey);
   const posted = await postJournal(deps.db, {

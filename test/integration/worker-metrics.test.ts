@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { utils } from 'tronweb';
 import { ensureDepositWatcher } from '../../activities/tron-watcher';
-import { postJournal } from '../../domain/ledger';
+import { postJournal } from '../../db/ledger';
 import {
   RECONCILER_WORKFLOW_TYPE,
   type ReconcilerWorkflow,

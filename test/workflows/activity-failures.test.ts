@@ -19,10 +19,10 @@ import type { Principal } from '../../api/auth';
 import type { ApiDeps } from '../../api/deps';
 import { acceptTask, createTask, reviewSubmission, submitProof } from '../../api/use-cases/tasks';
 import type { Config } from '../../domain/config';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { ErrorCode } from '../../domain/errors';
-import { balanceOf, postJournal } from '../../domain/ledger';
-import { createLogger } from '../../domain/logger';
+import { balanceOf, postJournal } from '../../db/ledger';
+import { createLogger } from '../../worker/logger';
 import { toMicro } from '../../domain/money';
 import {
   chatWithAgentUpdate,
