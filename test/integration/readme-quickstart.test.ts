@@ -4,17 +4,15 @@
  * `bash` with `set -euo pipefail`, through the real `curl` and `jq`, against the harness stack: only
  * the base URLs of step 0 are substituted. Then the settlement is checked through the API.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { ensureDepositWatcher } from '../../activities/tron-watcher';
 import { apiClient } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 import { devchain, TEST_MNEMONIC } from './tron-chain';
 
-const run = promisify(execFile);
 const README = path.join(__dirname, '..', '..', 'README.md');
 /** Step 0's base URLs, as the README defines them for `npm run dev`. */
 const README_API = 'API=http://localhost:3000';
@@ -28,6 +26,20 @@ function quickstartBlocks(readme: string): string[] {
   if (!section)
     throw new Error('README.md has no <!-- quickstart:begin --> … <!-- quickstart:end --> section');
   return [...section[1].matchAll(/^```bash\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+}
+
+/** Runs a script in one `bash` (from stdin, so a failure reports the output, not the script). */
+function runBash(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-s'], { timeout: 120_000, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(script);
+  });
 }
 
 /** Micro-USDT of a decimal JSON number (at most 6 decimals, as the API answers). */
@@ -78,7 +90,9 @@ describe('the README quickstart', () => {
     const report = `echo "${RESULT_MARKER}$(jq -cn --arg alice "$ALICE" --arg bob "$BOB" --arg rental "$RENTAL" --arg botId "$BOT_ID" '$ARGS.named')"`;
     const script = ['set -euo pipefail', ...blocks, report].join('\n');
 
-    const { stdout } = await run('bash', ['-c', script], { timeout: 120_000, maxBuffer: 10 * 1024 * 1024 });
+    const { code, stdout, stderr } = await runBash(script);
+    // On failure this shows curl's error and the body the API answered.
+    expect({ code, stderr, stdout: code === 0 ? '' : stdout }).toEqual({ code: 0, stderr: '', stdout: '' });
 
     const lines = stdout.trim().split('\n');
     const last = lines[lines.length - 1];
