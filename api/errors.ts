@@ -10,6 +10,7 @@ import { currentDeadline, DEADLINE_RETRY_AFTER, isDeadlineError, timeoutBody } f
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Validation]: 400,
   [ErrorCode.InvalidData]: 400,
+  [ErrorCode.InvalidCursor]: 400,
   [ErrorCode.RentalEnded]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.InsufficientBalance]: 402,
@@ -88,6 +89,8 @@ export function httpErrorOf(err: unknown): HttpError | undefined {
       // Every 503 carries Retry-After (SPEC); 429s set their own.
       headers:
         status === 503 ? { 'Retry-After': DEADLINE_RETRY_AFTER, ...appError.headers } : appError.headers,
+      // Clients tell a stale or forged cursor from other bad input by its code (issue 16.3).
+      ...(appError.code === ErrorCode.InvalidCursor && { fields: { code: 'invalid_cursor' } }),
     };
   }
   if (err instanceof TemporalFailure || (err as Error)?.name === 'ServiceError') {

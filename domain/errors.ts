@@ -22,6 +22,8 @@ export enum ErrorCode {
   Unavailable = 'UNAVAILABLE',
   /** A value the database refuses (NUL in text, out of range, constraint): retrying cannot help. */
   InvalidData = 'INVALID_DATA',
+  /** A list's `cursor` that no previous page of that list handed out. */
+  InvalidCursor = 'INVALID_CURSOR',
 }
 
 export const ERROR_CODES = new Set<string>(Object.values(ErrorCode));

@@ -1,7 +1,7 @@
 /** Input and output shapes of accounts, keys, settings, referrals, wallet and admin adjustments. */
 import { z } from 'zod';
 import { registry } from '../openapi';
-import { idParams, pageCursor, pageLimit } from './common';
+import { idParams, pageFields, pageQuery } from './common';
 import { textRule, usdtAmount, uuidSchema } from '../validation';
 
 const name = (max: number, multiline = false) =>
@@ -103,10 +103,7 @@ export const adjustmentInput = registry.register(
   }),
 );
 
-export const transactionsQuery = z.object({
-  cursor: pageCursor,
-  limit: pageLimit(),
-});
+export const transactionsQuery = pageQuery();
 
 export const balanceOutput = registry.register(
   'Balance',
@@ -132,7 +129,7 @@ export const transactionView = registry.register(
 
 export const transactionsOutput = registry.register(
   'Transactions',
-  z.object({ transactions: z.array(transactionView), next_cursor: z.string().nullable() }),
+  z.object({ transactions: z.array(transactionView), ...pageFields }),
 );
 
 export const referralsOutput = registry.register(

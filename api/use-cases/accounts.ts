@@ -5,6 +5,8 @@ import { createAccount, insertApiKey } from '../../domain/accounts';
 import { withTransaction } from '../../domain/db';
 import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { fromMicro, type Micro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
+import { apiKeysPage } from '../../db/accounts';
 import { issueJwt, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type {
@@ -134,12 +136,15 @@ const keyView = (k: KeyRow): KeyView => ({
 });
 const KEY_COLUMNS = 'id, key_prefix, name, rate_limit_per_minute, created_at, last_used_at, revoked_at';
 
-export async function listKeys(deps: Deps, principal: Principal): Promise<{ keys: KeyView[] }> {
-  const r = await deps.db.query<KeyRow>(
-    `SELECT ${KEY_COLUMNS} FROM api_keys WHERE account_id = $1 ORDER BY created_at DESC, id`,
-    [principal.accountId],
-  );
-  return { keys: r.rows.map(keyView) };
+export async function listKeys(
+  deps: Deps,
+  principal: Principal,
+  query: { limit: number; cursor?: string },
+): Promise<{ keys: KeyView[]; next_cursor: string | null; has_more: boolean }> {
+  const after = afterKey('keys', ['string', 'string'], query.cursor);
+  const rows = await apiKeysPage<KeyRow>(deps.db, KEY_COLUMNS, principal.accountId, after, query.limit + 1);
+  const page = toPage(rows, query.limit, 'keys', (k) => [k.key_time, k.id]);
+  return { keys: page.items.map(keyView), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 export async function createKey(

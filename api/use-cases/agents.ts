@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { containsPattern } from '../../domain/db';
 import { AppError, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
+import { keyTime } from '../../db/keyset';
 import { assertPublicUrl } from '../../domain/network-policy';
 import { rentalReadySql } from '../../domain/rental-ready';
 import type { Principal } from '../auth';
@@ -28,10 +30,10 @@ interface AgentRow {
   created_at: Date;
 }
 
-async function selectAgents(deps: Deps, where: string, tail: string, params: unknown[]) {
+async function selectAgents(deps: Deps, where: string, tail: string, params: unknown[], sortKey = 'null') {
   const ready = await rentalReadySql(deps.db, 'a');
-  return deps.db.query<AgentRow>(
-    `SELECT * FROM (
+  return deps.db.query<AgentRow & { sort_key: string }>(
+    `SELECT *, ${sortKey} AS sort_key FROM (
        SELECT a.id, coalesce(a.display_name, a.username, 'agent') AS name, a.description, a.price_per_minute,
               a.owner_id, coalesce(o.display_name, o.username) AS owner_name, a.integration,
               a.webhook_url, a.webhook_token, a.health_ok, a.health_checked_at, a.health_detail,
@@ -77,14 +79,26 @@ export async function getOwnProfile(deps: Deps, principal: Principal): Promise<O
   return ownView(r.rows[0]);
 }
 
-const SORTS: Record<AgentsQuery['sort'], string> = {
-  newest: 'created_at DESC, id',
-  price: 'price_per_minute ASC NULLS LAST, id',
-  price_asc: 'price_per_minute ASC NULLS LAST, id',
-  price_desc: 'price_per_minute DESC NULLS LAST, id',
+/**
+ * Each sort as a keyset order: a sort key (prices without one last, via a sentinel) and the id
+ * as tie-break, both in the sort's direction, so a cursor names one place in the order.
+ */
+const NO_PRICE_LAST = Number.MAX_SAFE_INTEGER;
+const SORTS: Record<AgentsQuery['sort'], { key: string; desc: boolean }> = {
+  newest: { key: keyTime('created_at'), desc: true },
+  price: { key: `coalesce(price_per_minute, ${NO_PRICE_LAST})`, desc: false },
+  price_asc: { key: `coalesce(price_per_minute, ${NO_PRICE_LAST})`, desc: false },
+  price_desc: { key: 'coalesce(price_per_minute, -1)', desc: true },
 };
 
-export async function listAgents(deps: Deps, q: AgentsQuery): Promise<{ agents: AgentView[] }> {
+export async function listAgents(
+  deps: Deps,
+  q: AgentsQuery,
+): Promise<{ agents: AgentView[]; next_cursor: string | null; has_more: boolean }> {
+  const sort = SORTS[q.sort];
+  const list = `agents:${q.sort}`;
+  const shape = q.sort === 'newest' ? (['string', 'string'] as const) : (['number', 'string'] as const);
+  const after = afterKey(list, shape, q.cursor);
   const params: unknown[] = [];
   const where = ['true'];
   const param = (v: unknown) => `$${params.push(v)}`;
@@ -96,11 +110,21 @@ export async function listAgents(deps: Deps, q: AgentsQuery): Promise<{ agents: 
   }
   if (q.min_price !== undefined) where.push(`a.price_per_minute >= ${param(q.min_price)}`);
   if (q.max_price !== undefined) where.push(`a.price_per_minute <= ${param(q.max_price)}`);
-  const ready =
-    q.rental_ready === undefined ? '' : `WHERE rental_ready = ${param(q.rental_ready === 'true')}`;
-  const tail = `${ready} ORDER BY ${SORTS[q.sort]} LIMIT ${param(q.limit)} OFFSET ${param(q.offset)}`;
-  const r = await selectAgents(deps, where.join(' AND '), tail, params);
-  return { agents: r.rows.map(publicView) };
+  const outer = ['true'];
+  if (q.rental_ready !== undefined) outer.push(`rental_ready = ${param(q.rental_ready === 'true')}`);
+  // The sort key is compared as its own type: a timestamp's key text is cast back to one.
+  const keyExpr = q.sort === 'newest' ? 'created_at' : sort.key;
+  const cast = q.sort === 'newest' ? '::timestamptz' : '::bigint';
+  if (after)
+    outer.push(`(${keyExpr}, id) ${sort.desc ? '<' : '>'} (${param(after[0])}${cast}, ${param(after[1])}::uuid)`);
+  const dir = sort.desc ? 'DESC' : 'ASC';
+  const tail = `WHERE ${outer.join(' AND ')} ORDER BY ${keyExpr} ${dir}, id ${dir}
+    LIMIT ${param(q.limit + 1)} OFFSET ${param(q.offset)}`;
+  const r = await selectAgents(deps, where.join(' AND '), tail, params, sort.key);
+  const page = toPage(r.rows, q.limit, list, (a) =>
+    q.sort === 'newest' ? [a.sort_key, a.id] : [Number(a.sort_key), a.id],
+  );
+  return { agents: page.items.map(publicView), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 /**

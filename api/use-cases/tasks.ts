@@ -13,6 +13,7 @@ import { containsPattern, withTransaction } from '../../domain/db';
 import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import { SA } from '../../domain/search-attributes';
 import {
   type AcceptanceRow,
@@ -51,6 +52,7 @@ import type {
   TaskView,
 } from '../schemas/tasks';
 import { ERROR_TEXTS } from '../../domain/error-texts';
+import { openTasksPage } from '../../db/tasks';
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -144,19 +146,22 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
   return { success: true as const, ...toTaskView(task), escrow_usd: fromMicro(escrow) };
 }
 
-/** Open tasks with at least one free slot, newest first. */
+/** Open tasks with at least one free slot, newest first, a page at a time (db/tasks.ts). */
 export async function searchTasks(deps: ApiDeps, _principal: Principal, input: SearchTasksInput) {
-  const pattern = input.query ? containsPattern(input.query) : null;
-  const r = await deps.db.query<TaskRow>(
-    `SELECT * FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.status = 'open'
-                      AND ($1::text IS NULL OR t.category = $1)
-                      AND t.reward >= $2
-                      AND ($3::text IS NULL OR t.title ILIKE $3 OR t.description ILIKE $3)) x
-      WHERE x.slots_taken < x.slots
-      ORDER BY x.created_at DESC, x.id LIMIT $4`,
-    [input.category ?? null, input.min_reward ?? 0, pattern, input.limit],
-  );
-  return { tasks: r.rows.map((t) => toTaskView(t)), count: r.rowCount ?? 0 };
+  const after = afterKey('tasks', ['string', 'string'], input.cursor);
+  const search = {
+    category: input.category,
+    minReward: input.min_reward ?? 0,
+    pattern: input.query ? containsPattern(input.query) : null,
+  };
+  const rows = await openTasksPage(deps.db, search, after, input.limit + 1);
+  const page = toPage(rows, input.limit, 'tasks', (t) => [t.key_time, t.id]);
+  return {
+    tasks: page.items.map(({ key_time: _key, ...t }) => toTaskView(t)),
+    count: page.items.length,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
+  };
 }
 
 /** The creator sees every submission; a worker sees its own; anyone else sees none. */

@@ -9,6 +9,8 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { AppError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, toMicro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
+import { depositsPage } from '../../db/tron';
 import { SA } from '../../domain/search-attributes';
 import { depositAddressDeriver } from '../../domain/tron-address';
 import { withdrawalAmounts } from '../../domain/tron-amounts';
@@ -26,6 +28,7 @@ import type {
   DepositAddressResult,
   DepositView,
   ListDepositsInput,
+  ListDepositsResult,
   WithdrawInput,
   WithdrawResult,
   WithdrawalView,
@@ -60,32 +63,17 @@ export async function getDepositAddress(deps: ApiDeps, principal: Principal): Pr
   return { address, network: 'trc20', currency: 'USDT' };
 }
 
-interface DepositRow {
-  txid: string;
-  log_index: number;
-  address: string;
-  from_address: string;
-  amount: number;
-  block_number: number;
-  confirmations: number;
-  status: DepositView['status'];
-  created_at: Date;
-  credited_at: Date | null;
-}
-
 export async function listDeposits(
   deps: ApiDeps,
   principal: Principal,
   input: ListDepositsInput,
-): Promise<{ deposits: DepositView[]; limit: number; offset: number }> {
-  const r = await deps.db.query<DepositRow>(
-    `SELECT txid, log_index, address, from_address, amount, block_number, confirmations, status, created_at, credited_at
-       FROM deposits WHERE account_id = $1 ORDER BY created_at DESC, txid, log_index LIMIT $2 OFFSET $3`,
-    [principal.accountId, input.limit, input.offset],
-  );
+): Promise<ListDepositsResult> {
+  const after = afterKey('deposits', ['string', 'string', 'number'], input.cursor);
+  const rows = await depositsPage(deps.db, principal.accountId, after, input.offset, input.limit + 1);
+  const page = toPage(rows, input.limit, 'deposits', (d) => [d.key_time, d.txid, d.log_index]);
   const required = deps.config.TRON_CONFIRMATIONS;
   return {
-    deposits: r.rows.map((d) => ({
+    deposits: page.items.map((d) => ({
       id: `${d.txid}-${d.log_index}`,
       txid: d.txid,
       log_index: d.log_index,
@@ -103,6 +91,8 @@ export async function listDeposits(
     })),
     limit: input.limit,
     offset: input.offset,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
   };
 }
 

@@ -4,6 +4,8 @@ import { deterministicUuid } from '../../domain/ids';
 import { AppError, ErrorCode, notFound } from '../../domain/errors';
 import { postJournal } from '../../domain/ledger';
 import { fromMicro, type Micro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
+import { transactionsPage } from '../../db/wallet';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { balanceOutput, transactionsOutput } from '../schemas/accounts';
@@ -27,43 +29,17 @@ export async function balance(deps: Deps, accountId: string): Promise<z.infer<ty
   };
 }
 
-/**
- * Newest first, one row per journal touching the caller's accounts. The cursor is the highest
- * entry id of the last row: entry ids only grow, and filtering on the per-journal maximum keeps a
- * journal whole on one page even when concurrent postings interleave their entry ids.
- */
+/** Newest first, one row per journal touching the caller's accounts (db/wallet.ts). */
 export async function transactions(
   deps: Deps,
   principal: Principal,
   query: { cursor?: string; limit: number },
 ): Promise<z.infer<typeof transactionsOutput>> {
-  const r = await deps.db.query<{
-    id: string;
-    kind: string;
-    reference: string | null;
-    created_at: Date;
-    seq: number;
-    available: number;
-    held: number;
-  }>(
-    `SELECT j.id, j.kind, j.reference, j.created_at, s.seq, s.available, s.held
-       FROM (SELECT e.journal_id, max(e.id) AS seq,
-                    coalesce(sum(e.amount) FILTER (WHERE la.purpose = 'available'), 0)::bigint AS available,
-                    coalesce(sum(e.amount) FILTER (WHERE la.purpose <> 'available'), 0)::bigint AS held
-               FROM ledger_entries e
-               JOIN ledger_accounts la ON la.id = e.ledger_account_id
-              WHERE la.owner_id = $1
-              GROUP BY e.journal_id
-             HAVING $2::bigint IS NULL OR max(e.id) < $2::bigint
-              ORDER BY seq DESC
-              LIMIT $3) s
-       JOIN ledger_journals j ON j.id = s.journal_id
-      ORDER BY s.seq DESC`,
-    [principal.accountId, query.cursor ?? null, query.limit + 1],
-  );
-  const page = r.rows.slice(0, query.limit);
+  const after = afterKey('transactions', ['number'], query.cursor);
+  const rows = await transactionsPage(deps.db, principal.accountId, (after?.[0] as number) ?? null, query.limit + 1);
+  const page = toPage(rows, query.limit, 'transactions', (t) => [t.seq]);
   return {
-    transactions: page.map((t) => ({
+    transactions: page.items.map((t) => ({
       id: t.id,
       type: t.kind,
       amount: fromMicro(t.available),
@@ -71,7 +47,8 @@ export async function transactions(
       reference: t.reference,
       created_at: t.created_at.toISOString(),
     })),
-    next_cursor: r.rows.length > query.limit ? String(page[page.length - 1].seq) : null,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
   };
 }
 

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, notFound } from '../../domain/errors';
 import { assertPublicUrl } from '../../domain/network-policy';
+import { afterKey, toPage } from '../../domain/pagination';
+import { deliveriesPage } from '../../db/webhooks';
 import { enqueueDelivery } from '../../domain/webhook-enqueue';
 import { generateSigningSecret } from '../../domain/webhook-signing';
 import type { WebhookPolicyName } from '../../domain/webhooks';
@@ -68,30 +70,17 @@ async function visibleDelivery(deps: ApiDeps, principal: Principal, id: string):
 }
 
 export async function listDeliveries(deps: ApiDeps, principal: Principal, q: ListDeliveriesQuery) {
-  const r = await deps.db.query<DeliveryRow>(
-    `SELECT ${COLUMNS} FROM webhook_deliveries
-      WHERE account_id = $1
-        AND ($2::bigint IS NULL OR seq < $2)
-        AND ($3::text IS NULL OR event = $3)
-        AND ($4::text IS NULL OR state = $4)
-        AND ($5::timestamptz IS NULL OR created_at >= $5)
-        AND ($6::timestamptz IS NULL OR created_at < $6)
-      ORDER BY seq DESC LIMIT $7`,
-    [
-      principal.accountId,
-      q.cursor ?? null,
-      q.event ?? null,
-      q.state ?? null,
-      q.since?.toISOString() ?? null,
-      q.until?.toISOString() ?? null,
-      q.limit + 1,
-    ],
+  const after = afterKey('deliveries', ['number'], q.cursor);
+  const rows = await deliveriesPage<DeliveryRow>(
+    deps.db,
+    COLUMNS,
+    principal.accountId,
+    q,
+    (after?.[0] as number) ?? null,
+    q.limit + 1,
   );
-  const page = r.rows.slice(0, q.limit);
-  return {
-    deliveries: page.map(view),
-    next_cursor: r.rows.length > q.limit ? String(page[page.length - 1].seq) : null,
-  };
+  const page = toPage(rows, q.limit, 'deliveries', (r) => [r.seq]);
+  return { deliveries: page.items.map(view), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 export async function getDelivery(deps: ApiDeps, principal: Principal, id: string) {
