@@ -61,7 +61,12 @@ export function afterKey(list: string, shape: CursorShape, cursor: string | unde
  * A page from the rows of a query that asked for `limit + 1` rows: the extra row only says that
  * there is more, and the cursor is the key of the last row handed out.
  */
-export function toPage<T>(rows: readonly T[], limit: number, list: string, keyOf: (row: T) => CursorKey): Page<T> {
+export function toPage<T>(
+  rows: readonly T[],
+  limit: number,
+  list: string,
+  keyOf: (row: T) => CursorKey,
+): Page<T> {
   const items = rows.slice(0, limit);
   const has_more = rows.length > limit && items.length > 0;
   return {

@@ -4,7 +4,7 @@ import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 import { MAX_MESSAGE_CHARS } from '../../workflows/rental-state';
 import { registry } from '../openapi';
 import { PAGE_LIMIT } from '../../domain/pagination';
-import { idParams, limitNumber, pageCursor, pageFields, pageQuery } from './common';
+import { idParams, limitNumber, pageCursor, pageQuery } from './common';
 import { textRule, uuidSchema } from '../validation';
 
 const minutes = z
@@ -66,9 +66,11 @@ export const listRentalsQuery = z.object({
  * without `limit` and `cursor` it is all of it; with either, pages of `limit` (50, at most 100).
  */
 export const listMessagesQuery = z.object({
-  limit: limitNumber().optional().openapi({
-    description: `page size, at most ${PAGE_LIMIT.max}; without limit and cursor the whole transcript, with a cursor alone ${PAGE_LIMIT.default}`,
-  }),
+  limit: limitNumber()
+    .optional()
+    .openapi({
+      description: `page size, at most ${PAGE_LIMIT.max}; without limit and cursor the whole transcript, with a cursor alone ${PAGE_LIMIT.default}`,
+    }),
   cursor: pageCursor,
 });
 

@@ -116,7 +116,9 @@ export async function listAgents(
   const keyExpr = q.sort === 'newest' ? 'created_at' : sort.key;
   const cast = q.sort === 'newest' ? '::timestamptz' : '::bigint';
   if (after)
-    outer.push(`(${keyExpr}, id) ${sort.desc ? '<' : '>'} (${param(after[0])}${cast}, ${param(after[1])}::uuid)`);
+    outer.push(
+      `(${keyExpr}, id) ${sort.desc ? '<' : '>'} (${param(after[0])}${cast}, ${param(after[1])}::uuid)`,
+    );
   const dir = sort.desc ? 'DESC' : 'ASC';
   const tail = `WHERE ${outer.join(' AND ')} ORDER BY ${keyExpr} ${dir}, id ${dir}
     LIMIT ${param(q.limit + 1)} OFFSET ${param(q.offset)}`;

@@ -20,7 +20,6 @@ import {
   cancelTaskWithRefund,
   findAcceptance,
   findTask,
-  TASK_COLUMNS,
   type TaskRow,
 } from '../../domain/task-store';
 import {

@@ -26,7 +26,6 @@ import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type {
   DepositAddressResult,
-  DepositView,
   ListDepositsInput,
   ListDepositsResult,
   WithdrawInput,

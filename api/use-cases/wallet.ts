@@ -36,7 +36,12 @@ export async function transactions(
   query: { cursor?: string; limit: number },
 ): Promise<z.infer<typeof transactionsOutput>> {
   const after = afterKey('transactions', ['number'], query.cursor);
-  const rows = await transactionsPage(deps.db, principal.accountId, (after?.[0] as number) ?? null, query.limit + 1);
+  const rows = await transactionsPage(
+    deps.db,
+    principal.accountId,
+    (after?.[0] as number) ?? null,
+    query.limit + 1,
+  );
   const page = toPage(rows, query.limit, 'transactions', (t) => [t.seq]);
   return {
     transactions: page.items.map((t) => ({

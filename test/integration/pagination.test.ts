@@ -158,7 +158,8 @@ describe('every list pages with limit and an opaque cursor', () => {
     const me = await createTestAccount(stack.db);
     const ids: string[] = [];
     for (let i = 0; i < N; i++) {
-      const txid = i % 2 ? `${'ab'.repeat(31)}${String(i).padStart(2, '0')}` : randomBytes(32).toString('hex');
+      const txid =
+        i % 2 ? `${'ab'.repeat(31)}${String(i).padStart(2, '0')}` : randomBytes(32).toString('hex');
       ids.push(`${txid}-${i}`);
       await stack.db.query(
         `INSERT INTO deposits (txid, log_index, account_id, address, from_address, amount, block_number, created_at)
@@ -265,7 +266,10 @@ describe('a cursor no page of the list handed out is a 400 invalid_cursor', () =
     ['an over-long cursor', 'A'.repeat(5000)],
   ])('%s', async (_what, cursor) => {
     const me = await createTestAccount(stack.db);
-    const r = await apiClient(stack.url, me.apiKey)('GET', `/api/rentals?cursor=${encodeURIComponent(cursor)}`);
+    const r = await apiClient(stack.url, me.apiKey)(
+      'GET',
+      `/api/rentals?cursor=${encodeURIComponent(cursor)}`,
+    );
     expect(r.status).toBe(400);
     expect(r.body).toEqual({
       error: 'cursor: not a cursor returned by a previous page of this list',
@@ -304,7 +308,10 @@ describe('a cursor no page of the list handed out is a 400 invalid_cursor', () =
     const renter = await createTestAccount(stack.db);
     const [a, b] = await seedRentals(renter);
     const cursor = encodeCursor(`messages:${a.id}`, [1]);
-    const r = await apiClient(stack.url, renter.apiKey)('GET', `/api/rentals/${b.id}/messages?cursor=${cursor}`);
+    const r = await apiClient(stack.url, renter.apiKey)(
+      'GET',
+      `/api/rentals/${b.id}/messages?cursor=${cursor}`,
+    );
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ code: 'invalid_cursor' });
   });
