@@ -105,6 +105,23 @@ export const adjustmentInput = registry.register(
 
 export const transactionsQuery = pageQuery();
 
+export const adjustmentView = registry.register(
+  'Adjustment',
+  z.object({
+    id: z.uuid(),
+    journal_id: z.uuid(),
+    account_id: z.uuid(),
+    amount: z.number(),
+    reason: z.string(),
+    balance: z.object({
+      available_balance: z.number(),
+      held_balance: z.number(),
+      total_balance: z.number(),
+      currency: z.literal('USDT'),
+    }),
+  }),
+);
+
 export const balanceOutput = registry.register(
   'Balance',
   z.object({
