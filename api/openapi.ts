@@ -55,9 +55,11 @@ export function jsonResponse<S extends z.ZodType>(description: string, schema: S
 
 /**
  * Statuses every operation of a kind can answer, whatever its handler does: a JSON body can be
- * malformed (400) or too large (413), query and path parameters refused (400, e.g. a cursor); credentials can be missing or wrong (401) and the per-key
- * limit spent (429, Retry-After); a workflow-backed or Postgres-backed call can find its backend
- * down (503). Added where a route did not list them, so the document allows every real answer.
+ * malformed (400) or too large (413), a query or path parameter refused (400, e.g. a cursor);
+ * credentials can be missing or wrong (401) and the per-key limit spent (429, Retry-After); a
+ * workflow-backed or Postgres-backed call can find its backend down (503, Retry-After); anything
+ * unexpected is a 500. Added where a route did not list them, so the document allows every real
+ * answer.
  */
 const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 const retryAfter = {
