@@ -85,16 +85,17 @@ const idempotencyKeyParameter = (required: boolean) => ({
   in: 'header' as const,
   required,
   description: required
-    ? 'Required. Same key + same body → the original response again (Idempotent-Replayed: true); ' +
+    ? `Required, printable ASCII (${IDEMPOTENCY_KEY_PATTERN.source}). ` +
+      'Same key + same body → the original response again (Idempotent-Replayed: true); ' +
       'same key + other body → 422; same key while the first is in flight → 409. Kept ≥ 24 h, per account.'
-    : 'Optional: with it a retry returns the original outcome instead of acting twice; ' +
-      'same key + other body → 422; in flight → 409.',
-  schema: {
-    type: 'string' as const,
-    minLength: 1,
-    maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
-    pattern: IDEMPOTENCY_KEY_PATTERN.source,
-  },
+    : 'Optional (a blank one counts as absent): with it a retry returns the original outcome instead ' +
+      'of acting twice; same key + other body → 422; in flight → 409.',
+  // Printable ASCII is asked for in words only: HTTP strips surrounding tabs before the route
+  // sees a key, so a schema pattern would call accepted keys invalid. The optional header is read
+  // leniently (trimmed, blank = absent), so only the required one states a length.
+  schema: required
+    ? { type: 'string' as const, minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH }
+    : { type: 'string' as const },
 });
 
 function addImpliedResponses(doc: Document) {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
 import { AppError, ErrorCode, notFound } from '../../domain/errors';
 import { postJournal } from '../../domain/ledger';
-import { fromMicro, type Micro } from '../../domain/money';
+import { fromMicro, MAX_MICRO, type Micro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
 import { transactionsPage } from '../../db/wallet';
 import type { Principal } from '../auth';
@@ -89,6 +89,25 @@ async function assertSameAdjustment(
   }
 }
 
+/**
+ * A credit must leave the account's total within the largest amount the API can state
+ * (MAX_MICRO): beyond it every balance read would fail. A replay of a posted credit passes.
+ */
+async function assertCreditFits(deps: Deps, accountId: string, amount: Micro, adjustmentId: string) {
+  const r = await deps.db.query<{ total: number; posted: boolean }>(
+    `SELECT coalesce(sum(balance), 0)::bigint AS total,
+            EXISTS (SELECT 1 FROM ledger_journals WHERE idempotency_key = $2) AS posted
+       FROM ledger_accounts WHERE owner_id = $1`,
+    [accountId, `adjustment:${adjustmentId}`],
+  );
+  const { total, posted } = r.rows[0];
+  if (!posted && total + amount > MAX_MICRO)
+    throw new AppError(
+      ErrorCode.Validation,
+      `amount: the balance would exceed ${MAX_MICRO / 1_000_000} USDT, the most an account can hold`,
+    );
+}
+
 export async function adjust(
   deps: Deps,
   operator: Principal,
@@ -98,6 +117,7 @@ export async function adjust(
   const exists = await deps.db.query('SELECT 1 FROM accounts WHERE id = $1', [input.account_id]);
   if (!exists.rowCount) throw notFound('account');
   const adjustmentId = deterministicUuid(operator.accountId, 'admin-adjustment', idempotencyKey);
+  if (input.amount > 0) await assertCreditFits(deps, input.account_id, input.amount, adjustmentId);
   const posted = await postJournal(deps.db, {
     idempotencyKey: `adjustment:${adjustmentId}`,
     kind: 'adjustment',
