@@ -19,7 +19,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # SQL migrations are read at run time by dist/scripts/migrate.js (next to it, as in the sources).
 COPY db/migrations ./dist/db/migrations
+# The operator console's page (plain HTML/JS/CSS, served from beside the compiled routes).
+COPY api/console ./dist/api/console
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 USER node
-EXPOSE 3000 9464
+EXPOSE 3000 9464 9465
 CMD ["node", "dist/api/server.js"]

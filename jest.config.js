@@ -1,16 +1,57 @@
-// One jest project, run in band: the Temporal native runtime lives per process, and the
-// integration tests share one Postgres, one Temporal dev server and one devchain started in globalSetup.
+// Two jest projects, run in band (the Temporal native runtime lives per process):
+// - fast: test/unit, the history replay and the workflow tests on the time-skipping server with
+//   stub activities; no Postgres, no Temporal dev server, no devchain.
+// - integration: everything else, sharing one Postgres, one Temporal dev server and one devchain
+//   started in globalSetup — which jest runs only when a test of this project is selected.
+// `jest --runInBand` runs both, each test file exactly once.
+
+/** test/workflows files that drive the real activities against the harness's Postgres. */
+const WORKFLOW_TESTS_WITH_SERVICES = [
+  'activity-failures',
+  'rentals-lifecycle',
+  'tasks-review',
+  'webhooks-dead-letter',
+  'webhooks-delivery-policies',
+];
+const withServices = `(${WORKFLOW_TESTS_WITH_SERVICES.join('|')})\\.test\\.ts$`;
+
+const shared = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  setupFiles: ['<rootDir>/test/harness/setup-each-file.ts'],
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
-  globalSetup: '<rootDir>/test/harness/global-setup.ts',
-  globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/harness/setup-each-file.ts'],
-  testTimeout: 60_000,
   // The Temporal native runtime keeps threads alive after the last test; never let CI hang on them.
   forceExit: true,
   verbose: false,
+  testTimeout: 60_000,
+  projects: [
+    {
+      ...shared,
+      displayName: 'fast',
+      testMatch: [
+        '<rootDir>/test/unit/**/*.test.ts',
+        '<rootDir>/test/replay/**/*.test.ts',
+        '<rootDir>/test/workflows/**/*.test.ts',
+      ],
+      testPathIgnorePatterns: ['/node_modules/', `/test/workflows/${withServices}`],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '/test/unit/',
+        '/test/replay/',
+        `/test/workflows/(?!${withServices})`,
+      ],
+      globalSetup: '<rootDir>/test/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+    },
+  ],
 };

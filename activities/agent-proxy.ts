@@ -11,11 +11,12 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { agentHookUrl, type AgentReply, extractAgentReply, safeAgentReply } from '../domain/agent-reply';
 import { ErrorCode } from '../domain/errors';
-import { postJson } from '../domain/http-delivery';
-import type { Queryable } from '../domain/db';
-import { claimRelay } from '../domain/rental-store';
+import { postJson } from './http-delivery';
+import type { Queryable } from '../db/pool';
+import { claimRelay } from '../db/rentals';
 import type { ActivityDeps } from './deps';
-import { ERROR_TEXTS } from '../domain/error-texts';
+import { errorText } from '../domain/error-texts';
+import { agentEndpointOf } from '../db/agents';
 
 export interface RelayToProxyAgentInput {
   rentalId: string;
@@ -57,9 +58,9 @@ export interface RelayToProxyAgentResult {
 }
 
 /** The texts renters see; the 502 text is the Rentr seed's. */
-export const AGENT_ERROR_MESSAGE = 'Agent temporarily unavailable';
-export const AGENT_UNREACHABLE_MESSAGE = ERROR_TEXTS.agentUnreachable;
-export const AGENT_UNCONFIGURED_MESSAGE = 'Agent webhook not configured';
+export const AGENT_ERROR_MESSAGE = errorText('agent_error');
+export const AGENT_UNREACHABLE_MESSAGE = errorText('agent_unreachable');
+export const AGENT_UNCONFIGURED_MESSAGE = errorText('agent_unconfigured');
 
 /** A reply larger than this is an agent error rather than something to relay half of. */
 export const MAX_AGENT_REPLY_BYTES = 1024 * 1024;
@@ -105,14 +106,7 @@ export function createAgentProxyActivities(
         webhookToken: input.webhookToken ?? null,
       };
     if (!deps.db) throw new Error('relayToProxyAgent needs a database to read the agent endpoint');
-    const r = await deps.db.query<{
-      name: string | null;
-      webhook_url: string | null;
-      webhook_token: string | null;
-    }>(
-      'SELECT coalesce(display_name, username) AS name, webhook_url, webhook_token FROM accounts WHERE id = $1',
-      [input.agentId],
-    );
+    const r = await agentEndpointOf(deps.db, input.agentId);
     const row = r.rows[0];
     return {
       agentName: input.agentName ?? row?.name ?? input.agentId,

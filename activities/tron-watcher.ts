@@ -4,9 +4,12 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
-import type { Logger } from '../domain/logger';
-import { SA } from '../domain/search-attributes';
-import { depositWatcherWorkflow } from '../workflows/deposit-watcher';
+import type { Logger } from '../worker/logger';
+import {
+  DEPOSIT_WATCHER_WORKFLOW_TYPE,
+  type DepositWatcherWorkflow,
+  depositWatcherStartOptions,
+} from '../workflows/deposit/contract';
 
 export async function ensureDepositWatcher(
   client: Client,
@@ -17,25 +20,22 @@ export async function ensureDepositWatcher(
     logger?.warn('deposit watcher not started: TRON_DEPOSIT_XPUB (or _MNEMONIC) or TRON_USDT_CONTRACT unset');
     return undefined;
   }
-  const handle = await client.workflow.start(depositWatcherWorkflow, {
-    workflowId: config.TRON_DEPOSIT_WATCHER_ID,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    args: [
+  const handle = await client.workflow.start<DepositWatcherWorkflow>(
+    DEPOSIT_WATCHER_WORKFLOW_TYPE,
+    // Already running (any worker started it) → keep that one and its cursor (the contract's policy).
+    depositWatcherStartOptions(
       {
         startBlock: config.TRON_DEPOSIT_START_BLOCK,
         pollIntervalMs: config.TRON_POLL_INTERVAL_MS,
         blocksPerRun: config.TRON_WATCHER_BLOCKS_PER_RUN,
       },
-    ],
-    // Already running (any worker started it) → keep that one and its cursor.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    memo: { summary: `USDT deposit watcher on ${config.TRON_FULL_HOST}` },
-    staticSummary: `USDT deposit watcher on ${config.TRON_FULL_HOST}`,
-    typedSearchAttributes: [
-      { key: SA.WorkflowKind, value: 'deposit-watcher' },
-      { key: SA.BusinessStatus, value: 'watching' },
-    ],
-  });
+      {
+        watcherId: config.TRON_DEPOSIT_WATCHER_ID,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        fullHost: config.TRON_FULL_HOST,
+      },
+    ),
+  );
   logger?.info({ workflowId: handle.workflowId }, 'deposit watcher running');
   return handle.workflowId;
 }

@@ -7,9 +7,10 @@ import jwt from 'jsonwebtoken';
 import { timingSafeEqual } from 'node:crypto';
 import { API_KEY_PREFIX, hashApiKey } from '../domain/api-keys';
 import type { Config } from '../domain/config';
-import type { Db } from '../domain/db';
-import { AppError, ErrorCode } from '../domain/errors';
+import type { Db } from '../db/pool';
+import { appError } from '../domain/errors';
 import { consumePerKey } from './rate-limit';
+import { accountRoleOf, touchApiKey } from '../db/api-keys';
 
 /** The account every ADMIN_API_KEY request acts as (created by the foundation migration seed). */
 export const OPERATOR_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
@@ -69,19 +70,7 @@ export async function resolvePrincipal(
     return { accountId: OPERATOR_ACCOUNT_ID, role: 'admin', isBot: false, via: 'admin_key' };
   }
   if (credential.startsWith(API_KEY_PREFIX)) {
-    const r = await db.query<{
-      id: string;
-      account_id: string;
-      role: 'user' | 'admin';
-      is_bot: boolean;
-      rate_limit_per_minute: number;
-    }>(
-      `UPDATE api_keys k SET last_used_at = now()
-         FROM accounts a
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND a.id = k.account_id
-       RETURNING k.id, k.account_id, a.role, a.is_bot, k.rate_limit_per_minute`,
-      [hashApiKey(credential)],
-    );
+    const r = await touchApiKey(db, hashApiKey(credential));
     const row = r.rows[0];
     if (!row) return undefined;
     return {
@@ -99,10 +88,7 @@ export async function resolvePrincipal(
       issuer: 'agentrent',
     }) as jwt.JwtPayload;
     if (!claims.sub) return undefined;
-    const r = await db.query<{ role: 'user' | 'admin'; is_bot: boolean }>(
-      'SELECT role, is_bot FROM accounts WHERE id = $1',
-      [claims.sub],
-    );
+    const r = await accountRoleOf(db, claims.sub);
     if (!r.rows[0]) return undefined;
     return { accountId: claims.sub, role: r.rows[0].role, isBot: r.rows[0].is_bot, via: 'jwt' };
   } catch {
@@ -119,13 +105,10 @@ export async function authenticate(
   credential: string | undefined,
 ): Promise<Principal> {
   if (!credential) {
-    throw new AppError(
-      ErrorCode.Unauthorized,
-      'missing credentials: send X-API-Key or Authorization: Bearer',
-    );
+    throw appError('missing_credentials');
   }
   const principal = await resolvePrincipal(deps, credential);
-  if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials');
+  if (!principal) throw appError('invalid_credentials');
   await consumePerKey(deps, principal);
   return principal;
 }
@@ -143,14 +126,13 @@ export function requireAuth(deps: { config: Config; db: Db }): RequestHandler {
 /** Operator endpoints are for admin people and the ADMIN_API_KEY operator, never for bot keys. */
 export const requireAdmin: RequestHandler = (_req, res, next) => {
   const principal = res.locals.principal;
-  if (principal?.role !== 'admin' || principal.isBot)
-    return next(new AppError(ErrorCode.Forbidden, 'admin only'));
+  if (principal?.role !== 'admin' || principal.isBot) return next(appError('admin_only'));
   next();
 };
 
 /** The authenticated principal of a request that passed requireAuth. */
 export function principalOf(res: Response): Principal {
   const p = res.locals.principal;
-  if (!p) throw new AppError(ErrorCode.Unauthorized, 'missing credentials');
+  if (!p) throw appError('missing_credentials');
   return p;
 }

@@ -1,7 +1,7 @@
 /**
  * Server-side request deadlines (SPEC "Deadlines"): every request has one (REQUEST_DEADLINE_MS,
  * ADMIN_REQUEST_DEADLINE_MS for /api/v1/admin/*, MCP_REQUEST_DEADLINE_MS for /api/v1/mcp*). Past
- * it the client gets 504 `{"error", "code": "TIMEOUT"}` with `Retry-After: 5` (MCP: HTTP 504 with
+ * it the client gets 504 `{"error", "code": "timeout"}` with `Retry-After: 5` (MCP: HTTP 504 with
  * a JSON-RPC error body), and the request's Temporal calls are cancelled.
  *
  * `requestDeadlines(deps)` is the one middleware; use cases reach the deadline of the request they
@@ -99,10 +99,10 @@ export function timeoutBody(deadline: RequestDeadline | undefined): Record<strin
   const names = Object.keys(pending);
   const seconds = deadline ? Math.round(deadline.budgetMs / 100) / 10 : undefined;
   const timedOut = seconds === undefined ? 'request timed out' : `request timed out after ${seconds} s`;
-  if (!names.length) return { error: `${timedOut}, retry later`, code: ErrorCode.Timeout };
+  if (!names.length) return { error: `${timedOut}, retry later`, code: 'timeout' };
   return {
     error: `${timedOut}; outcome unknown: it may still complete, look it up by ${names.join(', ')} (or retry with the same Idempotency-Key)`,
-    code: ErrorCode.Timeout,
+    code: 'timeout',
     outcome: 'unknown',
     ...pending,
   };

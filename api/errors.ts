@@ -1,16 +1,23 @@
 /**
- * The one place where errors become HTTP responses: `{"error": "<human readable>"}` with the
- * status of its ErrorCode. Never a stack trace; anything unknown is a logged 500.
+ * The one place where errors become HTTP responses: `{"error": "<human readable>", "code":
+ * "<snake_case>"}` (texts and codes from domain/error-texts.ts) with the status of its kind.
+ * Never a stack trace; anything unknown is a logged 500.
  */
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import {
+  codeOfText,
+  errorText,
+  isErrorTextCode,
+  type ErrorTextArgs,
+  type ErrorTextCode,
+} from '../domain/error-texts';
 import { AppError, ERROR_CODES, ErrorCode } from '../domain/errors';
 import { currentDeadline, DEADLINE_RETRY_AFTER, isDeadlineError, timeoutBody } from './deadline';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Validation]: 400,
   [ErrorCode.InvalidData]: 400,
-  [ErrorCode.InvalidCursor]: 400,
   [ErrorCode.RentalEnded]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.InsufficientBalance]: 402,
@@ -45,27 +52,31 @@ export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   const failure = businessFailureOf(err);
   if (failure) {
-    const details = (failure.details?.[0] ?? {}) as { headers?: Record<string, string> };
-    return new AppError(failure.type as ErrorCode, failure.message, details.headers ?? {}, { cause: err });
+    const details = (failure.details?.[0] ?? {}) as { headers?: Record<string, string>; code?: unknown };
+    const kind = failure.type as ErrorCode;
+    // Failures raised without a code (or recorded before codes) are known by their fixed text.
+    const wireCode = isErrorTextCode(details.code) ? details.code : codeOfText(failure.message, kind);
+    return new AppError(kind, failure.message, details.headers ?? {}, { cause: err, wireCode });
   }
   return undefined;
 }
 
 export interface HttpError {
   status: number;
-  code: string;
+  /** The snake_case code of domain/error-texts.ts. */
+  code: ErrorTextCode;
   message: string;
   headers: Record<string, string>;
-  /** More fields of the JSON body (a 504's `code`, `outcome` and the ids it names). */
+  /** More fields of the JSON body (a 504's `outcome` and the ids it names). */
   fields?: Record<string, unknown>;
 }
 
 /** A request past its deadline: 504, naming what may still be created (api/deadline.ts). */
 function timeoutError(): HttpError {
-  const { error, ...fields } = timeoutBody(currentDeadline());
+  const { error, code: _code, ...fields } = timeoutBody(currentDeadline());
   return {
     status: 504,
-    code: ErrorCode.Timeout,
+    code: 'timeout',
     message: String(error),
     headers: { 'Retry-After': DEADLINE_RETRY_AFTER },
     fields,
@@ -84,28 +95,34 @@ export function httpErrorOf(err: unknown): HttpError | undefined {
     const status = STATUS_BY_CODE[appError.code] ?? 400;
     return {
       status,
-      code: appError.code,
+      code: appError.wireCode,
       message: appError.message,
       // Every 503 carries Retry-After (SPEC); 429s set their own.
       headers:
         status === 503 ? { 'Retry-After': DEADLINE_RETRY_AFTER, ...appError.headers } : appError.headers,
-      // Clients tell a stale or forged cursor from other bad input by its code (issue 16.3).
-      ...(appError.code === ErrorCode.InvalidCursor && { fields: { code: 'invalid_cursor' } }),
     };
   }
   if (err instanceof TemporalFailure || (err as Error)?.name === 'ServiceError') {
     return {
       status: 503,
-      code: ErrorCode.Unavailable,
-      message: 'workflow service unavailable, try again',
+      code: 'workflow_service_unavailable',
+      message: errorText('workflow_service_unavailable'),
       headers: { 'Retry-After': DEADLINE_RETRY_AFTER },
     };
   }
   return undefined;
 }
 
+/** The JSON body of a code's error, for answers written without throwing. */
+export function errorBody<C extends ErrorTextCode>(
+  code: C,
+  ...args: ErrorTextArgs<C>
+): { error: string; code: C } {
+  return { error: errorText(code, ...args), code };
+}
+
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  res.status(404).json(errorBody('route_not_found', req.method, req.path));
 };
 
 interface BodyParserError {
@@ -118,25 +135,27 @@ export function errorHandler(log: (err: unknown, msg: string) => void): ErrorReq
     if (res.headersSent) return;
     const parserType = (err as BodyParserError)?.type;
     if (parserType === 'entity.parse.failed') {
-      res.status(400).json({ error: 'malformed JSON body' });
+      res.status(400).json(errorBody('malformed_json'));
       return;
     }
     if (parserType === 'entity.too.large') {
-      res.status(413).json({ error: 'request body too large' });
+      res.status(413).json(errorBody('payload_too_large'));
       return;
     }
     if (parserType && (err as BodyParserError).status && (err as BodyParserError).status! < 500) {
-      res.status((err as BodyParserError).status!).json({ error: 'unreadable request body' });
+      res.status((err as BodyParserError).status!).json(errorBody('unreadable_body'));
       return;
     }
     const httpError = httpErrorOf(err);
     if (httpError) {
       if (httpError.status >= 500) log(err, 'request failed');
       for (const [name, value] of Object.entries(httpError.headers)) res.setHeader(name, value);
-      res.status(httpError.status).json({ error: httpError.message, ...httpError.fields });
+      res
+        .status(httpError.status)
+        .json({ error: httpError.message, code: httpError.code, ...httpError.fields });
       return;
     }
     log(err, 'unhandled error');
-    res.status(500).json({ error: 'internal error' });
+    res.status(500).json(errorBody('internal_error'));
   };
 }

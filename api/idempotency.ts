@@ -6,9 +6,9 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { AppError, ErrorCode } from '../domain/errors';
+import { AppError, appError, ErrorCode } from '../domain/errors';
 import { principalOf } from './auth';
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import {
   hashRequest,
   IDEMPOTENCY_KEY_PATTERN,
@@ -46,7 +46,7 @@ export function optionalIdempotencyKeyOf(req: Request): string | undefined {
 
 export function idempotencyKeyOf(req: Request): string {
   const key = optionalIdempotencyKeyOf(req);
-  if (!key) throw new AppError(ErrorCode.Validation, 'Idempotency-Key header is required');
+  if (!key) throw appError('idempotency_key_required');
   return key;
 }
 

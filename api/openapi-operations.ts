@@ -27,7 +27,11 @@ export const TAGS = [
   { name: 'USDT', description: 'TRC-20 deposits and withdrawals' },
   { name: 'Webhooks', description: 'Delivery log, redelivery, test event, signing secret and endpoint' },
   { name: 'Referrals', description: 'Referral code, link and referred users' },
-  { name: 'Admin', description: 'Operators: adjustments, withdrawal review, reconciler repairs' },
+  {
+    name: 'Admin',
+    description:
+      'Operators: adjustments, withdrawal review, reconciler repairs and the operator console (session, alerts, audit)',
+  },
   { name: 'MCP', description: 'Model Context Protocol (JSON-RPC 2.0 over Streamable HTTP and SSE)' },
   { name: 'System', description: 'Health' },
 ] as const;
@@ -108,6 +112,18 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'POST /api/v1/admin/withdrawals/{id}/approve': op('approveWithdrawal', 'Admin'),
   'POST /api/v1/admin/withdrawals/{id}/reject': op('rejectWithdrawal', 'Admin'),
   'GET /api/v1/admin/reconciler/repairs': op('listReconcilerRepairs', 'Admin'),
+  'POST /api/v1/admin/session': op('createConsoleSession', 'Admin'),
+  'GET /api/v1/admin/session': op('getConsoleSession', 'Admin'),
+  'DELETE /api/v1/admin/session': op('deleteConsoleSession', 'Admin'),
+  'GET /api/v1/admin/withdrawals': op('listAdminWithdrawals', 'Admin'),
+  'GET /api/v1/admin/withdrawals/{id}': op('getAdminWithdrawal', 'Admin'),
+  'GET /api/v1/admin/alerts': op('listOperatorAlerts', 'Admin'),
+  'POST /api/v1/admin/alerts/{id}/acknowledge': op('acknowledgeOperatorAlert', 'Admin'),
+  'GET /api/v1/admin/wallet': op('getHotWallet', 'Admin'),
+  'GET /api/v1/admin/watcher': op('getDepositWatcher', 'Admin'),
+  'GET /api/v1/admin/webhooks/disabled': op('listDisabledWebhookEndpoints', 'Admin'),
+  'GET /api/v1/admin/search': op('adminSearch', 'Admin'),
+  'GET /api/v1/admin/audit': op('listAdminAudit', 'Admin'),
 
   'POST /api/v1/mcp': op('mcpPost', 'MCP'),
   'GET /api/v1/mcp': op('mcpDiscovery', 'MCP'),

@@ -6,6 +6,7 @@ import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@ast
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-core';
 import { OPERATIONS, TAGS } from './openapi-operations';
+import { ERROR_TEXT_CODES, type ErrorTextCode } from '../domain/error-texts';
 
 extendZodWithOpenApi(z);
 
@@ -15,11 +16,11 @@ export const errorSchema = registry.register(
   'Error',
   z.object({
     error: z.string().openapi({ example: 'amount: must be positive' }),
-    // Declared optional until every error body carries it (issue 16.2 adds it everywhere).
-    code: z
-      .string()
-      .optional()
-      .openapi({ description: 'stable snake_case error code', example: 'invalid_cursor' }),
+    code: z.enum(ERROR_TEXT_CODES as [ErrorTextCode, ...ErrorTextCode[]]).openapi({
+      description:
+        'stable machine-readable error code (README "Error codes"; domain/error-texts.ts); 429, 503 and 504 also send Retry-After',
+      example: 'validation',
+    }),
   }),
 );
 

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../domain/config';
-import type { Db } from '../domain/db';
-import { AppError, ErrorCode } from '../domain/errors';
+import type { Db } from '../db/pool';
+import { AppError, appErrorWithHeaders, ErrorCode } from '../domain/errors';
 import type { Principal } from './auth';
 
 type LimitDeps = { config: Config; db: Db };
@@ -89,9 +89,7 @@ async function consume(rl: RateLimiterPostgres, key: string, what: string): Prom
   } catch (err) {
     if (err instanceof RateLimiterRes) {
       const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new AppError(ErrorCode.RateLimited, `rate limit exceeded: ${what}`, {
-        'Retry-After': String(retryAfter),
-      });
+      throw appErrorWithHeaders('rate_limited', { 'Retry-After': String(retryAfter) }, what);
     }
     throw err;
   }

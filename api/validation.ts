@@ -1,7 +1,7 @@
 /** zod at the API edge: a failed parse is a 400 that names the offending field. */
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, ErrorCode } from '../domain/errors';
+import { AppError, appError, ErrorCode } from '../domain/errors';
 import { MAX_MICRO, toMicro } from '../domain/money';
 import {
   jsonDepthExceeds,
@@ -91,8 +91,7 @@ export function assertStorableStrings(input: unknown, where = 'body'): void {
       continue;
     }
     if (!value || typeof value !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH)
-      throw new AppError(ErrorCode.Validation, `${name(path)}: nested deeper than ${MAX_JSON_DEPTH} levels`);
+    if (depth >= MAX_JSON_DEPTH) throw appError('json_too_deep', name(path), MAX_JSON_DEPTH);
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       const childPath = path ? `${path}.${key}` : key;
       const problem = storageProblem(key);
@@ -104,7 +103,6 @@ export function assertStorableStrings(input: unknown, where = 'body'): void {
 
 /** Express middleware: a parsed JSON body nested deeper than MAX_JSON_DEPTH is a 400. */
 export const refuseDeepJson: RequestHandler = (req, _res, next) => {
-  if (jsonDepthExceeds(req.body))
-    next(new AppError(ErrorCode.Validation, `body: nested deeper than ${MAX_JSON_DEPTH} levels`));
+  if (jsonDepthExceeds(req.body)) next(appError('json_too_deep', 'body', MAX_JSON_DEPTH));
   else next();
 };

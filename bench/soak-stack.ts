@@ -133,6 +133,7 @@ export async function startSoakStack(opts: {
     TRON_USDT_CONTRACT: info.usdtContract,
     PORT: String(apiPort),
     METRICS_PORT: '0',
+    WORKER_METRICS_PORT: '0',
     ...SOAK_LOAD_ENV,
     ...opts.extraEnv,
   };

@@ -1,7 +1,7 @@
 /** Workflow bundle of `npm run bench:webhooks`: the real delivery workflow plus the trivial baseline. */
 import { proxyActivities } from '@temporalio/workflow';
 
-export * from '../workflows/webhook-delivery';
+export * from '../workflows/webhook-delivery/workflow';
 
 const { benchNoop } = proxyActivities<{ benchNoop(): Promise<void> }>({ startToCloseTimeout: '10s' });
 

@@ -13,11 +13,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWebhookActivities } from '../activities/webhooks';
-import { loadConfig } from '../domain/config';
-import { createPool } from '../domain/db';
-import { createLogger } from '../domain/logger';
+import { loadConfig } from '../worker/config';
+import { createPool } from '../db/pool';
+import { createLogger } from '../worker/logger';
 import { createTestAccount } from '../test/harness/fixtures';
-import { webhookWorkflowId } from '../workflows/webhook-delivery';
+import { webhookWorkflowId } from '../workflows/webhook-delivery/contract';
 import { measure, quietBundlerLogger, runStops, startServices, type Stops, verdict } from './common';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);

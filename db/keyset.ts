@@ -6,6 +6,9 @@
 export const keyTime = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** A decoded cursor key (domain/pagination.ts), or null for the first page. */
+export type KeysetAfter = readonly (string | number)[] | null;
+
 /** A decoded `[time, …]` key as query parameters: null (the first page) when there is none. */
-export const keyParams = (after: readonly (string | number)[] | null, size: number): unknown[] =>
+export const keyParams = (after: KeysetAfter, size: number): unknown[] =>
   after ? [...after] : Array.from({ length: size }, () => null);

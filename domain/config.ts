@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { z } from 'zod';
 
 /** Booleans in the environment are the strings "true"/"false" (also 1/0). */
@@ -35,6 +34,8 @@ export const configSchema = z.object({
   /** A workflow bundle prebuilt by scripts/build-workflow-bundle.ts (the image); unset = bundle at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   METRICS_PORT: port.default(9464),
+  /** The worker's business metrics (worker/metrics.ts); 0 = off. */
+  WORKER_METRICS_PORT: port.default(9465),
   REQUEST_BODY_LIMIT: z.string().default('256kb'),
   /** Express "trust proxy": number of proxy hops whose X-Forwarded-For is believed (0 = none). */
   TRUST_PROXY: z.coerce.number().int().min(0).default(0),
@@ -136,6 +137,17 @@ export const configSchema = z.object({
     .default(72 * 3600),
   /** While the hot wallet is short of USDT/TRX, a withdrawal re-checks this often. */
   WITHDRAWAL_FUNDS_RETRY_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Base URL of the Temporal Web UI the operator console links each workflow to. */
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  /** How long an operator console session lasts after login (absolute, no sliding). */
+  CONSOLE_SESSION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(8 * 60),
+  /** The hot wallet's address for the console's balances; unset = derived from TRON_HOT_WALLET_PRIVATE_KEY. */
+  TRON_HOT_WALLET_ADDRESS: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -144,11 +156,17 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Reads a whole UTF-8 file; the process layer passes one (worker/config.ts), keeping this module free of I/O. */
+export type ReadFile = (path: string) => string;
+
 /**
  * `X_FILE=/run/secrets/x` stands for `X=<that file's contents>` (docker/compose secrets), for
  * every setting. Setting both is an error; one trailing newline of the file is dropped.
  */
-function readFileSettings(env: Record<string, string | undefined>): Record<string, string | undefined> {
+function readFileSettings(
+  env: Record<string, string | undefined>,
+  readFile: ReadFile,
+): Record<string, string | undefined> {
   const out = { ...env };
   const problems: string[] = [];
   for (const key of Object.keys(configSchema.shape)) {
@@ -160,7 +178,7 @@ function readFileSettings(env: Record<string, string | undefined>): Record<strin
       continue;
     }
     try {
-      out[key] = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      out[key] = readFile(file).replace(/\r?\n$/, '');
     } catch (err) {
       problems.push(`${key}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -170,15 +188,22 @@ function readFileSettings(env: Record<string, string | undefined>): Record<strin
 }
 
 /** One setting straight from the environment (X, or the file X_FILE names), for tools without a full config. */
-export function envSetting(key: keyof Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function envSettingOf(
+  key: keyof Config,
+  env: NodeJS.ProcessEnv,
+  readFile: ReadFile,
+): string | undefined {
   const only = { [key]: env[key] || undefined, [`${key}_FILE`]: env[`${key}_FILE`] || undefined };
-  return readFileSettings(only)[key];
+  return readFileSettings(only, readFile)[key];
 }
 
 /** Parses the environment; a bad value throws a ConfigError naming every offending variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(env: NodeJS.ProcessEnv, readFile: ReadFile): Config {
   // `VAR=` in a .env or compose file means "not set": let the default (or optional) apply.
-  const present = readFileSettings(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const present = readFileSettings(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')),
+    readFile,
+  );
   const parsed = configSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

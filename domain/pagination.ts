@@ -4,7 +4,7 @@
  * key, tagged with its list so that a cursor of one list (or one sort) is refused by another.
  * Pure: no I/O, so the rules are unit-testable and shared by REST and MCP.
  */
-import { AppError, ErrorCode } from './errors';
+import { appError } from './errors';
 
 export const PAGE_LIMIT = { default: 50, max: 100 } as const;
 
@@ -23,8 +23,7 @@ export function encodeCursor(list: string, key: CursorKey): string {
   return Buffer.from(JSON.stringify([list, ...key]), 'utf8').toString('base64url');
 }
 
-export const invalidCursor = () =>
-  new AppError(ErrorCode.InvalidCursor, 'cursor: not a cursor returned by a previous page of this list');
+export const invalidCursor = () => appError('invalid_cursor');
 
 const BASE64URL = /^[A-Za-z0-9_-]{1,1024}$/;
 

@@ -4,18 +4,17 @@
  * the dashless id (index rentals_hex_prefix_idx); a prefix two rentals share is refused rather
  * than guessed, so nobody can ever talk into someone else's rental.
  */
-import type { Queryable } from './db';
-import { AppError, ErrorCode } from './errors';
-import { type RentalRow, rentalsByHexPrefix } from './rental-store';
-import { ERROR_TEXTS } from './error-texts';
+import { appError } from './errors';
+import type { RentalRow } from './rental-store';
+import { errorText } from './error-texts';
 
 export const MIN_RENTAL_CODE_CHARS = 8;
 const HEX_UUID_CHARS = 32;
 
-export const MISSING_CODE_MESSAGE = 'Missing API key: send your rental code in X-API-Key';
-export const INVALID_CODE_MESSAGE = 'Invalid API key';
-export const AMBIGUOUS_CODE_MESSAGE = 'Ambiguous rental code: send more characters of the rental id';
-export const RENTAL_NOT_ACTIVE_MESSAGE = ERROR_TEXTS.rentalNotActive;
+export const MISSING_CODE_MESSAGE = errorText('missing_rental_code');
+export const INVALID_CODE_MESSAGE = errorText('invalid_rental_code');
+export const AMBIGUOUS_CODE_MESSAGE = errorText('ambiguous_rental_code');
+export const RENTAL_NOT_ACTIVE_MESSAGE = errorText('rental_not_active');
 
 /** Dashes dropped, lowercased; undefined unless 8–32 hex characters remain. */
 export function normalizeRentalCode(raw: string): string | undefined {
@@ -24,15 +23,21 @@ export function normalizeRentalCode(raw: string): string | undefined {
   return /^[0-9a-f]+$/.test(code) ? code : undefined;
 }
 
-/** The rental a code names: 401 when missing, malformed or unknown; 400 when ambiguous. */
-export async function resolveRentalCode(db: Queryable, raw: string | undefined): Promise<RentalRow> {
-  if (!raw) throw new AppError(ErrorCode.Unauthorized, MISSING_CODE_MESSAGE);
+/**
+ * The rental a code names: 401 when missing, malformed or unknown; 400 when ambiguous.
+ * `rentalsByHexPrefix` reads the rentals (db/rentals.ts), so this rule stays free of I/O.
+ */
+export async function resolveRentalCode(
+  rentalsByHexPrefix: (hexPrefix: string) => Promise<RentalRow[]>,
+  raw: string | undefined,
+): Promise<RentalRow> {
+  if (!raw) throw appError('missing_rental_code');
   const code = normalizeRentalCode(raw);
-  if (!code) throw new AppError(ErrorCode.Unauthorized, INVALID_CODE_MESSAGE);
+  if (!code) throw appError('invalid_rental_code');
   // Two rows are enough to know it is ambiguous; one round trip reads them whole.
-  const rows = await rentalsByHexPrefix(db, code);
-  if (rows.length > 1) throw new AppError(ErrorCode.Validation, AMBIGUOUS_CODE_MESSAGE);
-  if (!rows[0]) throw new AppError(ErrorCode.Unauthorized, INVALID_CODE_MESSAGE);
+  const rows = await rentalsByHexPrefix(code);
+  if (rows.length > 1) throw appError('ambiguous_rental_code');
+  if (!rows[0]) throw appError('invalid_rental_code');
   return rows[0];
 }
 
@@ -42,8 +47,7 @@ export function isRentalActive(rental: RentalRow, nowMs: number): boolean {
 }
 
 export function assertRentalActive(rental: RentalRow, nowMs: number): void {
-  if (!isRentalActive(rental, nowMs))
-    throw new AppError(ErrorCode.RentalNotActive, RENTAL_NOT_ACTIVE_MESSAGE);
+  if (!isRentalActive(rental, nowMs)) throw appError('rental_not_active');
 }
 
 export const timeRemainingSeconds = (rental: RentalRow, nowMs: number) =>

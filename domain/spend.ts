@@ -5,12 +5,13 @@
  * postJournal checks the cap for these kinds atomically with the posting (ledger_post_spend,
  * migration 7200), so every path that spends is capped wherever its posting runs.
  */
+import { errorText } from './error-texts';
 import type { PostingLine } from './ledger';
 
 export const SPENDING_KINDS = ['rental_hold', 'rental_extend', 'task_escrow', 'withdrawal_hold'];
 
 export const SPEND_CAP_SQLSTATE = 'AR429';
-export const SPEND_CAP_MESSAGE = 'hourly spend limit (max_hourly_spend_usd) exceeded';
+export const SPEND_CAP_MESSAGE = errorText('spend_cap_exceeded');
 export const SPEND_CAP_RETRY_AFTER = { 'Retry-After': '3600' };
 
 /** Who spends how much in a posting of a spending kind: the debit of a user's available balance. */

@@ -9,8 +9,8 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { loadConfig } from '../domain/config';
-import { depositXpubOfMnemonic } from '../domain/tron-address';
+import { loadConfig } from '../worker/config';
+import { depositXpubOfMnemonic } from '../activities/tron-address';
 import { log, spawnTsChild, waitFor, type ManagedChild } from './dev-children';
 import { hotWalletAddress } from './dev-secrets';
 import { migrate } from './migrate';
@@ -178,10 +178,13 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       const worker = spawnTsChild(name, 'worker/main.ts', {
         ...workerEnv,
         METRICS_PORT: String(metricsPort),
+        // Two workers on one host: business metrics would collide on one default port.
+        WORKER_METRICS_PORT: '0',
       });
       stops.push({ name, stop: () => worker.stop() });
-      // Our "worker running" is logged at info; the SDK's RUNNING line shows at any LOG_LEVEL.
-      const ready = waitForLine(worker, 'worker running', "state: 'RUNNING'");
+      // "worker running" is logged at info; the SDK's state line now comes through pino too
+      // (worker/runtime.ts), so a LOG_LEVEL above info shows neither.
+      const ready = waitForLine(worker, 'worker running', '"state":"RUNNING"');
       await ready;
       return worker;
     };

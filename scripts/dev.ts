@@ -8,7 +8,7 @@
 import { Connection } from '@temporalio/client';
 import net from 'node:net';
 import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../domain/config';
+import { ConfigError, loadConfig, type Config } from '../worker/config';
 import { INDEXED_VALUE_TYPES, SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
 import { log, pipeWithPrefix, spawnTsChild, waitFor, type ManagedChild } from './dev-children';
 import { hotWalletAddress, loadDevSecrets } from './dev-secrets';
@@ -33,12 +33,15 @@ interface Part {
 }
 
 const parts: Part[] = [];
+/** Servers still starting: a shutdown waits for them, so none comes up after it unregistered. */
+const inFlight = new Set<Promise<unknown>>();
 let stopping: Promise<never> | undefined;
 
 /** Stops every started part in reverse order, then exits. Idempotent. */
 function shutdown(reason: string, code: number): Promise<never> {
   stopping ??= (async () => {
     log('dev', reason);
+    await Promise.allSettled([...inFlight]);
     for (const part of [...parts].reverse()) {
       log('dev', `stopping ${part.name}…`);
       await part.stop().catch((err: unknown) => log('dev', `${part.name}: ${String(err)}`));
@@ -54,6 +57,18 @@ function shutdown(reason: string, code: number): Promise<never> {
 function started(part: Part): void {
   parts.push(part);
   if (stopping) void part.stop();
+}
+
+/** A server start whose part is registered (or stopped) before a shutdown can pass it by. */
+function starting<T>(start: Promise<T>, part: (server: T) => Part): Promise<T> {
+  const registered = start.then((server) => {
+    started(part(server));
+    return server;
+  });
+  inFlight.add(registered);
+  const forget = () => inFlight.delete(registered);
+  void registered.then(forget, forget);
+  return registered;
 }
 
 function watchCrash(name: string, exited: Promise<string>): void {
@@ -79,12 +94,14 @@ async function startPostgres(env: NodeJS.ProcessEnv): Promise<void> {
   }
   await assertPortFree(POSTGRES_PORT, 'embedded Postgres, DEV_POSTGRES_PORT');
   log('postgres', `starting embedded Postgres on :${POSTGRES_PORT} (data in .data/postgres)`);
-  const pg = await startEmbeddedPostgres({
-    dataDir: path.join(DATA_DIR, 'postgres'),
-    port: POSTGRES_PORT,
-    persistent: true,
-  });
-  started({ name: 'postgres', stop: () => pg.stop() });
+  const pg = await starting(
+    startEmbeddedPostgres({
+      dataDir: path.join(DATA_DIR, 'postgres'),
+      port: POSTGRES_PORT,
+      persistent: true,
+    }),
+    (server) => ({ name: 'postgres', stop: () => server.stop() }),
+  );
   rememberPid(PIDS_FILE, 'postgres', pg.pid);
   if (pg.exited) watchCrash('postgres', pg.exited);
   env.DATABASE_URL = pg.url;
@@ -100,14 +117,16 @@ async function startTemporal(env: NodeJS.ProcessEnv, config: Config): Promise<st
   await assertPortFree(port, 'Temporal gRPC');
   await assertPortFree(TEMPORAL_UI_PORT, 'Temporal Web UI, DEV_TEMPORAL_UI_PORT');
   log('temporal', 'starting the Temporal dev server (SQLite in .data/temporal.db)…');
-  const temporal = await startTemporalDevServer({
-    port,
-    uiPort: TEMPORAL_UI_PORT,
-    dbFile: path.join(DATA_DIR, 'temporal.db'),
-    namespace: config.TEMPORAL_NAMESPACE,
-  });
+  const temporal = await starting(
+    startTemporalDevServer({
+      port,
+      uiPort: TEMPORAL_UI_PORT,
+      dbFile: path.join(DATA_DIR, 'temporal.db'),
+      namespace: config.TEMPORAL_NAMESPACE,
+    }),
+    (t) => ({ name: 'temporal', stop: () => t.stop(), kill: () => t.process?.kill('SIGKILL') }),
+  );
   const server = temporal.process;
-  started({ name: 'temporal', stop: () => temporal.stop(), kill: () => server?.kill('SIGKILL') });
   // Without a process handle the SDK runs the server (downloaded CLI) and stops it with this process.
   if (server) {
     pipeWithPrefix('temporal', server.stderr);
@@ -224,7 +243,7 @@ function banner(config: Config, adminKey: string, uiUrl: string | undefined, cre
     `  Temporal UI    ${uiUrl ?? '(external Temporal: use its own UI)'}`,
     `  Temporal gRPC  ${process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'} namespace ${config.TEMPORAL_NAMESPACE}`,
     `  TRON node      ${config.TRON_FULL_HOST}${process.env.TRON_FULL_HOST ? '' : ' (devchain)'}`,
-    `  Worker metrics http://127.0.0.1:${config.METRICS_PORT}/metrics`,
+    `  Worker metrics http://127.0.0.1:${config.METRICS_PORT}/metrics (Temporal SDK), http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (business)`,
     `  Admin API key  ${adminKey}${createdSecrets ? '   (new; kept in .data/dev-secrets.json)' : ''}`,
     '',
     'Ctrl-C stops everything.',
@@ -274,6 +293,8 @@ async function main(): Promise<void> {
   if (stale.length > 0) log('dev', `stopped ${stale.join(' and ')} left running by a previous, killed run`);
   await assertPortFree(config.PORT, 'API, PORT');
   if (config.METRICS_PORT > 0) await assertPortFree(config.METRICS_PORT, 'worker metrics, METRICS_PORT');
+  if (config.WORKER_METRICS_PORT > 0)
+    await assertPortFree(config.WORKER_METRICS_PORT, 'worker business metrics, WORKER_METRICS_PORT');
 
   await startPostgres(env);
   log('dev', 'applying migrations…');

@@ -88,7 +88,7 @@ function runBuild(
 }
 
 /** Serialises concurrent builds (dev + tests at once) on one lock directory. */
-async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const lock = path.join(cacheDir(), `${name}.lock`);
   fs.mkdirSync(cacheDir(), { recursive: true });
   for (let i = 0; ; i++) {

@@ -1,32 +1,41 @@
 /**
  * The worker process: `npm run worker`. Runs every workflow and activity on TEMPORAL_TASK_QUEUE,
- * exports SDK metrics for Prometheus on METRICS_PORT, and on SIGTERM/SIGINT stops polling and
- * lets in-flight activities finish (the SDK's shutdown; up to shutdownGraceTime).
+ * exports SDK metrics for Prometheus on METRICS_PORT and business metrics on WORKER_METRICS_PORT,
+ * logs everything (the SDK's and Core's messages too) as pino JSON, and on SIGTERM/SIGINT stops
+ * polling and lets in-flight activities finish (the SDK's shutdown; up to shutdownGraceTime).
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
-import { describeConfig, loadConfig } from '../domain/config';
-import { createPool } from '../domain/db';
-import { createLogger } from '../domain/logger';
-import { temporalConnectionOptions } from '../domain/temporal-connection';
+import { NativeConnection } from '@temporalio/worker';
+import { describeConfig, loadConfig } from './config';
+import { createPool } from '../db/pool';
+import { createLogger } from './logger';
+import { temporalConnectionOptions } from './temporal-connection';
 import { ensureDepositWatcher } from '../activities/tron-watcher';
 import { createWorker } from './create-worker';
+import { createWorkerMetrics, READ_TIMEOUT_MS, startMetricsServer } from './metrics';
+import { installWorkerRuntime } from './runtime';
 import { ensureSchedules } from './schedules';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  // METRICS_PORT=0 disables the Prometheus endpoint (tests run several workers at once).
-  if (config.METRICS_PORT > 0) {
-    Runtime.install({
-      telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.METRICS_PORT}` } } },
-    });
-  }
+  // Before any connection or worker exists (either would install a default Runtime).
+  // METRICS_PORT=0 disables the SDK's Prometheus endpoint (tests run several workers at once).
+  installWorkerRuntime(logger, { prometheusPort: config.METRICS_PORT });
   logger.info({ config: describeConfig(config) }, 'starting worker');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));
   const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  // Gauge reads get their own two connections, each statement cut at the read timeout.
+  const metricsDb = createPool(config.DATABASE_URL, 2, { statementTimeoutMs: READ_TIMEOUT_MS });
+  const metricsServer =
+    config.WORKER_METRICS_PORT > 0
+      ? await startMetricsServer(
+          createWorkerMetrics({ config, db: metricsDb, logger }).registry,
+          config.WORKER_METRICS_PORT,
+        )
+      : undefined;
   const worker = await createWorker({
     deps: {
       config,
@@ -48,11 +57,17 @@ async function main(): Promise<void> {
     logger,
   );
   logger.info(
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `:${config.METRICS_PORT}/metrics` },
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      metrics: `:${config.METRICS_PORT}/metrics`,
+      businessMetrics: metricsServer ? `:${metricsServer.port}/metrics` : 'off',
+    },
     'worker running',
   );
   // Worker.run() installs SIGINT/SIGTERM handlers that trigger a graceful shutdown.
   await worker.run();
+  await metricsServer?.close();
+  await metricsDb.end();
   await db.end();
   await clientConnection.close();
   await connection.close();

@@ -10,18 +10,27 @@ import {
   type ScheduleOptionsStartWorkflowAction,
   ScheduleOverlapPolicy,
 } from '@temporalio/client';
-import { SA } from '../domain/search-attributes';
 import {
   AGENT_HEALTH_INTERVAL,
   AGENT_HEALTH_SCHEDULE_ID,
-  agentHealthChecksWorkflow,
-} from '../workflows/agent-health';
+  AGENT_HEALTH_WORKFLOW_TYPE,
+  type AgentHealthChecksWorkflow,
+  agentHealthStartOptions,
+} from '../workflows/agent-health/contract';
 import {
   IDEMPOTENCY_KEY_PURGE_INTERVAL,
   IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID,
-  purgeExpiredIdempotencyKeysWorkflow,
-} from '../workflows/maintenance';
-import { RECONCILER_INTERVAL, RECONCILER_SCHEDULE_ID, reconcilerWorkflow } from '../workflows/reconciler';
+  IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
+  idempotencyKeyPurgeStartOptions,
+  type PurgeExpiredIdempotencyKeysWorkflow,
+} from '../workflows/maintenance/contract';
+import {
+  RECONCILER_INTERVAL,
+  RECONCILER_SCHEDULE_ID,
+  RECONCILER_WORKFLOW_TYPE,
+  type ReconcilerWorkflow,
+  reconcilerStartOptions,
+} from '../workflows/reconciler/contract';
 
 export interface EnsureSchedulesOptions {
   taskQueue: string;
@@ -36,21 +45,15 @@ export interface EnsureSchedulesOptions {
 export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptions): Promise<void> {
   const scheduleId = opts.agentHealthScheduleId ?? AGENT_HEALTH_SCHEDULE_ID;
   const definition: Omit<
-    ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof agentHealthChecksWorkflow>>,
+    ScheduleOptions<ScheduleOptionsStartWorkflowAction<AgentHealthChecksWorkflow>>,
     'scheduleId'
   > = {
     spec: { intervals: [{ every: AGENT_HEALTH_INTERVAL }] },
     action: {
       type: 'startWorkflow',
-      workflowType: agentHealthChecksWorkflow,
+      workflowType: AGENT_HEALTH_WORKFLOW_TYPE,
       // Temporal appends the scheduled time, so each run's id is `<scheduleId>-<time>`.
-      workflowId: scheduleId,
-      taskQueue: opts.taskQueue,
-      args: [{}],
-      workflowExecutionTimeout: '14 minutes',
-      typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'agent-health' }],
-      memo: { summary: 'Health check of every proxy agent webhook (POST /hooks/agent, X-Health-Check)' },
-      staticSummary: 'Health check of every proxy agent webhook',
+      ...agentHealthStartOptions(scheduleId, opts.taskQueue),
     },
     // A slow run must not pile up behind itself; a missed run is simply the next one.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
@@ -59,23 +62,15 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
 
   const purgeId = opts.idempotencyKeyPurgeScheduleId ?? IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID;
   const purge: Omit<
-    ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof purgeExpiredIdempotencyKeysWorkflow>>,
+    ScheduleOptions<ScheduleOptionsStartWorkflowAction<PurgeExpiredIdempotencyKeysWorkflow>>,
     'scheduleId'
   > = {
     spec: { intervals: [{ every: IDEMPOTENCY_KEY_PURGE_INTERVAL }] },
     action: {
       type: 'startWorkflow',
-      workflowType: purgeExpiredIdempotencyKeysWorkflow,
-      workflowId: purgeId,
-      taskQueue: opts.taskQueue,
+      workflowType: IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
       // No retention here: the worker's IDEMPOTENCY_KEY_RETENTION_HOURS applies when a run starts.
-      args: [{}],
-      workflowExecutionTimeout: '2 hours',
-      typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'maintenance' }],
-      staticSummary: 'Daily purge of expired idempotency keys',
-      memo: {
-        summary: 'Daily purge of idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS (≥ 24 h)',
-      },
+      ...idempotencyKeyPurgeStartOptions(purgeId, opts.taskQueue),
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   };
@@ -83,24 +78,15 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
 
   const reconcilerId = opts.reconcilerScheduleId ?? RECONCILER_SCHEDULE_ID;
   const reconciler: Omit<
-    ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof reconcilerWorkflow>>,
+    ScheduleOptions<ScheduleOptionsStartWorkflowAction<ReconcilerWorkflow>>,
     'scheduleId'
   > = {
     spec: { intervals: [{ every: RECONCILER_INTERVAL }] },
     action: {
       type: 'startWorkflow',
-      workflowType: reconcilerWorkflow,
-      workflowId: reconcilerId,
-      taskQueue: opts.taskQueue,
+      workflowType: RECONCILER_WORKFLOW_TYPE,
       // No grace here: the worker's RECONCILER_GRACE_MINUTES applies when a run starts.
-      args: [{}],
-      workflowExecutionTimeout: '1 hour',
-      typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'reconciler' }],
-      staticSummary: 'Reconciler: held or escrow money whose owner workflow is closed or missing',
-      memo: {
-        summary:
-          'Held/escrow balances whose owner workflow is closed or missing go back to available (reconciler_repairs)',
-      },
+      ...reconcilerStartOptions(reconcilerId, opts.taskQueue),
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
   };

@@ -3,7 +3,8 @@
  * for it, via the one error mapping in api/errors.ts. Unknown errors are logged, never shown.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../../domain/logger';
+import type { Logger } from '../../worker/logger';
+import { errorText } from '../../domain/error-texts';
 import { httpErrorOf } from '../errors';
 
 export function toolError(
@@ -34,5 +35,5 @@ export function toolErrorOf(err: unknown, logger: Logger, tool: string): CallToo
     });
   }
   logger.error({ err, tool }, 'unhandled error in MCP tool');
-  return toolError('internal error', { status: 500, code: 'INTERNAL' });
+  return toolError(errorText('internal_error'), { status: 500, code: 'internal_error' });
 }

@@ -8,12 +8,13 @@
  * credentials). A message whose credentials name anyone else gets the same 404 as an unknown
  * session, so a leaked session id neither acts as its owner for another caller nor confirms it
  * exists. Session ids are bearer capabilities for credential-less messages: logs redact them
- * (domain/logger.ts redactUrl).
+ * (worker/logger.ts redactUrl).
  */
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Request, RequestHandler } from 'express';
 import { credentialOf, resolvePrincipal } from '../auth';
-import { AppError, ErrorCode } from '../../domain/errors';
+import { appError } from '../../domain/errors';
+import { errorBody } from '../errors';
 import type { ApiDeps } from '../deps';
 import { callerOf, toAuthInfo } from './caller';
 import { jsonBodyOf, sendParseError } from './json-body';
@@ -35,7 +36,7 @@ interface SseSession {
   owner?: string;
 }
 
-const UNKNOWN_SESSION = { error: 'unknown or closed MCP session: open GET /api/v1/mcp/sse again' };
+const UNKNOWN_SESSION = errorBody('mcp_unknown_session');
 
 export function createSseHandlers(
   deps: ApiDeps,
@@ -47,13 +48,13 @@ export function createSseHandlers(
   const openStream: RequestHandler = async (req, res) => {
     if (sessions.size >= MAX_SSE_SESSIONS) {
       res.setHeader('Retry-After', '5');
-      res.status(503).json({ error: 'too many open MCP SSE sessions, retry later or use POST /api/v1/mcp' });
+      res.status(503).json(errorBody('mcp_too_many_sessions'));
       return;
     }
     const credential = credentialOf(req);
     const owner = credential ? (await resolvePrincipal(deps, credential))?.accountId : undefined;
     // Credentials that name nobody cannot own a session.
-    if (credential && !owner) throw new AppError(ErrorCode.Unauthorized, 'invalid or revoked credentials');
+    if (credential && !owner) throw appError('invalid_credentials');
     const transport = new SSEServerTransport(messagesPath, res);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS).unref();
     // Set before connect(): the protocol layer chains its own cleanup after this one.
@@ -88,7 +89,7 @@ export function createSseHandlers(
         requestInfo: { headers: {} },
       });
     } catch {
-      res.status(400).json({ error: 'not a JSON-RPC 2.0 message' });
+      res.status(400).json(errorBody('not_json_rpc'));
       return;
     }
     // As the SDK's handlePostMessage: the answer goes out on the stream.

@@ -8,6 +8,7 @@ import { mountAccountsRoutes } from './accounts';
 import { mountAdminRoutes } from './admin';
 import { mountAgentPendingRoutes } from './agent-pending';
 import { mountAgentsRoutes } from './agents';
+import { mountConsoleRoutes } from './console';
 import { mountHealthRoutes } from './health';
 import { mountMcpRoutes } from './mcp';
 import { mountReconcilerRoutes } from './reconciler';
@@ -39,4 +40,5 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountReconcilerRoutes(app, deps);
   mountMcpRoutes(app, deps);
   mountSupabaseAuthRoutes(app, deps);
+  mountConsoleRoutes(app, deps);
 }

@@ -1,7 +1,7 @@
 /** Operator endpoint: the repairs of held/escrow balances whose owner workflow was closed or missing. */
 import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
-import { requireAdmin, requireAuth } from '../auth';
+import { adminAccess } from '../console-auth';
 import { authenticated, errorResponses, jsonResponse, registry } from '../openapi';
 import { listRepairsQuery, repairListView } from '../schemas/reconciler';
 import { listRepairs } from '../use-cases/reconciler';
@@ -17,7 +17,7 @@ registry.registerPath({
 });
 
 export function mountReconcilerRoutes(app: Express, deps: ApiDeps): void {
-  app.get('/api/v1/admin/reconciler/repairs', requireAuth(deps), requireAdmin, async (req, res) => {
+  app.get('/api/v1/admin/reconciler/repairs', adminAccess(deps), async (req, res) => {
     res.json(await listRepairs(deps, parseOrThrow(listRepairsQuery, req.query, 'query')));
   });
 }

@@ -1,6 +1,7 @@
 /** USDT TRC-20 deposits and withdrawals (SPEC §4): parse, call one use-case, answer. */
 import type { Express } from 'express';
-import { principalOf, requireAdmin, requireAuth } from '../auth';
+import { principalOf, requireAuth } from '../auth';
+import { adminAccess } from '../console-auth';
 import type { ApiDeps } from '../deps';
 import { idempotencyKeyHeader, idempotent } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
@@ -15,13 +16,9 @@ import {
   withdrawInput,
   withdrawResult,
 } from '../schemas/tron';
-import {
-  createWithdrawal,
-  getDepositAddress,
-  getWithdrawal,
-  listDeposits,
-  reviewWithdrawal,
-} from '../use-cases/tron';
+import { createWithdrawal, getDepositAddress, getWithdrawal, listDeposits } from '../use-cases/tron';
+import { decideWithdrawal } from '../use-cases/admin';
+import { actorOf } from './console';
 import { parseOrThrow } from '../validation';
 
 const FINANCE = '/api/v1/finance';
@@ -70,7 +67,7 @@ for (const decision of ['approve', 'reject'] as const) {
   registry.registerPath({
     method: 'post',
     path: `${ADMIN}/{id}/${decision}`,
-    summary: `Operator: ${decision} a withdrawal in review`,
+    summary: `Operator: ${decision} a withdrawal in review (reason required; audited)`,
     security: authenticated,
     request: { params: withdrawalIdInput, body: jsonBody(reviewWithdrawalInput) },
     responses: {
@@ -108,11 +105,12 @@ export function mountTronRoutes(app: Express, deps: ApiDeps): void {
   });
 
   for (const decision of ['approve', 'reject'] as const) {
-    app.post(`${ADMIN}/:id/${decision}`, auth, requireAdmin, async (req, res) => {
+    // The admin key header or the operator console's session (+ CSRF); audited (use-cases/admin).
+    app.post(`${ADMIN}/:id/${decision}`, adminAccess(deps), async (req, res) => {
       const params = parseOrThrow(withdrawalIdInput, req.params, 'id');
       const input = parseOrThrow(reviewWithdrawalInput, req.body ?? {});
       res.json(
-        await reviewWithdrawal(deps, principalOf(res), {
+        await decideWithdrawal(deps, actorOf(res), {
           ...params,
           ...input,
           approve: decision === 'approve',

@@ -1,7 +1,7 @@
 /** zod shapes of the rental endpoints (requests validated here; responses documented in OpenAPI). */
 import { z } from 'zod';
 import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
-import { MAX_MESSAGE_CHARS } from '../../workflows/rental-state';
+import { MAX_MESSAGE_CHARS } from '../../workflows/rental/contract';
 import { registry } from '../openapi';
 import { PAGE_LIMIT } from '../../domain/pagination';
 import { idParams, limitNumber, pageCursor, pageQuery } from './common';

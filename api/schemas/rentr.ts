@@ -1,6 +1,6 @@
 /** zod shapes of the Rentr renter API (`/v1/chat`, `/v1/status`), authenticated by rental code. */
 import { z } from 'zod';
-import { MAX_CHAT_CHARS } from '../../workflows/rental-state';
+import { MAX_CHAT_CHARS } from '../../workflows/rental/contract';
 import { registry } from '../openapi';
 import { textRule } from '../validation';
 

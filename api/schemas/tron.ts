@@ -1,6 +1,6 @@
 /** USDT TRC-20 deposit and withdrawal shapes (SPEC §4), shared by the REST routes and MCP tools. */
 import { z } from 'zod';
-import { isTronBase58Address } from '../../domain/tron-address';
+import { isTronBase58Address } from '../../activities/tron-address';
 import { registry } from '../openapi';
 import { textRule, usdtAmount } from '../validation';
 import { idParams, pageFields, pageOffset, pageQuery } from './common';
@@ -114,13 +114,18 @@ export const withdrawalView = registry.register(
 );
 export type WithdrawalView = z.infer<typeof withdrawalView>;
 
+// A reason is required either way: an approval overrides a risk rule, and the audit says why.
 export const reviewWithdrawalInput = z.object({
   reason: textRule(
-    z.string({ error: 'must be a string' }).trim().max(500, 'must be at most 500 characters'),
+    z
+      .string({ error: (iss) => (iss.input === undefined ? 'is required: say why' : 'must be a string') })
+      .trim()
+      .min(1, 'is required: say why')
+      .max(500, 'must be at most 500 characters'),
     {
       multiline: true,
     },
-  ).optional(),
+  ),
 });
 export const reviewWithdrawalResult = registry.register(
   'WithdrawalReviewResult',

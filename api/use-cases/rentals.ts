@@ -11,37 +11,37 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
+import { AppError, appError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { afterKey, PAGE_LIMIT, toPage } from '../../domain/pagination';
-import { takeUnreadNotifications } from '../../domain/rental-notifications';
-import {
-  markRead,
-  messagesOf,
-  type RentalMessageRow,
-  type RentalRow,
-  rentalById,
-  rentalsOf,
-  unreadForAgent,
-} from '../../domain/rental-store';
+import { takeUnreadNotifications } from '../../db/notifications';
+import { type RentalMessageRow, type RentalRow } from '../../domain/rental-store';
+import { markRead, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
 import {
   endRentalUpdate,
   extendRentalUpdate,
   postRentalMessageUpdate,
+  RENTAL_WORKFLOW_TYPE,
+  type RentalInput,
+  type RentalWorkflow,
   rentalReservedUpdate,
   rentalStartOptions,
-  rentalWorkflow,
   rentalWorkflowId,
-} from '../../workflows/rental';
-import type { RentalInput } from '../../workflows/rental-state';
+} from '../../workflows/rental/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { CreateRentalInput } from '../schemas/rentals';
-import { ERROR_TEXTS } from '../../domain/error-texts';
+import {
+  mayEndRental,
+  mayExtendRental,
+  mayUseRentalMessages,
+  mayViewRental,
+  type RentalParties,
+} from '../../domain/rental-permissions';
+import { liveRentalsOfAgent, rentalQuoteOf } from '../../db/rentals';
 
 export function rentalJson(r: RentalRow, nowMs = Date.now()) {
   const endsAtMs = r.ends_at.getTime();
@@ -80,14 +80,21 @@ export const messageJson = (m: RentalMessageRow) => ({
   created_at: m.created_at.toISOString(),
 });
 
+const partiesOf = (r: RentalRow): RentalParties => ({
+  renterId: r.renter_id,
+  agentId: r.agent_id,
+  ownerId: r.owner_id,
+});
 const isParticipant = (r: RentalRow, accountId: string) =>
-  r.renter_id === accountId || r.agent_id === accountId || r.owner_id === accountId;
+  mayUseRentalMessages(partiesOf(r), accountId) === null;
 
 /** The rental if the caller may see it; otherwise 404, so ids of others' rentals reveal nothing. */
 async function visibleRental(deps: ApiDeps, principal: Principal, id: string): Promise<RentalRow> {
   const row = await rentalById(deps.db, id);
-  if (!row || (!isParticipant(row, principal.accountId) && principal.role !== 'admin'))
-    throw notFound('rental');
+  if (!row) throw appError('rental_not_found');
+  refuseIf(
+    mayViewRental(partiesOf(row), { accountId: principal.accountId, operator: principal.role === 'admin' }),
+  );
   return row;
 }
 
@@ -101,8 +108,8 @@ async function updateRental<T>(run: () => Promise<T>, whenClosed: () => AppError
   }
 }
 
-const rentalEnded = () => new AppError(ErrorCode.RentalEnded, ERROR_TEXTS.rentalEnded);
-const alreadyEnded = () => conflict(ERROR_TEXTS.rentalAlreadyEnded);
+const rentalEnded = () => appError('rental_ended');
+const alreadyEnded = () => appError('rental_already_ended');
 
 export async function createRental(
   deps: ApiDeps,
@@ -113,30 +120,11 @@ export async function createRental(
   const { db } = deps;
   const renterId = principal.accountId;
   // The agent, the renter's name and whether it has a spend cap: one round trip.
-  const a = await db.query<{
-    id: string;
-    kind: string;
-    owner_id: string | null;
-    price_per_minute: number | null;
-    name: string;
-    integration: 'events' | 'proxy' | null;
-    webhook_url: string | null;
-    renter_name: string | null;
-    renter_capped: boolean | null;
-  }>(
-    `SELECT a.id, a.kind, a.owner_id, a.price_per_minute, coalesce(a.display_name, a.username, a.id::text) AS name,
-            a.integration, a.webhook_url, u.name AS renter_name, u.capped AS renter_capped
-       FROM accounts a
-       LEFT JOIN (SELECT coalesce(username, display_name, id::text) AS name,
-                         settings->>'max_hourly_spend_usd' IS NOT NULL AS capped
-                    FROM accounts WHERE id = $2) u ON true
-      WHERE a.id = $1`,
-    [input.agent_id, renterId],
-  );
+  const a = await rentalQuoteOf(db, input.agent_id, renterId);
   const agent = a.rows[0];
   if (!agent || agent.kind !== 'bot') throw notFound('agent');
-  if (agent.price_per_minute === null) throw conflict('agent is not rentable: it has no price_per_minute');
-  if (agent.id === renterId || agent.owner_id === renterId) throw conflict('you cannot rent your own agent');
+  if (agent.price_per_minute === null) throw appError('agent_not_rentable');
+  if (agent.id === renterId || agent.owner_id === renterId) throw appError('rental_own_agent');
 
   // The hold (the workflow's first step) is a spending posting: postJournal checks the hourly
   // spend cap atomically with it.
@@ -160,15 +148,10 @@ export async function createRental(
   };
   // The workflow holds the money as its first step and answers this update (402 when short):
   // a start that fails holds nothing, and no hold exists without its workflow.
-  const startWorkflowOperation = new WithStartWorkflowOperation(rentalWorkflow, {
-    ...rentalStartOptions(workflowInput),
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    args: [workflowInput],
-    // A running rental answers again; a finished one is never run twice; a failed hold (402) may
-    // be retried with the same key once the renter is funded.
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-  });
+  const startWorkflowOperation = new WithStartWorkflowOperation<RentalWorkflow>(
+    RENTAL_WORKFLOW_TYPE,
+    rentalStartOptions(workflowInput, deps.config.TEMPORAL_TASK_QUEUE),
+  );
   try {
     // No fixed update id: Temporal would answer a retry with a failed run's old outcome (402)
     // instead of starting afresh; a second update on a running rental only reads its state.
@@ -214,7 +197,9 @@ export async function extendRental(
   idempotencyKey?: string,
 ): Promise<RentalJson> {
   const row = await visibleRental(deps, principal, id);
-  if (row.renter_id !== principal.accountId) throw forbidden(ERROR_TEXTS.extendNotRenter);
+  refuseIf(
+    mayExtendRental(partiesOf(row), { accountId: principal.accountId, operator: principal.role === 'admin' }),
+  );
   if (row.status === 'ended') throw alreadyEnded();
   const requestId = idempotencyKey
     ? deterministicUuid(principal.accountId, 'rentals.extend', id, idempotencyKey)
@@ -241,8 +226,7 @@ export async function endRental(
 ): Promise<RentalJson> {
   const row = await visibleRental(deps, principal, id);
   const byOperator = !isParticipant(row, principal.accountId) && principal.role === 'admin';
-  if (!byOperator && row.renter_id !== principal.accountId && row.owner_id !== principal.accountId)
-    throw forbidden(ERROR_TEXTS.endNotAllowed);
+  refuseIf(mayEndRental(partiesOf(row), { accountId: principal.accountId, operator: byOperator }));
   if (row.status === 'ended') throw alreadyEnded();
   await updateRental(
     () =>
@@ -262,7 +246,7 @@ export async function listMessages(
   query: { limit?: number; cursor?: string } = {},
 ): Promise<{ messages: ReturnType<typeof messageJson>[]; next_cursor: string | null; has_more: boolean }> {
   const row = await visibleRental(deps, principal, id);
-  if (!isParticipant(row, principal.accountId)) throw notFound('rental');
+  refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
   const list = `messages:${id}`;
   const after = afterKey(list, ['number'], query.cursor);
   const paged = query.limit !== undefined || after !== null;
@@ -288,7 +272,7 @@ export async function postMessage(
   content: string,
 ): Promise<ReturnType<typeof messageJson>> {
   const row = await visibleRental(deps, principal, id);
-  if (!isParticipant(row, principal.accountId)) throw notFound('rental');
+  refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
   if (row.status === 'ended') throw rentalEnded();
   mayCreate({ rental_id: id });
   const stored = await updateRental(
@@ -306,12 +290,7 @@ export async function agentPending(deps: ApiDeps, principal: Principal) {
   const { db } = deps;
   const me = principal.accountId;
   const now = Date.now();
-  const live = await db.query<RentalRow>(
-    `SELECT r.*, NULL AS agent_name, coalesce(u.username, u.display_name) AS renter_username
-       FROM rentals r JOIN accounts u ON u.id = r.renter_id
-      WHERE r.agent_id = $1 AND r.status <> 'ended' ORDER BY r.starts_at`,
-    [me],
-  );
+  const live = await liveRentalsOfAgent(db, me);
   const unread = await unreadForAgent(db, me, 200);
   const lastSeq = new Map<string, number>();
   for (const m of unread) lastSeq.set(m.rental_id, Math.max(lastSeq.get(m.rental_id) ?? 0, m.seq));

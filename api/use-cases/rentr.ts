@@ -5,26 +5,26 @@
  * the calls of one rental.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { AppError, ErrorCode } from '../../domain/errors';
+import { appError } from '../../domain/errors';
 import {
   assertRentalActive,
   durationType,
-  RENTAL_NOT_ACTIVE_MESSAGE,
   resolveRentalCode,
   timeRemainingSeconds,
 } from '../../domain/rental-code';
 import type { RentalRow } from '../../domain/rental-store';
-import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental';
+import { rentalsByHexPrefix } from '../../db/rentals';
+import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental/contract';
 import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';
-import { ERROR_TEXTS } from '../../domain/error-texts';
+import { agentCardOf } from '../../db/agents';
 
 /** `/v1/chat` is the API channel in Rentr's terms, whatever channel the rental was booked on. */
 const CHAT_CHANNEL = 'API';
 
 export const rentalByCode = (deps: ApiDeps, code: string | undefined): Promise<RentalRow> =>
-  resolveRentalCode(deps.db, code);
+  resolveRentalCode((hexPrefix) => rentalsByHexPrefix(deps.db, hexPrefix), code);
 
 /**
  * The chat's whole budget is the request's deadline, queue wait included (Rentr: 30 s → 503): the
@@ -40,9 +40,8 @@ const CHAT_WAIT_MARGIN_MS = 500;
  * a chat whose answer did not come back within its budget is an unreachable agent (503).
  */
 function finishedAsNotActive(err: unknown): never {
-  if (err instanceof WorkflowNotFoundError)
-    throw new AppError(ErrorCode.RentalNotActive, RENTAL_NOT_ACTIVE_MESSAGE);
-  if (isDeadlineError(err)) throw new AppError(ErrorCode.AgentUnavailable, ERROR_TEXTS.agentUnreachable);
+  if (err instanceof WorkflowNotFoundError) throw appError('rental_not_active');
+  if (isDeadlineError(err)) throw appError('agent_unreachable');
   throw err;
 }
 
@@ -73,10 +72,7 @@ export async function chat(
 export async function status(deps: ApiDeps, rental: RentalRow): Promise<RentrStatusResponse> {
   const now = Date.now();
   assertRentalActive(rental, now);
-  const agent = await deps.db.query<{ display_name: string | null; description: string | null }>(
-    'SELECT display_name, description FROM accounts WHERE id = $1',
-    [rental.agent_id],
-  );
+  const agent = await agentCardOf(deps.db, rental.agent_id);
   return {
     rental: {
       id: rental.id,

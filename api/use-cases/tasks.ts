@@ -9,35 +9,30 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { containsPattern, withTransaction } from '../../domain/db';
-import { AppError, conflict, ErrorCode, forbidden, notFound } from '../../domain/errors';
+import { containsPattern, withTransaction } from '../../db/transaction';
+import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
-import { SA } from '../../domain/search-attributes';
-import {
-  type AcceptanceRow,
-  cancelTaskWithRefund,
-  findAcceptance,
-  findTask,
-  type TaskRow,
-} from '../../domain/task-store';
+import { type AcceptanceRow, type TaskRow } from '../../domain/task-store';
+import { cancelTaskWithRefund, findAcceptance, findTask } from '../../db/tasks';
 import {
   approveSubmissionUpdate,
+  cancelTaskUpdate,
   rejectSubmissionUpdate,
   submitProofUpdate,
-  TASK_REVIEW_WORKFLOW_KIND,
-  taskReviewWorkflow,
-  taskReviewWorkflowId,
-} from '../../workflows/task-review';
-import {
-  cancelTaskUpdate,
-  TASK_WORKFLOW_KIND,
+  TASK_REVIEW_WORKFLOW_TYPE,
+  TASK_WORKFLOW_TYPE,
   type TaskInput,
+  type TaskReviewInput,
+  type TaskReviewWorkflow,
+  type TaskWorkflow,
   taskOpenedUpdate,
-  taskWorkflow,
+  taskReviewStartOptions,
+  taskReviewWorkflowId,
+  taskStartOptions,
   taskWorkflowId,
-} from '../../workflows/task';
+} from '../../workflows/task/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
@@ -50,8 +45,15 @@ import type {
   SubmitProofInput,
   TaskView,
 } from '../schemas/tasks';
-import { ERROR_TEXTS } from '../../domain/error-texts';
-import { openTasksPage } from '../../db/tasks';
+import { mayAcceptTask, mayCancelTask, mayReviewSubmission } from '../../domain/task-permissions';
+import {
+  acceptancesVisibleTo,
+  deleteUnstartedAcceptance,
+  insertAcceptance,
+  liveAcceptanceOf,
+  runningAcceptanceOf,
+  searchOpenTasks,
+} from '../../db/tasks';
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -121,24 +123,10 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
     slots: input.slots,
   };
   await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
-    startWorkflowOperation: new WithStartWorkflowOperation(taskWorkflow, {
-      workflowId: taskWorkflowId(id),
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      args: [args],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA.WorkflowKind, value: TASK_WORKFLOW_KIND },
-        { key: SA.BusinessStatus, value: 'open' },
-        { key: SA.TaskId, value: id },
-        { key: SA.AccountIds, value: [principal.accountId] },
-        { key: SA.AmountMicro, value: escrow },
-      ],
-      staticSummary: `Task "${input.title.slice(0, 60)}": ${input.slots} × ${fromMicro(input.reward_usd)} USDT`,
-      memo: {
-        summary: `Task "${input.title.slice(0, 80)}": ${input.slots} × ${fromMicro(input.reward_usd)} USDT`,
-      },
-    }),
+    startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(
+      TASK_WORKFLOW_TYPE,
+      taskStartOptions(args, config.TEMPORAL_TASK_QUEUE),
+    ),
   });
   const task = await findTask(db, id);
   if (!task) throw new AppError(ErrorCode.Unavailable, 'task is not recorded yet, retry');
@@ -148,13 +136,16 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
 /** Open tasks with at least one free slot, newest first, a page at a time (db/tasks.ts). */
 export async function searchTasks(deps: ApiDeps, _principal: Principal, input: SearchTasksInput) {
   const after = afterKey('tasks', ['string', 'string'], input.cursor);
-  const search = {
-    category: input.category,
-    minReward: input.min_reward ?? 0,
-    pattern: input.query ? containsPattern(input.query) : null,
-  };
-  const rows = await openTasksPage(deps.db, search, after, input.limit + 1);
-  const page = toPage(rows, input.limit, 'tasks', (t) => [t.key_time, t.id]);
+  const pattern = input.query ? containsPattern(input.query) : null;
+  const r = await searchOpenTasks(
+    deps.db,
+    input.category ?? null,
+    input.min_reward ?? 0,
+    pattern,
+    after,
+    input.limit + 1,
+  );
+  const page = toPage(r.rows, input.limit, 'tasks', (t) => [t.key_time, t.id]);
   return {
     tasks: page.items.map(({ key_time: _key, ...t }) => toTaskView(t)),
     count: page.items.length,
@@ -167,10 +158,7 @@ export async function searchTasks(deps: ApiDeps, _principal: Principal, input: S
 export async function getTask(deps: ApiDeps, principal: Principal, input: { task_id: string }) {
   const task = await requireTask(deps, input.task_id);
   const isCreator = task.creator_id === principal.accountId;
-  const r = await deps.db.query<AcceptanceRow>(
-    `SELECT * FROM task_acceptances WHERE task_id = $1 AND ($2 OR worker_id = $3) ORDER BY accepted_at, id`,
-    [task.id, isCreator, principal.accountId],
-  );
+  const r = await acceptancesVisibleTo(deps.db, task.id, isCreator, principal.accountId);
   return toTaskView(task, isCreator || r.rows.length ? r.rows : undefined);
 }
 
@@ -180,7 +168,7 @@ export async function getTask(deps: ApiDeps, principal: Principal, input: { task
  */
 export async function cancelTask(deps: ApiDeps, principal: Principal, input: { task_id: string }) {
   const before = await requireTask(deps, input.task_id);
-  if (before.creator_id !== principal.accountId) throw forbidden(ERROR_TEXTS.taskCancelNotCreator);
+  refuseIf(mayCancelTask({ creatorId: before.creator_id }, principal.accountId));
   if (before.status !== 'open') throw conflict(`task is already ${before.status}`);
   let refunded: number;
   try {
@@ -222,59 +210,41 @@ export async function acceptTask(
     if (!task) throw notFound('task');
     const again = await findAcceptance(tx, acceptanceId);
     if (again) return { task, acceptance: again, created: false };
-    if (task.creator_id === principal.accountId) throw forbidden('you cannot accept your own task');
+    refuseIf(mayAcceptTask({ creatorId: task.creator_id }, principal.accountId));
     if (task.status !== 'open') throw conflict(`task is ${task.status}`);
-    const mine = await tx.query(
-      `SELECT 1 FROM task_acceptances WHERE task_id = $1 AND worker_id = $2
-          AND status IN ('accepted', 'submitted', 'approved')`,
-      [task.id, principal.accountId],
-    );
-    if (mine.rowCount) throw conflict('you already accepted this task');
-    if (task.slots_taken >= task.slots) throw conflict('no free slots left on this task');
-    const r = await tx.query<AcceptanceRow>(
-      `INSERT INTO task_acceptances (id, task_id, worker_id, status, submit_by)
-       VALUES ($1, $2, $3, 'accepted', now() + make_interval(secs => $4)) RETURNING *`,
-      [acceptanceId, task.id, principal.accountId, config.TASK_ACCEPT_DEADLINE_SECONDS],
+    const mine = await runningAcceptanceOf(tx, task.id, principal.accountId);
+    if (mine.rowCount) throw appError('task_already_accepted');
+    if (task.slots_taken >= task.slots) throw appError('task_no_free_slots');
+    const r = await insertAcceptance(
+      tx,
+      acceptanceId,
+      task.id,
+      principal.accountId,
+      config.TASK_ACCEPT_DEADLINE_SECONDS,
     );
     return { task, acceptance: r.rows[0], created: true };
   });
   mayCreate({ task_id: task.id, acceptance_id: acceptanceId });
   try {
-    await deps.temporal.workflow.start(taskReviewWorkflow, {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: taskReviewWorkflowId(acceptanceId),
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [
-        {
-          taskId: task.id,
-          acceptanceId,
-          creatorId: task.creator_id,
-          workerId: principal.accountId,
-          reward: task.reward,
-          submitWithinMs,
-          ...(config.TASK_REVIEW_WINDOW_SECONDS === undefined
-            ? {}
-            : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),
-        },
-      ],
-      typedSearchAttributes: [
-        { key: SA.TaskId, value: task.id },
-        { key: SA.AcceptanceId, value: acceptanceId },
-        { key: SA.AccountIds, value: [task.creator_id, principal.accountId] },
-        { key: SA.WorkflowKind, value: TASK_REVIEW_WORKFLOW_KIND },
-        { key: SA.BusinessStatus, value: 'accepted' },
-        { key: SA.AmountMicro, value: task.reward },
-      ],
-      staticSummary: `Task "${task.title.slice(0, 60)}": acceptance by ${principal.accountId}, reward ${fromMicro(task.reward)} USDT`,
-      memo: {
-        summary: `Acceptance ${acceptanceId} of task "${task.title.slice(0, 80)}" (${task.id}) by worker ${principal.accountId}; reward ${fromMicro(task.reward)} USDT`,
-      },
-    });
+    const input: TaskReviewInput = {
+      taskId: task.id,
+      acceptanceId,
+      creatorId: task.creator_id,
+      workerId: principal.accountId,
+      reward: task.reward,
+      submitWithinMs,
+      ...(config.TASK_REVIEW_WINDOW_SECONDS === undefined
+        ? {}
+        : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),
+    };
+    await deps.temporal.workflow.start<TaskReviewWorkflow>(
+      TASK_REVIEW_WORKFLOW_TYPE,
+      taskReviewStartOptions(input, task, config.TEMPORAL_TASK_QUEUE),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
       // No workflow owns this slot: release it so the task is not blocked by a failed start.
-      if (created)
-        await db.query(`DELETE FROM task_acceptances WHERE id = $1 AND status = 'accepted'`, [acceptanceId]);
+      if (created) await deleteUnstartedAcceptance(db, acceptanceId);
       throw err;
     }
   }
@@ -303,11 +273,7 @@ export async function submitProof(
   input: SubmitProofInput & { task_id: string; idempotency_key: string },
 ) {
   await requireTask(deps, input.task_id);
-  const r = await deps.db.query<AcceptanceRow>(
-    `SELECT * FROM task_acceptances WHERE task_id = $1 AND worker_id = $2 AND status IN ('accepted', 'submitted')
-      ORDER BY accepted_at DESC LIMIT 1`,
-    [input.task_id, principal.accountId],
-  );
+  const r = await liveAcceptanceOf(deps.db, input.task_id, principal.accountId);
   const acceptance = r.rows[0];
   if (!acceptance) throw notFound('acceptance of yours on this task');
   if (acceptance.status !== 'accepted') throw conflict('proof was already submitted for this acceptance');
@@ -333,7 +299,7 @@ export async function reviewSubmission(
   input: ReviewDecisionInput & { task_id: string; acceptance_id: string; decision: 'approve' | 'reject' },
 ) {
   const task = await requireTask(deps, input.task_id);
-  if (task.creator_id !== principal.accountId) throw forbidden(ERROR_TEXTS.taskReviewNotCreator);
+  refuseIf(mayReviewSubmission({ creatorId: task.creator_id }, principal.accountId));
   const acceptance = await findAcceptance(deps.db, input.acceptance_id);
   if (!acceptance || acceptance.task_id !== task.id) throw notFound('submission');
   if (acceptance.status === 'accepted') throw conflict('no proof submitted yet');

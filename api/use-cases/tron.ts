@@ -6,21 +6,21 @@
  */
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { AppError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
+import { AppError, appError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, toMicro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
-import { depositsPage } from '../../db/tron';
-import { SA } from '../../domain/search-attributes';
-import { depositAddressDeriver } from '../../domain/tron-address';
+import { depositAddressDeriver } from '../../activities/tron-address';
 import { withdrawalAmounts } from '../../domain/tron-amounts';
 import {
   reviewWithdrawalUpdate,
   withdrawalAcceptedUpdate,
-  withdrawalWorkflow,
-  withdrawalWorkflowId,
+  WITHDRAWAL_WORKFLOW_TYPE,
   type WithdrawalInput,
-} from '../../workflows/withdrawal';
+  type WithdrawalWorkflow,
+  withdrawalStartOptions,
+  withdrawalWorkflowId,
+} from '../../workflows/withdrawal/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
@@ -32,32 +32,26 @@ import type {
   WithdrawResult,
   WithdrawalView,
 } from '../schemas/tron';
+import {
+  depositAddressOf,
+  type DepositRow,
+  depositsOf,
+  insertDepositAddress,
+  nextDepositAddressIndex,
+  withdrawalById,
+} from '../../db/tron';
 
 /** One stable address per account: the derivation index is allocated once and stored. */
 export async function getDepositAddress(deps: ApiDeps, principal: Principal): Promise<DepositAddressResult> {
   const derive = depositAddressDeriver(deps.config);
-  if (!derive) throw new AppError(ErrorCode.Unavailable, 'deposits are not configured on this server');
-  const existing = await deps.db.query<{ address: string }>(
-    'SELECT address FROM deposit_addresses WHERE account_id = $1',
-    [principal.accountId],
-  );
+  if (!derive) throw appError('deposits_not_configured');
+  const existing = await depositAddressOf(deps.db, principal.accountId);
   let address = existing.rows[0]?.address;
   if (!address) {
-    const { rows } = await deps.db.query<{ index: number }>(
-      `SELECT nextval('deposit_address_index_seq')::int AS index`,
-    );
+    const { rows } = await nextDepositAddressIndex(deps.db);
     // A concurrent first call may win; its row stays and this index is simply never used.
-    await deps.db.query(
-      `INSERT INTO deposit_addresses (account_id, derivation_index, address) VALUES ($1, $2, $3)
-       ON CONFLICT (account_id) DO NOTHING`,
-      [principal.accountId, rows[0].index, derive(rows[0].index)],
-    );
-    address = (
-      await deps.db.query<{ address: string }>(
-        'SELECT address FROM deposit_addresses WHERE account_id = $1',
-        [principal.accountId],
-      )
-    ).rows[0].address;
+    await insertDepositAddress(deps.db, principal.accountId, rows[0].index, derive(rows[0].index));
+    address = (await depositAddressOf(deps.db, principal.accountId)).rows[0].address;
   }
   return { address, network: 'trc20', currency: 'USDT' };
 }
@@ -68,8 +62,8 @@ export async function listDeposits(
   input: ListDepositsInput,
 ): Promise<ListDepositsResult> {
   const after = afterKey('deposits', ['string', 'string', 'number'], input.cursor);
-  const rows = await depositsPage(deps.db, principal.accountId, after, input.offset, input.limit + 1);
-  const page = toPage(rows, input.limit, 'deposits', (d) => [d.key_time, d.txid, d.log_index]);
+  const r = await depositsOf<DepositRow>(deps.db, principal.accountId, after, input.offset, input.limit + 1);
+  const page = toPage(r.rows, input.limit, 'deposits', (d) => [d.key_time, d.txid, d.log_index]);
   const required = deps.config.TRON_CONFIRMATIONS;
   return {
     deposits: page.items.map((d) => ({
@@ -112,7 +106,7 @@ interface WithdrawalRow {
 }
 
 async function findWithdrawal(deps: ApiDeps, id: string): Promise<WithdrawalRow | undefined> {
-  const r = await deps.db.query<WithdrawalRow>('SELECT * FROM withdrawals WHERE id = $1', [id]);
+  const r = await withdrawalById<WithdrawalRow>(deps.db, id);
   return r.rows[0];
 }
 
@@ -162,26 +156,10 @@ export async function createWithdrawal(
     fundsRetryMs: config.WITHDRAWAL_FUNDS_RETRY_SECONDS * 1000,
     confirmations: config.TRON_CONFIRMATIONS,
   };
-  const startWorkflowOperation = new WithStartWorkflowOperation(withdrawalWorkflow, {
-    workflowId: withdrawalWorkflowId(withdrawalId),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    args: [args],
-    // A running withdrawal answers again; a completed one is never run twice; a failed hold
-    // (402) may be retried with the same key once the account is funded.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-    memo: {
-      summary: `withdraw ${fromMicro(amounts.amount)} USDT (net ${fromMicro(amounts.net)}) to ${input.address}`,
-    },
-    typedSearchAttributes: [
-      { key: SA.WorkflowKind, value: 'withdrawal' },
-      { key: SA.BusinessStatus, value: 'queued' },
-      { key: SA.SubjectId, value: withdrawalId },
-      { key: SA.AccountIds, value: [principal.accountId] },
-      { key: SA.AmountMicro, value: amounts.amount },
-    ],
-    staticSummary: `Withdrawal of ${fromMicro(amounts.amount)} USDT (net ${fromMicro(amounts.net)}) to ${input.address}`,
-  });
+  const startWorkflowOperation = new WithStartWorkflowOperation<WithdrawalWorkflow>(
+    WITHDRAWAL_WORKFLOW_TYPE,
+    withdrawalStartOptions(args, config.TEMPORAL_TASK_QUEUE),
+  );
   mayCreate({ withdrawal_id: withdrawalId });
   try {
     await deps.temporal.workflow.executeUpdateWithStart(withdrawalAcceptedUpdate, { startWorkflowOperation });

@@ -1,25 +1,26 @@
 /** Wallet: balances, transaction history and operator adjustments. */
 import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
-import { AppError, ErrorCode, notFound } from '../../domain/errors';
-import { postJournal } from '../../domain/ledger';
+import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
+import { postJournal } from '../../db/ledger';
 import { fromMicro, MAX_MICRO, type Micro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
-import { transactionsPage } from '../../db/wallet';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { balanceOutput, transactionsOutput } from '../schemas/accounts';
+import {
+  accountExists,
+  adjustmentOf,
+  totalAndPostedOf,
+  walletBalancesOf,
+  walletHistoryOf,
+} from '../../db/ledger';
 
 type Deps = Pick<ApiDeps, 'db' | 'config'>;
 
 /** held_balance = funds held for withdrawals + escrow of the caller's rentals and tasks. */
 export async function balance(deps: Deps, accountId: string): Promise<z.infer<typeof balanceOutput>> {
-  const r = await deps.db.query<{ available: number; held: number }>(
-    `SELECT coalesce(sum(balance) FILTER (WHERE purpose = 'available'), 0)::bigint AS available,
-            coalesce(sum(balance) FILTER (WHERE purpose IN ('held', 'escrow')), 0)::bigint AS held
-       FROM ledger_accounts WHERE owner_id = $1`,
-    [accountId],
-  );
+  const r = await walletBalancesOf(deps.db, accountId);
   const { available, held } = r.rows[0];
   return {
     available_balance: fromMicro(available),
@@ -29,20 +30,20 @@ export async function balance(deps: Deps, accountId: string): Promise<z.infer<ty
   };
 }
 
-/** Newest first, one row per journal touching the caller's accounts (db/wallet.ts). */
+/** Newest first, one row per journal touching the caller's accounts (db/ledger.ts walletHistoryOf). */
 export async function transactions(
   deps: Deps,
   principal: Principal,
   query: { cursor?: string; limit: number },
 ): Promise<z.infer<typeof transactionsOutput>> {
   const after = afterKey('transactions', ['number'], query.cursor);
-  const rows = await transactionsPage(
+  const r = await walletHistoryOf(
     deps.db,
     principal.accountId,
     (after?.[0] as number) ?? null,
     query.limit + 1,
   );
-  const page = toPage(rows, query.limit, 'transactions', (t) => [t.seq]);
+  const page = toPage(r.rows, query.limit, 'transactions', (t) => [t.seq]);
   return {
     transactions: page.items.map((t) => ({
       id: t.id,
@@ -67,14 +68,7 @@ async function assertSameAdjustment(
   journalId: string,
   input: { account_id: string; amount: Micro; reason: string },
 ): Promise<void> {
-  const r = await deps.db.query<{ reason: string | null; amount: number; owner_id: string }>(
-    `SELECT j.memo->>'reason' AS reason, e.amount, la.owner_id
-       FROM ledger_journals j
-       JOIN ledger_entries e ON e.journal_id = j.id
-       JOIN ledger_accounts la ON la.id = e.ledger_account_id
-      WHERE j.id = $1 AND la.owner_id IS NOT NULL`,
-    [journalId],
-  );
+  const r = await adjustmentOf(deps.db, journalId);
   const original = r.rows[0];
   if (
     !original ||
@@ -82,10 +76,7 @@ async function assertSameAdjustment(
     original.amount !== input.amount ||
     original.reason !== input.reason
   ) {
-    throw new AppError(
-      ErrorCode.IdempotencyMismatch,
-      'Idempotency-Key was already used with different parameters',
-    );
+    throw appError('idempotency_mismatch');
   }
 }
 
@@ -94,12 +85,7 @@ async function assertSameAdjustment(
  * (MAX_MICRO): beyond it every balance read would fail. A replay of a posted credit passes.
  */
 async function assertCreditFits(deps: Deps, accountId: string, amount: Micro, adjustmentId: string) {
-  const r = await deps.db.query<{ total: number; posted: boolean }>(
-    `SELECT coalesce(sum(balance), 0)::bigint AS total,
-            EXISTS (SELECT 1 FROM ledger_journals WHERE idempotency_key = $2) AS posted
-       FROM ledger_accounts WHERE owner_id = $1`,
-    [accountId, `adjustment:${adjustmentId}`],
-  );
+  const r = await totalAndPostedOf(deps.db, accountId, `adjustment:${adjustmentId}`);
   const { total, posted } = r.rows[0];
   if (!posted && total + amount > MAX_MICRO)
     throw new AppError(
@@ -114,7 +100,7 @@ export async function adjust(
   input: { account_id: string; amount: Micro; reason: string },
   idempotencyKey: string,
 ) {
-  const exists = await deps.db.query('SELECT 1 FROM accounts WHERE id = $1', [input.account_id]);
+  const exists = await accountExists(deps.db, input.account_id);
   if (!exists.rowCount) throw notFound('account');
   const adjustmentId = deterministicUuid(operator.accountId, 'admin-adjustment', idempotencyKey);
   if (input.amount > 0) await assertCreditFits(deps, input.account_id, input.amount, adjustmentId);

@@ -33,7 +33,7 @@ export function schemathesisBinary(): { bin: string; version: string } {
   if (probe.error || probe.status !== 0) {
     throw new Error(
       `schemathesis is not installed (${bin}: ${probe.error?.message ?? probe.stderr.trim()}). ` +
-        `Install it with: python3 -m pip install -r ${FUZZ_REQUIREMENTS}`,
+        `npm test installs it into a venv under ~/.cache/agentrent (test/harness/global-setup.ts); by hand: pip install -r ${FUZZ_REQUIREMENTS}`,
     );
   }
   return { bin, version: probe.stdout.trim() };

@@ -4,35 +4,27 @@
  * devchain of this run. Every stack gets its own task queue so test files never share workers.
  */
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from '../../activities/deps';
 import { startApi, type RunningApi } from '../../api/server';
-import { type Config, loadConfig } from '../../domain/config';
-import { createPool, type Db } from '../../domain/db';
-import { createLogger } from '../../domain/logger';
+import { type Config, loadConfig } from '../../worker/config';
+import { createPool, type Db } from '../../db/pool';
+import { createLogger } from '../../worker/logger';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { harnessState } from './state';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 /** JWT_SECRET has no default: every test stack signs with this one. */
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 
 let bundle: Promise<WorkflowBundle> | undefined;
-/** One webpack bundle of the production workflows per test file (module scope is per file). */
+/** The webpack bundle of the production workflows, built once per state of the sources (workflow-bundle.ts). */
 export function productionBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  bundle ??= cachedWorkflowBundle(WORKFLOWS_PATH);
   return bundle;
 }
-
-const quietBundlerLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (m: string) => console.error(m),
-  log: () => undefined,
-};
 
 /** Configuration for tests: the harness services plus overrides. */
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {

@@ -15,6 +15,9 @@ export const STATE_FILE =
 export function harnessState(): HarnessState {
   const file = process.env.HARNESS_STATE_FILE;
   if (!file || !fs.existsSync(file))
-    throw new Error('test harness services are not running (jest globalSetup)');
+    throw new Error(
+      'test harness services are not running (jest globalSetup): a test/unit or test/workflows file that ' +
+        'needs Postgres belongs in WORKFLOW_TESTS_WITH_SERVICES in jest.config.js',
+    );
   return JSON.parse(fs.readFileSync(file, 'utf8')) as HarnessState;
 }

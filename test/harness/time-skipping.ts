@@ -5,7 +5,16 @@ import { INDEXED_VALUE_TYPES, SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/se
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const server = await resolveTestServer();
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableOption(server) } });
+  // The SDK gives the Java server 5 s to listen; on a loaded machine it sometimes needs longer.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: executableOption(server) },
+      });
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;
+    }
+  }
 }
 
 /** Registers the platform's search attributes on a test environment (the Java server accepts them). */

@@ -28,6 +28,7 @@ export function spawnWorkerProcess(
         .map(([k, v]) => [k, String(v)]),
     ),
     METRICS_PORT: '0',
+    WORKER_METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     ...extraEnv,
   };

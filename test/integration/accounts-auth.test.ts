@@ -63,7 +63,7 @@ describe('accounts and authentication', () => {
     ]) {
       const r = await anon()('POST', '/api/v1/auth/token', body);
       expect(r.status).toBe(401);
-      expect(r.body).toEqual({ error: 'invalid email or password' });
+      expect(r.body).toEqual({ error: 'invalid email or password', code: 'invalid_email_or_password' });
     }
   });
 
@@ -107,7 +107,7 @@ describe('accounts and authentication', () => {
     expect(revoked.body.revoked_at).toEqual(expect.any(String));
     const dead = await as(rotated.body.api_key as string)('GET', '/api/v1/finance/balance');
     expect(dead.status).toBe(401);
-    expect(dead.body).toEqual({ error: 'invalid or revoked credentials' });
+    expect(dead.body).toEqual({ error: 'invalid or revoked credentials', code: 'invalid_credentials' });
   });
 
   it('never stores a plaintext API key or password', async () => {

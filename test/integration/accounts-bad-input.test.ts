@@ -298,7 +298,7 @@ describe('bad input on every endpoint', () => {
         'Idempotency-Key': randomUUID(),
       });
       expect(malformed.status).toBe(400);
-      expect(malformed.body).toEqual({ error: 'malformed JSON body' });
+      expect(malformed.body).toEqual({ error: 'malformed JSON body', code: 'malformed_json' });
       const huge = await apiClient(stack.url, TEST_ADMIN_KEY)(
         'POST',
         path,
@@ -308,7 +308,7 @@ describe('bad input on every endpoint', () => {
         },
       );
       expect(huge.status).toBe(413);
-      expect(huge.body).toEqual({ error: 'request body too large' });
+      expect(huge.body).toEqual({ error: 'request body too large', code: 'payload_too_large' });
     }
     expect(await snapshot()).toBe(before);
   });

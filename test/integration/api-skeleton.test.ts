@@ -11,7 +11,7 @@ import { type Stack, startStack, testConfig } from '../harness/stack';
 
 /** No stack frame, file path or error class leaks into a response body. */
 function expectPlainError(body: unknown): void {
-  expect(Object.keys(body as object)).toEqual(['error']);
+  expect(Object.keys(body as object)).toEqual(['error', 'code']);
   const text = JSON.stringify(body);
   expect(text).not.toMatch(/\bat .+:\d+:\d+|node_modules|\.ts\b|Error:/);
 }
@@ -59,13 +59,13 @@ describe('API skeleton', () => {
     const res = await call('GET', '/no/such/route');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    expect(res.body).toEqual({ error: 'no route for GET /no/such/route' });
+    expect(res.body).toEqual({ error: 'no route for GET /no/such/route', code: 'route_not_found' });
   });
 
   it('answers malformed JSON with 400 JSON and no stack trace', async () => {
     const res = await call('POST', '/health', '{"broken": ', { 'Content-Type': 'application/json' });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'malformed JSON body' });
+    expect(res.body).toEqual({ error: 'malformed JSON body', code: 'malformed_json' });
     expectPlainError(res.body);
   });
 
@@ -73,7 +73,7 @@ describe('API skeleton', () => {
     const big = JSON.stringify({ blob: 'x'.repeat(300 * 1024) }); // default limit 256kb
     const res = await call('POST', '/health', big, { 'Content-Type': 'application/json' });
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ error: 'request body too large' });
+    expect(res.body).toEqual({ error: 'request body too large', code: 'payload_too_large' });
     expectPlainError(res.body);
   });
 

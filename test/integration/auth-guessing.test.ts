@@ -50,7 +50,10 @@ describe('password guessing', () => {
     const limited = await signIn(s, email, 'wrong 10');
 
     expect(limited.status).toBe(429);
-    expect(limited.body).toEqual({ error: expect.stringMatching(/failed sign-ins per 900 s per account/) });
+    expect(limited.body).toEqual({
+      error: expect.stringMatching(/failed sign-ins per 900 s per account/),
+      code: 'rate_limited',
+    });
     expect(retryAfterOf(limited)).toBeGreaterThan(800);
     expect(retryAfterOf(limited)).toBeLessThanOrEqual(900);
   });
@@ -210,6 +213,7 @@ describe('rental-code guessing', () => {
     expect(limited.status).toBe(429);
     expect(limited.body).toEqual({
       error: expect.stringMatching(/failed rental-code lookups per 900 s per IP/),
+      code: 'rate_limited',
     });
     expect(retryAfterOf(limited)).toBeGreaterThan(800);
   });

@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { createApiDeps, type RunningApi, startApi } from '../../api/server';
 import type { ApiDeps } from '../../api/deps';
 import { deterministicUuid } from '../../domain/ids';
-import { balanceOf } from '../../domain/ledger';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental';
+import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental/contract';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { startRental } from '../clients/rentr-fixtures';
 import { apiClient, availableMicro, createFundedAccount, createTestAccount } from '../harness/fixtures';
@@ -108,7 +108,7 @@ describe('request deadlines', () => {
     );
     expect(res.status).toBe(504);
     expect(res.retryAfter).toBe('5');
-    expect(res.body).toMatchObject({ code: 'TIMEOUT', outcome: 'unknown', rental_id: rentalId });
+    expect(res.body).toMatchObject({ code: 'timeout', outcome: 'unknown', rental_id: rentalId });
     expect(res.body.error).toMatch(/outcome unknown/);
     expect(res.elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS - 100);
     expect(res.elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
@@ -132,7 +132,7 @@ describe('request deadlines', () => {
     expect(res.body).toMatchObject({
       jsonrpc: '2.0',
       id: 41,
-      error: { code: -32001, data: { code: 'TIMEOUT', status: 504, rental_id: rentalId } },
+      error: { code: -32001, data: { code: 'timeout', status: 504, rental_id: rentalId } },
     });
     expect(res.elapsedMs).toBeLessThan(MCP_DEADLINE_MS + SLACK_MS);
   }, 60_000);
@@ -181,7 +181,7 @@ describe('request deadlines', () => {
       }
       expect(timedOut.status).toBe(504);
       expect(timedOut.retryAfter).toBe('5');
-      expect(timedOut.body).toMatchObject({ code: 'TIMEOUT', outcome: 'unknown', rental_id: rentalId });
+      expect(timedOut.body).toMatchObject({ code: 'timeout', outcome: 'unknown', rental_id: rentalId });
       expect(timedOut.elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);
 
       // Neither stuck "in flight" nor the 504 replayed: the retry finishes the rental.
@@ -226,7 +226,7 @@ describe('request deadlines', () => {
       const elapsedMs = Date.now() - started;
       expect(results.map((r) => r.status)).toEqual([503, 503, 503]);
       for (const r of results) {
-        expect(r.body).toEqual({ error: 'Agent unreachable' });
+        expect(r.body).toEqual({ error: 'Agent unreachable', code: 'agent_unreachable' });
         expect(r.retryAfter).toBe('5');
       }
       expect(elapsedMs).toBeLessThan(DEADLINE_MS + SLACK_MS);

@@ -6,14 +6,19 @@
  */
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../domain/db';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import type { Db } from '../../db/pool';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { ensureSchedules } from '../../worker/schedules';
-import { reconcilerWorkflow, type ReconcilerInput } from '../../workflows/reconciler';
-import { rentalWorkflowId } from '../../workflows/rental';
-import { taskWorkflowId } from '../../workflows/task';
-import { taskReviewWorkflowId } from '../../workflows/task-review';
+import {
+  RECONCILER_WORKFLOW_TYPE,
+  type ReconcilerInput,
+  type ReconcilerWorkflow,
+  reconcilerStartOptions,
+} from '../../workflows/reconciler/contract';
+import { rentalWorkflowId } from '../../workflows/rental/contract';
+import { taskWorkflowId } from '../../workflows/task/contract';
+import { taskReviewWorkflowId } from '../../workflows/task/contract';
 import {
   apiClient,
   assertLedgerConsistent,
@@ -103,11 +108,10 @@ describe('owned holds, task cancel and the reconciler', () => {
   });
 
   const reconcile = (input: ReconcilerInput, workflowId = `reconciler-test-${randomUUID()}`) =>
-    stack.client.workflow.execute(reconcilerWorkflow, {
-      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [input],
-    });
+    stack.client.workflow.execute<ReconcilerWorkflow>(
+      RECONCILER_WORKFLOW_TYPE,
+      reconcilerStartOptions(workflowId, stack.config.TEMPORAL_TASK_QUEUE, input),
+    );
   const repairsOf = (accountId: string) =>
     stack.db.query<{ subject: string; amount: number; owner_state: string; owner_status: string | null }>(
       'SELECT subject, amount, owner_state, owner_status FROM reconciler_repairs WHERE account_id = $1',
@@ -152,11 +156,12 @@ describe('owned holds, task cancel and the reconciler', () => {
     const renter = await createFundedAccount(stack.db, 30);
     const rentalId = randomUUID();
     // A closed `rental-<id>`: any workflow that ran to its end under that id.
-    await stack.client.workflow.execute(reconcilerWorkflow, {
-      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      workflowId: `rental-${rentalId}`,
-      args: [{ accountIds: [randomUUID()] }],
-    });
+    await stack.client.workflow.execute<ReconcilerWorkflow>(
+      RECONCILER_WORKFLOW_TYPE,
+      reconcilerStartOptions(`rental-${rentalId}`, stack.config.TEMPORAL_TASK_QUEUE, {
+        accountIds: [randomUUID()],
+      }),
+    );
     await strandedHold(stack.db, renter.id, `rental:${rentalId}`, 12);
 
     expect((await reconcile({ graceMinutes: 0, accountIds: [renter.id] })).repaired).toBe(1);

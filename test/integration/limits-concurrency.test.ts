@@ -5,11 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { utils } from 'tronweb';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalById } from '../../domain/rental-store';
-import { rentalStartOptions, rentalWorkflow } from '../../workflows/rental';
-import type { RentalInput } from '../../workflows/rental-state';
+import { rentalById } from '../../db/rentals';
+import {
+  RENTAL_WORKFLOW_TYPE,
+  type RentalInput,
+  type RentalWorkflow,
+  rentalStartOptions,
+} from '../../workflows/rental/contract';
 import {
   apiClient,
   assertLedgerConsistent,
@@ -21,7 +25,10 @@ import {
 import { type Stack, startStack } from '../harness/stack';
 import { devchain, waitFor } from './tron-chain';
 
-const SPEND_CAP_ERROR = { error: 'hourly spend limit (max_hourly_spend_usd) exceeded' };
+const SPEND_CAP_ERROR = {
+  error: 'hourly spend limit (max_hourly_spend_usd) exceeded',
+  code: 'spend_cap_exceeded',
+};
 
 interface Answer {
   status: number;
@@ -183,11 +190,10 @@ describe('rental extension across continue-as-new', () => {
       eventsEnabled: false,
       historyLimit,
     };
-    const handle = await stack.client.workflow.start(rentalWorkflow, {
-      ...rentalStartOptions(input),
-      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      args: [input],
-    });
+    const handle = await stack.client.workflow.start<RentalWorkflow>(
+      RENTAL_WORKFLOW_TYPE,
+      rentalStartOptions(input, stack.config.TEMPORAL_TASK_QUEUE),
+    );
     await waitFor(() => rentalById(stack.db, rentalId), 10_000, 'the rental row');
     return { rentalId, renter, handle, call: apiClient(stack.url, renter.apiKey) };
   }
@@ -219,7 +225,10 @@ describe('rental extension across continue-as-new', () => {
     expect(new Set(resent.map((a) => a.body.minutes))).toEqual(new Set([14]));
     const mismatch = await extend(6, 'ext-1');
     expect(mismatch.status).toBe(422);
-    expect(mismatch.body).toEqual({ error: 'Idempotency-Key was already used with different parameters' });
+    expect(mismatch.body).toEqual({
+      error: 'Idempotency-Key was already used with different parameters',
+      code: 'idempotency_mismatch',
+    });
 
     const view = await r.call<{ minutes: number; ends_at: string; starts_at: string }>(
       'GET',

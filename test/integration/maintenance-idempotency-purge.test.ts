@@ -7,8 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { ensureSchedules } from '../../worker/schedules';
 import {
   IDEMPOTENCY_KEY_PURGE_INTERVAL,
-  purgeExpiredIdempotencyKeysWorkflow,
-} from '../../workflows/maintenance';
+  IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
+  idempotencyKeyPurgeStartOptions,
+  type PurgeExpiredIdempotencyKeysWorkflow,
+} from '../../workflows/maintenance/contract';
 import { apiClient, availableMicro, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 
@@ -26,11 +28,14 @@ describe('idempotency key purge', () => {
   });
 
   const purge = (olderThanHours?: number) =>
-    stack.client.workflow.execute(purgeExpiredIdempotencyKeysWorkflow, {
-      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      workflowId: `idempotency-key-purge-test-${randomUUID()}`,
-      args: [olderThanHours === undefined ? {} : { olderThanHours }],
-    });
+    stack.client.workflow.execute<PurgeExpiredIdempotencyKeysWorkflow>(
+      IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
+      idempotencyKeyPurgeStartOptions(
+        `idempotency-key-purge-test-${randomUUID()}`,
+        stack.config.TEMPORAL_TASK_QUEUE,
+        olderThanHours === undefined ? {} : { olderThanHours },
+      ),
+    );
 
   const insertKey = (accountId: string, key: string, ageMs: number, state: 'done' | 'in_flight') =>
     stack.db.query(

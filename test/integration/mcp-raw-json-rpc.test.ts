@@ -263,7 +263,7 @@ describe('MCP as raw JSON-RPC', () => {
         expect(result.isError).toBe(true);
         expect(result.content[0].text).toMatch(new RegExp(`^${field}: `));
         expect(result.content[0].text).toBe((restAnswer.body as { error: string }).error);
-        expect(result.structuredContent).toMatchObject({ status: 400, code: 'VALIDATION' });
+        expect(result.structuredContent).toMatchObject({ status: 400, code: 'validation' });
         expect(await taskCount(creator.id)).toBe(0);
         expect(await callTool('get_balance', {}, creator.apiKey)).toMatchObject({
           structuredContent: { available_balance: 10, held_balance: 0 },
@@ -305,7 +305,7 @@ describe('MCP as raw JSON-RPC', () => {
       expect(result).toMatchObject({
         isError: true,
         content: [{ type: 'text', text: (restAnswer.body as { error: string }).error }],
-        structuredContent: { status: 402, code: 'INSUFFICIENT_BALANCE' },
+        structuredContent: { status: 402, code: 'insufficient_balance' },
       });
       expect(await taskCount(creator.id)).toBe(0);
     });

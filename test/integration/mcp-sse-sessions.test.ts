@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { createApiDeps, type RunningApi, startApi } from '../../api/server';
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import { createTestAccount, type TestAccount } from '../harness/fixtures';
 import { testConfig } from '../harness/stack';
 
@@ -97,6 +97,7 @@ describe('MCP SSE sessions', () => {
     expect(refused.status).toBe(404);
     expect(await refused.json()).toEqual({
       error: 'unknown or closed MCP session: open GET /api/v1/mcp/sse again',
+      code: 'mcp_unknown_session',
     });
   });
 
@@ -123,7 +124,10 @@ describe('MCP SSE sessions', () => {
       headers: { Accept: 'text/event-stream', 'X-API-Key': 'rr_live_not-a-real-key-0000000000000' },
     });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: 'invalid or revoked credentials' });
+    expect(await res.json()).toEqual({
+      error: 'invalid or revoked credentials',
+      code: 'invalid_credentials',
+    });
   });
 
   it('never writes a session id to the logs', async () => {

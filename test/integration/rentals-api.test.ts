@@ -2,10 +2,10 @@
  * The renter and bot rental API on the real stack (API, worker, Postgres, Temporal dev server):
  * start, transcript, polling, extend, end, authorization, and the races around the end.
  */
-import { balanceOf } from '../../domain/ledger';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalWorkflowId } from '../../workflows/rental';
-import { rentalStatusQuery } from '../../workflows/rental';
+import { rentalWorkflowId } from '../../workflows/rental/contract';
+import { rentalStatusQuery } from '../../workflows/rental/contract';
 import {
   apiClient,
   assertLedgerConsistent,
@@ -211,7 +211,7 @@ describe('rental API', () => {
         expect({ path, status: res.status, body: res.body }).toEqual({
           path,
           status: 404,
-          body: { error: 'rental not found' },
+          body: { error: 'rental not found', code: 'rental_not_found' },
         });
       }
     }
@@ -281,7 +281,7 @@ describe('rental API', () => {
     expect(ended.status).toBe(200);
     for (const r of results) {
       expect([201, 400]).toContain(r.status);
-      if (r.status === 400) expect(r.body).toEqual({ error: 'rental ended' });
+      if (r.status === 400) expect(r.body).toEqual({ error: 'rental ended', code: 'rental_ended' });
     }
     const transcript = await as(renter)<{ messages: MessageBody[] }>(
       'GET',

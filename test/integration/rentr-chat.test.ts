@@ -3,7 +3,7 @@
  * relay activity → a local agent webhook, and back.
  */
 import { randomUUID } from 'node:crypto';
-import { rentalWorkflowId } from '../../workflows/rental';
+import { rentalWorkflowId } from '../../workflows/rental/contract';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { rentrCall, startRental } from '../clients/rentr-fixtures';
 import { apiClient } from '../harness/fixtures';

@@ -4,7 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { maybeRecordHistory } from '../harness/record';
-import { agentHealthChecksWorkflow, AGENT_HEALTH_INTERVAL } from '../../workflows/agent-health';
+import {
+  AGENT_HEALTH_INTERVAL,
+  AGENT_HEALTH_WORKFLOW_TYPE,
+  type AgentHealthChecksWorkflow,
+  agentHealthStartOptions,
+} from '../../workflows/agent-health/contract';
 import { ensureSchedules } from '../../worker/schedules';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { apiClient, createTestAccount } from '../harness/fixtures';
@@ -57,11 +62,10 @@ describe('proxy agent health checks', () => {
 
   const runChecks = async (runKey?: string, recordAs?: string) => {
     const workflowId = `agent-health-checks-test-${randomUUID()}`;
-    await stack.client.workflow.execute(agentHealthChecksWorkflow, {
-      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [runKey ? { runKey } : {}],
-    });
+    await stack.client.workflow.execute<AgentHealthChecksWorkflow>(
+      AGENT_HEALTH_WORKFLOW_TYPE,
+      agentHealthStartOptions(workflowId, stack.config.TEMPORAL_TASK_QUEUE, runKey ? { runKey } : {}),
+    );
     if (recordAs) maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, workflowId, recordAs);
   };
 

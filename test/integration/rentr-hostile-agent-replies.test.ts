@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MAX_AGENT_REPLY_CHARS } from '../../domain/agent-reply';
-import { webhookWorkflowId } from '../../workflows/webhook-delivery';
+import { webhookWorkflowId } from '../../workflows/webhook-delivery/contract';
 import { type AgentReceiver, type Answer, startAgentReceiver } from '../clients/agent-receiver';
 import { startRental } from '../clients/rentr-fixtures';
 import { createTestAccount } from '../harness/fixtures';

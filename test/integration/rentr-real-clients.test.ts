@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { clientPython } from '../../scripts/client-tools';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { rentrCall, startRental } from '../clients/rentr-fixtures';
 import { apiClient } from '../harness/fixtures';
@@ -42,7 +43,7 @@ describe('seed clients against our API', () => {
     env: Record<string, string>,
   ): { proc: ChildProcess; output: () => string } {
     let output = '';
-    const proc = spawn('python3', ['-u', path.join(CLIENTS, script)], {
+    const proc = spawn(clientPython(), ['-u', path.join(CLIENTS, script)], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -3,7 +3,7 @@
  * dashes and case, ambiguity, unknown codes, and rentals that are no longer active.
  */
 import { randomUUID } from 'node:crypto';
-import { insertRental } from '../../domain/rental-store';
+import { insertRental } from '../../db/rentals';
 import { startAgentReceiver, type AgentReceiver } from '../clients/agent-receiver';
 import { rentrCall, startRental, type RentalFixture } from '../clients/rentr-fixtures';
 import { apiClient, createTestAccount } from '../harness/fixtures';
@@ -68,7 +68,10 @@ describe('Rentr rental codes', () => {
   it('answers 401 without a code', async () => {
     const res = await apiClient(stack.url)('GET', '/v1/status');
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: expect.stringMatching(/^Missing API key/) });
+    expect(res.body).toEqual({
+      error: expect.stringMatching(/^Missing API key/),
+      code: 'missing_rental_code',
+    });
   });
 
   it.each([
@@ -78,7 +81,7 @@ describe('Rentr rental codes', () => {
   ])('answers 401 Invalid API key for %s', async (_what, code) => {
     const res = await status(code());
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: 'Invalid API key' });
+    expect(res.body).toEqual({ error: 'Invalid API key', code: 'invalid_rental_code' });
   });
 
   it('answers 400 asking for more characters when two rentals share the prefix', async () => {
@@ -104,7 +107,10 @@ describe('Rentr rental codes', () => {
     }
     const res = await status(prefix);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'Ambiguous rental code: send more characters of the rental id' });
+    expect(res.body).toEqual({
+      error: 'Ambiguous rental code: send more characters of the rental id',
+      code: 'ambiguous_rental_code',
+    });
     // One more character than the shared part tells them apart.
     expect((await status(ids[1].replace(/-/g, ''))).body).toMatchObject({ rental: { id: ids[1] } });
   });
@@ -129,7 +135,7 @@ describe('Rentr rental codes', () => {
     });
     const res = await status(id.slice(0, 8));
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ error: 'Rental not active' });
+    expect(res.body).toEqual({ error: 'Rental not active', code: 'rental_not_active' });
     const chat = await rentrCall(stack, id.slice(0, 8))('POST', '/v1/chat', { message: 'hello?' });
     expect(chat.status).toBe(403);
   });
@@ -139,7 +145,7 @@ describe('Rentr rental codes', () => {
     await apiClient(stack.url, ended.renter.apiKey)('POST', `/api/rentals/${ended.rental.id}/end`, {});
     const res = await status(ended.rental.code);
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ error: 'Rental not active' });
+    expect(res.body).toEqual({ error: 'Rental not active', code: 'rental_not_active' });
   });
 
   it('documents both endpoints under /v1 and /api/v1 in the OpenAPI document', async () => {

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { clientPython } from '../../scripts/client-tools';
 import { CLIENTS_DIR, substitute } from '../clients/seed-examples';
 import { startRental } from '../clients/rentr-fixtures';
 import { apiClient } from '../harness/fixtures';
@@ -38,7 +39,7 @@ describe('seed Python clients, verbatim', () => {
 
   function python(file: string, env: Record<string, string>): { output: () => string } {
     let output = '';
-    const proc = spawn('python3', ['-u', file], {
+    const proc = spawn(clientPython(), ['-u', file], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -13,7 +13,7 @@ import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receive
 import { rentrCall, startRental } from '../clients/rentr-fixtures';
 import { apiClient, createFundedAccount, type TestAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
-import { approveSubmissionUpdate, taskReviewWorkflowId } from '../../workflows/task-review';
+import { approveSubmissionUpdate, taskReviewWorkflowId } from '../../workflows/task/contract';
 
 type Json = Record<string, unknown>;
 

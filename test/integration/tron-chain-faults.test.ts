@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { utils } from 'tronweb';
 import { ensureDepositWatcher } from '../../activities/tron-watcher';
-import { depositWatcherCursorQuery } from '../../workflows/deposit-watcher';
+import { depositWatcherCursorQuery } from '../../workflows/deposit/contract';
 import {
   apiClient,
   assertLedgerConsistent,

@@ -1,8 +1,14 @@
 // Deposits end to end against devchain: watcher → deposit workflow → solidity re-check → ledger.
 import { randomUUID } from 'node:crypto';
 import { ensureDepositWatcher } from '../../activities/tron-watcher';
-import { depositWatcherCursorQuery } from '../../workflows/deposit-watcher';
-import { depositSolidifiedSignal, depositWorkflow, depositWorkflowId } from '../../workflows/deposit';
+import {
+  DEPOSIT_WORKFLOW_TYPE,
+  type DepositWorkflow,
+  depositSolidifiedSignal,
+  depositStartOptions,
+  depositWatcherCursorQuery,
+  depositWorkflowId,
+} from '../../workflows/deposit/contract';
 import { apiClient, assertLedgerConsistent, availableMicro, createTestAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
@@ -195,10 +201,9 @@ describe('USDT deposits', () => {
     const txid = await chain.transfer(sender, address, 22_000_000);
     const mined = await chain.mine(1);
     const block = mined.blocks.find((b) => b.txids.includes(txid))!.number;
-    const handle = await stack.client.workflow.start(depositWorkflow, {
-      workflowId: depositWorkflowId(txid, 0),
-      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      args: [
+    const handle = await stack.client.workflow.start<DepositWorkflow>(
+      DEPOSIT_WORKFLOW_TYPE,
+      depositStartOptions(
         {
           deposit: {
             txid,
@@ -213,8 +218,9 @@ describe('USDT deposits', () => {
           pollIntervalMs: 1_000_000,
           confirmations: stack.config.TRON_CONFIRMATIONS,
         },
-      ],
-    });
+        stack.config.TEMPORAL_TASK_QUEUE,
+      ),
+    );
     const checks = async () =>
       (await handle.fetchHistory()).events!.filter(
         (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
@@ -241,6 +247,6 @@ describe('USDT deposits', () => {
     const { call } = await depositor();
     const res = await call('GET', '/api/v1/finance/deposits?limit=1000');
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: expect.stringContaining('limit') });
+    expect(res.body).toEqual({ error: expect.stringContaining('limit'), code: 'validation' });
   });
 });

@@ -4,8 +4,8 @@ import { TEST_ADMIN_KEY } from '../harness/stack';
 import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
-import { balanceOf } from '../../domain/ledger';
-import { withdrawalWorkflowId } from '../../workflows/withdrawal';
+import { balanceOf } from '../../db/ledger';
+import { withdrawalWorkflowId } from '../../workflows/withdrawal/contract';
 import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
 import { devchain, waitFor } from './tron-chain';
 
@@ -80,7 +80,7 @@ describe('USDT withdrawals', () => {
         'Idempotency-Key': `bad-${field}-${Math.random()}`,
       });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: expect.stringContaining(field) });
+      expect(res.body).toEqual({ error: expect.stringContaining(field), code: 'validation' });
     }
     const missingKey = await call('POST', '/api/v1/finance/withdraw', {
       amount: 25,
@@ -105,7 +105,7 @@ describe('USDT withdrawals', () => {
       },
     );
     expect(res.status).toBe(402);
-    expect(res.body).toEqual({ error: 'insufficient balance' });
+    expect(res.body).toEqual({ error: 'insufficient balance', code: 'insufficient_balance' });
     expect(await availableMicro(stack.db, account.id)).toBe(20_000_000);
     expect(
       (await stack.db.query('SELECT 1 FROM withdrawals WHERE account_id = $1', [account.id])).rowCount,
@@ -175,11 +175,11 @@ describe('USDT withdrawals', () => {
     await waitFor(async () => (await h.status(id)).status === 'review', 10_000, 'review');
     expect((await h.status(id)).review_reasons).toEqual(['large_amount']);
 
-    const notAdmin = await call('POST', `/api/v1/admin/withdrawals/${id}/approve`, {});
+    const notAdmin = await call('POST', `/api/v1/admin/withdrawals/${id}/approve`, { reason: 'mine' });
     expect(notAdmin.status).toBe(403);
-    const approved = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/approve`, {});
+    const approved = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/approve`, { reason: 'verified' });
     expect(approved.status).toBe(200);
-    const again = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/reject`, {});
+    const again = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/reject`, { reason: 'too late' });
     expect(again.status).toBe(409);
 
     await h.chain.mineUntil(async () => (await h.status(id)).status === 'confirmed');

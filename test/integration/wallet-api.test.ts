@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { postJournal } from '../../domain/ledger';
+import { postJournal } from '../../db/ledger';
 import {
   apiClient,
   assertLedgerConsistent,

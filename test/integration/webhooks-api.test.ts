@@ -3,9 +3,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import { SA } from '../../domain/search-attributes';
-import { webhookWorkflowId } from '../../workflows/webhook-delivery';
+import { webhookWorkflowId } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { apiClient, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
@@ -92,7 +92,10 @@ describe('webhooks API', () => {
     const acct = await createTestAccount(stack.db, { kind: 'bot' });
     const res = await apiClient(stack.url, acct.apiKey)('POST', '/api/v1/webhooks/test');
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ error: 'no webhook_url is set for this account' });
+    expect(res.body).toEqual({
+      error: 'no webhook_url is set for this account',
+      code: 'webhook_url_missing',
+    });
     expect(await deliveryCount(acct.id)).toBe(0);
   });
 

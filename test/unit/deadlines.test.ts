@@ -1,6 +1,6 @@
 /** Which deadline a request path gets, and what a 504 says (api/deadline.ts). */
 import { budgetOf, timeoutBody } from '../../api/deadline';
-import { loadConfig } from '../../domain/config';
+import { loadConfig } from '../../worker/config';
 
 /** Every configuration needs a JWT secret (domain/config.ts). */
 const JWT = { JWT_SECRET: 'x'.repeat(32) };
@@ -38,14 +38,14 @@ describe('request deadlines', () => {
     const signal = new AbortController().signal;
     expect(timeoutBody({ atMs: 0, budgetMs: 30_000, signal, pending: {} })).toEqual({
       error: 'request timed out after 30 s, retry later',
-      code: 'TIMEOUT',
+      code: 'timeout',
     });
   });
 
   it('names what may still be created and says the outcome is unknown', () => {
     const signal = new AbortController().signal;
     const body = timeoutBody({ atMs: 0, budgetMs: 30_000, signal, pending: { rental_id: 'r-1' } });
-    expect(body).toMatchObject({ code: 'TIMEOUT', outcome: 'unknown', rental_id: 'r-1' });
+    expect(body).toMatchObject({ code: 'timeout', outcome: 'unknown', rental_id: 'r-1' });
     expect(body.error).toMatch(/outcome unknown.*rental_id/);
   });
 });

@@ -3,7 +3,7 @@
  * the same words the API uses for `/v1/chat` and `/v1/status` ("Rental not active").
  */
 import { RENTAL_NOT_ACTIVE_MESSAGE } from '../../domain/rental-code';
-import { RentalState } from '../../workflows/rental-state';
+import { RentalState } from '../../workflows/rental/state';
 
 const endedRental = () =>
   new RentalState(

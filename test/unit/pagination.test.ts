@@ -1,7 +1,7 @@
 /** The pure cursor and page rules every list shares (domain/pagination.ts). */
 import { decodeCursor, encodeCursor, toPage } from '../../domain/pagination';
 
-const invalid = { code: 'INVALID_CURSOR' };
+const invalid = { code: 'VALIDATION', wireCode: 'invalid_cursor' };
 
 describe('cursors', () => {
   it('round-trip a key through an opaque base64url string', () => {

@@ -19,21 +19,26 @@ import type { Principal } from '../../api/auth';
 import type { ApiDeps } from '../../api/deps';
 import { acceptTask, createTask, reviewSubmission, submitProof } from '../../api/use-cases/tasks';
 import type { Config } from '../../domain/config';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { ErrorCode } from '../../domain/errors';
-import { balanceOf, postJournal } from '../../domain/ledger';
-import { createLogger } from '../../domain/logger';
+import { balanceOf, postJournal } from '../../db/ledger';
+import { createLogger } from '../../worker/logger';
 import { toMicro } from '../../domain/money';
 import {
   chatWithAgentUpdate,
   endRentalUpdate,
   postRentalMessageUpdate,
+  RENTAL_WORKFLOW_TYPE,
+  type RentalInput,
+  type RentalWorkflow,
   rentalStartOptions,
-  rentalWorkflow,
-} from '../../workflows/rental';
-import type { RentalInput } from '../../workflows/rental-state';
-import { depositWorkflow } from '../../workflows/deposit';
-import { taskReviewStateQuery, taskReviewWorkflowId } from '../../workflows/task-review';
+} from '../../workflows/rental/contract';
+import {
+  DEPOSIT_WORKFLOW_TYPE,
+  type DepositWorkflow,
+  depositStartOptions,
+} from '../../workflows/deposit/contract';
+import { taskReviewStateQuery, taskReviewWorkflowId } from '../../workflows/task/contract';
 import { assertLedgerConsistent, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { productionBundle } from '../harness/stack';
 import { startTimeSkippingWorker, type TimeSkippingWorker } from '../harness/time-skipping-worker';
@@ -107,7 +112,7 @@ describe('permanent activity failures (time-skipping)', () => {
   async function startRental(
     minutes: number,
     taskQueue = config.TEMPORAL_TASK_QUEUE,
-  ): Promise<{ handle: WorkflowHandle<typeof rentalWorkflow>; input: RentalInput }> {
+  ): Promise<{ handle: WorkflowHandle<RentalWorkflow>; input: RentalInput }> {
     const input = await rentalInput(minutes);
     const hold = PRICE_MICRO * minutes;
     await postJournal(db, {
@@ -119,11 +124,10 @@ describe('permanent activity failures (time-skipping)', () => {
         { account: escrowKey(input), amount: hold },
       ],
     });
-    const handle = await env.client.workflow.start(rentalWorkflow, {
-      ...rentalStartOptions(input),
-      taskQueue,
-      args: [input],
-    });
+    const handle = await env.client.workflow.start<RentalWorkflow>(
+      RENTAL_WORKFLOW_TYPE,
+      rentalStartOptions(input, taskQueue),
+    );
     return { handle, input };
   }
 
@@ -382,10 +386,9 @@ describe('permanent activity failures (time-skipping)', () => {
 
     it('a deposit whose credit Postgres refuses is credited once, alerts an operator and fails instead of retrying', async () => {
       const txid = randomUUID().replace(/-/g, '');
-      const handle = await env.client.workflow.start(depositWorkflow, {
-        taskQueue,
-        workflowId: `deposit-${txid}-0`,
-        args: [
+      const handle = await env.client.workflow.start<DepositWorkflow>(
+        DEPOSIT_WORKFLOW_TYPE,
+        depositStartOptions(
           {
             deposit: {
               txid,
@@ -400,8 +403,9 @@ describe('permanent activity failures (time-skipping)', () => {
             pollIntervalMs: 3000,
             confirmations: 1,
           },
-        ],
-      });
+          taskQueue,
+        ),
+      );
       const failed = await Promise.race([
         handle.result().then(
           () => 'completed',

@@ -10,10 +10,28 @@ import { randomUUID } from 'node:crypto';
 import type { ChainHeads, DepositCandidate, DepositCheck, TransferCheck } from '../../activities/tron';
 import { productionBundle } from '../harness/stack';
 import { createTimeSkippingEnv, registerSearchAttributes } from '../harness/time-skipping';
-import { depositWorkflow } from '../../workflows/deposit';
-import { depositWatcherCursorQuery, depositWatcherWorkflow } from '../../workflows/deposit-watcher';
-import { predecessorSettledSignal, webhookDeliveryWorkflow } from '../../workflows/webhook-delivery';
-import { withdrawalStatusQuery, withdrawalWorkflow } from '../../workflows/withdrawal';
+import {
+  DEPOSIT_WATCHER_WORKFLOW_TYPE,
+  DEPOSIT_WORKFLOW_TYPE,
+  type DepositWatcherWorkflow,
+  type DepositWorkflow,
+  depositStartOptions,
+  depositWatcherCursorQuery,
+  depositWatcherStartOptions,
+} from '../../workflows/deposit/contract';
+import {
+  predecessorSettledSignal,
+  WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+  type WebhookDeliveryWorkflow,
+  webhookDeliveryStartOptions,
+} from '../../workflows/webhook-delivery/contract';
+import {
+  WITHDRAWAL_WORKFLOW_TYPE,
+  type WithdrawalWorkflow,
+  withdrawalStartOptions,
+  withdrawalStatusQuery,
+  withdrawalWorkflowId,
+} from '../../workflows/withdrawal/contract';
 
 jest.setTimeout(300_000);
 
@@ -89,7 +107,8 @@ describe('bounded histories (time-skipping, 30 simulated days)', () => {
   const runsOf = (workflowId: string) => runs.get(workflowId)?.size ?? 0;
 
   it('a withdrawal waiting 30 days for hot-wallet funds continues-as-new, then signs once and confirms', async () => {
-    const workflowId = `withdrawal-${randomUUID()}`;
+    const withdrawalId = randomUUID();
+    const workflowId = withdrawalWorkflowId(withdrawalId);
     const startedAt = await env.currentTimeMs();
     const fundedAt = startedAt + MONTH;
     const calls = { hold: 0, signed: 0, broadcast: 0, finalized: 0, refunded: 0 };
@@ -110,12 +129,11 @@ describe('bounded histories (time-skipping, 30 simulated days)', () => {
       finalizeWithdrawal: async () => void calls.finalized++,
       refundWithdrawal: async () => void calls.refunded++,
     };
-    const handle = await env.client.workflow.start(withdrawalWorkflow, {
-      workflowId,
-      taskQueue,
-      args: [
+    const handle = await env.client.workflow.start<WithdrawalWorkflow>(
+      WITHDRAWAL_WORKFLOW_TYPE,
+      withdrawalStartOptions(
         {
-          withdrawalId: workflowId,
+          withdrawalId,
           accountId: 'acc',
           amount: 25_000_000,
           fee: 1_500_000,
@@ -127,8 +145,9 @@ describe('bounded histories (time-skipping, 30 simulated days)', () => {
           confirmations: 19,
           historyLimit: HISTORY_LIMIT,
         },
-      ],
-    });
+        taskQueue,
+      ),
+    );
     const result = await handle.result();
 
     expect(result).toMatchObject({ status: 'confirmed', attempt: 1, txid: 'tx-1' });
@@ -167,12 +186,14 @@ describe('bounded histories (time-skipping, 30 simulated days)', () => {
       blockNumber: 7,
       expiration: 0,
     };
-    const handle = await env.client.workflow.start(depositWorkflow, {
-      workflowId,
-      taskQueue,
+    const handle = await env.client.workflow.start<DepositWorkflow>(
+      DEPOSIT_WORKFLOW_TYPE,
       // Fallback poll every hour (3 block intervals).
-      args: [{ deposit, pollIntervalMs: 20 * 60_000, confirmations: 19, historyLimit: HISTORY_LIMIT }],
-    });
+      depositStartOptions(
+        { deposit, pollIntervalMs: 20 * 60_000, confirmations: 19, historyLimit: HISTORY_LIMIT },
+        taskQueue,
+      ),
+    );
 
     expect(await handle.result()).toBe('confirmed');
     expect(await env.currentTimeMs()).toBeGreaterThanOrEqual(solidAt);
@@ -193,10 +214,9 @@ describe('bounded histories (time-skipping, 30 simulated days)', () => {
         { state: 'delivered', outcome: 'success', status: 200, successorId: null }
       ),
     };
-    const handle = await env.client.workflow.start(webhookDeliveryWorkflow, {
-      workflowId,
-      taskQueue,
-      args: [
+    const handle = await env.client.workflow.start<WebhookDeliveryWorkflow>(
+      WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+      webhookDeliveryStartOptions(
         {
           deliveryId,
           accountId: 'acc',
@@ -205,8 +225,10 @@ describe('bounded histories (time-skipping, 30 simulated days)', () => {
           predecessorRecheckMs: HOUR,
           historyLimit: HISTORY_LIMIT,
         },
-      ],
-    });
+        { event: 'rental_message', subject: 'rental:test', targetHost: 'receiver.test' },
+        taskQueue,
+      ),
+    );
     await env.sleep(MONTH);
     expect(calls.attempts).toBe(0);
     await handle.signal(predecessorSettledSignal);
@@ -261,18 +283,18 @@ describe('bounded histories (time-skipping, 30 simulated days)', () => {
         return i.deposits.length;
       },
     };
-    const handle = await env.client.workflow.start(depositWatcherWorkflow, {
-      workflowId,
-      taskQueue,
-      args: [
+    const handle = await env.client.workflow.start<DepositWatcherWorkflow>(
+      DEPOSIT_WATCHER_WORKFLOW_TYPE,
+      depositWatcherStartOptions(
         {
           startBlock: firstBlock,
           pollIntervalMs: interval,
           blocksPerRun: 1_000_000,
           historyLimit: HISTORY_LIMIT,
         },
-      ],
-    });
+        { watcherId: workflowId, taskQueue, fullHost: 'stub chain' },
+      ),
+    );
     try {
       await env.sleep(MONTH);
       // Time stands still again: wait until the watcher has scanned what it last saw.

@@ -9,20 +9,22 @@ import { randomUUID } from 'node:crypto';
 import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
 import { businessFailureOf } from '../../api/errors';
 import type { Config } from '../../domain/config';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { ErrorCode } from '../../domain/errors';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalById } from '../../domain/rental-store';
+import { rentalById } from '../../db/rentals';
 import {
   endRentalUpdate,
   extendRentalUpdate,
   postRentalMessageUpdate,
+  RENTAL_WORKFLOW_TYPE,
+  type RentalInput,
+  type RentalView,
+  type RentalWorkflow,
   rentalStartOptions,
   rentalStatusQuery,
-  rentalWorkflow,
-} from '../../workflows/rental';
-import type { RentalInput, RentalView } from '../../workflows/rental-state';
+} from '../../workflows/rental/contract';
 import {
   assertLedgerConsistent,
   availableMicro,
@@ -51,7 +53,7 @@ describe('rental workflow lifecycle (time-skipping)', () => {
   });
 
   interface Started {
-    handle: WorkflowHandle<typeof rentalWorkflow>;
+    handle: WorkflowHandle<RentalWorkflow>;
     input: RentalInput;
     renterStart: number;
   }
@@ -88,17 +90,16 @@ describe('rental workflow lifecycle (time-skipping)', () => {
       eventsEnabled: false,
       historyLimit: opts.historyLimit,
     };
-    const handle = await env.client.workflow.start(rentalWorkflow, {
-      ...rentalStartOptions(input),
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      args: [input],
-    });
+    const handle = await env.client.workflow.start<RentalWorkflow>(
+      RENTAL_WORKFLOW_TYPE,
+      rentalStartOptions(input, config.TEMPORAL_TASK_QUEUE),
+    );
     return { handle, input, renterStart: toMicro(opts.fundUsdt ?? 100)! };
   }
 
   /** Queries until the view matches (the timer's workflow task may still be on its way). */
   async function statusWhen(
-    handle: WorkflowHandle<typeof rentalWorkflow>,
+    handle: WorkflowHandle<RentalWorkflow>,
     ok: (v: RentalView) => boolean,
   ): Promise<RentalView> {
     let view = await handle.query(rentalStatusQuery);

@@ -14,12 +14,12 @@ import {
   reviewSubmission,
   submitProof,
 } from '../../api/use-cases/tasks';
-import type { Db } from '../../domain/db';
-import { balanceOf } from '../../domain/ledger';
+import type { Db } from '../../db/pool';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';
 import { REVIEW_WINDOW_TIERS } from '../../domain/task-rules';
-import { taskReviewStateQuery, taskReviewWorkflowId } from '../../workflows/task-review';
+import { taskReviewStateQuery, taskReviewWorkflowId } from '../../workflows/task/contract';
 import { assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { startTimeSkippingWorker, type TimeSkippingWorker } from '../harness/time-skipping-worker';

@@ -12,11 +12,11 @@ import { randomUUID } from 'node:crypto';
 import { withFailureClassification } from '../../activities/failures';
 import { createOperatorAlertActivities } from '../../activities/operator-alerts';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { createPool, type Db } from '../../domain/db';
-import { createLogger } from '../../domain/logger';
-import { deliveryIdOf } from '../../domain/webhook-enqueue';
+import { createPool, type Db } from '../../db/pool';
+import { createLogger } from '../../worker/logger';
+import { deliveryIdOf } from '../../activities/webhook-enqueue';
 import type { EnqueueWebhookInput } from '../../domain/webhooks';
-import { webhookWorkflowId, type WebhookDeliveryResult } from '../../workflows/webhook-delivery';
+import { webhookWorkflowId, type WebhookDeliveryResult } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { createTestAccount } from '../harness/fixtures';
 import { testConfig } from '../harness/stack';
@@ -53,7 +53,7 @@ describe('webhook delivery dead letters (time-skipping)', () => {
     });
     enqueueWebhook = activities.enqueueWebhook;
     const bundle: WorkflowBundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows/webhook-delivery'),
+      workflowsPath: require.resolve('../../workflows/webhook-delivery/workflow'),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     });
     worker = await Worker.create({

@@ -8,10 +8,10 @@ import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/wor
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { createPool, type Db } from '../../domain/db';
-import { createLogger } from '../../domain/logger';
+import { createPool, type Db } from '../../db/pool';
+import { createLogger } from '../../worker/logger';
 import type { EnqueueWebhookInput, WebhookPolicyName } from '../../domain/webhooks';
-import { webhookWorkflowId, type WebhookDeliveryResult } from '../../workflows/webhook-delivery';
+import { webhookWorkflowId, type WebhookDeliveryResult } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { createTestAccount } from '../harness/fixtures';
 import { testConfig } from '../harness/stack';
@@ -37,7 +37,7 @@ describe('webhook delivery policies (time-skipping)', () => {
       temporal: env.client,
     });
     const bundle: WorkflowBundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows/webhook-delivery'),
+      workflowsPath: require.resolve('../../workflows/webhook-delivery/workflow'),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     });
     worker = await Worker.create({

@@ -1,0 +1,25 @@
+/**
+ * Housekeeping, started by Temporal Schedules (worker/schedules.ts). Today: the daily purge of
+ * expired `idempotency_keys` rows, which are otherwise never deleted. One activity does the work
+ * in bounded batches; the workflow only gives it timeouts and retries.
+ */
+import { log, proxyActivities } from '@temporalio/workflow';
+import type { createMaintenanceActivities } from '../../activities/maintenance';
+import { retryTransient } from '../failures';
+import type { PurgeExpiredIdempotencyKeysInput } from './contract';
+
+const { purgeExpiredIdempotencyKeys } = proxyActivities<ReturnType<typeof createMaintenanceActivities>>({
+  // Each batch is one short DELETE and heartbeats, so a dead worker is noticed within a minute.
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '1 minute',
+  // Deleting what is already gone deletes nothing, so a retry simply carries on.
+  retry: retryTransient({ maximumAttempts: 5, initialInterval: '10s', backoffCoefficient: 2 }),
+});
+
+export async function purgeExpiredIdempotencyKeysWorkflow(
+  input: PurgeExpiredIdempotencyKeysInput = {},
+): Promise<{ deleted: number }> {
+  const result = await purgeExpiredIdempotencyKeys({ olderThanHours: input.olderThanHours });
+  log.info('expired idempotency keys purged', { ...result });
+  return result;
+}

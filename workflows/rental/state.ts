@@ -1,0 +1,314 @@
+/**
+ * The state of one rental, kept in one small class so the workflow reads as its lifecycle.
+ * Validators (who may do what, and when) and transitions live here; effects live in workflow.ts.
+ */
+import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { businessFailure, ErrorCode, failIf } from '../../domain/errors';
+import {
+  endingSoon,
+  ENDING_SOON_MS,
+  MAX_RENTAL_MINUTES,
+  MS_PER_MINUTE,
+  type Settlement,
+  settleRental,
+} from '../../domain/rental-settlement';
+import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../../domain/rental-store';
+import {
+  type ChatWithAgentInput,
+  type EndRentalInput,
+  type ExtendRentalInput,
+  MAX_CHAT_CHARS,
+  MAX_MESSAGE_CHARS,
+  type PostRentalMessageInput,
+  type RentalInput,
+  type RentalView,
+} from './contract';
+import {
+  mayChatInRental,
+  mayEndRental,
+  mayExtendRental,
+  mayUseRentalMessages,
+  rentalRoleOf,
+} from '../../domain/rental-permissions';
+
+const fail = (message: string, code: ErrorCode) => ApplicationFailure.nonRetryable(message, code);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A FIFO mutex for workflow code: each caller takes a ticket and waits its turn, so exactly one
+ * holder runs at a time (a plain boolean would let every waiter through in the same activation).
+ */
+export class Lock {
+  private issued = 0;
+  private serving = 0;
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const ticket = this.issued++;
+    await condition(() => this.serving === ticket);
+    try {
+      return await fn();
+    } finally {
+      this.serving++;
+    }
+  }
+}
+
+export class RentalState {
+  status: RentalStatus;
+  startsAtMs: number;
+  endsAtMs: number;
+  paidMinutes: number;
+  warnedForEndsAtMs: number | null;
+  warnings: number;
+  nextSeq: number;
+  lastBotMessage: { seq: number; content: string } | null;
+  /**
+   * After a `/v1/chat` gave up waiting (503): the bot messages since, in order, handed to the
+   * renter with the next `/v1/chat` answer so a late reply is never lost. null: nothing owed.
+   */
+  unseenReplies: Array<{ seq: number; content: string }> | null;
+  revision: number;
+  endedAtMs: number | null = null;
+  endedBy: RentalEndedBy | null = null;
+  reason: string | null = null;
+  settlement: Settlement | null = null;
+  settled = false;
+  /** Extension holds being posted; settlement waits for them so their money is counted. */
+  pendingExtensions = 0;
+  /** Extensions whose minutes were added (paid), requestId → minutes; carried across runs. */
+  readonly extensions: Record<string, number>;
+  /** Extensions being posted right now, requestId → minutes. */
+  readonly extending = new Map<string, number>();
+  /** Bumped on every change the main loop must re-plan its timers for. */
+  changes = 0;
+  /** Serializes transcript writes with the end: a message is stored before the end or refused. */
+  readonly transcript = new Lock();
+  /** Serializes chatWithAgent calls: an agent never sees two of one rental's messages at once. */
+  readonly chat = new Lock();
+
+  constructor(
+    readonly input: RentalInput,
+    nowMs: number,
+  ) {
+    const c = input.carried;
+    this.startsAtMs = c?.startsAtMs ?? input.startsAtMs ?? nowMs;
+    this.endsAtMs = c?.endsAtMs ?? this.startsAtMs + input.minutes * MS_PER_MINUTE;
+    this.paidMinutes = c?.paidMinutes ?? input.minutes;
+    this.status = c?.status ?? 'active';
+    this.warnedForEndsAtMs = c?.warnedForEndsAtMs ?? null;
+    this.warnings = c?.warnings ?? 0;
+    this.nextSeq = c?.nextSeq ?? 1;
+    this.lastBotMessage = c?.lastBotMessage ?? null;
+    this.unseenReplies = c?.unseenReplies ?? null;
+    this.revision = c?.revision ?? 0;
+    this.extensions = { ...c?.extensions };
+  }
+
+  get ended(): boolean {
+    return this.status === 'ended';
+  }
+
+  roleOf(accountId: string): 'renter' | 'bot' | 'owner' | undefined {
+    return rentalRoleOf(this.input, accountId);
+  }
+
+  // ── validators: run before a handler is accepted into history ───────────────────────────
+
+  private assertParticipant(accountId: string): void {
+    failIf(mayUseRentalMessages(this.input, accountId));
+  }
+
+  assertOpen(): void {
+    if (this.ended) throw businessFailure('rental_ended');
+  }
+
+  validateExtend(u: ExtendRentalInput): void {
+    failIf(mayExtendRental(this.input, { accountId: u.byAccountId }));
+    if (!Number.isInteger(u.minutes) || u.minutes < 1 || u.minutes > MAX_RENTAL_MINUTES)
+      throw fail(`minutes: must be an integer from 1 to ${MAX_RENTAL_MINUTES}`, ErrorCode.Validation);
+    if (!u.requestId) throw fail('requestId: required', ErrorCode.Validation);
+    const earlier = this.extensionMinutes(u.requestId);
+    if (earlier !== undefined && earlier !== u.minutes)
+      throw fail('Idempotency-Key was already used with different parameters', ErrorCode.IdempotencyMismatch);
+    if (this.ended) throw businessFailure('rental_already_ended');
+  }
+
+  validateEnd(u: EndRentalInput): void {
+    failIf(mayEndRental(this.input, { accountId: u.byAccountId, operator: u.byOperator }));
+    if (this.ended) throw businessFailure('rental_already_ended');
+  }
+
+  validateMessage(u: PostRentalMessageInput): void {
+    this.assertParticipant(u.senderId);
+    if (typeof u.content !== 'string' || !u.content.trim())
+      throw fail('content: must not be empty', ErrorCode.Validation);
+    if (u.content.length > MAX_MESSAGE_CHARS)
+      throw fail(`content: at most ${MAX_MESSAGE_CHARS} characters`, ErrorCode.Validation);
+    this.assertOpen();
+  }
+
+  validateChat(u: ChatWithAgentInput): void {
+    failIf(mayChatInRental(this.input, u.renterId));
+    if (typeof u.message !== 'string' || !u.message.trim())
+      throw fail('message: must not be empty', ErrorCode.Validation);
+    if (u.message.length > MAX_CHAT_CHARS)
+      throw fail(`message: at most ${MAX_CHAT_CHARS} characters`, ErrorCode.Validation);
+    if (this.ended) throw businessFailure('rental_not_active');
+  }
+
+  // ── transitions ─────────────────────────────────────────────────────────────────────────
+
+  /** The one-shot warning is armed per end time, so an extension re-arms it by moving the end. */
+  warningDue(nowMs: number): boolean {
+    return !this.ended && this.warnedForEndsAtMs !== this.endsAtMs && endingSoon(this.endsAtMs, nowMs);
+  }
+
+  markWarned(): void {
+    this.warnedForEndsAtMs = this.endsAtMs;
+    this.warnings++;
+    this.setStatus('ending_soon');
+  }
+
+  /** Time until the next thing the clock decides: the warning, else the end. */
+  msUntilNextDeadline(nowMs: number): number {
+    const warnAt = this.endsAtMs - ENDING_SOON_MS;
+    const next = this.warnedForEndsAtMs === this.endsAtMs ? this.endsAtMs : Math.min(warnAt, this.endsAtMs);
+    return Math.max(1, next - nowMs);
+  }
+
+  /** The minutes of an extension already applied or being posted under this requestId. */
+  extensionMinutes(requestId: string): number | undefined {
+    return Object.hasOwn(this.extensions, requestId)
+      ? this.extensions[requestId]
+      : this.extending.get(requestId);
+  }
+
+  applyExtension(minutes: number): void {
+    this.paidMinutes += minutes;
+    if (this.ended) return; // the hold is refunded as unused minutes at settlement
+    this.endsAtMs += minutes * MS_PER_MINUTE;
+    this.setStatus('active');
+  }
+
+  endedByOf(u: EndRentalInput): RentalEndedBy {
+    if (u.byOperator) return 'operator';
+    return this.roleOf(u.byAccountId) === 'renter' ? 'renter' : 'owner';
+  }
+
+  end(by: RentalEndedBy, reason: string, atMs: number): void {
+    if (this.ended) throw businessFailure('rental_already_ended');
+    this.endedAtMs = atMs;
+    this.endedBy = by;
+    this.reason = reason;
+    this.setStatus('ended');
+  }
+
+  computeSettlement(): Settlement {
+    this.settlement = settleRental({
+      pricePerMinute: this.input.pricePerMinute,
+      paidMinutes: this.paidMinutes,
+      startsAtMs: this.startsAtMs,
+      endedAtMs: this.endedAtMs ?? this.endsAtMs,
+    });
+    return this.settlement;
+  }
+
+  markSettled(): void {
+    this.settled = true;
+    this.changes++;
+  }
+
+  takeSeq(): number {
+    return this.nextSeq++;
+  }
+
+  recordMessage(seq: number, senderId: string, content: string): void {
+    if (senderId === this.input.agentId) {
+      this.lastBotMessage = { seq, content };
+      this.unseenReplies?.push({ seq, content });
+    }
+    this.changes++;
+  }
+
+  /**
+   * The `/v1/chat` answer to message `seq`: owed bot messages from before it, then `reply` (the
+   * bot's reply to it, if one came in time), joined by a blank line; undefined when there is
+   * nothing to say. Whatever is answered is no longer owed; a chat with no reply becomes owed.
+   */
+  chatAnswer(seq: number, reply: string | undefined): string | undefined {
+    const earlier = (this.unseenReplies ?? []).filter((m) => m.seq < seq).map((m) => m.content);
+    this.unseenReplies = reply === undefined ? [] : null;
+    const parts = reply === undefined ? earlier : [...earlier, reply];
+    return parts.length ? parts.join('\n\n') : undefined;
+  }
+
+  /** The bot's latest message if it came after message `seq`. */
+  botReplyAfter(seq: number): string | undefined {
+    return this.lastBotMessage && this.lastBotMessage.seq > seq ? this.lastBotMessage.content : undefined;
+  }
+
+  private setStatus(status: RentalStatus): void {
+    this.status = status;
+    this.changes++;
+  }
+
+  /** The read-model row as of now; each call gets a higher revision so writes apply in order. */
+  stateUpdate(): RentalStateUpdate {
+    const s = this.settlement;
+    return {
+      rentalId: this.input.rentalId,
+      revision: ++this.revision,
+      status: this.status,
+      minutes: this.paidMinutes,
+      endsAtMs: this.endsAtMs,
+      ended:
+        // Only settle() records after computing the settlement, once the money has moved.
+        s && this.endedBy && this.endedAtMs !== null
+          ? {
+              endedAtMs: this.endedAtMs,
+              endedBy: this.endedBy,
+              billedMinutes: s.billedMinutes,
+              ownerGross: s.ownerGross,
+              refund: s.refund,
+            }
+          : undefined,
+    };
+  }
+
+  view(): RentalView {
+    return {
+      rentalId: this.input.rentalId,
+      status: this.status,
+      startsAt: iso(this.startsAtMs),
+      endsAt: iso(this.endsAtMs),
+      minutes: this.paidMinutes,
+      pricePerMinute: this.input.pricePerMinute,
+      warnings: this.warnings,
+      endedAt: this.endedAtMs === null ? null : iso(this.endedAtMs),
+      endedBy: this.endedBy,
+      reason: this.reason,
+      settled: this.settled,
+      settlement: this.settlement,
+    };
+  }
+
+  carry(): RentalInput {
+    const { carried: _previous, ...input } = this.input;
+    return {
+      ...input,
+      carried: {
+        startsAtMs: this.startsAtMs,
+        endsAtMs: this.endsAtMs,
+        paidMinutes: this.paidMinutes,
+        status: this.status,
+        warnedForEndsAtMs: this.warnedForEndsAtMs,
+        warnings: this.warnings,
+        nextSeq: this.nextSeq,
+        lastBotMessage: this.lastBotMessage,
+        unseenReplies: this.unseenReplies,
+        revision: this.revision,
+        extensions: this.extensions,
+      },
+    };
+  }
+}
