@@ -75,7 +75,10 @@ describe('admin adjustments', () => {
     const a = await createFundedAccount(stack.db, 999_999_999);
     const r = await adjust({ account_id: a.id, amount: 1.000001, reason: 'too much' });
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ error: expect.stringMatching(/^amount: the balance would exceed/) });
+    expect(r.body).toMatchObject({
+      error: expect.stringMatching(/^amount: the balance would exceed/),
+      code: 'validation',
+    });
     expect(await availableMicro(stack.db, a.id)).toBe(999_999_999_000_000);
   });
 
@@ -83,7 +86,7 @@ describe('admin adjustments', () => {
     const a = await createFundedAccount(stack.db, 2);
     const r = await adjust({ account_id: a.id, amount: -2.000001, reason: 'too much' });
     expect(r.status).toBe(402);
-    expect(r.body).toEqual({ error: 'insufficient balance' });
+    expect(r.body).toEqual({ error: 'insufficient balance', code: 'insufficient_balance' });
     expect(await availableMicro(stack.db, a.id)).toBe(2_000_000);
   });
 
