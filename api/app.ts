@@ -11,6 +11,7 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { measureRequests, metricsHandler } from './metrics';
 import { openApiDocument } from './openapi';
+import './schemas/events'; // the outbound events, in the document's `webhooks`
 import { perIpLimit } from './rate-limit';
 import { mountRoutes } from './routes';
 import { refuseDeepJson } from './validation';

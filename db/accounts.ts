@@ -4,6 +4,7 @@ import { generateApiKey } from '../domain/api-keys';
 import { type Db, type DbClient, pgErrorCode, type Queryable, withTransaction } from './pool';
 import { appError } from '../domain/errors';
 import { generateSigningSecret } from '../domain/webhook-signing';
+import { type KeysetAfter, keyParams, keyTime } from './keyset';
 
 export interface NewAccount {
   kind: 'person' | 'bot';
@@ -110,10 +111,17 @@ export const credentialsByEmail = (db: Queryable, email: string) =>
     [email],
   );
 
-export const keysOf = (db: Queryable, accountId: string) =>
-  db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE account_id = $1 ORDER BY created_at DESC, id`, [
-    accountId,
-  ]);
+/**
+ * One keyset page of an account's keys, newest first by (created_at, id): rows strictly after
+ * `after` (`[created_at as key text, id]`), at most `take`.
+ */
+export const keysOf = (db: Queryable, accountId: string, after: KeysetAfter, take: number) =>
+  db.query<KeyRow & { key_time: string }>(
+    `SELECT ${KEY_COLUMNS}, ${keyTime('created_at')} AS key_time FROM api_keys
+      WHERE account_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+      ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [accountId, ...keyParams(after, 2), take],
+  );
 
 export const keyById = (db: Queryable, keyId: string) =>
   db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1`, [keyId]);

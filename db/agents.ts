@@ -3,6 +3,7 @@
  * at least one rental message in under 5 minutes (a message by the bot in one of its rentals,
  * posted within 5 minutes after a message by someone else in that rental).
  */
+import { type KeysetAfter, keyTime } from './keyset';
 import { containsPattern, type Queryable } from './pool';
 
 let transcriptsExist = false;
@@ -61,10 +62,10 @@ export interface AgentRow {
   created_at: Date;
 }
 
-async function selectAgents(db: Queryable, where: string, tail: string, params: unknown[]) {
+async function selectAgents(db: Queryable, where: string, tail: string, params: unknown[], sortKey = 'null') {
   const ready = await rentalReadySql(db, 'a');
-  return db.query<AgentRow>(
-    `SELECT * FROM (
+  return db.query<AgentRow & { sort_key: string }>(
+    `SELECT *, ${sortKey} AS sort_key FROM (
        SELECT a.id, coalesce(a.display_name, a.username, 'agent') AS name, a.description, a.price_per_minute,
               a.owner_id, coalesce(o.display_name, o.username) AS owner_name, a.integration,
               a.webhook_url, a.webhook_token, a.health_ok, a.health_checked_at, a.health_detail,
@@ -76,11 +77,16 @@ async function selectAgents(db: Queryable, where: string, tail: string, params: 
   );
 }
 
-const SORTS: Record<AgentFilter['sort'], string> = {
-  newest: 'created_at DESC, id',
-  price: 'price_per_minute ASC NULLS LAST, id',
-  price_asc: 'price_per_minute ASC NULLS LAST, id',
-  price_desc: 'price_per_minute DESC NULLS LAST, id',
+/**
+ * Each sort as a keyset order: a sort key (prices without one last, via a sentinel) and the id
+ * as tie-break, both in the sort's direction, so a cursor names one place in the order.
+ */
+const NO_PRICE_LAST = Number.MAX_SAFE_INTEGER;
+const SORTS: Record<AgentFilter['sort'], { key: string; desc: boolean }> = {
+  newest: { key: keyTime('created_at'), desc: true },
+  price: { key: `coalesce(price_per_minute, ${NO_PRICE_LAST})`, desc: false },
+  price_asc: { key: `coalesce(price_per_minute, ${NO_PRICE_LAST})`, desc: false },
+  price_desc: { key: 'coalesce(price_per_minute, -1)', desc: true },
 };
 
 export const agentById = (db: Queryable, id: string) => selectAgents(db, 'a.id = $1', '', [id]);
@@ -96,7 +102,13 @@ export interface AgentFilter {
   offset: number;
 }
 
-export async function listAgentRows(db: Queryable, q: AgentFilter) {
+/**
+ * One keyset page of the marketplace in the order of `q.sort`: rows strictly after `after` (the
+ * last row's `[sort_key, id]`: key text of created_at for `newest`, the price key otherwise),
+ * `take` rows after skipping `q.offset`. Each row carries its `sort_key` for the next cursor.
+ */
+export async function listAgentRows(db: Queryable, q: AgentFilter, after: KeysetAfter, take: number) {
+  const sort = SORTS[q.sort];
   const params: unknown[] = [];
   const where = ['true'];
   const param = (v: unknown) => `$${params.push(v)}`;
@@ -108,10 +120,19 @@ export async function listAgentRows(db: Queryable, q: AgentFilter) {
   }
   if (q.min_price !== undefined) where.push(`a.price_per_minute >= ${param(q.min_price)}`);
   if (q.max_price !== undefined) where.push(`a.price_per_minute <= ${param(q.max_price)}`);
-  const ready =
-    q.rental_ready === undefined ? '' : `WHERE rental_ready = ${param(q.rental_ready === 'true')}`;
-  const tail = `${ready} ORDER BY ${SORTS[q.sort]} LIMIT ${param(q.limit)} OFFSET ${param(q.offset)}`;
-  return selectAgents(db, where.join(' AND '), tail, params);
+  const outer = ['true'];
+  if (q.rental_ready !== undefined) outer.push(`rental_ready = ${param(q.rental_ready === 'true')}`);
+  // The sort key is compared as its own type: a timestamp's key text is cast back to one.
+  const keyExpr = q.sort === 'newest' ? 'created_at' : sort.key;
+  const cast = q.sort === 'newest' ? '::timestamptz' : '::bigint';
+  if (after)
+    outer.push(
+      `(${keyExpr}, id) ${sort.desc ? '<' : '>'} (${param(after[0])}${cast}, ${param(after[1])}::uuid)`,
+    );
+  const dir = sort.desc ? 'DESC' : 'ASC';
+  const tail = `WHERE ${outer.join(' AND ')} ORDER BY ${keyExpr} ${dir}, id ${dir}
+    LIMIT ${param(take)} OFFSET ${param(q.offset)}`;
+  return selectAgents(db, where.join(' AND '), tail, params, sort.key);
 }
 
 export const agentProfileOf = (db: Queryable, accountId: string) =>

@@ -181,7 +181,13 @@ export const walletBalancesOf = (db: Queryable, accountId: string) =>
     [accountId],
   );
 
-export const walletHistoryOf = (db: Queryable, accountId: string, cursor: string | null, limit: number) =>
+/**
+ * Newest first, one row per journal touching the account's ledger accounts, strictly below
+ * `beforeSeq` (the cursor's key; null for the first page), at most `limit` rows. `seq` is the
+ * journal's highest entry id: entry ids only grow, and filtering on the per-journal maximum keeps
+ * a journal whole on one page even when concurrent postings interleave their entry ids.
+ */
+export const walletHistoryOf = (db: Queryable, accountId: string, beforeSeq: number | null, limit: number) =>
   db.query<{
     id: string;
     kind: string;
@@ -204,7 +210,7 @@ export const walletHistoryOf = (db: Queryable, accountId: string, cursor: string
               LIMIT $3) s
        JOIN ledger_journals j ON j.id = s.journal_id
       ORDER BY s.seq DESC`,
-    [accountId, cursor, limit],
+    [accountId, beforeSeq, limit],
   );
 
 export const adjustmentOf = (db: Queryable, journalId: string) =>
@@ -219,3 +225,12 @@ export const adjustmentOf = (db: Queryable, journalId: string) =>
 
 export const accountExists = (db: Queryable, accountId: string) =>
   db.query('SELECT 1 FROM accounts WHERE id = $1', [accountId]);
+
+/** An account's total over all its ledger accounts, and whether the journal `key` is posted. */
+export const totalAndPostedOf = (db: Queryable, accountId: string, key: string) =>
+  db.query<{ total: number; posted: boolean }>(
+    `SELECT coalesce(sum(balance), 0)::bigint AS total,
+            EXISTS (SELECT 1 FROM ledger_journals WHERE idempotency_key = $2) AS posted
+       FROM ledger_accounts WHERE owner_id = $1`,
+    [accountId, key],
+  );

@@ -1,6 +1,11 @@
+import { type KeysetAfter, keyParams, keyTime } from './keyset';
 import type { Queryable } from './pool';
 
-export const reconcilerRepairs = (db: Queryable, limit: number) =>
+/**
+ * One keyset page of the reconciler's repairs, newest first by (created_at, id): rows strictly
+ * after `after` (`[created_at as key text, id]`), at most `take`.
+ */
+export const reconcilerRepairs = (db: Queryable, after: KeysetAfter, take: number) =>
   db.query<{
     id: string;
     account_id: string;
@@ -12,10 +17,14 @@ export const reconcilerRepairs = (db: Queryable, limit: number) =>
     owner_status: string | null;
     reconciler_run: string | null;
     created_at: Date;
+    key_time: string;
   }>(
-    `SELECT id, account_id, purpose, subject, amount, owner_workflow_id, owner_state, owner_status, reconciler_run, created_at
-       FROM reconciler_repairs ORDER BY created_at DESC, id LIMIT $1`,
-    [limit],
+    `SELECT id, account_id, purpose, subject, amount, owner_workflow_id, owner_state, owner_status, reconciler_run,
+            created_at, ${keyTime('created_at')} AS key_time
+       FROM reconciler_repairs
+      WHERE $1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)
+      ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [...keyParams(after, 2), take],
   );
 
 export const holdAccountsToCheck = (

@@ -12,6 +12,7 @@ import type {
   RentalStateUpdate,
   RentalStatus,
 } from '../domain/rental-store';
+import { type KeysetAfter, keyTime } from './keyset';
 import { insertNotificationsSql } from './notifications';
 import type { Queryable } from './pool';
 
@@ -58,17 +59,23 @@ export async function rentalsByHexPrefix(db: Queryable, hexPrefix: string): Prom
   return r.rows;
 }
 
-/** Rentals an account takes part in, as renter, bot or owner; newest first. */
+/**
+ * Rentals an account takes part in, as renter, bot or owner; newest first by (starts_at, id), a
+ * keyset page: rows strictly after `after` (`[starts_at as key text, id]`), at most `take`.
+ */
 export async function rentalsOf(
   db: Queryable,
   accountId: string,
-  opts: { status?: RentalStatus; limit: number },
-): Promise<RentalRow[]> {
-  const r = await db.query<RentalRow>(
-    `${ROW_SELECT} WHERE (r.renter_id = $1 OR r.agent_id = $1 OR r.owner_id = $1)
-       AND ($2::text IS NULL OR r.status = $2)
-     ORDER BY r.starts_at DESC, r.id LIMIT $3`,
-    [accountId, opts.status ?? null, opts.limit],
+  opts: { status?: RentalStatus; after: KeysetAfter; take: number },
+): Promise<(RentalRow & { key_time: string })[]> {
+  const [afterTime, afterId] = opts.after ?? [null, null];
+  const r = await db.query<RentalRow & { key_time: string }>(
+    `SELECT x.*, ${keyTime('x.starts_at')} AS key_time FROM (${ROW_SELECT}
+      WHERE (r.renter_id = $1 OR r.agent_id = $1 OR r.owner_id = $1)
+        AND ($2::text IS NULL OR r.status = $2)
+        AND ($3::timestamptz IS NULL OR (r.starts_at, r.id) < ($3::timestamptz, $4::uuid))) x
+     ORDER BY x.starts_at DESC, x.id DESC LIMIT $5`,
+    [accountId, opts.status ?? null, afterTime, afterId, opts.take],
   );
   return r.rows;
 }
@@ -109,10 +116,20 @@ export async function insertRentalMessage(
   return row;
 }
 
-export async function messagesOf(db: Queryable, rentalId: string): Promise<RentalMessageRow[]> {
-  const r = await db.query<RentalMessageRow>(`${MESSAGE_SELECT} WHERE m.rental_id = $1 ORDER BY m.seq`, [
-    rentalId,
-  ]);
+/**
+ * A rental's transcript in order of `seq`: all of it, or a keyset page (rows after `afterSeq`,
+ * at most `take`).
+ */
+export async function messagesOf(
+  db: Queryable,
+  rentalId: string,
+  page?: { afterSeq: number | null; take: number },
+): Promise<RentalMessageRow[]> {
+  const r = await db.query<RentalMessageRow>(
+    `${MESSAGE_SELECT} WHERE m.rental_id = $1 AND ($2::int IS NULL OR m.seq > $2)
+      ORDER BY m.seq LIMIT $3`,
+    [rentalId, page?.afterSeq ?? null, page?.take ?? null],
+  );
   return r.rows;
 }
 

@@ -15,6 +15,7 @@ import {
   type TaskStatus,
 } from '../domain/task-store';
 import { balanceOf, postJournal } from './ledger';
+import { type KeysetAfter, keyParams, keyTime } from './keyset';
 import { type Db, type Queryable, withTransaction } from './pool';
 
 /** SELECT list of a task with its slot counters (alias t for tasks). */
@@ -163,21 +164,28 @@ export async function taskEscrowState(
   };
 }
 
+/**
+ * One keyset page of the open tasks with at least one free slot, newest first by (created_at, id):
+ * rows strictly after `after` (`[created_at as key text, id]`), at most `take`.
+ */
 export const searchOpenTasks = (
   db: Queryable,
   category: string | null,
   minReward: number,
   pattern: string | null,
-  limit: number,
+  after: KeysetAfter,
+  take: number,
 ) =>
-  db.query<TaskRow>(
-    `SELECT * FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.status = 'open'
+  db.query<TaskRow & { key_time: string }>(
+    `SELECT x.*, ${keyTime('x.created_at')} AS key_time
+       FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.status = 'open'
                       AND ($1::text IS NULL OR t.category = $1)
                       AND t.reward >= $2
-                      AND ($3::text IS NULL OR t.title ILIKE $3 OR t.description ILIKE $3)) x
+                      AND ($3::text IS NULL OR t.title ILIKE $3 OR t.description ILIKE $3)
+                      AND ($4::timestamptz IS NULL OR (t.created_at, t.id) < ($4::timestamptz, $5::uuid))) x
       WHERE x.slots_taken < x.slots
-      ORDER BY x.created_at DESC, x.id LIMIT $4`,
-    [category, minReward, pattern, limit],
+      ORDER BY x.created_at DESC, x.id DESC LIMIT $6`,
+    [category, minReward, pattern, ...keyParams(after, 2), take],
   );
 
 export const acceptancesVisibleTo = (db: Queryable, taskId: string, isCreator: boolean, accountId: string) =>

@@ -1,3 +1,4 @@
+import { type KeysetAfter, keyParams, keyTime } from './keyset';
 import type { Queryable, QueryResultRow } from './pool';
 
 export const depositAddressOf = (db: Queryable, accountId: string) =>
@@ -18,16 +19,40 @@ export const insertDepositAddress = (
     [accountId, derivationIndex, address],
   );
 
-export const depositsOf = <R extends QueryResultRow>(
+/** A deposit as the API lists it. */
+export interface DepositRow {
+  txid: string;
+  log_index: number;
+  address: string;
+  from_address: string;
+  amount: number;
+  block_number: number;
+  confirmations: number;
+  status: 'pending' | 'confirmed' | 'dropped' | 'failed';
+  created_at: Date;
+  credited_at: Date | null;
+}
+
+/**
+ * One keyset page of an account's deposits, newest first by (created_at, txid, log_index): rows
+ * strictly after `after` (`[created_at as key text, txid, log_index]`), skipping `offset` more
+ * (the older offset paging), at most `take`; each row with its `key_time`.
+ */
+export const depositsOf = <R extends QueryResultRow = DepositRow>(
   db: Queryable,
   accountId: string,
-  limit: number,
+  after: KeysetAfter,
   offset: number,
+  take: number,
 ) =>
-  db.query<R>(
-    `SELECT txid, log_index, address, from_address, amount, block_number, confirmations, status, created_at, credited_at
-       FROM deposits WHERE account_id = $1 ORDER BY created_at DESC, txid, log_index LIMIT $2 OFFSET $3`,
-    [accountId, limit, offset],
+  db.query<R & { key_time: string }>(
+    `SELECT txid, log_index, address, from_address, amount, block_number, confirmations, status, created_at,
+            credited_at, ${keyTime('created_at')} AS key_time
+       FROM deposits
+      WHERE account_id = $1
+        AND ($2::timestamptz IS NULL OR (created_at, txid, log_index) < ($2::timestamptz, $3::text, $4::int))
+      ORDER BY created_at DESC, txid DESC, log_index DESC LIMIT $5 OFFSET $6`,
+    [accountId, ...keyParams(after, 3), take, offset],
   );
 
 export const withdrawalById = <R extends QueryResultRow>(db: Queryable, id: string) =>

@@ -10,7 +10,8 @@ export const deliveryById = <R extends QueryResultRow>(db: Queryable, id: string
 export const deliveriesOf = <R extends QueryResultRow>(
   db: Queryable,
   accountId: string,
-  cursor: string | null,
+  /** Only deliveries older than this `seq` (the cursor's key): null for the first page. */
+  beforeSeq: number | null,
   event: string | null,
   state: string | null,
   since: string | null,
@@ -26,7 +27,7 @@ export const deliveriesOf = <R extends QueryResultRow>(
         AND ($5::timestamptz IS NULL OR created_at >= $5)
         AND ($6::timestamptz IS NULL OR created_at < $6)
       ORDER BY seq DESC LIMIT $7`,
-    [accountId, cursor, event, state, since, until, limit],
+    [accountId, beforeSeq, event, state, since, until, limit],
   );
 
 export const attemptsOf = (db: Queryable, deliveryId: string) =>

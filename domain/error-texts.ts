@@ -48,6 +48,11 @@ export const ERRORS = {
     text: (where: string, levels: number) => `${where}: nested deeper than ${levels} levels`,
   },
   payload_too_large: { kind: 'PAYLOAD_TOO_LARGE', text: 'request body too large' },
+  // A list's `cursor` that no previous page of that list handed out (domain/pagination.ts).
+  invalid_cursor: {
+    kind: 'VALIDATION',
+    text: 'cursor: not a cursor returned by a previous page of this list',
+  },
   internal_error: { text: 'internal error' },
   workflow_service_unavailable: { kind: 'UNAVAILABLE', text: 'workflow service unavailable, try again' },
 

@@ -5,6 +5,7 @@ import { createAccount, insertApiKey } from '../../db/accounts';
 import { withTransaction } from '../../db/transaction';
 import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro, type Micro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import { issueJwt, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type {
@@ -135,9 +136,15 @@ const keyView = (k: KeyRow): KeyView => ({
   revoked_at: iso(k.revoked_at),
 });
 
-export async function listKeys(deps: Deps, principal: Principal): Promise<{ keys: KeyView[] }> {
-  const r = await keysOf(deps.db, principal.accountId);
-  return { keys: r.rows.map(keyView) };
+export async function listKeys(
+  deps: Deps,
+  principal: Principal,
+  query: { limit: number; cursor?: string },
+): Promise<{ keys: KeyView[]; next_cursor: string | null; has_more: boolean }> {
+  const after = afterKey('keys', ['string', 'string'], query.cursor);
+  const r = await keysOf(deps.db, principal.accountId, after, query.limit + 1);
+  const page = toPage(r.rows, query.limit, 'keys', (k) => [k.key_time, k.id]);
+  return { keys: page.items.map(keyView), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 export async function createKey(

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import { assertPublicUrl } from '../../activities/network-policy';
 import { type AgentRow, agentById, agentProfileOf, listAgentRows, updateAgentProfile } from '../../db/agents';
 import type { Principal } from '../auth';
@@ -44,9 +45,19 @@ export async function getOwnProfile(deps: Deps, principal: Principal): Promise<O
   return ownView(r.rows[0]);
 }
 
-export async function listAgents(deps: Deps, q: AgentsQuery): Promise<{ agents: AgentView[] }> {
-  const r = await listAgentRows(deps.db, q);
-  return { agents: r.rows.map(publicView) };
+export async function listAgents(
+  deps: Deps,
+  q: AgentsQuery,
+): Promise<{ agents: AgentView[]; next_cursor: string | null; has_more: boolean }> {
+  // A cursor belongs to one sort: its key is a time for `newest`, a price otherwise.
+  const list = `agents:${q.sort}`;
+  const shape = q.sort === 'newest' ? (['string', 'string'] as const) : (['number', 'string'] as const);
+  const after = afterKey(list, shape, q.cursor);
+  const r = await listAgentRows(deps.db, q, after, q.limit + 1);
+  const page = toPage(r.rows, q.limit, list, (a) =>
+    q.sort === 'newest' ? [a.sort_key, a.id] : [Number(a.sort_key), a.id],
+  );
+  return { agents: page.items.map(publicView), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 /**

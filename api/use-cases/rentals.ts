@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, appError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
+import { afterKey, PAGE_LIMIT, toPage } from '../../domain/pagination';
 import { takeUnreadNotifications } from '../../db/notifications';
 import { type RentalMessageRow, type RentalRow } from '../../domain/rental-store';
 import { markRead, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
@@ -167,11 +168,21 @@ export async function createRental(
 export async function listRentals(
   deps: ApiDeps,
   principal: Principal,
-  query: { status?: 'active' | 'ending_soon' | 'ended'; limit: number },
-): Promise<{ rentals: RentalJson[] }> {
-  const rows = await rentalsOf(deps.db, principal.accountId, query);
+  query: { status?: 'active' | 'ending_soon' | 'ended'; limit: number; cursor?: string },
+): Promise<{ rentals: RentalJson[]; next_cursor: string | null; has_more: boolean }> {
+  const after = afterKey('rentals', ['string', 'string'], query.cursor);
+  const rows = await rentalsOf(deps.db, principal.accountId, {
+    status: query.status,
+    after,
+    take: query.limit + 1,
+  });
+  const page = toPage(rows, query.limit, 'rentals', (r) => [r.key_time, r.id]);
   const now = Date.now();
-  return { rentals: rows.map((r) => rentalJson(r, now)) };
+  return {
+    rentals: page.items.map(({ key_time: _key, ...r }) => rentalJson(r, now)),
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
+  };
 }
 
 export async function getRental(deps: ApiDeps, principal: Principal, id: string): Promise<RentalJson> {
@@ -227,17 +238,31 @@ export async function endRental(
   return rentalJson((await rentalById(deps.db, id))!);
 }
 
+/** The transcript, whole or (with `limit` or `cursor`) one page in order; see listMessagesQuery. */
 export async function listMessages(
   deps: ApiDeps,
   principal: Principal,
   id: string,
-): Promise<{ messages: ReturnType<typeof messageJson>[] }> {
+  query: { limit?: number; cursor?: string } = {},
+): Promise<{ messages: ReturnType<typeof messageJson>[]; next_cursor: string | null; has_more: boolean }> {
   const row = await visibleRental(deps, principal, id);
   refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
-  const messages = await messagesOf(deps.db, id);
+  const list = `messages:${id}`;
+  const after = afterKey(list, ['number'], query.cursor);
+  const paged = query.limit !== undefined || after !== null;
+  const limit = query.limit ?? PAGE_LIMIT.default;
+  const rows = await messagesOf(
+    deps.db,
+    id,
+    paged ? { afterSeq: (after?.[0] as number) ?? null, take: limit + 1 } : undefined,
+  );
+  const page = paged
+    ? toPage(rows, limit, list, (m) => [m.seq])
+    : { items: rows, next_cursor: null, has_more: false };
+  const messages = page.items;
   // What a participant has read is no longer "unread" in its pending view.
   if (messages.length) await markRead(deps.db, id, principal.accountId, messages[messages.length - 1].seq);
-  return { messages: messages.map(messageJson) };
+  return { messages: messages.map(messageJson), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 export async function postMessage(

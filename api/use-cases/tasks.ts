@@ -13,6 +13,7 @@ import { containsPattern, withTransaction } from '../../db/transaction';
 import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import { type AcceptanceRow, type TaskRow } from '../../domain/task-store';
 import { cancelTaskWithRefund, findAcceptance, findTask } from '../../db/tasks';
 import {
@@ -132,17 +133,25 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
   return { success: true as const, ...toTaskView(task), escrow_usd: fromMicro(escrow) };
 }
 
-/** Open tasks with at least one free slot, newest first. */
+/** Open tasks with at least one free slot, newest first, a page at a time (db/tasks.ts). */
 export async function searchTasks(deps: ApiDeps, _principal: Principal, input: SearchTasksInput) {
+  const after = afterKey('tasks', ['string', 'string'], input.cursor);
   const pattern = input.query ? containsPattern(input.query) : null;
   const r = await searchOpenTasks(
     deps.db,
     input.category ?? null,
     input.min_reward ?? 0,
     pattern,
-    input.limit,
+    after,
+    input.limit + 1,
   );
-  return { tasks: r.rows.map((t) => toTaskView(t)), count: r.rowCount ?? 0 };
+  const page = toPage(r.rows, input.limit, 'tasks', (t) => [t.key_time, t.id]);
+  return {
+    tasks: page.items.map(({ key_time: _key, ...t }) => toTaskView(t)),
+    count: page.items.length,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
+  };
 }
 
 /** The creator sees every submission; a worker sees its own; anyone else sees none. */

@@ -9,6 +9,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { AppError, appError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, toMicro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import { depositAddressDeriver } from '../../activities/tron-address';
 import { withdrawalAmounts } from '../../domain/tron-amounts';
 import {
@@ -25,14 +26,15 @@ import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type {
   DepositAddressResult,
-  DepositView,
   ListDepositsInput,
+  ListDepositsResult,
   WithdrawInput,
   WithdrawResult,
   WithdrawalView,
 } from '../schemas/tron';
 import {
   depositAddressOf,
+  type DepositRow,
   depositsOf,
   insertDepositAddress,
   nextDepositAddressIndex,
@@ -54,28 +56,17 @@ export async function getDepositAddress(deps: ApiDeps, principal: Principal): Pr
   return { address, network: 'trc20', currency: 'USDT' };
 }
 
-interface DepositRow {
-  txid: string;
-  log_index: number;
-  address: string;
-  from_address: string;
-  amount: number;
-  block_number: number;
-  confirmations: number;
-  status: DepositView['status'];
-  created_at: Date;
-  credited_at: Date | null;
-}
-
 export async function listDeposits(
   deps: ApiDeps,
   principal: Principal,
   input: ListDepositsInput,
-): Promise<{ deposits: DepositView[]; limit: number; offset: number }> {
-  const r = await depositsOf<DepositRow>(deps.db, principal.accountId, input.limit, input.offset);
+): Promise<ListDepositsResult> {
+  const after = afterKey('deposits', ['string', 'string', 'number'], input.cursor);
+  const r = await depositsOf<DepositRow>(deps.db, principal.accountId, after, input.offset, input.limit + 1);
+  const page = toPage(r.rows, input.limit, 'deposits', (d) => [d.key_time, d.txid, d.log_index]);
   const required = deps.config.TRON_CONFIRMATIONS;
   return {
-    deposits: r.rows.map((d) => ({
+    deposits: page.items.map((d) => ({
       id: `${d.txid}-${d.log_index}`,
       txid: d.txid,
       log_index: d.log_index,
@@ -93,6 +84,8 @@ export async function listDeposits(
     })),
     limit: input.limit,
     offset: input.offset,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
   };
 }
 

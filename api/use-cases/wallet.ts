@@ -1,13 +1,20 @@
 /** Wallet: balances, transaction history and operator adjustments. */
 import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
-import { appError, notFound } from '../../domain/errors';
+import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { postJournal } from '../../db/ledger';
-import { fromMicro, type Micro } from '../../domain/money';
+import { fromMicro, MAX_MICRO, type Micro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { balanceOutput, transactionsOutput } from '../schemas/accounts';
-import { accountExists, adjustmentOf, walletBalancesOf, walletHistoryOf } from '../../db/ledger';
+import {
+  accountExists,
+  adjustmentOf,
+  totalAndPostedOf,
+  walletBalancesOf,
+  walletHistoryOf,
+} from '../../db/ledger';
 
 type Deps = Pick<ApiDeps, 'db' | 'config'>;
 
@@ -23,20 +30,22 @@ export async function balance(deps: Deps, accountId: string): Promise<z.infer<ty
   };
 }
 
-/**
- * Newest first, one row per journal touching the caller's accounts. The cursor is the highest
- * entry id of the last row: entry ids only grow, and filtering on the per-journal maximum keeps a
- * journal whole on one page even when concurrent postings interleave their entry ids.
- */
+/** Newest first, one row per journal touching the caller's accounts (db/ledger.ts walletHistoryOf). */
 export async function transactions(
   deps: Deps,
   principal: Principal,
   query: { cursor?: string; limit: number },
 ): Promise<z.infer<typeof transactionsOutput>> {
-  const r = await walletHistoryOf(deps.db, principal.accountId, query.cursor ?? null, query.limit + 1);
-  const page = r.rows.slice(0, query.limit);
+  const after = afterKey('transactions', ['number'], query.cursor);
+  const r = await walletHistoryOf(
+    deps.db,
+    principal.accountId,
+    (after?.[0] as number) ?? null,
+    query.limit + 1,
+  );
+  const page = toPage(r.rows, query.limit, 'transactions', (t) => [t.seq]);
   return {
-    transactions: page.map((t) => ({
+    transactions: page.items.map((t) => ({
       id: t.id,
       type: t.kind,
       amount: fromMicro(t.available),
@@ -44,7 +53,8 @@ export async function transactions(
       reference: t.reference,
       created_at: t.created_at.toISOString(),
     })),
-    next_cursor: r.rows.length > query.limit ? String(page[page.length - 1].seq) : null,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
   };
 }
 
@@ -70,6 +80,20 @@ async function assertSameAdjustment(
   }
 }
 
+/**
+ * A credit must leave the account's total within the largest amount the API can state
+ * (MAX_MICRO): beyond it every balance read would fail. A replay of a posted credit passes.
+ */
+async function assertCreditFits(deps: Deps, accountId: string, amount: Micro, adjustmentId: string) {
+  const r = await totalAndPostedOf(deps.db, accountId, `adjustment:${adjustmentId}`);
+  const { total, posted } = r.rows[0];
+  if (!posted && total + amount > MAX_MICRO)
+    throw new AppError(
+      ErrorCode.Validation,
+      `amount: the balance would exceed ${MAX_MICRO / 1_000_000} USDT, the most an account can hold`,
+    );
+}
+
 export async function adjust(
   deps: Deps,
   operator: Principal,
@@ -79,6 +103,7 @@ export async function adjust(
   const exists = await accountExists(deps.db, input.account_id);
   if (!exists.rowCount) throw notFound('account');
   const adjustmentId = deterministicUuid(operator.accountId, 'admin-adjustment', idempotencyKey);
+  if (input.amount > 0) await assertCreditFits(deps, input.account_id, input.amount, adjustmentId);
   const posted = await postJournal(deps.db, {
     idempotencyKey: `adjustment:${adjustmentId}`,
     kind: 'adjustment',

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appError, notFound } from '../../domain/errors';
+import { afterKey, toPage } from '../../domain/pagination';
 import { assertPublicUrl } from '../../activities/network-policy';
 import { enqueueDelivery } from '../../activities/webhook-enqueue';
 import { generateSigningSecret } from '../../domain/webhook-signing';
@@ -76,21 +77,19 @@ async function visibleDelivery(deps: ApiDeps, principal: Principal, id: string):
 }
 
 export async function listDeliveries(deps: ApiDeps, principal: Principal, q: ListDeliveriesQuery) {
+  const after = afterKey('deliveries', ['number'], q.cursor);
   const r = await deliveriesOf<DeliveryRow>(
     deps.db,
     principal.accountId,
-    q.cursor ?? null,
+    (after?.[0] as number) ?? null,
     q.event ?? null,
     q.state ?? null,
     q.since?.toISOString() ?? null,
     q.until?.toISOString() ?? null,
     q.limit + 1,
   );
-  const page = r.rows.slice(0, q.limit);
-  return {
-    deliveries: page.map(view),
-    next_cursor: r.rows.length > q.limit ? String(page[page.length - 1].seq) : null,
-  };
+  const page = toPage(r.rows, q.limit, 'deliveries', (d) => [d.seq]);
+  return { deliveries: page.items.map(view), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 export async function getDelivery(deps: ApiDeps, principal: Principal, id: string) {
