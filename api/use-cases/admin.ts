@@ -282,11 +282,16 @@ function hotWalletAddress(deps: ApiDeps): string | undefined {
 export async function hotWallet(deps: ApiDeps) {
   const address = hotWalletAddress(deps);
   const contract = deps.config.TRON_USDT_CONTRACT;
+  // Not configured is a state the console shows, not a fault: 200 with no balances.
   if (!address || !contract || !TronWeb.isAddress(address))
-    throw new AppError(
-      ErrorCode.Unavailable,
-      'hot wallet not configured (TRON_HOT_WALLET_ADDRESS or TRON_HOT_WALLET_PRIVATE_KEY, and TRON_USDT_CONTRACT)',
-    );
+    return {
+      configured: false as const,
+      address: null,
+      trx: null,
+      usdt: null,
+      fee_limit_trx: fromMicro(deps.config.TRON_FEE_LIMIT_SUN),
+      checked_at: new Date().toISOString(),
+    };
   const node = new TronNode(deps.config);
   try {
     const [trxSun, usdtUnits] = await Promise.all([
@@ -294,6 +299,7 @@ export async function hotWallet(deps: ApiDeps) {
       node.tokenBalance(contract, address),
     ]);
     return {
+      configured: true as const,
       address,
       trx: fromMicro(trxSun),
       usdt: fromMicro(Number(usdtUnits)),
