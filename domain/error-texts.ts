@@ -120,7 +120,10 @@ export const ERRORS = {
 
   // ── rental files ──
   file_too_large: { kind: 'PAYLOAD_TOO_LARGE', text: 'file too large' },
-  file_missing: { kind: 'VALIDATION', text: 'file: send multipart/form-data with one file in the field `file`' },
+  file_missing: {
+    kind: 'VALIDATION',
+    text: 'file: send multipart/form-data with one file in the field `file`',
+  },
   file_not_found: { kind: 'NOT_FOUND', text: 'file not found' },
   rental_file_not_allowed: { kind: 'FORBIDDEN', text: 'only the rented bot or its owner can upload files' },
   rental_file_window_closed: {

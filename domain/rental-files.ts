@@ -43,7 +43,9 @@ export const MAX_FILE_NAME_CHARS = 255;
 export function safeFileName(raw: string | undefined): string {
   const base = (raw ?? '').split(/[/\\]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const cleaned = neutraliseText(base).replace(/[\u0000-\u001F\u007F]/g, '_').trim();
+  const cleaned = neutraliseText(base)
+    .replace(/[\u0000-\u001F\u007F]/g, '_')
+    .trim();
   const capped = capText(cleaned, MAX_FILE_NAME_CHARS);
   return capped === '' || capped === '.' || capped === '..' ? 'file' : capped;
 }

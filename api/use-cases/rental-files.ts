@@ -74,7 +74,12 @@ interface StoredUpload {
  * counting on the way. Resolves once the whole request is read; on any failure nothing is left
  * stored. Other parts are drained and ignored.
  */
-function streamUpload(req: Request, storage: FileStorage, key: string, maxBytes: number): Promise<StoredUpload> {
+function streamUpload(
+  req: Request,
+  storage: FileStorage,
+  key: string,
+  maxBytes: number,
+): Promise<StoredUpload> {
   return new Promise<StoredUpload>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
