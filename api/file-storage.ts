@@ -70,6 +70,10 @@ export function s3FileStorage(config: Config): FileStorage {
     region: config.S3_REGION,
     endpoint: config.S3_ENDPOINT,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    // Checksums only where S3 requires them: many S3-compatible stores refuse the SDK's default
+    // CRC32 headers and trailers on every request.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   return {
     async put(key, body, contentType) {

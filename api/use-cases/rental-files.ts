@@ -85,6 +85,8 @@ function streamUpload(
     try {
       parser = busboy({
         headers: req.headers,
+        // Browsers and fetch send a non-ASCII filename as raw UTF-8 (busboy assumes latin1).
+        defParamCharset: 'utf8',
         limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 4096, parts: 40 },
       });
     } catch {
@@ -95,6 +97,8 @@ function streamUpload(
     let stored: Promise<StoredUpload> | undefined;
     let parseError: Error | undefined;
     let counter: Transform | undefined;
+    // Known here, not from the store's error: an S3 upload reports its own abort instead.
+    let overLimit = false;
 
     parser.on('file', (field, file, info) => {
       if (field !== 'file' || stored) {
@@ -107,14 +111,20 @@ function streamUpload(
       const count = new Transform({
         transform(chunk: Buffer, _enc, done) {
           size += chunk.length;
-          if (size > maxBytes) return done(tooLarge);
+          if (size > maxBytes) {
+            overLimit = true;
+            return done(tooLarge);
+          }
           hash.update(chunk);
           done(null, chunk);
         },
       });
       counter = count;
       // busboy stops at the limit and says so; the file is then refused, not kept truncated.
-      file.on('limit', () => count.destroy(tooLarge));
+      file.on('limit', () => {
+        overLimit = true;
+        count.destroy(tooLarge);
+      });
       // Whatever fails, keep reading the request so busboy reaches its end (bytes are discarded).
       count.on('error', () => {
         file.unpipe(count);
@@ -147,7 +157,7 @@ function streamUpload(
       finished = true;
       if (!stored) return reject(parseError ? appError('unreadable_body') : appError('file_missing'));
       stored.then(resolve, (err: unknown) => {
-        if (err instanceof FileTooLarge) return reject(appError('file_too_large'));
+        if (overLimit) return reject(appError('file_too_large'));
         if (parseError) return reject(appError('unreadable_body'));
         reject(err);
       });
