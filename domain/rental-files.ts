@@ -35,6 +35,9 @@ export function mayUploadRentalFile(
 
 export const MAX_FILE_NAME_CHARS = 255;
 
+/* eslint-disable-next-line no-control-regex -- control characters are what is removed */
+const CONTROLS = /[\u0000-\u001F\u007F]/g;
+
 /**
  * The name to store for an uploaded file: its last path segment (no `/` or `\`), without control
  * characters, NUL or lone surrogates, at most 255 characters; never empty, `.` or `..`.
@@ -42,10 +45,7 @@ export const MAX_FILE_NAME_CHARS = 255;
  */
 export function safeFileName(raw: string | undefined): string {
   const base = (raw ?? '').split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const cleaned = neutraliseText(base)
-    .replace(/[\u0000-\u001F\u007F]/g, '_')
-    .trim();
+  const cleaned = neutraliseText(base).replace(CONTROLS, '_').trim();
   const capped = capText(cleaned, MAX_FILE_NAME_CHARS);
   return capped === '' || capped === '.' || capped === '..' ? 'file' : capped;
 }

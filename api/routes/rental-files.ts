@@ -34,13 +34,11 @@ export const listRentalFilesQuery = z.object({
 });
 
 const uploadBody = z.object({
-  file: z
-    .string()
-    .openapi({
-      type: 'string',
-      format: 'binary',
-      description: 'the file (max RENTAL_FILE_MAX_BYTES, 25 MB by default)',
-    }),
+  file: z.string().openapi({
+    type: 'string',
+    format: 'binary',
+    description: 'the file (max RENTAL_FILE_MAX_BYTES, 25 MB by default)',
+  }),
 });
 
 const rentalFileEvent = registry.register(
