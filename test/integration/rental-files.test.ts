@@ -289,6 +289,34 @@ describe.each([
     );
   });
 
+  it('lists the files over MCP (list_rental_files) to participants only', async () => {
+    const { bot, renter, rentalId } = await rental();
+    const up = await upload(bot, rentalId, Buffer.from('over mcp'));
+    expect(up.status).toBe(201);
+    const stranger = await createTestAccount(stack.db);
+    const call = async (who: TestAccount) => {
+      const res = await fetch(`${stack.url}/api/v1/mcp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-API-Key': who.apiKey },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'list_rental_files', arguments: { rental_id: rentalId } },
+        }),
+      });
+      return (
+        (await res.json()) as { result: { isError?: boolean; structuredContent: Record<string, unknown> } }
+      ).result;
+    };
+    const mine = await call(renter);
+    expect(mine.isError).toBeFalsy();
+    expect((mine.structuredContent.files as FileBody[]).map((f) => f.id)).toEqual([up.body.id]);
+    const theirs = await call(stranger);
+    expect(theirs.isError).toBe(true);
+    expect(theirs.structuredContent).toMatchObject({ code: 'rental_not_found', status: 404 });
+  });
+
   if (backend === 'local') {
     it('streams: bytes reach storage while the upload is still being sent', async () => {
       const { bot, renter, rentalId } = await rental();
