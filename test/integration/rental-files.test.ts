@@ -175,6 +175,25 @@ describe.each([
     }
   });
 
+  it('pages the list with limit and an opaque cursor', async () => {
+    const { bot, renter, rentalId } = await rental();
+    const ids: string[] = [];
+    for (const name of ['1.txt', '2.txt', '3.txt'])
+      ids.push((await upload(bot, rentalId, Buffer.from(name), { name })).body.id);
+    type Page = { files: FileBody[]; next_cursor: string | null; has_more: boolean };
+    const first = await as(renter)<Page>('GET', `/api/rentals/${rentalId}/files?limit=2`);
+    expect(first.body.files.map((f) => f.id)).toEqual(ids.slice(0, 2));
+    expect(first.body.has_more).toBe(true);
+    const second = await as(renter)<Page>(
+      'GET',
+      `/api/rentals/${rentalId}/files?limit=2&cursor=${encodeURIComponent(first.body.next_cursor!)}`,
+    );
+    expect(second.body).toMatchObject({ has_more: false, next_cursor: null });
+    expect(second.body.files.map((f) => f.id)).toEqual(ids.slice(2));
+    const bad = await as(renter)<ErrorBody>('GET', `/api/rentals/${rentalId}/files?cursor=nonsense`);
+    expect(bad.status).toBe(400);
+  });
+
   it('answers 404 to a stranger for the list and the download', async () => {
     const { bot, rentalId } = await rental();
     const up = await upload(bot, rentalId, Buffer.from('secret deliverable'));
