@@ -148,6 +148,22 @@ export const configSchema = z.object({
     .default(8 * 60),
   /** The hot wallet's address for the console's balances; unset = derived from TRON_HOT_WALLET_PRIVATE_KEY. */
   TRON_HOT_WALLET_ADDRESS: z.string().min(1).optional(),
+  /** Deliverable files (issue 17): the bot or its owner uploads during a rental and this many days after its end. */
+  RENTAL_FILE_WINDOW_DAYS: z.coerce.number().min(0).default(7),
+  /** Largest accepted file, in bytes (25 MB); beyond it 413 `file_too_large` and nothing is stored. */
+  RENTAL_FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * 1024 * 1024),
+  /** Where file bytes live: `local` (FILE_STORAGE_DIR) or `s3` (any S3-compatible store). */
+  FILE_STORAGE: z.enum(['local', 's3']).default('local'),
+  FILE_STORAGE_DIR: z.string().min(1).default('.data/files'),
+  S3_BUCKET: z.string().min(1).optional(),
+  /** An S3-compatible endpoint (MinIO, R2, …); unset = AWS. Credentials: the SDK's default chain. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: envBool,
 });
 
 export type Config = z.infer<typeof configSchema>;

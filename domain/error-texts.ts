@@ -123,6 +123,19 @@ export const ERRORS = {
   agent_unconfigured: { kind: 'AGENT_UNAVAILABLE', text: 'Agent webhook not configured' },
   agent_no_reply: { kind: 'AGENT_UNAVAILABLE', text: 'agent did not reply within 30 seconds' },
 
+  // ── rental files ──
+  file_too_large: { kind: 'PAYLOAD_TOO_LARGE', text: 'file too large' },
+  file_missing: {
+    kind: 'VALIDATION',
+    text: 'file: send multipart/form-data with one file in the field `file`',
+  },
+  file_not_found: { kind: 'NOT_FOUND', text: 'file not found' },
+  rental_file_not_allowed: { kind: 'FORBIDDEN', text: 'only the rented bot or its owner can upload files' },
+  rental_file_window_closed: {
+    kind: 'FORBIDDEN',
+    text: 'the file upload window of this rental has closed',
+  },
+
   // ── tasks ──
   task_review_not_creator: { kind: 'FORBIDDEN', text: 'only the task creator may review submissions' },
   task_cancel_not_creator: { kind: 'FORBIDDEN', text: 'only the task creator may cancel it' },
