@@ -15,6 +15,7 @@ import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './rentr';
+import { mountSocialRoutes } from './social';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
@@ -41,4 +42,5 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountMcpRoutes(app, deps);
   mountSupabaseAuthRoutes(app, deps);
   mountConsoleRoutes(app, deps);
+  mountSocialRoutes(app, deps);
 }

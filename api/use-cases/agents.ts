@@ -5,6 +5,8 @@ import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
 import { assertPublicUrl } from '../../domain/network-policy';
 import { rentalReadySql } from '../../domain/rental-ready';
+import { ratingSummary } from '../../domain/rating-permissions';
+import { ratingAverageSql, ratingJoinSql } from '../../db/ratings';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { agentProfileInput, AgentsQuery, AgentView, OwnAgentView } from '../schemas/agents';
@@ -26,6 +28,9 @@ interface AgentRow {
   health_detail: string | null;
   rental_ready: boolean;
   created_at: Date;
+  rating_sum: number;
+  rating_count: number;
+  rating_average: string | null;
 }
 
 async function selectAgents(deps: Deps, where: string, tail: string, params: unknown[]) {
@@ -35,8 +40,10 @@ async function selectAgents(deps: Deps, where: string, tail: string, params: unk
        SELECT a.id, coalesce(a.display_name, a.username, 'agent') AS name, a.description, a.price_per_minute,
               a.owner_id, coalesce(o.display_name, o.username) AS owner_name, a.integration,
               a.webhook_url, a.webhook_token, a.health_ok, a.health_checked_at, a.health_detail,
-              ${ready} AS rental_ready, a.created_at
+              ${ready} AS rental_ready, a.created_at,
+              a_rt.rating_sum, a_rt.rating_count, ${ratingAverageSql('a')} AS rating_average
          FROM accounts a LEFT JOIN accounts o ON o.id = a.owner_id
+         ${ratingJoinSql('a')}
         WHERE a.kind = 'bot' AND ${where}) agents
      ${tail}`,
     params,
@@ -56,6 +63,7 @@ const publicView = (a: AgentRow): AgentView => ({
       ? null
       : { ok: a.health_ok, checked_at: a.health_checked_at.toISOString(), detail: a.health_detail },
   created_at: a.created_at.toISOString(),
+  rating: ratingSummary(a.rating_sum, a.rating_count),
 });
 
 const ownView = (a: AgentRow): OwnAgentView => ({
@@ -82,6 +90,8 @@ const SORTS: Record<AgentsQuery['sort'], string> = {
   price: 'price_per_minute ASC NULLS LAST, id',
   price_asc: 'price_per_minute ASC NULLS LAST, id',
   price_desc: 'price_per_minute DESC NULLS LAST, id',
+  // Best rated first; ties by more ratings, then id. Unrated agents last.
+  rating: 'rating_average DESC NULLS LAST, rating_count DESC, id',
 };
 
 export async function listAgents(deps: Deps, q: AgentsQuery): Promise<{ agents: AgentView[] }> {
