@@ -54,7 +54,10 @@ export async function conversationPage(
   return r.rows;
 }
 
-export async function accountExists(db: Queryable, id: string): Promise<{ username: string | null } | undefined> {
+export async function accountExists(
+  db: Queryable,
+  id: string,
+): Promise<{ username: string | null } | undefined> {
   const r = await db.query<{ username: string | null }>(
     'SELECT coalesce(display_name, username) AS username FROM accounts WHERE id = $1',
     [id],
@@ -78,7 +81,12 @@ export async function relationshipOf(db: Queryable, a: string, b: string): Promi
     [a, b],
   );
   return {
-    rentals: rentals.rows.map((r) => ({ id: r.id, renterId: r.renter_id, agentId: r.agent_id, ownerId: r.owner_id })),
+    rentals: rentals.rows.map((r) => ({
+      id: r.id,
+      renterId: r.renter_id,
+      agentId: r.agent_id,
+      ownerId: r.owner_id,
+    })),
     tasks: tasks.rows.map((t) => ({ id: t.id, creatorId: t.creator_id, workerId: t.worker_id })),
   };
 }

@@ -54,7 +54,11 @@ export function maySendDirectMessage(
 }
 
 /** Reading a conversation: the same relationship rule (a link that once existed keeps it readable). */
-export function mayReadDirectMessages(rel: Relationship, readerId: string, otherId: string): FixedTextCode | null {
+export function mayReadDirectMessages(
+  rel: Relationship,
+  readerId: string,
+  otherId: string,
+): FixedTextCode | null {
   if (readerId === otherId) return 'dm_not_allowed';
   return shareSomething(rel, readerId, otherId) ? null : 'dm_not_allowed';
 }

@@ -2,6 +2,7 @@
 import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
 import { rentalTools } from './tools-rentals';
+import { socialTools } from './tools-social';
 import { taskTools } from './tools-tasks';
 import { tronTools } from './tools-tron';
 import { walletTools } from './tools-wallet';
@@ -21,4 +22,4 @@ export function buildRegistry(tools: readonly McpTool[]): ToolRegistry {
 }
 
 /** The bot API (SPEC §5), in the order the seed lists it. */
-export const ALL_TOOLS: readonly McpTool[] = [...walletTools, ...tronTools, ...taskTools, ...rentalTools];
+export const ALL_TOOLS: readonly McpTool[] = [...walletTools, ...tronTools, ...taskTools, ...rentalTools, ...socialTools];

@@ -134,7 +134,12 @@ export function mountSocialRoutes(app: Express, deps: ApiDeps): void {
 
   const sendWithKey = idempotent(deps.db, 'messages.send', async (req, res, key) => ({
     status: 201,
-    body: await sendDirectMessage(deps, principalOf(res), parseOrThrow(sendDirectMessageInput, req.body), key),
+    body: await sendDirectMessage(
+      deps,
+      principalOf(res),
+      parseOrThrow(sendDirectMessageInput, req.body),
+      key,
+    ),
   }));
   // Idempotency-Key is optional: with one, a retry returns the same message and notifies once.
   app.post(MESSAGES_PATH, auth, async (req: Request, res: Response) => {
@@ -144,6 +149,12 @@ export function mountSocialRoutes(app: Express, deps: ApiDeps): void {
   });
 
   app.get(MESSAGES_PATH, auth, async (req, res) => {
-    res.json(await listDirectMessages(deps, principalOf(res), parseOrThrow(listDirectMessagesQuery, req.query, 'query')));
+    res.json(
+      await listDirectMessages(
+        deps,
+        principalOf(res),
+        parseOrThrow(listDirectMessagesQuery, req.query, 'query'),
+      ),
+    );
   });
 }

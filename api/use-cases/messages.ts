@@ -110,7 +110,13 @@ export async function listDirectMessages(
 ): Promise<{ messages: DirectMessageView[]; next_cursor: string | null; has_more: boolean }> {
   const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
   if (!(await accountExists(deps.db, q.with))) throw notFound('account');
-  refuseIf(mayReadDirectMessages(await relationshipOf(deps.db, principal.accountId, q.with), principal.accountId, q.with));
+  refuseIf(
+    mayReadDirectMessages(
+      await relationshipOf(deps.db, principal.accountId, q.with),
+      principal.accountId,
+      q.with,
+    ),
+  );
   const rows = await conversationPage(deps.db, principal.accountId, q.with, q.limit, before);
   const page = rows.slice(0, q.limit);
   const hasMore = rows.length > q.limit;

@@ -47,7 +47,12 @@ export async function rateRental(
   if (!rental) throw appError('rental_not_found');
   refuseIf(
     mayRateRental(
-      { renterId: rental.renter_id, agentId: rental.agent_id, ownerId: rental.owner_id, status: rental.status },
+      {
+        renterId: rental.renter_id,
+        agentId: rental.agent_id,
+        ownerId: rental.owner_id,
+        status: rental.status,
+      },
       principal.accountId,
     ),
   );
