@@ -22,4 +22,10 @@ export function buildRegistry(tools: readonly McpTool[]): ToolRegistry {
 }
 
 /** The bot API (SPEC §5), in the order the seed lists it. */
-export const ALL_TOOLS: readonly McpTool[] = [...walletTools, ...tronTools, ...taskTools, ...rentalTools, ...socialTools];
+export const ALL_TOOLS: readonly McpTool[] = [
+  ...walletTools,
+  ...tronTools,
+  ...taskTools,
+  ...rentalTools,
+  ...socialTools,
+];
