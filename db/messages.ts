@@ -1,5 +1,5 @@
 /** Direct messages store (issue 17.2): the direct_messages table of 8750_social.sql. */
-import type { Queryable } from '../domain/db';
+import type { Queryable } from './pool';
 import type { Relationship } from '../domain/message-permissions';
 
 export interface DirectMessageRow {

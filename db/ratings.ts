@@ -1,6 +1,6 @@
 /** Ratings store (issue 17.3): the ratings table of 8750_social.sql and the facts a rating needs. */
-import type { Queryable } from '../domain/db';
-import { pgErrorCode } from '../domain/db';
+import type { Queryable } from './pool';
+import { pgErrorCode } from './pool';
 
 export type RatingSubject = 'rental' | 'task_acceptance';
 

@@ -1,6 +1,7 @@
 /** Every MCP tool, by name, with its descriptor computed once (tools/list and discovery share it). */
 import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
+import { fileTools } from './tools-files';
 import { rentalTools } from './tools-rentals';
 import { socialTools } from './tools-social';
 import { taskTools } from './tools-tasks';
@@ -28,4 +29,5 @@ export const ALL_TOOLS: readonly McpTool[] = [
   ...taskTools,
   ...rentalTools,
   ...socialTools,
+  ...fileTools,
 ];

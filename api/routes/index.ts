@@ -13,6 +13,7 @@ import { mountHealthRoutes } from './health';
 import { mountMcpRoutes } from './mcp';
 import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
+import { mountRentalFilesRoutes } from './rental-files';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './rentr';
 import { mountSocialRoutes } from './social';
@@ -43,4 +44,5 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountSupabaseAuthRoutes(app, deps);
   mountConsoleRoutes(app, deps);
   mountSocialRoutes(app, deps);
+  mountRentalFilesRoutes(app, deps);
 }

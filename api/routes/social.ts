@@ -1,7 +1,6 @@
 /** After the rental (issue 17.2/17.3): ratings of rentals and task submissions, direct messages. */
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Express, Request, Response } from 'express';
-import { z } from 'zod';
 import { principalOf, requireAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { idempotent } from '../idempotency';
@@ -16,7 +15,7 @@ import {
   sendDirectMessageInput,
   submissionRatingParams,
 } from '../schemas/social';
-import { DIRECT_MESSAGE_EVENT, listDirectMessages, sendDirectMessage } from '../use-cases/messages';
+import { listDirectMessages, sendDirectMessage } from '../use-cases/messages';
 import { rateRental, rateSubmission } from '../use-cases/ratings';
 import { parseOrThrow } from '../validation';
 import { TASKS_BASE_PATH } from './tasks';
@@ -29,8 +28,6 @@ function document() {
     {
       method: 'post',
       path: '/api/rentals/{id}/rating',
-      operationId: 'rateRental',
-      tags: ['ratings'],
       summary:
         'Rate the rented agent, 1–5 stars and an optional comment: the renter, once, after the rental ended',
       request: { params: rentalIdParams, body: jsonBody(ratingInput) },
@@ -42,8 +39,6 @@ function document() {
     {
       method: 'post',
       path: SUBMISSION_RATING_PATH,
-      operationId: 'rateSubmission',
-      tags: ['ratings'],
       summary: "Rate an approved submission's worker, 1–5 stars: the task creator, once",
       request: { params: submissionRatingParams, body: jsonBody(ratingInput) },
       responses: {
@@ -54,8 +49,6 @@ function document() {
     {
       method: 'post',
       path: MESSAGES_PATH,
-      operationId: 'sendDirectMessage',
-      tags: ['messages'],
       summary:
         'Send a direct message to an account you share a rental or a task with (optional Idempotency-Key); ' +
         'the recipient gets a direct_message event or notification',
@@ -68,8 +61,6 @@ function document() {
     {
       method: 'get',
       path: MESSAGES_PATH,
-      operationId: 'listDirectMessages',
-      tags: ['messages'],
       summary: 'Your conversation with one account, newest first, cursor-paginated',
       request: { query: listDirectMessagesQuery },
       responses: {
@@ -78,40 +69,8 @@ function document() {
       },
     },
   ];
+  // operationId and tag: api/openapi-operations.ts; the direct_message webhook: api/schemas/events.ts.
   for (const route of routes) registry.registerPath({ ...route, security: authenticated });
-  // Pushed to an `events` agent's webhook_url (polling accounts find it in notifications).
-  registry.registerWebhook({
-    method: 'post',
-    path: DIRECT_MESSAGE_EVENT,
-    operationId: 'directMessageEvent',
-    tags: ['messages'],
-    summary: 'direct_message: someone sent you a direct message (AgentsAccess event shape)',
-    request: {
-      body: jsonBody(
-        z.object({
-          event: z.literal(DIRECT_MESSAGE_EVENT),
-          data: z.object({
-            id: z.uuid(),
-            user_id: z.uuid(),
-            type: z.literal(DIRECT_MESSAGE_EVENT),
-            title: z.string(),
-            body: z.string(),
-            link: z.string(),
-            data: z.object({
-              message_id: z.uuid(),
-              sender_id: z.uuid(),
-              sender_username: z.string().nullable(),
-              content: z.string(),
-              rental_id: z.uuid().nullable(),
-            }),
-            created_at: z.string(),
-          }),
-          timestamp: z.string(),
-        }),
-      ),
-    },
-    responses: { 200: { description: 'any 2xx within 10 s acknowledges it (one retry after 30 s)' } },
-  });
 }
 
 // Registered once per process, at import (apps are created many times in tests).

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { MAX_STARS, MIN_STARS } from '../../domain/rating-permissions';
 import { registry } from '../openapi';
-import { pageLimit } from './common';
+import { pageQuery } from './common';
 import { textRule, uuidSchema } from '../validation';
 
 export const MAX_RATING_COMMENT = 2000;
@@ -79,11 +79,7 @@ export type DirectMessageView = z.infer<typeof directMessageView>;
 
 export const listDirectMessagesQuery = z.object({
   with: uuidSchema,
-  limit: pageLimit(),
-  cursor: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be a cursor returned by a previous page')
-    .optional(),
+  ...pageQuery().shape,
 });
 export type ListDirectMessagesQuery = z.infer<typeof listDirectMessagesQuery>;
 

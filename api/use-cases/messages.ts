@@ -15,14 +15,16 @@ import {
   relationshipOf,
   sharedRentalById,
 } from '../../db/messages';
-import { AppError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
+import { notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { mayReadDirectMessages, maySendDirectMessage } from '../../domain/message-permissions';
+import { afterKey, toPage } from '../../domain/pagination';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { DirectMessageView, ListDirectMessagesQuery, SendDirectMessageInput } from '../schemas/social';
 
 export const DIRECT_MESSAGE_EVENT = 'direct_message';
+const DM_LIST = 'direct_messages';
 
 const messageJson = (m: DirectMessageRow): DirectMessageView => ({
   id: m.id,
@@ -94,21 +96,14 @@ export async function sendDirectMessage(
   return messageJson(row);
 }
 
-/** Opaque cursor: the position (seq) of the last message handed out. */
-const encodeCursor = (seq: string) => Buffer.from(`dm:${seq}`).toString('base64url');
-function decodeCursor(cursor: string): string {
-  const m = /^dm:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new AppError(ErrorCode.Validation, 'cursor: must be a cursor returned by a previous page');
-  return m[1];
-}
-
 /** `GET /api/v1/messages?with=`: the conversation, newest first, `limit` per page. */
 export async function listDirectMessages(
   deps: ApiDeps,
   principal: Principal,
   q: ListDirectMessagesQuery,
 ): Promise<{ messages: DirectMessageView[]; next_cursor: string | null; has_more: boolean }> {
-  const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+  // The cursor's key is the position (seq) of the last message handed out.
+  const after = afterKey(DM_LIST, ['number'], q.cursor);
   if (!(await accountExists(deps.db, q.with))) throw notFound('account');
   refuseIf(
     mayReadDirectMessages(
@@ -117,12 +112,8 @@ export async function listDirectMessages(
       q.with,
     ),
   );
+  const before = after === null ? undefined : String(after[0]);
   const rows = await conversationPage(deps.db, principal.accountId, q.with, q.limit, before);
-  const page = rows.slice(0, q.limit);
-  const hasMore = rows.length > q.limit;
-  return {
-    messages: page.map(messageJson),
-    next_cursor: hasMore ? encodeCursor(page[page.length - 1].seq) : null,
-    has_more: hasMore,
-  };
+  const page = toPage(rows, q.limit, DM_LIST, (m) => [Number(m.seq)]);
+  return { messages: page.items.map(messageJson), next_cursor: page.next_cursor, has_more: page.has_more };
 }

@@ -8,6 +8,7 @@ export const MCP_TOOL_NAMES = [
   'get_rental_messages',
   'get_transactions',
   'list_direct_messages',
+  'list_rental_files',
   'list_rentals',
   'list_task_categories',
   'rate_rental',

@@ -13,8 +13,6 @@
  * covers acceptances that predate that signal. Later lifecycle timers (task expiry) belong here.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -28,12 +26,9 @@ import {
 } from '@temporalio/workflow';
 import type { createHoldActivities } from '../../activities/holds';
 import type { createTaskCloseActivities } from '../../activities/task-close';
-import { ErrorCode, failIf } from '../../domain/errors';
-import type { Micro } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
-import { passOn, retryTransient } from '../failures';
+import { retryTransient } from '../failures';
 import {
-  type CancelTaskRequest,
   cancelTaskUpdate,
   type TaskInput,
   type TaskLifecycle,
@@ -41,7 +36,7 @@ import {
   taskOpenedUpdate,
   taskSettledSignal,
 } from './contract';
-import { mayCancelTask } from '../../domain/task-permissions';
+import { TaskOwnerState } from './state';
 
 type HoldActivities = ReturnType<typeof createHoldActivities>;
 type TaskCloseActivities = ReturnType<typeof createTaskCloseActivities>;
@@ -72,67 +67,25 @@ const ANNOUNCE_CLOSE = 'task-announce-close';
 
 const DEFAULT_RECHECK_MS = 6 * 3600_000;
 
-class TaskOwner {
-  status: TaskLifecycle['status'];
-  opened: boolean | undefined;
-  openFailure: ApplicationFailure | undefined;
-  cancelRequested = false;
-  cancelRefunded: Micro | null;
-  changes = 0;
-
-  constructor(readonly input: TaskInput) {
-    this.opened = input.opened ? true : undefined;
-    this.status = input.opened ? (input.cancelRefunded == null ? 'open' : 'cancelled') : 'opening';
-    this.cancelRefunded = input.cancelRefunded ?? null;
-    this.cancelRequested = input.cancelRefunded != null;
-  }
-
-  view(): TaskLifecycle {
-    return { taskId: this.input.taskId, status: this.status, cancelRefunded: this.cancelRefunded };
-  }
-
-  async openedOutcome(): Promise<TaskLifecycle> {
-    await condition(() => this.opened !== undefined);
-    if (!this.opened)
-      throw (
-        this.openFailure ?? ApplicationFailure.nonRetryable('escrow could not be held', ErrorCode.Unavailable)
-      );
-    return this.view();
-  }
-
-  validateCancel(r: CancelTaskRequest): void {
-    failIf(mayCancelTask(this.input, r?.actorId));
-    if (this.cancelRequested || (this.status !== 'open' && this.status !== 'opening'))
-      throw ApplicationFailure.nonRetryable(
-        `task is already ${this.status === 'closed' ? 'closed' : this.cancelRequested ? 'cancelled' : this.status}`,
-        ErrorCode.Conflict,
-      );
-  }
-
-  async cancel(): Promise<TaskLifecycle> {
-    this.cancelRequested = true;
-    await condition(() => this.opened !== undefined);
-    const result = await act.cancelTaskWithRefund({ taskId: this.input.taskId });
-    if (result.outcome !== 'cancelled') {
-      this.cancelRequested = false;
-      this.changes++;
-      const status = result.outcome === 'not_open' ? result.status : 'gone';
-      throw ApplicationFailure.nonRetryable(`task is already ${status}`, ErrorCode.Conflict);
-    }
-    this.status = 'cancelled';
-    this.cancelRefunded = result.refunded;
-    upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'cancelled' }]);
-    this.changes++;
-    return this.view();
-  }
-}
-
 export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
-  const task = new TaskOwner(input);
+  const task = new TaskOwnerState(input);
   setHandler(taskLifecycleQuery, () => task.view());
-  setHandler(taskOpenedUpdate, () => task.openedOutcome());
-  setHandler(cancelTaskUpdate, () => task.cancel(), { validator: (r) => task.validateCancel(r) });
-  setHandler(taskSettledSignal, () => void task.changes++);
+  setHandler(taskOpenedUpdate, async () => {
+    await condition(() => task.opened !== undefined);
+    return task.openedOutcome();
+  });
+  setHandler(
+    cancelTaskUpdate,
+    async () => {
+      task.cancelStarted();
+      await condition(() => task.opened !== undefined);
+      const view = task.cancelAnswered(await act.cancelTaskWithRefund({ taskId: input.taskId }));
+      upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'cancelled' }]);
+      return view;
+    },
+    { validator: (r) => task.validateCancel(r) },
+  );
+  setHandler(taskSettledSignal, () => task.acceptanceSettled());
 
   // 1. The row and the escrow, together; a short balance ends here with nothing held.
   if (!input.opened) {
@@ -146,14 +99,11 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
         reward: input.reward,
         slots: input.slots,
       });
-      task.opened = true;
-      task.status = 'open';
+      task.openSucceeded();
     } catch (err) {
-      task.opened = false;
-      const cause = err instanceof ActivityFailure ? err.cause : err;
-      task.openFailure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
+      const refusal = task.openRefused(err);
       await condition(allHandlersFinished);
-      throw task.openFailure ?? err;
+      throw refusal ?? err;
     }
   }
 
@@ -165,20 +115,13 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
       input.recheckMs ?? DEFAULT_RECHECK_MS,
     );
     await condition(allHandlersFinished);
-    const now = await act.taskEscrowState({ taskId: input.taskId });
-    if (now.status === 'completed' && task.status === 'open') {
-      task.status = 'completed';
-      upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'completed' }]);
-    }
-    if (now.status !== 'open' && now.escrow === 0) break;
+    const escrow = task.escrowSeen(await act.taskEscrowState({ taskId: input.taskId }));
+    if (escrow.completed) upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'completed' }]);
+    if (escrow.over) break;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 2000)
-      return await continueAsNew<typeof taskWorkflow>({
-        ...input,
-        opened: true,
-        cancelRefunded: task.cancelRefunded,
-      });
+      return await continueAsNew<typeof taskWorkflow>(task.carry());
   }
-  task.status = 'closed';
+  task.closed();
   if (patched(ANNOUNCE_CLOSE)) {
     await announce.announceTaskClosed({ taskId: input.taskId }).catch((err: unknown) => {
       log.warn('task_completed not enqueued', { taskId: input.taskId, error: String(err) });
