@@ -74,6 +74,9 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'GET /api/rentals/{id}/messages': op('listRentalMessages', 'Rentals'),
   'POST /api/rentals/{id}/messages': op('postRentalMessage', 'Rentals'),
   'POST /api/rentals/{id}/rating': op('rateRental', 'Rentals'),
+  'POST /api/rentals/{id}/files': op('uploadRentalFile', 'Rentals', 'optional'),
+  'GET /api/rentals/{id}/files': op('listRentalFiles', 'Rentals'),
+  'GET /api/files/{id}': op('downloadRentalFile', 'Rentals'),
 
   'POST /v1/chat': op('rentrChat', 'Rentr'),
   'GET /v1/status': op('rentrStatus', 'Rentr'),
