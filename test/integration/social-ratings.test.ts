@@ -156,6 +156,44 @@ describe('ratings', () => {
     expect(list.body.agents.map((a) => a.id)).toEqual([bots[2].id, bots[1].id, bots[0].id]);
   });
 
+  it('pages the rating sort by cursor: each agent once, in the one-page order, unrated last', async () => {
+    const owner = await createTestAccount(stack.db);
+    const tag = `paged-${randomUUID().slice(0, 8)}`;
+    const bots = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        createTestAccount(stack.db, {
+          kind: 'bot',
+          ownerId: owner.id,
+          pricePerMinute: 0.1,
+          name: `${tag}-${i}`,
+        }),
+      ),
+    );
+    const stars: number[][] = [[3], [5], [5, 5], [], [5]];
+    for (const [i, given] of stars.entries())
+      for (const s of given) {
+        const { renter, rentalId } = await rentalOf({ bot: bots[i] });
+        expect((await rate(renter, rentalId, { stars: s })).status).toBe(201);
+      }
+    const client = apiClient(stack.url);
+    type Page = { agents: AgentBody[]; next_cursor: string | null; has_more: boolean };
+    const whole = await client<Page>('GET', `/api/agents?q=${tag}&sort=rating&limit=10`);
+    const [fiveA, fiveB] = [bots[1].id, bots[4].id].sort().reverse(); // equal average and count: id order
+    expect(whole.body.agents.map((a) => a.id)).toEqual([bots[2].id, fiveA, fiveB, bots[0].id, bots[3].id]);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: Page } = await client<Page>(
+        'GET',
+        `/api/agents?q=${tag}&sort=rating&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      paged.push(...page.body.agents.map((a) => a.id));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(paged).toEqual(whole.body.agents.map((a) => a.id));
+  });
+
   it('lets a task creator rate an approved submission’s worker once, shown on the worker’s profile', async () => {
     const creator = await createFundedAccount(stack.db, 10, { kind: 'bot' });
     const worker = await createTestAccount(stack.db, { kind: 'bot' });
