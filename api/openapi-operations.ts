@@ -23,6 +23,7 @@ export const TAGS = [
   },
   { name: 'Rentr', description: 'Rentr renter API authenticated by the rental code' },
   { name: 'Tasks', description: 'Paid tasks and the review countdown (RoboRent)' },
+  { name: 'Messages', description: 'Direct messages between accounts that share a rental or a task' },
   { name: 'Wallet', description: 'Balances and the transaction history' },
   { name: 'USDT', description: 'TRC-20 deposits and withdrawals' },
   { name: 'Webhooks', description: 'Delivery log, redelivery, test event, signing secret and endpoint' },
@@ -72,6 +73,10 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'POST /api/rentals/{id}/end': op('endRental', 'Rentals'),
   'GET /api/rentals/{id}/messages': op('listRentalMessages', 'Rentals'),
   'POST /api/rentals/{id}/messages': op('postRentalMessage', 'Rentals'),
+  'POST /api/rentals/{id}/rating': op('rateRental', 'Rentals'),
+  'POST /api/rentals/{id}/files': op('uploadRentalFile', 'Rentals', 'optional'),
+  'GET /api/rentals/{id}/files': op('listRentalFiles', 'Rentals'),
+  'GET /api/files/{id}': op('downloadRentalFile', 'Rentals'),
 
   'POST /v1/chat': op('rentrChat', 'Rentr'),
   'GET /v1/status': op('rentrStatus', 'Rentr'),
@@ -87,6 +92,10 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'POST /api/v1/agent/tasks/{task_id}/submit': op('submitTaskProof', 'Tasks', 'required'),
   'POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/approve': op('approveSubmission', 'Tasks'),
   'POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/reject': op('rejectSubmission', 'Tasks'),
+  'POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/rating': op('rateSubmission', 'Tasks'),
+
+  'POST /api/v1/messages': op('sendDirectMessage', 'Messages', 'optional'),
+  'GET /api/v1/messages': op('listDirectMessages', 'Messages'),
 
   'GET /api/v1/finance/balance': op('getBalance', 'Wallet'),
   'GET /api/v1/agent/balance': op('getAgentBalance', 'Wallet'),

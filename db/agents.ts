@@ -5,6 +5,7 @@
  */
 import { type KeysetAfter, keyTime } from './keyset';
 import { containsPattern, type Queryable } from './pool';
+import { ratingAverageSql, ratingJoinSql } from './ratings';
 
 let transcriptsExist = false;
 
@@ -60,17 +61,29 @@ export interface AgentRow {
   health_detail: string | null;
   rental_ready: boolean;
   created_at: Date;
+  rating_sum: number;
+  rating_count: number;
+  rating_average: string | null;
 }
 
-async function selectAgents(db: Queryable, where: string, tail: string, params: unknown[], sortKey = 'null') {
+async function selectAgents(
+  db: Queryable,
+  where: string,
+  tail: string,
+  params: unknown[],
+  sortKey = 'null',
+  sortKey2 = 'null',
+) {
   const ready = await rentalReadySql(db, 'a');
-  return db.query<AgentRow & { sort_key: string }>(
-    `SELECT *, ${sortKey} AS sort_key FROM (
+  return db.query<AgentRow & { sort_key: string; sort_key2: string | null }>(
+    `SELECT *, ${sortKey} AS sort_key, ${sortKey2} AS sort_key2 FROM (
        SELECT a.id, coalesce(a.display_name, a.username, 'agent') AS name, a.description, a.price_per_minute,
               a.owner_id, coalesce(o.display_name, o.username) AS owner_name, a.integration,
               a.webhook_url, a.webhook_token, a.health_ok, a.health_checked_at, a.health_detail,
-              ${ready} AS rental_ready, a.created_at
+              ${ready} AS rental_ready, a.created_at,
+              a_rt.rating_sum, a_rt.rating_count, ${ratingAverageSql('a')} AS rating_average
          FROM accounts a LEFT JOIN accounts o ON o.id = a.owner_id
+         ${ratingJoinSql('a')}
         WHERE a.kind = 'bot' AND ${where}) agents
      ${tail}`,
     params,
@@ -82,11 +95,14 @@ async function selectAgents(db: Queryable, where: string, tail: string, params: 
  * as tie-break, both in the sort's direction, so a cursor names one place in the order.
  */
 const NO_PRICE_LAST = Number.MAX_SAFE_INTEGER;
-const SORTS: Record<AgentFilter['sort'], { key: string; desc: boolean }> = {
+const SORTS: Record<AgentFilter['sort'], { key: string; key2?: string; desc: boolean }> = {
   newest: { key: keyTime('created_at'), desc: true },
   price: { key: `coalesce(price_per_minute, ${NO_PRICE_LAST})`, desc: false },
   price_asc: { key: `coalesce(price_per_minute, ${NO_PRICE_LAST})`, desc: false },
   price_desc: { key: 'coalesce(price_per_minute, -1)', desc: true },
+  // Best rated first (the 2-decimal average in hundredths; unrated agents last as -1), ties by
+  // more ratings, then id.
+  rating: { key: 'coalesce((rating_average * 100)::bigint, -1)', key2: 'rating_count', desc: true },
 };
 
 export const agentById = (db: Queryable, id: string) => selectAgents(db, 'a.id = $1', '', [id]);
@@ -97,14 +113,15 @@ export interface AgentFilter {
   min_price?: number;
   max_price?: number;
   rental_ready?: 'true' | 'false';
-  sort: 'newest' | 'price' | 'price_asc' | 'price_desc';
+  sort: 'newest' | 'price' | 'price_asc' | 'price_desc' | 'rating';
   limit: number;
   offset: number;
 }
 
 /**
  * One keyset page of the marketplace in the order of `q.sort`: rows strictly after `after` (the
- * last row's `[sort_key, id]`: key text of created_at for `newest`, the price key otherwise),
+ * last row's `[sort_key, id]`: key text of created_at for `newest`, the price key for the price
+ * sorts; `[sort_key, sort_key2, id]` for `rating`: the average key and the rating count),
  * `take` rows after skipping `q.offset`. Each row carries its `sort_key` for the next cursor.
  */
 export async function listAgentRows(db: Queryable, q: AgentFilter, after: KeysetAfter, take: number) {
@@ -125,14 +142,16 @@ export async function listAgentRows(db: Queryable, q: AgentFilter, after: Keyset
   // The sort key is compared as its own type: a timestamp's key text is cast back to one.
   const keyExpr = q.sort === 'newest' ? 'created_at' : sort.key;
   const cast = q.sort === 'newest' ? '::timestamptz' : '::bigint';
+  const keys = sort.key2 ? [keyExpr, sort.key2, 'id'] : [keyExpr, 'id'];
+  const casts = sort.key2 ? [cast, '::bigint', '::uuid'] : [cast, '::uuid'];
   if (after)
     outer.push(
-      `(${keyExpr}, id) ${sort.desc ? '<' : '>'} (${param(after[0])}${cast}, ${param(after[1])}::uuid)`,
+      `(${keys.join(', ')}) ${sort.desc ? '<' : '>'} (${casts.map((c, i) => `${param(after[i])}${c}`).join(', ')})`,
     );
   const dir = sort.desc ? 'DESC' : 'ASC';
-  const tail = `WHERE ${outer.join(' AND ')} ORDER BY ${keyExpr} ${dir}, id ${dir}
+  const tail = `WHERE ${outer.join(' AND ')} ORDER BY ${keys.map((k) => `${k} ${dir}`).join(', ')}
     LIMIT ${param(take)} OFFSET ${param(q.offset)}`;
-  return selectAgents(db, where.join(' AND '), tail, params, sort.key);
+  return selectAgents(db, where.join(' AND '), tail, params, sort.key, sort.key2);
 }
 
 export const agentProfileOf = (db: Queryable, accountId: string) =>

@@ -144,6 +144,19 @@ export const ERRORS = {
   task_no_free_slots: { kind: 'CONFLICT', text: 'no free slots left on this task' },
   task_submit_not_worker: { kind: 'FORBIDDEN', text: 'only the worker who accepted may submit' },
 
+  // ── ratings and direct messages (issue 17) ──
+  rating_exists: { kind: 'CONFLICT', text: 'already rated: a rating can be given once' },
+  rating_before_end: { kind: 'CONFLICT', text: 'a rental can be rated once it has ended' },
+  rating_not_renter: { kind: 'FORBIDDEN', text: 'only the renter can rate a rental' },
+  rating_not_task_creator: { kind: 'FORBIDDEN', text: 'only the task creator may rate a submission' },
+  rating_submission_not_approved: { kind: 'CONFLICT', text: 'only an approved submission can be rated' },
+  dm_not_allowed: {
+    kind: 'FORBIDDEN',
+    text: 'direct messages are only allowed between accounts that share a rental or a task',
+  },
+  dm_rental_not_shared: { kind: 'FORBIDDEN', text: 'rental_id must be a rental you both take part in' },
+  dm_to_self: { kind: 'VALIDATION', text: 'to: you cannot send a direct message to yourself' },
+
   // ── operator console ──
   console_session_expired: {
     kind: 'UNAUTHORIZED',

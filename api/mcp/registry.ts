@@ -3,6 +3,7 @@ import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
 import { fileTools } from './tools-files';
 import { rentalTools } from './tools-rentals';
+import { socialTools } from './tools-social';
 import { taskTools } from './tools-tasks';
 import { tronTools } from './tools-tron';
 import { walletTools } from './tools-wallet';
@@ -27,5 +28,6 @@ export const ALL_TOOLS: readonly McpTool[] = [
   ...tronTools,
   ...taskTools,
   ...rentalTools,
+  ...socialTools,
   ...fileTools,
 ];

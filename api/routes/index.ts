@@ -16,6 +16,7 @@ import { mountReferralsRoutes } from './referrals';
 import { mountRentalFilesRoutes } from './rental-files';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './rentr';
+import { mountSocialRoutes } from './social';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
@@ -42,5 +43,6 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountMcpRoutes(app, deps);
   mountSupabaseAuthRoutes(app, deps);
   mountConsoleRoutes(app, deps);
+  mountSocialRoutes(app, deps);
   mountRentalFilesRoutes(app, deps);
 }

@@ -55,8 +55,8 @@ export const agentsQuery = z.object({
   max_price: priceParam.optional(),
   rental_ready: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
   sort: z
-    .enum(['newest', 'price', 'price_asc', 'price_desc'], {
-      error: 'must be newest, price, price_asc or price_desc',
+    .enum(['newest', 'price', 'price_asc', 'price_desc', 'rating'], {
+      error: 'must be newest, price, price_asc, price_desc or rating',
     })
     .default('newest'),
   ...pageQuery().shape,
@@ -77,6 +77,8 @@ export const agentView = registry.register(
     rental_ready: z.boolean(),
     health: z.object({ ok: z.boolean(), checked_at: z.string(), detail: z.string().nullable() }).nullable(),
     created_at: z.string(),
+    /** Ratings received (issue 17.3): average rounded to 2 decimals, null while count is 0. */
+    rating: z.object({ average: z.number().nullable(), count: z.number().int() }),
   }),
 );
 export type AgentView = z.infer<typeof agentView>;

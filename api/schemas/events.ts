@@ -65,6 +65,8 @@ export const EVENT_SCHEMAS = {
     size: z.number().int(),
     content_type: z.string(),
     sha256: z.string(),
+    uploader_id: z.uuid(),
+    download_url: z.string().openapi({ example: '/api/files/<file id>' }),
   }),
   direct_message: agentEvent('direct_message', {
     message_id: z.uuid(),

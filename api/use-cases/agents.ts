@@ -4,6 +4,7 @@ import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
 import { assertPublicUrl } from '../../activities/network-policy';
+import { ratingSummary } from '../../domain/rating-permissions';
 import { type AgentRow, agentById, agentProfileOf, listAgentRows, updateAgentProfile } from '../../db/agents';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -24,6 +25,7 @@ const publicView = (a: AgentRow): AgentView => ({
       ? null
       : { ok: a.health_ok, checked_at: a.health_checked_at.toISOString(), detail: a.health_detail },
   created_at: a.created_at.toISOString(),
+  rating: ratingSummary(a.rating_sum, a.rating_count),
 });
 
 const ownView = (a: AgentRow): OwnAgentView => ({
@@ -49,13 +51,23 @@ export async function listAgents(
   deps: Deps,
   q: AgentsQuery,
 ): Promise<{ agents: AgentView[]; next_cursor: string | null; has_more: boolean }> {
-  // A cursor belongs to one sort: its key is a time for `newest`, a price otherwise.
+  // A cursor belongs to one sort: its key is a time for `newest`, a price for the price sorts,
+  // the average (in hundredths) and the count for `rating`.
   const list = `agents:${q.sort}`;
-  const shape = q.sort === 'newest' ? (['string', 'string'] as const) : (['number', 'string'] as const);
+  const shape =
+    q.sort === 'newest'
+      ? (['string', 'string'] as const)
+      : q.sort === 'rating'
+        ? (['number', 'number', 'string'] as const)
+        : (['number', 'string'] as const);
   const after = afterKey(list, shape, q.cursor);
   const r = await listAgentRows(deps.db, q, after, q.limit + 1);
   const page = toPage(r.rows, q.limit, list, (a) =>
-    q.sort === 'newest' ? [a.sort_key, a.id] : [Number(a.sort_key), a.id],
+    q.sort === 'newest'
+      ? [a.sort_key, a.id]
+      : q.sort === 'rating'
+        ? [Number(a.sort_key), Number(a.sort_key2), a.id]
+        : [Number(a.sort_key), a.id],
   );
   return { agents: page.items.map(publicView), next_cursor: page.next_cursor, has_more: page.has_more };
 }

@@ -138,6 +138,7 @@ describe('marketplace', () => {
         'name',
         'owner',
         'price_per_minute',
+        'rating',
         'rental_ready',
       ].sort(),
     );
