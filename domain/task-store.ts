@@ -6,7 +6,7 @@ import { type Db, type Queryable, withTransaction } from './db';
 import { balanceOf, type LedgerAccountKey, postJournal } from './ledger';
 import type { Micro } from './money';
 
-export type TaskStatus = 'open' | 'completed' | 'cancelled';
+export type TaskStatus = 'open' | 'completed' | 'cancelled' | 'expired';
 export type AcceptanceStatus = 'accepted' | 'submitted' | 'approved' | 'rejected' | 'expired';
 
 export interface TaskRow {
@@ -21,6 +21,9 @@ export interface TaskRow {
   created_at: Date;
   cancelled_at: Date | null;
   completed_at: Date | null;
+  /** Null for tasks created before tasks expired (they never do). */
+  expires_at: Date | null;
+  expired_at: Date | null;
   /** Acceptances occupying a slot (accepted, submitted, approved). */
   slots_taken: number;
   /** Approved (paid) acceptances. */
@@ -80,13 +83,14 @@ export interface TaskSettlement {
 }
 
 /**
- * What a task's escrow must keep: an open task `reward × unpaid slots`, a cancelled one
- * `reward × running acceptances`, a completed one nothing.
+ * What a task's escrow must keep: an open task `reward × unpaid slots`, a cancelled or expired
+ * one `reward × running acceptances` (a slot released after that is refunded, not reopened), a
+ * completed one nothing.
  */
 export function escrowToKeep(task: TaskRow): Micro {
   const running = task.slots_taken - task.slots_filled;
   if (task.status === 'open') return task.reward * (task.slots - task.slots_filled);
-  return task.status === 'cancelled' ? task.reward * running : 0;
+  return task.status === 'cancelled' || task.status === 'expired' ? task.reward * running : 0;
 }
 
 /**
@@ -143,6 +147,8 @@ export interface NewTask {
   category: string;
   reward: Micro;
   slots: number;
+  /** ISO-8601; absent for tasks that never expire. */
+  expiresAt?: string;
 }
 
 /**
@@ -153,9 +159,9 @@ export interface NewTask {
 export async function openTaskWithEscrow(db: Db, t: NewTask): Promise<void> {
   await withTransaction(db, async (tx) => {
     await tx.query(
-      `INSERT INTO tasks (id, creator_id, title, description, category, reward, slots)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-      [t.taskId, t.creatorId, t.title, t.description, t.category, t.reward, t.slots],
+      `INSERT INTO tasks (id, creator_id, title, description, category, reward, slots, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+      [t.taskId, t.creatorId, t.title, t.description, t.category, t.reward, t.slots, t.expiresAt ?? null],
     );
     await postJournal(tx, {
       idempotencyKey: `task-escrow:${t.taskId}`,

@@ -13,6 +13,7 @@ import { containsPattern, withTransaction } from '../../domain/db';
 import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
+import { taskExpiresAt } from '../../domain/task-expiry';
 import {
   type AcceptanceRow,
   cancelTaskWithRefund,
@@ -88,6 +89,8 @@ export function toTaskView(t: TaskRow, submissions?: AcceptanceRow[]): TaskView 
     created_at: t.created_at.toISOString(),
     cancelled_at: isoOrNull(t.cancelled_at),
     completed_at: isoOrNull(t.completed_at),
+    expires_at: isoOrNull(t.expires_at),
+    expired_at: isoOrNull(t.expired_at),
     ...(submissions ? { submissions: submissions.map(toSubmissionView) } : {}),
   };
 }
@@ -107,6 +110,7 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
   const { db, config } = deps;
   const id = randomUUID();
   const escrow = times(input.reward_usd, input.slots);
+  const expiresAt = taskExpiresAt(config, input.expires_at, Date.now());
   // The escrow posting (the workflow's first step) checks the hourly spend cap atomically.
   // From here on a 504 names the task: its start may still complete (api/deadline.ts).
   mayCreate({ task_id: id });
@@ -118,6 +122,7 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
     category: input.category,
     reward: input.reward_usd,
     slots: input.slots,
+    expiresAt: new Date(expiresAt).toISOString(),
   };
   await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(
@@ -206,6 +211,8 @@ export async function acceptTask(
     if (again) return { task, acceptance: again, created: false };
     refuseIf(mayAcceptTask({ creatorId: task.creator_id }, principal.accountId));
     if (task.status !== 'open') throw conflict(`task is ${task.status}`);
+    // Past expires_at the timer is about to refund the open slots: take no new acceptance.
+    if (task.expires_at && task.expires_at.getTime() <= Date.now()) throw conflict('task is expired');
     const mine = await tx.query(
       `SELECT 1 FROM task_acceptances WHERE task_id = $1 AND worker_id = $2
           AND status IN ('accepted', 'submitted', 'approved')`,
