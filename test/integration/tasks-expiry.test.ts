@@ -82,7 +82,9 @@ describe('tasks that expire', () => {
       (v) => v === before,
     );
     expect(await availableMicro(stack.db, creator.id)).toBe(before);
-    expect(await balanceOf(stack.db, { ownerId: creator.id, purpose: 'escrow', subject: `task:${taskId}` })).toBe(0);
+    expect(
+      await balanceOf(stack.db, { ownerId: creator.id, purpose: 'escrow', subject: `task:${taskId}` }),
+    ).toBe(0);
     expect(await availableMicro(stack.db, worker.id)).toBe(0);
     const after = await creator.call<Json>('GET', `/api/v1/agent/tasks/${taskId}`);
     expect(after.body).toMatchObject({ status: 'expired', slots_available: 0 });

@@ -168,7 +168,9 @@ describe('task expiry decisions (stub activities)', () => {
   it('when the creator cancelled before expiresAt, then the expiry refunds nothing more', async () => {
     row.running = 1;
     const t = await openTask(1 * HOUR);
-    const cancelled = await t.handle.executeUpdate(cancelTaskUpdate, { args: [{ actorId: t.input.creatorId }] });
+    const cancelled = await t.handle.executeUpdate(cancelTaskUpdate, {
+      args: [{ actorId: t.input.creatorId }],
+    });
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelRefunded: (SLOTS - 1) * REWARD });
     await w.env.sleep(3 * HOUR);
     expect(w.calls(t.id, 'expireTaskWithRefund')).toHaveLength(0);

@@ -236,7 +236,9 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
     const recheck = input.recheckMs ?? DEFAULT_RECHECK_MS;
     await condition(
       () => task.changes !== seen || workflowInfo().continueAsNewSuggested,
-      expiresAt !== null && task.mayExpire() ? Math.max(1, Math.min(recheck, expiresAt - Date.now())) : recheck,
+      expiresAt !== null && task.mayExpire()
+        ? Math.max(1, Math.min(recheck, expiresAt - Date.now()))
+        : recheck,
     );
     await condition(allHandlersFinished);
     if (expiresAt !== null && Date.now() >= expiresAt && task.mayExpire()) await task.expire();
