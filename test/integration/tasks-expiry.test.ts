@@ -3,6 +3,8 @@
  * a short expires_at (TASK_MIN_TTL_SECONDS, a test-only minimum) and a short proof deadline, then
  * the creator's balance comes back to the micro-USDT and the task reads `expired`.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
@@ -13,16 +15,33 @@ type Json = Record<string, unknown>;
 
 describe('tasks that expire', () => {
   let stack: Stack;
+  let receiver: http.Server;
+  let hookUrl: string;
+  const received: Json[] = [];
 
   beforeAll(async () => {
     stack = await startStack({ config: { TASK_MIN_TTL_SECONDS: '1', TASK_ACCEPT_DEADLINE_SECONDS: '5' } });
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as Json);
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
   });
   afterAll(async () => {
     await stack?.stop();
+    await new Promise((r) => receiver?.close(r));
   });
 
-  async function account(usdt = 0) {
-    const a = await createFundedAccount(stack.db, usdt, { kind: 'bot' });
+  async function account(usdt = 0, webhookUrl?: string) {
+    const a = await createFundedAccount(stack.db, usdt, {
+      kind: 'bot',
+      ...(webhookUrl ? { webhookUrl } : {}),
+    });
     return { ...a, call: apiClient(stack.url, a.apiKey) };
   }
   const taskBody = (over: Json = {}) => ({
@@ -90,6 +109,31 @@ describe('tasks that expire', () => {
     expect(after.body).toMatchObject({ status: 'expired', slots_available: 0 });
     expect((after.body.submissions as Json[]).map((s) => s.status)).toEqual(['expired']);
     await assertLedgerConsistent(stack.db);
+  });
+
+  it('when a task expires, then the creator’s webhook gets task_expired once with the refund', async () => {
+    const creator = await account(10, hookUrl);
+    const created = await creator.call<Json & { id: string }>('POST', '/api/v1/agent/tasks', {
+      ...taskBody({ slots: 2 }),
+      expires_at: inSeconds(2),
+    });
+    expect(created.status).toBe(201);
+    const mine = () => received.filter((b) => b.event === 'task_expired' && b.task_id === created.body.id);
+    await eventually(
+      async () => mine().length,
+      (n) => n > 0,
+    );
+    expect(mine()).toEqual([
+      {
+        event: 'task_expired',
+        task_id: created.body.id,
+        slots_filled: 0,
+        slots_total: 2,
+        refunded_usd: 3,
+        expires_at: created.body.expires_at,
+        expired_at: expect.any(String),
+      },
+    ]);
   });
 
   it('when the creator cancels before expires_at, then the expiry refunds nothing more', async () => {
