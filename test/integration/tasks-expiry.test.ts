@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { balanceOf } from '../../domain/ledger';
 import { toMicro } from '../../domain/money';
 import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
+import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
+import { taskWorkflowId } from '../../workflows/task/contract';
 
 type Json = Record<string, unknown>;
 
@@ -109,6 +111,12 @@ describe('tasks that expire', () => {
     expect(after.body).toMatchObject({ status: 'expired', slots_available: 0 });
     expect((after.body.submissions as Json[]).map((s) => s.status)).toEqual(['expired']);
     await assertLedgerConsistent(stack.db);
+    // The task's owner closes once its escrow is empty.
+    expect(await stack.client.workflow.getHandle(taskWorkflowId(taskId)).result()).toMatchObject({
+      status: 'closed',
+      expiryRefunded: toMicro(3),
+    });
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, taskWorkflowId(taskId), 'task-expired-released-slot');
   });
 
   it('when a task expires, then the creator’s webhook gets task_expired once with the refund', async () => {
