@@ -110,7 +110,8 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
   const { db, config } = deps;
   const id = randomUUID();
   const escrow = times(input.reward_usd, input.slots);
-  const expiresAt = taskExpiresAt(config, input.expires_at, Date.now());
+  const createdAt = Date.now();
+  const expiresAt = taskExpiresAt(config, input.expires_at, createdAt);
   // The escrow posting (the workflow's first step) checks the hourly spend cap atomically.
   // From here on a 504 names the task: its start may still complete (api/deadline.ts).
   mayCreate({ task_id: id });
@@ -123,6 +124,7 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
     reward: input.reward_usd,
     slots: input.slots,
     expiresAt: new Date(expiresAt).toISOString(),
+    createdAt: new Date(createdAt).toISOString(),
   };
   await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(

@@ -40,6 +40,13 @@ export interface TaskInput {
    * started before tasks expired: those never do.
    */
   expiresAt?: string;
+  /**
+   * ISO-8601, the API's clock when it chose expiresAt: the timer runs `expiresAt − createdAt` from
+   * the workflow's start on the server's clock, so a skew between the two clocks moves nothing.
+   */
+  createdAt?: string;
+  /** Continued-as-new: the expiry on the workflow's clock (epoch ms). */
+  expiryDueMs?: number;
   /** How often an idle open/cancelled task re-reads its escrow (default 6 h). */
   recheckMs?: number;
   /** Continued-as-new: the escrow is already posted. */

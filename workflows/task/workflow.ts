@@ -128,10 +128,16 @@ class TaskOwner {
     };
   }
 
-  /** Epoch ms of the expiry, or null: no expiresAt (an older task) or histories without the timer. */
+  /**
+   * Epoch ms (workflow clock) of the expiry, or null: no expiresAt (an older task) or histories
+   * without the timer. The first run counts the TTL from its start (see TaskInput.createdAt).
+   */
   expiryAt(): number | null {
-    if (!this.input.expiresAt || !patched(TASK_EXPIRY)) return null;
-    return Date.parse(this.input.expiresAt);
+    const { expiresAt, createdAt, expiryDueMs } = this.input;
+    if (!expiresAt || !patched(TASK_EXPIRY)) return null;
+    if (expiryDueMs !== undefined) return expiryDueMs;
+    if (!createdAt) return Date.parse(expiresAt);
+    return workflowInfo().startTime.getTime() + Math.max(0, Date.parse(expiresAt) - Date.parse(createdAt));
   }
 
   /** Whether the timer still has something to do: an open task nobody cancelled. */
@@ -254,6 +260,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
         opened: true,
         cancelRefunded: task.cancelRefunded,
         ...(task.expiryRefunded === null ? {} : { expiryRefunded: task.expiryRefunded }),
+        ...(expiresAt === null ? {} : { expiryDueMs: expiresAt }),
       });
   }
   task.status = 'closed';
