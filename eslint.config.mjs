@@ -44,6 +44,16 @@ export const WORKFLOW_SANDBOX_PATHS = [
   allowTypeImports: true,
   message: 'Workflow code and contracts run in the workflow sandbox: import types only from this package.',
 }));
+// ── Layer boundary: SQL in the stores (issue 13.3), shared by the blocks further down ──
+const NO_PG = (message) => ({ name: 'pg', message });
+const NO_POOL = {
+  group: ['**/db/pool'],
+  allowTypeImports: true,
+  message: 'Call a store (db/<context>.ts) or db/transaction instead of the pool.',
+};
+const WORKFLOWS_RUN_NO_SQL = 'Workflows run no SQL: an activity calls the store.';
+const NO_DB_IN_WORKFLOWS = { group: ['**/db/*'], allowTypeImports: true, message: WORKFLOWS_RUN_NO_SQL };
+
 const workflowContractBoundary = [
   {
     files: ['**/*.ts'],
@@ -105,4 +115,99 @@ export default tseslint.config(
   },
   // Layer boundary: workflow contracts (see workflowContractBoundary above).
   ...workflowContractBoundary,
+  // ---------------------------------------------------------------------------------------------
+  // Layers (issue 13 items 2 and 3; docs/ARCHITECTURE.md). Kept as separate blocks so each rule
+  // names the boundary it guards.
+  //
+  // 1. domain/ is pure: rules, money, texts, state machines. No Postgres, network, file system,
+  //    Temporal client/worker, logger or TRON node library, and nothing from the I/O layers.
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            'pg',
+            'undici',
+            'pino',
+            'tronweb',
+            '@temporalio/client',
+            '@temporalio/worker',
+            ...['dns', 'dns/promises', 'net', 'http', 'https', 'http2', 'fs', 'fs/promises'].flatMap((m) => [
+              m,
+              `node:${m}`,
+            ]),
+          ].map((name) => ({ name, message: 'domain/ is pure: do the I/O in db/, activities/ or worker/.' })),
+          patterns: [
+            {
+              group: [
+                '**/db/*',
+                '**/api/*',
+                '**/api/**',
+                '**/activities/*',
+                '**/worker/*',
+                '**/workflows/*',
+                '**/workflows/**',
+              ],
+              message: 'domain/ is pure and imports no other layer (see docs/ARCHITECTURE.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // 2. SQL lives in the stores (db/<context>.ts). api/ and workflows/ neither hold a pool nor write
+  //    SQL: api/ calls store functions (db/<store>, db/transaction for a multi-statement
+  //    transaction); workflows/ call activities. Types from db/pool are fine (no query runs through
+  //    a type). api/server.ts, the composition root, is the one place that creates the pool.
+  //    Flat config replaces `no-restricted-imports` per file, so each block below also repeats the
+  //    workflow-contract pattern that applies to its files.
+  {
+    files: ['api/**/*.ts'],
+    ignores: ['api/server.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_PG('SQL lives in the stores (db/<context>.ts).')],
+          patterns: [NO_POOL, WORKFLOW_INTERNALS],
+        },
+      ],
+    },
+  },
+  {
+    files: ['api/**/*.ts', 'workflows/**/*.ts'],
+    ignores: ['api/server.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['Literal[value=/%s/]', 'TemplateElement[value.raw=/%s/]'].map((shape) => ({
+          selector: shape.replace(
+            '%s',
+            '^\\s*(SELECT|INSERT INTO|UPDATE \\w+ SET|DELETE FROM|WITH \\w+ AS)\\s',
+          ),
+          message: 'SQL lives in the stores (db/<context>.ts); call a store function.',
+        })),
+      ],
+    },
+  },
+  {
+    files: ['workflows/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [NO_PG(WORKFLOWS_RUN_NO_SQL)], patterns: [NO_DB_IN_WORKFLOWS] },
+      ],
+    },
+  },
+  {
+    files: ['workflows/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [NO_PG(WORKFLOWS_RUN_NO_SQL)], patterns: [NO_DB_IN_WORKFLOWS, OTHER_WORKFLOW_CONTEXT] },
+      ],
+    },
+  },
 );

@@ -6,8 +6,9 @@
  * history. Keyed by (run, agent): a retried page enqueues nothing twice.
  */
 import { agentHookUrl } from '../domain/agent-reply';
-import { enqueueDelivery } from '../domain/webhook-enqueue';
+import { enqueueDelivery } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
+import { botsToHealthCheck } from '../db/agents';
 
 export interface CheckProxyAgentsPageInput {
   /** Unique per scheduled run (its workflow id): part of every delivery's event key. */
@@ -28,13 +29,7 @@ export const healthCheckEventKey = (runKey: string, agentId: string) => `health-
 
 export function createAgentHealthActivities(deps: ActivityDeps) {
   async function checkProxyAgentsPage(input: CheckProxyAgentsPageInput): Promise<CheckProxyAgentsPageResult> {
-    const page = await deps.db.query<{ id: string; webhook_url: string; webhook_token: string | null }>(
-      `SELECT id, webhook_url, webhook_token FROM accounts
-        WHERE kind = 'bot' AND integration = 'proxy' AND webhook_url IS NOT NULL
-          AND ($1::uuid IS NULL OR id > $1::uuid)
-        ORDER BY id LIMIT $2`,
-      [input.afterId, input.limit],
-    );
+    const page = await botsToHealthCheck(deps.db, input.afterId, input.limit);
     let enqueued = 0;
     for (const agent of page.rows) {
       const url = agentHookUrl(agent.webhook_url);

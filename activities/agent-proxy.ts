@@ -11,11 +11,12 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { agentHookUrl, type AgentReply, extractAgentReply, safeAgentReply } from '../domain/agent-reply';
 import { ErrorCode } from '../domain/errors';
-import { postJson } from '../domain/http-delivery';
-import type { Queryable } from '../domain/db';
-import { claimRelay } from '../domain/rental-store';
+import { postJson } from './http-delivery';
+import type { Queryable } from '../db/pool';
+import { claimRelay } from '../db/rentals';
 import type { ActivityDeps } from './deps';
 import { errorText } from '../domain/error-texts';
+import { agentEndpointOf } from '../db/agents';
 
 export interface RelayToProxyAgentInput {
   rentalId: string;
@@ -105,14 +106,7 @@ export function createAgentProxyActivities(
         webhookToken: input.webhookToken ?? null,
       };
     if (!deps.db) throw new Error('relayToProxyAgent needs a database to read the agent endpoint');
-    const r = await deps.db.query<{
-      name: string | null;
-      webhook_url: string | null;
-      webhook_token: string | null;
-    }>(
-      'SELECT coalesce(display_name, username) AS name, webhook_url, webhook_token FROM accounts WHERE id = $1',
-      [input.agentId],
-    );
+    const r = await agentEndpointOf(deps.db, input.agentId);
     const row = r.rows[0];
     return {
       agentName: input.agentName ?? row?.name ?? input.agentId,

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
-import type { Db } from '../domain/db';
-import type { Logger } from '../domain/logger';
+import type { Db } from '../db/pool';
+import type { Logger } from '../worker/logger';
 
 /** What activities may touch. Built once per worker process and passed to every factory. */
 export interface ActivityDeps {

@@ -14,7 +14,7 @@
  * reaches this classifier was not expected, and retrying the same statement cannot change it.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { pgErrorCode } from '../domain/db';
+import { pgErrorCode } from '../db/pool';
 import { AppError, ErrorCode, TRANSIENT_ERROR_CODES } from '../domain/errors';
 
 /** SQLSTATE classes whose errors depend only on the statement and its values. */

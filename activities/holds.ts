@@ -5,20 +5,15 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { deterministicUuid } from '../domain/ids';
-import { pgErrorCode } from '../domain/db';
+import { pgErrorCode } from '../db/pool';
 import { ErrorCode } from '../domain/errors';
-import { postJournal } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
 import { rentalRequestNotifications } from '../domain/rental-notifications';
-import { insertRentalReturning, type NewRental } from '../domain/rental-store';
-import {
-  cancelTaskWithRefund,
-  type CancelTaskOutcome,
-  type NewTask,
-  openTaskWithEscrow,
-  taskEscrowState,
-  type TaskStatus,
-} from '../domain/task-store';
+import { type NewRental } from '../domain/rental-store';
+import { insertRentalReturning } from '../db/rentals';
+import { type CancelTaskOutcome, type NewTask, type TaskStatus } from '../domain/task-store';
+import { cancelTaskWithRefund, openTaskWithEscrow, taskEscrowState } from '../db/tasks';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';
 

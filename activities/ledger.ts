@@ -4,13 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError } from '../domain/errors';
-import {
-  type LedgerAccountKey,
-  type Posting,
-  type PostingLine,
-  type PostingResult,
-  postJournal,
-} from '../domain/ledger';
+import { type LedgerAccountKey, type Posting, type PostingLine, type PostingResult } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
 import { splitPayout } from '../domain/payouts';
 import type { ActivityDeps } from './deps';

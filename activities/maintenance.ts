@@ -7,6 +7,7 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { ErrorCode } from '../domain/errors';
 import type { ActivityDeps } from './deps';
+import { cutoffBefore, purgeIdempotencyKeysBefore } from '../db/idempotency';
 
 /** The SPEC's floor; IDEMPOTENCY_KEY_RETENTION_HOURS has the same minimum. */
 export const MIN_IDEMPOTENCY_KEY_RETENTION_HOURS = 24;
@@ -30,21 +31,12 @@ export function createMaintenanceActivities(deps: ActivityDeps) {
       );
     }
     // One cutoff for the whole run, so batches never chase rows that became old meanwhile.
-    const cutoff = await deps.db.query<{ cutoff: Date }>(
-      'SELECT now() - make_interval(secs => $1) AS cutoff',
-      [hours * 3600],
-    );
+    const cutoff = await cutoffBefore(deps.db, hours * 3600);
     const before = cutoff.rows[0].cutoff;
     let deleted = 0;
     for (;;) {
       // The outer created_at check: a row taken over meanwhile (its created_at reset) is kept.
-      const r = await deps.db.query(
-        `DELETE FROM idempotency_keys
-          WHERE ctid IN (SELECT ctid FROM idempotency_keys
-                          WHERE created_at < $1 AND state IN ('done', 'in_flight') LIMIT $2)
-            AND created_at < $1`,
-        [before, PURGE_BATCH_SIZE],
-      );
+      const r = await purgeIdempotencyKeysBefore(deps.db, before, PURGE_BATCH_SIZE);
       const batch = r.rowCount ?? 0;
       deleted += batch;
       heartbeat({ deleted });

@@ -4,7 +4,7 @@
  * counts nothing). Registered in the worker's registry by worker/metrics.ts.
  */
 import client from 'prom-client';
-import { onJournalPosted } from '../domain/ledger';
+import { onJournalPosted } from '../db/ledger';
 
 export const depositsCredited = new client.Counter({
   name: 'agentrent_deposits_credited_total',

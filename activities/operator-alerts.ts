@@ -12,9 +12,11 @@
  * Alerts go to operator_alerts (one open row per kind and subject: a retried activity records
  * once). Their texts are made storable first: the failure may itself be an unstorable value.
  */
-import { withTransaction } from '../domain/db';
-import { subjectLockKey } from '../domain/webhook-enqueue';
+import { withTransaction } from '../db/pool';
+import { subjectLockKey } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
+import { deadLetterDelivery, deliverySubjectOf, deliveryWaitingOn, lockWebhookSubject } from '../db/webhooks';
+import { insertOperatorAlert } from '../db/operator-alerts';
 
 export interface OperatorAlertInput {
   kind: string;
@@ -46,14 +48,11 @@ export function createOperatorAlertActivities({ db, logger }: ActivityDeps) {
   /** Into the operator_alerts table of migration 6000 (also used by the withdrawal alerts). */
   async function raiseOperatorAlert(input: OperatorAlertInput): Promise<void> {
     const details = input.details ? ` ${JSON.stringify(input.details)}` : '';
-    await db.query(
-      `INSERT INTO operator_alerts (kind, subject, message) VALUES ($1, $2, $3)
-       ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now()`,
-      [
-        storableText(input.kind),
-        storableText(input.subject),
-        storableText(`${input.errorType}: ${input.message}${details}`),
-      ],
+    await insertOperatorAlert(
+      db,
+      storableText(input.kind),
+      storableText(input.subject),
+      storableText(`${input.errorType}: ${input.message}${details}`),
     );
     logger.error(
       { alert: input.kind, subject: input.subject, errorType: input.errorType },
@@ -70,26 +69,16 @@ export function createOperatorAlertActivities({ db, logger }: ActivityDeps) {
      */
     async deadLetterWebhookDelivery(input: DeadLetterDeliveryInput): Promise<{ successorId: string | null }> {
       const successorId = await withTransaction(db, async (tx) => {
-        const d = await tx.query<{ account_id: string; subject: string }>(
-          'SELECT account_id, subject FROM webhook_deliveries WHERE id = $1',
-          [input.deliveryId],
-        );
+        const d = await deliverySubjectOf(tx, input.deliveryId);
         if (!d.rows[0]) return null;
         // Same lock as enqueue: a successor is either visible here, or it sees this delivery settled.
-        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-          subjectLockKey(d.rows[0].account_id, d.rows[0].subject),
-        ]);
-        await tx.query(
-          `UPDATE webhook_deliveries
-              SET state = 'failed', next_attempt_at = NULL, completed_at = coalesce(completed_at, now()),
-                  last_error = $2
-            WHERE id = $1 AND state NOT IN ('delivered', 'failed', 'skipped')`,
-          [input.deliveryId, storableText(`dead-lettered: ${input.errorType}: ${input.message}`)],
+        await lockWebhookSubject(tx, subjectLockKey(d.rows[0].account_id, d.rows[0].subject));
+        await deadLetterDelivery(
+          tx,
+          input.deliveryId,
+          storableText(`dead-lettered: ${input.errorType}: ${input.message}`),
         );
-        const s = await tx.query<{ id: string }>(
-          'SELECT id FROM webhook_deliveries WHERE previous_id = $1 LIMIT 1',
-          [input.deliveryId],
-        );
+        const s = await deliveryWaitingOn(tx, input.deliveryId);
         return s.rows[0]?.id ?? null;
       });
       await raiseOperatorAlert({

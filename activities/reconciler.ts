@@ -7,14 +7,23 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
-import { withTransaction } from '../domain/db';
+import { withTransaction } from '../db/pool';
 import { AppError } from '../domain/errors';
 import { HOLD_PURPOSES, holdOwnerOf, holdRepairKey } from '../domain/holds';
-import { postJournal } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
-import { escrowToKeep, findTask } from '../domain/task-store';
+import { escrowToKeep } from '../domain/task-store';
+import { findTask } from '../db/tasks';
 import type { ActivityDeps } from './deps';
 import { reconcilerRepairedMicro, reconcilerRepairs } from './metrics';
+import {
+  holdAccountsToCheck,
+  insertReconcilerRepair,
+  ledgerAccountBalance,
+  reconcilerRepairExists,
+  withdrawalAttemptExists,
+} from '../db/reconciler';
+import { alertUnownedHold } from '../db/operator-alerts';
 
 export interface HeldBalance {
   ledgerAccountId: number;
@@ -56,20 +65,13 @@ export function createReconcilerActivities({ db, config, logger, temporal }: Act
     /** One page of non-zero held/escrow balances untouched for longer than the grace period. */
     async findHeldBalances(input: FindHeldBalancesInput): Promise<HeldBalance[]> {
       const grace = input.graceMinutes ?? config.RECONCILER_GRACE_MINUTES;
-      const r = await db.query<{
-        id: number;
-        owner_id: string;
-        purpose: 'held' | 'escrow';
-        subject: string;
-        balance: number;
-        updated_at: Date;
-      }>(
-        `SELECT id, owner_id, purpose, subject, balance, updated_at FROM ledger_accounts
-          WHERE purpose = ANY($1) AND balance <> 0 AND owner_id IS NOT NULL
-            AND updated_at < now() - make_interval(mins => $2)
-            AND id > $3 AND ($4::uuid[] IS NULL OR owner_id = ANY($4))
-          ORDER BY id LIMIT $5`,
-        [HOLD_PURPOSES, grace, input.afterLedgerAccountId, input.accountIds ?? null, input.limit],
+      const r = await holdAccountsToCheck(
+        db,
+        HOLD_PURPOSES,
+        grace,
+        input.afterLedgerAccountId,
+        input.accountIds ?? null,
+        input.limit,
       );
       return r.rows.map((a) => ({
         ledgerAccountId: a.id,
@@ -117,16 +119,10 @@ export function createReconcilerActivities({ db, config, logger, temporal }: Act
           if (task) keep = escrowToKeep(task);
         }
         if (kind === 'withdrawal') {
-          const signed = await tx.query(
-            'SELECT 1 FROM withdrawal_attempts WHERE withdrawal_id = $1 LIMIT 1',
-            [hold.subject.slice('withdrawal:'.length)],
-          );
+          const signed = await withdrawalAttemptExists(tx, hold.subject.slice('withdrawal:'.length));
           if (signed.rowCount) return { outcome: 'needs_operator', reason: 'a signed transfer exists' };
         }
-        const now = await tx.query<{ balance: number; updated_at: Date }>(
-          'SELECT balance, updated_at FROM ledger_accounts WHERE id = $1',
-          [hold.ledgerAccountId],
-        );
+        const now = await ledgerAccountBalance(tx, hold.ledgerAccountId);
         const current = now.rows[0];
         if (
           !current ||
@@ -134,7 +130,7 @@ export function createReconcilerActivities({ db, config, logger, temporal }: Act
           current.updated_at.toISOString() !== hold.updatedAt
         ) {
           // Something moved it since it was found: an owner may be alive after all.
-          const done = await tx.query('SELECT 1 FROM reconciler_repairs WHERE idempotency_key = $1', [key]);
+          const done = await reconcilerRepairExists(tx, key);
           return done.rowCount ? { outcome: 'already_repaired' } : { outcome: 'balance_moved' };
         }
         const amount = hold.balance - keep;
@@ -159,23 +155,19 @@ export function createReconcilerActivities({ db, config, logger, temporal }: Act
           ],
         });
         if (!posted.created) return { outcome: 'already_repaired' };
-        await tx.query(
-          `INSERT INTO reconciler_repairs (id, idempotency_key, ledger_account_id, account_id, purpose, subject, amount,
-                                           owner_workflow_id, owner_state, owner_status, reconciler_run)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [
-            posted.journalId,
-            key,
-            hold.ledgerAccountId,
-            hold.accountId,
-            hold.purpose,
-            hold.subject,
-            amount,
-            input.ownerWorkflowId,
-            owner.state,
-            memo.owner_status,
-            input.reconcilerRun,
-          ],
+        await insertReconcilerRepair(
+          tx,
+          posted.journalId,
+          key,
+          hold.ledgerAccountId,
+          hold.accountId,
+          hold.purpose,
+          hold.subject,
+          amount,
+          input.ownerWorkflowId,
+          owner.state,
+          memo.owner_status,
+          input.reconcilerRun,
         );
         return { outcome: 'repaired', amount, journalId: posted.journalId };
       }).catch((err: unknown) => {
@@ -205,13 +197,10 @@ export function createReconcilerActivities({ db, config, logger, temporal }: Act
         logger.warn(fields, 'ownerless held balance repaired');
       } else if (outcome.outcome === 'needs_operator') {
         logger.error(fields, 'ownerless held balance needs an operator');
-        await db.query(
-          `INSERT INTO operator_alerts (kind, subject, message) VALUES ('ownerless_hold', $1, $2)
-           ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now(), message = EXCLUDED.message`,
-          [
-            hold.subject,
-            `${hold.purpose} ${hold.balance} micro-USDT of ${hold.accountId}: owner ${input.ownerWorkflowId} is ${owner.state}; ${outcome.reason}`,
-          ],
+        await alertUnownedHold(
+          db,
+          hold.subject,
+          `${hold.purpose} ${hold.balance} micro-USDT of ${hold.accountId}: owner ${input.ownerWorkflowId} is ${owner.state}; ${outcome.reason}`,
         );
       }
       return outcome;

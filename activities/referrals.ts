@@ -8,11 +8,13 @@
  * its window does the earner's referrer get it. Each commission is its own journal keyed
  * `<fee posting key>:referral`, so a retried activity pays it exactly once.
  */
-import type { Db } from '../domain/db';
-import { type LedgerAccountKey, postJournal } from '../domain/ledger';
+import type { Db } from '../db/pool';
+import { type LedgerAccountKey } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import { bpsOf, type Micro } from '../domain/money';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';
+import { referrerWithinWindow } from '../db/accounts';
 
 type Config = ActivityDeps['config'];
 
@@ -23,10 +25,7 @@ export async function activeReferrerOf(
   accountId: string | null,
 ): Promise<string | null> {
   if (!accountId) return null;
-  const r = await db.query<{ referred_by: string | null }>(
-    `SELECT referred_by FROM accounts WHERE id = $1 AND created_at > now() - make_interval(days => $2)`,
-    [accountId, config.REFERRAL_WINDOW_DAYS],
-  );
+  const r = await referrerWithinWindow(db, accountId, config.REFERRAL_WINDOW_DAYS);
   return r.rows[0]?.referred_by ?? null;
 }
 

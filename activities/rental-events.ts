@@ -7,9 +7,10 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError, ErrorCode } from '../domain/errors';
-import { deliveryIdOf, enqueueDelivery } from '../domain/webhook-enqueue';
+import { deliveryIdOf, enqueueDelivery } from './webhook-enqueue';
 import type { EnqueueWebhookInput } from '../domain/webhooks';
 import type { ActivityDeps } from './deps';
+import { agentTakesPushedEvents, insertNotification, rentalEventRoute } from '../db/notifications';
 
 export interface DeliverRentalEventInput extends EnqueueWebhookInput {
   /** false for `rental_request`: its notification is written with the rental row already. */
@@ -35,17 +36,13 @@ export function createRentalEventActivities(deps: ActivityDeps) {
       const { notifyIfPolling, ...event } = input;
       const data = event.payload.data as EventData;
       // Already routed by an earlier attempt: keep that decision.
-      const earlier = await db.query<{ route: RentalEventRoute }>(
-        `SELECT 'notification' AS route FROM notifications WHERE id = $1
-         UNION ALL SELECT 'webhook' FROM webhook_deliveries WHERE id = $2 AND state <> 'skipped'`,
-        [data.id, deliveryIdOf(event.eventKey)],
+      const earlier = await rentalEventRoute<{ route: RentalEventRoute }>(
+        db,
+        data.id,
+        deliveryIdOf(event.eventKey),
       );
       if (earlier.rows[0]) return earlier.rows[0].route;
-      const profile = await db.query<{ pushes: boolean }>(
-        `SELECT integration = 'events' AND webhook_url IS NOT NULL AND webhook_disabled_at IS NULL AS pushes
-           FROM accounts WHERE id = $1`,
-        [event.accountId],
-      );
+      const profile = await agentTakesPushedEvents(db, event.accountId);
       if (!profile.rows[0]) throw ApplicationFailure.nonRetryable('agent not found', ErrorCode.NotFound);
       if (profile.rows[0].pushes) {
         const r = await enqueueDelivery(deps, event).catch((err: unknown) => {
@@ -57,10 +54,15 @@ export function createRentalEventActivities(deps: ActivityDeps) {
       if (!notifyIfPolling) return 'none';
       // Dated by the database clock like every other notification, so pending hands them out in
       // the order they were written (the workflow clock may trail the start's notification).
-      await db.query(
-        `INSERT INTO notifications (id, account_id, type, title, body, link, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-        [data.id, event.accountId, data.type, data.title, data.body, data.link, JSON.stringify(data.data)],
+      await insertNotification(
+        db,
+        data.id,
+        event.accountId,
+        data.type,
+        data.title,
+        data.body,
+        data.link,
+        JSON.stringify(data.data),
       );
       return 'notification';
     },

@@ -6,15 +6,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps';
 import type { AgentEndpoint } from '../domain/rental-chat';
 import { ErrorCode } from '../domain/errors';
-import { insertNotifications, type NewNotification } from '../domain/rental-notifications';
-import {
-  insertChatMessage,
-  insertRental,
-  insertRentalMessage,
-  type NewRental,
-  type RentalStateUpdate,
-  updateRentalState,
-} from '../domain/rental-store';
+import { type NewNotification } from '../domain/rental-notifications';
+import { insertNotifications } from '../db/notifications';
+import { type NewRental, type RentalStateUpdate } from '../domain/rental-store';
+import { insertChatMessage, insertRental, insertRentalMessage, updateRentalState } from '../db/rentals';
+import { agentContactOf } from '../db/agents';
 
 /** A transcript message as the API shows it (timestamps as ISO strings: activity results are JSON). */
 export interface StoredRentalMessage {
@@ -69,16 +65,7 @@ export function createRentalActivities({ db }: ActivityDeps) {
     },
 
     async loadAgentEndpoint(agentId: string): Promise<AgentEndpoint> {
-      const r = await db.query<{
-        name: string | null;
-        username: string | null;
-        integration: 'events' | 'proxy' | null;
-        webhook_url: string | null;
-        webhook_token: string | null;
-      }>(
-        'SELECT display_name AS name, username, integration, webhook_url, webhook_token FROM accounts WHERE id = $1',
-        [agentId],
-      );
+      const r = await agentContactOf(db, agentId);
       const row = r.rows[0];
       if (!row) throw ApplicationFailure.nonRetryable('agent not found', ErrorCode.NotFound);
       return {

@@ -5,8 +5,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError } from '../domain/errors';
-import { findTask } from '../domain/task-store';
-import { enqueueDelivery } from '../domain/webhook-enqueue';
+import { findTask } from '../db/tasks';
+import { enqueueDelivery } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
 
 export const taskCompletedEventKey = (taskId: string) => `task:${taskId}:completed`;

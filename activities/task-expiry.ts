@@ -7,8 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { expireTaskWithRefund, type ExpireTaskOutcome } from '../db/task-expiry';
 import { AppError } from '../domain/errors';
 import { fromMicro, type Micro } from '../domain/money';
-import { findTask } from '../domain/task-store';
-import { enqueueDelivery } from '../domain/webhook-enqueue';
+import { findTask } from '../db/tasks';
+import { enqueueDelivery } from './webhook-enqueue';
 import type { ActivityDeps } from './deps';
 
 export const taskExpiredEventKey = (taskId: string) => `task:${taskId}:expired`;

@@ -3,8 +3,10 @@
  * reconciliation. Each is idempotent: status changes are guarded by the state they leave.
  */
 import { type Micro } from '../domain/money';
-import { reconcileTaskEscrow, type TaskSettlement } from '../domain/task-store';
+import { type TaskSettlement } from '../domain/task-store';
+import { reconcileTaskEscrow } from '../db/tasks';
 import type { ActivityDeps } from './deps';
+import { recordAcceptanceDecision, recordSubmission } from '../db/tasks';
 
 export interface RecordTaskSubmissionInput {
   acceptanceId: string;
@@ -27,28 +29,26 @@ export interface RecordTaskDecisionInput {
 export function createTaskActivities({ db }: ActivityDeps) {
   return {
     async recordTaskSubmission(input: RecordTaskSubmissionInput): Promise<void> {
-      await db.query(
-        `UPDATE task_acceptances
-            SET status = 'submitted', proof_text = $2, proof_url = $3, submitted_at = $4, review_deadline = $5
-          WHERE id = $1 AND status = 'accepted'`,
-        [input.acceptanceId, input.proofText, input.proofUrl, input.submittedAt, input.reviewDeadline],
+      await recordSubmission(
+        db,
+        input.acceptanceId,
+        input.proofText,
+        input.proofUrl,
+        input.submittedAt,
+        input.reviewDeadline,
       );
     },
 
     async recordTaskDecision(input: RecordTaskDecisionInput): Promise<void> {
-      await db.query(
-        `UPDATE task_acceptances
-            SET status = $2, decision = $3, decided_at = $4, decision_reason = $5, payout_net = $6, payout_fee = $7
-          WHERE id = $1 AND status IN ('accepted', 'submitted')`,
-        [
-          input.acceptanceId,
-          input.status,
-          input.decision,
-          input.decidedAt,
-          input.reason,
-          input.payoutNet,
-          input.payoutFee,
-        ],
+      await recordAcceptanceDecision(
+        db,
+        input.acceptanceId,
+        input.status,
+        input.decision,
+        input.decidedAt,
+        input.reason,
+        input.payoutNet,
+        input.payoutFee,
       );
     },
 

@@ -7,10 +7,10 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ErrorCode } from '../domain/errors';
-import { postJournal } from '../domain/ledger';
+import { postJournal } from '../db/ledger';
 import { microFromTokenUnits } from '../domain/tron-amounts';
-import { hex20FromBase58 } from '../domain/tron-address';
-import { transfersOf } from '../domain/tron-events';
+import { hex20FromBase58 } from './tron-address';
+import { transfersOf } from './tron-events';
 import {
   DEPOSIT_WORKFLOW_TYPE,
   type DepositWorkflow,
@@ -21,6 +21,16 @@ import {
 import type { ActivityDeps } from './deps';
 import { depositsCredited, depositsCreditedMicro } from './metrics';
 import { type TronBlock, TronNode, TronNodeError } from './tron-node';
+import {
+  confirmDeposit,
+  depositAddressesAmong,
+  insertDeposit,
+  pendingDepositsToResignal,
+  saveWatchCursor,
+  setDepositConfirmations,
+  setDepositStatus,
+  watchCursorOf,
+} from '../db/tron';
 
 export interface ChainHeads {
   head: number;
@@ -154,12 +164,7 @@ export function createTronDepositActivities(deps: ActivityDeps) {
      */
     async notifySolidifiedDeposits(input: { solidified: number; head: number }): Promise<number> {
       const upTo = Math.min(input.solidified, input.head - config.TRON_CONFIRMATIONS);
-      const r = await db.query<{ txid: string; log_index: number }>(
-        `SELECT txid, log_index FROM deposits
-          WHERE status = 'pending' AND block_number > $1 AND block_number <= $2
-          ORDER BY block_number DESC LIMIT $3`,
-        [upTo - RESIGNAL_WINDOW_BLOCKS, upTo, MAX_SIGNALS],
-      );
+      const r = await pendingDepositsToResignal(db, upTo - RESIGNAL_WINDOW_BLOCKS, upTo, MAX_SIGNALS);
       const signal = async ({ txid, log_index }: { txid: string; log_index: number }) => {
         try {
           await temporal.workflow
@@ -224,10 +229,7 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       }
       const owners = new Map<string, string>();
       if (transfers.length) {
-        const r = await db.query<{ address: string; account_id: string }>(
-          'SELECT address, account_id FROM deposit_addresses WHERE address = ANY($1)',
-          [[...new Set(transfers.map((t) => t.to))]],
-        );
+        const r = await depositAddressesAmong(db, [...new Set(transfers.map((t) => t.to))]);
         for (const row of r.rows) owners.set(row.address, row.account_id);
       }
       const deposits: DepositCandidate[] = [];
@@ -287,12 +289,7 @@ export function createTronDepositActivities(deps: ActivityDeps) {
         }
       }
       // Only after every deposit of the scanned blocks has its workflow does the cursor move.
-      await db.query(
-        `INSERT INTO deposit_watch_cursors (watcher_id, next_block, last_block_id) VALUES ($1, $2, $3)
-         ON CONFLICT (watcher_id) DO UPDATE SET next_block = EXCLUDED.next_block,
-           last_block_id = EXCLUDED.last_block_id, updated_at = now()`,
-        [input.watcherId, input.nextBlock, input.lastBlockId],
-      );
+      await saveWatchCursor(db, input.watcherId, input.nextBlock, input.lastBlockId);
       return started;
     },
 
@@ -300,21 +297,14 @@ export function createTronDepositActivities(deps: ActivityDeps) {
     async loadDepositCursor(
       watcherId: string,
     ): Promise<{ nextBlock: number; lastBlockId: string | null } | null> {
-      const r = await db.query<{ next_block: number; last_block_id: string | null }>(
-        'SELECT next_block, last_block_id FROM deposit_watch_cursors WHERE watcher_id = $1',
-        [watcherId],
-      );
+      const r = await watchCursorOf(db, watcherId);
       const row = r.rows[0];
       return row ? { nextBlock: row.next_block, lastBlockId: row.last_block_id } : null;
     },
 
     /** Read model row, created once when the deposit is first seen. */
     async recordDeposit(c: DepositCandidate): Promise<void> {
-      await db.query(
-        `INSERT INTO deposits (txid, log_index, account_id, address, from_address, amount, block_number)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (txid, log_index) DO NOTHING`,
-        [c.txid, c.logIndex, c.accountId, c.address, c.from, c.amount, c.blockNumber],
-      );
+      await insertDeposit(db, c.txid, c.logIndex, c.accountId, c.address, c.from, c.amount, c.blockNumber);
     },
 
     /**
@@ -361,11 +351,7 @@ export function createTronDepositActivities(deps: ActivityDeps) {
         check = { state: 'pending', confirmations: 0 };
       }
       if (check.state === 'pending') {
-        await db.query(
-          `UPDATE deposits SET confirmations = $3, updated_at = now()
-            WHERE txid = $1 AND log_index = $2 AND status = 'pending' AND confirmations <> $3`,
-          [c.txid, c.logIndex, check.confirmations],
-        );
+        await setDepositConfirmations(db, c.txid, c.logIndex, check.confirmations);
       }
       return check;
     },
@@ -388,12 +374,7 @@ export function createTronDepositActivities(deps: ActivityDeps) {
           { account: { ownerId: c.accountId, purpose: 'available' }, amount: input.amount },
         ],
       });
-      await db.query(
-        `UPDATE deposits SET status = 'confirmed', amount = $3, block_number = $4, confirmations = greatest(confirmations, $5),
-                credited_at = coalesce(credited_at, now()), updated_at = now()
-          WHERE txid = $1 AND log_index = $2`,
-        [c.txid, c.logIndex, input.amount, input.blockNumber, input.confirmations],
-      );
+      await confirmDeposit(db, c.txid, c.logIndex, input.amount, input.blockNumber, input.confirmations);
       // Only the attempt whose journal was new counts (a retried credit replays the key).
       if (posted.created) {
         depositsCredited.inc();
@@ -407,11 +388,7 @@ export function createTronDepositActivities(deps: ActivityDeps) {
       status: 'dropped' | 'failed';
       reason: string;
     }): Promise<void> {
-      await db.query(
-        `UPDATE deposits SET status = $3, status_reason = $4, updated_at = now()
-          WHERE txid = $1 AND log_index = $2 AND status = 'pending'`,
-        [input.txid, input.logIndex, input.status, input.reason],
-      );
+      await setDepositStatus(db, input.txid, input.logIndex, input.status, input.reason);
     },
   };
 }

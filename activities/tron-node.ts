@@ -5,7 +5,7 @@
  */
 import { TronWeb } from 'tronweb';
 import type { Config } from '../domain/config';
-import type { TronTransactionInfo } from '../domain/tron-events';
+import type { TronTransactionInfo } from './tron-events';
 
 export interface BlockHeader {
   number: number;

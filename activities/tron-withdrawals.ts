@@ -7,19 +7,34 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Types } from 'tronweb';
 import { ErrorCode } from '../domain/errors';
-import { withTransaction } from '../domain/db';
-import { postJournal } from '../domain/ledger';
+import { withTransaction } from '../db/pool';
+import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
 import { toMicro } from '../domain/money';
-import { addressOfPrivateKey } from '../domain/tron-address';
-import { hex20FromBase58 } from '../domain/tron-address';
-import { isSuccessful, transfersOf } from '../domain/tron-events';
+import { addressOfPrivateKey } from './tron-address';
+import { hex20FromBase58 } from './tron-address';
+import { isSuccessful, transfersOf } from './tron-events';
 import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';
 import { postReferralCommission, referralForFee } from './referrals';
 import { EXPIRY_MARGIN_MS } from './tron-deposits';
 import { TronNode } from './tron-node';
+import {
+  confirmWithdrawal,
+  insertWithdrawal,
+  insertWithdrawalAttempt,
+  lockAccount,
+  markAttemptBroadcast,
+  setWithdrawalStatus,
+  setWithdrawalTxid,
+  settleWithdrawal,
+  withdrawalAttemptOf,
+  withdrawalHistoryOf,
+  withdrawalReviewReasons,
+} from '../db/tron';
+import { resolveOperatorAlert } from '../db/operator-alerts';
+import { raiseOperatorAlert } from '../db/operator-alerts';
 
 export type WithdrawalStatus =
   'queued' | 'review' | 'waiting_funds' | 'broadcast' | 'confirmed' | 'rejected' | 'failed';
@@ -91,35 +106,26 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
   const node = new TronNode(config);
 
   async function loadAttempt(withdrawalId: string, attempt: number) {
-    const r = await db.query<{ txid: string; signed_tx: Types.SignedTransaction; expiration: number }>(
-      'SELECT txid, signed_tx, expiration FROM withdrawal_attempts WHERE withdrawal_id = $1 AND attempt = $2',
-      [withdrawalId, attempt],
-    );
+    const r = await withdrawalAttemptOf<{
+      txid: string;
+      signed_tx: Types.SignedTransaction;
+      expiration: number;
+    }>(db, withdrawalId, attempt);
     return r.rows[0];
   }
 
   /** The read model shows the txid of the current attempt. */
   async function publishTxid(withdrawalId: string, txid: string): Promise<void> {
-    await db.query(
-      'UPDATE withdrawals SET txid = $2, updated_at = now() WHERE id = $1 AND txid IS DISTINCT FROM $2',
-      [withdrawalId, txid],
-    );
+    await setWithdrawalTxid(db, withdrawalId, txid);
   }
 
   async function raiseAlert(kind: string, subject: string, message: string): Promise<void> {
     logger.warn({ alert: kind, subject }, message);
-    await db.query(
-      `INSERT INTO operator_alerts (kind, subject, message) VALUES ($1, $2, $3)
-       ON CONFLICT (kind, subject) WHERE resolved_at IS NULL DO UPDATE SET last_seen_at = now(), message = EXCLUDED.message`,
-      [kind, subject, message],
-    );
+    await raiseOperatorAlert(db, kind, subject, message);
   }
 
   async function resolveAlert(kind: string, subject: string): Promise<void> {
-    await db.query(
-      'UPDATE operator_alerts SET resolved_at = now() WHERE kind = $1 AND subject = $2 AND resolved_at IS NULL',
-      [kind, subject],
-    );
+    await resolveOperatorAlert(db, kind, subject);
   }
 
   /** Whether the hot wallet can pay `net` USDT plus the TRX fee limit right now; why not if not. */
@@ -145,21 +151,15 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
       // account (also those being held right now by another worker), and the hold, its spend-cap
       // check and the row commit together, so no concurrent withdrawal can skip a rule.
       return withTransaction(db, async (tx) => {
-        await tx.query('SELECT lock_account($1)', [r.accountId]);
-        const existing = await tx.query<{ review_reasons: ReviewReason[] }>(
-          'SELECT review_reasons FROM withdrawals WHERE id = $1',
-          [r.withdrawalId],
+        await lockAccount(tx, r.accountId);
+        const existing = await withdrawalReviewReasons<{ review_reasons: ReviewReason[] }>(
+          tx,
+          r.withdrawalId,
         );
         if (existing.rows[0]) return { reviewReasons: existing.rows[0].review_reasons };
         // An address is known only once a withdrawal to it was confirmed; velocity counts every
         // withdrawal of the trailing 24 h and every one still in flight.
-        const facts = await tx.query<{ confirmed: number; recent: number }>(
-          `SELECT count(*) FILTER (WHERE address = $2 AND status = 'confirmed')::int AS confirmed,
-                  count(*) FILTER (WHERE created_at > now() - interval '24 hours'
-                                      OR status IN ('queued', 'review', 'waiting_funds', 'broadcast'))::int AS recent
-             FROM withdrawals WHERE account_id = $1`,
-          [r.accountId, r.address],
-        );
+        const facts = await withdrawalHistoryOf(tx, r.accountId, r.address);
         const reasons = reviewReasons(
           {
             reviewAboveMicro: toMicro(config.WITHDRAWAL_REVIEW_ABOVE_USD) ?? Number.MAX_SAFE_INTEGER,
@@ -178,11 +178,7 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
             { account: heldAccount(r), amount: r.amount },
           ],
         }).catch(asActivityFailure);
-        await tx.query(
-          `INSERT INTO withdrawals (id, account_id, amount, fee, net_amount, address, status, review_reasons)
-           VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) ON CONFLICT (id) DO NOTHING`,
-          [r.withdrawalId, r.accountId, r.amount, r.fee, r.net, r.address, reasons],
-        );
+        await insertWithdrawal(tx, r.withdrawalId, r.accountId, r.amount, r.fee, r.net, r.address, reasons);
         return { reviewReasons: reasons };
       });
     },
@@ -193,10 +189,12 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
       reason?: string | null;
       decidedBy?: string;
     }): Promise<void> {
-      await db.query(
-        `UPDATE withdrawals SET status = $2, status_reason = $3, decided_by = coalesce($4, decided_by), updated_at = now()
-          WHERE id = $1 AND status NOT IN ('confirmed', 'rejected', 'failed')`,
-        [input.withdrawalId, input.status, input.reason ?? null, input.decidedBy ?? null],
+      await setWithdrawalStatus(
+        db,
+        input.withdrawalId,
+        input.status,
+        input.reason ?? null,
+        input.decidedBy ?? null,
       );
     },
 
@@ -236,10 +234,13 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
         addressOfPrivateKey(key),
       );
       const signed = await tw.trx.sign(transaction, key);
-      await db.query(
-        `INSERT INTO withdrawal_attempts (withdrawal_id, attempt, txid, signed_tx, expiration)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (withdrawal_id, attempt) DO NOTHING`,
-        [input.withdrawalId, input.attempt, signed.txID, JSON.stringify(signed), signed.raw_data.expiration],
+      await insertWithdrawalAttempt(
+        db,
+        input.withdrawalId,
+        input.attempt,
+        signed.txID,
+        JSON.stringify(signed),
+        signed.raw_data.expiration,
       );
       const winner = await loadAttempt(input.withdrawalId, input.attempt);
       await publishTxid(input.withdrawalId, winner.txid);
@@ -256,11 +257,7 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
         message?: string;
       };
       if (res.result || res.code === 'DUP_TRANSACTION_ERROR') {
-        await db.query(
-          `UPDATE withdrawal_attempts SET first_broadcast_at = coalesce(first_broadcast_at, now())
-            WHERE withdrawal_id = $1 AND attempt = $2`,
-          [input.withdrawalId, input.attempt],
-        );
+        await markAttemptBroadcast(db, input.withdrawalId, input.attempt);
         await resolveAlert('hot_wallet_short', 'tron-hot-wallet');
         return { outcome: 'accepted' };
       }
@@ -341,11 +338,7 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
           fee: r.fee,
           referral,
         });
-      await db.query(
-        `UPDATE withdrawals SET status = 'confirmed', status_reason = NULL, block_number = $2, updated_at = now()
-          WHERE id = $1`,
-        [r.withdrawalId, r.blockNumber],
-      );
+      await confirmWithdrawal(db, r.withdrawalId, r.blockNumber);
     },
 
     /** held → available, key `withdrawal-refund:<id>`; the read model ends rejected or failed. */
@@ -362,11 +355,7 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
           { account: { ownerId: r.accountId, purpose: 'available' }, amount: r.amount },
         ],
       }).catch(asActivityFailure);
-      await db.query(
-        `UPDATE withdrawals SET status = $2, status_reason = $3, decided_by = coalesce($4, decided_by), updated_at = now()
-          WHERE id = $1`,
-        [r.withdrawalId, r.status, r.reason, r.decidedBy || null],
-      );
+      await settleWithdrawal(db, r.withdrawalId, r.status, r.reason, r.decidedBy || null);
     },
   };
 }

@@ -6,22 +6,30 @@
  */
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { type DbClient, withTransaction } from '../domain/db';
+import { type DbClient, withTransaction } from '../db/pool';
 import { AppError, ErrorCode } from '../domain/errors';
-import { postJson, type HttpOutcome } from '../domain/http-delivery';
+import { postJson, type HttpOutcome } from './http-delivery';
 import { deterministicUuid } from '../domain/ids';
-import {
-  ensureSigningSecret,
-  enqueueDelivery,
-  SETTLED_STATES,
-  subjectLockKey,
-} from '../domain/webhook-enqueue';
+import { ensureSigningSecret, enqueueDelivery, SETTLED_STATES, subjectLockKey } from './webhook-enqueue';
 import { DISABLE_AFTER_FAILING_MS, WEBHOOK_POLICIES, WEBHOOK_POLICY_NAMES } from '../domain/webhook-policies';
 import { signatureHeaders } from '../domain/webhook-signing';
 import { safeRecordedText } from '../domain/text';
 import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from '../domain/webhooks';
 import type { ActivityDeps } from './deps';
 import { countWebhookAttempt } from './metrics';
+import {
+  attemptOutcomeOf,
+  deliveryForAttempt,
+  deliveryStateOf,
+  deliveryWaitingOn,
+  disableWebhookEndpoint,
+  endpointFailingSince,
+  insertAttempt,
+  insertEndpointDisabledNotice,
+  lockWebhookSubject,
+  recordDeliveryState,
+  recordEndpointHealth,
+} from '../db/webhooks';
 
 export interface AttemptInput {
   deliveryId: string;
@@ -67,18 +75,12 @@ export function createWebhookActivities(deps: ActivityDeps) {
   const { db, config } = deps;
 
   async function recordedAttempt(deliveryId: string, attempt: number): Promise<AttemptResult | undefined> {
-    const r = await db.query<{
+    const r = await attemptOutcomeOf<{
       outcome: AttemptOutcome;
       response_status: number | null;
       state: string;
       successor: string | null;
-    }>(
-      `SELECT a.outcome, a.response_status, d.state,
-              (SELECT s.id FROM webhook_deliveries s WHERE s.previous_id = d.id LIMIT 1) AS successor
-         FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
-        WHERE a.delivery_id = $1 AND a.attempt = $2`,
-      [deliveryId, attempt],
-    );
+    }>(db, deliveryId, attempt);
     const row = r.rows[0];
     if (!row) return undefined;
     const state = row.state === 'delivered' || row.state === 'failed' ? row.state : 'retrying';
@@ -93,37 +95,19 @@ export function createWebhookActivities(deps: ActivityDeps) {
   /** Disables an endpoint whose attempts since the last success (or re-enable) have all failed, over 24 h. */
   async function disableIfFailingTooLong(tx: DbClient, accountId: string): Promise<void> {
     const exempt = WEBHOOK_POLICY_NAMES.filter((p) => WEBHOOK_POLICIES[p].exemptFromDisable);
-    const r = await tx.query<{ failing: boolean }>(
-      `WITH counted AS (
-         SELECT a.attempted_at, a.outcome FROM webhook_attempts a
-           JOIN webhook_deliveries d ON d.id = a.delivery_id
-          WHERE d.account_id = $1 AND d.policy <> ALL($2)
-            AND a.attempted_at > coalesce((SELECT reset_at FROM webhook_endpoint_resets WHERE account_id = $1), '-infinity')),
-       last_ok AS (SELECT max(attempted_at) AS at FROM counted WHERE outcome = 'success')
-       SELECT coalesce(max(c.attempted_at) - min(c.attempted_at) >= make_interval(secs => $3), false) AS failing
-         FROM counted c, last_ok WHERE c.outcome <> 'success' AND c.attempted_at > coalesce(last_ok.at, '-infinity')`,
-      [accountId, exempt, DISABLE_AFTER_FAILING_MS / 1000],
-    );
+    const r = await endpointFailingSince(tx, accountId, exempt, DISABLE_AFTER_FAILING_MS / 1000);
     if (!r.rows[0]?.failing) return;
-    const disabled = await tx.query<{ disabled_at: Date }>(
-      `UPDATE accounts SET webhook_disabled_at = now() WHERE id = $1 AND webhook_disabled_at IS NULL
-       RETURNING webhook_disabled_at AS disabled_at`,
-      [accountId],
-    );
+    const disabled = await disableWebhookEndpoint(tx, accountId);
     if (!disabled.rows[0]) return;
     const at = disabled.rows[0].disabled_at.toISOString();
-    await tx.query(
-      `INSERT INTO notifications (id, account_id, type, title, body, link, data)
-       VALUES ($1, $2, 'webhook_endpoint_disabled', $3, $4, '/api/v1/webhooks/deliveries', $5)
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        deterministicUuid('webhook-endpoint-disabled', accountId, at),
-        accountId,
-        'Webhook endpoint disabled',
-        'Every delivery to your webhook endpoint failed for 24 hours, so deliveries are paused. ' +
-          'Fix the endpoint, then re-enable it with POST /api/v1/webhooks/endpoint/enable.',
-        JSON.stringify({ disabled_at: at }),
-      ],
+    await insertEndpointDisabledNotice(
+      tx,
+      deterministicUuid('webhook-endpoint-disabled', accountId, at),
+      accountId,
+      'Webhook endpoint disabled',
+      'Every delivery to your webhook endpoint failed for 24 hours, so deliveries are paused. ' +
+        'Fix the endpoint, then re-enable it with POST /api/v1/webhooks/endpoint/enable.',
+      JSON.stringify({ disabled_at: at }),
     );
   }
 
@@ -135,19 +119,16 @@ export function createWebhookActivities(deps: ActivityDeps) {
     },
 
     async isWebhookDeliverySettled(deliveryId: string): Promise<boolean> {
-      const r = await db.query<{ state: string }>('SELECT state FROM webhook_deliveries WHERE id = $1', [
-        deliveryId,
-      ]);
+      const r = await deliveryStateOf(db, deliveryId);
       // A vanished predecessor cannot be waited for.
       return !r.rows[0] || (SETTLED_STATES as readonly string[]).includes(r.rows[0].state);
     },
 
     async attemptWebhookDelivery(input: AttemptInput): Promise<AttemptResult> {
-      const r = await db.query<DeliveryRow & { recorded: boolean }>(
-        `SELECT d.id, d.account_id, d.policy, d.event, d.subject, d.target_url, d.body, d.headers, d.state, a.webhook_secret,
-                EXISTS (SELECT 1 FROM webhook_attempts w WHERE w.delivery_id = d.id AND w.attempt = $2) AS recorded
-           FROM webhook_deliveries d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1`,
-        [input.deliveryId, input.attempt],
+      const r = await deliveryForAttempt<DeliveryRow & { recorded: boolean }>(
+        db,
+        input.deliveryId,
+        input.attempt,
       );
       const d = r.rows[0];
       // Retried after the attempt was recorded (e.g. the worker died before completing): same answer.
@@ -197,43 +178,43 @@ export function createWebhookActivities(deps: ActivityDeps) {
 
       let recordedHere = false;
       const result = await withTransaction(db, async (tx): Promise<AttemptResult> => {
-        const inserted = await tx.query(
-          `INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, outcome, response_status, latency_ms, error, response_excerpt)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-          [d.id, input.attempt, input.attemptedAt, outcome, status, http.latencyMs, error, excerpt],
+        const inserted = await insertAttempt(
+          tx,
+          d.id,
+          input.attempt,
+          input.attemptedAt,
+          outcome,
+          status,
+          http.latencyMs,
+          error,
+          excerpt,
         );
         if (!inserted.rowCount) return (await recordedAttempt(d.id, input.attempt)) as AttemptResult;
         recordedHere = true;
-        await tx.query(
-          `UPDATE webhook_deliveries SET state = $2, attempt_count = greatest(attempt_count, $3), next_attempt_at = $4,
-                  last_status = $5, last_error = $6, completed_at = CASE WHEN $2 = 'retrying' THEN NULL ELSE now() END
-            WHERE id = $1`,
-          [
-            d.id,
-            state,
-            input.attempt,
-            state === 'retrying' ? new Date(Date.now() + (input.retryInMs ?? 0)) : null,
-            status,
-            error,
-          ],
+        await recordDeliveryState(
+          tx,
+          d.id,
+          state,
+          input.attempt,
+          state === 'retrying' ? new Date(Date.now() + (input.retryInMs ?? 0)) : null,
+          status,
+          error,
         );
         if (state === 'retrying') return { state, outcome, status, successorId: null };
         if (policy.recordsHealth) {
-          await tx.query(
-            'UPDATE accounts SET health_ok = $2, health_checked_at = $3, health_detail = $4 WHERE id = $1',
-            [d.account_id, success, input.attemptedAt, success ? `HTTP ${status}` : error],
+          await recordEndpointHealth(
+            tx,
+            d.account_id,
+            success,
+            input.attemptedAt,
+            success ? `HTTP ${status}` : error,
           );
         }
         if (!success && !policy.exemptFromDisable) await disableIfFailingTooLong(tx, d.account_id);
         if (!policy.ordered) return { state, outcome, status, successorId: null };
         // Same lock as enqueue: a successor is either visible here, or it sees this delivery settled.
-        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-          subjectLockKey(d.account_id, d.subject),
-        ]);
-        const successor = await tx.query<{ id: string }>(
-          'SELECT id FROM webhook_deliveries WHERE previous_id = $1 LIMIT 1',
-          [d.id],
-        );
+        await lockWebhookSubject(tx, subjectLockKey(d.account_id, d.subject));
+        const successor = await deliveryWaitingOn(tx, d.id);
         return { state, outcome, status, successorId: successor.rows[0]?.id ?? null };
       });
       // Counted once the attempt's row committed, by the activity that inserted it.

@@ -5,12 +5,13 @@ import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import { redactUrl } from '../domain/logger';
+import { redactUrl } from '../worker/logger';
 import { requestDeadlines } from './deadline';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { measureRequests, metricsHandler } from './metrics';
 import { openApiDocument } from './openapi';
+import './schemas/events'; // the outbound events, in the document's `webhooks`
 import { perIpLimit } from './rate-limit';
 import { mountRoutes } from './routes';
 import { refuseDeepJson } from './validation';

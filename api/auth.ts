@@ -7,9 +7,10 @@ import jwt from 'jsonwebtoken';
 import { timingSafeEqual } from 'node:crypto';
 import { API_KEY_PREFIX, hashApiKey } from '../domain/api-keys';
 import type { Config } from '../domain/config';
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import { appError } from '../domain/errors';
 import { consumePerKey } from './rate-limit';
+import { accountRoleOf, touchApiKey } from '../db/api-keys';
 
 /** The account every ADMIN_API_KEY request acts as (created by the foundation migration seed). */
 export const OPERATOR_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
@@ -69,19 +70,7 @@ export async function resolvePrincipal(
     return { accountId: OPERATOR_ACCOUNT_ID, role: 'admin', isBot: false, via: 'admin_key' };
   }
   if (credential.startsWith(API_KEY_PREFIX)) {
-    const r = await db.query<{
-      id: string;
-      account_id: string;
-      role: 'user' | 'admin';
-      is_bot: boolean;
-      rate_limit_per_minute: number;
-    }>(
-      `UPDATE api_keys k SET last_used_at = now()
-         FROM accounts a
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND a.id = k.account_id
-       RETURNING k.id, k.account_id, a.role, a.is_bot, k.rate_limit_per_minute`,
-      [hashApiKey(credential)],
-    );
+    const r = await touchApiKey(db, hashApiKey(credential));
     const row = r.rows[0];
     if (!row) return undefined;
     return {
@@ -99,10 +88,7 @@ export async function resolvePrincipal(
       issuer: 'agentrent',
     }) as jwt.JwtPayload;
     if (!claims.sub) return undefined;
-    const r = await db.query<{ role: 'user' | 'admin'; is_bot: boolean }>(
-      'SELECT role, is_bot FROM accounts WHERE id = $1',
-      [claims.sub],
-    );
+    const r = await accountRoleOf(db, claims.sub);
     if (!r.rows[0]) return undefined;
     return { accountId: claims.sub, role: r.rows[0].role, isBot: r.rows[0].is_bot, via: 'jwt' };
   } catch {

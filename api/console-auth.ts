@@ -17,7 +17,7 @@ import {
   sessionRefusal,
 } from '../domain/console';
 import type { Config } from '../domain/config';
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import { credentialOf, requireAdmin, requireAuth } from './auth';
 
 export interface ConsoleSessionLocals {

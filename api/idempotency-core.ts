@@ -5,8 +5,14 @@
  * `idempotent()` in api/idempotency.ts is the Express wrapper around `runIdempotent`.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import { appError } from '../domain/errors';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  idempotencyRecord,
+  releaseIdempotencyKey,
+} from '../db/idempotency';
 
 export interface StoredResult {
   status: number;
@@ -52,24 +58,16 @@ export async function runIdempotent(
   requestHash: string,
   fn: () => Promise<StoredResult>,
 ): Promise<StoredResult & { replayed: boolean }> {
-  const claimed = await db.query(
-    `INSERT INTO idempotency_keys (account_id, scope, key, request_hash, state) VALUES ($1, $2, $3, $4, 'in_flight')
-     ON CONFLICT (account_id, scope, key) DO UPDATE SET state = 'in_flight', created_at = now()
-       WHERE idempotency_keys.state = 'in_flight' AND idempotency_keys.request_hash = EXCLUDED.request_hash
-         AND idempotency_keys.created_at < now() - make_interval(secs => $5)
-     RETURNING key`,
-    [accountId, scope, key, requestHash, STALE_IN_FLIGHT_MS / 1000],
+  const claimed = await claimIdempotencyKey(
+    db,
+    accountId,
+    scope,
+    key,
+    requestHash,
+    STALE_IN_FLIGHT_MS / 1000,
   );
   if (claimed.rowCount === 0) {
-    const existing = await db.query<{
-      request_hash: string;
-      state: string;
-      response_status: number;
-      response_body: unknown;
-    }>(
-      'SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE account_id = $1 AND scope = $2 AND key = $3',
-      [accountId, scope, key],
-    );
+    const existing = await idempotencyRecord(db, accountId, scope, key);
     const row = existing.rows[0];
     if (row && row.request_hash !== requestHash) {
       throw appError('idempotency_mismatch');
@@ -83,17 +81,9 @@ export async function runIdempotent(
   try {
     result = await fn();
   } catch (err) {
-    await db.query('DELETE FROM idempotency_keys WHERE account_id = $1 AND scope = $2 AND key = $3', [
-      accountId,
-      scope,
-      key,
-    ]);
+    await releaseIdempotencyKey(db, accountId, scope, key);
     throw err;
   }
-  await db.query(
-    `UPDATE idempotency_keys SET state = 'done', response_status = $4, response_body = $5
-      WHERE account_id = $1 AND scope = $2 AND key = $3`,
-    [accountId, scope, key, result.status, JSON.stringify(result.body)],
-  );
+  await completeIdempotencyKey(db, accountId, scope, key, result.status, JSON.stringify(result.body));
   return { ...result, replayed: false };
 }

@@ -8,7 +8,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { AppError, appError, ErrorCode } from '../domain/errors';
 import { principalOf } from './auth';
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import {
   hashRequest,
   IDEMPOTENCY_KEY_PATTERN,

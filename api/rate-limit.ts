@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../domain/config';
-import type { Db } from '../domain/db';
+import type { Db } from '../db/pool';
 import { AppError, appErrorWithHeaders, ErrorCode } from '../domain/errors';
 import type { Principal } from './auth';
 

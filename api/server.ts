@@ -1,10 +1,10 @@
 /** The API process: `npm run api`. Listens on PORT; stops cleanly on SIGTERM/SIGINT. */
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
-import { type Config, describeConfig, loadConfig } from '../domain/config';
-import { createPool } from '../domain/db';
-import { createLogger, type Logger } from '../domain/logger';
-import { temporalConnectionOptions } from '../domain/temporal-connection';
+import { type Config, describeConfig, loadConfig } from '../worker/config';
+import { createPool } from '../db/pool';
+import { createLogger, type Logger } from '../worker/logger';
+import { temporalConnectionOptions } from '../worker/temporal-connection';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 

@@ -7,25 +7,16 @@
  * account lock). This is only an early answer: it is not atomic, and it must not run before a
  * keyed posting that may already exist (a retry would be refused for its own earlier spending).
  */
-import type { Queryable } from '../domain/db';
+import type { Queryable } from '../db/pool';
 import { appErrorWithHeaders } from '../domain/errors';
 import { type Micro, toMicro } from '../domain/money';
 import { SPEND_CAP_RETRY_AFTER, SPENDING_KINDS } from '../domain/spend';
+import { spendCapAndSpent } from '../db/ledger';
 
 export { SPENDING_KINDS };
 
 export async function assertWithinSpendCap(db: Queryable, accountId: string, amount: Micro): Promise<void> {
-  const r = await db.query<{ cap: number | null; spent: number | null }>(
-    `SELECT (a.settings->>'max_hourly_spend_usd')::numeric::float8 AS cap,
-            (SELECT -sum(e.amount)::bigint
-               FROM ledger_entries e
-               JOIN ledger_accounts la ON la.id = e.ledger_account_id
-               JOIN ledger_journals j ON j.id = e.journal_id
-              WHERE la.owner_id = a.id AND la.purpose = 'available' AND e.amount < 0
-                AND j.kind = ANY($2) AND e.created_at > now() - interval '1 hour') AS spent
-       FROM accounts a WHERE a.id = $1`,
-    [accountId, SPENDING_KINDS],
-  );
+  const r = await spendCapAndSpent(db, accountId, SPENDING_KINDS);
   const row = r.rows[0];
   if (!row || row.cap === null) return;
   const cap = toMicro(row.cap);

@@ -2,7 +2,7 @@
  * Store of the operator console and the JSON admin endpoints: console sessions, the audit of
  * operator decisions, alert acknowledgement, and the read models the console lists.
  */
-import type { Queryable } from '../domain/db';
+import type { Queryable } from './pool';
 import type { SessionState } from '../domain/console';
 
 export interface NewSession {

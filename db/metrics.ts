@@ -2,7 +2,7 @@
  * The worker's metric gauges' reads: one cheap query each (bounded by the metrics pool's
  * statement timeout; the partial indexes of migration 8500 keep them small).
  */
-import type { Queryable } from '../domain/db';
+import type { Queryable } from './pool';
 
 /** Withdrawal statuses that are still in flight (the terminal ones only grow). */
 export const OPEN_WITHDRAWAL_STATUSES = ['queued', 'review', 'waiting_funds', 'broadcast'] as const;

@@ -2,10 +2,11 @@
  * Task expiry (issue 17.4): the one transaction the `task-<id>` workflow's timer runs at
  * `expires_at` — the status change and the refund of every slot not taken commit together.
  */
-import { type Db, withTransaction } from '../domain/db';
-import { balanceOf, postJournal } from '../domain/ledger';
+import { type Db, withTransaction } from './pool';
+import { balanceOf, postJournal } from './ledger';
 import type { Micro } from '../domain/money';
-import { escrowToKeep, findTask, taskEscrowAccount, type TaskStatus } from '../domain/task-store';
+import { escrowToKeep, taskEscrowAccount, type TaskStatus } from '../domain/task-store';
+import { findTask } from './tasks';
 
 /** Key of the refund an expiry posts; a repeated expiry finds it instead of refunding again. */
 export const taskExpiryRefundKey = (taskId: string) => `task-expiry-refund:${taskId}`;

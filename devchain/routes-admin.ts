@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AdminError, type Chain } from './chain';
 import { USDT_DECIMALS } from './config';
 import { AddressError, toBase58Address, toHexAddress } from './encoding';
+import { faucetTransfer } from './faucet';
 import { ParamError, readParams } from './http';
 
 /** Decimal amount (JSON number or string) → integer units with `decimals` places; at most that many. */
@@ -26,6 +27,7 @@ export function formatUnits(units: bigint, decimals: number): string {
 
 const amount = z.union([z.number(), z.string()]);
 const mintBody = z.object({ address: z.string(), usdt: amount.optional(), trx: amount.optional() });
+const transferBody = z.object({ to: z.string(), usdt: amount });
 const mineBody = z.object({ blocks: z.coerce.number().int().min(1).max(10_000).default(1) });
 const failNextBody = z.object({ count: z.coerce.number().int().min(1).max(1_000).default(1) });
 const reorgBody = z.object({ depth: z.coerce.number().int().min(1) });
@@ -105,6 +107,17 @@ export function adminRouter(chain: Chain, opts: AdminInfoOptions): Router {
       if (usdt === 0n && trx === 0n) throw new AdminError('nothing to mint: give usdt and/or trx');
       chain.mint(address, usdt, trx);
       return balances(address);
+    }),
+  );
+
+  // A real signed USDT transfer from the faucet (a deposit, unlike a mint); mined with the next block.
+  router.post(
+    '/admin/transfer',
+    handle((params) => {
+      const body = parse(transferBody, params);
+      const to = toHexAddress(body.to);
+      const { txid, from } = faucetTransfer(chain, to, parseDecimalUnits(body.usdt, USDT_DECIMALS));
+      return { txid, from: toBase58Address(from), to: toBase58Address(to), usdt: body.usdt };
     }),
   );
 

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { z } from 'zod';
 
 /** Booleans in the environment are the strings "true"/"false" (also 1/0). */
@@ -157,6 +156,22 @@ export const configSchema = z.object({
     .default(8 * 60),
   /** The hot wallet's address for the console's balances; unset = derived from TRON_HOT_WALLET_PRIVATE_KEY. */
   TRON_HOT_WALLET_ADDRESS: z.string().min(1).optional(),
+  /** Deliverable files (issue 17): the bot or its owner uploads during a rental and this many days after its end. */
+  RENTAL_FILE_WINDOW_DAYS: z.coerce.number().min(0).default(7),
+  /** Largest accepted file, in bytes (25 MB); beyond it 413 `file_too_large` and nothing is stored. */
+  RENTAL_FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * 1024 * 1024),
+  /** Where file bytes live: `local` (FILE_STORAGE_DIR) or `s3` (any S3-compatible store). */
+  FILE_STORAGE: z.enum(['local', 's3']).default('local'),
+  FILE_STORAGE_DIR: z.string().min(1).default('.data/files'),
+  S3_BUCKET: z.string().min(1).optional(),
+  /** An S3-compatible endpoint (MinIO, R2, …); unset = AWS. Credentials: the SDK's default chain. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: envBool,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -165,11 +180,17 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Reads a whole UTF-8 file; the process layer passes one (worker/config.ts), keeping this module free of I/O. */
+export type ReadFile = (path: string) => string;
+
 /**
  * `X_FILE=/run/secrets/x` stands for `X=<that file's contents>` (docker/compose secrets), for
  * every setting. Setting both is an error; one trailing newline of the file is dropped.
  */
-function readFileSettings(env: Record<string, string | undefined>): Record<string, string | undefined> {
+function readFileSettings(
+  env: Record<string, string | undefined>,
+  readFile: ReadFile,
+): Record<string, string | undefined> {
   const out = { ...env };
   const problems: string[] = [];
   for (const key of Object.keys(configSchema.shape)) {
@@ -181,7 +202,7 @@ function readFileSettings(env: Record<string, string | undefined>): Record<strin
       continue;
     }
     try {
-      out[key] = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      out[key] = readFile(file).replace(/\r?\n$/, '');
     } catch (err) {
       problems.push(`${key}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -191,15 +212,22 @@ function readFileSettings(env: Record<string, string | undefined>): Record<strin
 }
 
 /** One setting straight from the environment (X, or the file X_FILE names), for tools without a full config. */
-export function envSetting(key: keyof Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function envSettingOf(
+  key: keyof Config,
+  env: NodeJS.ProcessEnv,
+  readFile: ReadFile,
+): string | undefined {
   const only = { [key]: env[key] || undefined, [`${key}_FILE`]: env[`${key}_FILE`] || undefined };
-  return readFileSettings(only)[key];
+  return readFileSettings(only, readFile)[key];
 }
 
 /** Parses the environment; a bad value throws a ConfigError naming every offending variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(env: NodeJS.ProcessEnv, readFile: ReadFile): Config {
   // `VAR=` in a .env or compose file means "not set": let the default (or optional) apply.
-  const present = readFileSettings(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const present = readFileSettings(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')),
+    readFile,
+  );
   const parsed = configSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -48,6 +48,11 @@ export const ERRORS = {
     text: (where: string, levels: number) => `${where}: nested deeper than ${levels} levels`,
   },
   payload_too_large: { kind: 'PAYLOAD_TOO_LARGE', text: 'request body too large' },
+  // A list's `cursor` that no previous page of that list handed out (domain/pagination.ts).
+  invalid_cursor: {
+    kind: 'VALIDATION',
+    text: 'cursor: not a cursor returned by a previous page of this list',
+  },
   internal_error: { text: 'internal error' },
   workflow_service_unavailable: { kind: 'UNAVAILABLE', text: 'workflow service unavailable, try again' },
 
@@ -117,6 +122,19 @@ export const ERRORS = {
   agent_unreachable: { kind: 'AGENT_UNAVAILABLE', text: 'Agent unreachable' },
   agent_unconfigured: { kind: 'AGENT_UNAVAILABLE', text: 'Agent webhook not configured' },
   agent_no_reply: { kind: 'AGENT_UNAVAILABLE', text: 'agent did not reply within 30 seconds' },
+
+  // ── rental files ──
+  file_too_large: { kind: 'PAYLOAD_TOO_LARGE', text: 'file too large' },
+  file_missing: {
+    kind: 'VALIDATION',
+    text: 'file: send multipart/form-data with one file in the field `file`',
+  },
+  file_not_found: { kind: 'NOT_FOUND', text: 'file not found' },
+  rental_file_not_allowed: { kind: 'FORBIDDEN', text: 'only the rented bot or its owner can upload files' },
+  rental_file_window_closed: {
+    kind: 'FORBIDDEN',
+    text: 'the file upload window of this rental has closed',
+  },
 
   // ── tasks ──
   task_review_not_creator: { kind: 'FORBIDDEN', text: 'only the task creator may review submissions' },

@@ -1,20 +1,10 @@
 /**
- * The one posting function of the double-entry ledger. Every balance change in the platform is a
- * journal whose lines sum to zero, written in one transaction under a unique idempotency key:
- * posting the same key again is a no-op that returns the original journal.
+ * The double-entry ledger's shapes and rules: accounts, balanced postings, journal ids. Every
+ * balance change is a journal whose lines sum to zero, posted once per idempotency key by
+ * `postJournal` (db/ledger.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { afterCommit, type Db, type DbClient, pgErrorCode } from './db';
-import { errorText } from './error-texts';
-import { AppError, ErrorCode } from './errors';
 import { assertMicro, type Micro } from './money';
-import {
-  SPEND_CAP_MESSAGE,
-  SPEND_CAP_RETRY_AFTER,
-  SPEND_CAP_SQLSTATE,
-  SPENDING_KINDS,
-  spendOf,
-} from './spend';
 
 export type LedgerPurpose =
   | 'available'
@@ -73,44 +63,10 @@ export function timeOrderedUuid(now = Date.now()): string {
  * Platform-owned accounts that take many concurrent postings are spread over shards (no hot row):
  * fees on every payout, `external` on every deposit credit. Read them with `balanceOf` (sums shards).
  */
-const SHARDED_PURPOSES = new Set<LedgerPurpose>(['platform_fees', 'external']);
+export const SHARDED_PURPOSES = new Set<LedgerPurpose>(['platform_fees', 'external']);
 export const PLATFORM_SHARDS = 8;
 
-const keyString = (k: LedgerAccountKey, shard: number) =>
-  `${k.ownerId ?? '-'}|${k.purpose}|${k.subject ?? ''}|${shard}`;
-
-// Ledger account ids never change once created, so they are cached per process.
-const accountIdCache = new Map<string, number>();
-
-async function resolveAccountId(
-  client: DbClient | Db,
-  key: LedgerAccountKey,
-  shard: number,
-): Promise<number> {
-  const cacheKey = keyString(key, shard);
-  const cached = accountIdCache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const params = [key.ownerId, key.purpose, key.subject ?? '', shard, key.ownerId !== null];
-  const inserted = await client.query<{ id: number }>(
-    `INSERT INTO ledger_accounts (owner_id, purpose, subject, shard, is_user) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT ON CONSTRAINT ledger_accounts_identity DO NOTHING RETURNING id`,
-    params,
-  );
-  const created = inserted.rows[0]?.id;
-  const id =
-    created ??
-    (
-      await client.query<{ id: number }>(
-        `SELECT id FROM ledger_accounts WHERE owner_id IS NOT DISTINCT FROM $1 AND purpose = $2 AND subject = $3 AND shard = $4`,
-        params.slice(0, 4),
-      )
-    ).rows[0].id;
-  // An account created inside a caller's transaction may still roll back: cache only what exists.
-  if (created === undefined || !('release' in client)) accountIdCache.set(cacheKey, id);
-  return id;
-}
-
-function validate(posting: Posting): void {
+export function validatePosting(posting: Posting): void {
   if (!posting.idempotencyKey) throw new Error('posting needs an idempotency key');
   if (posting.lines.length < 2) throw new Error('a posting needs at least two lines');
   let sum = 0;
@@ -120,106 +76,4 @@ function validate(posting: Posting): void {
     sum += line.amount;
   }
   if (sum !== 0) throw new Error(`posting ${posting.idempotencyKey} does not balance (sum ${sum})`);
-}
-
-type PostedListener = (posting: Posting) => void;
-const postedListeners = new Set<PostedListener>();
-
-/**
- * Calls `listener` once per journal this process newly inserts (not for a replayed key), after its
- * transaction committed (the worker's ledger-postings counter). Returns the unsubscribe.
- */
-export function onJournalPosted(listener: PostedListener): () => void {
-  postedListeners.add(listener);
-  return () => postedListeners.delete(listener);
-}
-
-function notifyPosted(db: Db | DbClient, posting: Posting): void {
-  if (postedListeners.size === 0) return;
-  const notify = () => postedListeners.forEach((l) => l(posting));
-  if ('release' in db) afterCommit(db, notify);
-  else notify();
-}
-
-/**
- * Posts a balanced journal exactly once per idempotency key. Throws AppError(InsufficientBalance)
- * when a user account would go negative, AppError(SpendCapExceeded) when a spending posting would
- * take the account above its hourly spend cap (nothing is written then). A transaction's client
- * may be passed, so a posting commits or rolls back with the state change it belongs to.
- */
-export async function postJournal(db: Db | DbClient, posting: Posting): Promise<PostingResult> {
-  validate(posting);
-  // Resolve (and create) accounts outside the transaction: creation is idempotent and cached.
-  const resolved = await Promise.all(
-    posting.lines.map(async (line) => {
-      const shard = SHARDED_PURPOSES.has(line.account.purpose)
-        ? Math.floor(Math.random() * PLATFORM_SHARDS)
-        : 0;
-      return { id: await resolveAccountId(db, line.account, shard), amount: line.amount };
-    }),
-  );
-  // Merge lines per account and apply in ascending id order: one lock order, no deadlocks.
-  const byAccount = new Map<number, number>();
-  for (const r of resolved) byAccount.set(r.id, (byAccount.get(r.id) ?? 0) + r.amount);
-  const ordered = [...byAccount.entries()].filter(([, amount]) => amount !== 0).sort((a, b) => a[0] - b[0]);
-
-  // One statement (ledger_post, migration 2000) = one implicit transaction and one round trip;
-  // it locks the rows in ascending id order, so concurrent postings never deadlock.
-  const values = [
-    timeOrderedUuid(),
-    posting.idempotencyKey,
-    posting.kind,
-    posting.reference ?? null,
-    JSON.stringify(posting.memo ?? {}),
-    ordered.map(([id]) => id),
-    ordered.map(([, amount]) => amount),
-  ];
-  // Spending is checked against the hourly cap in the same statement, under the account lock.
-  const spend = spendOf(posting.kind, posting.lines);
-  try {
-    // Named: each pooled connection parses and plans it once.
-    const r = await db.query<{ journal_id: string; created: boolean }>(
-      spend
-        ? {
-            name: 'ledger_post_spend',
-            text: `SELECT journal_id, created FROM ledger_post_spend($1, $2, $3::text[], $4, $5, $6, $7, $8, $9::bigint[], $10::bigint[])`,
-            values: [spend.spender, spend.amount, SPENDING_KINDS, ...values],
-          }
-        : {
-            name: 'ledger_post',
-            text: 'SELECT journal_id, created FROM ledger_post($1, $2, $3, $4, $5, $6::bigint[], $7::bigint[])',
-            values,
-          },
-    );
-    if (r.rows[0].created) notifyPosted(db, posting);
-    return { journalId: r.rows[0].journal_id, created: r.rows[0].created };
-  } catch (err) {
-    if (pgErrorCode(err) === '23514') {
-      throw new AppError(
-        ErrorCode.InsufficientBalance,
-        errorText('insufficient_balance'),
-        {},
-        { cause: err },
-      );
-    }
-    if (pgErrorCode(err) === SPEND_CAP_SQLSTATE) {
-      throw new AppError(
-        ErrorCode.SpendCapExceeded,
-        SPEND_CAP_MESSAGE,
-        { ...SPEND_CAP_RETRY_AFTER },
-        { cause: err },
-      );
-    }
-    throw err;
-  }
-}
-
-/** Balance of one ledger account (sum over shards), 0 when it does not exist yet. */
-export async function balanceOf(db: Pick<Db, 'query'>, key: LedgerAccountKey): Promise<Micro> {
-  const r = await db.query<{ balance: number | null }>(
-    `SELECT sum(balance)::bigint AS balance FROM ledger_accounts
-     WHERE owner_id IS NOT DISTINCT FROM $1 AND purpose = $2 AND subject = $3`,
-    [key.ownerId, key.purpose, key.subject ?? ''],
-  );
-  return r.rows[0]?.balance ?? 0;
 }

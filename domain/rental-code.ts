@@ -4,9 +4,8 @@
  * the dashless id (index rentals_hex_prefix_idx); a prefix two rentals share is refused rather
  * than guessed, so nobody can ever talk into someone else's rental.
  */
-import type { Queryable } from './db';
 import { appError } from './errors';
-import { type RentalRow, rentalsByHexPrefix } from './rental-store';
+import type { RentalRow } from './rental-store';
 import { errorText } from './error-texts';
 
 export const MIN_RENTAL_CODE_CHARS = 8;
@@ -24,13 +23,19 @@ export function normalizeRentalCode(raw: string): string | undefined {
   return /^[0-9a-f]+$/.test(code) ? code : undefined;
 }
 
-/** The rental a code names: 401 when missing, malformed or unknown; 400 when ambiguous. */
-export async function resolveRentalCode(db: Queryable, raw: string | undefined): Promise<RentalRow> {
+/**
+ * The rental a code names: 401 when missing, malformed or unknown; 400 when ambiguous.
+ * `rentalsByHexPrefix` reads the rentals (db/rentals.ts), so this rule stays free of I/O.
+ */
+export async function resolveRentalCode(
+  rentalsByHexPrefix: (hexPrefix: string) => Promise<RentalRow[]>,
+  raw: string | undefined,
+): Promise<RentalRow> {
   if (!raw) throw appError('missing_rental_code');
   const code = normalizeRentalCode(raw);
   if (!code) throw appError('invalid_rental_code');
   // Two rows are enough to know it is ambiguous; one round trip reads them whole.
-  const rows = await rentalsByHexPrefix(db, code);
+  const rows = await rentalsByHexPrefix(code);
   if (rows.length > 1) throw appError('ambiguous_rental_code');
   if (!rows[0]) throw appError('invalid_rental_code');
   return rows[0];

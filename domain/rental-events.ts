@@ -3,7 +3,13 @@
  * `{event, data:{id, user_id, type, title, body, link, data:{rental_id, …}, created_at}, timestamp}`.
  * Pure: the workflow builds them with its own deterministic clock and ids.
  */
-export type RentalEventName = 'rental_request' | 'rental_message' | 'rental_ending_soon' | 'rental_ended';
+export type RentalEventName =
+  | 'rental_request'
+  | 'rental_message'
+  | 'rental_ending_soon'
+  | 'rental_ended'
+  // After the rental (issue 17): a deliverable file, told to the renter.
+  | 'rental_file';
 
 export interface RentalEvent {
   event: RentalEventName;

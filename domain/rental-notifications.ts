@@ -1,8 +1,7 @@
 /**
- * In-app notifications for rentals. The `notifications` table belongs to the webhooks area
- * (3000_webhooks.sql).
+ * In-app notifications for rentals: what a rental request tells whom (the SQL is db/notifications.ts;
+ * the `notifications` table belongs to the webhooks area, 3000_webhooks.sql).
  */
-import type { Queryable } from './db';
 
 export interface NewNotification {
   id: string;
@@ -54,33 +53,4 @@ export function rentalRequestNotifications(
       ...(r.endsAtMs === undefined ? {} : { ends_at: new Date(r.endsAtMs).toISOString() }),
     },
   }));
-}
-
-/** SQL inserting the notifications in `$<param>` (JSON of NewNotification[]) once per id. */
-export const insertNotificationsSql = (param: number) =>
-  `INSERT INTO notifications (id, account_id, type, title, body, link, data)
-   SELECT n.id, n."accountId", n.type, n.title, n.body, n.link, coalesce(n.data, '{}'::jsonb)
-     FROM jsonb_to_recordset($${param}::jsonb)
-       AS n(id uuid, "accountId" uuid, type text, title text, body text, link text, data jsonb)
-   ON CONFLICT (id) DO NOTHING`;
-
-/** Inserts each notification once per id, in one statement. */
-export async function insertNotifications(db: Queryable, items: NewNotification[]): Promise<void> {
-  if (!items.length) return;
-  await db.query(insertNotificationsSql(1), [JSON.stringify(items)]);
-}
-
-/** Unread notifications of an account, oldest first; they are marked read as they are handed out. */
-export async function takeUnreadNotifications(
-  db: Queryable,
-  accountId: string,
-  limit: number,
-): Promise<NotificationRow[]> {
-  const r = await db.query<NotificationRow>(
-    `UPDATE notifications SET read_at = now()
-      WHERE id IN (SELECT id FROM notifications WHERE account_id = $1 AND read_at IS NULL ORDER BY created_at LIMIT $2)
-      RETURNING id, type, title, body, link, data, created_at`,
-    [accountId, limit],
-  );
-  return r.rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
 }

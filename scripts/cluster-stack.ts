@@ -9,8 +9,8 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { loadConfig } from '../domain/config';
-import { depositXpubOfMnemonic } from '../domain/tron-address';
+import { loadConfig } from '../worker/config';
+import { depositXpubOfMnemonic } from '../activities/tron-address';
 import { log, spawnTsChild, waitFor, type ManagedChild } from './dev-children';
 import { hotWalletAddress } from './dev-secrets';
 import { migrate } from './migrate';

@@ -5,7 +5,7 @@
  * two workers and two APIs (PORT and PORT + 1). Ctrl-C stops everything.
  */
 import path from 'node:path';
-import { loadConfig } from '../domain/config';
+import { loadConfig } from '../worker/config';
 import { log } from './dev-children';
 import { loadDevSecrets } from './dev-secrets';
 import { type ClusterStack, startClusterStack } from './cluster-stack';

@@ -8,7 +8,7 @@
 import { Connection } from '@temporalio/client';
 import net from 'node:net';
 import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../domain/config';
+import { ConfigError, loadConfig, type Config } from '../worker/config';
 import { INDEXED_VALUE_TYPES, SEARCH_ATTRIBUTE_CLI_TYPES } from '../domain/search-attributes';
 import { log, pipeWithPrefix, spawnTsChild, waitFor, type ManagedChild } from './dev-children';
 import { hotWalletAddress, loadDevSecrets } from './dev-secrets';

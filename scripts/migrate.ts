@@ -1,6 +1,6 @@
 /** Applies db/migrations (node-pg-migrate, SQL files) to DATABASE_URL. `npm run migrate`. */
 import path from 'node:path';
-import { envSetting } from '../domain/config';
+import { envSetting } from '../worker/config';
 
 export const MIGRATIONS_DIR = path.join(__dirname, '..', 'db', 'migrations');
 

@@ -6,10 +6,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { describeConfig, loadConfig } from '../domain/config';
-import { createPool } from '../domain/db';
-import { createLogger } from '../domain/logger';
-import { temporalConnectionOptions } from '../domain/temporal-connection';
+import { describeConfig, loadConfig } from './config';
+import { createPool } from '../db/pool';
+import { createLogger } from './logger';
+import { temporalConnectionOptions } from './temporal-connection';
 import { ensureDepositWatcher } from '../activities/tron-watcher';
 import { createWorker } from './create-worker';
 import { createWorkerMetrics, READ_TIMEOUT_MS, startMetricsServer } from './metrics';

@@ -17,9 +17,9 @@ import {
   reviewsWaiting,
 } from '../db/metrics';
 import type { Config } from '../domain/config';
-import type { Queryable } from '../domain/db';
-import type { Logger } from '../domain/logger';
-import { addressOfPrivateKey } from '../domain/tron-address';
+import type { Queryable } from '../db/pool';
+import type { Logger } from './logger';
+import { addressOfPrivateKey } from '../activities/tron-address';
 
 /** How long one gauge read may take before the scrape goes on without it. */
 export const READ_TIMEOUT_MS = 2_000;

@@ -5,7 +5,7 @@
  */
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
-import type { Logger } from '../domain/logger';
+import type { Logger } from './logger';
 
 type PinoMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 

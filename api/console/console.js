@@ -192,6 +192,10 @@
   async function loadWallet() {
     const r = await call('GET', `${API}/wallet`);
     if (!r.ok) return describe($('wallet-info'), [['status', r.json.error || `HTTP ${r.status}`]]);
+    if (!r.json.configured)
+      return describe($('wallet-info'), [
+        ['status', 'not configured: set TRON_HOT_WALLET_ADDRESS (or the key) and TRON_USDT_CONTRACT'],
+      ]);
     describe($('wallet-info'), [
       ['address', el('code', r.json.address)],
       ['USDT', r.json.usdt],

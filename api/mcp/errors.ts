@@ -3,8 +3,8 @@
  * for it, via the one error mapping in api/errors.ts. Unknown errors are logged, never shown.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../../worker/logger';
 import { errorText } from '../../domain/error-texts';
-import type { Logger } from '../../domain/logger';
 import { httpErrorOf } from '../errors';
 
 export function toolError(

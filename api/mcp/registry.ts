@@ -1,6 +1,7 @@
 /** Every MCP tool, by name, with its descriptor computed once (tools/list and discovery share it). */
 import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
+import { fileTools } from './tools-files';
 import { rentalTools } from './tools-rentals';
 import { taskTools } from './tools-tasks';
 import { tronTools } from './tools-tron';
@@ -21,4 +22,10 @@ export function buildRegistry(tools: readonly McpTool[]): ToolRegistry {
 }
 
 /** The bot API (SPEC §5), in the order the seed lists it. */
-export const ALL_TOOLS: readonly McpTool[] = [...walletTools, ...tronTools, ...taskTools, ...rentalTools];
+export const ALL_TOOLS: readonly McpTool[] = [
+  ...walletTools,
+  ...tronTools,
+  ...taskTools,
+  ...rentalTools,
+  ...fileTools,
+];

@@ -8,7 +8,7 @@
  * credentials). A message whose credentials name anyone else gets the same 404 as an unknown
  * session, so a leaked session id neither acts as its owner for another caller nor confirms it
  * exists. Session ids are bearer capabilities for credential-less messages: logs redact them
- * (domain/logger.ts redactUrl).
+ * (worker/logger.ts redactUrl).
  */
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Request, RequestHandler } from 'express';

@@ -13,9 +13,10 @@ export const listRentalsTool = authenticatedTool({
     'Rentals you take part in (as renter or as the rented bot or its owner), optionally by status.',
   input: listRentalsQuery,
   async run(deps, principal, input) {
-    const { rentals } = await listRentals(deps, principal, input);
-    const live = rentals.filter((r) => r.status !== 'ended').length;
-    return { data: { rentals }, summary: `${rentals.length} rentals, ${live} not ended.` };
+    const page = await listRentals(deps, principal, input);
+    const live = page.rentals.filter((r) => r.status !== 'ended').length;
+    const more = page.next_cursor ? `; more with cursor ${page.next_cursor}` : '';
+    return { data: page, summary: `${page.rentals.length} rentals, ${live} not ended${more}.` };
   },
 });
 

@@ -16,6 +16,7 @@ import {
   tokenInput,
   tokenOutput,
 } from '../schemas/accounts';
+import { pageFields, pageQuery } from '../schemas/common';
 import * as accounts from '../use-cases/accounts';
 import { parseOrThrow } from '../validation';
 
@@ -83,9 +84,13 @@ function document() {
   registry.registerPath({
     method: 'get',
     path: '/api/v1/keys',
-    summary: 'List your API keys (prefix only)',
+    summary: 'List your API keys (prefix only), newest first',
     security: authenticated,
-    responses: { 200: jsonResponse('keys', z.object({ keys: z.array(apiKeyView) })), ...errorResponses(401) },
+    request: { query: pageQuery() },
+    responses: {
+      200: jsonResponse('keys', z.object({ keys: z.array(apiKeyView), ...pageFields })),
+      ...errorResponses(400, 401),
+    },
   });
   registry.registerPath({
     method: 'delete',
@@ -157,8 +162,9 @@ export function mountAccountsRoutes(app: Express, deps: ApiDeps): void {
     res.json(await limitSignIn(deps, clientIp(req), input.email, () => accounts.token(deps, input)));
   });
 
-  app.get('/api/v1/keys', auth, async (_req, res) => {
-    res.json(await accounts.listKeys(deps, principalOf(res)));
+  app.get('/api/v1/keys', auth, async (req, res) => {
+    const query = parseOrThrow(pageQuery(), req.query, 'query');
+    res.json(await accounts.listKeys(deps, principalOf(res), query));
   });
 
   app.post('/api/v1/keys', auth, async (req, res) => {

@@ -3,8 +3,8 @@ import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
 import { principalOf, requireAdmin, requireAuth } from '../auth';
 import { idempotent } from '../idempotency';
-import { authenticated, errorResponses, jsonBody, registry } from '../openapi';
-import { adjustmentInput } from '../schemas/accounts';
+import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
+import { adjustmentInput, adjustmentView } from '../schemas/accounts';
 import * as wallet from '../use-cases/wallet';
 import { parseOrThrow } from '../validation';
 
@@ -15,7 +15,7 @@ registry.registerPath({
   security: authenticated,
   request: { body: jsonBody(adjustmentInput) },
   responses: {
-    201: { description: 'adjustment posted' },
+    201: jsonResponse('adjustment posted', adjustmentView),
     ...errorResponses(400, 401, 402, 403, 404, 409, 422),
   },
 });

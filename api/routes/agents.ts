@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps';
 import { principalOf, requireAuth } from '../auth';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import { agentProfileInput, agentsQuery, agentView, ownAgentView } from '../schemas/agents';
+import { pageFields } from '../schemas/common';
 import * as agents from '../use-cases/agents';
 import { parseOrThrow, uuidSchema } from '../validation';
 
@@ -32,7 +33,7 @@ function document() {
     summary: 'Marketplace: agents with price, owner, integration, rental_ready and health',
     request: { query: agentsQuery },
     responses: {
-      200: jsonResponse('agents', z.object({ agents: z.array(agentView) })),
+      200: jsonResponse('agents', z.object({ agents: z.array(agentView), ...pageFields })),
       ...errorResponses(400),
     },
   });

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { jsonResponse, registry } from '../openapi';
+import { ping } from '../../db/health';
 
 const healthSchema = registry.register(
   'Health',
@@ -31,7 +32,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
 export function mountHealthRoutes(app: Express, deps: ApiDeps): void {
   app.get('/health', async (_req, res) => {
     const [postgres, temporal] = await Promise.all([
-      withTimeout(deps.db.query('SELECT 1'), 2000).then(
+      withTimeout(ping(deps.db), 2000).then(
         () => 'ok' as const,
         () => 'down' as const,
       ),

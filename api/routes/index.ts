@@ -13,6 +13,7 @@ import { mountHealthRoutes } from './health';
 import { mountMcpRoutes } from './mcp';
 import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
+import { mountRentalFilesRoutes } from './rental-files';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './rentr';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
@@ -41,4 +42,5 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountMcpRoutes(app, deps);
   mountSupabaseAuthRoutes(app, deps);
   mountConsoleRoutes(app, deps);
+  mountRentalFilesRoutes(app, deps);
 }

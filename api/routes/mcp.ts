@@ -59,7 +59,12 @@ openApi.registerPath({
   method: 'get',
   path: MCP_PATHS.sse,
   summary: 'MCP over SSE (2024-11-05 transport): opens the stream, announces the message endpoint',
-  responses: { 200: { description: 'text/event-stream' } },
+  responses: {
+    200: {
+      description: 'the event stream: an `endpoint` event, then JSON-RPC messages',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
+  },
 });
 openApi.registerPath({
   method: 'post',

@@ -18,6 +18,6 @@ registry.registerPath({
 
 export function mountReconcilerRoutes(app: Express, deps: ApiDeps): void {
   app.get('/api/v1/admin/reconciler/repairs', adminAccess(deps), async (req, res) => {
-    res.json(await listRepairs(deps, parseOrThrow(listRepairsQuery, req.query)));
+    res.json(await listRepairs(deps, parseOrThrow(listRepairsQuery, req.query, 'query')));
   });
 }

@@ -22,7 +22,13 @@ registry.registerPath({
   summary: 'Referral link: browsers are redirected to sign-up, API clients get the sign-up recipe',
   request: { params: z.object({ code: z.string() }) },
   responses: {
-    200: { description: 'sign-up recipe' },
+    200: jsonResponse(
+      'sign-up recipe (API clients)',
+      z.object({
+        referral_code: z.string(),
+        signup: z.object({ method: z.literal('POST'), path: z.string(), body: z.looseObject({}) }),
+      }),
+    ),
     302: { description: 'to sign-up' },
     ...errorResponses(404),
   },

@@ -10,12 +10,14 @@ import {
   createRentalInput,
   endRentalInput,
   extendRentalInput,
+  listMessagesQuery,
   listRentalsQuery,
   postMessageInput,
   rentalIdParams,
   rentalMessageView,
   rentalView,
 } from '../schemas/rentals';
+import { pageFields } from '../schemas/common';
 import * as rentals from '../use-cases/rentals';
 import { parseOrThrow } from '../validation';
 
@@ -37,7 +39,7 @@ function document() {
       summary: 'Your rentals, as renter, bot or owner (newest first)',
       request: { query: listRentalsQuery },
       responses: {
-        200: jsonResponse('rentals', z.object({ rentals: z.array(rentalView) })),
+        200: jsonResponse('rentals, newest first', z.object({ rentals: z.array(rentalView), ...pageFields })),
         ...errorResponses(400, 401),
       },
     },
@@ -72,9 +74,12 @@ function document() {
       method: 'get',
       path: '/api/rentals/{id}/messages',
       summary: 'The ordered chat transcript (renter, bot and owner only)',
-      request: { params: rentalIdParams },
+      request: { params: rentalIdParams, query: listMessagesQuery },
       responses: {
-        200: jsonResponse('messages', z.object({ messages: z.array(rentalMessageView) })),
+        200: jsonResponse(
+          'messages, oldest first',
+          z.object({ messages: z.array(rentalMessageView), ...pageFields }),
+        ),
         ...errorResponses(400, 401, 404),
       },
     },
@@ -136,7 +141,8 @@ export function mountRentalsRoutes(app: Express, deps: ApiDeps): void {
   });
 
   app.get('/api/rentals/:id/messages', auth, async (req, res) => {
-    res.json(await rentals.listMessages(deps, principalOf(res), rentalId(req)));
+    const query = parseOrThrow(listMessagesQuery, req.query, 'query');
+    res.json(await rentals.listMessages(deps, principalOf(res), rentalId(req), query));
   });
 
   app.post('/api/rentals/:id/messages', auth, async (req, res) => {

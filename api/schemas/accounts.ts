@@ -1,7 +1,7 @@
 /** Input and output shapes of accounts, keys, settings, referrals, wallet and admin adjustments. */
 import { z } from 'zod';
 import { registry } from '../openapi';
-import { idParams, pageCursor, pageLimit } from './common';
+import { idParams, pageFields, pageQuery } from './common';
 import { textRule, usdtAmount, uuidSchema } from '../validation';
 
 const name = (max: number, multiline = false) =>
@@ -103,10 +103,24 @@ export const adjustmentInput = registry.register(
   }),
 );
 
-export const transactionsQuery = z.object({
-  cursor: pageCursor,
-  limit: pageLimit(),
-});
+export const transactionsQuery = pageQuery();
+
+export const adjustmentView = registry.register(
+  'Adjustment',
+  z.object({
+    id: z.uuid(),
+    journal_id: z.uuid(),
+    account_id: z.uuid(),
+    amount: z.number(),
+    reason: z.string(),
+    balance: z.object({
+      available_balance: z.number(),
+      held_balance: z.number(),
+      total_balance: z.number(),
+      currency: z.literal('USDT'),
+    }),
+  }),
+);
 
 export const balanceOutput = registry.register(
   'Balance',
@@ -132,7 +146,7 @@ export const transactionView = registry.register(
 
 export const transactionsOutput = registry.register(
   'Transactions',
-  z.object({ transactions: z.array(transactionView), next_cursor: z.string().nullable() }),
+  z.object({ transactions: z.array(transactionView), ...pageFields }),
 );
 
 export const referralsOutput = registry.register(

@@ -132,9 +132,14 @@ export const acknowledgeAlertInput = z.object({
 export const walletView = registry.register(
   'HotWallet',
   z.object({
-    address: z.string(),
-    trx: z.number().describe('TRX (6 decimals)'),
-    usdt: z.number().describe('USDT (6 decimals)'),
+    configured: z
+      .boolean()
+      .describe(
+        'false when no hot wallet is configured (TRON_HOT_WALLET_ADDRESS or _PRIVATE_KEY, and TRON_USDT_CONTRACT)',
+      ),
+    address: z.string().nullable(),
+    trx: z.number().nullable().describe('TRX (6 decimals); null when not configured'),
+    usdt: z.number().nullable().describe('USDT (6 decimals); null when not configured'),
     fee_limit_trx: z.number().describe('TRX one withdrawal may burn (TRON_FEE_LIMIT_SUN)'),
     checked_at: z.string(),
   }),

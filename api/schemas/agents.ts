@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { toMicro } from '../../domain/money';
 import { registry } from '../openapi';
-import { pageLimit, pageOffset } from './common';
+import { pageOffset, pageQuery } from './common';
 import { textRule, usdtAmount } from '../validation';
 
 export const MAX_PRICE_PER_MINUTE_USD = 100_000;
@@ -59,8 +59,9 @@ export const agentsQuery = z.object({
       error: 'must be newest, price, price_asc or price_desc',
     })
     .default('newest'),
-  limit: pageLimit(),
-  offset: pageOffset(100_000),
+  ...pageQuery().shape,
+  // Kept for clients of the first version; `cursor` is the way to page.
+  offset: pageOffset(100_000).openapi({ description: 'rows to skip (older paging; prefer cursor)' }),
 });
 export type AgentsQuery = z.infer<typeof agentsQuery>;
 

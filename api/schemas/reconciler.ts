@@ -1,8 +1,8 @@
 /** Schemas of the operators' view of reconciler repairs. */
 import { z } from 'zod';
-import { pageLimit } from './common';
+import { pageFields, pageQuery } from './common';
 
-export const listRepairsQuery = z.object({ limit: pageLimit(50, 100) });
+export const listRepairsQuery = pageQuery();
 export type ListRepairsQuery = z.infer<typeof listRepairsQuery>;
 
 export const repairView = z.object({
@@ -17,4 +17,4 @@ export const repairView = z.object({
   reconciler_run: z.string().nullable(),
   created_at: z.string(),
 });
-export const repairListView = z.object({ repairs: z.array(repairView) });
+export const repairListView = z.object({ repairs: z.array(repairView), ...pageFields });

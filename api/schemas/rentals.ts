@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 import { MAX_MESSAGE_CHARS } from '../../workflows/rental/contract';
 import { registry } from '../openapi';
-import { idParams, pageLimit } from './common';
+import { PAGE_LIMIT } from '../../domain/pagination';
+import { idParams, limitNumber, pageCursor, pageQuery } from './common';
 import { textRule, uuidSchema } from '../validation';
 
 const minutes = z
@@ -57,7 +58,20 @@ export const listRentalsQuery = z.object({
   status: z
     .enum(['active', 'ending_soon', 'ended'], { error: 'must be active, ending_soon or ended' })
     .optional(),
-  limit: pageLimit(),
+  ...pageQuery().shape,
+});
+
+/**
+ * The transcript: AgentsAccess bots read the full ordered transcript with no parameters, so
+ * without `limit` and `cursor` it is all of it; with either, pages of `limit` (50, at most 100).
+ */
+export const listMessagesQuery = z.object({
+  limit: limitNumber()
+    .optional()
+    .openapi({
+      description: `page size, at most ${PAGE_LIMIT.max}; without limit and cursor the whole transcript, with a cursor alone ${PAGE_LIMIT.default}`,
+    }),
+  cursor: pageCursor,
 });
 
 export const rentalView = registry.register(

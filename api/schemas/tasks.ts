@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { toMicro } from '../../domain/money';
 import { TASK_CATEGORIES, TASK_LIMITS } from '../../domain/task-rules';
 import { registry } from '../openapi';
+import { pageFields } from './common';
 import { textRule, usdtAmount, uuidSchema } from '../validation';
 
 const text = (max: number, multiline = false) =>
@@ -65,7 +66,12 @@ export const searchTasksInput = registry.register(
       .int('must be an integer')
       .min(1, 'must be at least 1')
       .max(TASK_LIMITS.maxSearchLimit, `must be at most ${TASK_LIMITS.maxSearchLimit}`)
-      .default(20),
+      .default(20)
+      .openapi({ description: `page size, 20 when absent, at most ${TASK_LIMITS.maxSearchLimit}` }),
+    cursor: z
+      .string({ error: 'must be a string' })
+      .optional()
+      .openapi({ description: 'the `next_cursor` of the previous page; absent for the first page' }),
     query: text(TASK_LIMITS.maxQuery).optional(),
   }),
 );
@@ -149,7 +155,11 @@ export const createTaskResult = registry.register(
 );
 export const searchTasksResult = registry.register(
   'SearchTasksResult',
-  z.object({ tasks: z.array(taskView), count: z.number().int() }),
+  z.object({
+    tasks: z.array(taskView),
+    count: z.number().int().openapi({ description: 'tasks on this page' }),
+    ...pageFields,
+  }),
 );
 export const cancelTaskResult = registry.register(
   'CancelTaskResult',

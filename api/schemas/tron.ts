@@ -1,9 +1,9 @@
 /** USDT TRC-20 deposit and withdrawal shapes (SPEC §4), shared by the REST routes and MCP tools. */
 import { z } from 'zod';
-import { isTronBase58Address } from '../../domain/tron-address';
+import { isTronBase58Address } from '../../activities/tron-address';
 import { registry } from '../openapi';
 import { textRule, usdtAmount } from '../validation';
-import { idParams, pageLimit, pageOffset } from './common';
+import { idParams, pageFields, pageOffset, pageQuery } from './common';
 
 const usdt = z.number().openapi({ example: 25.0 });
 
@@ -17,7 +17,11 @@ export const depositAddressResult = registry.register(
 );
 export type DepositAddressResult = z.infer<typeof depositAddressResult>;
 
-export const listDepositsInput = z.object({ limit: pageLimit(), offset: pageOffset() });
+export const listDepositsInput = z.object({
+  ...pageQuery().shape,
+  // Kept for clients of the first version; `cursor` is the way to page.
+  offset: pageOffset().openapi({ description: 'rows to skip (older paging; prefer cursor)' }),
+});
 export type ListDepositsInput = z.infer<typeof listDepositsInput>;
 
 export const depositView = registry.register(
@@ -42,8 +46,14 @@ export const depositView = registry.register(
 export type DepositView = z.infer<typeof depositView>;
 export const listDepositsResult = registry.register(
   'DepositList',
-  z.object({ deposits: z.array(depositView), limit: z.number().int(), offset: z.number().int() }),
+  z.object({
+    deposits: z.array(depositView),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    ...pageFields,
+  }),
 );
+export type ListDepositsResult = z.infer<typeof listDepositsResult>;
 
 export const withdrawInput = registry.register(
   'WithdrawInput',

@@ -1,7 +1,7 @@
 /** Webhook delivery log, redelivery, test event and endpoint settings: shapes shared by REST and OpenAPI. */
 import { z } from 'zod';
 import { registry } from '../openapi';
-import { idParams, pageCursor, pageLimit } from './common';
+import { idParams, pageCursor, pageFields, pageLimit } from './common';
 import { textRule } from '../validation';
 
 export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed', 'skipped'] as const;
@@ -83,7 +83,7 @@ export const deliveryDetailView = registry.register(
 
 export const deliveryListView = z.object({
   deliveries: z.array(deliveryView),
-  next_cursor: z.string().nullable(),
+  ...pageFields,
 });
 
 export const enqueuedView = z.object({

@@ -1,10 +1,11 @@
 /** Accounts: registration, sign-up, sign-in, API keys, settings and referrals. */
 import { hash, verify } from '@node-rs/argon2';
 import type { z } from 'zod';
-import { createAccount, insertApiKey } from '../../domain/accounts';
-import { withTransaction } from '../../domain/db';
+import { createAccount, insertApiKey } from '../../db/accounts';
+import { withTransaction } from '../../db/transaction';
 import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro, type Micro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import { issueJwt, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type {
@@ -16,6 +17,22 @@ import type {
   tokenInput,
   tokenOutput,
 } from '../schemas/accounts';
+import {
+  accountById,
+  type KeyRow,
+  accountIdByReferralCode,
+  accountsWithReferralCode,
+  credentialsByEmail,
+  keyById,
+  keysOf,
+  lockKeyOf,
+  markKeyRevoked,
+  referralCodeOf,
+  referredAccountsOf,
+  revokeApiKey,
+  setKeyRateLimit,
+  setMaxHourlySpend,
+} from '../../db/accounts';
 
 type Deps = Pick<ApiDeps, 'db' | 'config'>;
 type Registration = z.infer<typeof registrationOutput>;
@@ -26,9 +43,7 @@ const REGISTRATION_NOTE = 'Use X-API-Key header for all requests.';
 /** The account behind a referral code, or a 400 naming the field; undefined when no code was sent. */
 async function referrerOf(deps: Deps, code: string | undefined): Promise<string | undefined> {
   if (!code) return undefined;
-  const r = await deps.db.query<{ id: string }>('SELECT id FROM accounts WHERE referral_code = $1', [
-    code.toLowerCase(),
-  ]);
+  const r = await accountIdByReferralCode(deps.db, code.toLowerCase());
   if (!r.rows[0]) throw new AppError(ErrorCode.Validation, 'referral_code: unknown referral code');
   return r.rows[0].id;
 }
@@ -100,10 +115,7 @@ export async function token(
   deps: Deps,
   input: z.infer<typeof tokenInput>,
 ): Promise<z.infer<typeof tokenOutput>> {
-  const r = await deps.db.query<{ id: string; role: 'user' | 'admin'; password_hash: string | null }>(
-    'SELECT id, role, password_hash FROM accounts WHERE lower(email) = lower($1)',
-    [input.email],
-  );
+  const r = await credentialsByEmail(deps.db, input.email);
   const row = r.rows[0];
   dummyHash ??= hash('not-a-password-of-anyone');
   const ok = await verify(row?.password_hash ?? (await dummyHash), input.password).catch(() => false);
@@ -113,15 +125,6 @@ export async function token(
 }
 
 type KeyView = z.infer<typeof apiKeyView>;
-interface KeyRow {
-  id: string;
-  key_prefix: string;
-  name: string | null;
-  rate_limit_per_minute: number;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const keyView = (k: KeyRow): KeyView => ({
   id: k.id,
@@ -132,14 +135,16 @@ const keyView = (k: KeyRow): KeyView => ({
   last_used_at: iso(k.last_used_at),
   revoked_at: iso(k.revoked_at),
 });
-const KEY_COLUMNS = 'id, key_prefix, name, rate_limit_per_minute, created_at, last_used_at, revoked_at';
 
-export async function listKeys(deps: Deps, principal: Principal): Promise<{ keys: KeyView[] }> {
-  const r = await deps.db.query<KeyRow>(
-    `SELECT ${KEY_COLUMNS} FROM api_keys WHERE account_id = $1 ORDER BY created_at DESC, id`,
-    [principal.accountId],
-  );
-  return { keys: r.rows.map(keyView) };
+export async function listKeys(
+  deps: Deps,
+  principal: Principal,
+  query: { limit: number; cursor?: string },
+): Promise<{ keys: KeyView[]; next_cursor: string | null; has_more: boolean }> {
+  const after = afterKey('keys', ['string', 'string'], query.cursor);
+  const r = await keysOf(deps.db, principal.accountId, after, query.limit + 1);
+  const page = toPage(r.rows, query.limit, 'keys', (k) => [k.key_time, k.id]);
+  return { keys: page.items.map(keyView), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 export async function createKey(
@@ -148,17 +153,13 @@ export async function createKey(
   input: z.infer<typeof createKeyInput>,
 ): Promise<KeyView & { api_key: string }> {
   const issued = await insertApiKey(deps.db, principal.accountId, input.name ?? null);
-  const r = await deps.db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1`, [issued.id]);
+  const r = await keyById(deps.db, issued.id);
   return { ...keyView(r.rows[0]), api_key: issued.key };
 }
 
 export async function revokeKey(deps: Deps, principal: Principal, keyId: string): Promise<KeyView> {
   // Revoking twice is harmless: the first revocation time is kept.
-  const r = await deps.db.query<KeyRow>(
-    `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND account_id = $2
-     RETURNING ${KEY_COLUMNS}`,
-    [keyId, principal.accountId],
-  );
+  const r = await revokeApiKey(deps.db, keyId, principal.accountId);
   if (!r.rows[0]) throw notFound('API key');
   return keyView(r.rows[0]);
 }
@@ -170,40 +171,19 @@ export async function rotateKey(
   keyId: string,
 ): Promise<KeyView & { api_key: string; replaces: string }> {
   return withTransaction(deps.db, async (tx) => {
-    const old = await tx.query<KeyRow>(
-      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1 AND account_id = $2 FOR UPDATE`,
-      [keyId, principal.accountId],
-    );
+    const old = await lockKeyOf(tx, keyId, principal.accountId);
     const row = old.rows[0];
     if (!row) throw notFound('API key');
     if (row.revoked_at) throw appError('api_key_already_revoked');
-    await tx.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
+    await markKeyRevoked(tx, keyId);
     const issued = await insertApiKey(tx, principal.accountId, row.name);
-    const r = await tx.query<KeyRow>(
-      `UPDATE api_keys SET rate_limit_per_minute = $2 WHERE id = $1 RETURNING ${KEY_COLUMNS}`,
-      [issued.id, row.rate_limit_per_minute],
-    );
+    const r = await setKeyRateLimit(tx, issued.id, row.rate_limit_per_minute);
     return { ...keyView(r.rows[0]), api_key: issued.key, replaces: keyId };
   });
 }
 
 export async function getAccount(deps: Deps, principal: Principal) {
-  const r = await deps.db.query<{
-    id: string;
-    kind: 'person' | 'bot';
-    role: 'user' | 'admin';
-    email: string | null;
-    username: string | null;
-    display_name: string | null;
-    owner_id: string | null;
-    referral_code: string;
-    settings: { max_hourly_spend_usd?: number | null };
-    created_at: Date;
-  }>(
-    `SELECT id, kind, role, email, username, display_name, owner_id, referral_code, settings, created_at
-       FROM accounts WHERE id = $1`,
-    [principal.accountId],
-  );
+  const r = await accountById(deps.db, principal.accountId);
   const a = r.rows[0];
   if (!a) throw notFound('account');
   return {
@@ -227,10 +207,7 @@ export async function updateSettings(
   input: { max_hourly_spend_usd: Micro | null },
 ) {
   const cap = input.max_hourly_spend_usd === null ? null : fromMicro(input.max_hourly_spend_usd);
-  await deps.db.query(
-    `UPDATE accounts SET settings = jsonb_set(settings, '{max_hourly_spend_usd}', $2::jsonb) WHERE id = $1`,
-    [principal.accountId, JSON.stringify(cap)],
-  );
+  await setMaxHourlySpend(deps.db, principal.accountId, JSON.stringify(cap));
   return { settings: { max_hourly_spend_usd: cap } };
 }
 
@@ -239,30 +216,11 @@ export async function referrals(
   principal: Principal,
   baseUrl: string,
 ): Promise<z.infer<typeof referralsOutput>> {
-  const me = await deps.db.query<{ referral_code: string }>(
-    'SELECT referral_code FROM accounts WHERE id = $1',
-    [principal.accountId],
-  );
+  const me = await referralCodeOf(deps.db, principal.accountId);
   if (!me.rows[0]) throw notFound('account');
   const code = me.rows[0].referral_code;
   // Commission = the referrer's credits in referral_commission journals (activities/ledger.ts).
-  const r = await deps.db.query<{ name: string; joined_at: Date; expires_at: Date; commission: number }>(
-    `SELECT coalesce(a.display_name, a.username, 'anonymous') AS name, a.created_at AS joined_at,
-            a.created_at + make_interval(days => $2) AS expires_at,
-            coalesce(c.commission, 0)::bigint AS commission
-       FROM accounts a
-       LEFT JOIN (
-         SELECT j.memo->>'referred_id' AS referred_id, sum(e.amount) AS commission
-           FROM ledger_journals j
-           JOIN ledger_entries e ON e.journal_id = j.id
-           JOIN ledger_accounts la ON la.id = e.ledger_account_id AND la.owner_id = $1
-          WHERE j.kind = 'referral_commission' AND j.memo->>'referrer_id' = $1::text
-          GROUP BY 1
-       ) c ON c.referred_id = a.id::text
-      WHERE a.referred_by = $1
-      ORDER BY a.created_at DESC, a.id`,
-    [principal.accountId, deps.config.REFERRAL_WINDOW_DAYS],
-  );
+  const r = await referredAccountsOf(deps.db, principal.accountId, deps.config.REFERRAL_WINDOW_DAYS);
   return {
     code,
     link: `${baseUrl}/r/${code}`,
@@ -277,6 +235,6 @@ export async function referrals(
 
 /** `/r/<code>`: whether the code exists (the link itself carries no private data). */
 export async function referralCodeExists(deps: Deps, code: string): Promise<boolean> {
-  const r = await deps.db.query('SELECT 1 FROM accounts WHERE referral_code = $1', [code.toLowerCase()]);
+  const r = await accountsWithReferralCode(deps.db, code.toLowerCase());
   return (r.rowCount ?? 0) > 0;
 }

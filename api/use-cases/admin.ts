@@ -12,9 +12,10 @@ import {
   workflowIdOf,
   workflowIdOfAlertSubject,
 } from '../../domain/console';
-import { AppError, ErrorCode, badRequest, notFound } from '../../domain/errors';
+import { AppError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
-import { addressOfPrivateKey } from '../../domain/tron-address';
+import { afterKey, type CursorKey, toPage } from '../../domain/pagination';
+import { addressOfPrivateKey } from '../../activities/tron-address';
 import { type Principal, resolvePrincipal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { adminKeyHash, newSecret, sha256 } from '../console-auth';
@@ -24,31 +25,13 @@ import type { ConsoleLoginInput, ListAdminWithdrawalsQuery, ListAlertsQuery } fr
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** Opaque page cursors: base64url of the last row's sort key. */
-export function encodeCursor(parts: Array<string | number>): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-export function decodeCursor(cursor: string | undefined, arity: number): Array<string | number> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parts) &&
-      parts.length === arity &&
-      parts.every((p) => typeof p === 'string' || typeof p === 'number')
-    )
-      return parts as Array<string | number>;
-  } catch {
-    // falls through to the 400
-  }
-  throw badRequest('cursor: must be a cursor returned by a previous page');
-}
-
-/** Fetches one row more than asked to learn whether another page follows. */
-function paged<T>(rows: T[], limit: number, keyOf: (row: T) => Array<string | number>) {
-  const page = rows.slice(0, limit);
-  const has_more = rows.length > limit;
-  return { page, has_more, next_cursor: has_more ? encodeCursor(keyOf(page[page.length - 1])) : null };
+/**
+ * One page of `limit` from rows fetched one more than asked (the shared pagination of
+ * domain/pagination.ts: opaque cursors tagged with their list, `invalid_cursor` for any other).
+ */
+function paged<T>(rows: T[], limit: number, list: string, keyOf: (row: T) => CursorKey) {
+  const { items: page, next_cursor, has_more } = toPage(rows, limit, list, keyOf);
+  return { page, has_more, next_cursor };
 }
 
 const link = (deps: ApiDeps, workflowId: string) =>
@@ -173,9 +156,9 @@ export async function decideWithdrawal(
 }
 
 export async function recentAudit(deps: ApiDeps, q: { limit: number; cursor?: string }) {
-  const after = decodeCursor(q.cursor, 1);
+  const after = afterKey('admin-audit', ['number'], q.cursor);
   const rows = await store.recentAudit(deps.db, q.limit + 1, after ? Number(after[0]) : undefined);
-  const { page, ...info } = paged(rows, q.limit, (a) => [a.id]);
+  const { page, ...info } = paged(rows, q.limit, 'admin-audit', (a) => [a.id]);
   return { audit: page.map(auditView), ...info };
 }
 
@@ -207,14 +190,16 @@ async function withdrawalViews(deps: ApiDeps, rows: store.WithdrawalRow[]) {
 }
 
 export async function listWithdrawals(deps: ApiDeps, q: ListAdminWithdrawalsQuery) {
-  const after = decodeCursor(q.cursor, 2);
+  // A cursor belongs to its status filter: the order of another one would skip rows.
+  const list = `admin-withdrawals:${q.status}`;
+  const after = afterKey(list, ['string', 'string'], q.cursor);
   const rows = await store.listWithdrawalsByStatus(
     deps.db,
     q.status,
     q.limit + 1,
     after ? { createdAt: String(after[0]), id: String(after[1]) } : undefined,
   );
-  const { page, ...info } = paged(rows, q.limit, (w) => [w.created_at.toISOString(), w.id]);
+  const { page, ...info } = paged(rows, q.limit, list, (w) => [w.created_at.toISOString(), w.id]);
   return { withdrawals: await withdrawalViews(deps, page), ...info };
 }
 
@@ -253,14 +238,14 @@ function alertView(deps: ApiDeps, a: store.AlertRow) {
 }
 
 export async function listAlerts(deps: ApiDeps, q: ListAlertsQuery) {
-  const after = decodeCursor(q.cursor, 1);
+  const after = afterKey('admin-alerts', ['number'], q.cursor);
   const rows = await store.listAlerts(
     deps.db,
     ALERT_STATES[q.status],
     q.limit + 1,
     after ? Number(after[0]) : undefined,
   );
-  const { page, ...info } = paged(rows, q.limit, (a) => [a.id]);
+  const { page, ...info } = paged(rows, q.limit, 'admin-alerts', (a) => [a.id]);
   return { alerts: page.map((a) => alertView(deps, a)), ...info };
 }
 
@@ -297,11 +282,16 @@ function hotWalletAddress(deps: ApiDeps): string | undefined {
 export async function hotWallet(deps: ApiDeps) {
   const address = hotWalletAddress(deps);
   const contract = deps.config.TRON_USDT_CONTRACT;
+  // Not configured is a state the console shows, not a fault: 200 with no balances.
   if (!address || !contract || !TronWeb.isAddress(address))
-    throw new AppError(
-      ErrorCode.Unavailable,
-      'hot wallet not configured (TRON_HOT_WALLET_ADDRESS or TRON_HOT_WALLET_PRIVATE_KEY, and TRON_USDT_CONTRACT)',
-    );
+    return {
+      configured: false as const,
+      address: null,
+      trx: null,
+      usdt: null,
+      fee_limit_trx: fromMicro(deps.config.TRON_FEE_LIMIT_SUN),
+      checked_at: new Date().toISOString(),
+    };
   const node = new TronNode(deps.config);
   try {
     const [trxSun, usdtUnits] = await Promise.all([
@@ -309,6 +299,7 @@ export async function hotWallet(deps: ApiDeps) {
       node.tokenBalance(contract, address),
     ]);
     return {
+      configured: true as const,
       address,
       trx: fromMicro(trxSun),
       usdt: fromMicro(Number(usdtUnits)),
@@ -352,13 +343,16 @@ export async function depositWatcher(deps: ApiDeps) {
 // ---- webhooks, search ----
 
 export async function disabledEndpoints(deps: ApiDeps, q: { limit: number; cursor?: string }) {
-  const after = decodeCursor(q.cursor, 2);
+  const after = afterKey('admin-disabled-endpoints', ['string', 'string'], q.cursor);
   const rows = await store.listDisabledEndpoints(
     deps.db,
     q.limit + 1,
     after ? { disabledAt: String(after[0]), accountId: String(after[1]) } : undefined,
   );
-  const { page, ...info } = paged(rows, q.limit, (e) => [e.disabled_at.toISOString(), e.account_id]);
+  const { page, ...info } = paged(rows, q.limit, 'admin-disabled-endpoints', (e) => [
+    e.disabled_at.toISOString(),
+    e.account_id,
+  ]);
   return {
     endpoints: page.map((e) => ({
       ...e,

@@ -1,30 +1,21 @@
 /** The operators' view of what the held-balance reconciler repaired (newest first). */
 import { fromMicro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import type { ApiDeps } from '../deps';
 import type { ListRepairsQuery } from '../schemas/reconciler';
+import { reconcilerRepairs } from '../../db/reconciler';
 
 export async function listRepairs(deps: ApiDeps, query: ListRepairsQuery) {
-  const r = await deps.db.query<{
-    id: string;
-    account_id: string;
-    purpose: 'held' | 'escrow';
-    subject: string;
-    amount: number;
-    owner_workflow_id: string;
-    owner_state: 'missing' | 'closed';
-    owner_status: string | null;
-    reconciler_run: string | null;
-    created_at: Date;
-  }>(
-    `SELECT id, account_id, purpose, subject, amount, owner_workflow_id, owner_state, owner_status, reconciler_run, created_at
-       FROM reconciler_repairs ORDER BY created_at DESC, id LIMIT $1`,
-    [query.limit],
-  );
+  const after = afterKey('repairs', ['string', 'string'], query.cursor);
+  const r = await reconcilerRepairs(deps.db, after, query.limit + 1);
+  const page = toPage(r.rows, query.limit, 'repairs', (x) => [x.key_time, x.id]);
   return {
-    repairs: r.rows.map((x) => ({
+    repairs: page.items.map(({ key_time: _key, ...x }) => ({
       ...x,
       amount: fromMicro(x.amount),
       created_at: x.created_at.toISOString(),
     })),
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
   };
 }

@@ -15,16 +15,10 @@ import { randomUUID } from 'node:crypto';
 import { AppError, appError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
-import { takeUnreadNotifications } from '../../domain/rental-notifications';
-import {
-  markRead,
-  messagesOf,
-  type RentalMessageRow,
-  type RentalRow,
-  rentalById,
-  rentalsOf,
-  unreadForAgent,
-} from '../../domain/rental-store';
+import { afterKey, PAGE_LIMIT, toPage } from '../../domain/pagination';
+import { takeUnreadNotifications } from '../../db/notifications';
+import { type RentalMessageRow, type RentalRow } from '../../domain/rental-store';
+import { markRead, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
 import {
   endRentalUpdate,
   extendRentalUpdate,
@@ -47,6 +41,7 @@ import {
   mayViewRental,
   type RentalParties,
 } from '../../domain/rental-permissions';
+import { liveRentalsOfAgent, rentalQuoteOf } from '../../db/rentals';
 
 export function rentalJson(r: RentalRow, nowMs = Date.now()) {
   const endsAtMs = r.ends_at.getTime();
@@ -125,26 +120,7 @@ export async function createRental(
   const { db } = deps;
   const renterId = principal.accountId;
   // The agent, the renter's name and whether it has a spend cap: one round trip.
-  const a = await db.query<{
-    id: string;
-    kind: string;
-    owner_id: string | null;
-    price_per_minute: number | null;
-    name: string;
-    integration: 'events' | 'proxy' | null;
-    webhook_url: string | null;
-    renter_name: string | null;
-    renter_capped: boolean | null;
-  }>(
-    `SELECT a.id, a.kind, a.owner_id, a.price_per_minute, coalesce(a.display_name, a.username, a.id::text) AS name,
-            a.integration, a.webhook_url, u.name AS renter_name, u.capped AS renter_capped
-       FROM accounts a
-       LEFT JOIN (SELECT coalesce(username, display_name, id::text) AS name,
-                         settings->>'max_hourly_spend_usd' IS NOT NULL AS capped
-                    FROM accounts WHERE id = $2) u ON true
-      WHERE a.id = $1`,
-    [input.agent_id, renterId],
-  );
+  const a = await rentalQuoteOf(db, input.agent_id, renterId);
   const agent = a.rows[0];
   if (!agent || agent.kind !== 'bot') throw notFound('agent');
   if (agent.price_per_minute === null) throw appError('agent_not_rentable');
@@ -192,11 +168,21 @@ export async function createRental(
 export async function listRentals(
   deps: ApiDeps,
   principal: Principal,
-  query: { status?: 'active' | 'ending_soon' | 'ended'; limit: number },
-): Promise<{ rentals: RentalJson[] }> {
-  const rows = await rentalsOf(deps.db, principal.accountId, query);
+  query: { status?: 'active' | 'ending_soon' | 'ended'; limit: number; cursor?: string },
+): Promise<{ rentals: RentalJson[]; next_cursor: string | null; has_more: boolean }> {
+  const after = afterKey('rentals', ['string', 'string'], query.cursor);
+  const rows = await rentalsOf(deps.db, principal.accountId, {
+    status: query.status,
+    after,
+    take: query.limit + 1,
+  });
+  const page = toPage(rows, query.limit, 'rentals', (r) => [r.key_time, r.id]);
   const now = Date.now();
-  return { rentals: rows.map((r) => rentalJson(r, now)) };
+  return {
+    rentals: page.items.map(({ key_time: _key, ...r }) => rentalJson(r, now)),
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
+  };
 }
 
 export async function getRental(deps: ApiDeps, principal: Principal, id: string): Promise<RentalJson> {
@@ -252,17 +238,31 @@ export async function endRental(
   return rentalJson((await rentalById(deps.db, id))!);
 }
 
+/** The transcript, whole or (with `limit` or `cursor`) one page in order; see listMessagesQuery. */
 export async function listMessages(
   deps: ApiDeps,
   principal: Principal,
   id: string,
-): Promise<{ messages: ReturnType<typeof messageJson>[] }> {
+  query: { limit?: number; cursor?: string } = {},
+): Promise<{ messages: ReturnType<typeof messageJson>[]; next_cursor: string | null; has_more: boolean }> {
   const row = await visibleRental(deps, principal, id);
   refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
-  const messages = await messagesOf(deps.db, id);
+  const list = `messages:${id}`;
+  const after = afterKey(list, ['number'], query.cursor);
+  const paged = query.limit !== undefined || after !== null;
+  const limit = query.limit ?? PAGE_LIMIT.default;
+  const rows = await messagesOf(
+    deps.db,
+    id,
+    paged ? { afterSeq: (after?.[0] as number) ?? null, take: limit + 1 } : undefined,
+  );
+  const page = paged
+    ? toPage(rows, limit, list, (m) => [m.seq])
+    : { items: rows, next_cursor: null, has_more: false };
+  const messages = page.items;
   // What a participant has read is no longer "unread" in its pending view.
   if (messages.length) await markRead(deps.db, id, principal.accountId, messages[messages.length - 1].seq);
-  return { messages: messages.map(messageJson) };
+  return { messages: messages.map(messageJson), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 export async function postMessage(
@@ -290,12 +290,7 @@ export async function agentPending(deps: ApiDeps, principal: Principal) {
   const { db } = deps;
   const me = principal.accountId;
   const now = Date.now();
-  const live = await db.query<RentalRow>(
-    `SELECT r.*, NULL AS agent_name, coalesce(u.username, u.display_name) AS renter_username
-       FROM rentals r JOIN accounts u ON u.id = r.renter_id
-      WHERE r.agent_id = $1 AND r.status <> 'ended' ORDER BY r.starts_at`,
-    [me],
-  );
+  const live = await liveRentalsOfAgent(db, me);
   const unread = await unreadForAgent(db, me, 200);
   const lastSeq = new Map<string, number>();
   for (const m of unread) lastSeq.set(m.rental_id, Math.max(lastSeq.get(m.rental_id) ?? 0, m.seq));

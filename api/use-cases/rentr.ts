@@ -13,16 +13,18 @@ import {
   timeRemainingSeconds,
 } from '../../domain/rental-code';
 import type { RentalRow } from '../../domain/rental-store';
+import { rentalsByHexPrefix } from '../../db/rentals';
 import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental/contract';
 import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';
+import { agentCardOf } from '../../db/agents';
 
 /** `/v1/chat` is the API channel in Rentr's terms, whatever channel the rental was booked on. */
 const CHAT_CHANNEL = 'API';
 
 export const rentalByCode = (deps: ApiDeps, code: string | undefined): Promise<RentalRow> =>
-  resolveRentalCode(deps.db, code);
+  resolveRentalCode((hexPrefix) => rentalsByHexPrefix(deps.db, hexPrefix), code);
 
 /**
  * The chat's whole budget is the request's deadline, queue wait included (Rentr: 30 s → 503): the
@@ -70,10 +72,7 @@ export async function chat(
 export async function status(deps: ApiDeps, rental: RentalRow): Promise<RentrStatusResponse> {
   const now = Date.now();
   assertRentalActive(rental, now);
-  const agent = await deps.db.query<{ display_name: string | null; description: string | null }>(
-    'SELECT display_name, description FROM accounts WHERE id = $1',
-    [rental.agent_id],
-  );
+  const agent = await agentCardOf(deps.db, rental.agent_id);
   return {
     rental: {
       id: rental.id,

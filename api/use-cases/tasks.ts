@@ -9,19 +9,14 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { containsPattern, withTransaction } from '../../domain/db';
+import { containsPattern, withTransaction } from '../../db/transaction';
 import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import { taskExpiresAt } from '../../domain/task-expiry';
-import {
-  type AcceptanceRow,
-  cancelTaskWithRefund,
-  findAcceptance,
-  findTask,
-  TASK_COLUMNS,
-  type TaskRow,
-} from '../../domain/task-store';
+import { type AcceptanceRow, type TaskRow } from '../../domain/task-store';
+import { cancelTaskWithRefund, findAcceptance, findTask } from '../../db/tasks';
 import {
   approveSubmissionUpdate,
   cancelTaskUpdate,
@@ -52,6 +47,14 @@ import type {
   TaskView,
 } from '../schemas/tasks';
 import { mayAcceptTask, mayCancelTask, mayReviewSubmission } from '../../domain/task-permissions';
+import {
+  acceptancesVisibleTo,
+  deleteUnstartedAcceptance,
+  insertAcceptance,
+  liveAcceptanceOf,
+  runningAcceptanceOf,
+  searchOpenTasks,
+} from '../../db/tasks';
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -137,29 +140,32 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
   return { success: true as const, ...toTaskView(task), escrow_usd: fromMicro(escrow) };
 }
 
-/** Open tasks with at least one free slot, newest first. */
+/** Open tasks with at least one free slot, newest first, a page at a time (db/tasks.ts). */
 export async function searchTasks(deps: ApiDeps, _principal: Principal, input: SearchTasksInput) {
+  const after = afterKey('tasks', ['string', 'string'], input.cursor);
   const pattern = input.query ? containsPattern(input.query) : null;
-  const r = await deps.db.query<TaskRow>(
-    `SELECT * FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.status = 'open'
-                      AND ($1::text IS NULL OR t.category = $1)
-                      AND t.reward >= $2
-                      AND ($3::text IS NULL OR t.title ILIKE $3 OR t.description ILIKE $3)) x
-      WHERE x.slots_taken < x.slots
-      ORDER BY x.created_at DESC, x.id LIMIT $4`,
-    [input.category ?? null, input.min_reward ?? 0, pattern, input.limit],
+  const r = await searchOpenTasks(
+    deps.db,
+    input.category ?? null,
+    input.min_reward ?? 0,
+    pattern,
+    after,
+    input.limit + 1,
   );
-  return { tasks: r.rows.map((t) => toTaskView(t)), count: r.rowCount ?? 0 };
+  const page = toPage(r.rows, input.limit, 'tasks', (t) => [t.key_time, t.id]);
+  return {
+    tasks: page.items.map(({ key_time: _key, ...t }) => toTaskView(t)),
+    count: page.items.length,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
+  };
 }
 
 /** The creator sees every submission; a worker sees its own; anyone else sees none. */
 export async function getTask(deps: ApiDeps, principal: Principal, input: { task_id: string }) {
   const task = await requireTask(deps, input.task_id);
   const isCreator = task.creator_id === principal.accountId;
-  const r = await deps.db.query<AcceptanceRow>(
-    `SELECT * FROM task_acceptances WHERE task_id = $1 AND ($2 OR worker_id = $3) ORDER BY accepted_at, id`,
-    [task.id, isCreator, principal.accountId],
-  );
+  const r = await acceptancesVisibleTo(deps.db, task.id, isCreator, principal.accountId);
   return toTaskView(task, isCreator || r.rows.length ? r.rows : undefined);
 }
 
@@ -215,17 +221,15 @@ export async function acceptTask(
     if (task.status !== 'open') throw conflict(`task is ${task.status}`);
     // Past expires_at the timer is about to refund the open slots: take no new acceptance.
     if (task.expires_at && task.expires_at.getTime() <= Date.now()) throw conflict('task is expired');
-    const mine = await tx.query(
-      `SELECT 1 FROM task_acceptances WHERE task_id = $1 AND worker_id = $2
-          AND status IN ('accepted', 'submitted', 'approved')`,
-      [task.id, principal.accountId],
-    );
+    const mine = await runningAcceptanceOf(tx, task.id, principal.accountId);
     if (mine.rowCount) throw appError('task_already_accepted');
     if (task.slots_taken >= task.slots) throw appError('task_no_free_slots');
-    const r = await tx.query<AcceptanceRow>(
-      `INSERT INTO task_acceptances (id, task_id, worker_id, status, submit_by)
-       VALUES ($1, $2, $3, 'accepted', now() + make_interval(secs => $4)) RETURNING *`,
-      [acceptanceId, task.id, principal.accountId, config.TASK_ACCEPT_DEADLINE_SECONDS],
+    const r = await insertAcceptance(
+      tx,
+      acceptanceId,
+      task.id,
+      principal.accountId,
+      config.TASK_ACCEPT_DEADLINE_SECONDS,
     );
     return { task, acceptance: r.rows[0], created: true };
   });
@@ -249,8 +253,7 @@ export async function acceptTask(
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
       // No workflow owns this slot: release it so the task is not blocked by a failed start.
-      if (created)
-        await db.query(`DELETE FROM task_acceptances WHERE id = $1 AND status = 'accepted'`, [acceptanceId]);
+      if (created) await deleteUnstartedAcceptance(db, acceptanceId);
       throw err;
     }
   }
@@ -279,11 +282,7 @@ export async function submitProof(
   input: SubmitProofInput & { task_id: string; idempotency_key: string },
 ) {
   await requireTask(deps, input.task_id);
-  const r = await deps.db.query<AcceptanceRow>(
-    `SELECT * FROM task_acceptances WHERE task_id = $1 AND worker_id = $2 AND status IN ('accepted', 'submitted')
-      ORDER BY accepted_at DESC LIMIT 1`,
-    [input.task_id, principal.accountId],
-  );
+  const r = await liveAcceptanceOf(deps.db, input.task_id, principal.accountId);
   const acceptance = r.rows[0];
   if (!acceptance) throw notFound('acceptance of yours on this task');
   if (acceptance.status !== 'accepted') throw conflict('proof was already submitted for this acceptance');

@@ -9,7 +9,8 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { AppError, appError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, toMicro } from '../../domain/money';
-import { depositAddressDeriver } from '../../domain/tron-address';
+import { afterKey, toPage } from '../../domain/pagination';
+import { depositAddressDeriver } from '../../activities/tron-address';
 import { withdrawalAmounts } from '../../domain/tron-amounts';
 import {
   reviewWithdrawalUpdate,
@@ -25,68 +26,47 @@ import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type {
   DepositAddressResult,
-  DepositView,
   ListDepositsInput,
+  ListDepositsResult,
   WithdrawInput,
   WithdrawResult,
   WithdrawalView,
 } from '../schemas/tron';
+import {
+  depositAddressOf,
+  type DepositRow,
+  depositsOf,
+  insertDepositAddress,
+  nextDepositAddressIndex,
+  withdrawalById,
+} from '../../db/tron';
 
 /** One stable address per account: the derivation index is allocated once and stored. */
 export async function getDepositAddress(deps: ApiDeps, principal: Principal): Promise<DepositAddressResult> {
   const derive = depositAddressDeriver(deps.config);
   if (!derive) throw appError('deposits_not_configured');
-  const existing = await deps.db.query<{ address: string }>(
-    'SELECT address FROM deposit_addresses WHERE account_id = $1',
-    [principal.accountId],
-  );
+  const existing = await depositAddressOf(deps.db, principal.accountId);
   let address = existing.rows[0]?.address;
   if (!address) {
-    const { rows } = await deps.db.query<{ index: number }>(
-      `SELECT nextval('deposit_address_index_seq')::int AS index`,
-    );
+    const { rows } = await nextDepositAddressIndex(deps.db);
     // A concurrent first call may win; its row stays and this index is simply never used.
-    await deps.db.query(
-      `INSERT INTO deposit_addresses (account_id, derivation_index, address) VALUES ($1, $2, $3)
-       ON CONFLICT (account_id) DO NOTHING`,
-      [principal.accountId, rows[0].index, derive(rows[0].index)],
-    );
-    address = (
-      await deps.db.query<{ address: string }>(
-        'SELECT address FROM deposit_addresses WHERE account_id = $1',
-        [principal.accountId],
-      )
-    ).rows[0].address;
+    await insertDepositAddress(deps.db, principal.accountId, rows[0].index, derive(rows[0].index));
+    address = (await depositAddressOf(deps.db, principal.accountId)).rows[0].address;
   }
   return { address, network: 'trc20', currency: 'USDT' };
-}
-
-interface DepositRow {
-  txid: string;
-  log_index: number;
-  address: string;
-  from_address: string;
-  amount: number;
-  block_number: number;
-  confirmations: number;
-  status: DepositView['status'];
-  created_at: Date;
-  credited_at: Date | null;
 }
 
 export async function listDeposits(
   deps: ApiDeps,
   principal: Principal,
   input: ListDepositsInput,
-): Promise<{ deposits: DepositView[]; limit: number; offset: number }> {
-  const r = await deps.db.query<DepositRow>(
-    `SELECT txid, log_index, address, from_address, amount, block_number, confirmations, status, created_at, credited_at
-       FROM deposits WHERE account_id = $1 ORDER BY created_at DESC, txid, log_index LIMIT $2 OFFSET $3`,
-    [principal.accountId, input.limit, input.offset],
-  );
+): Promise<ListDepositsResult> {
+  const after = afterKey('deposits', ['string', 'string', 'number'], input.cursor);
+  const r = await depositsOf<DepositRow>(deps.db, principal.accountId, after, input.offset, input.limit + 1);
+  const page = toPage(r.rows, input.limit, 'deposits', (d) => [d.key_time, d.txid, d.log_index]);
   const required = deps.config.TRON_CONFIRMATIONS;
   return {
-    deposits: r.rows.map((d) => ({
+    deposits: page.items.map((d) => ({
       id: `${d.txid}-${d.log_index}`,
       txid: d.txid,
       log_index: d.log_index,
@@ -104,6 +84,8 @@ export async function listDeposits(
     })),
     limit: input.limit,
     offset: input.offset,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
   };
 }
 
@@ -124,7 +106,7 @@ interface WithdrawalRow {
 }
 
 async function findWithdrawal(deps: ApiDeps, id: string): Promise<WithdrawalRow | undefined> {
-  const r = await deps.db.query<WithdrawalRow>('SELECT * FROM withdrawals WHERE id = $1', [id]);
+  const r = await withdrawalById<WithdrawalRow>(deps.db, id);
   return r.rows[0];
 }
 

@@ -1,23 +1,26 @@
 /** Wallet: balances, transaction history and operator adjustments. */
 import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
-import { appError, notFound } from '../../domain/errors';
-import { postJournal } from '../../domain/ledger';
-import { fromMicro, type Micro } from '../../domain/money';
+import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
+import { postJournal } from '../../db/ledger';
+import { fromMicro, MAX_MICRO, type Micro } from '../../domain/money';
+import { afterKey, toPage } from '../../domain/pagination';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { balanceOutput, transactionsOutput } from '../schemas/accounts';
+import {
+  accountExists,
+  adjustmentOf,
+  totalAndPostedOf,
+  walletBalancesOf,
+  walletHistoryOf,
+} from '../../db/ledger';
 
 type Deps = Pick<ApiDeps, 'db' | 'config'>;
 
 /** held_balance = funds held for withdrawals + escrow of the caller's rentals and tasks. */
 export async function balance(deps: Deps, accountId: string): Promise<z.infer<typeof balanceOutput>> {
-  const r = await deps.db.query<{ available: number; held: number }>(
-    `SELECT coalesce(sum(balance) FILTER (WHERE purpose = 'available'), 0)::bigint AS available,
-            coalesce(sum(balance) FILTER (WHERE purpose IN ('held', 'escrow')), 0)::bigint AS held
-       FROM ledger_accounts WHERE owner_id = $1`,
-    [accountId],
-  );
+  const r = await walletBalancesOf(deps.db, accountId);
   const { available, held } = r.rows[0];
   return {
     available_balance: fromMicro(available),
@@ -27,43 +30,22 @@ export async function balance(deps: Deps, accountId: string): Promise<z.infer<ty
   };
 }
 
-/**
- * Newest first, one row per journal touching the caller's accounts. The cursor is the highest
- * entry id of the last row: entry ids only grow, and filtering on the per-journal maximum keeps a
- * journal whole on one page even when concurrent postings interleave their entry ids.
- */
+/** Newest first, one row per journal touching the caller's accounts (db/ledger.ts walletHistoryOf). */
 export async function transactions(
   deps: Deps,
   principal: Principal,
   query: { cursor?: string; limit: number },
 ): Promise<z.infer<typeof transactionsOutput>> {
-  const r = await deps.db.query<{
-    id: string;
-    kind: string;
-    reference: string | null;
-    created_at: Date;
-    seq: number;
-    available: number;
-    held: number;
-  }>(
-    `SELECT j.id, j.kind, j.reference, j.created_at, s.seq, s.available, s.held
-       FROM (SELECT e.journal_id, max(e.id) AS seq,
-                    coalesce(sum(e.amount) FILTER (WHERE la.purpose = 'available'), 0)::bigint AS available,
-                    coalesce(sum(e.amount) FILTER (WHERE la.purpose <> 'available'), 0)::bigint AS held
-               FROM ledger_entries e
-               JOIN ledger_accounts la ON la.id = e.ledger_account_id
-              WHERE la.owner_id = $1
-              GROUP BY e.journal_id
-             HAVING $2::bigint IS NULL OR max(e.id) < $2::bigint
-              ORDER BY seq DESC
-              LIMIT $3) s
-       JOIN ledger_journals j ON j.id = s.journal_id
-      ORDER BY s.seq DESC`,
-    [principal.accountId, query.cursor ?? null, query.limit + 1],
+  const after = afterKey('transactions', ['number'], query.cursor);
+  const r = await walletHistoryOf(
+    deps.db,
+    principal.accountId,
+    (after?.[0] as number) ?? null,
+    query.limit + 1,
   );
-  const page = r.rows.slice(0, query.limit);
+  const page = toPage(r.rows, query.limit, 'transactions', (t) => [t.seq]);
   return {
-    transactions: page.map((t) => ({
+    transactions: page.items.map((t) => ({
       id: t.id,
       type: t.kind,
       amount: fromMicro(t.available),
@@ -71,7 +53,8 @@ export async function transactions(
       reference: t.reference,
       created_at: t.created_at.toISOString(),
     })),
-    next_cursor: r.rows.length > query.limit ? String(page[page.length - 1].seq) : null,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
   };
 }
 
@@ -85,14 +68,7 @@ async function assertSameAdjustment(
   journalId: string,
   input: { account_id: string; amount: Micro; reason: string },
 ): Promise<void> {
-  const r = await deps.db.query<{ reason: string | null; amount: number; owner_id: string }>(
-    `SELECT j.memo->>'reason' AS reason, e.amount, la.owner_id
-       FROM ledger_journals j
-       JOIN ledger_entries e ON e.journal_id = j.id
-       JOIN ledger_accounts la ON la.id = e.ledger_account_id
-      WHERE j.id = $1 AND la.owner_id IS NOT NULL`,
-    [journalId],
-  );
+  const r = await adjustmentOf(deps.db, journalId);
   const original = r.rows[0];
   if (
     !original ||
@@ -104,15 +80,30 @@ async function assertSameAdjustment(
   }
 }
 
+/**
+ * A credit must leave the account's total within the largest amount the API can state
+ * (MAX_MICRO): beyond it every balance read would fail. A replay of a posted credit passes.
+ */
+async function assertCreditFits(deps: Deps, accountId: string, amount: Micro, adjustmentId: string) {
+  const r = await totalAndPostedOf(deps.db, accountId, `adjustment:${adjustmentId}`);
+  const { total, posted } = r.rows[0];
+  if (!posted && total + amount > MAX_MICRO)
+    throw new AppError(
+      ErrorCode.Validation,
+      `amount: the balance would exceed ${MAX_MICRO / 1_000_000} USDT, the most an account can hold`,
+    );
+}
+
 export async function adjust(
   deps: Deps,
   operator: Principal,
   input: { account_id: string; amount: Micro; reason: string },
   idempotencyKey: string,
 ) {
-  const exists = await deps.db.query('SELECT 1 FROM accounts WHERE id = $1', [input.account_id]);
+  const exists = await accountExists(deps.db, input.account_id);
   if (!exists.rowCount) throw notFound('account');
   const adjustmentId = deterministicUuid(operator.accountId, 'admin-adjustment', idempotencyKey);
+  if (input.amount > 0) await assertCreditFits(deps, input.account_id, input.amount, adjustmentId);
   const posted = await postJournal(deps.db, {
     idempotencyKey: `adjustment:${adjustmentId}`,
     kind: 'adjustment',

@@ -4,14 +4,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appError, notFound } from '../../domain/errors';
-import { assertPublicUrl } from '../../domain/network-policy';
-import { enqueueDelivery } from '../../domain/webhook-enqueue';
+import { afterKey, toPage } from '../../domain/pagination';
+import { assertPublicUrl } from '../../activities/network-policy';
+import { enqueueDelivery } from '../../activities/webhook-enqueue';
 import { generateSigningSecret } from '../../domain/webhook-signing';
 import type { WebhookPolicyName } from '../../domain/webhooks';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { updateProfile } from './agents';
 import type { DeliveryView, ListDeliveriesQuery } from '../schemas/webhooks';
+import {
+  attemptsOf,
+  deliveriesOf,
+  deliveryById,
+  enableWebhookEndpoint,
+  recordEndpointReset,
+  setWebhookSecret,
+  setWebhookUrl,
+  skipReasonOf,
+  webhookEndpointOf,
+} from '../../db/webhooks';
 
 interface DeliveryRow {
   seq: number;
@@ -33,9 +45,6 @@ interface DeliveryRow {
   body: string;
   headers: Record<string, string>;
 }
-
-const COLUMNS = `seq, id, account_id, event, policy, subject, state, skip_reason, target_url, attempt_count,
-  next_attempt_at, last_status, last_error, redelivery_of, created_at, completed_at, body, headers`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -60,7 +69,7 @@ function view(r: DeliveryRow): DeliveryView {
 
 /** A delivery the principal may see: its own, or any for an admin. Anything else is "not found". */
 async function visibleDelivery(deps: ApiDeps, principal: Principal, id: string): Promise<DeliveryRow> {
-  const r = await deps.db.query<DeliveryRow>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]);
+  const r = await deliveryById<DeliveryRow>(deps.db, id);
   const row = r.rows[0];
   if (!row || (row.account_id !== principal.accountId && principal.role !== 'admin'))
     throw notFound('webhook delivery');
@@ -68,47 +77,24 @@ async function visibleDelivery(deps: ApiDeps, principal: Principal, id: string):
 }
 
 export async function listDeliveries(deps: ApiDeps, principal: Principal, q: ListDeliveriesQuery) {
-  const r = await deps.db.query<DeliveryRow>(
-    `SELECT ${COLUMNS} FROM webhook_deliveries
-      WHERE account_id = $1
-        AND ($2::bigint IS NULL OR seq < $2)
-        AND ($3::text IS NULL OR event = $3)
-        AND ($4::text IS NULL OR state = $4)
-        AND ($5::timestamptz IS NULL OR created_at >= $5)
-        AND ($6::timestamptz IS NULL OR created_at < $6)
-      ORDER BY seq DESC LIMIT $7`,
-    [
-      principal.accountId,
-      q.cursor ?? null,
-      q.event ?? null,
-      q.state ?? null,
-      q.since?.toISOString() ?? null,
-      q.until?.toISOString() ?? null,
-      q.limit + 1,
-    ],
+  const after = afterKey('deliveries', ['number'], q.cursor);
+  const r = await deliveriesOf<DeliveryRow>(
+    deps.db,
+    principal.accountId,
+    (after?.[0] as number) ?? null,
+    q.event ?? null,
+    q.state ?? null,
+    q.since?.toISOString() ?? null,
+    q.until?.toISOString() ?? null,
+    q.limit + 1,
   );
-  const page = r.rows.slice(0, q.limit);
-  return {
-    deliveries: page.map(view),
-    next_cursor: r.rows.length > q.limit ? String(page[page.length - 1].seq) : null,
-  };
+  const page = toPage(r.rows, q.limit, 'deliveries', (d) => [d.seq]);
+  return { deliveries: page.items.map(view), next_cursor: page.next_cursor, has_more: page.has_more };
 }
 
 export async function getDelivery(deps: ApiDeps, principal: Principal, id: string) {
   const row = await visibleDelivery(deps, principal, id);
-  const attempts = await deps.db.query<{
-    attempt: number;
-    attempted_at: Date;
-    outcome: 'success' | 'rejected' | 'timeout' | 'network_error' | 'refused';
-    response_status: number | null;
-    latency_ms: number;
-    error: string | null;
-    response_excerpt: string | null;
-  }>(
-    `SELECT attempt, attempted_at, outcome, response_status, latency_ms, error, response_excerpt
-       FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt`,
-    [id],
-  );
+  const attempts = await attemptsOf(deps.db, id);
   return {
     ...view(row),
     payload: JSON.parse(row.body) as unknown,
@@ -119,10 +105,7 @@ export async function getDelivery(deps: ApiDeps, principal: Principal, id: strin
 
 /** Refuses up front (nothing recorded) when the account cannot receive deliveries now. */
 async function assertEndpointUsable(deps: ApiDeps, accountId: string, url: string | null): Promise<void> {
-  const r = await deps.db.query<{ webhook_url: string | null; disabled: boolean }>(
-    'SELECT webhook_url, webhook_disabled_at IS NOT NULL AS disabled FROM accounts WHERE id = $1',
-    [accountId],
-  );
+  const r = await webhookEndpointOf(deps.db, accountId);
   if (!r.rows[0]) throw notFound('account');
   if (!(url ?? r.rows[0].webhook_url)) throw appError('webhook_url_missing');
   if (r.rows[0].disabled) throw appError('webhook_endpoint_disabled');
@@ -132,10 +115,7 @@ async function assertEndpointUsable(deps: ApiDeps, accountId: string, url: strin
 async function enqueueOrExplain(deps: ApiDeps, input: Parameters<typeof enqueueDelivery>[1]) {
   const { deliveryId, enqueued } = await enqueueDelivery(deps, input);
   if (!enqueued) {
-    const r = await deps.db.query<{ skip_reason: string | null }>(
-      'SELECT skip_reason FROM webhook_deliveries WHERE id = $1',
-      [deliveryId],
-    );
+    const r = await skipReasonOf(deps.db, deliveryId);
     const reason = r.rows[0]?.skip_reason ?? 'no webhook endpoint';
     throw appError(reason === 'endpoint disabled' ? 'webhook_endpoint_disabled' : 'webhook_url_missing');
   }
@@ -186,10 +166,7 @@ export async function sendTestEvent(deps: ApiDeps, principal: Principal, idempot
 /** Replaces the signing secret; the new one is returned once and never shown again. */
 export async function rotateSecret(deps: ApiDeps, principal: Principal) {
   const secret = generateSigningSecret();
-  const r = await deps.db.query('UPDATE accounts SET webhook_secret = $2 WHERE id = $1', [
-    principal.accountId,
-    secret,
-  ]);
+  const r = await setWebhookSecret(deps.db, principal.accountId, secret);
   if (!r.rowCount) throw notFound('account');
   return {
     secret,
@@ -208,25 +185,15 @@ export async function setEndpoint(deps: ApiDeps, principal: Principal, url: stri
     return { webhook_url: profile.webhook_url ?? null, disabled: false };
   }
   if (url !== null) await assertPublicUrl(url, deps.config.ALLOW_PRIVATE_WEBHOOKS, 'url');
-  const r = await deps.db.query<{ webhook_url: string | null }>(
-    'UPDATE accounts SET webhook_url = $2, webhook_disabled_at = NULL WHERE id = $1 RETURNING webhook_url',
-    [principal.accountId, url],
-  );
+  const r = await setWebhookUrl(deps.db, principal.accountId, url);
   if (!r.rows[0]) throw notFound('account');
   return { webhook_url: r.rows[0].webhook_url, disabled: false };
 }
 
 /** Re-enables a disabled endpoint; failures before now no longer count toward disabling it again. */
 export async function enableEndpoint(deps: ApiDeps, principal: Principal) {
-  const r = await deps.db.query<{ webhook_url: string | null }>(
-    'UPDATE accounts SET webhook_disabled_at = NULL WHERE id = $1 RETURNING webhook_url',
-    [principal.accountId],
-  );
+  const r = await enableWebhookEndpoint(deps.db, principal.accountId);
   if (!r.rows[0]) throw notFound('account');
-  await deps.db.query(
-    `INSERT INTO webhook_endpoint_resets (account_id, reset_at) VALUES ($1, now())
-     ON CONFLICT (account_id) DO UPDATE SET reset_at = now()`,
-    [principal.accountId],
-  );
+  await recordEndpointReset(deps.db, principal.accountId);
   return { webhook_url: r.rows[0].webhook_url, disabled: false };
 }

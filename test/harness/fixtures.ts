@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { generateApiKey } from '../../domain/api-keys';
-import type { Db } from '../../domain/db';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import type { Db } from '../../db/pool';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 
 export interface TestAccount {

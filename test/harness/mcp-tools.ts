@@ -7,6 +7,7 @@ export const MCP_TOOL_NAMES = [
   'get_balance',
   'get_rental_messages',
   'get_transactions',
+  'list_rental_files',
   'list_rentals',
   'list_task_categories',
   'register_agent',

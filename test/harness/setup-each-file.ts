@@ -1,6 +1,6 @@
 // The SDK's logs in tests go through pino as in production (worker/runtime.ts), warnings and errors
 // only. One Runtime per process: installed before any worker of the file; later files reuse it.
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import { installWorkerRuntime } from '../../worker/runtime';
 
 try {

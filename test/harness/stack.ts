@@ -8,9 +8,9 @@ import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/
 import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from '../../activities/deps';
 import { startApi, type RunningApi } from '../../api/server';
-import { type Config, loadConfig } from '../../domain/config';
-import { createPool, type Db } from '../../domain/db';
-import { createLogger } from '../../domain/logger';
+import { type Config, loadConfig } from '../../worker/config';
+import { createPool, type Db } from '../../db/pool';
+import { createLogger } from '../../worker/logger';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { harnessState } from './state';
 import { cachedWorkflowBundle } from './workflow-bundle';

@@ -7,8 +7,8 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { ApiDeps } from '../../api/deps';
 import type { Config } from '../../domain/config';
-import { createPool, type Db } from '../../domain/db';
-import { createLogger } from '../../domain/logger';
+import { createPool, type Db } from '../../db/pool';
+import { createLogger } from '../../worker/logger';
 import { productionBundle, testConfig } from './stack';
 import { createTimeSkippingEnv, registerSearchAttributes } from './time-skipping';
 

@@ -3,7 +3,7 @@ import { assertWithinSpendCap } from '../../api/spend-cap';
 import { STATUS_BY_CODE } from '../../api/errors';
 import type { Config } from '../../domain/config';
 import { AppError } from '../../domain/errors';
-import { postJournal } from '../../domain/ledger';
+import { postJournal } from '../../db/ledger';
 import { apiClient, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 

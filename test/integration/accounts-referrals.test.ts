@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLedgerActivities } from '../../activities/ledger';
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import { apiClient, fund } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 

@@ -402,6 +402,19 @@ describe('admin JSON endpoints', () => {
     expect(res.body).toMatchObject({ address: wallet.address.base58, usdt: 1234.5, trx: 77 });
   });
 
+  it('shows an unconfigured hot wallet as a state (200, no balances), not a server error', async () => {
+    const plain = await startStack({
+      config: { TRON_HOT_WALLET_ADDRESS: undefined, TRON_HOT_WALLET_PRIVATE_KEY: undefined },
+    });
+    try {
+      const res = await apiClient(plain.url, TEST_ADMIN_KEY)('GET', '/api/v1/admin/wallet');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ configured: false, address: null, trx: null, usdt: null });
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('shows the deposit watcher’s lag behind the chain head', async () => {
     const watcherId = stack.config.TRON_DEPOSIT_WATCHER_ID;
     await stack.db.query(

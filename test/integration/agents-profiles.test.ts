@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { apiClient, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 

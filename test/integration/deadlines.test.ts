@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createApiDeps, type RunningApi, startApi } from '../../api/server';
 import type { ApiDeps } from '../../api/deps';
 import { deterministicUuid } from '../../domain/ids';
-import { balanceOf } from '../../domain/ledger';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental/contract';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';

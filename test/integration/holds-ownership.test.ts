@@ -6,8 +6,8 @@
  */
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../domain/db';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import type { Db } from '../../db/pool';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { ensureSchedules } from '../../worker/schedules';
 import {

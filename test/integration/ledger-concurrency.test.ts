@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { createPool, type Db } from '../../domain/db';
+import { createPool, type Db } from '../../db/pool';
 import { AppError, ErrorCode } from '../../domain/errors';
-import { balanceOf, PLATFORM_SHARDS, postJournal, type PostingLine } from '../../domain/ledger';
+import { PLATFORM_SHARDS, type PostingLine } from '../../domain/ledger';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { assertLedgerConsistent, createTestAccount, fund } from '../harness/fixtures';
 import { harnessState } from '../harness/state';
 

@@ -1,12 +1,13 @@
 /**
- * The ledger's posted-journal listener (domain/ledger.ts onJournalPosted), which the worker's
+ * The ledger's posted-journal listener (db/ledger.ts onJournalPosted), which the worker's
  * agentrent_ledger_postings_total counts: once per newly inserted journal, after its transaction
  * committed — never for a replayed idempotency key, never for a rolled-back transaction.
  * Real Postgres.
  */
 import { randomUUID } from 'node:crypto';
-import { createPool, type Db, withTransaction } from '../../domain/db';
-import { onJournalPosted, type Posting, postJournal } from '../../domain/ledger';
+import { createPool, type Db, withTransaction } from '../../db/pool';
+import { onJournalPosted, postJournal } from '../../db/ledger';
+import type { Posting } from '../../domain/ledger';
 import { createFundedAccount } from '../harness/fixtures';
 import { harnessState } from '../harness/state';
 

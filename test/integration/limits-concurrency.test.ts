@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { utils } from 'tronweb';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalById } from '../../domain/rental-store';
+import { rentalById } from '../../db/rentals';
 import {
   RENTAL_WORKFLOW_TYPE,
   type RentalInput,

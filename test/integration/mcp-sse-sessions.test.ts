@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { createApiDeps, type RunningApi, startApi } from '../../api/server';
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import { createTestAccount, type TestAccount } from '../harness/fixtures';
 import { testConfig } from '../harness/stack';
 

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLedgerActivities } from '../../activities/ledger';
 import { createTronWithdrawalActivities } from '../../activities/tron-withdrawals';
-import { postJournal } from '../../domain/ledger';
-import { createLogger } from '../../domain/logger';
+import { postJournal } from '../../db/ledger';
+import { createLogger } from '../../worker/logger';
 import { toMicro } from '../../domain/money';
 import { apiClient, createFundedAccount, createTestAccount, fund } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';

@@ -2,7 +2,7 @@
  * The renter and bot rental API on the real stack (API, worker, Postgres, Temporal dev server):
  * start, transcript, polling, extend, end, authorization, and the races around the end.
  */
-import { balanceOf } from '../../domain/ledger';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { rentalWorkflowId } from '../../workflows/rental/contract';
 import { rentalStatusQuery } from '../../workflows/rental/contract';

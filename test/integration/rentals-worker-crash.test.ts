@@ -3,7 +3,7 @@
  * the rental waits for its clock. New workers pick the workflow up; the rental still warns, ends on
  * time and is settled exactly once.
  */
-import { balanceOf } from '../../domain/ledger';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental/contract';
 import {

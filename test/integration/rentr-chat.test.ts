@@ -81,7 +81,7 @@ describe('Rentr chat with proxy agents', () => {
     const { rental } = await startRental(stack, proxyAgent());
     const res = await rentrCall(stack, rental.code)('POST', '/v1/chat', { message: 'Hi' });
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ error: 'Agent temporarily unavailable' });
+    expect(res.body).toEqual({ error: 'Agent temporarily unavailable', code: 'agent_error' });
     expect(agent.requests).toHaveLength(1); // no retry
   });
 
@@ -97,7 +97,7 @@ describe('Rentr chat with proxy agents', () => {
     const { rental } = await startRental(stack, proxyAgent());
     const res = await rentrCall(stack, rental.code)('POST', '/v1/chat', { message: 'Hi' });
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ error: 'Agent unreachable' });
+    expect(res.body).toEqual({ error: 'Agent unreachable', code: 'agent_unreachable' });
     expect(agent.requests).toHaveLength(1);
   });
 
@@ -149,7 +149,7 @@ describe('Rentr chat with proxy agents', () => {
     expect(ended.status).toBe(200);
     const res = await rentrCall(stack, rental.code)('POST', '/v1/chat', { message: 'Still there?' });
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ error: 'Rental not active' });
+    expect(res.body).toEqual({ error: 'Rental not active', code: 'rental_not_active' });
     expect(agent.requests).toHaveLength(0);
   });
 

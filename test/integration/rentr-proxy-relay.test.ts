@@ -11,8 +11,8 @@ import {
 } from '../../activities/agent-proxy';
 import { STATUS_BY_CODE } from '../../api/errors';
 import type { ErrorCode } from '../../domain/errors';
-import { createPool } from '../../domain/db';
-import { createLogger } from '../../domain/logger';
+import { createPool } from '../../db/pool';
+import { createLogger } from '../../worker/logger';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { createTestAccount } from '../harness/fixtures';
 import { testConfig } from '../harness/stack';

@@ -3,7 +3,7 @@
  * dashes and case, ambiguity, unknown codes, and rentals that are no longer active.
  */
 import { randomUUID } from 'node:crypto';
-import { insertRental } from '../../domain/rental-store';
+import { insertRental } from '../../db/rentals';
 import { startAgentReceiver, type AgentReceiver } from '../clients/agent-receiver';
 import { rentrCall, startRental, type RentalFixture } from '../clients/rentr-fixtures';
 import { apiClient, createTestAccount } from '../harness/fixtures';

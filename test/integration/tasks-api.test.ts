@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { balanceOf } from '../../domain/ledger';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
 import { splitPayout } from '../../domain/payouts';

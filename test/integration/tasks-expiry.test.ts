@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { balanceOf } from '../../domain/ledger';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';

@@ -4,7 +4,7 @@ import { TEST_ADMIN_KEY } from '../harness/stack';
 import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
-import { balanceOf } from '../../domain/ledger';
+import { balanceOf } from '../../db/ledger';
 import { withdrawalWorkflowId } from '../../workflows/withdrawal/contract';
 import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
 import { devchain, waitFor } from './tron-chain';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { postJournal } from '../../domain/ledger';
+import { postJournal } from '../../db/ledger';
 import {
   apiClient,
   assertLedgerConsistent,
@@ -71,11 +71,22 @@ describe('admin adjustments', () => {
     expect(await availableMicro(stack.db, a.id)).toBe(5_000_000);
   });
 
+  it('refuses a credit that would take the balance beyond 1,000,000,000 USDT (400) and changes nothing', async () => {
+    const a = await createFundedAccount(stack.db, 999_999_999);
+    const r = await adjust({ account_id: a.id, amount: 1.000001, reason: 'too much' });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({
+      error: expect.stringMatching(/^amount: the balance would exceed/),
+      code: 'validation',
+    });
+    expect(await availableMicro(stack.db, a.id)).toBe(999_999_999_000_000);
+  });
+
   it('refuses a debit beyond the balance with 402 and changes nothing', async () => {
     const a = await createFundedAccount(stack.db, 2);
     const r = await adjust({ account_id: a.id, amount: -2.000001, reason: 'too much' });
     expect(r.status).toBe(402);
-    expect(r.body).toEqual({ error: 'insufficient balance' });
+    expect(r.body).toEqual({ error: 'insufficient balance', code: 'insufficient_balance' });
     expect(await availableMicro(stack.db, a.id)).toBe(2_000_000);
   });
 

@@ -3,7 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import { SA } from '../../domain/search-attributes';
 import { webhookWorkflowId } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';

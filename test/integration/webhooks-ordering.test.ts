@@ -1,7 +1,7 @@
 /** Per-subject ordering on the real stack: a slow first delivery holds its subject, not others. */
 import { randomUUID } from 'node:crypto';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import type { EnqueueWebhookInput } from '../../domain/webhooks';
 import { webhookWorkflowId } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';

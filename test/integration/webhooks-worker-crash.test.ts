@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import { webhookWorkflowId } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 import { createTestAccount } from '../harness/fixtures';

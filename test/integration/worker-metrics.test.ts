@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { utils } from 'tronweb';
 import { ensureDepositWatcher } from '../../activities/tron-watcher';
-import { postJournal } from '../../domain/ledger';
+import { postJournal } from '../../db/ledger';
 import {
   RECONCILER_WORKFLOW_TYPE,
   type ReconcilerWorkflow,
@@ -142,7 +142,13 @@ describe('worker business metrics', () => {
     expect(delta(before, inReview, 'agentrent_withdrawals{status="review"}')).toBe(1);
     expect(delta(before, inReview, 'agentrent_ledger_postings_total{kind="withdrawal_hold"}')).toBe(1);
 
-    expect((await admin()('POST', `/api/v1/admin/withdrawals/${id}/approve`, {})).status).toBe(200);
+    expect(
+      (
+        await admin()('POST', `/api/v1/admin/withdrawals/${id}/approve`, {
+          reason: 'metrics test: known address',
+        })
+      ).status,
+    ).toBe(200);
     await chain().mineUntil(async () => (await status()) === 'confirmed');
     const done = await scrape();
     expect(delta(before, done, 'agentrent_withdrawal_reviews_waiting')).toBe(0);

@@ -5,14 +5,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, envSetting, loadConfig } from '../../domain/config';
-import { temporalConnectionOptions } from '../../domain/temporal-connection';
+import { ConfigError, envSetting, loadConfig } from '../../worker/config';
+import { temporalConnectionOptions } from '../../worker/temporal-connection';
 import {
   depositAddressDeriver,
   deriveDepositAddress,
   deriveDepositAddressFromXpub,
   depositXpubOfMnemonic,
-} from '../../domain/tron-address';
+} from '../../activities/tron-address';
 
 const MNEMONIC = 'test test test test test test test test test test test junk';
 const JWT = 'j'.repeat(40);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../domain/config';
+import { ConfigError, loadConfig } from '../../worker/config';
 
 const SECRET = 'a-jwt-secret-of-at-least-32-characters-0000';
 

@@ -1,4 +1,4 @@
-import { ConfigError, describeConfig, loadConfig } from '../../domain/config';
+import { ConfigError, describeConfig, loadConfig } from '../../worker/config';
 
 const SECRETS = {
   DATABASE_URL: 'postgres://app:db-password-123@db:5432/agentrent',

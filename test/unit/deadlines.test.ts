@@ -1,6 +1,6 @@
 /** Which deadline a request path gets, and what a 504 says (api/deadline.ts). */
 import { budgetOf, timeoutBody } from '../../api/deadline';
-import { loadConfig } from '../../domain/config';
+import { loadConfig } from '../../worker/config';
 
 /** Every configuration needs a JWT secret (domain/config.ts). */
 const JWT = { JWT_SECRET: 'x'.repeat(32) };

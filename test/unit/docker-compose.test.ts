@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { configSchema, loadConfig } from '../../domain/config';
+import { configSchema, loadConfig } from '../../worker/config';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
-import { depositXpubOfMnemonic } from '../../domain/tron-address';
+import { depositXpubOfMnemonic } from '../../activities/tron-address';
 
 interface Service {
   image?: string;

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { utils } from 'tronweb';
-import { loadConfig } from '../../domain/config';
-import { createPool } from '../../domain/db';
-import { createLogger } from '../../domain/logger';
+import { loadConfig } from '../../worker/config';
+import { createPool } from '../../db/pool';
+import { createLogger } from '../../worker/logger';
 import { freePort } from '../harness/free-port';
 import { createWorkerMetrics, READ_TIMEOUT_MS, startMetricsServer } from '../../worker/metrics';
 

@@ -4,7 +4,7 @@
  * more than pino would print.
  */
 import { Writable } from 'node:stream';
-import { createLogger } from '../../domain/logger';
+import { createLogger } from '../../worker/logger';
 import { sdkLevelOf, sdkLoggerOf } from '../../worker/runtime';
 
 function capture(level = 'trace') {

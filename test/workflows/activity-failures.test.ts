@@ -19,10 +19,10 @@ import type { Principal } from '../../api/auth';
 import type { ApiDeps } from '../../api/deps';
 import { acceptTask, createTask, reviewSubmission, submitProof } from '../../api/use-cases/tasks';
 import type { Config } from '../../domain/config';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { ErrorCode } from '../../domain/errors';
-import { balanceOf, postJournal } from '../../domain/ledger';
-import { createLogger } from '../../domain/logger';
+import { balanceOf, postJournal } from '../../db/ledger';
+import { createLogger } from '../../worker/logger';
 import { toMicro } from '../../domain/money';
 import {
   chatWithAgentUpdate,
@@ -167,7 +167,7 @@ describe('permanent activity failures (time-skipping)', () => {
         args: [{ senderId: r.input.renterId, content: NUL_TEXT }],
       }),
     );
-    expect(refused).toEqual({ status: 400, code: ErrorCode.Validation });
+    expect(refused).toEqual({ status: 400, code: 'validation' });
 
     // The transcript lock was released and the refused message left no gap in the sequence.
     const next = await r.handle.executeUpdate(postRentalMessageUpdate, {
@@ -192,7 +192,7 @@ describe('permanent activity failures (time-skipping)', () => {
         args: [{ renterId: r.input.renterId, message: NUL_TEXT }],
       }),
     );
-    expect(refused).toEqual({ status: 400, code: ErrorCode.Validation });
+    expect(refused).toEqual({ status: 400, code: 'validation' });
 
     const final = await r.handle.result();
     expect(final).toMatchObject({ status: 'ended', endedBy: 'clock', settled: true });
@@ -243,7 +243,7 @@ describe('permanent activity failures (time-skipping)', () => {
 
     it('Postgres cannot store is refused with a 400, escrow unchanged, and a clean proof is then accepted', async () => {
       const t = await acceptedTask();
-      expect(await outcome(t.submit(NUL_TEXT))).toEqual({ status: 400, code: ErrorCode.Validation });
+      expect(await outcome(t.submit(NUL_TEXT))).toEqual({ status: 400, code: 'validation' });
       expect(await balanceOf(db, t.escrow)).toBe(t.held);
       expect((await t.review.query(taskReviewStateQuery)).status).toBe('accepted');
 
@@ -360,7 +360,7 @@ describe('permanent activity failures (time-skipping)', () => {
           args: [{ senderId: r.input.renterId, content: 'anything' }],
         }),
       );
-      expect(refused).toEqual({ status: 400, code: ErrorCode.Validation });
+      expect(refused).toEqual({ status: 400, code: 'validation' });
       expect(store.calls).toBe(1);
 
       await r.handle.executeUpdate(endRentalUpdate, { args: [{ byAccountId: r.input.ownerId }] });
@@ -439,6 +439,6 @@ describe('permanent activity failures (time-skipping)', () => {
   it('names the refusal for the client: the API maps INVALID_DATA to 400', () => {
     const failure = ApplicationFailure.nonRetryable('a value could not be stored', ErrorCode.InvalidData);
     const err = new WorkflowUpdateFailedError('update failed', failure);
-    expect(httpErrorOf(err)).toMatchObject({ status: 400, code: ErrorCode.InvalidData });
+    expect(httpErrorOf(err)).toMatchObject({ status: 400, code: 'invalid_data' });
   });
 });

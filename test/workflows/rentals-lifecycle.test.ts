@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
 import { businessFailureOf } from '../../api/errors';
 import type { Config } from '../../domain/config';
-import type { Db } from '../../domain/db';
+import type { Db } from '../../db/pool';
 import { ErrorCode } from '../../domain/errors';
-import { balanceOf, postJournal } from '../../domain/ledger';
+import { balanceOf, postJournal } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
-import { rentalById } from '../../domain/rental-store';
+import { rentalById } from '../../db/rentals';
 import {
   endRentalUpdate,
   extendRentalUpdate,

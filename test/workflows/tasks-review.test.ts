@@ -14,8 +14,8 @@ import {
   reviewSubmission,
   submitProof,
 } from '../../api/use-cases/tasks';
-import type { Db } from '../../domain/db';
-import { balanceOf } from '../../domain/ledger';
+import type { Db } from '../../db/pool';
+import { balanceOf } from '../../db/ledger';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';
 import { REVIEW_WINDOW_TIERS } from '../../domain/task-rules';

@@ -8,8 +8,8 @@ import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/wor
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { createPool, type Db } from '../../domain/db';
-import { createLogger } from '../../domain/logger';
+import { createPool, type Db } from '../../db/pool';
+import { createLogger } from '../../worker/logger';
 import type { EnqueueWebhookInput, WebhookPolicyName } from '../../domain/webhooks';
 import { webhookWorkflowId, type WebhookDeliveryResult } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';

@@ -21,7 +21,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DepositCheck, TronActivities } from '../../activities/tron';
+import type { TronActivities } from '../../activities/tron';
 import { SA } from '../../domain/search-attributes';
 import { alertOnPermanentFailure, retryTransient } from '../failures';
 import {
@@ -30,6 +30,7 @@ import {
   depositStatusQuery,
   type DepositWorkflowInput,
 } from './contract';
+import { DepositState, type DepositVerdict } from './state';
 
 /**
  * Without a signal, re-check every this many block intervals: only a safety net (watcher down or
@@ -44,11 +45,6 @@ const FALLBACK_POLL_BLOCKS = 3;
 const SIGNALLED_PATCH = 'deposit-solidified-signal';
 /** Deposits recorded before they continued-as-new keep waiting in one run when they replay. */
 const CONTINUE_AS_NEW_PATCH = 'deposit-continue-as-new';
-/**
- * "Dropped" takes this many `missing` answers in a row, each at a higher solidified height than
- * the last: one failed lookup (or a node lagging behind) never drops a deposit.
- */
-export const DROP_AGREEING_LOOKUPS = 3;
 
 // Chain reads and Postgres writes: short, retried until they succeed (a node outage only delays).
 const retry: RetryPolicy = retryTransient({
@@ -72,85 +68,65 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
 
 async function runDeposit(input: DepositWorkflowInput): Promise<DepositOutcome> {
   const d = input.deposit;
-  let status = 'pending';
-  let confirmations = input.carried?.confirmations ?? 0;
-  setHandler(depositStatusQuery, () => ({ status, confirmations }));
-  // Every signal means "check again" (a duplicate costs one read); the height it carries only
-  // tells the check how fresh its view of the chain must be.
-  let signals = 0;
-  let signalledSolidified = input.carried?.signalledSolidified ?? 0;
-  let misses = input.carried?.misses ?? 0;
-  let lastMissSolidified = input.carried?.lastMissSolidified ?? -1;
-  setHandler(depositSolidifiedSignal, ({ solidified }) => {
-    signals++;
-    signalledSolidified = solidified;
-  });
+  const deposit = new DepositState(input.carried);
+  setHandler(depositStatusQuery, () => deposit.view());
+  setHandler(depositSolidifiedSignal, ({ solidified }) => deposit.signalled(solidified));
 
   // Decided once, first: a deposit started before this change finishes the old way.
   const signalled = patched(SIGNALLED_PATCH);
   const settle = signalled ? local : chain;
 
   if (!input.carried) await chain.recordDeposit(d);
-  let check: DepositCheck;
+  let verdict: NonNullable<DepositVerdict>;
   for (;;) {
     if (historyIsLarge(input) && patched(CONTINUE_AS_NEW_PATCH)) {
       // Signal handlers only set counters; the next run checks the chain first thing anyway.
       await condition(allHandlersFinished);
-      return await continueAsNew<typeof depositWorkflow>({
-        ...input,
-        carried: { confirmations, signalledSolidified, misses, lastMissSolidified },
-      });
+      return await continueAsNew<typeof depositWorkflow>({ ...input, carried: deposit.carry() });
     }
     // Taken before the check: a signal that arrives while it runs still triggers the next one.
-    const signalsBeforeCheck = signals;
-    check = await settle.checkDeposit({
-      deposit: d,
-      confirmations: input.confirmations,
-      solidifiedAtLeast: signalledSolidified,
-    });
-    if (check.state === 'missing') {
-      if (check.solidified > lastMissSolidified) {
-        misses++;
-        lastMissSolidified = check.solidified;
-      }
-      if (misses >= DROP_AGREEING_LOOKUPS) {
-        check = { state: 'dropped', reason: 'transaction never reached the solidified chain and expired' };
-        break;
-      }
-    } else if (check.state !== 'pending') {
+    const signalsBeforeCheck = deposit.signals;
+    const decided = deposit.observe(
+      await settle.checkDeposit({
+        deposit: d,
+        confirmations: input.confirmations,
+        solidifiedAtLeast: deposit.signalledSolidified,
+      }),
+    );
+    if (decided) {
+      verdict = decided;
       break;
-    } else {
-      misses = 0;
-      confirmations = check.confirmations;
     }
     if (signalled) {
-      await condition(() => signals > signalsBeforeCheck, FALLBACK_POLL_BLOCKS * input.pollIntervalMs);
+      await condition(
+        () => deposit.signalledSince(signalsBeforeCheck),
+        FALLBACK_POLL_BLOCKS * input.pollIntervalMs,
+      );
     } else {
       // Before the signal: one poll a block, faster within the last block.
-      const lastBlock = confirmations >= input.confirmations - 1;
+      const lastBlock = deposit.inLastBlock(input.confirmations);
       await sleep(lastBlock ? Math.max(50, Math.floor(input.pollIntervalMs / 6)) : input.pollIntervalMs);
     }
   }
 
-  if (check.state === 'solid') {
+  if (verdict.state === 'solid') {
     await settle.creditDeposit({
       deposit: d,
-      amount: check.amount,
-      blockNumber: check.blockNumber,
+      amount: verdict.amount,
+      blockNumber: verdict.blockNumber,
       confirmations: input.confirmations,
     });
-    status = 'confirmed';
   } else {
     await settle.markDeposit({
       txid: d.txid,
       logIndex: d.logIndex,
-      status: check.state,
-      reason: check.reason,
+      status: verdict.state,
+      reason: verdict.reason,
     });
-    status = check.state;
   }
-  upsertSearchAttributes([{ key: SA.BusinessStatus, value: status }]);
-  return status as DepositOutcome;
+  const outcome = deposit.finished(verdict);
+  upsertSearchAttributes([{ key: SA.BusinessStatus, value: outcome }]);
+  return outcome;
 }
 
 const historyIsLarge = (input: DepositWorkflowInput) =>

@@ -13,7 +13,6 @@
  * `decision`, set once: whichever comes first wins, the rest are refused (409).
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
@@ -25,19 +24,12 @@ import {
 } from '@temporalio/workflow';
 import type { createLedgerActivities } from '../../activities/ledger';
 import type { createTaskActivities } from '../../activities/tasks';
-import { ErrorCode, failIf } from '../../domain/errors';
-import type { Micro } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
-import { reviewWindowMs } from '../../domain/task-rules';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../../domain/webhooks';
 import { isInvalidData, retryTransient } from '../failures';
 import {
   approveSubmissionUpdate,
-  type DecisionInput,
   rejectSubmissionUpdate,
-  type ReviewDecision,
-  type ReviewStatus,
-  type SubmitProofInput,
   submitProofUpdate,
   type TaskReviewInput,
   type TaskReviewState,
@@ -45,7 +37,7 @@ import {
   taskSettledSignal,
   taskWorkflowId,
 } from './contract';
-import { mayReviewSubmission, maySubmitProof } from '../../domain/task-permissions';
+import { ReviewState } from './state';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 type LedgerActivities = ReturnType<typeof createLedgerActivities>;
@@ -73,94 +65,8 @@ const TELL_TASK_OWNER = 'task-review-tells-task-owner';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The state of one acceptance; handlers and the lifecycle below only call its methods. */
-class Review {
-  status: ReviewStatus = 'accepted';
-  submittedAt: number | null = null;
-  reviewDeadline: number | null = null;
-  proof: { text: string; url: string | null } | null = null;
-  submissionRecorded = false;
-  /** Submissions taken / refused because the database could not store them (see refuseSubmission). */
-  submissions = 0;
-  refusedSubmissions = 0;
-  decision: ReviewDecision | null = null;
-  decidedAt: number | null = null;
-  reason: string | null = null;
-  payout: { net: Micro; fee: Micro } | null = null;
-  settled = false;
-  readonly submitBy: number;
-
-  constructor(
-    readonly input: TaskReviewInput,
-    startedAt: number,
-  ) {
-    this.submitBy = startedAt + input.submitWithinMs;
-  }
-
-  assertCanSubmit(p: SubmitProofInput): void {
-    failIf(maySubmitProof(this.input, p.workerId));
-    if (this.status !== 'accepted')
-      throw ApplicationFailure.nonRetryable(`acceptance is already ${this.status}`, ErrorCode.Conflict);
-  }
-
-  submit(p: SubmitProofInput, now: number): void {
-    this.status = 'submitted';
-    this.proof = { text: p.proofText, url: p.proofUrl };
-    this.submittedAt = now;
-    this.reviewDeadline = now + (this.input.reviewWindowMs ?? reviewWindowMs(this.input.reward));
-    this.submissions++;
-  }
-
-  /** The proof could not be stored: back to accepted, so the worker may submit again in time. */
-  refuseSubmission(): void {
-    this.status = 'accepted';
-    this.proof = null;
-    this.submittedAt = null;
-    this.reviewDeadline = null;
-    this.refusedSubmissions++;
-  }
-
-  assertCanDecide(d: DecisionInput): void {
-    failIf(mayReviewSubmission(this.input, d.actorId));
-    if (this.decision !== null)
-      throw ApplicationFailure.nonRetryable(
-        `submission is already ${this.decision.replace('_', '-')}`,
-        ErrorCode.Conflict,
-      );
-    if (this.status !== 'submitted')
-      throw ApplicationFailure.nonRetryable(
-        `no proof submitted yet (acceptance is ${this.status})`,
-        ErrorCode.Conflict,
-      );
-  }
-
-  decide(decision: ReviewDecision, reason: string | null, now: number): void {
-    this.decision = decision;
-    this.reason = reason;
-    this.decidedAt = now;
-    this.status = decision === 'auto_approved' ? 'approved' : decision;
-  }
-
-  view(): TaskReviewState {
-    return {
-      taskId: this.input.taskId,
-      acceptanceId: this.input.acceptanceId,
-      workerId: this.input.workerId,
-      status: this.status,
-      submitBy: iso(this.submitBy),
-      submittedAt: this.submittedAt === null ? null : iso(this.submittedAt),
-      reviewDeadline: this.reviewDeadline === null ? null : iso(this.reviewDeadline),
-      decision: this.decision,
-      decidedAt: this.decidedAt === null ? null : iso(this.decidedAt),
-      reason: this.reason,
-      payoutNet: this.payout?.net ?? null,
-      payoutFee: this.payout?.fee ?? null,
-    };
-  }
-}
-
 export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskReviewState> {
-  const review = new Review(input, Date.now());
+  const review = new ReviewState(input, Date.now());
   const showStatus = () => upsertSearchAttributes([{ key: SA.BusinessStatus, value: review.status }]);
 
   setHandler(taskReviewStateQuery, () => review.view());
@@ -170,13 +76,8 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
       review.submit(p, Date.now());
       const submission = review.submissions;
       // Answer once the submission (with its deadline) is in the read model, or was refused.
-      await condition(() => review.submissionRecorded || review.refusedSubmissions >= submission);
-      if (!review.submissionRecorded)
-        throw ApplicationFailure.nonRetryable(
-          'proof_text: contains characters that cannot be stored',
-          ErrorCode.Validation,
-        );
-      return review.view();
+      await condition(() => review.submissionAnswered(submission));
+      return review.submissionOutcome();
     },
     { validator: (p) => review.assertCanSubmit(p) },
   );
@@ -221,7 +122,7 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
       review.refuseSubmission();
     }
   }
-  review.submissionRecorded = true;
+  review.submissionStored();
   showStatus();
   const proofNotice = notify({
     eventKey: `task:${input.taskId}:proof:${input.acceptanceId}`,
@@ -243,7 +144,7 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
   // 2. The review countdown: the creator's decision, or auto-approval when the window ends.
   const decided = await condition(() => review.decision !== null, review.reviewDeadline! - Date.now());
   // Silence until the deadline is implicit approval, dated at the deadline itself.
-  if (!decided) review.decide('auto_approved', null, review.reviewDeadline!);
+  if (!decided) review.autoApprove();
   showStatus();
 
   // 3. Settlement: pay once when approved; then complete the task / return spare escrow.
@@ -256,7 +157,7 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
       earnerId: input.workerId,
       gross: input.reward,
     });
-    review.payout = { net: paid.net, fee: paid.fee };
+    review.paid(paid);
   }
   await recordDecision(review);
   const settlement = await settleTask({ taskId: input.taskId });
@@ -287,29 +188,17 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
  * Records the decision; a reason the database refuses is dropped rather than holding up the
  * payout or the slot (the decision itself is ours and always storable).
  */
-async function recordDecision(review: Review): Promise<void> {
+async function recordDecision(review: ReviewState): Promise<void> {
   try {
-    await recordTaskDecision(decisionRecord(review));
+    await recordTaskDecision(review.decisionRecord());
   } catch (err) {
     if (!isInvalidData(err) || review.reason === null) throw err;
     log.warn('task decision reason not storable, recorded without it', {
       acceptanceId: review.input.acceptanceId,
     });
-    review.reason = null;
-    await recordTaskDecision(decisionRecord(review));
+    review.dropReason();
+    await recordTaskDecision(review.decisionRecord());
   }
-}
-
-function decisionRecord(review: Review) {
-  return {
-    acceptanceId: review.input.acceptanceId,
-    status: review.status as 'approved' | 'rejected' | 'expired',
-    decision: review.decision!,
-    decidedAt: iso(review.decidedAt!),
-    reason: review.reason,
-    payoutNet: review.payout?.net ?? null,
-    payoutFee: review.payout?.fee ?? null,
-  };
 }
 
 /**

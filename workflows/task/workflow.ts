@@ -15,8 +15,6 @@
  * (the first one refuses the other) and in Postgres (one row lock, one status guard).
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -31,12 +29,9 @@ import {
 import type { createHoldActivities } from '../../activities/holds';
 import type { createTaskCloseActivities } from '../../activities/task-close';
 import type { createTaskExpiryActivities } from '../../activities/task-expiry';
-import { ErrorCode, failIf } from '../../domain/errors';
-import type { Micro } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
-import { passOn, retryTransient } from '../failures';
+import { retryTransient } from '../failures';
 import {
-  type CancelTaskRequest,
   cancelTaskUpdate,
   type TaskInput,
   type TaskLifecycle,
@@ -44,7 +39,7 @@ import {
   taskOpenedUpdate,
   taskSettledSignal,
 } from './contract';
-import { mayCancelTask } from '../../domain/task-permissions';
+import { TaskOwnerState } from './state';
 
 type HoldActivities = ReturnType<typeof createHoldActivities>;
 type TaskCloseActivities = ReturnType<typeof createTaskCloseActivities>;
@@ -93,122 +88,44 @@ const ANNOUNCE_CLOSE = 'task-announce-close';
 
 const DEFAULT_RECHECK_MS = 6 * 3600_000;
 
-class TaskOwner {
-  status: TaskLifecycle['status'];
-  opened: boolean | undefined;
-  openFailure: ApplicationFailure | undefined;
-  cancelRequested = false;
-  cancelRefunded: Micro | null;
-  /** Set when the expiry timer fired: from then on a cancel is refused. */
-  expiring: boolean;
-  expiryRefunded: Micro | null;
-  changes = 0;
-
-  constructor(readonly input: TaskInput) {
-    this.opened = input.opened ? true : undefined;
-    this.status = input.opened
-      ? input.expiryRefunded != null
-        ? 'expired'
-        : input.cancelRefunded == null
-          ? 'open'
-          : 'cancelled'
-      : 'opening';
-    this.cancelRefunded = input.cancelRefunded ?? null;
-    this.cancelRequested = input.cancelRefunded != null;
-    this.expiryRefunded = input.expiryRefunded ?? null;
-    this.expiring = input.expiryRefunded != null;
+/**
+ * Open slots refunded and the task `expired`, in one keyed transaction; then the creator's
+ * `task_expired` event (which may give up: the expiry stands).
+ */
+async function expire(task: TaskOwnerState): Promise<void> {
+  const taskId = task.input.taskId;
+  task.expiryStarted();
+  const result = await expiry.expireTaskWithRefund({ taskId });
+  task.expiryAnswered(result);
+  if (result.outcome !== 'expired') {
+    log.info('task not expired', { taskId, outcome: result });
+    return;
   }
-
-  view(): TaskLifecycle {
-    return {
-      taskId: this.input.taskId,
-      status: this.status,
-      cancelRefunded: this.cancelRefunded,
-      ...(this.expiryRefunded === null ? {} : { expiryRefunded: this.expiryRefunded }),
-    };
-  }
-
-  /**
-   * Epoch ms (workflow clock) of the expiry, or null: no expiresAt (an older task) or histories
-   * without the timer. The first run counts the TTL from its start (see TaskInput.createdAt).
-   */
-  expiryAt(): number | null {
-    const { expiresAt, createdAt, expiryDueMs } = this.input;
-    if (!expiresAt || !patched(TASK_EXPIRY)) return null;
-    if (expiryDueMs !== undefined) return expiryDueMs;
-    if (!createdAt) return Date.parse(expiresAt);
-    return workflowInfo().startTime.getTime() + Math.max(0, Date.parse(expiresAt) - Date.parse(createdAt));
-  }
-
-  /** Whether the timer still has something to do: an open task nobody cancelled. */
-  mayExpire(): boolean {
-    return this.status === 'open' && !this.cancelRequested && !this.expiring;
-  }
-
-  /**
-   * Open slots refunded and the task `expired`, in one keyed transaction. Set `expiring` before the
-   * first await so a cancel arriving meanwhile is refused rather than racing for the same escrow.
-   */
-  async expire(): Promise<void> {
-    this.expiring = true;
-    const result = await expiry.expireTaskWithRefund({ taskId: this.input.taskId });
-    this.changes++;
-    if (result.outcome !== 'expired') {
-      log.info('task not expired', { taskId: this.input.taskId, outcome: result });
-      return;
-    }
-    this.status = 'expired';
-    this.expiryRefunded = result.refunded;
-    upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'expired' }]);
-    await announceExpiry
-      .announceTaskExpired({ taskId: this.input.taskId, refunded: result.refunded })
-      .catch((err: unknown) => {
-        log.warn('task_expired not enqueued', { taskId: this.input.taskId, error: String(err) });
-      });
-  }
-
-  async openedOutcome(): Promise<TaskLifecycle> {
-    await condition(() => this.opened !== undefined);
-    if (!this.opened)
-      throw (
-        this.openFailure ?? ApplicationFailure.nonRetryable('escrow could not be held', ErrorCode.Unavailable)
-      );
-    return this.view();
-  }
-
-  validateCancel(r: CancelTaskRequest): void {
-    failIf(mayCancelTask(this.input, r?.actorId));
-    if (this.cancelRequested || this.expiring || (this.status !== 'open' && this.status !== 'opening'))
-      throw ApplicationFailure.nonRetryable(
-        `task is already ${this.status === 'closed' ? 'closed' : this.cancelRequested ? 'cancelled' : this.expiring ? 'expired' : this.status}`,
-        ErrorCode.Conflict,
-      );
-  }
-
-  async cancel(): Promise<TaskLifecycle> {
-    this.cancelRequested = true;
-    await condition(() => this.opened !== undefined);
-    const result = await act.cancelTaskWithRefund({ taskId: this.input.taskId });
-    if (result.outcome !== 'cancelled') {
-      this.cancelRequested = false;
-      this.changes++;
-      const status = result.outcome === 'not_open' ? result.status : 'gone';
-      throw ApplicationFailure.nonRetryable(`task is already ${status}`, ErrorCode.Conflict);
-    }
-    this.status = 'cancelled';
-    this.cancelRefunded = result.refunded;
-    upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'cancelled' }]);
-    this.changes++;
-    return this.view();
-  }
+  upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'expired' }]);
+  await announceExpiry.announceTaskExpired({ taskId, refunded: result.refunded }).catch((err: unknown) => {
+    log.warn('task_expired not enqueued', { taskId, error: String(err) });
+  });
 }
 
 export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
-  const task = new TaskOwner(input);
+  const task = new TaskOwnerState(input);
   setHandler(taskLifecycleQuery, () => task.view());
-  setHandler(taskOpenedUpdate, () => task.openedOutcome());
-  setHandler(cancelTaskUpdate, () => task.cancel(), { validator: (r) => task.validateCancel(r) });
-  setHandler(taskSettledSignal, () => void task.changes++);
+  setHandler(taskOpenedUpdate, async () => {
+    await condition(() => task.opened !== undefined);
+    return task.openedOutcome();
+  });
+  setHandler(
+    cancelTaskUpdate,
+    async () => {
+      task.cancelStarted();
+      await condition(() => task.opened !== undefined);
+      const view = task.cancelAnswered(await act.cancelTaskWithRefund({ taskId: input.taskId }));
+      upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'cancelled' }]);
+      return view;
+    },
+    { validator: (r) => task.validateCancel(r) },
+  );
+  setHandler(taskSettledSignal, () => task.acceptanceSettled());
 
   // 1. The row and the escrow, together; a short balance ends here with nothing held.
   if (!input.opened) {
@@ -223,20 +140,19 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
         slots: input.slots,
         ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
       });
-      task.opened = true;
-      task.status = 'open';
+      task.openSucceeded();
     } catch (err) {
-      task.opened = false;
-      const cause = err instanceof ActivityFailure ? err.cause : err;
-      task.openFailure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
+      const refusal = task.openRefused(err);
       await condition(allHandlersFinished);
-      throw task.openFailure ?? err;
+      throw refusal ?? err;
     }
   }
 
   // 2. Own the escrow until the task is over and nothing is left in it; at expiresAt (a durable
   //    timer) refund the open slots.
-  const expiresAt = task.expiryAt();
+  // Only a task with expiresAt asks for the patch (recorded histories had neither).
+  const expiresAt =
+    input.expiresAt && patched(TASK_EXPIRY) ? task.expiryAt(workflowInfo().startTime.getTime()) : null;
   for (;;) {
     const seen = task.changes;
     const recheck = input.recheckMs ?? DEFAULT_RECHECK_MS;
@@ -247,23 +163,14 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
         : recheck,
     );
     await condition(allHandlersFinished);
-    if (expiresAt !== null && Date.now() >= expiresAt && task.mayExpire()) await task.expire();
-    const now = await act.taskEscrowState({ taskId: input.taskId });
-    if (now.status === 'completed' && task.status === 'open') {
-      task.status = 'completed';
-      upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'completed' }]);
-    }
-    if (now.status !== 'open' && now.escrow === 0) break;
+    if (expiresAt !== null && Date.now() >= expiresAt && task.mayExpire()) await expire(task);
+    const escrow = task.escrowSeen(await act.taskEscrowState({ taskId: input.taskId }));
+    if (escrow.completed) upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'completed' }]);
+    if (escrow.over) break;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 2000)
-      return await continueAsNew<typeof taskWorkflow>({
-        ...input,
-        opened: true,
-        cancelRefunded: task.cancelRefunded,
-        ...(task.expiryRefunded === null ? {} : { expiryRefunded: task.expiryRefunded }),
-        ...(expiresAt === null ? {} : { expiryDueMs: expiresAt }),
-      });
+      return await continueAsNew<typeof taskWorkflow>(task.carry(expiresAt));
   }
-  task.status = 'closed';
+  task.closed();
   if (patched(ANNOUNCE_CLOSE)) {
     await announce.announceTaskClosed({ taskId: input.taskId }).catch((err: unknown) => {
       log.warn('task_completed not enqueued', { taskId: input.taskId, error: String(err) });

@@ -8,7 +8,6 @@
  */
 import {
   ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -20,28 +19,21 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TronActivities, WithdrawalStatus } from '../../activities/tron';
-import { ErrorCode } from '../../domain/errors';
 import { SA } from '../../domain/search-attributes';
 import { alertOnPermanentFailure, isPermanentFailure, retryTransient } from '../failures';
 import {
   reviewWithdrawalUpdate,
-  type WithdrawalAccepted,
   withdrawalAcceptedUpdate,
-  type WithdrawalDecision,
   type WithdrawalInput,
   type WithdrawalSnapshot,
   withdrawalStatusQuery,
 } from './contract';
+import { WithdrawalState } from './state';
 
 /** Withdrawals recorded before they continued-as-new keep waiting in one run when they replay. */
 const CONTINUE_AS_NEW_PATCH = 'withdrawal-continue-as-new';
 /** Withdrawals recorded before expiry needed agreeing lookups re-sign on the first `expired`. */
 const EXPIRY_AGREEMENT_PATCH = 'withdrawal-expiry-agreement';
-/**
- * A new attempt is signed only after this many `expired` answers in a row, each at a higher
- * solidified height than the last: one failed lookup never re-signs (and so never pays twice).
- */
-export const EXPIRY_AGREEING_LOOKUPS = 3;
 
 // Postgres and a few chain calls (each bounded at 10 s). A short timeout matters: an activity
 // lost with a crashed worker is retried only after it, and every retry is safe (keyed / stored).
@@ -54,97 +46,25 @@ const act = proxyActivities<TronActivities>({
   }),
 });
 
-class Withdrawal {
-  status: WithdrawalStatus = 'queued';
-  phase = 'holding';
-  attempt = 1;
-  txid: string | null = null;
-  reason: string | null = null;
-  held: boolean | undefined;
-  holdFailure: ApplicationFailure | undefined;
-  decision: WithdrawalDecision | undefined;
-  expiredAnswers = 0;
-  lastExpiredSolidified = -1;
+/** Whether to continue-as-new now (only at a wait in the send loop, where nothing is half done). */
+function historyIsLarge(w: WithdrawalState): boolean {
+  const info = workflowInfo();
+  return (
+    (info.continueAsNewSuggested || info.historyLength >= (w.input.historyLimit ?? 2000)) &&
+    patched(CONTINUE_AS_NEW_PATCH)
+  );
+}
 
-  constructor(readonly input: WithdrawalInput) {
-    const c = input.carried;
-    if (c) {
-      Object.assign(this, {
-        status: c.status,
-        reason: c.reason,
-        attempt: c.attempt,
-        txid: c.txid,
-        expiredAnswers: c.expiredAnswers,
-        lastExpiredSolidified: c.lastExpiredSolidified,
-      });
-      this.held = true;
-    }
-  }
-
-  carry(): WithdrawalInput {
-    return {
-      ...this.input,
-      carried: {
-        status: this.status,
-        reason: this.reason,
-        attempt: this.attempt,
-        txid: this.txid,
-        expiredAnswers: this.expiredAnswers,
-        lastExpiredSolidified: this.lastExpiredSolidified,
-      },
-    };
-  }
-
-  /** Whether to continue-as-new now (only at a wait in the send loop, where nothing is half done). */
-  historyIsLarge(): boolean {
-    const info = workflowInfo();
-    return (
-      (info.continueAsNewSuggested || info.historyLength >= (this.input.historyLimit ?? 2000)) &&
-      patched(CONTINUE_AS_NEW_PATCH)
-    );
-  }
-
-  snapshot(): WithdrawalSnapshot {
-    return {
-      status: this.status,
-      phase: this.phase,
-      attempt: this.attempt,
-      txid: this.txid,
-      reason: this.reason,
-    };
-  }
-
-  async accepted(): Promise<WithdrawalAccepted> {
-    await condition(() => this.held !== undefined);
-    if (!this.held)
-      throw (
-        this.holdFailure ?? ApplicationFailure.nonRetryable('funds could not be held', ErrorCode.Unavailable)
-      );
-    return { withdrawalId: this.input.withdrawalId, status: 'queued' };
-  }
-
-  validateDecision(d: WithdrawalDecision): void {
-    if (typeof d?.approve !== 'boolean')
-      throw ApplicationFailure.nonRetryable('approve must be a boolean', ErrorCode.Validation);
-    if (this.status !== 'review' || this.decision)
-      throw ApplicationFailure.nonRetryable(
-        `withdrawal is ${this.status}, not in review`,
-        ErrorCode.Conflict,
-      );
-  }
-
-  decide(d: WithdrawalDecision): WithdrawalSnapshot {
-    this.decision = d;
-    return { ...this.snapshot(), status: d.approve ? 'queued' : 'rejected' };
-  }
-
-  async setStatus(status: WithdrawalStatus, reason: string | null = null, decidedBy?: string): Promise<void> {
-    if (this.status === status && this.reason === reason) return;
-    this.status = status;
-    this.reason = reason;
-    upsertSearchAttributes([{ key: SA.BusinessStatus, value: status }]);
-    await act.setWithdrawalStatus({ withdrawalId: this.input.withdrawalId, status, reason, decidedBy });
-  }
+/** Shows and stores a status change (nothing when the status and reason are unchanged). */
+async function setStatus(
+  w: WithdrawalState,
+  status: WithdrawalStatus,
+  reason: string | null = null,
+  decidedBy?: string,
+): Promise<void> {
+  if (!w.changeStatus(status, reason)) return;
+  upsertSearchAttributes([{ key: SA.BusinessStatus, value: status }]);
+  await act.setWithdrawalStatus({ withdrawalId: w.input.withdrawalId, status, reason, decidedBy });
 }
 
 /**
@@ -161,8 +81,11 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
 }
 
 async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot> {
-  const w = new Withdrawal(input);
-  setHandler(withdrawalAcceptedUpdate, () => w.accepted());
+  const w = new WithdrawalState(input);
+  setHandler(withdrawalAcceptedUpdate, async () => {
+    await condition(() => w.held !== undefined);
+    return w.acceptedOutcome();
+  });
   setHandler(reviewWithdrawalUpdate, (d) => w.decide(d), { validator: (d) => w.validateDecision(d) });
   setHandler(withdrawalStatusQuery, () => w.snapshot());
 
@@ -173,72 +96,61 @@ async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot
   let reasons: string[];
   try {
     reasons = (await act.holdWithdrawalFunds(input)).reviewReasons;
-    w.held = true;
+    w.holdSucceeded();
   } catch (err) {
-    w.held = false;
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    w.holdFailure =
-      cause instanceof ApplicationFailure
-        ? ApplicationFailure.create({
-            message: cause.message,
-            type: cause.type ?? undefined,
-            nonRetryable: true,
-            details: cause.details ?? undefined, // e.g. the spend cap's Retry-After
-          })
-        : undefined;
+    const refusal = w.holdRefused(err);
     await condition(allHandlersFinished);
     // Failing (not completing) lets the same Idempotency-Key start a fresh run later.
-    throw w.holdFailure ?? err;
+    throw refusal ?? err;
   }
 
   // 2. Review, when a risk rule fired: an operator decides, or the timeout rejects.
   if (reasons.length) {
-    await w.setStatus('review', reasons.join(','));
+    await setStatus(w, 'review', reasons.join(','));
     const decided = await condition(() => w.decision !== undefined, input.reviewTimeoutMs);
-    const decision = w.decision ?? { approve: false, operatorId: '', reason: 'no review decision in time' };
-    if (!decided || !decision.approve) {
+    const verdict = w.reviewVerdict(decided);
+    if (!verdict.approve) {
       w.phase = 'refunding';
       await act.refundWithdrawal({
         ...input,
         status: 'rejected',
-        reason: decision.reason ?? 'rejected by operator',
-        decidedBy: decision.operatorId || undefined,
+        reason: verdict.reason,
+        decidedBy: verdict.operatorId,
       });
-      w.status = 'rejected';
-      w.reason = decision.reason ?? 'rejected by operator';
+      w.rejected(verdict.reason);
       upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'rejected' }]);
       await condition(allHandlersFinished);
       return w.snapshot();
     }
-    await w.setStatus('queued', null, decision.operatorId);
+    await setStatus(w, 'queued', null, verdict.operatorId);
   }
   return await send(w);
 }
 
 /** Continues-as-new with the send state; nothing is in flight at a wait of the send loop. */
-async function continueSending(w: Withdrawal): Promise<never> {
+async function continueSending(w: WithdrawalState): Promise<never> {
   await condition(allHandlersFinished);
   return await continueAsNew<typeof withdrawalWorkflow>(w.carry());
 }
 
 // 3. Send: sign once per attempt, (re)broadcast the same bytes, until solid or provably expired.
-async function send(w: Withdrawal): Promise<WithdrawalSnapshot> {
+async function send(w: WithdrawalState): Promise<WithdrawalSnapshot> {
   const { input } = w;
   for (;;) {
     w.phase = 'signing';
     const signed = await act.signWithdrawal({ ...input, attempt: w.attempt });
     if (signed.kind === 'waiting_funds') {
-      await w.setStatus('waiting_funds', signed.reason);
-      if (w.historyIsLarge()) return await continueSending(w);
+      await setStatus(w, 'waiting_funds', signed.reason);
+      if (historyIsLarge(w)) return await continueSending(w);
       await sleep(input.fundsRetryMs);
       continue;
     }
-    w.txid = signed.txid;
+    w.signed(signed.txid);
     for (;;) {
       w.phase = 'broadcasting';
       const sent = await act.broadcastWithdrawal({ withdrawalId: input.withdrawalId, attempt: w.attempt });
-      if (sent.outcome === 'accepted') await w.setStatus('broadcast');
-      else if (sent.outcome === 'insufficient_trx') await w.setStatus('waiting_funds', sent.reason);
+      if (sent.outcome === 'accepted') await setStatus(w, 'broadcast');
+      else if (sent.outcome === 'insufficient_trx') await setStatus(w, 'waiting_funds', sent.reason);
 
       // Until the chain says otherwise the outcome is ambiguous: it may land any moment.
       w.phase = 'ambiguous';
@@ -250,8 +162,7 @@ async function send(w: Withdrawal): Promise<WithdrawalSnapshot> {
       if (check.state === 'confirmed') {
         w.phase = 'finalizing';
         await act.finalizeWithdrawal({ ...input, blockNumber: check.blockNumber });
-        w.status = 'confirmed';
-        w.phase = 'done';
+        w.confirmed();
         upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'confirmed' }]);
         await condition(allHandlersFinished);
         return w.snapshot();
@@ -259,8 +170,7 @@ async function send(w: Withdrawal): Promise<WithdrawalSnapshot> {
       if (check.state === 'failed') {
         w.phase = 'refunding';
         await act.refundWithdrawal({ ...input, status: 'failed', reason: check.reason });
-        w.status = 'failed';
-        w.reason = check.reason;
+        w.failed(check.reason);
         upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'failed' }]);
         await condition(allHandlersFinished);
         return w.snapshot();
@@ -269,21 +179,14 @@ async function send(w: Withdrawal): Promise<WithdrawalSnapshot> {
         // Provably never on chain once lookups at rising solidified heights agree: then (only) a
         // new attempt may be signed.
         if (!patched(EXPIRY_AGREEMENT_PATCH)) break;
-        const solidified = check.solidified ?? w.lastExpiredSolidified + 1;
-        if (solidified > w.lastExpiredSolidified) {
-          w.expiredAnswers += 1;
-          w.lastExpiredSolidified = solidified;
-        }
-        if (w.expiredAnswers >= EXPIRY_AGREEING_LOOKUPS) break;
+        if (w.expiredAnswer(check.solidified)) break;
       } else {
-        w.expiredAnswers = 0;
+        w.notExpired();
       }
       if (check.state === 'in_block') w.phase = 'confirming';
-      if (w.historyIsLarge()) return await continueSending(w);
+      if (historyIsLarge(w)) return await continueSending(w);
       await sleep(sent.outcome === 'insufficient_trx' ? input.fundsRetryMs : input.pollIntervalMs);
     }
-    w.attempt += 1;
-    w.expiredAnswers = 0;
-    w.lastExpiredSolidified = -1;
+    w.nextAttempt();
   }
 }

@@ -5,7 +5,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { AppError, ErrorCode } from './errors';
+import { AppError, ErrorCode } from '../domain/errors';
 
 const blocked = new BlockList();
 for (const [net, prefix] of [

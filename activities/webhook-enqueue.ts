@@ -8,18 +8,26 @@
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Config } from './config';
-import { type Db, withTransaction } from './db';
-import { notFound } from './errors';
-import { deterministicUuid } from './ids';
-import { generateSigningSecret } from './webhook-signing';
-import { WEBHOOK_POLICIES } from './webhook-policies';
-import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from './webhooks';
+import type { Config } from '../domain/config';
+import { type Db, withTransaction } from '../db/pool';
+import { notFound } from '../domain/errors';
+import { deterministicUuid } from '../domain/ids';
+import { generateSigningSecret } from '../domain/webhook-signing';
+import { WEBHOOK_POLICIES } from '../domain/webhook-policies';
+import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from '../domain/webhooks';
 import {
   WEBHOOK_DELIVERY_WORKFLOW_TYPE,
   type WebhookDeliveryWorkflow,
   webhookDeliveryStartOptions,
 } from '../workflows/webhook-delivery/contract';
+import {
+  enqueuedDelivery,
+  ensureWebhookSecret,
+  insertDelivery,
+  latestDeliveryOfSubject,
+  lockWebhookSubject,
+  webhookEndpointOf,
+} from '../db/webhooks';
 
 export interface WebhookDeps {
   db: Db;
@@ -51,10 +59,7 @@ export async function enqueueDelivery(
   const deliveryId = deliveryIdOf(input.eventKey);
   const policy = WEBHOOK_POLICIES[input.policy];
   const row = await withTransaction(deps.db, async (tx) => {
-    const account = await tx.query<{ webhook_url: string | null; disabled: boolean }>(
-      'SELECT webhook_url, webhook_disabled_at IS NOT NULL AS disabled FROM accounts WHERE id = $1',
-      [input.accountId],
-    );
+    const account = await webhookEndpointOf(tx, input.accountId);
     if (!account.rows[0]) throw notFound('account');
     const target = input.url ?? account.rows[0].webhook_url;
     const skipReason = !target
@@ -64,47 +69,36 @@ export async function enqueueDelivery(
         : null;
     let previousId: string | null = null;
     if (!skipReason && policy.ordered) {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        subjectLockKey(input.accountId, input.subject),
-      ]);
+      await lockWebhookSubject(tx, subjectLockKey(input.accountId, input.subject));
       // Deliveries of a subject settle in order, so only the latest one can still be unsettled.
-      const prev = await tx.query<{ id: string; settled: boolean }>(
-        `SELECT id, state = ANY($4) AS settled FROM webhook_deliveries
-          WHERE account_id = $1 AND subject = $2 AND state <> 'skipped' AND id <> $3
-          ORDER BY seq DESC LIMIT 1`,
-        [input.accountId, input.subject, deliveryId, SETTLED_STATES],
+      const prev = await latestDeliveryOfSubject(
+        tx,
+        input.accountId,
+        input.subject,
+        deliveryId,
+        SETTLED_STATES,
       );
       previousId = prev.rows[0] && !prev.rows[0].settled ? prev.rows[0].id : null;
     }
-    const inserted = await tx.query<EnqueuedRow>(
-      `INSERT INTO webhook_deliveries
-         (id, event_key, account_id, policy, event, subject, target_url, body, headers, state, skip_reason,
-          previous_id, redelivery_of, completed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $10 = 'skipped' THEN now() END)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id, state, previous_id, policy, event, subject, target_url`,
-      [
-        deliveryId,
-        input.eventKey,
-        input.accountId,
-        input.policy,
-        input.event,
-        input.subject,
-        target,
-        JSON.stringify(input.payload),
-        JSON.stringify(input.headers ?? {}),
-        skipReason ? 'skipped' : 'pending',
-        skipReason,
-        previousId,
-        input.redeliveryOf ?? null,
-      ],
+    const inserted = await insertDelivery<EnqueuedRow>(
+      tx,
+      deliveryId,
+      input.eventKey,
+      input.accountId,
+      input.policy,
+      input.event,
+      input.subject,
+      target,
+      JSON.stringify(input.payload),
+      JSON.stringify(input.headers ?? {}),
+      skipReason ? 'skipped' : 'pending',
+      skipReason,
+      previousId,
+      input.redeliveryOf ?? null,
     );
     if (inserted.rows[0]) return inserted.rows[0];
     // Enqueued before (a retried activity): reuse what was decided then.
-    const existing = await tx.query<EnqueuedRow>(
-      'SELECT id, state, previous_id, policy, event, subject, target_url FROM webhook_deliveries WHERE id = $1',
-      [deliveryId],
-    );
+    const existing = await enqueuedDelivery<EnqueuedRow>(tx, deliveryId);
     return existing.rows[0];
   });
 
@@ -140,10 +134,7 @@ function hostOf(url: string | null): string {
 
 /** The account's signing secret, created on first need (the owner sees it via rotate). */
 export async function ensureSigningSecret(db: Db, accountId: string): Promise<string> {
-  const r = await db.query<{ webhook_secret: string }>(
-    `UPDATE accounts SET webhook_secret = coalesce(webhook_secret, $2) WHERE id = $1 RETURNING webhook_secret`,
-    [accountId, generateSigningSecret()],
-  );
+  const r = await ensureWebhookSecret(db, accountId, generateSigningSecret());
   if (!r.rows[0]) throw notFound('account');
   return r.rows[0].webhook_secret;
 }

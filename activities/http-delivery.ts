@@ -8,7 +8,7 @@
  * Every outcome is a value, never a throw: the caller records it and the workflow decides.
  */
 import { Agent, request, type Dispatcher } from 'undici';
-import { AppError } from './errors';
+import { AppError } from '../domain/errors';
 import { assertPublicUrl } from './network-policy';
 
 export type HttpOutcome =

@@ -4,6 +4,8 @@ import pg from 'pg';
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 // NUMERIC is used only for counters; keep it exact as a string.
 
+export type { QueryResultRow } from 'pg';
+
 export type Db = pg.Pool;
 export type DbClient = pg.PoolClient;
 /** Anything that can run a query: the pool or a client inside a transaction. */

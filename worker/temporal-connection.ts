@@ -5,7 +5,7 @@
  * through `TEMPORAL_TLS_CERT_FILE` / `TEMPORAL_TLS_KEY_FILE` (see domain/config.ts).
  */
 import type { TLSConfig } from '@temporalio/client';
-import { type Config, ConfigError } from './config';
+import { type Config, ConfigError } from '../domain/config';
 
 export interface TemporalConnectionOptions {
   address: string;

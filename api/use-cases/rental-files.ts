@@ -1,0 +1,324 @@
+/**
+ * Deliverable files of a rental (issue 17): upload (streamed: parsed by busboy, hashed and counted
+ * on the way, written to the file store; never held whole in memory), list and download.
+ *
+ * Order of an upload: permission and window first (nothing is read from a refused request), then
+ * the bytes to storage, then the row, then the renter is told. A crash between storing and the row
+ * leaves an orphan blob, never a row pointing at nothing; a crash between the row and the
+ * notification loses that notification unless the client retries with its Idempotency-Key (the
+ * replay re-sends it; its id is deterministic, so never twice).
+ */
+import busboy from 'busboy';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { Request, Response } from 'express';
+import { createRentalEventActivities } from '../../activities/rental-events';
+import { insertRentalFile, type RentalFileRow, rentalFileById, rentalFilesPage } from '../../db/files';
+import { appError, refuseIf } from '../../domain/errors';
+import { deterministicUuid } from '../../domain/ids';
+import {
+  contentDisposition,
+  mayUploadRentalFile,
+  mayViewRentalFiles,
+  safeContentType,
+  safeFileName,
+} from '../../domain/rental-files';
+import { rentalEventPayload, rentalSubject } from '../../domain/rental-events';
+import type { RentalParties } from '../../domain/rental-permissions';
+import type { RentalRow } from '../../domain/rental-store';
+import { rentalById } from '../../db/rentals';
+import type { Principal } from '../auth';
+import { mayCreate } from '../deadline';
+import type { ApiDeps } from '../deps';
+import type { FileStorage } from '../file-storage';
+import { optionalIdempotencyKeyOf } from '../idempotency';
+
+export const fileJson = (f: RentalFileRow) => ({
+  id: f.id,
+  rental_id: f.rental_id,
+  uploader_id: f.uploader_id,
+  name: f.name,
+  size: Number(f.size),
+  content_type: f.content_type,
+  sha256: f.sha256,
+  created_at: f.created_at.toISOString(),
+});
+export type RentalFileJson = ReturnType<typeof fileJson>;
+
+const partiesOf = (r: RentalRow): RentalParties => ({
+  renterId: r.renter_id,
+  agentId: r.agent_id,
+  ownerId: r.owner_id,
+});
+
+/** The rental if the caller may see its files; otherwise 404 (others' ids reveal nothing). */
+async function rentalForFiles(deps: ApiDeps, principal: Principal, rentalId: string): Promise<RentalRow> {
+  const row = await rentalById(deps.db, rentalId);
+  if (!row) throw appError('rental_not_found');
+  refuseIf(mayViewRentalFiles(partiesOf(row), principal.accountId));
+  return row;
+}
+
+class FileTooLarge extends Error {}
+
+interface StoredUpload {
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Parses the multipart body and streams its `file` part into `storage` under `key`, hashing and
+ * counting on the way. Resolves once the whole request is read; on any failure nothing is left
+ * stored. Other parts are drained and ignored.
+ */
+function streamUpload(
+  req: Request,
+  storage: FileStorage,
+  key: string,
+  maxBytes: number,
+): Promise<StoredUpload> {
+  return new Promise<StoredUpload>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        // Browsers and fetch send a non-ASCII filename as raw UTF-8 (busboy assumes latin1).
+        defParamCharset: 'utf8',
+        limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 4096, parts: 40 },
+      });
+    } catch {
+      // Not multipart/form-data, or no boundary.
+      reject(appError('file_missing'));
+      return;
+    }
+    let stored: Promise<StoredUpload> | undefined;
+    let parseError: Error | undefined;
+    let counter: Transform | undefined;
+    // Known here, not from the store's error: an S3 upload reports its own abort instead.
+    let overLimit = false;
+
+    parser.on('file', (field, file, info) => {
+      if (field !== 'file' || stored) {
+        file.resume();
+        return;
+      }
+      const hash = createHash('sha256');
+      let size = 0;
+      const tooLarge = new FileTooLarge();
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          if (size > maxBytes) {
+            overLimit = true;
+            return done(tooLarge);
+          }
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      counter = count;
+      // busboy stops at the limit and says so; the file is then refused, not kept truncated.
+      file.on('limit', () => {
+        overLimit = true;
+        count.destroy(tooLarge);
+      });
+      // Whatever fails, keep reading the request so busboy reaches its end (bytes are discarded).
+      count.on('error', () => {
+        file.unpipe(count);
+        file.resume();
+      });
+      file.pipe(count);
+      const contentType = safeContentType(info.mimeType);
+      stored = storage.put(key, count, contentType).then(() => ({
+        name: safeFileName(info.filename),
+        contentType,
+        size,
+        sha256: hash.digest('hex'),
+      }));
+      // Settled below; this keeps an early rejection from being reported as unhandled.
+      stored.catch(() => undefined);
+    });
+    parser.on('error', (err: Error) => {
+      parseError = err;
+      counter?.destroy(err);
+      req.unpipe(parser);
+      req.resume();
+      finish();
+    });
+    parser.on('close', () => finish());
+    req.on('aborted', () => counter?.destroy(new Error('request aborted')));
+
+    let finished = false;
+    function finish() {
+      if (finished) return;
+      finished = true;
+      if (!stored) return reject(parseError ? appError('unreadable_body') : appError('file_missing'));
+      stored.then(resolve, (err: unknown) => {
+        if (overLimit) return reject(appError('file_too_large'));
+        if (parseError) return reject(appError('unreadable_body'));
+        reject(err);
+      });
+    }
+    req.pipe(parser);
+  });
+}
+
+export async function uploadRentalFile(
+  deps: ApiDeps,
+  storage: FileStorage,
+  principal: Principal,
+  rentalId: string,
+  req: Request,
+  nowMs = Date.now(),
+): Promise<RentalFileJson> {
+  const rental = await rentalForFiles(deps, principal, rentalId);
+  const endedAt = rental.ended_at ?? (rental.status === 'ended' ? rental.ends_at : null);
+  refuseIf(
+    mayUploadRentalFile(
+      partiesOf(rental),
+      principal.accountId,
+      { endedAtMs: endedAt?.getTime() ?? null },
+      nowMs,
+      deps.config.RENTAL_FILE_WINDOW_DAYS,
+    ),
+  );
+  const key = optionalIdempotencyKeyOf(req);
+  const id = key ? deterministicUuid(principal.accountId, 'rentals.files', rentalId, key) : randomUUID();
+  // A fresh blob per attempt: a replayed key never overwrites the bytes its first upload stored.
+  const storageKey = randomUUID();
+  mayCreate({ file_id: id });
+  const upload = await streamUpload(req, storage, storageKey, deps.config.RENTAL_FILE_MAX_BYTES);
+  const inserted = await insertRentalFile(deps.db, {
+    id,
+    rentalId,
+    uploaderId: principal.accountId,
+    name: upload.name,
+    contentType: upload.contentType,
+    size: upload.size,
+    sha256: upload.sha256,
+    storageKey,
+    idempotent: Boolean(key),
+  }).catch(async (err: unknown) => {
+    await storage.delete(storageKey).catch(() => undefined);
+    throw err;
+  });
+  let row = inserted;
+  if (!row) {
+    // The key was used before: the same upload answers as the first time, another one is 422.
+    await storage.delete(storageKey).catch(() => undefined);
+    const first = (await rentalFileById(deps.db, id))!;
+    const same =
+      first.rental_id === rentalId &&
+      first.sha256 === upload.sha256 &&
+      first.name === upload.name &&
+      first.content_type === upload.contentType;
+    if (!same) throw appError('idempotency_mismatch');
+    row = first;
+  }
+  await notifyRenter(deps, rental, row);
+  return fileJson(row);
+}
+
+/** `rental_file` to the renter, routed like every rental event (webhook or notification). */
+async function notifyRenter(deps: ApiDeps, rental: RentalRow, file: RentalFileRow): Promise<void> {
+  const eventId = deterministicUuid('rental-file-event', file.id);
+  const payload = rentalEventPayload({
+    event: 'rental_file',
+    eventId,
+    botId: rental.renter_id,
+    rentalId: rental.id,
+    title: `New file from ${rental.agent_name ?? 'your agent'}`,
+    body: `${file.name} (${Number(file.size)} bytes)`,
+    details: {
+      file_id: file.id,
+      name: file.name,
+      size: Number(file.size),
+      content_type: file.content_type,
+      sha256: file.sha256,
+      uploader_id: file.uploader_id,
+      download_url: `/api/files/${file.id}`,
+    },
+    at: file.created_at.toISOString(),
+  });
+  await createRentalEventActivities(deps).deliverRentalEvent({
+    eventKey: `rental:${rental.id}:file:${file.id}`,
+    accountId: rental.renter_id,
+    policy: 'agent-events',
+    event: 'rental_file',
+    subject: rentalSubject(rental.id),
+    payload,
+    notifyIfPolling: true,
+  });
+}
+
+interface FilesCursor {
+  at: string;
+  id: string;
+}
+const encodeCursor = (c: FilesCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(cursor: string): FilesCursor {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<FilesCursor>;
+    if (
+      typeof c.at === 'string' &&
+      !Number.isNaN(Date.parse(c.at)) &&
+      typeof c.id === 'string' &&
+      /^[0-9a-f-]{36}$/.test(c.id)
+    ) {
+      return { at: c.at, id: c.id };
+    }
+  } catch {
+    // fall through
+  }
+  throw appError('validation', 'cursor: not a cursor this list gave out');
+}
+
+export async function listRentalFiles(
+  deps: ApiDeps,
+  principal: Principal,
+  rentalId: string,
+  query: { limit: number; cursor?: string },
+): Promise<{ files: RentalFileJson[]; next_cursor: string | null; has_more: boolean }> {
+  await rentalForFiles(deps, principal, rentalId);
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const rows = await rentalFilesPage(
+    deps.db,
+    rentalId,
+    query.limit + 1,
+    after && { createdAt: after.at, id: after.id },
+  );
+  const page = rows.slice(0, query.limit);
+  const hasMore = rows.length > query.limit;
+  const last = page[page.length - 1];
+  return {
+    files: page.map(fileJson),
+    next_cursor: hasMore && last ? encodeCursor({ at: last.position, id: last.id }) : null,
+    has_more: hasMore,
+  };
+}
+
+/** Sends the file's exact bytes as an attachment; 404 to anyone but the rental's participants. */
+export async function downloadRentalFile(
+  deps: ApiDeps,
+  storage: FileStorage,
+  principal: Principal,
+  fileId: string,
+  res: Response,
+): Promise<void> {
+  const file = await rentalFileById(deps.db, fileId);
+  if (!file) throw appError('file_not_found');
+  const rental = await rentalById(deps.db, file.rental_id);
+  if (!rental || mayViewRentalFiles(partiesOf(rental), principal.accountId)) throw appError('file_not_found');
+  const body: Readable = await storage.get(file.storage_key);
+  res.status(200);
+  res.setHeader('Content-Type', file.content_type);
+  res.setHeader('Content-Length', String(file.size));
+  res.setHeader('Content-Disposition', contentDisposition(file.name));
+  res.setHeader('ETag', `"${file.sha256}"`);
+  res.setHeader('Cache-Control', 'private, no-store');
+  await pipeline(body, res);
+}

@@ -1,0 +1,3 @@
+import type { Queryable } from './pool';
+
+export const ping = (db: Queryable) => db.query('SELECT 1');

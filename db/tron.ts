@@ -1,0 +1,249 @@
+import { type KeysetAfter, keyParams, keyTime } from './keyset';
+import type { Queryable, QueryResultRow } from './pool';
+
+export const depositAddressOf = (db: Queryable, accountId: string) =>
+  db.query<{ address: string }>('SELECT address FROM deposit_addresses WHERE account_id = $1', [accountId]);
+
+export const nextDepositAddressIndex = (db: Queryable) =>
+  db.query<{ index: number }>(`SELECT nextval('deposit_address_index_seq')::int AS index`);
+
+export const insertDepositAddress = (
+  db: Queryable,
+  accountId: string,
+  derivationIndex: number,
+  address: string,
+) =>
+  db.query(
+    `INSERT INTO deposit_addresses (account_id, derivation_index, address) VALUES ($1, $2, $3)
+       ON CONFLICT (account_id) DO NOTHING`,
+    [accountId, derivationIndex, address],
+  );
+
+/** A deposit as the API lists it. */
+export interface DepositRow {
+  txid: string;
+  log_index: number;
+  address: string;
+  from_address: string;
+  amount: number;
+  block_number: number;
+  confirmations: number;
+  status: 'pending' | 'confirmed' | 'dropped' | 'failed';
+  created_at: Date;
+  credited_at: Date | null;
+}
+
+/**
+ * One keyset page of an account's deposits, newest first by (created_at, txid, log_index): rows
+ * strictly after `after` (`[created_at as key text, txid, log_index]`), skipping `offset` more
+ * (the older offset paging), at most `take`; each row with its `key_time`.
+ */
+export const depositsOf = <R extends QueryResultRow = DepositRow>(
+  db: Queryable,
+  accountId: string,
+  after: KeysetAfter,
+  offset: number,
+  take: number,
+) =>
+  db.query<R & { key_time: string }>(
+    `SELECT txid, log_index, address, from_address, amount, block_number, confirmations, status, created_at,
+            credited_at, ${keyTime('created_at')} AS key_time
+       FROM deposits
+      WHERE account_id = $1
+        AND ($2::timestamptz IS NULL OR (created_at, txid, log_index) < ($2::timestamptz, $3::text, $4::int))
+      ORDER BY created_at DESC, txid DESC, log_index DESC LIMIT $5 OFFSET $6`,
+    [accountId, ...keyParams(after, 3), take, offset],
+  );
+
+export const withdrawalById = <R extends QueryResultRow>(db: Queryable, id: string) =>
+  db.query<R>('SELECT * FROM withdrawals WHERE id = $1', [id]);
+
+export const pendingDepositsToResignal = (db: Queryable, fromBlock: number, upTo: number, max: number) =>
+  db.query<{ txid: string; log_index: number }>(
+    `SELECT txid, log_index FROM deposits
+          WHERE status = 'pending' AND block_number > $1 AND block_number <= $2
+          ORDER BY block_number DESC LIMIT $3`,
+    [fromBlock, upTo, max],
+  );
+
+export const depositAddressesAmong = (db: Queryable, addresses: string[]) =>
+  db.query<{ address: string; account_id: string }>(
+    'SELECT address, account_id FROM deposit_addresses WHERE address = ANY($1)',
+    [addresses],
+  );
+
+export const saveWatchCursor = (
+  db: Queryable,
+  watcherId: string,
+  nextBlock: number,
+  lastBlockId: string | null,
+) =>
+  db.query(
+    `INSERT INTO deposit_watch_cursors (watcher_id, next_block, last_block_id) VALUES ($1, $2, $3)
+         ON CONFLICT (watcher_id) DO UPDATE SET next_block = EXCLUDED.next_block,
+           last_block_id = EXCLUDED.last_block_id, updated_at = now()`,
+    [watcherId, nextBlock, lastBlockId],
+  );
+
+export const watchCursorOf = (db: Queryable, watcherId: string) =>
+  db.query<{ next_block: number; last_block_id: string | null }>(
+    'SELECT next_block, last_block_id FROM deposit_watch_cursors WHERE watcher_id = $1',
+    [watcherId],
+  );
+
+export const insertDeposit = (
+  db: Queryable,
+  txid: string,
+  logIndex: number,
+  accountId: string,
+  address: string,
+  fromAddress: string,
+  amount: number,
+  blockNumber: number,
+) =>
+  db.query(
+    `INSERT INTO deposits (txid, log_index, account_id, address, from_address, amount, block_number)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (txid, log_index) DO NOTHING`,
+    [txid, logIndex, accountId, address, fromAddress, amount, blockNumber],
+  );
+
+export const setDepositConfirmations = (
+  db: Queryable,
+  txid: string,
+  logIndex: number,
+  confirmations: number,
+) =>
+  db.query(
+    `UPDATE deposits SET confirmations = $3, updated_at = now()
+            WHERE txid = $1 AND log_index = $2 AND status = 'pending' AND confirmations <> $3`,
+    [txid, logIndex, confirmations],
+  );
+
+export const confirmDeposit = (
+  db: Queryable,
+  txid: string,
+  logIndex: number,
+  amount: number,
+  blockNumber: number,
+  confirmations: number,
+) =>
+  db.query(
+    `UPDATE deposits SET status = 'confirmed', amount = $3, block_number = $4, confirmations = greatest(confirmations, $5),
+                credited_at = coalesce(credited_at, now()), updated_at = now()
+          WHERE txid = $1 AND log_index = $2`,
+    [txid, logIndex, amount, blockNumber, confirmations],
+  );
+
+export const setDepositStatus = (
+  db: Queryable,
+  txid: string,
+  logIndex: number,
+  status: string,
+  reason: string | null,
+) =>
+  db.query(
+    `UPDATE deposits SET status = $3, status_reason = $4, updated_at = now()
+          WHERE txid = $1 AND log_index = $2 AND status = 'pending'`,
+    [txid, logIndex, status, reason],
+  );
+
+export const withdrawalAttemptOf = <R extends QueryResultRow>(
+  db: Queryable,
+  withdrawalId: string,
+  attempt: number,
+) =>
+  db.query<R>(
+    'SELECT txid, signed_tx, expiration FROM withdrawal_attempts WHERE withdrawal_id = $1 AND attempt = $2',
+    [withdrawalId, attempt],
+  );
+
+export const setWithdrawalTxid = (db: Queryable, withdrawalId: string, txid: string) =>
+  db.query(
+    'UPDATE withdrawals SET txid = $2, updated_at = now() WHERE id = $1 AND txid IS DISTINCT FROM $2',
+    [withdrawalId, txid],
+  );
+
+export const lockAccount = (db: Queryable, accountId: string) =>
+  db.query('SELECT lock_account($1)', [accountId]);
+
+export const withdrawalReviewReasons = <R extends QueryResultRow>(db: Queryable, withdrawalId: string) =>
+  db.query<R>('SELECT review_reasons FROM withdrawals WHERE id = $1', [withdrawalId]);
+
+export const withdrawalHistoryOf = (db: Queryable, accountId: string, address: string) =>
+  db.query<{ confirmed: number; recent: number }>(
+    `SELECT count(*) FILTER (WHERE address = $2 AND status = 'confirmed')::int AS confirmed,
+                  count(*) FILTER (WHERE created_at > now() - interval '24 hours'
+                                      OR status IN ('queued', 'review', 'waiting_funds', 'broadcast'))::int AS recent
+             FROM withdrawals WHERE account_id = $1`,
+    [accountId, address],
+  );
+
+export const insertWithdrawal = (
+  db: Queryable,
+  withdrawalId: string,
+  accountId: string,
+  amount: number,
+  fee: number,
+  netAmount: number,
+  address: string,
+  reviewReasons: string[],
+) =>
+  db.query(
+    `INSERT INTO withdrawals (id, account_id, amount, fee, net_amount, address, status, review_reasons)
+           VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) ON CONFLICT (id) DO NOTHING`,
+    [withdrawalId, accountId, amount, fee, netAmount, address, reviewReasons],
+  );
+
+export const setWithdrawalStatus = (
+  db: Queryable,
+  withdrawalId: string,
+  status: string,
+  reason: string | null,
+  decidedBy: string | null,
+) =>
+  db.query(
+    `UPDATE withdrawals SET status = $2, status_reason = $3, decided_by = coalesce($4, decided_by), updated_at = now()
+          WHERE id = $1 AND status NOT IN ('confirmed', 'rejected', 'failed')`,
+    [withdrawalId, status, reason, decidedBy],
+  );
+
+export const insertWithdrawalAttempt = (
+  db: Queryable,
+  withdrawalId: string,
+  attempt: number,
+  txid: string,
+  signedJson: string,
+  expiration: number,
+) =>
+  db.query(
+    `INSERT INTO withdrawal_attempts (withdrawal_id, attempt, txid, signed_tx, expiration)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (withdrawal_id, attempt) DO NOTHING`,
+    [withdrawalId, attempt, txid, signedJson, expiration],
+  );
+
+export const markAttemptBroadcast = (db: Queryable, withdrawalId: string, attempt: number) =>
+  db.query(
+    `UPDATE withdrawal_attempts SET first_broadcast_at = coalesce(first_broadcast_at, now())
+            WHERE withdrawal_id = $1 AND attempt = $2`,
+    [withdrawalId, attempt],
+  );
+
+export const confirmWithdrawal = (db: Queryable, withdrawalId: string, blockNumber: number) =>
+  db.query(
+    `UPDATE withdrawals SET status = 'confirmed', status_reason = NULL, block_number = $2, updated_at = now()
+          WHERE id = $1`,
+    [withdrawalId, blockNumber],
+  );
+
+export const settleWithdrawal = (
+  db: Queryable,
+  withdrawalId: string,
+  status: string,
+  reason: string | null,
+  decidedBy: string | null,
+) =>
+  db.query(
+    `UPDATE withdrawals SET status = $2, status_reason = $3, decided_by = coalesce($4, decided_by), updated_at = now()
+          WHERE id = $1`,
+    [withdrawalId, status, reason, decidedBy],
+  );
