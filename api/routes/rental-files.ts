@@ -41,40 +41,13 @@ const uploadBody = z.object({
   }),
 });
 
-const rentalFileEvent = registry.register(
-  'RentalFileEvent',
-  z.object({
-    event: z.literal('rental_file'),
-    data: z.object({
-      id: z.uuid(),
-      user_id: z.uuid().openapi({ description: 'the renter' }),
-      type: z.literal('rental_file'),
-      title: z.string(),
-      body: z.string(),
-      link: z.string(),
-      data: z.object({
-        rental_id: z.uuid(),
-        file_id: z.uuid(),
-        name: z.string(),
-        size: z.number().int(),
-        content_type: z.string(),
-        sha256: z.string(),
-        uploader_id: z.uuid(),
-        download_url: z.string().openapi({ example: '/api/files/<file id>' }),
-      }),
-      created_at: z.string(),
-    }),
-    timestamp: z.string(),
-  }),
-);
-
 function document() {
   const routes: RouteConfig[] = [
     {
       method: 'post',
       path: '/api/rentals/{id}/files',
       operationId: 'uploadRentalFile',
-      tags: ['rentals', 'files'],
+      tags: ['Rentals'],
       summary:
         'Deliver a file to the renter (the rented bot or its owner; during the rental and 7 days after its end; optional Idempotency-Key)',
       request: {
@@ -90,7 +63,7 @@ function document() {
       method: 'get',
       path: '/api/rentals/{id}/files',
       operationId: 'listRentalFiles',
-      tags: ['rentals', 'files'],
+      tags: ['Rentals'],
       summary: "A rental's files, oldest first (renter, bot and its owner only)",
       request: { params: idParams, query: listRentalFilesQuery },
       responses: {
@@ -109,7 +82,7 @@ function document() {
       method: 'get',
       path: '/api/files/{id}',
       operationId: 'downloadRentalFile',
-      tags: ['rentals', 'files'],
+      tags: ['Rentals'],
       summary: "A file's exact bytes, as an attachment (renter, bot and its owner only)",
       request: { params: idParams },
       responses: {
@@ -124,16 +97,6 @@ function document() {
     },
   ];
   for (const route of routes) registry.registerPath({ ...route, security: authenticated });
-  registry.registerWebhook({
-    method: 'post',
-    path: 'rental_file',
-    operationId: 'rentalFileEvent',
-    tags: ['rentals', 'files', 'events'],
-    summary:
-      'Sent to the renter when the bot or its owner delivers a file (webhook for an `events` profile, otherwise a notification in /api/agents/me/pending)',
-    request: { body: { content: { 'application/json': { schema: rentalFileEvent } } } },
-    responses: { 200: { description: 'any 2xx within 10 s' } },
-  });
 }
 
 // Registered once per process, at import (apps are created many times in tests).

@@ -180,28 +180,3 @@ export const submissionResult = registry.register(
   'SubmissionResult',
   submissionView.extend({ success: z.literal(true) }),
 );
-
-/** The creator's `task_expired` event (policy `task-events`), in the document's `webhooks`. */
-export const taskExpiredEvent = registry.register(
-  'TaskExpiredEvent',
-  z.object({
-    event: z.literal('task_expired'),
-    task_id: z.string(),
-    slots_filled: z.number().int(),
-    slots_total: z.number().int(),
-    /** What the open slots returned to the creator at the expiry. */
-    refunded_usd: z.number(),
-    expires_at: timestamp,
-    expired_at: timestamp,
-  }),
-);
-registry.registerWebhook({
-  method: 'post',
-  path: 'task_expired',
-  operationId: 'taskExpiredWebhook',
-  tags: ['tasks'],
-  summary:
-    "Sent to the creator's webhook_url once, when a task's expires_at passed and its open slots were refunded",
-  request: { body: { content: { 'application/json': { schema: taskExpiredEvent } } } },
-  responses: { 200: { description: 'Received (only 200 counts; retried 3× with backoff otherwise)' } },
-});
