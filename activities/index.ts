@@ -14,6 +14,7 @@ import { createReconcilerActivities } from './reconciler';
 import { createRentalEventActivities } from './rental-events';
 import { createRentalActivities } from './rentals';
 import { createTaskCloseActivities } from './task-close';
+import { createTaskExpiryActivities } from './task-expiry';
 import { createTaskActivities } from './tasks';
 import { createTronActivities } from './tron';
 import { createWebhookActivities } from './webhooks';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookActivities(deps),
     ...createRentalEventActivities(deps),
     ...createTaskCloseActivities(deps),
+    ...createTaskExpiryActivities(deps),
   });
 }
 

@@ -17,7 +17,7 @@ export function createTaskCloseActivities(deps: ActivityDeps) {
     async announceTaskClosed(input: { taskId: string }): Promise<boolean> {
       const task = await findTask(deps.db, input.taskId);
       if (!task || task.slots_filled < 1) return false;
-      const at = task.completed_at ?? task.cancelled_at ?? new Date();
+      const at = task.completed_at ?? task.cancelled_at ?? task.expired_at ?? new Date();
       await enqueueDelivery(deps, {
         eventKey: taskCompletedEventKey(task.id),
         accountId: task.creator_id,

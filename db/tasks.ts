@@ -91,9 +91,9 @@ export async function reconcileTaskEscrow(db: Db, taskId: string): Promise<TaskS
 export async function openTaskWithEscrow(db: Db, t: NewTask): Promise<void> {
   await withTransaction(db, async (tx) => {
     await tx.query(
-      `INSERT INTO tasks (id, creator_id, title, description, category, reward, slots)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-      [t.taskId, t.creatorId, t.title, t.description, t.category, t.reward, t.slots],
+      `INSERT INTO tasks (id, creator_id, title, description, category, reward, slots, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+      [t.taskId, t.creatorId, t.title, t.description, t.category, t.reward, t.slots, t.expiresAt ?? null],
     );
     await postJournal(tx, {
       idempotencyKey: `task-escrow:${t.taskId}`,

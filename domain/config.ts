@@ -91,6 +91,14 @@ export const configSchema = z.object({
   TASK_ACCEPT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
   /** Tests and soaks only: one review window for every reward tier instead of the SPEC's 24 h–7 days. */
   TASK_REVIEW_WINDOW_SECONDS: z.coerce.number().int().min(1).max(604_800).optional(),
+  /** Tasks: `expires_at` when a creation names none, this many hours from now (7 days). */
+  TASK_DEFAULT_TTL_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
+  /** Tasks: the earliest `expires_at` a creation may ask for, minutes from now. */
+  TASK_MIN_TTL_MINUTES: z.coerce.number().int().min(1).max(525_600).default(60),
+  /** Tasks: the latest `expires_at` a creation may ask for, days from now. */
+  TASK_MAX_TTL_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
+  /** Tests and soaks only: replaces TASK_MIN_TTL_MINUTES with this many seconds. */
+  TASK_MIN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
   /** Reconciler: a held/escrow balance untouched for less than this may still be starting its owner. */
   RECONCILER_GRACE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
   TRON_FULL_HOST: z.url().default('http://127.0.0.1:9090'),

@@ -143,6 +143,15 @@ export const ERRORS = {
   task_already_accepted: { kind: 'CONFLICT', text: 'you already accepted this task' },
   task_no_free_slots: { kind: 'CONFLICT', text: 'no free slots left on this task' },
   task_submit_not_worker: { kind: 'FORBIDDEN', text: 'only the worker who accepted may submit' },
+  task_expires_at_past: { kind: 'VALIDATION', text: 'expires_at: must be in the future' },
+  task_expires_at_too_soon: {
+    kind: 'VALIDATION',
+    text: (earliest: string) => `expires_at: must be at least ${earliest} from now`,
+  },
+  task_expires_at_too_late: {
+    kind: 'VALIDATION',
+    text: (latest: string) => `expires_at: must be at most ${latest} from now`,
+  },
 
   // ── ratings and direct messages (issue 17) ──
   rating_exists: { kind: 'CONFLICT', text: 'already rated: a rating can be given once' },

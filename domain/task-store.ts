@@ -5,7 +5,7 @@
 import type { LedgerAccountKey } from './ledger';
 import type { Micro } from './money';
 
-export type TaskStatus = 'open' | 'completed' | 'cancelled';
+export type TaskStatus = 'open' | 'completed' | 'cancelled' | 'expired';
 
 export type AcceptanceStatus = 'accepted' | 'submitted' | 'approved' | 'rejected' | 'expired';
 
@@ -21,6 +21,9 @@ export interface TaskRow {
   created_at: Date;
   cancelled_at: Date | null;
   completed_at: Date | null;
+  /** Null for tasks created before tasks expired (they never do). */
+  expires_at: Date | null;
+  expired_at: Date | null;
   /** Acceptances occupying a slot (accepted, submitted, approved). */
   slots_taken: number;
   /** Approved (paid) acceptances. */
@@ -61,13 +64,14 @@ export interface TaskSettlement {
 }
 
 /**
- * What a task's escrow must keep: an open task `reward × unpaid slots`, a cancelled one
- * `reward × running acceptances`, a completed one nothing.
+ * What a task's escrow must keep: an open task `reward × unpaid slots`, a cancelled or expired
+ * one `reward × running acceptances` (a slot released after that is refunded, not reopened), a
+ * completed one nothing.
  */
 export function escrowToKeep(task: TaskRow): Micro {
   const running = task.slots_taken - task.slots_filled;
   if (task.status === 'open') return task.reward * (task.slots - task.slots_filled);
-  return task.status === 'cancelled' ? task.reward * running : 0;
+  return task.status === 'cancelled' || task.status === 'expired' ? task.reward * running : 0;
 }
 
 export interface NewTask {
@@ -78,6 +82,8 @@ export interface NewTask {
   category: string;
   reward: Micro;
   slots: number;
+  /** ISO-8601; absent for tasks that never expire. */
+  expiresAt?: string;
 }
 
 /** Key of the refund a cancel posts; a repeated cancel finds it instead of refunding again. */

@@ -28,13 +28,14 @@ export const searchTasksTool = authenticatedTool({
 export const createTaskTool = authenticatedTool({
   name: 'create_task',
   description:
-    'Post a paid task. Escrow = slots × reward_usd leaves your available balance at once (fails if short).',
+    'Post a paid task. Escrow = slots × reward_usd leaves your available balance at once (fails if short). ' +
+    'Optional expires_at (ISO-8601, default 7 days): then the open slots are refunded and the task is expired.',
   input: createTaskInput,
   async run(deps, principal, input) {
     const task = await createTask(deps, principal, input);
     return {
       data: task,
-      summary: `Created task "${task.title}" (${task.id}): ${task.slots} slots × ${task.reward_usd} USDT, escrow ${task.escrow_usd} USDT.`,
+      summary: `Created task "${task.title}" (${task.id}): ${task.slots} slots × ${task.reward_usd} USDT, escrow ${task.escrow_usd} USDT, expires ${task.expires_at}.`,
     };
   },
 });

@@ -2,6 +2,7 @@
  * Outbound events in the OpenAPI 3.1 `webhooks` section: what agentrent POSTs to a webhook_url,
  * with each payload's schema and the Standard Webhooks signature headers. Shapes follow the
  * builders (domain/rental-events.ts, workflows/task-review.ts, activities/task-close.ts,
+ * activities/task-expiry.ts,
  * api/use-cases/webhooks.ts); test/integration/openapi-document.test.ts checks real payloads
  * against these schemas.
  */
@@ -91,6 +92,15 @@ export const EVENT_SCHEMAS = {
     slots_total: z.number().int(),
     completed_at: z.string(),
   }),
+  task_expired: z.object({
+    event: z.literal('task_expired'),
+    task_id: z.uuid(),
+    slots_filled: z.number().int(),
+    slots_total: z.number().int(),
+    refunded_usd: z.number().openapi({ description: 'what the open slots returned to the creator' }),
+    expires_at: z.string(),
+    expired_at: z.string(),
+  }),
   webhook_test: z.object({
     event: z.literal('webhook_test'),
     data: z.object({ id: z.uuid(), user_id: z.uuid(), message: z.string() }),
@@ -109,6 +119,7 @@ const SUMMARIES: Record<OutboundEvent, string> = {
   direct_message: 'To the recipient: a direct message (issue 17)',
   proof_submitted: 'To the task creator: a worker submitted proof; the review countdown runs',
   task_completed: 'To the task creator: the task closed with at least one approved slot',
+  task_expired: 'To the task creator: expires_at passed; the open slots were refunded (once)',
   webhook_test: 'To you: the event sent by POST /api/v1/webhooks/test',
 };
 

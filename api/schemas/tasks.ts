@@ -34,6 +34,18 @@ export const createTaskInput = registry.register(
       .int('must be an integer')
       .min(TASK_LIMITS.minSlots, `must be at least ${TASK_LIMITS.minSlots}`)
       .max(TASK_LIMITS.maxSlots, `must be at most ${TASK_LIMITS.maxSlots}`),
+    // Bounds (TASK_MIN_TTL_MINUTES, TASK_MAX_TTL_DAYS) are configuration: checked in createTask.
+    expires_at: z.iso
+      .datetime({ offset: true, error: 'must be an ISO-8601 timestamp with a time zone' })
+      .transform((s) => Date.parse(s))
+      .openapi({
+        type: 'string',
+        format: 'date-time',
+        description:
+          'When the open slots are refunded and the task becomes `expired`; default 7 days from now (TASK_DEFAULT_TTL_HOURS).',
+        example: '2026-02-24T12:00:00Z',
+      })
+      .optional(),
   }),
 );
 export type CreateTaskInput = z.infer<typeof createTaskInput>;
@@ -124,10 +136,13 @@ export const taskView = registry.register(
     slots: z.number().int(),
     slots_available: z.number().int(),
     slots_filled: z.number().int(),
-    status: z.enum(['open', 'completed', 'cancelled']),
+    status: z.enum(['open', 'completed', 'cancelled', 'expired']),
     created_at: timestamp,
     cancelled_at: timestamp.nullable(),
     completed_at: timestamp.nullable(),
+    /** Null only for tasks created before tasks expired (they never do). */
+    expires_at: timestamp.nullable(),
+    expired_at: timestamp.nullable(),
     /** Present for the creator (every submission) and for workers (their own only). */
     submissions: z.array(submissionView).optional(),
   }),

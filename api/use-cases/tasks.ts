@@ -14,6 +14,7 @@ import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
+import { taskExpiresAt } from '../../domain/task-expiry';
 import { type AcceptanceRow, type TaskRow } from '../../domain/task-store';
 import { cancelTaskWithRefund, findAcceptance, findTask } from '../../db/tasks';
 import {
@@ -91,6 +92,8 @@ export function toTaskView(t: TaskRow, submissions?: AcceptanceRow[]): TaskView 
     created_at: t.created_at.toISOString(),
     cancelled_at: isoOrNull(t.cancelled_at),
     completed_at: isoOrNull(t.completed_at),
+    expires_at: isoOrNull(t.expires_at),
+    expired_at: isoOrNull(t.expired_at),
     ...(submissions ? { submissions: submissions.map(toSubmissionView) } : {}),
   };
 }
@@ -110,6 +113,8 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
   const { db, config } = deps;
   const id = randomUUID();
   const escrow = times(input.reward_usd, input.slots);
+  const createdAt = Date.now();
+  const expiresAt = taskExpiresAt(config, input.expires_at, createdAt);
   // The escrow posting (the workflow's first step) checks the hourly spend cap atomically.
   // From here on a 504 names the task: its start may still complete (api/deadline.ts).
   mayCreate({ task_id: id });
@@ -121,6 +126,8 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
     category: input.category,
     reward: input.reward_usd,
     slots: input.slots,
+    expiresAt: new Date(expiresAt).toISOString(),
+    createdAt: new Date(createdAt).toISOString(),
   };
   await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(
@@ -212,6 +219,8 @@ export async function acceptTask(
     if (again) return { task, acceptance: again, created: false };
     refuseIf(mayAcceptTask({ creatorId: task.creator_id }, principal.accountId));
     if (task.status !== 'open') throw conflict(`task is ${task.status}`);
+    // Past expires_at the timer is about to refund the open slots: take no new acceptance.
+    if (task.expires_at && task.expires_at.getTime() <= Date.now()) throw conflict('task is expired');
     const mine = await runningAcceptanceOf(tx, task.id, principal.accountId);
     if (mine.rowCount) throw appError('task_already_accepted');
     if (task.slots_taken >= task.slots) throw appError('task_no_free_slots');

@@ -29,6 +29,7 @@ export interface ActivityCall<N extends ActivityName = ActivityName> {
 /** Every activity a workflow may call; tsc checks each name against the production registry. */
 const NAMES: ActivityName[] = [
   'announceTaskClosed',
+  'announceTaskExpired',
   'attemptWebhookDelivery',
   'awaitChainHeads',
   'broadcastWithdrawal',
@@ -41,6 +42,7 @@ const NAMES: ActivityName[] = [
   'deadLetterWebhookDelivery',
   'deliverRentalEvent',
   'describeOwnerWorkflows',
+  'expireTaskWithRefund',
   'enqueueWebhook',
   'finalizeWithdrawal',
   'findHeldBalances',

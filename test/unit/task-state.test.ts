@@ -215,6 +215,126 @@ describe('TaskOwnerState', () => {
       expect(t.carry()).toEqual({ ...taskInput(), opened: true, cancelRefunded: 2_000_000 });
     });
   });
+
+  describe('expiry', () => {
+    const EXPIRES = '2026-01-02T00:00:00Z';
+    const expiring = (over: Partial<TaskInput> = {}) => {
+      const t = new TaskOwnerState(taskInput({ expiresAt: EXPIRES, ...over }));
+      t.openSucceeded();
+      return t;
+    };
+
+    it('when the task has no expiresAt (an older task), then it has no expiry', () => {
+      expect(openTask().expiryAt(T0)).toBeNull();
+    });
+
+    it('when the API stamped createdAt, then the expiry is the TTL counted from the workflow start', () => {
+      const t = expiring({ createdAt: '2026-01-01T00:00:00Z' });
+      expect(t.expiryAt(T0 + 5_000)).toBe(T0 + 24 * HOUR + 5_000);
+    });
+
+    it('when the API sent no createdAt, then the expiry is expiresAt itself', () => {
+      expect(expiring().expiryAt(T0 + 5_000)).toBe(Date.parse(EXPIRES));
+    });
+
+    it('when expiresAt was before createdAt, then the expiry is the workflow start', () => {
+      const t = expiring({ createdAt: '2026-01-03T00:00:00Z' });
+      expect(t.expiryAt(T0)).toBe(T0);
+    });
+
+    it('when a run continues, then the expiry is the instant its predecessor computed', () => {
+      const t = expiring({ createdAt: '2026-01-01T00:00:00Z', expiryDueMs: T0 + 7 * HOUR });
+      expect(t.expiryAt(T0 + 99 * HOUR)).toBe(T0 + 7 * HOUR);
+    });
+
+    it('when the task is open and nobody cancelled, then it may expire', () => {
+      expect(expiring().mayExpire()).toBe(true);
+    });
+
+    it('when the task is still opening, then it may not expire', () => {
+      expect(new TaskOwnerState(taskInput({ expiresAt: EXPIRES })).mayExpire()).toBe(false);
+    });
+
+    it('when a cancel is running, then it may not expire', () => {
+      const t = expiring();
+      t.cancelStarted();
+      expect(t.mayExpire()).toBe(false);
+    });
+
+    it('when the expiry started, then it may not expire a second time', () => {
+      const t = expiring();
+      t.expiryStarted();
+      expect(t.mayExpire()).toBe(false);
+    });
+
+    it('when the expiry started, then a cancel is a conflict: already expired', () => {
+      const t = expiring();
+      t.expiryStarted();
+      expect(verdict(() => t.validateCancel({ actorId: 'creator' }))).toBe(
+        `${ErrorCode.Conflict}: task is already expired`,
+      );
+    });
+
+    it('when the database expired the task, then it is expired with the refund and a change is counted', () => {
+      const t = expiring();
+      t.expiryStarted();
+      expect(t.expiryAnswered({ outcome: 'expired', refunded: 4_000_000 })).toBe(true);
+      expect(t.view()).toEqual({
+        taskId: 't-1',
+        status: 'expired',
+        cancelRefunded: null,
+        expiryRefunded: 4_000_000,
+      });
+      expect(t.changes).toBe(1);
+    });
+
+    it('when the database found the task no longer open, then it stays as it was and a change is counted', () => {
+      const t = expiring();
+      t.expiryStarted();
+      expect(t.expiryAnswered({ outcome: 'not_open', status: 'completed' })).toBe(false);
+      expect(t.view()).toEqual({ taskId: 't-1', status: 'open', cancelRefunded: null });
+      expect(t.changes).toBe(1);
+    });
+
+    it('when an expired task still has escrow (running acceptances), then it is not over', () => {
+      const t = expiring();
+      t.expiryAnswered({ outcome: 'expired', refunded: 2_000_000 });
+      expect(t.escrowSeen({ status: 'expired', escrow: REWARD })).toEqual({ completed: false, over: false });
+    });
+
+    it('when an expired task has no escrow left, then it is over and stays expired', () => {
+      const t = expiring();
+      t.expiryAnswered({ outcome: 'expired', refunded: 2_000_000 });
+      expect(t.escrowSeen({ status: 'expired', escrow: 0 })).toEqual({ completed: false, over: true });
+      expect(t.view().status).toBe('expired');
+    });
+
+    it('when an open task continues as new, then the next run carries the expiry instant', () => {
+      const t = expiring();
+      expect(t.carry(T0 + 7 * HOUR)).toEqual({
+        ...taskInput({ expiresAt: EXPIRES }),
+        opened: true,
+        cancelRefunded: null,
+        expiryDueMs: T0 + 7 * HOUR,
+      });
+    });
+
+    it('when an expired task continues as new, then the next run is expired with its refund and refuses a cancel', () => {
+      const t = expiring();
+      t.expiryAnswered({ outcome: 'expired', refunded: 4_000_000 });
+      const next = new TaskOwnerState(t.carry(T0));
+      expect(next.view()).toEqual({
+        taskId: 't-1',
+        status: 'expired',
+        cancelRefunded: null,
+        expiryRefunded: 4_000_000,
+      });
+      expect(next.mayExpire()).toBe(false);
+      expect(verdict(() => next.validateCancel({ actorId: 'creator' }))).toBe(
+        `${ErrorCode.Conflict}: task is already expired`,
+      );
+    });
+  });
 });
 
 const reviewInput = (over: Partial<TaskReviewInput> = {}): TaskReviewInput => ({

@@ -35,17 +35,33 @@ export interface TaskInput {
   /** Reward per slot, micro-USDT. */
   reward: Micro;
   slots: number;
+  /**
+   * ISO-8601: when the open slots are refunded and the task becomes `expired`. Absent on tasks
+   * started before tasks expired: those never do.
+   */
+  expiresAt?: string;
+  /**
+   * ISO-8601, the API's clock when it chose expiresAt: the timer runs `expiresAt − createdAt` from
+   * the workflow's start on the server's clock, so a skew between the two clocks moves nothing.
+   */
+  createdAt?: string;
+  /** Continued-as-new: the expiry on the workflow's clock (epoch ms). */
+  expiryDueMs?: number;
   /** How often an idle open/cancelled task re-reads its escrow (default 6 h). */
   recheckMs?: number;
   /** Continued-as-new: the escrow is already posted. */
   opened?: boolean;
   cancelRefunded?: Micro | null;
+  /** Continued-as-new after the expiry: what it refunded. */
+  expiryRefunded?: Micro | null;
 }
 
 export interface TaskLifecycle {
   taskId: string;
-  status: 'opening' | 'open' | 'cancelled' | 'completed' | 'closed';
+  status: 'opening' | 'open' | 'cancelled' | 'expired' | 'completed' | 'closed';
   cancelRefunded: Micro | null;
+  /** What the expiry refunded; null until the task expired (absent in older answers). */
+  expiryRefunded?: Micro | null;
 }
 
 export interface CancelTaskRequest {

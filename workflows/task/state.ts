@@ -8,6 +8,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { ErrorCode, failIf } from '../../domain/errors';
 import type { Micro } from '../../domain/money';
 import type { CancelTaskOutcome, TaskStatus } from '../../domain/task-store';
+import type { ExpireTaskOutcome } from '../../db/task-expiry';
 import { mayCancelTask, mayReviewSubmission, maySubmitProof } from '../../domain/task-permissions';
 import { reviewWindowMs } from '../../domain/task-rules';
 import { passOn } from '../failures';
@@ -25,7 +26,7 @@ import type {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The owner of a task's escrow: opening, open, cancelled or completed, then closed. */
+/** The owner of a task's escrow: opening, open, cancelled, expired or completed, then closed. */
 export class TaskOwnerState {
   status: TaskLifecycle['status'];
   /** undefined until the escrow was posted or refused. */
@@ -33,18 +34,34 @@ export class TaskOwnerState {
   openFailure: ApplicationFailure | undefined;
   cancelRequested = false;
   cancelRefunded: Micro | null;
+  /** Set when the expiry timer fired: from then on a cancel is refused. */
+  expiring: boolean;
+  expiryRefunded: Micro | null;
   /** Bumped at every change that may have emptied the escrow: the owner then re-checks it. */
   changes = 0;
 
   constructor(readonly input: TaskInput) {
     this.opened = input.opened ? true : undefined;
-    this.status = input.opened ? (input.cancelRefunded == null ? 'open' : 'cancelled') : 'opening';
+    this.status = input.opened
+      ? input.expiryRefunded != null
+        ? 'expired'
+        : input.cancelRefunded == null
+          ? 'open'
+          : 'cancelled'
+      : 'opening';
     this.cancelRefunded = input.cancelRefunded ?? null;
     this.cancelRequested = input.cancelRefunded != null;
+    this.expiryRefunded = input.expiryRefunded ?? null;
+    this.expiring = input.expiryRefunded != null;
   }
 
   view(): TaskLifecycle {
-    return { taskId: this.input.taskId, status: this.status, cancelRefunded: this.cancelRefunded };
+    return {
+      taskId: this.input.taskId,
+      status: this.status,
+      cancelRefunded: this.cancelRefunded,
+      ...(this.expiryRefunded === null ? {} : { expiryRefunded: this.expiryRefunded }),
+    };
   }
 
   /** The row and the escrow were written. */
@@ -70,12 +87,12 @@ export class TaskOwnerState {
     return this.view();
   }
 
-  /** Only the creator cancels, and only a task that is still open (or opening), once. */
+  /** Only the creator cancels, and only a task that is still open (or opening), once, before it expired. */
   validateCancel(r: CancelTaskRequest): void {
     failIf(mayCancelTask(this.input, r?.actorId));
-    if (this.cancelRequested || (this.status !== 'open' && this.status !== 'opening'))
+    if (this.cancelRequested || this.expiring || (this.status !== 'open' && this.status !== 'opening'))
       throw ApplicationFailure.nonRetryable(
-        `task is already ${this.status === 'closed' ? 'closed' : this.cancelRequested ? 'cancelled' : this.status}`,
+        `task is already ${this.status === 'closed' ? 'closed' : this.cancelRequested ? 'cancelled' : this.expiring ? 'expired' : this.status}`,
         ErrorCode.Conflict,
       );
   }
@@ -98,6 +115,41 @@ export class TaskOwnerState {
     return this.view();
   }
 
+  /**
+   * Epoch ms (workflow clock) of the expiry, or null for a task without expiresAt (an older one).
+   * The first run counts the TTL from its start `startedAt` (see TaskInput.createdAt); a continued
+   * run keeps the instant its predecessor computed.
+   */
+  expiryAt(startedAt: number): number | null {
+    const { expiresAt, createdAt, expiryDueMs } = this.input;
+    if (!expiresAt) return null;
+    if (expiryDueMs !== undefined) return expiryDueMs;
+    if (!createdAt) return Date.parse(expiresAt);
+    return startedAt + Math.max(0, Date.parse(expiresAt) - Date.parse(createdAt));
+  }
+
+  /** Whether the timer still has something to do: an open task nobody cancelled. */
+  mayExpire(): boolean {
+    return this.status === 'open' && !this.cancelRequested && !this.expiring;
+  }
+
+  /** The timer fired: set before the expiry's first await so a cancel arriving meanwhile is refused. */
+  expiryStarted(): void {
+    this.expiring = true;
+  }
+
+  /**
+   * The expiry's outcome in the database: true when the task expired here (with the refund);
+   * false when it was no longer open (a concurrent cancel or completion won the row lock).
+   */
+  expiryAnswered(result: ExpireTaskOutcome): boolean {
+    this.changes++;
+    if (result.outcome !== 'expired') return false;
+    this.status = 'expired';
+    this.expiryRefunded = result.refunded;
+    return true;
+  }
+
   /** An acceptance settled (paid, expired or rejected). */
   acceptanceSettled(): void {
     this.changes++;
@@ -117,9 +169,15 @@ export class TaskOwnerState {
     this.status = 'closed';
   }
 
-  /** The input of a continued run: opened, with any cancel's refund. */
-  carry(): TaskInput {
-    return { ...this.input, opened: true, cancelRefunded: this.cancelRefunded };
+  /** The input of a continued run: opened, with any cancel's or expiry's refund and the expiry instant. */
+  carry(expiryDueMs: number | null = null): TaskInput {
+    return {
+      ...this.input,
+      opened: true,
+      cancelRefunded: this.cancelRefunded,
+      ...(this.expiryRefunded === null ? {} : { expiryRefunded: this.expiryRefunded }),
+      ...(expiryDueMs === null ? {} : { expiryDueMs }),
+    };
   }
 }
 

@@ -3,14 +3,16 @@
  * is left in it:
  *
  *   open (escrow = reward × slots) ──cancelTask──> cancelled (unused escrow refunded in the same step)
- *     │                                               │ running acceptances finish (task-review-<id>)
- *     └──(every slot paid)──> completed               v
+ *     │ └──(expires_at: durable timer)──> expired (the same refund, keyed task-expiry-refund:<id>)
+ *     │                                               │ running acceptances finish (task-review-<id>);
+ *     └──(every slot paid)──> completed               v what they release is refunded, not reopened
  *                              escrow 0 ─────────> closed (the workflow completes)
  *
  * Its first step (update-with-start `taskOpened`) writes the tasks row and posts the escrow in one
  * transaction — 402 when short, with nothing written. Payouts stay with each acceptance's
  * task-review workflow, which tells this one (`taskSettled`) after it settled; a slow re-check
- * covers acceptances that predate that signal. Later lifecycle timers (task expiry) belong here.
+ * covers acceptances that predate that signal. The expiry timer and a cancel exclude each other here
+ * (the first one refuses the other) and in Postgres (one row lock, one status guard).
  */
 import {
   allHandlersFinished,
@@ -26,6 +28,7 @@ import {
 } from '@temporalio/workflow';
 import type { createHoldActivities } from '../../activities/holds';
 import type { createTaskCloseActivities } from '../../activities/task-close';
+import type { createTaskExpiryActivities } from '../../activities/task-expiry';
 import { SA } from '../../domain/search-attributes';
 import { retryTransient } from '../failures';
 import {
@@ -40,6 +43,7 @@ import { TaskOwnerState } from './state';
 
 type HoldActivities = ReturnType<typeof createHoldActivities>;
 type TaskCloseActivities = ReturnType<typeof createTaskCloseActivities>;
+type TaskExpiryActivities = ReturnType<typeof createTaskExpiryActivities>;
 
 // Postgres writes, each keyed or guarded by the state it leaves: retry until Postgres answers.
 const act = proxyActivities<HoldActivities>({
@@ -62,10 +66,46 @@ const announce = proxyActivities<TaskCloseActivities>({
     maximumAttempts: 10,
   }),
 });
+// The expiry is one keyed transaction; retry until Postgres answers. Its event may give up.
+const expiry = proxyActivities<TaskExpiryActivities>({
+  startToCloseTimeout: '30s',
+  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
+});
+const announceExpiry = proxyActivities<TaskExpiryActivities>({
+  startToCloseTimeout: '30s',
+  retry: retryTransient({
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 10,
+  }),
+});
+/** TASK_EXPIRY: a task with `expiresAt` gets the expiry timer (recorded histories had none). */
+const TASK_EXPIRY = 'task-expiry';
+
 /** ANNOUNCE_CLOSE: a task closing with a paid slot sends `task_completed` (recorded histories did not). */
 const ANNOUNCE_CLOSE = 'task-announce-close';
 
 const DEFAULT_RECHECK_MS = 6 * 3600_000;
+
+/**
+ * Open slots refunded and the task `expired`, in one keyed transaction; then the creator's
+ * `task_expired` event (which may give up: the expiry stands).
+ */
+async function expire(task: TaskOwnerState): Promise<void> {
+  const taskId = task.input.taskId;
+  task.expiryStarted();
+  const result = await expiry.expireTaskWithRefund({ taskId });
+  task.expiryAnswered(result);
+  if (result.outcome !== 'expired') {
+    log.info('task not expired', { taskId, outcome: result });
+    return;
+  }
+  upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'expired' }]);
+  await announceExpiry.announceTaskExpired({ taskId, refunded: result.refunded }).catch((err: unknown) => {
+    log.warn('task_expired not enqueued', { taskId, error: String(err) });
+  });
+}
 
 export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
   const task = new TaskOwnerState(input);
@@ -98,6 +138,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
         category: input.category,
         reward: input.reward,
         slots: input.slots,
+        ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
       });
       task.openSucceeded();
     } catch (err) {
@@ -107,19 +148,27 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
     }
   }
 
-  // 2. Own the escrow until the task is over and nothing is left in it.
+  // 2. Own the escrow until the task is over and nothing is left in it; at expiresAt (a durable
+  //    timer) refund the open slots.
+  // Only a task with expiresAt asks for the patch (recorded histories had neither).
+  const expiresAt =
+    input.expiresAt && patched(TASK_EXPIRY) ? task.expiryAt(workflowInfo().startTime.getTime()) : null;
   for (;;) {
     const seen = task.changes;
+    const recheck = input.recheckMs ?? DEFAULT_RECHECK_MS;
     await condition(
       () => task.changes !== seen || workflowInfo().continueAsNewSuggested,
-      input.recheckMs ?? DEFAULT_RECHECK_MS,
+      expiresAt !== null && task.mayExpire()
+        ? Math.max(1, Math.min(recheck, expiresAt - Date.now()))
+        : recheck,
     );
     await condition(allHandlersFinished);
+    if (expiresAt !== null && Date.now() >= expiresAt && task.mayExpire()) await expire(task);
     const escrow = task.escrowSeen(await act.taskEscrowState({ taskId: input.taskId }));
     if (escrow.completed) upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'completed' }]);
     if (escrow.over) break;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 2000)
-      return await continueAsNew<typeof taskWorkflow>(task.carry());
+      return await continueAsNew<typeof taskWorkflow>(task.carry(expiresAt));
   }
   task.closed();
   if (patched(ANNOUNCE_CLOSE)) {
