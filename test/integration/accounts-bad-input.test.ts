@@ -261,7 +261,7 @@ const cases = (): Case[] => [
     'anon',
     /^max_price: /,
   ],
-  ['agents with an unknown sort', 'GET', '/api/agents?sort=rating', undefined, 'anon', /^sort: /],
+  ['agents with an unknown sort', 'GET', '/api/agents?sort=popularity', undefined, 'anon', /^sort: /],
   [
     'agents with rental_ready=maybe',
     'GET',
