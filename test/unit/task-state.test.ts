@@ -8,22 +8,11 @@ import { ErrorCode } from '../../domain/errors';
 import { reviewWindowMs } from '../../domain/task-rules';
 import type { SubmitProofInput, TaskInput, TaskReviewInput } from '../../workflows/task/contract';
 import { ReviewState, TaskOwnerState } from '../../workflows/task/state';
+import { verdict } from '../harness/verdict';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3600_000;
 const REWARD = 2_000_000;
-
-/** The failure a call threw, as `TYPE: message` (non-retryable), or 'accepted'. */
-function verdict(check: () => unknown): string {
-  try {
-    check();
-    return 'accepted';
-  } catch (err) {
-    return err instanceof ApplicationFailure
-      ? `${err.type}${err.nonRetryable ? '' : ' (retryable!)'}: ${err.message}`
-      : String(err);
-  }
-}
 
 const taskInput = (over: Partial<TaskInput> = {}): TaskInput => ({
   taskId: 't-1',

@@ -7,18 +7,7 @@ import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/com
 import { ErrorCode } from '../../domain/errors';
 import type { WithdrawalInput } from '../../workflows/withdrawal/contract';
 import { EXPIRY_AGREEING_LOOKUPS, WithdrawalState } from '../../workflows/withdrawal/state';
-
-/** The failure a call threw, as `TYPE: message` (non-retryable), or 'accepted'. */
-function verdict(check: () => unknown): string {
-  try {
-    check();
-    return 'accepted';
-  } catch (err) {
-    return err instanceof ApplicationFailure
-      ? `${err.type}${err.nonRetryable ? '' : ' (retryable!)'}: ${err.message}`
-      : String(err);
-  }
-}
+import { verdict } from '../harness/verdict';
 
 const input = (over: Partial<WithdrawalInput> = {}): WithdrawalInput => ({
   withdrawalId: 'w-1',
