@@ -1,7 +1,7 @@
 /** Schemas of the operator console's JSON admin endpoints (inputs validated, views documented). */
 import { z } from 'zod';
 import { registry } from '../openapi';
-import { uuidSchema } from '../validation';
+import { textRule, uuidSchema } from '../validation';
 import { pageLimit } from './common';
 
 /** `?cursor=`: the opaque `next_cursor` of a previous page. */
@@ -126,7 +126,7 @@ export const alertParams = z.object({
     .transform(Number),
 });
 export const acknowledgeAlertInput = z.object({
-  note: z.string().trim().max(500, 'must be at most 500 characters').optional(),
+  note: textRule(z.string().trim().max(500, 'must be at most 500 characters')).optional(),
 });
 
 export const walletView = registry.register(
