@@ -45,41 +45,25 @@ type HoldActivities = ReturnType<typeof createHoldActivities>;
 type TaskCloseActivities = ReturnType<typeof createTaskCloseActivities>;
 type TaskExpiryActivities = ReturnType<typeof createTaskExpiryActivities>;
 
+const POSTGRES_BACKOFF = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 // Postgres writes, each keyed or guarded by the state it leaves: retry until Postgres answers.
-const act = proxyActivities<HoldActivities>({
+const untilPostgresAnswers = { startToCloseTimeout: '30s', retry: retryTransient(POSTGRES_BACKOFF) } as const;
+// Keyed webhook enqueues: a failure to enqueue must not keep the task from closing.
+const atMostTenTries = {
   startToCloseTimeout: '30s',
-  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
-});
+  retry: retryTransient({ ...POSTGRES_BACKOFF, maximumAttempts: 10 }),
+} as const;
+
+const act = proxyActivities<HoldActivities>(untilPostgresAnswers);
 // The first step runs in the first workflow task, so the API's update answers without a round trip.
 const local = proxyLocalActivities<HoldActivities>({
   startToCloseTimeout: '15s',
-  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
+  retry: retryTransient(POSTGRES_BACKOFF),
 });
-
-// The webhook enqueue is keyed; a failure to enqueue must not keep the task from closing.
-const announce = proxyActivities<TaskCloseActivities>({
-  startToCloseTimeout: '30s',
-  retry: retryTransient({
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    maximumAttempts: 10,
-  }),
-});
-// The expiry is one keyed transaction; retry until Postgres answers. Its event may give up.
-const expiry = proxyActivities<TaskExpiryActivities>({
-  startToCloseTimeout: '30s',
-  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
-});
-const announceExpiry = proxyActivities<TaskExpiryActivities>({
-  startToCloseTimeout: '30s',
-  retry: retryTransient({
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    maximumAttempts: 10,
-  }),
-});
+const announce = proxyActivities<TaskCloseActivities>(atMostTenTries);
+// The expiry is one keyed transaction; its event may give up.
+const expiry = proxyActivities<TaskExpiryActivities>(untilPostgresAnswers);
+const announceExpiry = proxyActivities<TaskExpiryActivities>(atMostTenTries);
 /** TASK_EXPIRY: a task with `expiresAt` gets the expiry timer (recorded histories had none). */
 const TASK_EXPIRY = 'task-expiry';
 
