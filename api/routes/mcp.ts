@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { discoveryHandler } from '../mcp/discovery';
 import { anyBodyAsText } from '../mcp/json-body';
+import { mcpOriginGuard } from '../mcp/origin-guard';
 import { ALL_TOOLS, buildRegistry } from '../mcp/registry';
 import { createSseHandlers } from '../mcp/sse';
 import { acceptsEventStream, noStandaloneStream, streamableHttpPost } from '../mcp/streamable-http';
@@ -45,6 +46,10 @@ openApi.registerPath({
       'unreadable body, JSON-RPC parse error or invalid request',
       z.union([errorSchema, jsonRpcError]),
     ),
+    403: jsonResponse(
+      'JSON-RPC error: Host or Origin not allowed (mcp_host_not_allowed, mcp_origin_not_allowed in error.data.code)',
+      jsonRpcError,
+    ),
     406: jsonResponse('JSON-RPC error: unacceptable Accept header', jsonRpcError),
     415: jsonResponse('JSON-RPC error: unsupported Content-Type', jsonRpcError),
   },
@@ -53,7 +58,7 @@ openApi.registerPath({
   method: 'get',
   path: MCP_PATHS.endpoint,
   summary: 'MCP discovery (no auth): server info, transports and tool list with input schemas',
-  responses: { 200: jsonResponse('discovery document', z.looseObject({})) },
+  responses: { 200: jsonResponse('discovery document', z.looseObject({})), ...errorResponses(403) },
 });
 openApi.registerPath({
   method: 'get',
@@ -64,6 +69,7 @@ openApi.registerPath({
       description: 'the event stream: an `endpoint` event, then JSON-RPC messages',
       content: { 'text/event-stream': { schema: z.string() } },
     },
+    ...errorResponses(403),
   },
 });
 openApi.registerPath({
@@ -80,7 +86,7 @@ openApi.registerPath({
       'not JSON (a JSON-RPC parse error) or not a JSON-RPC message',
       z.union([errorSchema, jsonRpcError]),
     ),
-    ...errorResponses(404),
+    ...errorResponses(403, 404),
   },
 });
 
@@ -92,6 +98,9 @@ export function mountMcpRoutes(app: Express, deps: ApiDeps): void {
   const getEndpoint: RequestHandler = (req, res, next) =>
     acceptsEventStream(req) ? noStandaloneStream(req, res, next) : discovery(req, res, next);
   const sse = createSseHandlers(deps, tools, MCP_PATHS.messages);
+
+  // First on every MCP path (the endpoint and everything under it): refusals do no MCP work.
+  app.use(MCP_PATHS.endpoint, mcpOriginGuard(deps.config));
 
   app.post(MCP_PATHS.endpoint, rawBody, streamableHttpPost(deps, tools));
   app.get(MCP_PATHS.endpoint, getEndpoint);
