@@ -99,6 +99,8 @@ export const configSchema = z.object({
   MCP_ALLOWED_HOSTS: lowerCaseList.optional(),
   /** Origins (`scheme://host[:port]`) a browser may send MCP requests from. Unset = http(s) on an allowed host. */
   MCP_ALLOWED_ORIGINS: lowerCaseList.optional(),
+  /** Tests only: serve the MCP conformance suite's fixture tool `test_reconnection` (api/mcp/conformance-fixtures.ts). */
+  MCP_CONFORMANCE_FIXTURES: envBool,
   /** The deadline of MCP requests (/api/v1/mcp*). */
   MCP_REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(55_000).default(15_000),
   /** How long a proxy agent's /hooks/agent may take before /v1/chat answers 503 (Rentr: 30 s). */

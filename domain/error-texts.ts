@@ -189,6 +189,10 @@ export const ERRORS = {
     text: 'unknown or closed MCP session: open GET /api/v1/mcp/sse again',
   },
   not_json_rpc: { kind: 'VALIDATION', text: 'not a JSON-RPC 2.0 message' },
+  mcp_session_not_found: {
+    kind: 'NOT_FOUND',
+    text: 'unknown or expired MCP session (Mcp-Session-Id) or stream: send initialize again',
+  },
   // DNS-rebinding guard (domain/mcp-origin.ts): refused before any session or tool work.
   mcp_host_not_allowed: {
     kind: 'FORBIDDEN',

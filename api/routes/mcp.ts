@@ -10,7 +10,12 @@ import { anyBodyAsText } from '../mcp/json-body';
 import { mcpOriginGuard } from '../mcp/origin-guard';
 import { ALL_TOOLS, buildRegistry } from '../mcp/registry';
 import { createSseHandlers } from '../mcp/sse';
-import { acceptsEventStream, noStandaloneStream, streamableHttpPost } from '../mcp/streamable-http';
+import {
+  acceptsEventStream,
+  noStandaloneStream,
+  streamableHttpGet,
+  streamableHttpPost,
+} from '../mcp/streamable-http';
 import { errorResponses, errorSchema, jsonResponse, registry as openApi } from '../openapi';
 
 export const MCP_PATHS = {
@@ -94,9 +99,11 @@ export function mountMcpRoutes(app: Express, deps: ApiDeps): void {
   const tools = buildRegistry(ALL_TOOLS);
   const rawBody = anyBodyAsText(deps.config.REQUEST_BODY_LIMIT);
   const discovery = discoveryHandler(tools, MCP_PATHS);
-  // A GET asking for an event stream is an MCP client probing for a standalone stream (we have none).
+  // A GET asking for an event stream resumes a POST's stream (Last-Event-ID), or probes for a
+  // standalone stream (we have none); any other GET is discovery.
+  const resume = streamableHttpGet(deps);
   const getEndpoint: RequestHandler = (req, res, next) =>
-    acceptsEventStream(req) ? noStandaloneStream(req, res, next) : discovery(req, res, next);
+    acceptsEventStream(req) ? resume(req, res, next) : discovery(req, res, next);
   const sse = createSseHandlers(deps, tools, MCP_PATHS.messages);
 
   // First on every MCP path (the endpoint and everything under it): refusals do no MCP work.
