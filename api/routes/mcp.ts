@@ -42,7 +42,9 @@ openApi.registerPath({
   summary: 'MCP JSON-RPC 2.0 (initialize, tools/list, tools/call); Streamable HTTP, stateless',
   description:
     'Any Content-Type is read as JSON. Plain JSON answers unless Accept lists text/event-stream. ' +
-    'Tool calls need X-API-Key or Bearer, except register_agent.',
+    'Tool calls need X-API-Key or Bearer, except register_agent. initialize answers with an ' +
+    'Mcp-Session-Id; sent back, it makes SSE answers resumable (GET with Last-Event-ID). ' +
+    'Host and Origin must name this server (docs/MCP.md).',
   request: { body: { content: { 'application/json': { schema: jsonRpcMessage } } } },
   responses: {
     200: jsonResponse('JSON-RPC response (or an SSE stream of it)', z.looseObject({})),
@@ -53,6 +55,10 @@ openApi.registerPath({
     ),
     403: jsonResponse(
       'JSON-RPC error: Host or Origin not allowed (mcp_host_not_allowed, mcp_origin_not_allowed in error.data.code)',
+      jsonRpcError,
+    ),
+    404: jsonResponse(
+      'JSON-RPC error: unknown or expired Mcp-Session-Id (mcp_session_not_found in error.data.code); initialize again',
       jsonRpcError,
     ),
     406: jsonResponse('JSON-RPC error: unacceptable Accept header', jsonRpcError),
