@@ -11,14 +11,18 @@
  */
 import type { RequestHandler } from 'express';
 import type { Config } from '../../domain/config';
+import type { Logger } from '../../worker/logger';
 import { mcpOriginPolicy, mcpOriginRefusal } from '../../domain/mcp-origin';
 import { errorBody } from '../errors';
 
 const FORBIDDEN = 403;
 
 /** Mounted with `app.use(endpoint, …)`: `req.path` is `/` for the endpoint itself. */
-export function mcpOriginGuard(config: Config): RequestHandler {
+export function mcpOriginGuard(config: Config, logger: Logger): RequestHandler {
   const policy = mcpOriginPolicy(config);
+  if (policy.hosts.size === 0) {
+    logger.warn('MCP refuses every request: no allowed host (set PUBLIC_BASE_URL or MCP_ALLOWED_HOSTS)');
+  }
   return (req, res, next) => {
     const refusal = mcpOriginRefusal(policy, req.get('host'), req.get('origin'));
     if (!refusal) return next();

@@ -113,7 +113,7 @@ export function mountMcpRoutes(app: Express, deps: ApiDeps): void {
   const sse = createSseHandlers(deps, tools, MCP_PATHS.messages);
 
   // First on every MCP path (the endpoint and everything under it): refusals do no MCP work.
-  app.use(MCP_PATHS.endpoint, mcpOriginGuard(deps.config));
+  app.use(MCP_PATHS.endpoint, mcpOriginGuard(deps.config, deps.logger));
 
   app.post(MCP_PATHS.endpoint, rawBody, streamableHttpPost(deps, tools));
   app.get(MCP_PATHS.endpoint, getEndpoint);
