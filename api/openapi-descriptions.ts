@@ -249,8 +249,8 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'The console session of the cookie: who, until when, and its CSRF token. Expired or logged out → 401 ' +
     '`console_session_expired`.',
   'DELETE /api/v1/admin/session':
-    'Console logout: revokes the session and clears the cookie. Needs the X-CSRF-Token and the console’s ' +
-    'Origin.',
+    'Console logout: revokes the session and clears the cookie. With the cookie, the request must carry ' +
+    'the session’s X-CSRF-Token and come from the console’s Origin (403 otherwise).',
   'GET /api/v1/admin/withdrawals':
     'Operators only (admin key header, or the console cookie): withdrawals by status (default `review`, ' +
     'oldest first), each with its audit; cursor-paginated.',
@@ -278,7 +278,7 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
 
   'GET /api/v1/mcp':
     'No credentials: discovery for MCP clients — server info, protocol versions, transports and every tool ' +
-    'with its input schema. A request asking for an event stream gets 405.',
+    'with its input schema.',
   'GET /api/v1/mcp/sse':
     'The 2024-11-05 HTTP+SSE transport: opens a stream whose first `endpoint` event gives the URL to POST ' +
     'messages to. Sessions live in one API process (sticky routing needed behind several); credentials sent ' +
