@@ -6,7 +6,7 @@ import { createAgentHealthActivities } from './agent-health';
 import { createAgentProxyActivities } from './agent-proxy';
 import type { ActivityDeps } from './deps';
 import { withFailureClassification } from './failures';
-import { createHoldActivities } from './holds';
+import { createHoldActivities } from './rental-hold';
 import { createLedgerActivities } from './ledger';
 import { createMaintenanceActivities } from './maintenance';
 import { createOperatorAlertActivities } from './operator-alerts';

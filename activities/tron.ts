@@ -1,7 +1,7 @@
 /** TRON activities: deposits (watcher + per-deposit) and withdrawals. */
 import type { ActivityDeps } from './deps';
-import { createTronDepositActivities } from './tron-deposits';
-import { createTronWithdrawalActivities } from './tron-withdrawals';
+import { createTronDepositActivities } from './deposits';
+import { createTronWithdrawalActivities } from './withdrawals';
 
 export function createTronActivities(deps: ActivityDeps) {
   return {
@@ -11,11 +11,11 @@ export function createTronActivities(deps: ActivityDeps) {
 }
 
 export type TronActivities = ReturnType<typeof createTronActivities>;
-export type { DepositCandidate, DepositCheck, ScanResult, ChainHeads } from './tron-deposits';
+export type { DepositCandidate, DepositCheck, ScanResult, ChainHeads } from './deposits';
 export type {
   BroadcastOutcome,
   SignResult,
   TransferCheck,
   WithdrawalRequest,
   WithdrawalStatus,
-} from './tron-withdrawals';
+} from './withdrawals';

@@ -1,11 +1,11 @@
 /** Every MCP tool, by name, with its descriptor computed once (tools/list and discovery share it). */
 import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
-import { fileTools } from './tools-files';
+import { fileTools } from './tools-rental-files';
 import { rentalTools } from './tools-rentals';
 import { socialTools } from './tools-social';
 import { taskTools } from './tools-tasks';
-import { tronTools } from './tools-tron';
+import { tronTools } from './tools-withdrawals';
 import { walletTools } from './tools-wallet';
 
 export interface ToolRegistry {

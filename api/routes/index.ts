@@ -5,10 +5,10 @@
 import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
 import { mountAccountsRoutes } from './accounts';
-import { mountAdminRoutes } from './admin';
+import { mountAdminRoutes } from './wallet-adjustments';
 import { mountAgentPendingRoutes } from './agent-pending';
 import { mountAgentsRoutes } from './agents';
-import { mountConsoleRoutes } from './console';
+import { mountConsoleRoutes } from './operators';
 import { mountHealthRoutes } from './health';
 import { mountMcpRoutes } from './mcp';
 import { mountReconcilerRoutes } from './reconciler';
@@ -20,7 +20,7 @@ import { mountSocialRoutes } from './social';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
-import { mountTronRoutes } from './tron';
+import { mountTronRoutes } from './withdrawals';
 import { mountWalletRoutes } from './wallet';
 import { mountWebhookRoutes } from './webhooks';
 

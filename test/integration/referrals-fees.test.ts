@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createLedgerActivities } from '../../activities/ledger';
-import { createTronWithdrawalActivities } from '../../activities/tron-withdrawals';
+import { createTronWithdrawalActivities } from '../../activities/withdrawals';
 import { postJournal } from '../../db/ledger';
 import { createLogger } from '../../worker/logger';
 import { toMicro } from '../../domain/money';

@@ -1,11 +1,11 @@
 /**
  * The operator console's use-cases: console login, the audited withdrawal decision, alerts,
- * hot wallet, deposit watcher, disabled endpoints and search. Reads come from db/admin.ts; the
+ * hot wallet, deposit watcher, disabled endpoints and search. Reads come from db/operators.ts; the
  * chain is asked through the same TronNode the activities use.
  */
 import { TronWeb } from 'tronweb';
 import { TronNode } from '../../activities/tron-node';
-import * as store from '../../db/admin';
+import * as store from '../../db/operators';
 import {
   temporalAccountUrl,
   temporalWorkflowUrl,
@@ -19,9 +19,9 @@ import { addressOfPrivateKey } from '../../activities/tron-address';
 import { type Principal, resolvePrincipal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { adminKeyHash, newSecret, sha256 } from '../console-auth';
-import { reviewWithdrawal } from './tron';
+import { reviewWithdrawal } from './withdrawals';
 import * as accounts from './accounts';
-import type { ConsoleLoginInput, ListAdminWithdrawalsQuery, ListAlertsQuery } from '../schemas/admin';
+import type { ConsoleLoginInput, ListAdminWithdrawalsQuery, ListAlertsQuery } from '../schemas/operators';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -31,7 +31,7 @@ import type {
   WithdrawInput,
   WithdrawResult,
   WithdrawalView,
-} from '../schemas/tron';
+} from '../schemas/withdrawals';
 import {
   depositAddressOf,
   type DepositRow,
@@ -39,7 +39,7 @@ import {
   insertDepositAddress,
   nextDepositAddressIndex,
   withdrawalById,
-} from '../../db/tron';
+} from '../../db/deposits';
 
 /** One stable address per account: the derivation index is allocated once and stored. */
 export async function getDepositAddress(deps: ApiDeps, principal: Principal): Promise<DepositAddressResult> {

@@ -18,7 +18,7 @@ import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './ledger';
 import { postReferralCommission, referralForFee } from './referrals';
-import { EXPIRY_MARGIN_MS } from './tron-deposits';
+import { EXPIRY_MARGIN_MS } from './deposits';
 import { TronNode } from './tron-node';
 import {
   confirmWithdrawal,
@@ -32,7 +32,7 @@ import {
   withdrawalAttemptOf,
   withdrawalHistoryOf,
   withdrawalReviewReasons,
-} from '../db/tron';
+} from '../db/deposits';
 import { resolveOperatorAlert } from '../db/operator-alerts';
 import { raiseOperatorAlert } from '../db/operator-alerts';
 

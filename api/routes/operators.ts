@@ -39,8 +39,8 @@ import {
   searchResult,
   walletView,
   watcherView,
-} from '../schemas/admin';
-import * as admin from '../use-cases/admin';
+} from '../schemas/operators';
+import * as admin from '../use-cases/operators';
 import { parseOrThrow } from '../validation';
 
 const ADMIN = '/api/v1/admin';

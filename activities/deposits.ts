@@ -30,7 +30,7 @@ import {
   setDepositConfirmations,
   setDepositStatus,
   watchCursorOf,
-} from '../db/tron';
+} from '../db/deposits';
 
 export interface ChainHeads {
   head: number;

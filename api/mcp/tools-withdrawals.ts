@@ -1,7 +1,7 @@
 /** USDT TRC-20 tools: create_deposit (your deposit address) and create_withdrawal. */
-import { WITHDRAW_PATH } from '../routes/tron';
-import { withdrawInput } from '../schemas/tron';
-import { createWithdrawal, getDepositAddress } from '../use-cases/tron';
+import { WITHDRAW_PATH } from '../routes/withdrawals';
+import { withdrawInput } from '../schemas/withdrawals';
+import { createWithdrawal, getDepositAddress } from '../use-cases/withdrawals';
 import { idempotencyKeyArg, idempotentToolCall, restBodyOf } from './idempotency';
 import { authenticatedTool, type McpTool, noArguments } from './tool';
 
@@ -29,7 +29,7 @@ export const createWithdrawalTool = authenticatedTool({
       deps,
       principal,
       input.idempotency_key,
-      // POST WITHDRAW_PATH, scope "withdraw" (api/routes/tron.ts).
+      // POST WITHDRAW_PATH, scope "withdraw" (api/routes/withdrawals.ts).
       {
         scope: 'withdraw',
         method: 'POST',

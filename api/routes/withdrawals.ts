@@ -15,10 +15,10 @@ import {
   withdrawalView,
   withdrawInput,
   withdrawResult,
-} from '../schemas/tron';
-import { createWithdrawal, getDepositAddress, getWithdrawal, listDeposits } from '../use-cases/tron';
-import { decideWithdrawal } from '../use-cases/admin';
-import { actorOf } from './console';
+} from '../schemas/withdrawals';
+import { createWithdrawal, getDepositAddress, getWithdrawal, listDeposits } from '../use-cases/withdrawals';
+import { decideWithdrawal } from '../use-cases/operators';
+import { actorOf } from './operators';
 import { parseOrThrow } from '../validation';
 
 const FINANCE = '/api/v1/finance';
@@ -105,7 +105,7 @@ export function mountTronRoutes(app: Express, deps: ApiDeps): void {
   });
 
   for (const decision of ['approve', 'reject'] as const) {
-    // The admin key header or the operator console's session (+ CSRF); audited (use-cases/admin).
+    // The admin key header or the operator console's session (+ CSRF); audited (use-cases/operators).
     app.post(`${ADMIN}/:id/${decision}`, adminAccess(deps), async (req, res) => {
       const params = parseOrThrow(withdrawalIdInput, req.params, 'id');
       const input = parseOrThrow(reviewWithdrawalInput, req.body ?? {});
