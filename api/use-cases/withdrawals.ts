@@ -1,16 +1,19 @@
 /**
- * USDT TRC-20 use-cases (SPEC §4), called by the REST routes and by the MCP tools
- * (`create_deposit` = getDepositAddress, `create_withdrawal` = createWithdrawal).
- * Deposits are found by the watcher workflow; withdrawals are `withdrawal-<id>` workflows started
- * with update-with-start so the caller learns at once whether the funds were held.
+ * Withdrawal use-cases (SPEC §4), called by the REST routes, the MCP tool `create_withdrawal` and
+ * the operator console. Withdrawals are `withdrawal-<id>` workflows started with
+ * update-with-start so the caller learns at once whether the funds were held; an operator's
+ * decision is audited (use-cases/operators.ts) before it is sent to the workflow.
  */
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { AppError, appError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
+import { AppError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
+import { TronWeb } from 'tronweb';
+import { TronNode } from '../../activities/tron-node';
+import { addressOfPrivateKey } from '../../activities/tron-address';
+import { workflowIdOf } from '../../domain/console';
 import { fromMicro, toMicro } from '../../domain/money';
-import { afterKey, toPage } from '../../domain/pagination';
-import { depositAddressDeriver } from '../../activities/tron-address';
+import { afterKey } from '../../domain/pagination';
 import { withdrawalAmounts } from '../../domain/tron-amounts';
 import {
   reviewWithdrawalUpdate,
@@ -24,91 +27,10 @@ import {
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
-import type {
-  DepositAddressResult,
-  ListDepositsInput,
-  ListDepositsResult,
-  WithdrawInput,
-  WithdrawResult,
-  WithdrawalView,
-} from '../schemas/withdrawals';
-import {
-  depositAddressOf,
-  type DepositRow,
-  depositsOf,
-  insertDepositAddress,
-  nextDepositAddressIndex,
-  withdrawalById,
-} from '../../db/deposits';
-
-/** One stable address per account: the derivation index is allocated once and stored. */
-export async function getDepositAddress(deps: ApiDeps, principal: Principal): Promise<DepositAddressResult> {
-  const derive = depositAddressDeriver(deps.config);
-  if (!derive) throw appError('deposits_not_configured');
-  const existing = await depositAddressOf(deps.db, principal.accountId);
-  let address = existing.rows[0]?.address;
-  if (!address) {
-    const { rows } = await nextDepositAddressIndex(deps.db);
-    // A concurrent first call may win; its row stays and this index is simply never used.
-    await insertDepositAddress(deps.db, principal.accountId, rows[0].index, derive(rows[0].index));
-    address = (await depositAddressOf(deps.db, principal.accountId)).rows[0].address;
-  }
-  return { address, network: 'trc20', currency: 'USDT' };
-}
-
-export async function listDeposits(
-  deps: ApiDeps,
-  principal: Principal,
-  input: ListDepositsInput,
-): Promise<ListDepositsResult> {
-  const after = afterKey('deposits', ['string', 'string', 'number'], input.cursor);
-  const r = await depositsOf<DepositRow>(deps.db, principal.accountId, after, input.offset, input.limit + 1);
-  const page = toPage(r.rows, input.limit, 'deposits', (d) => [d.key_time, d.txid, d.log_index]);
-  const required = deps.config.TRON_CONFIRMATIONS;
-  return {
-    deposits: page.items.map((d) => ({
-      id: `${d.txid}-${d.log_index}`,
-      txid: d.txid,
-      log_index: d.log_index,
-      address: d.address,
-      from_address: d.from_address,
-      amount: fromMicro(d.amount),
-      currency: 'USDT',
-      network: 'trc20',
-      block_number: d.block_number,
-      confirmations: d.status === 'confirmed' ? Math.max(d.confirmations, required) : d.confirmations,
-      required_confirmations: required,
-      status: d.status,
-      created_at: d.created_at.toISOString(),
-      credited_at: d.credited_at?.toISOString() ?? null,
-    })),
-    limit: input.limit,
-    offset: input.offset,
-    next_cursor: page.next_cursor,
-    has_more: page.has_more,
-  };
-}
-
-interface WithdrawalRow {
-  id: string;
-  account_id: string;
-  amount: number;
-  fee: number;
-  net_amount: number;
-  address: string;
-  status: WithdrawalView['status'];
-  status_reason: string | null;
-  review_reasons: string[];
-  txid: string | null;
-  block_number: number | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-async function findWithdrawal(deps: ApiDeps, id: string): Promise<WithdrawalRow | undefined> {
-  const r = await withdrawalById<WithdrawalRow>(deps.db, id);
-  return r.rows[0];
-}
+import type { ListAdminWithdrawalsQuery } from '../schemas/operators';
+import type { WithdrawInput, WithdrawResult, WithdrawalView } from '../schemas/withdrawals';
+import { findWithdrawal, listWithdrawalsByStatus, type WithdrawalRow } from '../../db/withdrawals';
+import { type Actor, auditOf, auditView, consoleLink, paged, settleAudit, startAudit } from './operators';
 
 const viewOf = (w: WithdrawalRow): WithdrawalView => ({
   withdrawal_id: w.id,
@@ -167,7 +89,7 @@ export async function createWithdrawal(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     // The withdrawal of this key already ran to its end; answer with what it was.
   }
-  const row = await findWithdrawal(deps, withdrawalId);
+  const row = await findWithdrawal(deps.db, withdrawalId);
   if (!row) throw new AppError(ErrorCode.Unavailable, 'withdrawal is not recorded yet, retry');
   return {
     withdrawal_id: withdrawalId,
@@ -183,7 +105,7 @@ export async function getWithdrawal(
   principal: Principal,
   input: { id: string },
 ): Promise<WithdrawalView> {
-  const row = await findWithdrawal(deps, input.id);
+  const row = await findWithdrawal(deps.db, input.id);
   if (!row || (row.account_id !== principal.accountId && principal.role !== 'admin'))
     throw notFound('withdrawal');
   return viewOf(row);
@@ -195,7 +117,7 @@ export async function reviewWithdrawal(
   principal: Principal,
   input: { id: string; approve: boolean; reason?: string },
 ): Promise<{ withdrawal_id: string; status: WithdrawalView['status'] }> {
-  const row = await findWithdrawal(deps, input.id);
+  const row = await findWithdrawal(deps.db, input.id);
   if (!row) throw notFound('withdrawal');
   try {
     const result = await deps.temporal.workflow
@@ -208,5 +130,121 @@ export async function reviewWithdrawal(
     // A closed workflow takes no updates: the withdrawal already left review.
     if (err instanceof WorkflowNotFoundError) throw conflict(`withdrawal is ${row.status}, not in review`);
     throw err;
+  }
+}
+
+/**
+ * An operator's approve/reject, audited: the entry is written (pending) before the decision is
+ * sent to the workflow and settled with its outcome, so no decision goes unrecorded.
+ */
+export async function decideWithdrawal(
+  deps: ApiDeps,
+  who: Actor,
+  input: { id: string; approve: boolean; reason: string },
+) {
+  if (!(await findWithdrawal(deps.db, input.id))) throw notFound('withdrawal');
+  const action = input.approve ? 'withdrawal.approve' : 'withdrawal.reject';
+  const auditId = await startAudit(deps, who, action, input.id, input.reason);
+  try {
+    const result = await reviewWithdrawal(deps, who.principal, input);
+    await settleAudit(deps, auditId, 'applied', `status ${result.status}`);
+    return result;
+  } catch (err) {
+    await settleAudit(deps, auditId, 'refused', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
+// ---- the operator console's views ----
+
+async function withdrawalViews(deps: ApiDeps, rows: WithdrawalRow[]) {
+  const audit = await auditOf(
+    deps,
+    rows.map((w) => w.id),
+  );
+  return rows.map((w) => ({
+    withdrawal_id: w.id,
+    account_id: w.account_id,
+    amount: fromMicro(w.amount),
+    fee: fromMicro(w.fee),
+    net_amount: fromMicro(w.net_amount),
+    address: w.address,
+    status: w.status,
+    status_reason: w.status_reason,
+    review_reasons: w.review_reasons,
+    decided_by: w.decided_by,
+    txid: w.txid,
+    created_at: w.created_at.toISOString(),
+    updated_at: w.updated_at.toISOString(),
+    workflow_id: workflowIdOf.withdrawal(w.id),
+    temporal_url: consoleLink(deps, workflowIdOf.withdrawal(w.id)),
+    audit: audit.filter((a) => a.subject_id === w.id).map(auditView),
+  }));
+}
+
+/** The console's list of one status, with each withdrawal's audit and Temporal link. */
+export async function listWithdrawalsForOperator(deps: ApiDeps, q: ListAdminWithdrawalsQuery) {
+  // A cursor belongs to its status filter: the order of another one would skip rows.
+  const list = `admin-withdrawals:${q.status}`;
+  const after = afterKey(list, ['string', 'string'], q.cursor);
+  const rows = await listWithdrawalsByStatus(
+    deps.db,
+    q.status,
+    q.limit + 1,
+    after ? { createdAt: String(after[0]), id: String(after[1]) } : undefined,
+  );
+  const { page, ...info } = paged(rows, q.limit, list, (w) => [w.created_at.toISOString(), w.id]);
+  return { withdrawals: await withdrawalViews(deps, page), ...info };
+}
+
+/** One withdrawal as the console shows it: any account's, with its audit and Temporal link. */
+export async function getWithdrawalForOperator(deps: ApiDeps, id: string) {
+  const row = await findWithdrawal(deps.db, id);
+  if (!row) throw notFound('withdrawal');
+  return (await withdrawalViews(deps, [row]))[0];
+}
+
+// ---- the hot wallet that pays withdrawals ----
+
+function hotWalletAddress(deps: ApiDeps): string | undefined {
+  if (deps.config.TRON_HOT_WALLET_ADDRESS) return deps.config.TRON_HOT_WALLET_ADDRESS;
+  const key = deps.config.TRON_HOT_WALLET_PRIVATE_KEY;
+  return key ? addressOfPrivateKey(key) : undefined;
+}
+
+export async function hotWallet(deps: ApiDeps) {
+  const address = hotWalletAddress(deps);
+  const contract = deps.config.TRON_USDT_CONTRACT;
+  // Not configured is a state the console shows, not a fault: 200 with no balances.
+  if (!address || !contract || !TronWeb.isAddress(address))
+    return {
+      configured: false as const,
+      address: null,
+      trx: null,
+      usdt: null,
+      fee_limit_trx: fromMicro(deps.config.TRON_FEE_LIMIT_SUN),
+      checked_at: new Date().toISOString(),
+    };
+  const node = new TronNode(deps.config);
+  try {
+    const [trxSun, usdtUnits] = await Promise.all([
+      node.trxBalanceSun(address),
+      node.tokenBalance(contract, address),
+    ]);
+    return {
+      configured: true as const,
+      address,
+      trx: fromMicro(trxSun),
+      usdt: fromMicro(Number(usdtUnits)),
+      fee_limit_trx: fromMicro(deps.config.TRON_FEE_LIMIT_SUN),
+      checked_at: new Date().toISOString(),
+    };
+  } catch (err) {
+    throw new AppError(
+      ErrorCode.Unavailable,
+      'TRON node unreachable: hot wallet balances unknown',
+      {},
+      { cause: err },
+    );
   }
 }
