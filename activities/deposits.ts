@@ -33,8 +33,6 @@ import {
   watchCursorOf,
 } from '../db/deposits';
 
-export type { ChainHeads, DepositCandidate, DepositCheck, ScanResult } from '../domain/deposits';
-
 /**
  * How far past a transaction's expiration the solidified chain's clock must be before its absence
  * counts: the node's clock, the block slot and a solidity node catching up all blur the edge.
@@ -61,7 +59,7 @@ function usdtContract(deps: ActivityDeps): string {
   return c;
 }
 
-export function createTronDepositActivities(deps: ActivityDeps) {
+export function createDepositActivities(deps: ActivityDeps) {
   const { db, config, temporal } = deps;
   const node = new TronNode(config);
 
@@ -354,3 +352,5 @@ export function createTronDepositActivities(deps: ActivityDeps) {
     },
   };
 }
+
+export type DepositActivities = ReturnType<typeof createDepositActivities>;

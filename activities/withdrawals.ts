@@ -23,7 +23,7 @@ import { hex20FromBase58 } from './tron-address';
 import { isSuccessful, transfersOf } from './tron-events';
 import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
 import type { ActivityDeps } from './deps';
-import { asActivityFailure } from './ledger';
+import { asActivityFailure } from './failures';
 import { postReferralCommission, referralForFee } from './referrals';
 import { EXPIRY_MARGIN_MS } from './deposits';
 import { TronNode } from './tron-node';
@@ -42,14 +42,6 @@ import {
 import { lockAccount } from '../db/accounts';
 import { resolveOperatorAlert } from '../db/operator-alerts';
 import { raiseOperatorAlert } from '../db/operator-alerts';
-
-export type {
-  BroadcastOutcome,
-  SignResult,
-  TransferCheck,
-  WithdrawalRequest,
-  WithdrawalStatus,
-} from '../domain/withdrawals';
 
 const heldAccount = (r: { accountId: string; withdrawalId: string }) => ({
   ownerId: r.accountId,
@@ -83,7 +75,7 @@ const decodeHexMessage = (hex?: string) => {
   }
 };
 
-export function createTronWithdrawalActivities(deps: ActivityDeps) {
+export function createWithdrawalActivities(deps: ActivityDeps) {
   const { db, config, logger } = deps;
   const node = new TronNode(config);
 
@@ -334,3 +326,5 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
     },
   };
 }
+
+export type WithdrawalActivities = ReturnType<typeof createWithdrawalActivities>;
