@@ -202,3 +202,7 @@ export const referrerWithinWindow = (db: Queryable, accountId: string, windowDay
     `SELECT referred_by FROM accounts WHERE id = $1 AND created_at > now() - make_interval(days => $2)`,
     [accountId, windowDays],
   );
+
+/** Serializes decisions about one account (the `lock_account` advisory lock of the schema). */
+export const lockAccount = (db: Queryable, accountId: string) =>
+  db.query('SELECT lock_account($1)', [accountId]);
