@@ -454,7 +454,7 @@ function storeQueries(): [string, number][] {
   const found: [string, number][] = [];
   for (const name of readdirSync(path.join(ROOT, 'db')).filter((n) => n.endsWith('.ts'))) {
     const source = readFileSync(path.join(ROOT, 'db', name), 'utf8');
-    for (const m of source.matchAll(/\.query(?:<[\s\S]*?>)?\(\s*(['"`])/g)) {
+    for (const m of source.matchAll(/\.query(?:<[^;]*?>)?\(\s*(['"`])/g)) {
       const at = (m.index ?? 0) + m[0].length - 1;
       found.push([name, source.slice(0, at).split('\n').length]);
     }
