@@ -58,6 +58,20 @@ const VIOLATIONS: [string, string, string, string, RegExp][] = [
     /reads no randomness/,
   ],
   [
+    'domain imports randomness from crypto',
+    'domain/x.ts',
+    "import { randomUUID } from 'crypto';\nexport const k = randomUUID();",
+    IMPORTS,
+    /reads no randomness/,
+  ],
+  [
+    'domain reads process.hrtime',
+    'domain/x.ts',
+    'export const t = () => process.hrtime.bigint();',
+    'no-restricted-properties',
+    /no clock/,
+  ],
+  [
     'domain imports all of node:crypto',
     'domain/x.ts',
     "import * as c from 'node:crypto';\nexport { c };",
