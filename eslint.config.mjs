@@ -93,15 +93,15 @@ const DB_LAYERS = {
   regex: layerImport('api', 'activities', 'worker', 'workflows', 'devchain', 'scripts', 'bench', 'test'),
   message: 'db/ imports only domain/ and its own store helpers: a store is called, it calls no other layer.',
 };
+const NO_CLOCK = 'domain/ reads no clock: take the time (a Date or ms) from the caller.';
+const NO_RANDOM =
+  'domain/ reads no randomness: take a RandomBytes (domain/ids.ts) or the value from the caller.';
 /** domain/ is pure: node:crypto only for its deterministic functions (hashes, HMAC, comparison). */
 const PURE_CRYPTO = ['node:crypto', 'crypto'].map((name) => ({
   name,
   allowImportNames: ['createHash', 'createHmac', 'timingSafeEqual'],
-  message: 'domain/ reads no randomness: take a RandomBytes (domain/ids.ts) or the value from the caller.',
+  message: NO_RANDOM,
 }));
-const NO_CLOCK = 'domain/ reads no clock: take the time (a Date or ms) from the caller.';
-const NO_RANDOM =
-  'domain/ reads no randomness: take a RandomBytes (domain/ids.ts) or the value from the caller.';
 
 const workflowContractBoundary = [
   {
