@@ -278,7 +278,10 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
 
   'GET /api/v1/mcp':
     'No credentials: discovery for MCP clients — server info, protocol versions, transports and every tool ' +
-    'with its input schema.',
+    'with its input schema. With `Accept: text/event-stream`, `Mcp-Session-Id` and `Last-Event-ID` it ' +
+    'resumes a POST’s SSE answer instead (any API process; only the session and credentials that opened ' +
+    'it, else 404 `mcp_session_not_found`); without a cursor such a GET is 405. Every MCP path refuses a ' +
+    'foreign Host or Origin with 403 `mcp_host_not_allowed` / `mcp_origin_not_allowed` (docs/MCP.md).',
   'GET /api/v1/mcp/sse':
     'The 2024-11-05 HTTP+SSE transport: opens a stream whose first `endpoint` event gives the URL to POST ' +
     'messages to. Sessions live in one API process (sticky routing needed behind several); credentials sent ' +

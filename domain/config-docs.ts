@@ -119,6 +119,17 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   },
   ADMIN_REQUEST_DEADLINE_MS: { text: 'the deadline of `/api/v1/admin/*`' },
   MCP_REQUEST_DEADLINE_MS: { text: 'the deadline of `/api/v1/mcp*`' },
+  MCP_ALLOWED_HOSTS: {
+    text: 'host names (any port, comma-separated) an MCP request’s `Host` may name; others get 403 `mcp_host_not_allowed` (docs/MCP.md)',
+    unset: 'the host of `PUBLIC_BASE_URL`, plus `localhost`, `127.0.0.1`, `[::1]` outside production',
+  },
+  MCP_ALLOWED_ORIGINS: {
+    text: 'origins (`scheme://host[:port]`, comma-separated) a browser may send MCP requests from; others get 403 `mcp_origin_not_allowed`',
+    unset: 'any `http(s)` origin on an allowed host',
+  },
+  MCP_CONFORMANCE_FIXTURES: {
+    text: 'tests only: serve the MCP conformance suite’s fixture tool `test_reconnection`',
+  },
   TASK_ACCEPT_DEADLINE_SECONDS: { text: 'an accepted task slot without proof is released after this' },
   TASK_REVIEW_WINDOW_SECONDS: {
     text: 'tests and soaks only: one review window for every reward tier',

@@ -8,6 +8,14 @@ const envBool = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A comma-separated list; entries trimmed and lower-cased, empty ones dropped. */
+const lowerCaseList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== ''),
+);
+
 /**
  * The whole environment the platform reads, validated once at start-up.
  * Secrets are never logged: log `describeConfig()` instead of the object.
@@ -83,6 +91,16 @@ export const configSchema = z.object({
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(55_000).default(30_000),
   /** The deadline of operator endpoints (/api/v1/admin/*). */
   ADMIN_REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(55_000).default(45_000),
+  /**
+   * DNS-rebinding guard of the MCP endpoints (domain/mcp-origin.ts): the host names (any port) an
+   * MCP request's Host may name. Unset = PUBLIC_BASE_URL's host, plus localhost, 127.0.0.1 and
+   * [::1] outside production.
+   */
+  MCP_ALLOWED_HOSTS: lowerCaseList.optional(),
+  /** Origins (`scheme://host[:port]`) a browser may send MCP requests from. Unset = http(s) on an allowed host. */
+  MCP_ALLOWED_ORIGINS: lowerCaseList.optional(),
+  /** Tests only: serve the MCP conformance suite's fixture tool `test_reconnection` (api/mcp/conformance-fixtures.ts). */
+  MCP_CONFORMANCE_FIXTURES: envBool,
   /** The deadline of MCP requests (/api/v1/mcp*). */
   MCP_REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(55_000).default(15_000),
   /** How long a proxy agent's /hooks/agent may take before /v1/chat answers 503 (Rentr: 30 s). */

@@ -189,6 +189,19 @@ export const ERRORS = {
     text: 'unknown or closed MCP session: open GET /api/v1/mcp/sse again',
   },
   not_json_rpc: { kind: 'VALIDATION', text: 'not a JSON-RPC 2.0 message' },
+  mcp_session_not_found: {
+    kind: 'NOT_FOUND',
+    text: 'unknown or expired MCP session (Mcp-Session-Id) or stream: send initialize again',
+  },
+  // DNS-rebinding guard (domain/mcp-origin.ts): refused before any session or tool work.
+  mcp_host_not_allowed: {
+    kind: 'FORBIDDEN',
+    text: 'MCP request refused: its Host is not a public host of this server (PUBLIC_BASE_URL, MCP_ALLOWED_HOSTS)',
+  },
+  mcp_origin_not_allowed: {
+    kind: 'FORBIDDEN',
+    text: 'MCP request refused: its Origin is not allowed (MCP_ALLOWED_ORIGINS)',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorTextCode = keyof typeof ERRORS;

@@ -9,6 +9,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprot
 import type { ApiDeps } from '../deps';
 import { callTool } from './call-tool';
 import { fromAuthInfo } from './caller';
+import { RECONNECTION_FIXTURE, runReconnectionFixture } from './conformance-fixtures';
 import type { ToolRegistry } from './registry';
 
 export const SERVER_INFO = { name: 'agentrent', version: '0.1.0' } as const;
@@ -24,9 +25,13 @@ export function createMcpServer(deps: ApiDeps, registry: ToolRegistry): Server {
     capabilities: { tools: {} },
     instructions: SERVER_INSTRUCTIONS,
   });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: registry.descriptors }));
+  const fixtures = deps.config.MCP_CONFORMANCE_FIXTURES;
+  const tools = fixtures ? [...registry.descriptors, RECONNECTION_FIXTURE] : registry.descriptors;
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    callTool(deps, registry.tools, request.params, fromAuthInfo(extra.authInfo)),
+    fixtures && request.params.name === RECONNECTION_FIXTURE.name
+      ? runReconnectionFixture(extra)
+      : callTool(deps, registry.tools, request.params, fromAuthInfo(extra.authInfo)),
   );
   return server;
 }

@@ -7,9 +7,15 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { discoveryHandler } from '../mcp/discovery';
 import { anyBodyAsText } from '../mcp/json-body';
+import { mcpOriginGuard } from '../mcp/origin-guard';
 import { ALL_TOOLS, buildRegistry } from '../mcp/registry';
 import { createSseHandlers } from '../mcp/sse';
-import { acceptsEventStream, noStandaloneStream, streamableHttpPost } from '../mcp/streamable-http';
+import {
+  acceptsEventStream,
+  noStandaloneStream,
+  streamableHttpGet,
+  streamableHttpPost,
+} from '../mcp/streamable-http';
 import { errorResponses, errorSchema, jsonResponse, registry as openApi } from '../openapi';
 
 export const MCP_PATHS = {
@@ -36,7 +42,9 @@ openApi.registerPath({
   summary: 'MCP JSON-RPC 2.0 (initialize, tools/list, tools/call); Streamable HTTP, stateless',
   description:
     'Any Content-Type is read as JSON. Plain JSON answers unless Accept lists text/event-stream. ' +
-    'Tool calls need X-API-Key or Bearer, except register_agent.',
+    'Tool calls need X-API-Key or Bearer, except register_agent. initialize answers with an ' +
+    'Mcp-Session-Id; sent back, it makes SSE answers resumable (GET with Last-Event-ID). ' +
+    'Host and Origin must name this server (docs/MCP.md).',
   request: { body: { content: { 'application/json': { schema: jsonRpcMessage } } } },
   responses: {
     200: jsonResponse('JSON-RPC response (or an SSE stream of it)', z.looseObject({})),
@@ -44,6 +52,14 @@ openApi.registerPath({
     400: jsonResponse(
       'unreadable body, JSON-RPC parse error or invalid request',
       z.union([errorSchema, jsonRpcError]),
+    ),
+    403: jsonResponse(
+      'JSON-RPC error: Host or Origin not allowed (mcp_host_not_allowed, mcp_origin_not_allowed in error.data.code)',
+      jsonRpcError,
+    ),
+    404: jsonResponse(
+      'JSON-RPC error: unknown or expired Mcp-Session-Id (mcp_session_not_found in error.data.code); initialize again',
+      jsonRpcError,
     ),
     406: jsonResponse('JSON-RPC error: unacceptable Accept header', jsonRpcError),
     415: jsonResponse('JSON-RPC error: unsupported Content-Type', jsonRpcError),
@@ -53,7 +69,7 @@ openApi.registerPath({
   method: 'get',
   path: MCP_PATHS.endpoint,
   summary: 'MCP discovery (no auth): server info, transports and tool list with input schemas',
-  responses: { 200: jsonResponse('discovery document', z.looseObject({})) },
+  responses: { 200: jsonResponse('discovery document', z.looseObject({})), ...errorResponses(403) },
 });
 openApi.registerPath({
   method: 'get',
@@ -64,6 +80,7 @@ openApi.registerPath({
       description: 'the event stream: an `endpoint` event, then JSON-RPC messages',
       content: { 'text/event-stream': { schema: z.string() } },
     },
+    ...errorResponses(403),
   },
 });
 openApi.registerPath({
@@ -80,7 +97,7 @@ openApi.registerPath({
       'not JSON (a JSON-RPC parse error) or not a JSON-RPC message',
       z.union([errorSchema, jsonRpcError]),
     ),
-    ...errorResponses(404),
+    ...errorResponses(403, 404),
   },
 });
 
@@ -88,10 +105,15 @@ export function mountMcpRoutes(app: Express, deps: ApiDeps): void {
   const tools = buildRegistry(ALL_TOOLS);
   const rawBody = anyBodyAsText(deps.config.REQUEST_BODY_LIMIT);
   const discovery = discoveryHandler(tools, MCP_PATHS);
-  // A GET asking for an event stream is an MCP client probing for a standalone stream (we have none).
+  // A GET asking for an event stream resumes a POST's stream (Last-Event-ID), or probes for a
+  // standalone stream (we have none); any other GET is discovery.
+  const resume = streamableHttpGet(deps);
   const getEndpoint: RequestHandler = (req, res, next) =>
-    acceptsEventStream(req) ? noStandaloneStream(req, res, next) : discovery(req, res, next);
+    acceptsEventStream(req) ? resume(req, res, next) : discovery(req, res, next);
   const sse = createSseHandlers(deps, tools, MCP_PATHS.messages);
+
+  // First on every MCP path (the endpoint and everything under it): refusals do no MCP work.
+  app.use(MCP_PATHS.endpoint, mcpOriginGuard(deps.config, deps.logger));
 
   app.post(MCP_PATHS.endpoint, rawBody, streamableHttpPost(deps, tools));
   app.get(MCP_PATHS.endpoint, getEndpoint);
