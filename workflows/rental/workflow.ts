@@ -29,7 +29,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createAgentProxyActivities } from '../../activities/agent-proxy';
+import type { createAgentProxyActivities } from '../../activities/chat';
 import type { createHoldActivities } from '../../activities/holds';
 import type { createLedgerActivities } from '../../activities/ledger';
 import type { createRentalEventActivities } from '../../activities/rental-events';
