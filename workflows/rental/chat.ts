@@ -7,6 +7,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  log,
   patched,
   TimeoutFailure,
   uuid4,
@@ -24,6 +25,12 @@ import type { RentalState } from './state';
 /** patched() id: `/v1/chat` with local activities. */
 const LOCAL_CHAT = 'rental-chat-local-activities';
 /**
+ * CHAT_ONE_TASK: a chat is one workflow task — store, relay and store the reply (three local
+ * activities), then answer; the renter message's event is scheduled with the answer instead of
+ * before the relay (see postMessage's `oneTask`).
+ */
+const CHAT_ONE_TASK = 'rental-chat-one-task';
+/**
  * CHAT_DEADLINE: a chat carries the API's deadline; one still queued when its budget is spent gives
  * up (503) without storing or relaying anything, and the relay and the bot-reply wait get only
  * what is left, so k queued chats never take k × 30 s.
@@ -40,12 +47,17 @@ type StoreMessage<T extends StoredRentalMessage> = (m: {
   content: string;
 }) => Promise<T>;
 
-/** Stores a message under the transcript lock (so never after the end) and tells an events bot. */
+/**
+ * Stores a message under the transcript lock (so never after the end) and tells an events bot.
+ * `oneTask` (a chat under CHAT_ONE_TASK): the event is scheduled, not awaited — the renter does not
+ * need it before the reply — and the message does not make the lifecycle re-plan its timers.
+ */
 export function postMessage<T extends StoredRentalMessage = StoredRentalMessage>(
   state: RentalState,
   senderId: string,
   content: string,
   store: StoreMessage<T>,
+  oneTask = false,
 ): Promise<T> {
   return state.transcript.run(async () => {
     state.assertOpen();
@@ -58,9 +70,9 @@ export function postMessage<T extends StoredRentalMessage = StoredRentalMessage>
       senderId,
       content,
     }).catch((err: unknown) => refuseUnstorable(state, seq, err));
-    state.recordMessage(seq, senderId, content);
+    state.recordMessage(seq, senderId, content, !oneTask);
     if (senderId !== state.input.agentId) {
-      await emit(
+      const delivery = emit(
         state,
         'rental_message',
         `message:${id}`,
@@ -73,9 +85,23 @@ export function postMessage<T extends StoredRentalMessage = StoredRentalMessage>
           content,
         },
       );
+      if (oneTask) inBackground(state, delivery, id);
+      else await delivery;
     }
     return stored;
   });
+}
+
+/**
+ * Counts an event delivery the caller does not wait for: the lifecycle waits for none to be
+ * pending before it continues as new or settles, so each is scheduled (keyed, retried) before the
+ * run can end. A delivery can only fail here for good after enqueueDroppingPermanent logged it.
+ */
+function inBackground(state: RentalState, delivery: Promise<void>, messageId: string): void {
+  state.pendingEvents++;
+  void delivery
+    .catch((err: unknown) => log.error('rental message event failed', { messageId, error: String(err) }))
+    .finally(() => state.pendingEvents--);
 }
 
 /** The Rentr `/v1/chat` exchange: one at a time per rental; proxy agents are relayed, others awaited. */
@@ -127,8 +153,13 @@ async function chatLocally(
   withDeadline: boolean,
 ): Promise<ChatWithAgentResult> {
   const { input } = state;
-  const asked = await postMessage(state, u.renterId, u.message, (m) =>
-    local.storeChatMessage({ ...m, agentId: input.agentId }),
+  const oneTask = patched(CHAT_ONE_TASK);
+  const asked = await postMessage(
+    state,
+    u.renterId,
+    u.message,
+    (m) => local.storeChatMessage({ ...m, agentId: input.agentId }),
+    oneTask,
   ).catch(rentalEndedAsNotActive);
   const rental = { id: input.rentalId, ends_at: new Date(state.endsAtMs).toISOString() };
   if (asked.agentIntegration === 'proxy') {
@@ -143,7 +174,7 @@ async function chatLocally(
         ...(withDeadline ? { deadlineAtMs: u.deadlineAtMs } : {}),
       })
       .catch(timeoutAsUnavailable);
-    await storeAgentReply(state, reply, local.storeRentalMessage);
+    await storeAgentReply(state, reply, local.storeRentalMessage, oneTask);
     return { response: reply, rental };
   }
   const waitMs =
@@ -158,9 +189,10 @@ async function storeAgentReply(
   state: RentalState,
   reply: unknown,
   store: Parameters<typeof postMessage>[3],
+  oneTask = false,
 ): Promise<void> {
   if (state.ended) return;
-  await postMessage(state, state.input.agentId, replyText(reply), store)
+  await postMessage(state, state.input.agentId, replyText(reply), store, oneTask)
     .catch(ignoreRentalEnded)
     .catch(unstorableReplyAsAgentError);
 }

@@ -85,7 +85,7 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   if (!input.carried) await begin(state, lean);
   while (!state.ended) {
     if (historyIsLarge(input)) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && state.pendingEvents === 0);
       if (!state.ended) return await continueAsNew<typeof rentalWorkflow>(state.carry());
     } else if (state.warningDue(Date.now())) {
       await warn(state);
@@ -99,9 +99,10 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
       );
     }
   }
-  await condition(() => state.pendingExtensions === 0);
+  // Events still being scheduled (a chat's, see chat.ts) go before the settlement and `rental_ended`.
+  await condition(() => state.pendingExtensions === 0 && state.pendingEvents === 0);
   await settle(state);
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && state.pendingEvents === 0);
   return state.view();
 }
 
