@@ -10,8 +10,12 @@ import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receive
 import { rentrCall, startRental } from '../clients/rentr-fixtures';
 import { apiClient } from '../harness/fixtures';
 import { freePort } from '../harness/free-port';
+import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import fs from 'node:fs';
 import { rentalStatusQuery, rentalWorkflowId } from '../../workflows/rental/contract';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -111,9 +115,12 @@ describe('/v1/chat across processes', () => {
     expect(agent.requests).toHaveLength(1);
   }, 120_000);
 
-  it('a chat racing the end of its rental stores nothing after the end', async () => {
-    // Slower than the workflow task's heartbeat (8 s), so the end is handled while the relay runs.
-    agent.respond(() => ({ body: { message: 'too late' }, delayMs: 9_000 }));
+  /**
+   * Starts a chat whose agent answers after `relayMs`, ends the rental while the relay runs, and
+   * waits for the settlement; returns the rental and the chat's answer.
+   */
+  async function chatRacingTheEnd(relayMs: number) {
+    agent.respond(() => ({ body: { message: 'too late' }, delayMs: relayMs }));
     const { rental, renter } = await startRental(stack, proxy());
     const chat = rentrCall(stack, rental.code)('POST', '/v1/chat', { message: 'racing the end' });
     await eventually(
@@ -123,9 +130,15 @@ describe('/v1/chat across processes', () => {
     const ended = await apiClient(stack.url, renter.apiKey)('POST', `/api/rentals/${rental.id}/end`, {});
     expect(ended.status).toBe(200);
     const res = await chat;
-    expect([200, 403, 503]).toContain(res.status);
+    const handle = stack.client.workflow.getHandle(rentalWorkflowId(rental.id));
+    const view = await handle.result();
+    return { rental, res, view, handle };
+  }
 
-    const view = await stack.client.workflow.getHandle(rentalWorkflowId(rental.id)).result();
+  it('a chat racing the end of its rental stores nothing after the end', async () => {
+    // Slower than the workflow task's heartbeat (8 s), so the end is handled while the relay runs.
+    const { rental, res, view } = await chatRacingTheEnd(9_000);
+    expect([200, 403, 503]).toContain(res.status);
     const endedAt = Date.parse(view.endedAt!);
     const messages = await transcript(rental.id);
     expect(messages.map((m) => m.content)).toEqual(['racing the end']);
@@ -134,6 +147,41 @@ describe('/v1/chat across processes', () => {
     expect(after.status).toBe(403);
     expect((await transcript(rental.id)).map((m) => m.content)).toEqual(['racing the end']);
   }, 120_000);
+
+  it('an end that waits for a chat within one workflow task comes after its reply', async () => {
+    const { rental, res, view } = await chatRacingTheEnd(500);
+    expect(res.status).toBe(200);
+    const messages = await transcript(rental.id);
+    expect(messages.map((m) => m.content)).toEqual(['racing the end', 'too late']);
+    for (const m of messages) expect(m.created_at.getTime()).toBeLessThanOrEqual(Date.parse(view.endedAt!));
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, rentalWorkflowId(rental.id), 'rental-chat-one-task');
+  }, 120_000);
+
+  /**
+   * KNOWN DEFECT (since chats relay in a local activity, before this change too): a relay longer
+   * than the workflow task heartbeat (8 s) can let the end's update into the task that gets the
+   * relay's result; replay delivers both in one activation and the commands come out in another
+   * order (TMPRL1100). Such a rental cannot be replayed — after a cache eviction or a worker
+   * restart it would not settle. The history below was recorded from the race above (it happens
+   * on some runs, not all). `failing` until fixed; see docs/PERFORMANCE.md, "Chat: known risk".
+   */
+  it.failing(
+    'a recorded chat whose relay outlived the heartbeat, raced by the end, replays',
+    async () => {
+      const file = path.join(
+        __dirname,
+        '..',
+        'fixtures',
+        'known-defects',
+        'rental-chat-relay-outlives-heartbeat-end.json',
+      );
+      await Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../replay/all-workflows'), replayName: 'chat-race' },
+        historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8'))),
+      );
+    },
+    120_000,
+  );
 
   it('chats on one rental through two API processes are relayed one at a time, each stored once', async () => {
     agent.respond(() => ({ body: { message: 'pong' }, delayMs: 50 }));
