@@ -12,7 +12,7 @@ import {
   TimeoutFailure,
   uuid4,
 } from '@temporalio/workflow';
-import type { StoredRentalMessage } from '../../activities/rentals';
+import type { StoredRentalMessage } from '../../domain/rental-messages';
 import { proxySessionKey } from '../../domain/agent-reply';
 import { businessFailure, ErrorCode } from '../../domain/errors';
 import { CHAT_REPLY_WAIT_MS, type ChatWithAgentResult, replyText } from '../../domain/rental-chat';

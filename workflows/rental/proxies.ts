@@ -4,7 +4,7 @@
  */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createAgentProxyActivities } from '../../activities/chat';
-import type { createHoldActivities } from '../../activities/holds';
+import type { createHoldActivities } from '../../activities/rental-hold';
 import type { createLedgerActivities } from '../../activities/ledger';
 import type { createRentalEventActivities } from '../../activities/rental-events';
 import type { createRentalActivities } from '../../activities/rentals';
