@@ -3,7 +3,7 @@
  * Workflows type their proxies with `Activities` (import type only).
  */
 import { createAgentHealthActivities } from './agent-health';
-import { createAgentProxyActivities } from './agent-proxy';
+import { createAgentProxyActivities } from './chat';
 import type { ActivityDeps } from './deps';
 import { withFailureClassification } from './failures';
 import { createHoldActivities } from './rental-hold';

@@ -3,7 +3,7 @@ import { safeRecordedText } from './text';
 
 /**
  * Shapes of the rental chat (the `chatWithAgent` update used by the Rentr `/v1/chat` API).
- * The proxy relay's own input/output live with it in activities/agent-proxy.ts.
+ * The proxy relay's own input/output live with it in activities/chat.ts.
  */
 
 /** Where and how to reach the agent now (read fresh for every chat, so profile edits apply at once). */

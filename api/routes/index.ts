@@ -15,7 +15,7 @@ import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
 import { mountRentalFilesRoutes } from './rental-files';
 import { mountRentalsRoutes } from './rentals';
-import { mountRentrRoutes } from './rentr';
+import { mountRentrRoutes } from './chat';
 import { mountSocialRoutes } from './social';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';

@@ -8,7 +8,7 @@ import {
   createAgentProxyActivities,
   MAX_AGENT_REPLY_BYTES,
   type RelayToProxyAgentInput,
-} from '../../activities/agent-proxy';
+} from '../../activities/chat';
 import { STATUS_BY_CODE } from '../../api/errors';
 import type { ErrorCode } from '../../domain/errors';
 import { createPool } from '../../db/pool';

@@ -79,6 +79,8 @@ export class RentalState {
   readonly extensions: Record<string, number>;
   /** Extensions being posted right now, requestId → minutes. */
   readonly extending = new Map<string, number>();
+  /** Event deliveries scheduled but not yet done (chat.ts inBackground); never carried: drained first. */
+  pendingEvents = 0;
   /** Bumped on every change the main loop must re-plan its timers for. */
   changes = 0;
   /** Serializes transcript writes with the end: a message is stored before the end or refused. */
@@ -222,12 +224,16 @@ export class RentalState {
     return this.nextSeq++;
   }
 
-  recordMessage(seq: number, senderId: string, content: string): void {
+  /**
+   * `replan`: wake the lifecycle to re-plan its timers, as every message did before CHAT_ONE_TASK
+   * (a message moves no deadline, but runs recorded so replay a timer cancelled and restarted).
+   */
+  recordMessage(seq: number, senderId: string, content: string, replan = true): void {
     if (senderId === this.input.agentId) {
       this.lastBotMessage = { seq, content };
       this.unseenReplies?.push({ seq, content });
     }
-    this.changes++;
+    if (replan) this.changes++;
   }
 
   /**

@@ -17,7 +17,7 @@ import { rentalsByHexPrefix } from '../../db/rentals';
 import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental/contract';
 import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
-import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/rentr';
+import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/chat';
 import { agentCardOf } from '../../db/agents';
 
 /** `/v1/chat` is the API channel in Rentr's terms, whatever channel the rental was booked on. */

@@ -8,8 +8,8 @@ import { credentialOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import { clientIp, limitRentalCodeLookup } from '../rate-limit';
-import { rentrChatInput, rentrChatResponse, rentrStatusResponse } from '../schemas/rentr';
-import * as rentr from '../use-cases/rentr';
+import { rentrChatInput, rentrChatResponse, rentrStatusResponse } from '../schemas/chat';
+import * as rentr from '../use-cases/chat';
 import { parseOrThrow } from '../validation';
 
 const PREFIXES = ['/v1', '/api/v1'] as const;
