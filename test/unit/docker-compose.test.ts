@@ -241,11 +241,21 @@ describe('Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
   const stages = dockerfile.split(/^FROM /m).slice(1);
 
-  it('builds in stages on Node 22 LTS with a clean npm ci', () => {
+  it('builds in stages on the Node LTS of .nvmrc with a clean npm ci', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage).toMatch(/^node:22[.\d]*-/);
+    const nvmrc = fs.readFileSync(path.join(ROOT, '.nvmrc'), 'utf8').trim();
+    const [major, minor] = nvmrc.split('.');
+    for (const stage of stages) expect(stage).toMatch(new RegExp(`^node:${major}\\.${minor}-`));
     expect(dockerfile).toMatch(/^RUN npm ci /m);
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev /m);
+  });
+
+  it('is the Node that package.json engines ask for', () => {
+    const major = fs.readFileSync(path.join(ROOT, '.nvmrc'), 'utf8').trim().split('.')[0];
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(pkg.engines.node).toMatch(new RegExp(`^\\^${major}\\.`));
   });
 
   it('type-checks and compiles to JavaScript, and prebuilds the workflow bundle', () => {
