@@ -6,6 +6,7 @@
  * log says so) while the rest keep serving; Postgres, Temporal or devchain dying stops the stack.
  * Ctrl-C stops everything.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../worker/config';
 import { log } from './dev-children';
@@ -17,6 +18,8 @@ const ROOT = path.join(__dirname, '..');
 const DATA_DIR = path.join(ROOT, '.data', 'cluster');
 
 async function main(): Promise<void> {
+  // Settings from ./.env (see .env.example); variables already in the environment win.
+  if (fs.existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'));
   const { secrets, created } = loadDevSecrets(path.join(ROOT, '.data', 'dev-secrets.json'), process.env);
   const env: NodeJS.ProcessEnv = { ...process.env, ...secrets };
   const config = loadConfig(env);
