@@ -86,11 +86,12 @@ describe('docker-compose.yml', () => {
       ].sort(),
     );
     expect(services.temporal.image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
-    expect(services['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+$/);
+    // admin-tools tags name the release, then the CLIs bundled (1.29.1-tctl-1.18.4-cli-1.5.0).
+    expect(services['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+(-[\w.-]+)?$/);
     expect(services['temporal-namespace'].image).toBe(services['temporal-schema'].image);
     expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
     // Server and admin tools of the same release: the schema matches the server.
-    expect(services.temporal.image!.split(':')[1]).toBe(services['temporal-schema'].image!.split(':')[1]);
+    expect(services.temporal.image!.split(':')[1]).toBe(services['temporal-schema'].image!.split(/[:-]/)[2]);
     for (const svc of Object.values(services)) expect(svc.image ?? '').not.toMatch(/auto-setup/);
     for (const name of APP) expect(services[name].build).toBe('.');
   });
