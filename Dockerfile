@@ -1,7 +1,7 @@
 # agentrent api / worker / migrate image (one image, the command picks the process).
-# Node 22 LTS; the build stage type-checks, compiles to JavaScript and prebuilds the workflow bundle,
+# Node 24 LTS (as .nvmrc); the build stage type-checks, compiles to JavaScript and prebuilds the workflow bundle,
 # the runtime stage holds only production dependencies and dist/, and runs as the non-root `node`.
-FROM node:22.21-bookworm-slim AS build
+FROM node:24.22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +11,7 @@ RUN npx tsc -p tsconfig.build.json
 # The workflow bundle, built once here instead of by webpack at every worker start.
 RUN node dist/scripts/build-workflow-bundle.js dist/workflow-bundle.js
 
-FROM node:22.21-bookworm-slim AS runtime
+FROM node:24.22-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

@@ -1,9 +1,10 @@
-// Two jest projects, run in band (the Temporal native runtime lives per process):
+// Two jest projects, each run in band (the Temporal native runtime lives per process); `npm test`
+// (scripts/run-tests.mjs) runs the two side by side:
 // - fast: test/unit, the history replay and the workflow tests on the time-skipping server with
 //   stub activities; no Postgres, no Temporal dev server, no devchain.
 // - integration: everything else, sharing one Postgres, one Temporal dev server and one devchain
 //   started in globalSetup — which jest runs only when a test of this project is selected.
-// `jest --runInBand` runs both, each test file exactly once.
+// `npx jest --runInBand` runs both one after the other, each test file exactly once.
 
 /** test/workflows files that drive the real activities against the harness's Postgres. */
 const WORKFLOW_TESTS_WITH_SERVICES = [
@@ -18,7 +19,12 @@ const withServices = `(${WORKFLOW_TESTS_WITH_SERVICES.join('|')})\\.test\\.ts$`;
 const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+    // jose (the JWT library) ships ES modules only; jest's CommonJS runtime gets them compiled.
+    '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   setupFiles: ['<rootDir>/test/harness/setup-each-file.ts'],
 };
 

@@ -3,7 +3,7 @@
  * ADMIN_API_KEY is always the platform operator (an admin). Keys are looked up by hash only.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import jwt from 'jsonwebtoken';
+import { jwtVerify, SignJWT } from 'jose';
 import { timingSafeEqual } from 'node:crypto';
 import { API_KEY_PREFIX, hashApiKey } from '../domain/api-keys';
 import type { Config } from '../domain/config';
@@ -50,14 +50,21 @@ export interface JwtClaims {
   role: 'user' | 'admin';
 }
 
-export function issueJwt(config: Config, claims: JwtClaims): { token: string; expiresIn: number } {
+const JWT_ISSUER = 'agentrent';
+const jwtKey = (config: Config) => new TextEncoder().encode(config.JWT_SECRET);
+
+export async function issueJwt(
+  config: Config,
+  claims: JwtClaims,
+): Promise<{ token: string; expiresIn: number }> {
   const expiresIn = 3600;
-  const token = jwt.sign({ role: claims.role }, config.JWT_SECRET, {
-    subject: claims.sub,
-    expiresIn,
-    algorithm: 'HS256',
-    issuer: 'agentrent',
-  });
+  const token = await new SignJWT({ role: claims.role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuer(JWT_ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(`${expiresIn}s`)
+    .sign(jwtKey(config));
   return { token, expiresIn };
 }
 
@@ -83,10 +90,10 @@ export async function resolvePrincipal(
     };
   }
   try {
-    const claims = jwt.verify(credential, config.JWT_SECRET, {
+    const { payload: claims } = await jwtVerify(credential, jwtKey(config), {
       algorithms: ['HS256'],
-      issuer: 'agentrent',
-    }) as jwt.JwtPayload;
+      issuer: JWT_ISSUER,
+    });
     if (!claims.sub) return undefined;
     const r = await accountRoleOf(db, claims.sub);
     if (!r.rows[0]) return undefined;

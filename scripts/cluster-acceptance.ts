@@ -3,8 +3,10 @@
  * the platform on a real Temporal cluster (scripts/cluster-stack.ts), every lifecycle driven
  * through BOTH API processes — rentals with proxy chat, task review, deposits, withdrawals with
  * review, webhook delivery (bench/soak-load.ts) — while worker-1 is SIGKILLed mid-rental and
- * mid-withdrawal and never restarted: worker-2 must finish everything, each exactly once
- * (bench/soak-checks.ts). Then MCP, a rate limit and a spend cap across the two API processes.
+ * mid-withdrawal: worker-2 carries on alone until the supervisor has started worker-1 again, and
+ * everything must finish exactly once (bench/soak-checks.ts). Then api-2 is SIGKILLed: api-1 keeps
+ * answering and api-2 comes back as a new process. Then MCP, a rate limit and a spend cap across
+ * the two API processes (the MCP call goes to the restarted api-2).
  * Prints `[cluster] …` lines and a last line `cluster: lifecycles N, lost L, double-paid D, checks C/C`.
  */
 import { randomUUID } from 'node:crypto';
@@ -93,8 +95,17 @@ async function main(): Promise<void> {
         'worker-1 killed mid-rental and mid-withdrawal',
       );
       const [w1] = stack.workers;
-      w1.process.kill('SIGKILL');
-      await w1.exited;
+      const killed = w1.current();
+      const restarted = w1.nextRestart();
+      killed.process.kill('SIGKILL');
+      await killed.exited;
+      const back = await restarted;
+      expectThat(
+        back.previousPid === killed.process.pid &&
+          back.pid !== killed.process.pid &&
+          back.how === 'signal SIGKILL',
+        `worker-1 replaced by a new process (pid ${back.previousPid} → ${back.pid}) after SIGKILL`,
+      );
     })();
     const [started] = await Promise.all([load, kill]);
     say(
@@ -119,8 +130,22 @@ async function main(): Promise<void> {
     );
     expectThat(Number(delivered.rows[0].n) > 0, `webhooks delivered (${delivered.rows[0].n})`);
 
-    // MCP: an account registered through API 1 reads its balance as an MCP tool through API 2.
+    // A dead API process is replaced while the other keeps answering.
     const [api1, api2] = stack.apiUrls;
+    const killedApi = stack.apis[1].current();
+    const apiBack = stack.apis[1].nextRestart();
+    killedApi.process.kill('SIGKILL');
+    await killedApi.exited;
+    const api1Meanwhile = (await fetch(`${api1}/health`)).status;
+    const apiRestart = await apiBack;
+    const api2Again = (await fetch(`${api2}/health`)).status;
+    expectThat(
+      api1Meanwhile === 200 && api2Again === 200 && apiRestart.pid !== killedApi.process.pid,
+      `api-2 SIGKILLed: api-1 answered meanwhile (${api1Meanwhile}), api-2 back as pid ${apiRestart.pid} (${api2Again})`,
+    );
+
+    // MCP: an account registered through API 1 reads its balance as an MCP tool through API 2.
+
     const one = httpClient(() => api1);
     const two = httpClient(() => api2);
     const reg = expectStatus(

@@ -5,13 +5,16 @@
  * processes (PORT and PORT + 1). Each process gets only the secrets its role needs, under the
  * same names docker-compose.yml gives it: the API derives deposit addresses from the xpub and
  * never sees the mnemonic or the hot-wallet key; only workers hold the hot-wallet key.
+ * Workers and APIs are supervised (scripts/cluster-supervisor.ts): one that dies is started again
+ * while the others keep serving. Postgres, Temporal and devchain dying ends the stack (`crashed`).
  * Used by `npm run dev:cluster` (scripts/dev-cluster.ts) and `npm run test:cluster`.
  */
 import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../worker/config';
 import { depositXpubOfMnemonic } from '../activities/tron-address';
-import { log, spawnTsChild, waitFor, type ManagedChild } from './dev-children';
+import { log, spawnTsChild, waitFor, waitForLine } from './dev-children';
+import { type Restart, type Supervised, type SuperviseOptions, supervise } from './cluster-supervisor';
 import { hotWalletAddress } from './dev-secrets';
 import { migrate } from './migrate';
 import { startEmbeddedPostgres } from './postgres';
@@ -56,34 +59,33 @@ export interface ClusterStackOptions {
   metricsPorts: [number, number];
   /** Extra environment for the devchain (e.g. DEVCHAIN_BLOCK_INTERVAL_MS). */
   devchainEnv?: NodeJS.ProcessEnv;
+  /**
+   * Aborting stops the start-up: what has started is stopped and the promise rejects. A server
+   * being started (Postgres, Temporal) finishes starting first, so that it is stopped too.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ClusterStack {
   apiUrls: [string, string];
-  workers: ManagedChild[];
+  /** worker-1, worker-2: each the process running now and its restarts. */
+  workers: Supervised[];
+  /** api-1 (apiUrls[0]), api-2 (apiUrls[1]). */
+  apis: Supervised[];
   temporalAddress: string;
   databaseUrl: string;
   devchainUrl: string;
   namespace: string;
-  /** The environment the workers run with (for starting another worker). */
+  /** The environment the workers run with. */
   workerEnv: NodeJS.ProcessEnv;
-  startWorker(name: string): Promise<ManagedChild>;
-  /** Resolves with a description when any process of the stack stops on its own. */
+  /** Called after each restart of a worker or API, once the new process is ready. */
+  onRestart(listener: (restart: Restart) => void): void;
+  /** Resolves with a description when Postgres, Temporal or devchain stops on its own. */
   crashed: Promise<string>;
   stop(): Promise<void>;
 }
 
 const HOT_WALLET_FUNDS = { trx: 100_000, usdt: 1_000_000 };
-
-/** Resolves at the first line containing any of `texts`. */
-function waitForLine(child: ManagedChild, ...texts: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    child.onLine((line) => {
-      if (texts.some((text) => line.includes(text))) resolve();
-    });
-    void child.exited.then((how) => reject(new Error(`${child.name} exited before it was ready (${how})`)));
-  });
-}
 
 export async function startClusterStack(opts: ClusterStackOptions): Promise<ClusterStack> {
   const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
@@ -100,7 +102,15 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       await part.stop().catch((err: unknown) => log('dev', `${part.name}: ${String(err)}`));
     }
   };
+  const checkpoint = () => {
+    if (opts.signal?.aborted) throw new Error('start-up interrupted');
+  };
+  const aborted = new Promise<never>((_resolve, reject) =>
+    opts.signal?.addEventListener('abort', () => reject(new Error('start-up interrupted')), { once: true }),
+  );
+  aborted.catch(() => undefined);
   try {
+    checkpoint();
     const env: NodeJS.ProcessEnv = { ...opts.env };
     env.NODE_ENV ||= 'development';
     env.ALLOW_PRIVATE_WEBHOOKS ||= 'true';
@@ -114,7 +124,9 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
     stops.push({ name: 'postgres', stop: () => pg.stop() });
     if (pg.exited) watch('postgres', pg.exited);
     env.DATABASE_URL = pg.url;
+    checkpoint();
     await migrate(pg.url, () => undefined);
+    checkpoint();
 
     const ports: ClusterPorts = {
       frontend: await freePort(),
@@ -134,6 +146,7 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       onLine: (line) => log('temporal', line),
     });
     stops.push({ name: 'temporal', stop: () => temporal.stop() });
+    checkpoint();
     watch('temporal', temporal.exited);
     env.TEMPORAL_ADDRESS = temporal.address;
     env.TEMPORAL_NAMESPACE = namespace;
@@ -172,48 +185,74 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       env.TRON_DEPOSIT_XPUB = depositXpubOfMnemonic(env.TRON_DEPOSIT_MNEMONIC);
     }
     loadConfig(env); // fail here, with every problem named, rather than in four children
+    checkpoint();
+
+    const restartListeners: Array<(restart: Restart) => void> = [];
+    const supervised = (
+      name: string,
+      spawn: SuperviseOptions['spawn'],
+      whenReady: SuperviseOptions['whenReady'],
+      graceMs: number,
+    ) => {
+      const s = supervise({
+        name,
+        spawn,
+        whenReady,
+        stopChild: (child) => child.stop(graceMs),
+        log: (message) => log('dev', message),
+      });
+      stops.push({ name, stop: () => s.stop() });
+      const relay = (): void =>
+        void s.nextRestart().then((restart) => {
+          for (const listener of restartListeners) listener(restart);
+          relay();
+        });
+      relay();
+      return s;
+    };
 
     const workerEnv = roleEnv('worker', env);
-    const startWorker = async (name: string, metricsPort = 0) => {
-      const worker = spawnTsChild(name, 'worker/main.ts', {
-        ...workerEnv,
-        METRICS_PORT: String(metricsPort),
-        // Two workers on one host: business metrics would collide on one default port.
-        WORKER_METRICS_PORT: '0',
-      });
-      stops.push({ name, stop: () => worker.stop() });
-      // "worker running" is logged at info; the SDK's state line now comes through pino too
-      // (worker/runtime.ts), so a LOG_LEVEL above info shows neither.
-      const ready = waitForLine(worker, 'worker running', '"state":"RUNNING"');
-      await ready;
-      return worker;
-    };
-    const workers = await Promise.all([
-      startWorker('worker-1', opts.metricsPorts[0]),
-      startWorker('worker-2', opts.metricsPorts[1]),
-    ]);
-    for (const w of workers) watch(w.name, w.exited);
+    const worker = (name: string, metricsPort: number) =>
+      supervised(
+        name,
+        () =>
+          spawnTsChild(name, 'worker/main.ts', {
+            ...workerEnv,
+            METRICS_PORT: String(metricsPort),
+            // Two workers on one host: business metrics would collide on one default port.
+            WORKER_METRICS_PORT: '0',
+          }),
+        // "worker running" is logged at info; the SDK's state line now comes through pino too
+        // (worker/runtime.ts), so a LOG_LEVEL above info shows neither.
+        (child) => waitForLine(child, 'worker running', '"state":"RUNNING"'),
+        35_000,
+      );
+    const workers = [worker('worker-1', opts.metricsPorts[0]), worker('worker-2', opts.metricsPorts[1])];
+    // Children are registered in `stops` already: an abort can stop waiting for them at once.
+    await Promise.race([Promise.all(workers.map((w) => w.ready)), aborted]);
 
     const apiEnv = roleEnv('api', env);
     const apiUrls: [string, string] = [`http://127.0.0.1:${opts.port}`, `http://127.0.0.1:${opts.port + 1}`];
-    await Promise.all(
-      apiUrls.map(async (apiUrl, i) => {
-        const name = `api-${i + 1}`;
-        const api = spawnTsChild(name, 'api/server.ts', { ...apiEnv, PORT: String(opts.port + i) });
-        stops.push({ name, stop: () => api.stop(10_000) });
-        watch(name, api.exited);
-        await waitFor(name, async () => (await fetch(`${apiUrl}/health`)).status === 200, api.exited);
-      }),
-    );
+    const apis = apiUrls.map((apiUrl, i) => {
+      const name = `api-${i + 1}`;
+      return supervised(
+        name,
+        () => spawnTsChild(name, 'api/server.ts', { ...apiEnv, PORT: String(opts.port + i) }),
+        (child) => waitFor(name, async () => (await fetch(`${apiUrl}/health`)).status === 200, child.exited),
+        10_000,
+      );
+    });
+    await Promise.race([Promise.all(apis.map((a) => a.ready)), aborted]);
     return {
       apiUrls,
       workers,
+      apis,
       temporalAddress: temporal.address,
       databaseUrl: pg.url,
       devchainUrl,
       namespace,
       workerEnv,
-      startWorker: (name) => startWorker(name),
+      onRestart: (listener) => restartListeners.push(listener),
       crashed,
       stop,
     };

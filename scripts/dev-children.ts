@@ -51,7 +51,22 @@ const ROOT = path.join(__dirname, '..');
 /** Runs `<script>` with node and the tsx loader (one process per child, signals go straight to it). */
 export function spawnTsChild(name: string, script: string, env: NodeJS.ProcessEnv): ManagedChild {
   const guard = path.join(__dirname, 'dev-parent-guard.cjs');
-  const child = spawn(process.execPath, ['--require', guard, '--import', 'tsx', path.join(ROOT, script)], {
+  return spawnManaged(
+    name,
+    process.execPath,
+    ['--require', guard, '--import', 'tsx', path.join(ROOT, script)],
+    env,
+  );
+}
+
+/** Runs a node program as a child of the dev scripts: own process group, prefixed output, IPC for the guard. */
+export function spawnManaged(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): ManagedChild {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env,
     detached: true,
@@ -81,6 +96,16 @@ export function spawnTsChild(name: string, script: string, env: NodeJS.ProcessEn
       clearTimeout(timer);
     },
   };
+}
+
+/** Resolves at the first line containing any of `texts`; rejects if the child exits first. */
+export function waitForLine(child: ManagedChild, ...texts: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.onLine((line) => {
+      if (texts.some((text) => line.includes(text))) resolve();
+    });
+    void child.exited.then((how) => reject(new Error(`${child.name} exited before it was ready (${how})`)));
+  });
 }
 
 /** Resolves when `check` returns true; rejects after `timeoutMs` or when `abort` settles first. */

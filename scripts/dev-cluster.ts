@@ -2,8 +2,11 @@
  * `npm run dev:cluster`: the platform of `npm run dev` on the Temporal server production runs
  * (scripts/cluster-stack.ts): embedded Postgres (.data/cluster/postgres) with Temporal's own
  * databases and Postgres visibility, temporal-server built once from its Go module, devchain,
- * two workers and two APIs (PORT and PORT + 1). Ctrl-C stops everything.
+ * two workers and two APIs (PORT and PORT + 1). A worker or API that dies is started again (the
+ * log says so) while the rest keep serving; Postgres, Temporal or devchain dying stops the stack.
+ * Ctrl-C stops everything.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../worker/config';
 import { log } from './dev-children';
@@ -15,16 +18,25 @@ const ROOT = path.join(__dirname, '..');
 const DATA_DIR = path.join(ROOT, '.data', 'cluster');
 
 async function main(): Promise<void> {
+  // Settings from ./.env (see .env.example); variables already in the environment win.
+  if (fs.existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'));
   const { secrets, created } = loadDevSecrets(path.join(ROOT, '.data', 'dev-secrets.json'), process.env);
   const env: NodeJS.ProcessEnv = { ...process.env, ...secrets };
   const config = loadConfig(env);
   const running: { stack?: ClusterStack } = {};
+  const startup = new AbortController();
   let stopping = false;
   const stopAll = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
     log('dev', why);
-    await running.stack?.stop();
+    if (!running.stack) {
+      // Still starting: the start-up stops what it started and rejects (the .catch below).
+      log('dev', 'stopping what has started (a server being started finishes starting first)…');
+      startup.abort();
+      return;
+    }
+    await running.stack.stop();
     log('dev', 'all stopped');
     process.exit(code);
   };
@@ -42,9 +54,18 @@ async function main(): Promise<void> {
     postgresPort: Number(process.env.DEV_POSTGRES_PORT || 54339),
     devchainPort: Number(process.env.DEV_DEVCHAIN_PORT || 9091),
     metricsPorts: config.METRICS_PORT > 0 ? [config.METRICS_PORT, config.METRICS_PORT + 1] : [0, 0],
+    signal: startup.signal,
+  }).catch((err: unknown) => {
+    if (startup.signal.aborted) {
+      log('dev', 'all stopped');
+      process.exit(0);
+    }
+    throw err;
   });
   running.stack = stack;
-  void stack.crashed.then((why) => stopAll(`${why} — stopping the whole stack`, 1));
+  void stack.crashed.then((why) =>
+    stopAll(`${why} — the cluster cannot serve without it: stopping everything`, 1),
+  );
   const [api1, api2] = stack.apiUrls;
   log(
     'dev',
@@ -61,7 +82,7 @@ async function main(): Promise<void> {
       `  TRON node      ${stack.devchainUrl} (devchain)`,
       `  Admin API key  ${secrets.ADMIN_API_KEY}${created ? '   (new; kept in .data/dev-secrets.json)' : ''}`,
       '',
-      'Ctrl-C stops everything.',
+      'A worker or API that dies is restarted; the others keep serving. Ctrl-C stops everything.',
     ].join('\n'),
   );
 }

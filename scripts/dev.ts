@@ -6,6 +6,7 @@
  * one. Ctrl-C stops every child in reverse order; a child dying stops the whole stack.
  */
 import { Connection } from '@temporalio/client';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../worker/config';
@@ -18,6 +19,8 @@ import { startEmbeddedPostgres } from './postgres';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 const ROOT = path.join(__dirname, '..');
+// Settings from ./.env (see .env.example); variables already in the environment win.
+if (fs.existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'));
 const DATA_DIR = path.join(ROOT, '.data');
 const TEMPORAL_UI_PORT = Number(process.env.DEV_TEMPORAL_UI_PORT || 8233);
 const POSTGRES_PORT = Number(process.env.DEV_POSTGRES_PORT || 54329);

@@ -107,6 +107,9 @@ function binaries(user: RunAs | undefined): string {
 
 /** The data directory `user` can own: the requested one, or one under /var/tmp when it is out of reach. */
 function dataDirFor(requested: string, user: RunAs | undefined): string {
+  // Missing parents (.data/cluster) are made with the usual mode, so the answer below is about
+  // directories that exist: a parent made 0700 later would lock the postgres user out.
+  if (user) fs.mkdirSync(path.dirname(requested), { recursive: true });
   if (!user || reachable(path.dirname(requested), user)) return requested;
   const hash = createHash('sha256').update(path.resolve(requested)).digest('hex').slice(0, 12);
   const moved = path.join('/var/tmp', `agentrent-postgres-${hash}`);
@@ -169,6 +172,8 @@ export async function startEmbeddedPostgres(opts: {
   const dataDir = dataDirFor(opts.dataDir, user);
   const locale = messagesLocale();
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    // Only the data directory itself is private (initdb wants 0700); its parents keep the usual mode.
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (user) fs.chownSync(dataDir, user.uid, user.gid);
     await runInitdb(bin, dataDir, password, user, locale);

@@ -95,7 +95,7 @@ export async function signup(deps: Deps, input: z.infer<typeof signupInput>) {
     },
     false,
   );
-  const jwt = issueJwt(deps.config, { sub: created.id, role: 'user' });
+  const jwt = await issueJwt(deps.config, { sub: created.id, role: 'user' });
   return {
     user_id: created.id,
     email: input.email.toLowerCase(),
@@ -120,7 +120,7 @@ export async function token(
   dummyHash ??= hash('not-a-password-of-anyone');
   const ok = await verify(row?.password_hash ?? (await dummyHash), input.password).catch(() => false);
   if (!row?.password_hash || !ok) throw appError('invalid_email_or_password');
-  const jwt = issueJwt(deps.config, { sub: row.id, role: row.role });
+  const jwt = await issueJwt(deps.config, { sub: row.id, role: row.role });
   return { access_token: jwt.token, token_type: 'bearer', expires_in: jwt.expiresIn };
 }
 

@@ -1,8 +1,8 @@
 /**
  * `npm run test:cluster` (CI): scripts/cluster-acceptance.ts on a real Temporal cluster — every
- * lifecycle through both API processes, worker-1 SIGKILLed mid-rental and mid-withdrawal, MCP,
- * a rate limit and a spend cap shared by both APIs — must end with nothing lost, nothing paid
- * twice and every check passed.
+ * lifecycle through both API processes, worker-1 SIGKILLed mid-rental and mid-withdrawal and
+ * api-2 SIGKILLed later (the supervisor replaces both and says so), MCP, a rate limit and a spend
+ * cap shared by both APIs — must end with nothing lost, nothing paid twice and every check passed.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -24,7 +24,11 @@ function runAcceptance(): Promise<{ code: number | null; output: string }> {
       output += c.toString();
       // Progress for the CI log, without every request the APIs log.
       for (const line of c.toString().split('\n')) {
-        if (line.startsWith('[cluster]') || line.startsWith('[temporal-servers]'))
+        if (
+          line.startsWith('[cluster]') ||
+          line.startsWith('[temporal-servers]') ||
+          / restarting it | is back \(pid /.test(line)
+        )
           process.stdout.write(`${line}\n`);
       }
     };
@@ -34,7 +38,7 @@ function runAcceptance(): Promise<{ code: number | null; output: string }> {
   });
 }
 
-test('on a Temporal cluster with two APIs and two workers, every lifecycle ends once after a worker is SIGKILLed', async () => {
+test('on a Temporal cluster with two APIs and two workers, a SIGKILLed worker and API are replaced and every lifecycle ends once', async () => {
   const { code, output } = await runAcceptance();
   const lines = output.trim().split('\n');
   const last = lines.filter((l) => l.startsWith('cluster:')).pop();
@@ -45,6 +49,10 @@ test('on a Temporal cluster with two APIs and two workers, every lifecycle ends 
         .slice(-80)
         .join('\n')}\n`,
     );
+  // The supervisor says what it did, in the log a developer reads.
+  expect(output).toMatch(/worker-1 stopped unexpectedly \(signal SIGKILL\) — restarting it/);
+  expect(output).toMatch(/api-2 stopped unexpectedly \(signal SIGKILL\) — restarting it/);
+  expect(output).toMatch(/worker-1 is back \(pid \d+, restart 1\)/);
   expect(last).toMatch(/^cluster: lifecycles [1-9]\d*, lost 0, double-paid 0, checks (\d+)\/\1$/);
   expect(code).toBe(0);
 });

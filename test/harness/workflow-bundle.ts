@@ -41,14 +41,61 @@ function sourceHash(workflowsPath: string): string {
   return hash.digest('hex').slice(0, 24);
 }
 
+/** The pid in a lock directory; undefined while it is being written or already gone. */
+function lockOwner(lock: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8')) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Holds `${file}.lock` while building, so the two jest processes of `npm test` (fast and
+ * integration, run side by side) build one bundle between them. A lock whose owner is gone is taken over.
+ */
+async function withBuildLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${file}.lock`;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      const owner = lockOwner(lock);
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      const abandoned = owner === undefined ? age > 60_000 : !isAlive(owner);
+      if (abandoned) fs.rmSync(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** The bundle of the workflows registered at `workflowsPath` (the registration index). */
 export async function cachedWorkflowBundle(workflowsPath: string): Promise<WorkflowBundle> {
   const file = path.join(os.tmpdir(), `agentrent-workflows-${sourceHash(workflowsPath)}.js`);
   if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8') };
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
-  // Written aside and renamed: a concurrent run never reads half a bundle.
-  const partial = `${file}.${randomUUID()}.partial`;
-  fs.writeFileSync(partial, bundle.code);
-  fs.renameSync(partial, file);
-  return bundle;
+  return withBuildLock(file, async () => {
+    if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8') };
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    // Written aside and renamed: a concurrent run never reads half a bundle.
+    const partial = `${file}.${randomUUID()}.partial`;
+    fs.writeFileSync(partial, bundle.code);
+    fs.renameSync(partial, file);
+    return bundle;
+  });
 }

