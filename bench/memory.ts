@@ -105,6 +105,12 @@ async function main(): Promise<void> {
   say(`starting the stack (one worker); ${RENTALS} rentals of ${MINUTES} min, ${CLIENTS} at a time`);
   const stack = await startSoakStack({ workers: 1, extraEnv: { METRICS_PORT: String(metricsPort) } });
   const agent = await startAgent();
+  // Ctrl-C stops the stack too (its servers run in their own process groups).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      say(`${signal}: stopping the stack`);
+      void Promise.allSettled([agent.close(), stack.stop()]).then(() => process.exit(130));
+    });
   try {
     const pid = stack.workerPid(0);
     if (!pid) throw new Error('the worker has no process id');
