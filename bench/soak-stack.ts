@@ -44,6 +44,8 @@ export interface SoakStack {
   restartPostgres(): Promise<void>;
   restartTemporal(): Promise<void>;
   workerCount: number;
+  /** The process id of worker `i` as running now (benches sample its memory). */
+  workerPid(i: number): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -160,6 +162,7 @@ export async function startSoakStack(opts: {
     usdtContract: info.usdtContract,
     hotWallet,
     workerCount: opts.workers,
+    workerPid: (i) => workers[i]?.process.pid,
     async killWorker(i) {
       const w = workers[i];
       w.process.kill('SIGKILL');

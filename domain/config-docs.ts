@@ -60,7 +60,16 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   TEMPORAL_API_KEY: { text: 'Temporal Cloud API key (implies TLS)' },
   WORKFLOW_BUNDLE_PATH: {
     text: 'a prebuilt workflow bundle (the Docker image sets it)',
-    unset: 'bundle at start',
+    unset: 'built at start by a child process, cached by source hash: [MEMORY.md](MEMORY.md)',
+  },
+  WORKER_MAX_CACHED_WORKFLOWS: {
+    text: 'workflow runs the worker keeps in memory between their tasks (~300 KB each; RSS ≈ idle + this × 300 KB however many rentals are active); past it the least recently used replays its history on its next task. `0` = no cache ([MEMORY.md](MEMORY.md))',
+  },
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: {
+    text: "how long a cached run's task waits on its worker's own queue before any worker takes it (and replays it): the delay a rental pays when its worker died",
+  },
+  WORKER_REUSE_V8_CONTEXT: {
+    text: 'all workflow runs share one V8 context (several times less memory per run); `false` only to rule it out when chasing a workflow isolation bug',
   },
   METRICS_PORT: { text: "worker's Temporal SDK Prometheus endpoint (`0` = off)" },
   WORKER_METRICS_PORT: {

@@ -39,11 +39,33 @@ export const configSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Temporal Cloud API key (implies TLS). */
   TEMPORAL_API_KEY: z.string().min(1).optional(),
-  /** A workflow bundle prebuilt by scripts/build-workflow-bundle.ts (the image); unset = bundle at start. */
+  /** A workflow bundle prebuilt by scripts/build-workflow-bundle.ts (the image); unset = built by a child process at start, cached by source hash. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   METRICS_PORT: port.default(9464),
   /** The worker's business metrics (worker/metrics.ts); 0 = off. */
   WORKER_METRICS_PORT: port.default(9465),
+  /**
+   * The worker's workflow cache (docs/MEMORY.md): how many workflow runs it keeps in memory between
+   * their tasks, each a few hundred KB. Past it the least recently used run is evicted and its next
+   * task (a chat, a timer) replays its history first. 0 = no cache (every task replays).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .refine((n) => n !== 1, 'must be 0 (no cache) or at least 2')
+    .default(1000),
+  /**
+   * How long a task for a cached run waits on this worker's own (sticky) queue before the server
+   * hands it to any worker, which replays it: the delay a task pays when its worker died.
+   */
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(10_000),
+  /**
+   * All workflow runs share one V8 context (the SDK's default; a cached run costs ~10× less than
+   * with a context of its own). false only to rule it out when chasing a workflow isolation bug.
+   */
+  WORKER_REUSE_V8_CONTEXT: envBool.default(true),
   REQUEST_BODY_LIMIT: z.string().default('256kb'),
   /** Express "trust proxy": number of proxy hops whose X-Forwarded-For is believed (0 = none). */
   TRUST_PROXY: z.coerce.number().int().min(0).default(0),

@@ -1,16 +1,16 @@
 /**
- * Prebuilds the workflow bundle for the production image (Dockerfile), so a worker starts without
- * webpack: `node dist/scripts/build-workflow-bundle.js <out.js>`, then WORKFLOW_BUNDLE_PATH=<out.js>.
+ * Prebuilds the workflow bundle, so a worker starts without webpack: for the production image
+ * (Dockerfile: `node dist/scripts/build-workflow-bundle.js <out.js>`, then
+ * WORKFLOW_BUNDLE_PATH=<out.js>), and as the child process a worker without a prebuilt bundle
+ * runs (worker/workflow-bundle.ts), so webpack's memory never stays in the worker.
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
-import fs from 'node:fs';
 import path from 'node:path';
-import { WORKFLOWS_PATH } from '../worker/create-worker';
+import { WORKFLOWS_PATH, writeBundleFile } from '../worker/workflow-bundle';
 
 export async function buildWorkflowBundle(outFile: string): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, code);
+  writeBundleFile(outFile, code);
 }
 
 if (require.main === module) {

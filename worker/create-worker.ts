@@ -2,15 +2,19 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+import { WORKFLOWS_PATH } from './workflow-bundle';
+
+export { WORKFLOWS_PATH };
 
 export interface WorkerOptions {
   deps: ActivityDeps;
   connection: NativeConnection;
   taskQueue: string;
   namespace: string;
-  /** A pre-built bundle (tests bundle once per file; the image's WORKFLOW_BUNDLE_PATH); otherwise workflows are bundled at start. */
+  /** A pre-built bundle (tests bundle once per file; worker/main.ts loads one built out of process); otherwise workflows are bundled here. */
   workflowBundle?: WorkflowBundleOption;
+  /** The workflow cache and its sticky queue (config WORKER_*; docs/MEMORY.md); unset = the SDK's defaults. */
+  cache?: { maxCachedWorkflows: number; stickyQueueTimeoutMs: number; reuseV8Context: boolean };
   /** Replace some activities (tests only). */
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
@@ -22,6 +26,13 @@ export function createWorker(opts: WorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createActivities(opts.deps), ...opts.activityOverrides },
+    ...(opts.cache
+      ? {
+          maxCachedWorkflows: opts.cache.maxCachedWorkflows,
+          stickyQueueScheduleToStartTimeout: opts.cache.stickyQueueTimeoutMs,
+          reuseV8Context: opts.cache.reuseV8Context,
+        }
+      : {}),
     // In-flight activities get this long to finish on SIGTERM before the worker gives up on them.
     shutdownGraceTime: '30s',
   });

@@ -12,6 +12,7 @@ import { createLogger } from './logger';
 import { temporalConnectionOptions } from './temporal-connection';
 import { ensureDepositWatcher } from '../activities/deposit-watcher';
 import { createWorker } from './create-worker';
+import { bundleOutOfProcess, WORKFLOWS_PATH } from './workflow-bundle';
 import { createWorkerMetrics, READ_TIMEOUT_MS, startMetricsServer } from './metrics';
 import { installWorkerRuntime } from './runtime';
 import { ensureSchedules } from './schedules';
@@ -44,7 +45,13 @@ async function main(): Promise<void> {
       temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
     },
     connection,
-    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
+    // Never webpack in this process: its memory would stay here for good (docs/MEMORY.md).
+    workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH ?? (await bundleOutOfProcess(WORKFLOWS_PATH)) },
+    cache: {
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      stickyQueueTimeoutMs: config.WORKER_STICKY_QUEUE_TIMEOUT_MS,
+      reuseV8Context: config.WORKER_REUSE_V8_CONTEXT,
+    },
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     namespace: config.TEMPORAL_NAMESPACE,
   });

@@ -1,17 +1,13 @@
 /**
  * The production workflow bundle, built once per state of the sources and reused by every test
- * file after it (webpack takes seconds, and jest gives each file its own module scope). Cached in
- * the OS temp dir under a hash of the checkout's path, every source file outside test/ and
- * node_modules, and package-lock.json: any change to what the bundle could contain rebuilds it.
+ * file after it (webpack takes seconds, and jest gives each file its own module scope). The cache
+ * is the worker's own (worker/workflow-bundle.ts: OS temp dir, keyed by a hash of the sources), so
+ * a worker started after the tests, or tests after a worker, find it built.
  */
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-
-const ROOT = path.join(__dirname, '..', '..');
-const SKIP = new Set(['node_modules', 'test', '.git', 'dist', 'coverage']);
+import { cachedBundleFile, writeBundleFile } from '../../worker/workflow-bundle';
 
 const quietBundlerLogger = {
   trace: () => undefined,
@@ -21,25 +17,6 @@ const quietBundlerLogger = {
   error: (m: string) => console.error(m),
   log: () => undefined,
 };
-
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of fs
-    .readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIP.has(entry.name) && !entry.name.startsWith('.')) sourceFiles(full, out);
-    } else if (/\.(ts|js|mjs|cjs|json)$/.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-
-function sourceHash(workflowsPath: string): string {
-  const hash = createHash('sha256').update(ROOT).update('\0').update(workflowsPath);
-  for (const file of sourceFiles(ROOT))
-    hash.update('\0').update(file).update('\0').update(fs.readFileSync(file));
-  return hash.digest('hex').slice(0, 24);
-}
 
 /** The pid in a lock directory; undefined while it is being written or already gone. */
 function lockOwner(lock: string): number | undefined {
@@ -87,15 +64,12 @@ async function withBuildLock<T>(file: string, fn: () => Promise<T>): Promise<T> 
 
 /** The bundle of the workflows registered at `workflowsPath` (the registration index). */
 export async function cachedWorkflowBundle(workflowsPath: string): Promise<WorkflowBundle> {
-  const file = path.join(os.tmpdir(), `agentrent-workflows-${sourceHash(workflowsPath)}.js`);
+  const file = cachedBundleFile(workflowsPath);
   if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8') };
   return withBuildLock(file, async () => {
     if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8') };
     const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
-    // Written aside and renamed: a concurrent run never reads half a bundle.
-    const partial = `${file}.${randomUUID()}.partial`;
-    fs.writeFileSync(partial, bundle.code);
-    fs.renameSync(partial, file);
+    writeBundleFile(file, bundle.code);
     return bundle;
   });
 }

@@ -33,6 +33,20 @@ describe('config', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
+  it('bounds the worker workflow cache by default (docs/MEMORY.md)', () => {
+    const config = loadConfig(JWT);
+    expect(config.WORKER_MAX_CACHED_WORKFLOWS).toBe(1000);
+    expect(config.WORKER_STICKY_QUEUE_TIMEOUT_MS).toBe(10_000);
+    expect(config.WORKER_REUSE_V8_CONTEXT).toBe(true);
+  });
+
+  it('accepts a workflow cache of 0 (off) and rejects one of a single run', () => {
+    expect(loadConfig({ ...JWT, WORKER_MAX_CACHED_WORKFLOWS: '0' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(0);
+    expect(configErrorOf({ WORKER_MAX_CACHED_WORKFLOWS: '1' }).message).toMatch(
+      /WORKER_MAX_CACHED_WORKFLOWS/,
+    );
+  });
+
   it('rejects a non-numeric PORT with a ConfigError naming PORT', () => {
     const err = configErrorOf({ PORT: 'abc' });
     expect(err.name).toBe('ConfigError');
