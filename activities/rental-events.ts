@@ -7,7 +7,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError, ErrorCode } from '../domain/errors';
-import { deliveryIdOf, enqueueDelivery } from './webhook-enqueue';
+import { deliveryIdOf, enqueueDelivery } from '../services/webhook-enqueue';
 import type { EnqueueWebhookInput } from '../domain/webhooks';
 import type { ActivityDeps } from './deps';
 import { agentTakesPushedEvents, insertNotification, rentalEventRoute } from '../db/notifications';

@@ -10,7 +10,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../worker/config';
-import { depositXpubOfMnemonic } from '../activities/tron-address';
+import { depositXpubOfMnemonic } from '../services/tron-address';
 import { log, spawnTsChild, waitFor, type ManagedChild } from './dev-children';
 import { hotWalletAddress } from './dev-secrets';
 import { migrate } from './migrate';
