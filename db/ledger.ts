@@ -3,6 +3,7 @@
  * journal whose lines sum to zero, written in one transaction under a unique idempotency key:
  * posting the same key again is a no-op that returns the original journal.
  */
+import { randomBytes } from 'node:crypto';
 import { errorText } from '../domain/error-texts';
 import { AppError, ErrorCode } from '../domain/errors';
 import {
@@ -102,7 +103,7 @@ export async function postJournal(db: Db | DbClient, posting: Posting): Promise<
   // One statement (ledger_post, migration 2000) = one implicit transaction and one round trip;
   // it locks the rows in ascending id order, so concurrent postings never deadlock.
   const values = [
-    timeOrderedUuid(),
+    timeOrderedUuid(Date.now(), randomBytes),
     posting.idempotencyKey,
     posting.kind,
     posting.reference ?? null,

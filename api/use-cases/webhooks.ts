@@ -2,7 +2,7 @@
  * Webhook use-cases: the delivery log (own deliveries; admins may read any), redelivery as a new,
  * freshly signed delivery, the `webhook_test` event, secret rotation and endpoint re-enable.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { appError, notFound } from '../../domain/errors';
 import { afterKey, toPage } from '../../domain/pagination';
 import { temporalAccountUrl, workflowIdOf } from '../../domain/console';
@@ -168,7 +168,7 @@ export async function sendTestEvent(deps: ApiDeps, principal: Principal, idempot
 
 /** Replaces the signing secret; the new one is returned once and never shown again. */
 export async function rotateSecret(deps: ApiDeps, principal: Principal) {
-  const secret = generateSigningSecret();
+  const secret = generateSigningSecret(randomBytes);
   const r = await setWebhookSecret(deps.db, principal.accountId, secret);
   if (!r.rowCount) throw notFound('account');
   return {
