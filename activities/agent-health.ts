@@ -6,7 +6,7 @@
  * history. Keyed by (run, agent): a retried page enqueues nothing twice.
  */
 import { agentHookUrl } from '../domain/agent-reply';
-import { enqueueDelivery } from './webhook-enqueue';
+import { enqueueDelivery } from '../services/webhook-enqueue';
 import type { ActivityDeps } from './deps';
 import { botsToHealthCheck } from '../db/agents';
 

@@ -11,7 +11,7 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { agentHookUrl, type AgentReply, extractAgentReply, safeAgentReply } from '../domain/agent-reply';
 import { ErrorCode } from '../domain/errors';
-import { postJson } from './http-delivery';
+import { postJson } from '../services/http-delivery';
 import type { Queryable } from '../db/pool';
 import { claimRelay } from '../db/rentals';
 import type { ActivityDeps } from './deps';

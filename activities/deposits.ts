@@ -10,8 +10,8 @@ import type { ChainHeads, DepositCandidate, DepositCheck, ScanResult } from '../
 import { ErrorCode } from '../domain/errors';
 import { postJournal } from '../db/ledger';
 import { microFromTokenUnits } from '../domain/tron-amounts';
-import { hex20FromBase58 } from './tron-address';
-import { transfersOf } from './tron-events';
+import { hex20FromBase58 } from '../services/tron-address';
+import { transfersOf } from '../services/tron-events';
 import {
   DEPOSIT_WORKFLOW_TYPE,
   type DepositWorkflow,
@@ -21,7 +21,7 @@ import {
 } from '../workflows/deposit/contract';
 import type { ActivityDeps } from './deps';
 import { depositsCredited, depositsCreditedMicro } from './metrics';
-import { type TronBlock, TronNode, TronNodeError } from './tron-node';
+import { type TronBlock, TronNode, TronNodeError } from '../services/tron-node';
 import {
   confirmDeposit,
   depositAddressesAmong,

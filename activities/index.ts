@@ -15,6 +15,7 @@ import { createReconcilerActivities } from './reconciler';
 import { createRentalEventActivities } from './rental-events';
 import { createRentalActivities } from './rentals';
 import { createTaskCloseActivities } from './task-close';
+import { createTaskEscrowActivities } from './task-escrow';
 import { createTaskExpiryActivities } from './task-expiry';
 import { createTaskActivities } from './tasks';
 import { createWebhookActivities } from './webhooks';
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookActivities(deps),
     ...createRentalEventActivities(deps),
     ...createTaskCloseActivities(deps),
+    ...createTaskEscrowActivities(deps),
     ...createTaskExpiryActivities(deps),
   });
 }

@@ -13,7 +13,7 @@
  * once). Their texts are made storable first: the failure may itself be an unstorable value.
  */
 import { withTransaction } from '../db/pool';
-import { subjectLockKey } from './webhook-enqueue';
+import { subjectLockKey } from '../services/webhook-enqueue';
 import type { ActivityDeps } from './deps';
 import { deadLetterDelivery, deliverySubjectOf, deliveryWaitingOn, lockWebhookSubject } from '../db/webhooks';
 import { insertOperatorAlert } from '../db/operator-alerts';

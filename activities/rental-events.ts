@@ -1,70 +1,17 @@
-/**
- * Where a rental event goes is decided when it happens, from the bot's profile at that moment
- * (issue 15): an `events` bot with a webhook_url gets a webhook delivery; any other bot gets an
- * in-app notification (`GET /api/agents/me/pending`) carrying the webhook payload's `data` fields.
- * Keyed by the event key (delivery id) and the payload's `data.id` (notification id), so a retried
- * activity never delivers one event twice, even if the profile changed in between.
- */
-import { ApplicationFailure } from '@temporalio/common';
-import { AppError, ErrorCode } from '../domain/errors';
-import { deliveryIdOf, enqueueDelivery } from './webhook-enqueue';
-import type { EnqueueWebhookInput } from '../domain/webhooks';
+/** The `deliverRentalEvent` activity: routing is in services/rental-events.ts (the API uses it too). */
 import type { ActivityDeps } from './deps';
-import { agentTakesPushedEvents, insertNotification, rentalEventRoute } from '../db/notifications';
+import {
+  deliverRentalEvent,
+  type DeliverRentalEventInput,
+  type RentalEventRoute,
+} from '../services/rental-events';
 
-export interface DeliverRentalEventInput extends EnqueueWebhookInput {
-  /** false for `rental_request`: its notification is written with the rental row already. */
-  notifyIfPolling: boolean;
-}
-
-export type RentalEventRoute = 'webhook' | 'notification' | 'none';
-
-/** The notification-style object the webhook payload carries in `data`. */
-interface EventData {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  link: string;
-  data: Record<string, unknown>;
-}
+export type { DeliverRentalEventInput, RentalEventRoute };
 
 export function createRentalEventActivities(deps: ActivityDeps) {
-  const { db } = deps;
   return {
     async deliverRentalEvent(input: DeliverRentalEventInput): Promise<RentalEventRoute> {
-      const { notifyIfPolling, ...event } = input;
-      const data = event.payload.data as EventData;
-      // Already routed by an earlier attempt: keep that decision.
-      const earlier = await rentalEventRoute<{ route: RentalEventRoute }>(
-        db,
-        data.id,
-        deliveryIdOf(event.eventKey),
-      );
-      if (earlier.rows[0]) return earlier.rows[0].route;
-      const profile = await agentTakesPushedEvents(db, event.accountId);
-      if (!profile.rows[0]) throw ApplicationFailure.nonRetryable('agent not found', ErrorCode.NotFound);
-      if (profile.rows[0].pushes) {
-        const r = await enqueueDelivery(deps, event).catch((err: unknown) => {
-          if (err instanceof AppError) throw ApplicationFailure.nonRetryable(err.message, err.code);
-          throw err;
-        });
-        if (r.enqueued) return 'webhook';
-      }
-      if (!notifyIfPolling) return 'none';
-      // Dated by the database clock like every other notification, so pending hands them out in
-      // the order they were written (the workflow clock may trail the start's notification).
-      await insertNotification(
-        db,
-        data.id,
-        event.accountId,
-        data.type,
-        data.title,
-        data.body,
-        data.link,
-        JSON.stringify(data.data),
-      );
-      return 'notification';
+      return deliverRentalEvent(deps, input);
     },
   };
 }

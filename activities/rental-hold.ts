@@ -1,19 +1,15 @@
 /**
- * The first steps of the workflows that own held money (rental, task) and the task lifecycle's
- * writes. Each is keyed, so a retry (or a re-run local activity after a worker crash) moves nothing
- * twice; a short balance is a non-retryable 402 that ends the owning workflow with nothing held.
+ * The rental's hold: the first step of the `rental-<id>` workflow, which owns the held money
+ * (the task's escrow is in task-escrow.ts). Keyed, so a retry (or a re-run local activity after a
+ * worker crash) moves nothing twice; a short balance is a non-retryable 402 that ends the
+ * workflow with nothing held.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { deterministicUuid } from '../domain/ids';
-import { pgErrorCode } from '../db/pool';
-import { ErrorCode } from '../domain/errors';
 import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
 import { rentalRequestNotifications } from '../domain/rental-notifications';
 import { type NewRental } from '../domain/rental-store';
 import { insertRentalReturning } from '../db/rentals';
-import { type CancelTaskOutcome, type NewTask, type TaskStatus } from '../domain/task-store';
-import { cancelTaskWithRefund, openTaskWithEscrow, taskEscrowState } from '../db/tasks';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './failures';
 
@@ -21,14 +17,6 @@ export interface ReserveRentalInput {
   rental: NewRental;
   agentName: string;
   renterUsername: string;
-}
-
-/** Constraint violations are the input's fault: retrying them would never end. */
-function asNonRetryableConstraint(err: unknown): never {
-  const code = pgErrorCode(err);
-  if (code?.startsWith('23') && code !== '23514')
-    throw ApplicationFailure.nonRetryable(`invalid input (${code})`, ErrorCode.Validation);
-  asActivityFailure(err);
 }
 
 export function createHoldActivities({ db }: ActivityDeps) {
@@ -67,20 +55,6 @@ export function createHoldActivities({ db }: ActivityDeps) {
           (accountId) => deterministicUuid(r.id, 'rental_request', accountId),
         ),
       );
-    },
-
-    /** The `task-<id>` workflow's first step: the row and its escrow, together (402 → neither). */
-    async openTask(input: NewTask): Promise<void> {
-      await openTaskWithEscrow(db, input).catch(asNonRetryableConstraint);
-    },
-
-    /** Cancel + refund of the slots not taken, one transaction (see cancelTaskWithRefund). */
-    async cancelTaskWithRefund(input: { taskId: string }): Promise<CancelTaskOutcome> {
-      return cancelTaskWithRefund(db, input.taskId);
-    },
-
-    async taskEscrowState(input: { taskId: string }): Promise<{ status: TaskStatus | null; escrow: Micro }> {
-      return taskEscrowState(db, input.taskId);
     },
   };
 }

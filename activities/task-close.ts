@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError } from '../domain/errors';
 import { findTask } from '../db/tasks';
-import { enqueueDelivery } from './webhook-enqueue';
+import { enqueueDelivery } from '../services/webhook-enqueue';
 import type { ActivityDeps } from './deps';
 
 export const taskCompletedEventKey = (taskId: string) => `task:${taskId}:completed`;

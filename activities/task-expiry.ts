@@ -8,7 +8,7 @@ import { expireTaskWithRefund, type ExpireTaskOutcome } from '../db/task-expiry'
 import { AppError } from '../domain/errors';
 import { fromMicro, type Micro } from '../domain/money';
 import { findTask } from '../db/tasks';
-import { enqueueDelivery } from './webhook-enqueue';
+import { enqueueDelivery } from '../services/webhook-enqueue';
 import type { ActivityDeps } from './deps';
 
 export const taskExpiredEventKey = (taskId: string) => `task:${taskId}:expired`;

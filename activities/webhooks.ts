@@ -8,9 +8,14 @@ import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DbClient, withTransaction } from '../db/pool';
 import { AppError, ErrorCode } from '../domain/errors';
-import { postJson, type HttpOutcome } from './http-delivery';
+import { postJson, type HttpOutcome } from '../services/http-delivery';
 import { deterministicUuid } from '../domain/ids';
-import { ensureSigningSecret, enqueueDelivery, SETTLED_STATES, subjectLockKey } from './webhook-enqueue';
+import {
+  ensureSigningSecret,
+  enqueueDelivery,
+  SETTLED_STATES,
+  subjectLockKey,
+} from '../services/webhook-enqueue';
 import { DISABLE_AFTER_FAILING_MS, WEBHOOK_POLICIES, WEBHOOK_POLICY_NAMES } from '../domain/webhook-policies';
 import { signatureHeaders } from '../domain/webhook-signing';
 import { safeRecordedText } from '../domain/text';

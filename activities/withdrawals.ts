@@ -18,15 +18,15 @@ import { withTransaction } from '../db/pool';
 import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
 import { toMicro } from '../domain/money';
-import { addressOfPrivateKey } from './tron-address';
-import { hex20FromBase58 } from './tron-address';
-import { isSuccessful, transfersOf } from './tron-events';
+import { addressOfPrivateKey } from '../services/tron-address';
+import { hex20FromBase58 } from '../services/tron-address';
+import { isSuccessful, transfersOf } from '../services/tron-events';
 import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './failures';
 import { postReferralCommission, referralForFee } from './referrals';
 import { EXPIRY_MARGIN_MS } from './deposits';
-import { TronNode } from './tron-node';
+import { TronNode } from '../services/tron-node';
 import {
   confirmWithdrawal,
   insertWithdrawal,

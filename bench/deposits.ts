@@ -16,7 +16,7 @@ import { ensureDepositWatcher } from '../activities/deposit-watcher';
 import { loadConfig } from '../worker/config';
 import { createPool } from '../db/pool';
 import { createLogger } from '../worker/logger';
-import { deriveDepositAddress } from '../activities/tron-address';
+import { deriveDepositAddress } from '../services/tron-address';
 import { startDevchain } from '../devchain/server';
 import { createWorker } from '../worker/create-worker';
 import { freePort, percentile, startServices } from './common';

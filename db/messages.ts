@@ -12,6 +12,9 @@ export interface DirectMessageRow {
   created_at: Date;
 }
 
+/** The columns of DirectMessageRow. */
+const MESSAGE_COLUMNS = 'seq, id, sender_id, recipient_id, rental_id, content, created_at';
+
 export interface NewDirectMessage {
   id: string;
   senderId: string;
@@ -25,8 +28,10 @@ export async function insertDirectMessage(db: Queryable, m: NewDirectMessage): P
   const r = await db.query<DirectMessageRow>(
     `WITH ins AS (
        INSERT INTO direct_messages (id, sender_id, recipient_id, rental_id, content)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING *)
-     SELECT * FROM ins UNION ALL SELECT * FROM direct_messages WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING ${MESSAGE_COLUMNS})
+     SELECT ${MESSAGE_COLUMNS} FROM ins
+     UNION ALL
+     SELECT ${MESSAGE_COLUMNS} FROM direct_messages WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
     [m.id, m.senderId, m.recipientId, m.rentalId, m.content],
   );
   return r.rows[0];
@@ -44,7 +49,7 @@ export async function conversationPage(
   beforeSeq?: string,
 ): Promise<DirectMessageRow[]> {
   const r = await db.query<DirectMessageRow>(
-    `SELECT * FROM direct_messages
+    `SELECT ${MESSAGE_COLUMNS} FROM direct_messages
       WHERE LEAST(sender_id, recipient_id) = LEAST($1::uuid, $2::uuid)
         AND GREATEST(sender_id, recipient_id) = GREATEST($1::uuid, $2::uuid)
         AND ($3::bigint IS NULL OR seq < $3::bigint)

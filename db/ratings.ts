@@ -30,7 +30,8 @@ export async function insertRating(db: Queryable, r: NewRating): Promise<RatingR
   try {
     const res = await db.query<RatingRow>(
       `INSERT INTO ratings (id, subject_kind, subject_id, rater_id, ratee_id, stars, comment)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       RETURNING id, subject_kind, subject_id, rater_id, ratee_id, stars, comment, created_at`,
       [r.id, r.subjectKind, r.subjectId, r.raterId, r.rateeId, r.stars, r.comment],
     );
     return res.rows[0];

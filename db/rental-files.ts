@@ -13,6 +13,10 @@ export interface RentalFileRow {
   created_at: Date;
 }
 
+/** The columns of RentalFileRow. */
+const RENTAL_FILE_COLUMNS =
+  'id, rental_id, uploader_id, name, content_type, size, sha256, storage_key, created_at';
+
 export interface NewRentalFile {
   id: string;
   rentalId: string;
@@ -31,14 +35,16 @@ export async function insertRentalFile(db: Queryable, f: NewRentalFile): Promise
     `INSERT INTO rental_files (id, rental_id, uploader_id, name, content_type, size, sha256, storage_key, idempotent)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (id) DO NOTHING
-     RETURNING *`,
+     RETURNING ${RENTAL_FILE_COLUMNS}`,
     [f.id, f.rentalId, f.uploaderId, f.name, f.contentType, f.size, f.sha256, f.storageKey, f.idempotent],
   );
   return r.rows[0];
 }
 
 export async function rentalFileById(db: Queryable, id: string): Promise<RentalFileRow | undefined> {
-  const r = await db.query<RentalFileRow>('SELECT * FROM rental_files WHERE id = $1', [id]);
+  const r = await db.query<RentalFileRow>(`SELECT ${RENTAL_FILE_COLUMNS} FROM rental_files WHERE id = $1`, [
+    id,
+  ]);
   return r.rows[0];
 }
 
@@ -51,7 +57,7 @@ export async function rentalFilesPage(
 ): Promise<(RentalFileRow & { position: string })[]> {
   // `position` is created_at as Postgres text: microseconds survive the round trip through a cursor.
   const r = await db.query<RentalFileRow & { position: string }>(
-    `SELECT *, created_at::text AS position FROM rental_files
+    `SELECT ${RENTAL_FILE_COLUMNS}, created_at::text AS position FROM rental_files
       WHERE rental_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
       ORDER BY created_at, id LIMIT $4`,
     [rentalId, after?.createdAt ?? null, after?.id ?? null, limit],

@@ -32,8 +32,15 @@ export async function findTask(db: Queryable, id: string, lock = false): Promise
   return r.rows[0];
 }
 
+/** The columns of AcceptanceRow, in the table's order. */
+const ACCEPTANCE_COLUMNS = `id, task_id, worker_id, status, accepted_at, submit_by, proof_text, proof_url, submitted_at,
+  review_deadline, decided_at, decision, decision_reason, payout_net, payout_fee`;
+
 export async function findAcceptance(db: Queryable, id: string): Promise<AcceptanceRow | undefined> {
-  const r = await db.query<AcceptanceRow>('SELECT * FROM task_acceptances WHERE id = $1', [id]);
+  const r = await db.query<AcceptanceRow>(
+    `SELECT ${ACCEPTANCE_COLUMNS} FROM task_acceptances WHERE id = $1`,
+    [id],
+  );
   return r.rows[0];
 }
 
@@ -190,7 +197,7 @@ export const searchOpenTasks = (
 
 export const acceptancesVisibleTo = (db: Queryable, taskId: string, isCreator: boolean, accountId: string) =>
   db.query<AcceptanceRow>(
-    `SELECT * FROM task_acceptances WHERE task_id = $1 AND ($2 OR worker_id = $3) ORDER BY accepted_at, id`,
+    `SELECT ${ACCEPTANCE_COLUMNS} FROM task_acceptances WHERE task_id = $1 AND ($2 OR worker_id = $3) ORDER BY accepted_at, id`,
     [taskId, isCreator, accountId],
   );
 
@@ -210,7 +217,7 @@ export const insertAcceptance = (
 ) =>
   db.query<AcceptanceRow>(
     `INSERT INTO task_acceptances (id, task_id, worker_id, status, submit_by)
-       VALUES ($1, $2, $3, 'accepted', now() + make_interval(secs => $4)) RETURNING *`,
+       VALUES ($1, $2, $3, 'accepted', now() + make_interval(secs => $4)) RETURNING ${ACCEPTANCE_COLUMNS}`,
     [acceptanceId, taskId, workerId, submitWithinSeconds],
   );
 
@@ -219,7 +226,7 @@ export const deleteUnstartedAcceptance = (db: Queryable, acceptanceId: string) =
 
 export const liveAcceptanceOf = (db: Queryable, taskId: string, workerId: string) =>
   db.query<AcceptanceRow>(
-    `SELECT * FROM task_acceptances WHERE task_id = $1 AND worker_id = $2 AND status IN ('accepted', 'submitted')
+    `SELECT ${ACCEPTANCE_COLUMNS} FROM task_acceptances WHERE task_id = $1 AND worker_id = $2 AND status IN ('accepted', 'submitted')
       ORDER BY accepted_at DESC LIMIT 1`,
     [taskId, workerId],
   );

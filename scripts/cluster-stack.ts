@@ -12,7 +12,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../worker/config';
-import { depositXpubOfMnemonic } from '../activities/tron-address';
+import { depositXpubOfMnemonic } from '../services/tron-address';
 import { log, spawnTsChild, waitFor, waitForLine } from './dev-children';
 import { type Restart, type Supervised, type SuperviseOptions, supervise } from './cluster-supervisor';
 import { hotWalletAddress } from './dev-secrets';

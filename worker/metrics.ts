@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import { BUSINESS_COUNTERS, countLedgerPostings } from '../activities/metrics';
-import { TronNode } from '../activities/tron-node';
+import { TronNode } from '../services/tron-node';
 import {
   depositWatcherCursor,
   disabledWebhookEndpoints,
@@ -19,7 +19,7 @@ import {
 import type { Config } from '../domain/config';
 import type { Queryable } from '../db/pool';
 import type { Logger } from './logger';
-import { addressOfPrivateKey } from '../activities/tron-address';
+import { addressOfPrivateKey } from '../services/tron-address';
 
 /** How long one gauge read may take before the scrape goes on without it. */
 export const READ_TIMEOUT_MS = 2_000;

@@ -1,6 +1,6 @@
 /** USDT TRC-20 withdrawal shapes (SPEC §4), shared by the REST routes and MCP tools. */
 import { z } from 'zod';
-import { isTronBase58Address } from '../../activities/tron-address';
+import { isTronBase58Address } from '../../services/tron-address';
 import { registry } from '../openapi';
 import { textRule, usdtAmount } from '../validation';
 import { idParams } from './common';

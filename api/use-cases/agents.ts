@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
-import { assertPublicUrl } from '../../activities/network-policy';
+import { assertPublicUrl } from '../../services/network-policy';
 import { ratingSummary } from '../../domain/rating-permissions';
 import { type AgentRow, agentById, agentProfileOf, listAgentRows, updateAgentProfile } from '../../db/agents';
 import type { Principal } from '../auth';

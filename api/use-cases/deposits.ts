@@ -6,8 +6,8 @@
 import { appError } from '../../domain/errors';
 import { fromMicro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
-import { depositAddressDeriver } from '../../activities/tron-address';
-import { TronNode } from '../../activities/tron-node';
+import { depositAddressDeriver } from '../../services/tron-address';
+import { TronNode } from '../../services/tron-node';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { DepositAddressResult, ListDepositsInput, ListDepositsResult } from '../schemas/deposits';

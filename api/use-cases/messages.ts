@@ -6,7 +6,7 @@
  * so a retried request (same Idempotency-Key → same message id) never tells the recipient twice.
  */
 import { randomUUID } from 'node:crypto';
-import { createRentalEventActivities } from '../../activities/rental-events';
+import { deliverRentalEvent } from '../../services/rental-events';
 import {
   accountExists,
   conversationPage,
@@ -84,7 +84,7 @@ export async function sendDirectMessage(
     content: input.content,
   });
   const sender = await accountExists(deps.db, senderId);
-  await createRentalEventActivities(deps).deliverRentalEvent({
+  await deliverRentalEvent(deps, {
     eventKey: `direct-message:${row.id}`,
     accountId: row.recipient_id,
     policy: 'agent-events',

@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Request, Response } from 'express';
-import { createRentalEventActivities } from '../../activities/rental-events';
+import { deliverRentalEvent } from '../../services/rental-events';
 import { insertRentalFile, type RentalFileRow, rentalFileById, rentalFilesPage } from '../../db/rental-files';
 import { appError, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
@@ -244,7 +244,7 @@ async function notifyRenter(deps: ApiDeps, rental: RentalRow, file: RentalFileRo
     },
     at: file.created_at.toISOString(),
   });
-  await createRentalEventActivities(deps).deliverRentalEvent({
+  await deliverRentalEvent(deps, {
     eventKey: `rental:${rental.id}:file:${file.id}`,
     accountId: rental.renter_id,
     policy: 'agent-events',

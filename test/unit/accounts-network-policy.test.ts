@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../domain/errors';
-import { assertPublicUrl, isPrivateAddress } from '../../activities/network-policy';
+import { assertPublicUrl, isPrivateAddress } from '../../services/network-policy';
 
 describe('network policy', () => {
   it.each([

@@ -12,7 +12,7 @@ import {
   deriveDepositAddress,
   deriveDepositAddressFromXpub,
   depositXpubOfMnemonic,
-} from '../../activities/tron-address';
+} from '../../services/tron-address';
 
 const MNEMONIC = 'test test test test test test test test test test test junk';
 const JWT = 'j'.repeat(40);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../worker/config';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../domain/search-attributes';
-import { depositXpubOfMnemonic } from '../../activities/tron-address';
+import { depositXpubOfMnemonic } from '../../services/tron-address';
 
 interface Service {
   image?: string;

@@ -4,9 +4,9 @@ import {
   deriveDepositAddress,
   hex20FromBase58,
   isTronBase58Address,
-} from '../../activities/tron-address';
+} from '../../services/tron-address';
 import { microFromTokenUnits, withdrawalAmounts } from '../../domain/tron-amounts';
-import { TRANSFER_TOPIC, type TronTransactionInfo, transfersOf } from '../../activities/tron-events';
+import { TRANSFER_TOPIC, type TronTransactionInfo, transfersOf } from '../../services/tron-events';
 import { reviewReasons } from '../../domain/tron-risk';
 
 const MNEMONIC = 'test test test test test test test test test test test junk';

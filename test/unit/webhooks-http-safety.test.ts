@@ -2,7 +2,7 @@
  * The pinned HTTP client against a real local server: private targets refused (also by a hostname
  * resolving to loopback) unless allowed, no redirects followed, response bodies capped.
  */
-import { postJson } from '../../activities/http-delivery';
+import { postJson } from '../../services/http-delivery';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
 
 describe('webhook HTTP delivery safety', () => {

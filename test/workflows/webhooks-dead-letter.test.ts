@@ -14,7 +14,7 @@ import { createOperatorAlertActivities } from '../../activities/operator-alerts'
 import { createWebhookActivities } from '../../activities/webhooks';
 import { createPool, type Db } from '../../db/pool';
 import { createLogger } from '../../worker/logger';
-import { deliveryIdOf } from '../../activities/webhook-enqueue';
+import { deliveryIdOf } from '../../services/webhook-enqueue';
 import type { EnqueueWebhookInput } from '../../domain/webhooks';
 import { webhookWorkflowId, type WebhookDeliveryResult } from '../../workflows/webhook-delivery/contract';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';

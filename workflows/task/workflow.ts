@@ -26,7 +26,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createHoldActivities } from '../../activities/rental-hold';
+import type { createTaskEscrowActivities } from '../../activities/task-escrow';
 import type { createTaskCloseActivities } from '../../activities/task-close';
 import type { createTaskExpiryActivities } from '../../activities/task-expiry';
 import { SA } from '../../domain/search-attributes';
@@ -41,7 +41,7 @@ import {
 } from './contract';
 import { TaskOwnerState } from './state';
 
-type HoldActivities = ReturnType<typeof createHoldActivities>;
+type HoldActivities = ReturnType<typeof createTaskEscrowActivities>;
 type TaskCloseActivities = ReturnType<typeof createTaskCloseActivities>;
 type TaskExpiryActivities = ReturnType<typeof createTaskExpiryActivities>;
 
