@@ -23,6 +23,14 @@ export interface ReserveRentalInput {
   renterUsername: string;
 }
 
+export interface ReserveRentalResult {
+  /**
+   * The bot takes pushed events now (as `deliverRentalEvent` decides it): read in the same
+   * statement as the row, so a start whose first event has nowhere to go costs no activity.
+   */
+  agentPushesEvents: boolean;
+}
+
 /** Constraint violations are the input's fault: retrying them would never end. */
 function asNonRetryableConstraint(err: unknown): never {
   const code = pgErrorCode(err);
@@ -37,7 +45,7 @@ export function createHoldActivities({ db }: ActivityDeps) {
      * The `rental-<id>` workflow's first step: hold `price × minutes` in the rental's escrow
      * (`rental-hold:<id>`), then write the rentals row and the owner's and bot's notifications.
      */
-    async reserveRental(input: ReserveRentalInput): Promise<void> {
+    async reserveRental(input: ReserveRentalInput): Promise<ReserveRentalResult> {
       const r = input.rental;
       const total: Micro = r.pricePerMinute * r.minutes;
       await postJournal(db, {
@@ -50,7 +58,7 @@ export function createHoldActivities({ db }: ActivityDeps) {
           { account: { ownerId: r.renterId, purpose: 'escrow', subject: `rental:${r.id}` }, amount: total },
         ],
       }).catch(asActivityFailure);
-      await insertRentalReturning(
+      const { agentPushesEvents } = await insertRentalReturning(
         db,
         r,
         rentalRequestNotifications(
@@ -67,6 +75,7 @@ export function createHoldActivities({ db }: ActivityDeps) {
           (accountId) => deterministicUuid(r.id, 'rental_request', accountId),
         ),
       );
+      return { agentPushesEvents };
     },
 
     /** The `task-<id>` workflow's first step: the row and its escrow, together (402 → neither). */

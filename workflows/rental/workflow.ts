@@ -30,7 +30,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createAgentProxyActivities } from '../../activities/agent-proxy';
-import type { createHoldActivities } from '../../activities/holds';
+import type { createHoldActivities, ReserveRentalResult } from '../../activities/holds';
 import type { createLedgerActivities } from '../../activities/ledger';
 import type { createRentalEventActivities } from '../../activities/rental-events';
 import type { createRentalActivities, StoredRentalMessage } from '../../activities/rentals';
@@ -115,6 +115,14 @@ const CHAT_DEADLINE = 'rental-chat-deadline';
  * or notification), instead of by `eventsEnabled` decided at the start.
  */
 const EVENTS_FOLLOW_PROFILE = 'rental-events-follow-profile';
+/**
+ * ONE_TASK_START: a first run records this one patch marker instead of LEAN_START's and
+ * EVENTS_FOLLOW_PROFILE's (each marker also makes the server upsert TemporalChangeVersion), and
+ * when `reserveRental` finds the bot takes no pushed events, its `rental_request` is not routed
+ * through an activity: its only destination, the bot's notification, was written with the row. The
+ * start is then one workflow task and one local activity.
+ */
+const ONE_TASK_START = 'rental-one-task-start';
 /** Less than this left: not worth calling the agent. */
 const MIN_CHAT_BUDGET_MS = 250;
 
@@ -138,12 +146,17 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   });
 
   // A continued run re-marks itself; a first run already has what rentalStartOptions set (contract).
-  const lean = !input.carried && patched(LEAN_START);
+  const oneTask = !input.carried && patched(ONE_TASK_START);
+  state.eventsFollowProfile = oneTask;
+  const lean = oneTask || (!input.carried && patched(LEAN_START));
   if (!lean) markSearchable(state);
   // Rentals started with `holdFunds` own their hold from its first cent (older ones: the API held).
-  if (input.holdFunds && !input.carried) await reserve(state, reservation);
-  else reservation.held = true;
-  if (!input.carried) await begin(state, lean);
+  let firstEventHasRoute = true;
+  if (input.holdFunds && !input.carried) {
+    const reserved = await reserve(state, reservation);
+    firstEventHasRoute = !oneTask || reserved?.agentPushesEvents !== false;
+  } else reservation.held = true;
+  if (!input.carried) await begin(state, lean, firstEventHasRoute);
   while (!state.ended) {
     if (historyIsLarge(input)) {
       await condition(allHandlersFinished);
@@ -216,15 +229,20 @@ const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState) => ({
  * Holds price × minutes and writes the rentals row (one keyed local activity). A short balance
  * ends the workflow as failed with nothing held, so the same Idempotency-Key may start it again.
  */
-async function reserve(state: RentalState, reservation: Reservation): Promise<void> {
+async function reserve(
+  state: RentalState,
+  reservation: Reservation,
+): Promise<ReserveRentalResult | undefined> {
   const { input } = state;
   try {
-    await local.reserveRental({
+    // undefined in histories recorded before the activity answered anything.
+    const reserved = await local.reserveRental({
       rental: newRentalRow(state),
       agentName: input.agentName,
       renterUsername: input.renterUsername,
     });
     reservation.held = true;
+    return reserved;
   } catch (err) {
     reservation.held = false;
     const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -234,7 +252,8 @@ async function reserve(state: RentalState, reservation: Reservation): Promise<vo
   }
 }
 
-async function begin(state: RentalState, lean: boolean): Promise<void> {
+/** `firstEventHasRoute` false: the bot takes no pushed events, so `rental_request` goes nowhere more. */
+async function begin(state: RentalState, lean: boolean, firstEventHasRoute: boolean): Promise<void> {
   const { input } = state;
   const details = {
     renter_id: input.renterId,
@@ -248,6 +267,7 @@ async function begin(state: RentalState, lean: boolean): Promise<void> {
       notifications: rentalRequestNotifications({ ...input, endsAtMs: state.endsAtMs }, () => uuid4()),
     });
   }
+  if (!firstEventHasRoute) return;
   await emit(
     state,
     'rental_request',
@@ -564,7 +584,7 @@ async function emit(
   details: Record<string, unknown>,
 ): Promise<void> {
   const { input } = state;
-  const followProfile = patched(EVENTS_FOLLOW_PROFILE);
+  const followProfile = state.eventsFollowProfile || patched(EVENTS_FOLLOW_PROFILE);
   if (!followProfile && !input.eventsEnabled) return;
   const at = new Date().toISOString();
   const enqueue = followProfile
