@@ -55,7 +55,7 @@ async function startAgent(): Promise<{ url: string; close(): Promise<void> }> {
 }
 
 /** Runs `op` from CLIENTS concurrent loops for one round; returns successful operations per second. */
-async function throughput(op: (client: number) => Promise<boolean>): Promise<number> {
+async function throughput(op: (client: number) => Promise<boolean>, side: string): Promise<number> {
   let ok = 0;
   const started = Date.now();
   const deadline = started + (SECONDS / ROUNDS) * 1000;
@@ -64,6 +64,8 @@ async function throughput(op: (client: number) => Promise<boolean>): Promise<num
       while (Date.now() < deadline) if (await op(c)) ok++;
     }),
   );
+  // BENCH_TRACE=1: each round's window and count, to line up with per-process CPU samples.
+  if (process.env.BENCH_TRACE === '1') console.error(`round ${side} ${started} ${Date.now()} ${ok}`);
   return ok / ((Date.now() - started) / 1000);
 }
 
@@ -197,9 +199,9 @@ async function main(): Promise<void> {
     let heldPerSec = 0;
     let rentalsPerSec = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      plainPerSec += (await throughput(plain)) / ROUNDS;
-      heldPerSec += (await throughput(held)) / ROUNDS;
-      rentalsPerSec += (await throughput(rent)) / ROUNDS;
+      plainPerSec += (await throughput(plain, 'plain')) / ROUNDS;
+      heldPerSec += (await throughput(held, 'fair')) / ROUNDS;
+      rentalsPerSec += (await throughput(rent, 'rentals')) / ROUNDS;
     }
 
     // (b) /v1/chat latency through the platform vs the agent webhook directly

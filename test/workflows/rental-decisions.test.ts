@@ -100,6 +100,7 @@ describe('rental workflow decisions (stub activities)', () => {
       pricePerMinute: PRICE,
       channel: 'API',
       holdFunds: true,
+      oneTaskStart: true,
       eventsEnabled: false,
       ...over,
     };

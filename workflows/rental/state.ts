@@ -85,11 +85,6 @@ export class RentalState {
   readonly transcript = new Lock();
   /** Serializes chatWithAgent calls: an agent never sees two of one rental's messages at once. */
   readonly chat = new Lock();
-  /**
-   * Events are routed by the bot's profile when they happen, known for this run without asking
-   * patched() again (a run that took the one-task start recorded one marker for it).
-   */
-  eventsFollowProfile = false;
 
   constructor(
     readonly input: RentalInput,

@@ -115,14 +115,6 @@ const CHAT_DEADLINE = 'rental-chat-deadline';
  * or notification), instead of by `eventsEnabled` decided at the start.
  */
 const EVENTS_FOLLOW_PROFILE = 'rental-events-follow-profile';
-/**
- * ONE_TASK_START: a first run records this one patch marker instead of LEAN_START's and
- * EVENTS_FOLLOW_PROFILE's (each marker also makes the server upsert TemporalChangeVersion), and
- * when `reserveRental` finds the bot takes no pushed events, its `rental_request` is not routed
- * through an activity: its only destination, the bot's notification, was written with the row. The
- * start is then one workflow task and one local activity.
- */
-const ONE_TASK_START = 'rental-one-task-start';
 /** Less than this left: not worth calling the agent. */
 const MIN_CHAT_BUDGET_MS = 250;
 
@@ -146,15 +138,15 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   });
 
   // A continued run re-marks itself; a first run already has what rentalStartOptions set (contract).
-  const oneTask = !input.carried && patched(ONE_TASK_START);
-  state.eventsFollowProfile = oneTask;
-  const lean = oneTask || (!input.carried && patched(LEAN_START));
+  // A one-task start (contract: `oneTaskStart`) is lean by its input, with no patch marker.
+  const lean = !input.carried && (input.oneTaskStart === true || patched(LEAN_START));
   if (!lean) markSearchable(state);
   // Rentals started with `holdFunds` own their hold from its first cent (older ones: the API held).
   let firstEventHasRoute = true;
   if (input.holdFunds && !input.carried) {
     const reserved = await reserve(state, reservation);
-    firstEventHasRoute = !oneTask || reserved?.agentPushesEvents !== false;
+    // Recorded in the local activity's marker, so a replay takes the same branch.
+    firstEventHasRoute = input.oneTaskStart !== true || reserved?.agentPushesEvents !== false;
   } else reservation.held = true;
   if (!input.carried) await begin(state, lean, firstEventHasRoute);
   while (!state.ended) {
@@ -584,7 +576,7 @@ async function emit(
   details: Record<string, unknown>,
 ): Promise<void> {
   const { input } = state;
-  const followProfile = state.eventsFollowProfile || patched(EVENTS_FOLLOW_PROFILE);
+  const followProfile = state.input.oneTaskStart === true || patched(EVENTS_FOLLOW_PROFILE);
   if (!followProfile && !input.eventsEnabled) return;
   const at = new Date().toISOString();
   const enqueue = followProfile
