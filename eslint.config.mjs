@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import agentrentRules from './lint-rules/no-sql-text.mjs';
 
 // ── Layer boundary: workflow contracts (issue 13.1) ─────────────────────────────────────────────
 // Outside workflows/, a workflow is reached only through its contract,
@@ -44,7 +45,15 @@ export const WORKFLOW_SANDBOX_PATHS = [
   allowTypeImports: true,
   message: 'Workflow code and contracts run in the workflow sandbox: import types only from this package.',
 }));
-// ── Layer boundary: SQL in the stores (issue 13.3), shared by the blocks further down ──
+// ── Layer boundaries (issues 13 and 22; docs/ARCHITECTURE.md, table "Layers") ─────────────────
+// Each constant below is one boundary with its own message. Flat config replaces a rule's options
+// per file (the last matching block wins; it does not merge them), so every layer block lists all
+// the patterns that apply to its files. test/unit/lint-rules.test.ts lints a violating snippet for
+// each of them and fails when one stops firing.
+
+/** A relative import of another layer's folder, e.g. `../activities/x` or `../../worker`. */
+const layerImport = (...layers) => `^\\.{1,2}/(?:.*/)?(?:${layers.join('|')})(?:/|$)`;
+
 const NO_PG = (message) => ({ name: 'pg', message });
 const NO_POOL = {
   group: ['**/db/pool'],
@@ -53,6 +62,46 @@ const NO_POOL = {
 };
 const WORKFLOWS_RUN_NO_SQL = 'Workflows run no SQL: an activity calls the store.';
 const NO_DB_IN_WORKFLOWS = { group: ['**/db/*'], allowTypeImports: true, message: WORKFLOWS_RUN_NO_SQL };
+/** Workflow code runs in the sandbox: an activity's types feed proxyActivities, its code never. */
+const ACTIVITY_TYPES_ONLY_IN_WORKFLOWS = {
+  regex: layerImport('activities'),
+  allowTypeImports: true,
+  message: 'Workflow code runs in the sandbox: import activities/ as types only (proxyActivities<…>).',
+};
+/** api/ asks workflows; it does not run activities' code (docs/ARCHITECTURE.md). */
+const NO_ACTIVITIES_IN_API = {
+  regex: layerImport('activities'),
+  message:
+    'api/ never imports activities/: start or signal a workflow through its contract, or move the pure part to domain/.',
+};
+/** The process runtime (worker/) is wired by the composition roots; other modules take its types. */
+const WORKER_TYPES_ONLY = (layer) => ({
+  regex: layerImport('worker'),
+  allowTypeImports: true,
+  message: `${layer} imports worker/ as types only (e.g. Logger); the composition root wires the runtime.`,
+});
+const NO_API_IN_ACTIVITIES = {
+  regex: layerImport('api'),
+  message: 'activities/ never import api/: move what both need to domain/ or db/.',
+};
+/** db/: Postgres is its only I/O; it imports pg, node:crypto, domain/ and other stores only. */
+const DB_PACKAGES = {
+  regex: '^(?![./]|pg$|node:crypto$)',
+  message: 'db/ imports only pg, node:crypto, domain/ and its own store helpers (Postgres is its only I/O).',
+};
+const DB_LAYERS = {
+  regex: layerImport('api', 'activities', 'worker', 'workflows', 'devchain', 'scripts', 'bench', 'test'),
+  message: 'db/ imports only domain/ and its own store helpers: a store is called, it calls no other layer.',
+};
+const NO_CLOCK = 'domain/ reads no clock: take the time (a Date or ms) from the caller.';
+const NO_RANDOM =
+  'domain/ reads no randomness: take a RandomBytes (domain/ids.ts) or the value from the caller.';
+/** domain/ is pure: node:crypto only for its deterministic functions (hashes, HMAC, comparison). */
+const PURE_CRYPTO = ['node:crypto', 'crypto'].map((name) => ({
+  name,
+  allowImportNames: ['createHash', 'createHmac', 'timingSafeEqual'],
+  message: NO_RANDOM,
+}));
 
 const workflowContractBoundary = [
   {
@@ -60,10 +109,7 @@ const workflowContractBoundary = [
     ignores: ['workflows/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [WORKFLOW_INTERNALS] }] },
   },
-  {
-    files: ['worker/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [WORKFLOW_INTERNALS_BUT_INDEX] }] },
-  },
+  // worker/ (may import the registration index): see its layer block further down.
   {
     files: ['test/unit/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [WORKFLOW_INTERNALS_BUT_STATE] }] },
@@ -116,11 +162,11 @@ export default tseslint.config(
   // Layer boundary: workflow contracts (see workflowContractBoundary above).
   ...workflowContractBoundary,
   // ---------------------------------------------------------------------------------------------
-  // Layers (issue 13 items 2 and 3; docs/ARCHITECTURE.md). Kept as separate blocks so each rule
-  // names the boundary it guards.
+  // Layers, one block per row of the table in docs/ARCHITECTURE.md.
   //
-  // 1. domain/ is pure: rules, money, texts, state machines. No Postgres, network, file system,
-  //    Temporal client/worker, logger or TRON node library, and nothing from the I/O layers.
+  // domain/ is pure: rules, money, texts, state machines. No Postgres, network, file system,
+  // Temporal client/worker, logger or TRON node library, nothing from the I/O layers, and no clock
+  // or randomness (the caller injects them), so workflow code and tests can call it as is.
   {
     files: ['domain/**/*.ts'],
     rules: {
@@ -128,17 +174,22 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            'pg',
-            'undici',
-            'pino',
-            'tronweb',
-            '@temporalio/client',
-            '@temporalio/worker',
-            ...['dns', 'dns/promises', 'net', 'http', 'https', 'http2', 'fs', 'fs/promises'].flatMap((m) => [
-              m,
-              `node:${m}`,
-            ]),
-          ].map((name) => ({ name, message: 'domain/ is pure: do the I/O in db/, activities/ or worker/.' })),
+            ...[
+              'pg',
+              'undici',
+              'pino',
+              'tronweb',
+              '@temporalio/client',
+              '@temporalio/worker',
+              ...['dns', 'dns/promises', 'net', 'http', 'https', 'http2', 'fs', 'fs/promises'].flatMap(
+                (m) => [m, `node:${m}`],
+              ),
+            ].map((name) => ({
+              name,
+              message: 'domain/ is pure: do the I/O in db/, activities/ or worker/.',
+            })),
+            ...PURE_CRYPTO,
+          ],
           patterns: [
             {
               group: [
@@ -155,49 +206,91 @@ export default tseslint.config(
           ],
         },
       ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: NO_CLOCK },
+        { selector: "CallExpression[callee.name='Date']", message: NO_CLOCK },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: NO_CLOCK },
+        { object: 'process', property: 'hrtime', message: NO_CLOCK },
+        { object: 'Math', property: 'random', message: NO_RANDOM },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['performance', 'setTimeout', 'setInterval', 'setImmediate'].map((name) => ({
+          name,
+          message: NO_CLOCK,
+        })),
+        { name: 'crypto', message: NO_RANDOM },
+      ],
     },
   },
-  // 2. SQL lives in the stores (db/<context>.ts). api/ and workflows/ neither hold a pool nor write
-  //    SQL: api/ calls store functions (db/<store>, db/transaction for a multi-statement
-  //    transaction); workflows/ call activities. Types from db/pool are fine (no query runs through
-  //    a type). api/server.ts, the composition root, is the one place that creates the pool.
-  //    Flat config replaces `no-restricted-imports` per file, so each block below also repeats the
-  //    workflow-contract pattern that applies to its files.
+  // db/: one store per context; Postgres is its only I/O. It imports pg, node:crypto (ids),
+  // domain/ and the other stores' helpers (pool, transaction, keyset), and no other layer.
+  {
+    files: ['db/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [DB_PACKAGES, DB_LAYERS] }] },
+  },
+  // activities/: keyed side effects. Postgres only through the stores (the pool's withTransaction
+  // is fine, `pg` is not); never api/; worker/ as types only (the Logger).
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_PG('Postgres is reached through the stores (db/<context>.ts).')],
+          patterns: [WORKFLOW_INTERNALS, NO_API_IN_ACTIVITIES, WORKER_TYPES_ONLY('activities/')],
+        },
+      ],
+    },
+  },
+  // api/: neither holds a pool nor writes SQL: it calls store functions (db/<store>,
+  // db/transaction for a multi-statement transaction); it asks workflows through their contracts
+  // and never imports activities/. Types from db/pool are fine (no query runs through a type).
+  // The composition roots wire the process runtime from worker/: api/server.ts (config, logger,
+  // Temporal connection, the one place that creates the pool) and api/app.ts (the HTTP logger).
   {
     files: ['api/**/*.ts'],
-    ignores: ['api/server.ts'],
+    ignores: ['api/server.ts', 'api/app.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [NO_PG('SQL lives in the stores (db/<context>.ts).')],
-          patterns: [NO_POOL, WORKFLOW_INTERNALS],
+          patterns: [NO_POOL, WORKFLOW_INTERNALS, NO_ACTIVITIES_IN_API, WORKER_TYPES_ONLY('api/')],
         },
       ],
     },
   },
   {
-    files: ['api/**/*.ts', 'workflows/**/*.ts'],
-    ignores: ['api/server.ts'],
+    files: ['api/app.ts'],
     rules: {
-      'no-restricted-syntax': [
+      'no-restricted-imports': [
         'error',
-        ...['Literal[value=/%s/]', 'TemplateElement[value.raw=/%s/]'].map((shape) => ({
-          selector: shape.replace(
-            '%s',
-            '^\\s*(SELECT|INSERT INTO|UPDATE \\w+ SET|DELETE FROM|WITH \\w+ AS)\\s',
-          ),
-          message: 'SQL lives in the stores (db/<context>.ts); call a store function.',
-        })),
+        {
+          paths: [NO_PG('SQL lives in the stores (db/<context>.ts).')],
+          patterns: [NO_POOL, WORKFLOW_INTERNALS, NO_ACTIVITIES_IN_API],
+        },
       ],
     },
   },
+  {
+    files: ['api/server.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [WORKFLOW_INTERNALS, NO_ACTIVITIES_IN_API] }] },
+  },
+  // workflows/: no db/ and no pg (an activity calls the store); activities/ as types only.
   {
     files: ['workflows/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [NO_PG(WORKFLOWS_RUN_NO_SQL)], patterns: [NO_DB_IN_WORKFLOWS] },
+        {
+          paths: [NO_PG(WORKFLOWS_RUN_NO_SQL)],
+          patterns: [NO_DB_IN_WORKFLOWS, ACTIVITY_TYPES_ONLY_IN_WORKFLOWS],
+        },
       ],
     },
   },
@@ -206,8 +299,36 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [NO_PG(WORKFLOWS_RUN_NO_SQL)], patterns: [NO_DB_IN_WORKFLOWS, OTHER_WORKFLOW_CONTEXT] },
+        {
+          paths: [NO_PG(WORKFLOWS_RUN_NO_SQL)],
+          patterns: [NO_DB_IN_WORKFLOWS, OTHER_WORKFLOW_CONTEXT, ACTIVITY_TYPES_ONLY_IN_WORKFLOWS],
+        },
       ],
     },
+  },
+  // worker/: the process runtime may import every layer, and of workflows/ the registration
+  // index; Postgres through db/pool like everyone else.
+  {
+    files: ['worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_PG('Postgres is reached through db/pool and the stores.')],
+          patterns: [WORKFLOW_INTERNALS_BUT_INDEX],
+        },
+      ],
+    },
+  },
+  //
+  // SQL text only in db/ (agentrent/no-sql-text, lint-rules/no-sql-text.mjs says what it
+  // detects). Exempt, besides db/: tests and benchmarks, which seed and inspect rows directly, and
+  // two scripts that run before or beside the stores — scripts/postgres.ts creates the database,
+  // scripts/cluster-acceptance.ts counts unsettled rows after a cluster run.
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['db/**', 'test/**', 'bench/**', 'scripts/postgres.ts', 'scripts/cluster-acceptance.ts'],
+    plugins: { agentrent: agentrentRules },
+    rules: { 'agentrent/no-sql-text': 'error' },
   },
 );

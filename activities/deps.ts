@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import type { Db } from '../db/pool';
-import type { Logger } from '../worker/logger';
+import type { Logger } from 'pino';
 
 /** What activities may touch. Built once per worker process and passed to every factory. */
 export interface ActivityDeps {

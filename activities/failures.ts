@@ -17,6 +17,19 @@ import { ApplicationFailure } from '@temporalio/common';
 import { pgErrorCode } from '../db/pool';
 import { AppError, ErrorCode, TRANSIENT_ERROR_CODES } from '../domain/errors';
 
+/**
+ * Rethrows business errors as non-retryable failures whose type the API maps to a status (for a
+ * store call whose AppError is the answer, e.g. an insufficient balance).
+ */
+export function asActivityFailure(err: unknown): never {
+  if (err instanceof AppError) {
+    // Headers (e.g. the spend cap's Retry-After) travel as details; the API puts them back.
+    const details = Object.keys(err.headers).length ? [{ headers: err.headers }] : undefined;
+    throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, details });
+  }
+  throw err;
+}
+
 /** SQLSTATE classes whose errors depend only on the statement and its values. */
 const PERMANENT_SQLSTATE_CLASSES = new Set([
   '21', // cardinality violation: e.g. ON CONFLICT DO UPDATE touching one row twice

@@ -6,7 +6,8 @@ import { createAgentHealthActivities } from './agent-health';
 import { createAgentProxyActivities } from './agent-proxy';
 import type { ActivityDeps } from './deps';
 import { withFailureClassification } from './failures';
-import { createHoldActivities } from './holds';
+import { createHoldActivities } from './rental-hold';
+import { createDepositActivities } from './deposits';
 import { createLedgerActivities } from './ledger';
 import { createMaintenanceActivities } from './maintenance';
 import { createOperatorAlertActivities } from './operator-alerts';
@@ -16,8 +17,8 @@ import { createRentalActivities } from './rentals';
 import { createTaskCloseActivities } from './task-close';
 import { createTaskExpiryActivities } from './task-expiry';
 import { createTaskActivities } from './tasks';
-import { createTronActivities } from './tron';
 import { createWebhookActivities } from './webhooks';
+import { createWithdrawalActivities } from './withdrawals';
 
 /** Every activity's errors are sorted into permanent and transient once, here (see failures.ts). */
 export function createActivities(deps: ActivityDeps) {
@@ -31,7 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconcilerActivities(deps),
     ...createRentalActivities(deps),
     ...createTaskActivities(deps),
-    ...createTronActivities(deps),
+    ...createDepositActivities(deps),
+    ...createWithdrawalActivities(deps),
     ...createWebhookActivities(deps),
     ...createRentalEventActivities(deps),
     ...createTaskCloseActivities(deps),

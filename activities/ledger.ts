@@ -2,13 +2,12 @@
  * Ledger activities: the only way workflows move money. Each call is keyed, so a retried
  * activity posts nothing twice. Business failures (insufficient balance) are non-retryable.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import { AppError } from '../domain/errors';
 import { type LedgerAccountKey, type Posting, type PostingLine, type PostingResult } from '../domain/ledger';
 import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
 import { splitPayout } from '../domain/payouts';
 import type { ActivityDeps } from './deps';
+import { asActivityFailure } from './failures';
 import { payerOf, postReferralCommission, referralForFee } from './referrals';
 
 export interface PayEarnerInput {
@@ -27,16 +26,6 @@ export interface PayEarnerResult {
   fee: Micro;
   referralCommission: Micro;
   referrerId: string | null;
-}
-
-/** Rethrows business errors as non-retryable failures whose type the API maps to a status. */
-export function asActivityFailure(err: unknown): never {
-  if (err instanceof AppError) {
-    // Headers (e.g. the spend cap's Retry-After) travel as details; the API puts them back.
-    const details = Object.keys(err.headers).length ? [{ headers: err.headers }] : undefined;
-    throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: true, details });
-  }
-  throw err;
 }
 
 export function createLedgerActivities({ db, config }: ActivityDeps) {

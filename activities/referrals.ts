@@ -13,7 +13,7 @@ import { type LedgerAccountKey } from '../domain/ledger';
 import { postJournal } from '../db/ledger';
 import { bpsOf, type Micro } from '../domain/money';
 import type { ActivityDeps } from './deps';
-import { asActivityFailure } from './ledger';
+import { asActivityFailure } from './failures';
 import { referrerWithinWindow } from '../db/accounts';
 
 type Config = ActivityDeps['config'];

@@ -11,17 +11,9 @@ import { insertNotifications } from '../db/notifications';
 import { type NewRental, type RentalStateUpdate } from '../domain/rental-store';
 import { insertChatMessage, insertRental, insertRentalMessage, updateRentalState } from '../db/rentals';
 import { agentContactOf } from '../db/agents';
+import type { StoredRentalMessage } from '../domain/rental-messages';
 
-/** A transcript message as the API shows it (timestamps as ISO strings: activity results are JSON). */
-export interface StoredRentalMessage {
-  id: string;
-  rental_id: string;
-  seq: number;
-  sender_id: string;
-  sender_username: string | null;
-  content: string;
-  created_at: string;
-}
+export type { StoredRentalMessage };
 
 /** A renter's chat message as stored, with how the agent takes messages (`proxy`: relay it). */
 export interface StoredChatMessage extends StoredRentalMessage {

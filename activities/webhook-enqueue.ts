@@ -6,6 +6,7 @@
  * unsettled delivery of the same subject as `previous_id`; its workflow waits until that one has
  * settled. Different subjects never wait for each other.
  */
+import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Config } from '../domain/config';
@@ -134,7 +135,7 @@ function hostOf(url: string | null): string {
 
 /** The account's signing secret, created on first need (the owner sees it via rotate). */
 export async function ensureSigningSecret(db: Db, accountId: string): Promise<string> {
-  const r = await ensureWebhookSecret(db, accountId, generateSigningSecret());
+  const r = await ensureWebhookSecret(db, accountId, generateSigningSecret(randomBytes));
   if (!r.rows[0]) throw notFound('account');
   return r.rows[0].webhook_secret;
 }

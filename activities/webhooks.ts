@@ -148,7 +148,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
         http = await postJson(
           d.target_url,
           d.body,
-          { ...d.headers, ...signatureHeaders(secret, d.id, d.body) },
+          { ...d.headers, ...signatureHeaders(secret, d.id, d.body, new Date()) },
           {
             timeoutMs: policy.timeoutMs,
             allowPrivate: config.ALLOW_PRIVATE_WEBHOOKS,

@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import { redactUrl } from '../worker/logger';
+import { redactUrl } from './redact-url';
 import { requestDeadlines } from './deadline';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';

@@ -6,7 +6,7 @@
 import { errorText } from '../domain/error-texts';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import * as store from '../db/admin';
+import * as store from '../db/operators';
 import {
   CONSOLE_COOKIE,
   CSRF_HEADER,

@@ -5,6 +5,7 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-core';
+import { OPERATION_DESCRIPTIONS } from './openapi-descriptions';
 import { OPERATIONS, TAGS } from './openapi-operations';
 import { ERROR_TEXT_CODES, type ErrorTextCode } from '../domain/error-texts';
 
@@ -18,7 +19,7 @@ export const errorSchema = registry.register(
     error: z.string().openapi({ example: 'amount: must be positive' }),
     code: z.enum(ERROR_TEXT_CODES as [ErrorTextCode, ...ErrorTextCode[]]).openapi({
       description:
-        'stable machine-readable error code (README "Error codes"; domain/error-texts.ts); 429, 503 and 504 also send Retry-After',
+        'stable machine-readable error code (docs/ERRORS.md; domain/error-texts.ts); 429, 503 and 504 also send Retry-After',
       example: 'validation',
     }),
   }),
@@ -70,6 +71,7 @@ const retryAfter = {
 type Parameter = { name?: string; in?: string; $ref?: string };
 type Operation = {
   operationId?: string;
+  description?: string;
   tags?: string[];
   security?: unknown[];
   parameters?: Parameter[];
@@ -117,7 +119,7 @@ function addImpliedResponses(doc: Document) {
   return doc;
 }
 
-/** operationId, tags and the Idempotency-Key header from api/openapi-operations.ts. */
+/** operationId, tags, description and the Idempotency-Key header from api/openapi-operations.ts. */
 function addOperationInfo(doc: Document) {
   doc.components ??= {};
   doc.components.parameters = {
@@ -127,7 +129,9 @@ function addOperationInfo(doc: Document) {
   };
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(item)) {
-      const info = OPERATIONS[`${method.toUpperCase()} ${path}`];
+      const key = `${method.toUpperCase()} ${path}`;
+      op.description ??= OPERATION_DESCRIPTIONS[key];
+      const info = OPERATIONS[key];
       if (!info) continue;
       op.operationId ??= info.operationId;
       op.tags ??= [info.tag];
@@ -151,7 +155,11 @@ export function openApiDocument() {
     info: {
       title: 'agentrent API',
       version: '0.1.0',
-      description: 'Rent AI agents by the minute and post paid tasks, paid in USDT (TRC-20).',
+      description:
+        'Rent AI agents by the minute and post paid tasks, paid in USDT (TRC-20). Conventions (errors, ' +
+        'idempotency, deadlines, rate limits, money) and every endpoint: docs/API.md; error codes: docs/ERRORS.md.',
+      // Who answers for this API; a deployment that publishes it may put its own support address here.
+      contact: { name: 'agentrent platform team', email: 'dev@agentrent.local' },
     },
     servers: [{ url: '/' }],
     tags: [...TAGS, { name: 'Events', description: 'Events agentrent POSTs to your webhook_url' }],

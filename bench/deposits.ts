@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TronWeb, utils } from 'tronweb';
-import { ensureDepositWatcher } from '../activities/tron-watcher';
+import { ensureDepositWatcher } from '../activities/deposit-watcher';
 import { loadConfig } from '../worker/config';
 import { createPool } from '../db/pool';
 import { createLogger } from '../worker/logger';

@@ -37,7 +37,7 @@ export async function insertApiKey(
   accountId: string,
   name: string | null = null,
 ): Promise<IssuedKey> {
-  const key = generateApiKey();
+  const key = generateApiKey(randomBytes);
   const id = randomUUID();
   const r = await tx.query<{ created_at: Date }>(
     'INSERT INTO api_keys (id, account_id, key_hash, key_prefix, name) VALUES ($1, $2, $3, $4, $5) RETURNING created_at',
@@ -74,7 +74,7 @@ export async function createAccount(
             input.ownerId ?? null,
             referralCode,
             input.referredBy ?? null,
-            generateSigningSecret(),
+            generateSigningSecret(randomBytes),
           ],
         );
         const key = withKey ? await insertApiKey(tx, id) : undefined;
@@ -202,3 +202,7 @@ export const referrerWithinWindow = (db: Queryable, accountId: string, windowDay
     `SELECT referred_by FROM accounts WHERE id = $1 AND created_at > now() - make_interval(days => $2)`,
     [accountId, windowDays],
   );
+
+/** Serializes decisions about one account (the `lock_account` advisory lock of the schema). */
+export const lockAccount = (db: Queryable, accountId: string) =>
+  db.query('SELECT lock_account($1)', [accountId]);

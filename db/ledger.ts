@@ -3,6 +3,7 @@
  * journal whose lines sum to zero, written in one transaction under a unique idempotency key:
  * posting the same key again is a no-op that returns the original journal.
  */
+import { randomBytes } from 'node:crypto';
 import { errorText } from '../domain/error-texts';
 import { AppError, ErrorCode } from '../domain/errors';
 import {
@@ -124,7 +125,7 @@ export async function postJournal(db: Db | DbClient, posting: Posting): Promise<
   // Merged per account; ledger_post applies them in ascending id order (one lock order, no deadlocks).
   const lines = accountLines(posting);
   const common = [
-    timeOrderedUuid(),
+    timeOrderedUuid(Date.now(), randomBytes),
     posting.idempotencyKey,
     posting.kind,
     posting.reference ?? null,

@@ -279,3 +279,34 @@ export const recordEndpointHealth = (
     checkedAt,
     detail,
   ]);
+
+export interface DisabledEndpointRow {
+  account_id: string;
+  name: string | null;
+  webhook_url: string | null;
+  disabled_at: Date;
+  last_failed_delivery_id: string | null;
+  last_error: string | null;
+}
+
+/** Accounts whose webhook endpoint is disabled, most recently disabled first. */
+export async function listDisabledEndpoints(
+  db: Queryable,
+  limit: number,
+  after?: { disabledAt: string; accountId: string },
+): Promise<DisabledEndpointRow[]> {
+  const r = await db.query<DisabledEndpointRow>(
+    `SELECT a.id AS account_id, coalesce(a.display_name, a.email, a.username) AS name, a.webhook_url,
+            a.webhook_disabled_at AS disabled_at, d.id AS last_failed_delivery_id, d.last_error
+       FROM accounts a
+       LEFT JOIN LATERAL (
+         SELECT id, last_error FROM webhook_deliveries
+          WHERE account_id = a.id AND state = 'failed' ORDER BY seq DESC LIMIT 1
+       ) d ON true
+      WHERE a.webhook_disabled_at IS NOT NULL
+        AND ($2::timestamptz IS NULL OR (a.webhook_disabled_at, a.id) < ($2::timestamptz, $3::uuid))
+      ORDER BY a.webhook_disabled_at DESC, a.id DESC LIMIT $1`,
+    [limit, after?.disabledAt ?? null, after?.accountId ?? null],
+  );
+  return r.rows;
+}

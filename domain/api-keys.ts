@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import type { RandomBytes } from './ids';
 
 export const API_KEY_PREFIX = 'rr_live_';
 
 /** A new API key: shown once to its owner; only `hash` and `prefix` are stored. */
-export function generateApiKey(): { key: string; hash: string; prefix: string } {
-  const key = API_KEY_PREFIX + randomBytes(24).toString('base64url');
+export function generateApiKey(randomBytes: RandomBytes): { key: string; hash: string; prefix: string } {
+  const key = API_KEY_PREFIX + Buffer.from(randomBytes(24)).toString('base64url');
   return { key, hash: hashApiKey(key), prefix: key.slice(0, API_KEY_PREFIX.length + 4) };
 }
 

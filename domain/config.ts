@@ -236,7 +236,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, readFile: ReadFile): Config 
   return parsed.data;
 }
 
-const SECRET_KEYS = new Set<keyof Config>([
+/** Settings never logged or shown: describeConfig() and the docs mark them. */
+export const SECRET_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([
   'DATABASE_URL',
   'ADMIN_API_KEY',
   'JWT_SECRET',

@@ -8,7 +8,7 @@
  * A text is fixed, or a function of what only the throw site knows (the field that failed
  * validation, the thing not found). The generic codes (`validation`, `not_found`, `conflict` …,
  * each its kind in lower case) cover conditions whose words are built where they are raised.
- * The README's "Error codes" section is generated from this table (`npx tsx scripts/error-codes.ts`).
+ * docs/ERRORS.md is generated from this table (`npm run docs`).
  */
 import type { ErrorCode } from './errors';
 

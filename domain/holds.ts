@@ -1,5 +1,5 @@
 /**
- * One owner for every hold (README "Ledger" → "Who owns held money"). Money enters a `held` or
+ * One owner for every hold (docs/WORKFLOWS.md "Ledger" → "Who owns held money"). Money enters a `held` or
  * `escrow` ledger account only from inside the workflow that owns it, and the owner is named by the
  * account's subject: `rental:<id>` → `rental-<id>`, `task:<id>` → `task-<id>`,
  * `withdrawal:<id>` → `withdrawal-<id>`. The reconciler uses the same map to find balances whose

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 
 /**
+ * A source of random bytes, injected by the caller (node:crypto's `randomBytes` in production):
+ * domain/ reads neither the clock nor randomness, so its functions stay pure and testable.
+ */
+export type RandomBytes = (size: number) => Uint8Array;
+
+/**
  * A UUID (v5 layout) derived from its parts, for ids that must be the same on every retry of the
  * same request (e.g. the withdrawal created for one Idempotency-Key).
  */

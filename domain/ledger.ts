@@ -3,7 +3,7 @@
  * balance change is a journal whose lines sum to zero, posted once per idempotency key by
  * `postJournal` (db/ledger.ts).
  */
-import { randomBytes } from 'node:crypto';
+import type { RandomBytes } from './ids';
 import { assertMicro, type Micro } from './money';
 
 export type LedgerPurpose =
@@ -48,11 +48,12 @@ export interface PostingResult {
 
 /**
  * UUIDv7 layout (48-bit ms timestamp first): journal ids arrive in roughly ascending order, so
- * the journal and entry indexes append instead of splitting random pages.
+ * the journal and entry indexes append instead of splitting random pages. The caller passes the
+ * time (ms since the epoch) and the random source.
  */
-export function timeOrderedUuid(now = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
+export function timeOrderedUuid(nowMs: number, randomBytes: RandomBytes): string {
+  const b = Buffer.from(randomBytes(16));
+  b.writeUIntBE(nowMs, 0, 6);
   b[6] = (b[6] & 0x0f) | 0x70;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = b.toString('hex');

@@ -3,14 +3,14 @@
  * `standardwebhooks` library. The `webhook-id` is the delivery id, so it is stable across retries
  * and receivers can de-duplicate; the timestamp and signature are fresh per attempt.
  */
-import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import type { RandomBytes } from './ids';
 
 export const SECRET_PREFIX = 'whsec_';
 
 /** A new per-account signing secret: `whsec_` + base64 of 32 random bytes. */
-export function generateSigningSecret(): string {
-  return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
+export function generateSigningSecret(randomBytes: RandomBytes): string {
+  return `${SECRET_PREFIX}${Buffer.from(randomBytes(32)).toString('base64')}`;
 }
 
 export interface SignatureHeaders {
@@ -19,11 +19,12 @@ export interface SignatureHeaders {
   'webhook-signature': string;
 }
 
+/** Headers for one attempt signed at `at` (the caller's clock: the timestamp is per attempt). */
 export function signatureHeaders(
   secret: string,
   deliveryId: string,
   body: string,
-  at = new Date(),
+  at: Date,
 ): SignatureHeaders {
   return {
     'webhook-id': deliveryId,

@@ -16,12 +16,6 @@ export const REDACTED_PATHS = [
   '*.webhook_token',
 ];
 
-/** Query parameters whose value is a bearer capability (an MCP SSE session id names a session). */
-const SECRET_QUERY_PARAMS = /([?&](?:sessionId|session_id)=)[^&#]*/gi;
-
-/** A request URL fit for a log line: secret query values become `[redacted]`. */
-export const redactUrl = (url: string): string => url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
-
 export type Logger = pino.Logger;
 
 /** `destination` (default stdout) lets tests read what would be logged. */

@@ -10,7 +10,7 @@ import { describeConfig, loadConfig } from './config';
 import { createPool } from '../db/pool';
 import { createLogger } from './logger';
 import { temporalConnectionOptions } from './temporal-connection';
-import { ensureDepositWatcher } from '../activities/tron-watcher';
+import { ensureDepositWatcher } from '../activities/deposit-watcher';
 import { createWorker } from './create-worker';
 import { createWorkerMetrics, READ_TIMEOUT_MS, startMetricsServer } from './metrics';
 import { installWorkerRuntime } from './runtime';

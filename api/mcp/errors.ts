@@ -3,7 +3,7 @@
  * for it, via the one error mapping in api/errors.ts. Unknown errors are logged, never shown.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../../worker/logger';
+import type { Logger } from 'pino';
 import { errorText } from '../../domain/error-texts';
 import { httpErrorOf } from '../errors';
 

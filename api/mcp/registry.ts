@@ -1,11 +1,12 @@
 /** Every MCP tool, by name, with its descriptor computed once (tools/list and discovery share it). */
 import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
-import { fileTools } from './tools-files';
+import { rentalFileTools } from './tools-rental-files';
 import { rentalTools } from './tools-rentals';
 import { socialTools } from './tools-social';
 import { taskTools } from './tools-tasks';
-import { tronTools } from './tools-tron';
+import { depositTools } from './tools-deposits';
+import { withdrawalTools } from './tools-withdrawals';
 import { walletTools } from './tools-wallet';
 
 export interface ToolRegistry {
@@ -25,9 +26,10 @@ export function buildRegistry(tools: readonly McpTool[]): ToolRegistry {
 /** The bot API (SPEC §5), in the order the seed lists it. */
 export const ALL_TOOLS: readonly McpTool[] = [
   ...walletTools,
-  ...tronTools,
+  ...depositTools,
+  ...withdrawalTools,
   ...taskTools,
   ...rentalTools,
   ...socialTools,
-  ...fileTools,
+  ...rentalFileTools,
 ];

@@ -5,10 +5,10 @@
 import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
 import { mountAccountsRoutes } from './accounts';
-import { mountAdminRoutes } from './admin';
+import { mountWalletAdjustmentRoutes } from './wallet-adjustments';
 import { mountAgentPendingRoutes } from './agent-pending';
 import { mountAgentsRoutes } from './agents';
-import { mountConsoleRoutes } from './console';
+import { mountOperatorRoutes } from './operators';
 import { mountHealthRoutes } from './health';
 import { mountMcpRoutes } from './mcp';
 import { mountReconcilerRoutes } from './reconciler';
@@ -20,14 +20,15 @@ import { mountSocialRoutes } from './social';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
-import { mountTronRoutes } from './tron';
+import { mountDepositRoutes } from './deposits';
+import { mountWithdrawalRoutes } from './withdrawals';
 import { mountWalletRoutes } from './wallet';
 import { mountWebhookRoutes } from './webhooks';
 
 export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountHealthRoutes(app, deps);
   mountAccountsRoutes(app, deps);
-  mountAdminRoutes(app, deps);
+  mountWalletAdjustmentRoutes(app, deps);
   mountAgentPendingRoutes(app, deps);
   mountAgentsRoutes(app, deps);
   mountReferralsRoutes(app, deps);
@@ -36,13 +37,14 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   // Before the task routes: `/tasks/categories` must not be read as `/tasks/{task_id}`.
   mountTaskCategoriesRoutes(app, deps);
   mountTasksRoutes(app, deps);
-  mountTronRoutes(app, deps);
+  mountDepositRoutes(app, deps);
+  mountWithdrawalRoutes(app, deps);
   mountWalletRoutes(app, deps);
   mountWebhookRoutes(app, deps);
   mountReconcilerRoutes(app, deps);
   mountMcpRoutes(app, deps);
   mountSupabaseAuthRoutes(app, deps);
-  mountConsoleRoutes(app, deps);
+  mountOperatorRoutes(app, deps);
   mountSocialRoutes(app, deps);
   mountRentalFilesRoutes(app, deps);
 }

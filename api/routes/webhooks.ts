@@ -74,8 +74,10 @@ function document() {
   });
 }
 
+// Registered once per process, at import (apps are created many times in tests).
+document();
+
 export function mountWebhookRoutes(app: Express, deps: ApiDeps): void {
-  document();
   const auth = requireAuth(deps);
 
   app.get('/api/v1/webhooks/deliveries', auth, async (req, res) => {

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Request, Response } from 'express';
 import { createRentalEventActivities } from '../../activities/rental-events';
-import { insertRentalFile, type RentalFileRow, rentalFileById, rentalFilesPage } from '../../db/files';
+import { insertRentalFile, type RentalFileRow, rentalFileById, rentalFilesPage } from '../../db/rental-files';
 import { appError, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import {

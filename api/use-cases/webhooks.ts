@@ -2,9 +2,10 @@
  * Webhook use-cases: the delivery log (own deliveries; admins may read any), redelivery as a new,
  * freshly signed delivery, the `webhook_test` event, secret rotation and endpoint re-enable.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { appError, notFound } from '../../domain/errors';
 import { afterKey, toPage } from '../../domain/pagination';
+import { temporalAccountUrl, workflowIdOf } from '../../domain/console';
 import { assertPublicUrl } from '../../activities/network-policy';
 import { enqueueDelivery } from '../../activities/webhook-enqueue';
 import { generateSigningSecret } from '../../domain/webhook-signing';
@@ -12,12 +13,14 @@ import type { WebhookPolicyName } from '../../domain/webhooks';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { updateProfile } from './agents';
+import { consoleLink, paged } from './operators';
 import type { DeliveryView, ListDeliveriesQuery } from '../schemas/webhooks';
 import {
   attemptsOf,
   deliveriesOf,
   deliveryById,
   enableWebhookEndpoint,
+  listDisabledEndpoints,
   recordEndpointReset,
   setWebhookSecret,
   setWebhookUrl,
@@ -165,7 +168,7 @@ export async function sendTestEvent(deps: ApiDeps, principal: Principal, idempot
 
 /** Replaces the signing secret; the new one is returned once and never shown again. */
 export async function rotateSecret(deps: ApiDeps, principal: Principal) {
-  const secret = generateSigningSecret();
+  const secret = generateSigningSecret(randomBytes);
   const r = await setWebhookSecret(deps.db, principal.accountId, secret);
   if (!r.rowCount) throw notFound('account');
   return {
@@ -196,4 +199,28 @@ export async function enableEndpoint(deps: ApiDeps, principal: Principal) {
   if (!r.rows[0]) throw notFound('account');
   await recordEndpointReset(deps.db, principal.accountId);
   return { webhook_url: r.rows[0].webhook_url, disabled: false };
+}
+
+/** Accounts whose webhook endpoint is disabled, with their last failed delivery (the operator console). */
+export async function disabledEndpoints(deps: ApiDeps, q: { limit: number; cursor?: string }) {
+  const after = afterKey('admin-disabled-endpoints', ['string', 'string'], q.cursor);
+  const rows = await listDisabledEndpoints(
+    deps.db,
+    q.limit + 1,
+    after ? { disabledAt: String(after[0]), accountId: String(after[1]) } : undefined,
+  );
+  const { page, ...info } = paged(rows, q.limit, 'admin-disabled-endpoints', (e) => [
+    e.disabled_at.toISOString(),
+    e.account_id,
+  ]);
+  return {
+    endpoints: page.map((e) => ({
+      ...e,
+      disabled_at: e.disabled_at.toISOString(),
+      temporal_url: e.last_failed_delivery_id
+        ? consoleLink(deps, workflowIdOf.webhook(e.last_failed_delivery_id))
+        : temporalAccountUrl(deps.config.TEMPORAL_UI_URL, deps.config.TEMPORAL_NAMESPACE, e.account_id),
+    })),
+    ...info,
+  };
 }

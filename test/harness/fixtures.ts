@@ -2,7 +2,7 @@
  * Test fixtures that do not depend on any feature's endpoints: accounts with API keys created
  * directly in Postgres, funds credited through the real posting function, and ledger checks.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { generateApiKey } from '../../domain/api-keys';
 import type { Db } from '../../db/pool';
 import { balanceOf, postJournal } from '../../db/ledger';
@@ -48,7 +48,7 @@ export async function createTestAccount(
       opts.createdAt ?? null,
     ],
   );
-  const key = generateApiKey();
+  const key = generateApiKey(randomBytes);
   await db.query('INSERT INTO api_keys (id, account_id, key_hash, key_prefix) VALUES ($1, $2, $3, $4)', [
     randomUUID(),
     id,

@@ -2,7 +2,8 @@
  * OpenAPI that tools can use (issue 16.4): the document served at /openapi.json describes exactly
  * the routes Express mounts, names and tags every operation, declares the error schema and
  * Idempotency-Key where they apply, has a response schema for every answer with a body, lists
- * every outbound event under `webhooks`, and is a valid OpenAPI 3.1 document.
+ * every outbound event under `webhooks`, and is a valid OpenAPI 3.1 document — the one committed as
+ * openapi.json (issue 22.5), so every API change shows in review (`npm run openapi` regenerates it).
  */
 import { randomUUID } from 'node:crypto';
 import { validate } from '@readme/openapi-parser';
@@ -12,6 +13,7 @@ import { createApp } from '../../api/app';
 import { OPERATIONS } from '../../api/openapi-operations';
 import { EVENT_SCHEMAS } from '../../api/schemas/events';
 import { rentalEventPayload } from '../../domain/rental-events';
+import { committedDocument } from '../../scripts/openapi';
 import { apiClient, createTestAccount } from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 
@@ -72,6 +74,10 @@ const documentedOperations = () =>
   );
 
 describe('/openapi.json', () => {
+  it('is the committed openapi.json (regenerate with `npm run openapi` and commit it)', () => {
+    expect(doc).toEqual(committedDocument());
+  });
+
   it('documents every mounted route (a few allow-listed with their reason)', () => {
     const documented = new Set(documentedOperations().map((o) => o.key));
     const missing = [...mountedRoutes()].filter((r) => !documented.has(r) && !(r in UNDOCUMENTED_ROUTES));

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureDepositWatcher } from '../../activities/tron-watcher';
+import { ensureDepositWatcher } from '../../activities/deposit-watcher';
 import { apiClient } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 import { devchain, TEST_MNEMONIC } from './tron-chain';

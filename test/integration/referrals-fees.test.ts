@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createLedgerActivities } from '../../activities/ledger';
-import { createTronWithdrawalActivities } from '../../activities/tron-withdrawals';
+import { createWithdrawalActivities } from '../../activities/withdrawals';
 import { postJournal } from '../../db/ledger';
 import { createLogger } from '../../worker/logger';
 import { toMicro } from '../../domain/money';
@@ -213,7 +213,7 @@ describe('referrals as worded', () => {
       address: 'TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE',
       blockNumber: 1,
     };
-    const tron = createTronWithdrawalActivities(deps());
+    const tron = createWithdrawalActivities(deps());
     await tron.finalizeWithdrawal(request);
     await tron.finalizeWithdrawal(request);
     // 20% of the 1.50 USDT fee.

@@ -2,7 +2,7 @@
 // and withdrawals against devchain's fault modes (POST /admin/fault), real worker and watcher.
 import { randomUUID } from 'node:crypto';
 import { utils } from 'tronweb';
-import { ensureDepositWatcher } from '../../activities/tron-watcher';
+import { ensureDepositWatcher } from '../../activities/deposit-watcher';
 import { depositWatcherCursorQuery } from '../../workflows/deposit/contract';
 import {
   apiClient,

@@ -1,6 +1,6 @@
 // Deposits end to end against devchain: watcher → deposit workflow → solidity re-check → ledger.
 import { randomUUID } from 'node:crypto';
-import { ensureDepositWatcher } from '../../activities/tron-watcher';
+import { ensureDepositWatcher } from '../../activities/deposit-watcher';
 import {
   DEPOSIT_WORKFLOW_TYPE,
   type DepositWorkflow,

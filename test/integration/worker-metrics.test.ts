@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { utils } from 'tronweb';
-import { ensureDepositWatcher } from '../../activities/tron-watcher';
+import { ensureDepositWatcher } from '../../activities/deposit-watcher';
 import { postJournal } from '../../db/ledger';
 import {
   RECONCILER_WORKFLOW_TYPE,

@@ -1,5 +1,5 @@
 /** The console's free-text input follows the same text rules as every other field. */
-import { acknowledgeAlertInput } from '../../api/schemas/admin';
+import { acknowledgeAlertInput } from '../../api/schemas/operators';
 
 describe('acknowledging an alert', () => {
   it('when the note holds a control character or NUL, then it is refused', () => {

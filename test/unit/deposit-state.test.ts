@@ -2,7 +2,7 @@
  * DepositState as plain TypeScript (no server, no worker): the watcher's hints, what one check's
  * answer decides — wait, credit, or (only when enough lookups agree) drop — and continue-as-new.
  */
-import type { DepositCheck } from '../../activities/tron';
+import type { DepositCheck } from '../../domain/deposits';
 import { DepositState, DROP_AGREEING_LOOKUPS } from '../../workflows/deposit/state';
 
 const missing = (solidified: number): DepositCheck => ({ state: 'missing', solidified });

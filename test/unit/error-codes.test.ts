@@ -1,6 +1,6 @@
 /**
  * One error table (domain/error-texts.ts): every client-visible error has one stable snake_case
- * code and one text, each kind has a generic code, and the README and OpenAPI list exactly the
+ * code and one text, each kind has a generic code, and docs/ERRORS.md and OpenAPI list exactly the
  * table's codes.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import {
   type ErrorTextCode,
 } from '../../domain/error-texts';
 import { appError, businessFailure, ErrorCode } from '../../domain/errors';
-import { errorCodeRows, README_PATH, readmeErrorCodeRows } from '../../scripts/error-codes';
+import { documentedErrorCodeRows, errorCodeRows, ERRORS_DOC_PATH } from '../../scripts/error-codes';
 
 const sampleText = (code: ErrorTextCode): string => {
   const text: unknown = ERRORS[code].text;
@@ -77,9 +77,9 @@ describe('the error table', () => {
     });
   });
 
-  it('is listed in the README "Error codes" section exactly as generated', () => {
-    // Regenerate with `npx tsx scripts/error-codes.ts`.
-    expect(readmeErrorCodeRows(readFileSync(README_PATH, 'utf8'))).toEqual(errorCodeRows());
+  it('is listed in docs/ERRORS.md exactly as generated', () => {
+    // Regenerate with `npm run docs`.
+    expect(documentedErrorCodeRows(readFileSync(ERRORS_DOC_PATH, 'utf8'))).toEqual(errorCodeRows());
   });
 
   it('is the enum of the OpenAPI Error schema’s required `code`', () => {

@@ -1,6 +1,6 @@
 /**
- * The worker's metrics registry (worker/metrics.ts): every metric it exposes is documented in the
- * README, and a gauge read that fails or hangs does not break the scrape — it sets
+ * The worker's metrics registry (worker/metrics.ts): every metric it exposes is documented in
+ * docs/OPERATIONS.md, and a gauge read that fails or hangs does not break the scrape — it sets
  * agentrent_worker_metric_read_failed for that gauge. No Postgres here: the database URL points
  * at a closed port and the chain at a server that never answers.
  */
@@ -14,7 +14,7 @@ import { createLogger } from '../../worker/logger';
 import { freePort } from '../harness/free-port';
 import { createWorkerMetrics, READ_TIMEOUT_MS, startMetricsServer } from '../../worker/metrics';
 
-const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const OPERATIONS_DOC = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'OPERATIONS.md'), 'utf8');
 
 describe('worker metrics registry', () => {
   let silentChain: net.Server;
@@ -43,11 +43,11 @@ describe('worker metrics registry', () => {
     return { db, metrics: createWorkerMetrics({ config, db, logger: createLogger('silent') }) };
   }
 
-  it('documents in the README every metric name the registry exposes', async () => {
+  it('documents in docs/OPERATIONS.md every metric name the registry exposes', async () => {
     const { db, metrics } = await metricsWith('postgres://nobody@127.0.0.1:1/none');
     const names = metrics.registry.getMetricsAsArray().map((m) => m.name);
     expect(names.length).toBeGreaterThanOrEqual(15);
-    expect(names.filter((n) => !README.includes(`\`${n}\``))).toEqual([]);
+    expect(names.filter((n) => !OPERATIONS_DOC.includes(`\`${n}\``))).toEqual([]);
     await db.end();
   });
 

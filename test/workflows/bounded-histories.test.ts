@@ -7,7 +7,8 @@ import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import type { ChainHeads, DepositCandidate, DepositCheck, TransferCheck } from '../../activities/tron';
+import type { ChainHeads, DepositCandidate, DepositCheck } from '../../domain/deposits';
+import type { TransferCheck } from '../../domain/withdrawals';
 import { productionBundle } from '../harness/stack';
 import { createTimeSkippingEnv, registerSearchAttributes } from '../harness/time-skipping';
 import {

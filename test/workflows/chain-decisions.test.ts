@@ -6,7 +6,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import type { DepositCandidate, DepositCheck, SignResult, TransferCheck } from '../../activities/tron';
+import type { DepositCandidate, DepositCheck } from '../../domain/deposits';
+import type { SignResult, TransferCheck } from '../../domain/withdrawals';
 import { ErrorCode } from '../../domain/errors';
 import { startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).

@@ -6,15 +6,14 @@
  */
 import { SA } from '../../domain/search-attributes';
 import type { ScheduledStartOptions } from '../contract-types';
-import type { agentHealthChecksWorkflow } from './workflow';
 
 /**
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const AGENT_HEALTH_WORKFLOW_TYPE =
-  'agentHealthChecksWorkflow' satisfies keyof typeof import('./workflow');
-export type AgentHealthChecksWorkflow = typeof agentHealthChecksWorkflow;
+export const AGENT_HEALTH_WORKFLOW_TYPE = 'agentHealthChecksWorkflow';
+/** The workflow function's type (checked against `workflow.ts` in workflows/contract-checks.ts). */
+export type AgentHealthChecksWorkflow = (input?: AgentHealthChecksInput) => Promise<{ enqueued: number }>;
 
 export const AGENT_HEALTH_SCHEDULE_ID = 'agent-health-checks';
 export const AGENT_HEALTH_INTERVAL = '15 minutes' as const;

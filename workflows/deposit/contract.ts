@@ -8,11 +8,9 @@
  */
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { DepositCandidate } from '../../activities/tron';
+import type { DepositCandidate } from '../../domain/deposits';
 import { SA } from '../../domain/search-attributes';
 import type { StartOptions } from '../contract-types';
-import type { depositWatcherWorkflow } from './watcher';
-import type { depositWorkflow } from './workflow';
 
 // ── one deposit ──────────────────────────────────────────────────────────────────────────────
 
@@ -20,8 +18,9 @@ import type { depositWorkflow } from './workflow';
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const DEPOSIT_WORKFLOW_TYPE = 'depositWorkflow' satisfies keyof typeof import('./workflow');
-export type DepositWorkflow = typeof depositWorkflow;
+export const DEPOSIT_WORKFLOW_TYPE = 'depositWorkflow';
+/** The workflow function's type (checked against `workflow.ts` in workflows/contract-checks.ts). */
+export type DepositWorkflow = (input: DepositWorkflowInput) => Promise<DepositOutcome>;
 
 export interface DepositWorkflowInput {
   deposit: DepositCandidate;
@@ -83,9 +82,9 @@ export function depositStartOptions(
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const DEPOSIT_WATCHER_WORKFLOW_TYPE =
-  'depositWatcherWorkflow' satisfies keyof typeof import('./watcher');
-export type DepositWatcherWorkflow = typeof depositWatcherWorkflow;
+export const DEPOSIT_WATCHER_WORKFLOW_TYPE = 'depositWatcherWorkflow';
+/** The workflow function's type (checked against `watcher.ts` in workflows/contract-checks.ts). */
+export type DepositWatcherWorkflow = (input: DepositWatcherInput) => Promise<never>;
 
 export interface DepositWatcherInput {
   /** Next block to scan; unset on a brand-new watcher = start at startBlock or the head. */

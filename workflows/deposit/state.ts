@@ -3,7 +3,7 @@
  * the watcher's hints, the agreeing `missing` answers that make a drop, and the outcome.
  * Pure transitions; the chain reads, the credit and the timers live in workflow.ts.
  */
-import type { DepositCheck } from '../../activities/tron';
+import type { DepositCheck } from '../../domain/deposits';
 import type { DepositCarried, DepositOutcome } from './contract';
 
 /**

@@ -18,14 +18,14 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TronActivities } from '../../activities/tron';
+import type { DepositActivities } from '../../activities/deposits';
 import { alertOnPermanentFailure, retryTransient } from '../failures';
 import { type DepositWatcherInput, depositWatcherCursorQuery, type WatcherCursor } from './contract';
 
 /** Blocks per scan activity: bounded work per call, catches up 100 blocks at a time. */
 const SCAN_BATCH = 100;
 
-const chain = proxyActivities<TronActivities>({
+const chain = proxyActivities<DepositActivities>({
   startToCloseTimeout: '60s',
   retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
 });
@@ -40,7 +40,7 @@ const HEAD_POLLS_PER_BLOCK = 15;
 const HEAD_WAIT_BLOCKS = 2;
 
 // Waits for the next block: heartbeats, so a lost worker is noticed in seconds.
-const head = proxyActivities<TronActivities>({
+const head = proxyActivities<DepositActivities>({
   startToCloseTimeout: '60s',
   heartbeatTimeout: '10s',
   retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),

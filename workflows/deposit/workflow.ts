@@ -21,7 +21,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TronActivities } from '../../activities/tron';
+import type { DepositActivities } from '../../activities/deposits';
 import { SA } from '../../domain/search-attributes';
 import { alertOnPermanentFailure, retryTransient } from '../failures';
 import {
@@ -52,14 +52,14 @@ const retry: RetryPolicy = retryTransient({
   backoffCoefficient: 2,
   maximumInterval: '30s',
 });
-const chain = proxyActivities<TronActivities>({ startToCloseTimeout: '30s', retry });
+const chain = proxyActivities<DepositActivities>({ startToCloseTimeout: '30s', retry });
 /**
  * The check and the credit run as local activities: a few node reads and one idempotent posting,
  * done within the workflow task the signal wakes, without a round trip through the task queue
  * each — that round trip, times every deposit of a block, was most of the added latency.
  * Re-run after a crash exactly as activities are (the credit's journal key makes that safe).
  */
-const local = proxyLocalActivities<TronActivities>({ startToCloseTimeout: '30s', retry });
+const local = proxyLocalActivities<DepositActivities>({ startToCloseTimeout: '30s', retry });
 
 /** A step failing for good is an operator alert (activities/operator-alerts.ts), then a failed run. */
 export async function depositWorkflow(input: DepositWorkflowInput): Promise<DepositOutcome> {

@@ -6,15 +6,16 @@
  */
 import { SA } from '../../domain/search-attributes';
 import type { ScheduledStartOptions } from '../contract-types';
-import type { purgeExpiredIdempotencyKeysWorkflow } from './workflow';
 
 /**
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE =
-  'purgeExpiredIdempotencyKeysWorkflow' satisfies keyof typeof import('./workflow');
-export type PurgeExpiredIdempotencyKeysWorkflow = typeof purgeExpiredIdempotencyKeysWorkflow;
+export const IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE = 'purgeExpiredIdempotencyKeysWorkflow';
+/** The workflow function's type (checked against `workflow.ts` in workflows/contract-checks.ts). */
+export type PurgeExpiredIdempotencyKeysWorkflow = (
+  input?: PurgeExpiredIdempotencyKeysInput,
+) => Promise<{ deleted: number }>;
 
 export const IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID = 'idempotency-key-purge';
 export const IDEMPOTENCY_KEY_PURGE_INTERVAL = '1 day' as const;

@@ -6,14 +6,14 @@
  */
 import { SA } from '../../domain/search-attributes';
 import type { ScheduledStartOptions } from '../contract-types';
-import type { reconcilerWorkflow } from './workflow';
 
 /**
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const RECONCILER_WORKFLOW_TYPE = 'reconcilerWorkflow' satisfies keyof typeof import('./workflow');
-export type ReconcilerWorkflow = typeof reconcilerWorkflow;
+export const RECONCILER_WORKFLOW_TYPE = 'reconcilerWorkflow';
+/** The workflow function's type (checked against `workflow.ts` in workflows/contract-checks.ts). */
+export type ReconcilerWorkflow = (input?: ReconcilerInput) => Promise<ReconcilerTotals>;
 
 export const RECONCILER_SCHEDULE_ID = 'held-balance-reconciler';
 export const RECONCILER_INTERVAL = '10 minutes' as const;

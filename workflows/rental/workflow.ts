@@ -30,7 +30,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createAgentProxyActivities } from '../../activities/agent-proxy';
-import type { createHoldActivities, ReserveRentalResult } from '../../activities/holds';
+import type { createHoldActivities, ReserveRentalResult } from '../../activities/rental-hold';
 import type { createLedgerActivities } from '../../activities/ledger';
 import type { createRentalEventActivities } from '../../activities/rental-events';
 import type { createRentalActivities, StoredRentalMessage } from '../../activities/rentals';

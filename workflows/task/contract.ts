@@ -11,8 +11,6 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { fromMicro, type Micro, times } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
 import type { StartOptions } from '../contract-types';
-import type { taskReviewWorkflow } from './review';
-import type { taskWorkflow } from './workflow';
 
 // ── the task (escrow owner) ──────────────────────────────────────────────────────────────────
 
@@ -20,8 +18,9 @@ import type { taskWorkflow } from './workflow';
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const TASK_WORKFLOW_TYPE = 'taskWorkflow' satisfies keyof typeof import('./workflow');
-export type TaskWorkflow = typeof taskWorkflow;
+export const TASK_WORKFLOW_TYPE = 'taskWorkflow';
+/** The workflow function's type (checked against `workflow.ts` in workflows/contract-checks.ts). */
+export type TaskWorkflow = (input: TaskInput) => Promise<TaskLifecycle>;
 
 export const TASK_WORKFLOW_KIND = 'task';
 export const taskWorkflowId = (taskId: string) => `task-${taskId}`;
@@ -104,8 +103,9 @@ export function taskStartOptions(input: TaskInput, taskQueue: string): StartOpti
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const TASK_REVIEW_WORKFLOW_TYPE = 'taskReviewWorkflow' satisfies keyof typeof import('./review');
-export type TaskReviewWorkflow = typeof taskReviewWorkflow;
+export const TASK_REVIEW_WORKFLOW_TYPE = 'taskReviewWorkflow';
+/** The workflow function's type (checked against `review.ts` in workflows/contract-checks.ts). */
+export type TaskReviewWorkflow = (input: TaskReviewInput) => Promise<TaskReviewState>;
 
 export const TASK_REVIEW_WORKFLOW_KIND = 'task-review';
 export const taskReviewWorkflowId = (acceptanceId: string) => `task-review-${acceptanceId}`;

@@ -26,7 +26,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createHoldActivities } from '../../activities/holds';
+import type { createHoldActivities } from '../../activities/rental-hold';
 import type { createTaskCloseActivities } from '../../activities/task-close';
 import type { createTaskExpiryActivities } from '../../activities/task-expiry';
 import { SA } from '../../domain/search-attributes';

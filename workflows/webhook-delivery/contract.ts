@@ -9,15 +9,14 @@ import { defineSignal } from '@temporalio/workflow';
 import { SA } from '../../domain/search-attributes';
 import type { WebhookPolicyName } from '../../domain/webhooks';
 import type { StartOptions } from '../contract-types';
-import type { webhookDeliveryWorkflow } from './workflow';
 
 /**
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const WEBHOOK_DELIVERY_WORKFLOW_TYPE =
-  'webhookDeliveryWorkflow' satisfies keyof typeof import('./workflow');
-export type WebhookDeliveryWorkflow = typeof webhookDeliveryWorkflow;
+export const WEBHOOK_DELIVERY_WORKFLOW_TYPE = 'webhookDeliveryWorkflow';
+/** The workflow function's type (checked against `workflow.ts` in workflows/contract-checks.ts). */
+export type WebhookDeliveryWorkflow = (input: WebhookDeliveryInput) => Promise<WebhookDeliveryResult>;
 
 export interface WebhookDeliveryInput {
   deliveryId: string;

@@ -6,18 +6,18 @@
  */
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { WithdrawalRequest, WithdrawalStatus } from '../../activities/tron';
+import type { WithdrawalRequest, WithdrawalStatus } from '../../domain/withdrawals';
 import { fromMicro } from '../../domain/money';
 import { SA } from '../../domain/search-attributes';
 import type { StartOptions } from '../contract-types';
-import type { withdrawalWorkflow } from './workflow';
 
 /**
  * The workflow type registered with Temporal: the name its module exports (checked here), never
  * renamed (recorded histories name it).
  */
-export const WITHDRAWAL_WORKFLOW_TYPE = 'withdrawalWorkflow' satisfies keyof typeof import('./workflow');
-export type WithdrawalWorkflow = typeof withdrawalWorkflow;
+export const WITHDRAWAL_WORKFLOW_TYPE = 'withdrawalWorkflow';
+/** The workflow function's type (checked against `workflow.ts` in workflows/contract-checks.ts). */
+export type WithdrawalWorkflow = (input: WithdrawalInput) => Promise<WithdrawalSnapshot>;
 
 export const withdrawalWorkflowId = (id: string) => `withdrawal-${id}`;
 

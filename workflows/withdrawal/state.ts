@@ -4,7 +4,7 @@
  * `expired` answers, the end) live here; activities, timers and continue-as-new in workflow.ts.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import type { WithdrawalStatus } from '../../activities/tron';
+import type { WithdrawalStatus } from '../../domain/withdrawals';
 import { ErrorCode } from '../../domain/errors';
 import type { WithdrawalAccepted, WithdrawalDecision, WithdrawalInput, WithdrawalSnapshot } from './contract';
 

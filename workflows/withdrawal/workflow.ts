@@ -18,7 +18,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TronActivities, WithdrawalStatus } from '../../activities/tron';
+import type { WithdrawalActivities } from '../../activities/withdrawals';
+import type { WithdrawalStatus } from '../../domain/withdrawals';
 import { SA } from '../../domain/search-attributes';
 import { alertOnPermanentFailure, isPermanentFailure, retryTransient } from '../failures';
 import {
@@ -37,7 +38,7 @@ const EXPIRY_AGREEMENT_PATCH = 'withdrawal-expiry-agreement';
 
 // Postgres and a few chain calls (each bounded at 10 s). A short timeout matters: an activity
 // lost with a crashed worker is retried only after it, and every retry is safe (keyed / stored).
-const act = proxyActivities<TronActivities>({
+const act = proxyActivities<WithdrawalActivities>({
   startToCloseTimeout: '20s',
   retry: retryTransient({
     initialInterval: '1s',

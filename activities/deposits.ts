@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { ChainHeads, DepositCandidate, DepositCheck, ScanResult } from '../domain/deposits';
 import { ErrorCode } from '../domain/errors';
 import { postJournal } from '../db/ledger';
 import { microFromTokenUnits } from '../domain/tron-amounts';
@@ -30,48 +31,7 @@ import {
   setDepositConfirmations,
   setDepositStatus,
   watchCursorOf,
-} from '../db/tron';
-
-export interface ChainHeads {
-  head: number;
-  headBlockId: string;
-  headTimestamp: number;
-  solidified: number;
-  /** Chain time of the solidified block: the clock "expired" and "dropped" are judged by. */
-  solidifiedTimestamp?: number;
-}
-
-/** A Transfer to one of our deposit addresses, as first seen in a (not yet solid) block. */
-export interface DepositCandidate {
-  txid: string;
-  logIndex: number;
-  accountId: string;
-  address: string;
-  from: string;
-  /** micro-USDT */
-  amount: number;
-  blockNumber: number;
-  /** Chain time (ms) after which the transaction can never be included again. */
-  expiration: number;
-}
-
-export interface ScanResult {
-  /** The chain under the cursor changed: rescan from the solidified block. */
-  reorged: boolean;
-  lastNumber: number;
-  lastBlockId: string;
-  deposits: DepositCandidate[];
-}
-
-export type DepositCheck =
-  | { state: 'pending'; confirmations: number }
-  | { state: 'solid'; amount: number; blockNumber: number }
-  | { state: 'dropped' | 'failed'; reason: string }
-  /**
-   * Unknown to the solidified chain although the solidified block's time is past the expiration
-   * by EXPIRY_MARGIN_MS: dropped if lookups at later solidified heights agree (the workflow counts).
-   */
-  | { state: 'missing'; solidified: number };
+} from '../db/deposits';
 
 /**
  * How far past a transaction's expiration the solidified chain's clock must be before its absence
@@ -99,7 +59,7 @@ function usdtContract(deps: ActivityDeps): string {
   return c;
 }
 
-export function createTronDepositActivities(deps: ActivityDeps) {
+export function createDepositActivities(deps: ActivityDeps) {
   const { db, config, temporal } = deps;
   const node = new TronNode(config);
 
@@ -392,3 +352,5 @@ export function createTronDepositActivities(deps: ActivityDeps) {
     },
   };
 }
+
+export type DepositActivities = ReturnType<typeof createDepositActivities>;

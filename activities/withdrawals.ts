@@ -7,6 +7,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Types } from 'tronweb';
 import { ErrorCode } from '../domain/errors';
+import type {
+  BroadcastOutcome,
+  SignResult,
+  TransferCheck,
+  WithdrawalRequest,
+  WithdrawalStatus,
+} from '../domain/withdrawals';
 import { withTransaction } from '../db/pool';
 import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
@@ -16,15 +23,14 @@ import { hex20FromBase58 } from './tron-address';
 import { isSuccessful, transfersOf } from './tron-events';
 import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
 import type { ActivityDeps } from './deps';
-import { asActivityFailure } from './ledger';
+import { asActivityFailure } from './failures';
 import { postReferralCommission, referralForFee } from './referrals';
-import { EXPIRY_MARGIN_MS } from './tron-deposits';
+import { EXPIRY_MARGIN_MS } from './deposits';
 import { TronNode } from './tron-node';
 import {
   confirmWithdrawal,
   insertWithdrawal,
   insertWithdrawalAttempt,
-  lockAccount,
   markAttemptBroadcast,
   setWithdrawalStatus,
   setWithdrawalTxid,
@@ -32,42 +38,10 @@ import {
   withdrawalAttemptOf,
   withdrawalHistoryOf,
   withdrawalReviewReasons,
-} from '../db/tron';
+} from '../db/withdrawals';
+import { lockAccount } from '../db/accounts';
 import { resolveOperatorAlert } from '../db/operator-alerts';
 import { raiseOperatorAlert } from '../db/operator-alerts';
-
-export type WithdrawalStatus =
-  'queued' | 'review' | 'waiting_funds' | 'broadcast' | 'confirmed' | 'rejected' | 'failed';
-
-export interface WithdrawalRequest {
-  withdrawalId: string;
-  accountId: string;
-  amount: Micro;
-  fee: Micro;
-  net: Micro;
-  address: string;
-}
-
-export type SignResult =
-  { kind: 'signed'; txid: string; expiration: number } | { kind: 'waiting_funds'; reason: string };
-
-export type BroadcastOutcome =
-  | { outcome: 'accepted' }
-  | { outcome: 'insufficient_trx'; reason: string }
-  | { outcome: 'refused'; code: string; reason: string };
-
-export type TransferCheck =
-  | { state: 'confirmed'; blockNumber: number }
-  | { state: 'failed'; reason: string }
-  | { state: 'in_block'; confirmations: number }
-  /** Not in any block; may still be in a pool or arrive later: rebroadcast the same bytes. */
-  | { state: 'unconfirmed' }
-  /**
-   * Unknown to the node, the solidified chain included, although the solidified block's time is
-   * past the expiration by EXPIRY_MARGIN_MS. Proof only when lookups at later solidified heights
-   * agree (the workflow counts them); `solidified` is the height this answer saw.
-   */
-  | { state: 'expired'; solidified?: number };
 
 const heldAccount = (r: { accountId: string; withdrawalId: string }) => ({
   ownerId: r.accountId,
@@ -101,16 +75,12 @@ const decodeHexMessage = (hex?: string) => {
   }
 };
 
-export function createTronWithdrawalActivities(deps: ActivityDeps) {
+export function createWithdrawalActivities(deps: ActivityDeps) {
   const { db, config, logger } = deps;
   const node = new TronNode(config);
 
   async function loadAttempt(withdrawalId: string, attempt: number) {
-    const r = await withdrawalAttemptOf<{
-      txid: string;
-      signed_tx: Types.SignedTransaction;
-      expiration: number;
-    }>(db, withdrawalId, attempt);
+    const r = await withdrawalAttemptOf<Types.SignedTransaction>(db, withdrawalId, attempt);
     return r.rows[0];
   }
 
@@ -152,10 +122,7 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
       // check and the row commit together, so no concurrent withdrawal can skip a rule.
       return withTransaction(db, async (tx) => {
         await lockAccount(tx, r.accountId);
-        const existing = await withdrawalReviewReasons<{ review_reasons: ReviewReason[] }>(
-          tx,
-          r.withdrawalId,
-        );
+        const existing = await withdrawalReviewReasons(tx, r.withdrawalId);
         if (existing.rows[0]) return { reviewReasons: existing.rows[0].review_reasons };
         // An address is known only once a withdrawal to it was confirmed; velocity counts every
         // withdrawal of the trailing 24 h and every one still in flight.
@@ -359,3 +326,5 @@ export function createTronWithdrawalActivities(deps: ActivityDeps) {
     },
   };
 }
+
+export type WithdrawalActivities = ReturnType<typeof createWithdrawalActivities>;

@@ -39,8 +39,11 @@ import {
   searchResult,
   walletView,
   watcherView,
-} from '../schemas/admin';
-import * as admin from '../use-cases/admin';
+} from '../schemas/operators';
+import * as operators from '../use-cases/operators';
+import { depositWatcher } from '../use-cases/deposits';
+import { disabledEndpoints } from '../use-cases/webhooks';
+import { getWithdrawalForOperator, hotWallet, listWithdrawalsForOperator } from '../use-cases/withdrawals';
 import { parseOrThrow } from '../validation';
 
 const ADMIN = '/api/v1/admin';
@@ -136,7 +139,7 @@ get(
 );
 get(`${ADMIN}/audit`, 'Operator decisions, newest first (who, when, why, outcome)', auditList, auditQuery);
 
-export function mountConsoleRoutes(app: Express, deps: ApiDeps): void {
+export function mountOperatorRoutes(app: Express, deps: ApiDeps): void {
   const access = adminAccess(deps);
   const noStore = (_req: Request, res: express.Response, next: express.NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -172,7 +175,7 @@ export function mountConsoleRoutes(app: Express, deps: ApiDeps): void {
     if (refusal) return refuse(res, refusal);
     const input = parseOrThrow(consoleLoginInput, req.body ?? {});
     const ip = clientIp(req);
-    const login = await admin.consoleLogin(deps, input, (who, attempt) =>
+    const login = await operators.consoleLogin(deps, input, (who, attempt) =>
       // A key guess counts against the IP only (`who` is scoped by it), never locking others out.
       limitSignIn(deps, ip, who === 'console-key' ? `console-key:${ip}` : who, attempt),
     );
@@ -184,7 +187,7 @@ export function mountConsoleRoutes(app: Express, deps: ApiDeps): void {
       }),
     );
     res.json(
-      admin.sessionView(deps, {
+      operators.sessionView(deps, {
         actor: login.actor,
         csrfToken: login.csrf_token,
         expiresAt: new Date(login.expires_at),
@@ -201,52 +204,54 @@ export function mountConsoleRoutes(app: Express, deps: ApiDeps): void {
       });
     access(req, res, (err?: unknown) => {
       if (err) return next(err);
-      res.json(admin.sessionView(deps, res.locals.consoleSession!));
+      res.json(operators.sessionView(deps, res.locals.consoleSession!));
     });
   });
 
   app.delete(`${ADMIN}/session`, access, async (_req, res) => {
     const session = res.locals.consoleSession;
-    if (session) await admin.logout(deps, session.tokenHash);
+    if (session) await operators.logout(deps, session.tokenHash);
     res.setHeader('Set-Cookie', clearedSessionCookie(secureCookie(deps.config, _req)));
     res.json({ logged_out: true });
   });
 
   app.get(`${ADMIN}/withdrawals`, access, async (req, res) => {
-    res.json(await admin.listWithdrawals(deps, parseOrThrow(listAdminWithdrawalsQuery, req.query, 'query')));
+    res.json(
+      await listWithdrawalsForOperator(deps, parseOrThrow(listAdminWithdrawalsQuery, req.query, 'query')),
+    );
   });
   app.get(`${ADMIN}/withdrawals/:id`, access, async (req, res) => {
     const { id } = parseOrThrow(adminWithdrawalParams, req.params, 'id');
-    res.json(await admin.getWithdrawal(deps, id));
+    res.json(await getWithdrawalForOperator(deps, id));
   });
 
   app.get(`${ADMIN}/alerts`, access, async (req, res) => {
-    res.json(await admin.listAlerts(deps, parseOrThrow(listAlertsQuery, req.query, 'query')));
+    res.json(await operators.listAlerts(deps, parseOrThrow(listAlertsQuery, req.query, 'query')));
   });
   app.post(`${ADMIN}/alerts/:id/acknowledge`, access, async (req, res) => {
     const { id } = parseOrThrow(alertParams, req.params, 'id');
     const { note } = parseOrThrow(acknowledgeAlertInput, req.body ?? {});
-    res.json(await admin.acknowledgeAlert(deps, actorOf(res), id, note || null));
+    res.json(await operators.acknowledgeAlert(deps, actorOf(res), id, note || null));
   });
 
   app.get(`${ADMIN}/wallet`, access, async (_req, res) => {
-    res.json(await admin.hotWallet(deps));
+    res.json(await hotWallet(deps));
   });
   app.get(`${ADMIN}/watcher`, access, async (_req, res) => {
-    res.json(await admin.depositWatcher(deps));
+    res.json(await depositWatcher(deps));
   });
   app.get(`${ADMIN}/webhooks/disabled`, access, async (req, res) => {
-    res.json(await admin.disabledEndpoints(deps, parseOrThrow(disabledEndpointsQuery, req.query, 'query')));
+    res.json(await disabledEndpoints(deps, parseOrThrow(disabledEndpointsQuery, req.query, 'query')));
   });
   app.get(`${ADMIN}/search`, access, async (req, res) => {
-    res.json(await admin.search(deps, parseOrThrow(searchQuery, req.query, 'query').q));
+    res.json(await operators.search(deps, parseOrThrow(searchQuery, req.query, 'query').q));
   });
   app.get(`${ADMIN}/audit`, access, async (req, res) => {
-    res.json(await admin.recentAudit(deps, parseOrThrow(auditQuery, req.query, 'query')));
+    res.json(await operators.recentAudit(deps, parseOrThrow(auditQuery, req.query, 'query')));
   });
 }
 
 /** Who is deciding: the session's actor when it came through the console. */
-export function actorOf(res: express.Response): admin.Actor {
+export function actorOf(res: express.Response): operators.Actor {
   return { principal: principalOf(res), consoleActor: res.locals.consoleSession?.actor };
 }

@@ -1,20 +1,9 @@
-/** USDT TRC-20 tools: create_deposit (your deposit address) and create_withdrawal. */
-import { WITHDRAW_PATH } from '../routes/tron';
-import { withdrawInput } from '../schemas/tron';
-import { createWithdrawal, getDepositAddress } from '../use-cases/tron';
+/** USDT TRC-20 withdrawal tool: create_withdrawal. */
+import { WITHDRAW_PATH } from '../routes/withdrawals';
+import { withdrawInput } from '../schemas/withdrawals';
+import { createWithdrawal } from '../use-cases/withdrawals';
 import { idempotencyKeyArg, idempotentToolCall, restBodyOf } from './idempotency';
-import { authenticatedTool, type McpTool, noArguments } from './tool';
-
-export const createDepositTool = authenticatedTool({
-  name: 'create_deposit',
-  description:
-    'Your USDT TRC-20 deposit address (stable per account). Send USDT to it; the wallet is credited after confirmation.',
-  input: noArguments,
-  async run(deps, principal) {
-    const deposit = await getDepositAddress(deps, principal);
-    return { data: deposit, summary: `Send USDT (TRC-20) to ${deposit.address}.` };
-  },
-});
+import { authenticatedTool, type McpTool } from './tool';
 
 export const createWithdrawalTool = authenticatedTool({
   name: 'create_withdrawal',
@@ -29,7 +18,7 @@ export const createWithdrawalTool = authenticatedTool({
       deps,
       principal,
       input.idempotency_key,
-      // POST WITHDRAW_PATH, scope "withdraw" (api/routes/tron.ts).
+      // POST WITHDRAW_PATH, scope "withdraw" (api/routes/withdrawals.ts).
       {
         scope: 'withdraw',
         method: 'POST',
@@ -47,4 +36,4 @@ export const createWithdrawalTool = authenticatedTool({
   },
 });
 
-export const tronTools: McpTool[] = [createDepositTool, createWithdrawalTool];
+export const withdrawalTools: McpTool[] = [createWithdrawalTool];

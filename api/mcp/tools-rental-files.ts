@@ -22,4 +22,4 @@ export const listRentalFilesTool = authenticatedTool({
   },
 });
 
-export const fileTools: McpTool[] = [listRentalFilesTool];
+export const rentalFileTools: McpTool[] = [listRentalFilesTool];

@@ -1,4 +1,4 @@
-/** USDT TRC-20 deposits and withdrawals (SPEC §4): parse, call one use-case, answer. */
+/** USDT TRC-20 withdrawals (SPEC §4) and the operators' decision on them: parse, call one use-case, answer. */
 import type { Express } from 'express';
 import { principalOf, requireAuth } from '../auth';
 import { adminAccess } from '../console-auth';
@@ -6,19 +6,15 @@ import type { ApiDeps } from '../deps';
 import { idempotencyKeyHeader, idempotent } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import {
-  depositAddressResult,
-  listDepositsInput,
-  listDepositsResult,
   reviewWithdrawalInput,
   reviewWithdrawalResult,
   withdrawalIdInput,
   withdrawalView,
   withdrawInput,
   withdrawResult,
-} from '../schemas/tron';
-import { createWithdrawal, getDepositAddress, getWithdrawal, listDeposits } from '../use-cases/tron';
-import { decideWithdrawal } from '../use-cases/admin';
-import { actorOf } from './console';
+} from '../schemas/withdrawals';
+import { createWithdrawal, decideWithdrawal, getWithdrawal } from '../use-cases/withdrawals';
+import { actorOf } from './operators';
 import { parseOrThrow } from '../validation';
 
 const FINANCE = '/api/v1/finance';
@@ -26,21 +22,6 @@ const ADMIN = '/api/v1/admin/withdrawals';
 /** The withdraw route; the create_withdrawal MCP tool hashes its REST-equivalent request against it. */
 export const WITHDRAW_PATH = `${FINANCE}/withdraw`;
 
-registry.registerPath({
-  method: 'get',
-  path: `${FINANCE}/deposit/address`,
-  summary: 'Your USDT TRC-20 deposit address (stable, one per account)',
-  security: authenticated,
-  responses: { 200: jsonResponse('the address', depositAddressResult), ...errorResponses(401, 503) },
-});
-registry.registerPath({
-  method: 'get',
-  path: `${FINANCE}/deposits`,
-  summary: 'Your deposits with confirmations and status',
-  security: authenticated,
-  request: { query: listDepositsInput },
-  responses: { 200: jsonResponse('deposits, newest first', listDepositsResult), ...errorResponses(400, 401) },
-});
 registry.registerPath({
   method: 'post',
   path: WITHDRAW_PATH,
@@ -77,17 +58,8 @@ for (const decision of ['approve', 'reject'] as const) {
   });
 }
 
-export function mountTronRoutes(app: Express, deps: ApiDeps): void {
+export function mountWithdrawalRoutes(app: Express, deps: ApiDeps): void {
   const auth = requireAuth(deps);
-
-  app.get(`${FINANCE}/deposit/address`, auth, async (_req, res) => {
-    res.json(await getDepositAddress(deps, principalOf(res)));
-  });
-
-  app.get(`${FINANCE}/deposits`, auth, async (req, res) => {
-    const input = parseOrThrow(listDepositsInput, req.query, 'query');
-    res.json(await listDeposits(deps, principalOf(res), input));
-  });
 
   app.post(
     WITHDRAW_PATH,
@@ -105,7 +77,7 @@ export function mountTronRoutes(app: Express, deps: ApiDeps): void {
   });
 
   for (const decision of ['approve', 'reject'] as const) {
-    // The admin key header or the operator console's session (+ CSRF); audited (use-cases/admin).
+    // The admin key header or the operator console's session (+ CSRF); audited (use-cases/operators).
     app.post(`${ADMIN}/:id/${decision}`, adminAccess(deps), async (req, res) => {
       const params = parseOrThrow(withdrawalIdInput, req.params, 'id');
       const input = parseOrThrow(reviewWithdrawalInput, req.body ?? {});

@@ -15,7 +15,7 @@ import { insertRentalReturning } from '../db/rentals';
 import { type CancelTaskOutcome, type NewTask, type TaskStatus } from '../domain/task-store';
 import { cancelTaskWithRefund, openTaskWithEscrow, taskEscrowState } from '../db/tasks';
 import type { ActivityDeps } from './deps';
-import { asActivityFailure } from './ledger';
+import { asActivityFailure } from './failures';
 
 export interface ReserveRentalInput {
   rental: NewRental;

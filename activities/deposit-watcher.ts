@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Config } from '../domain/config';
-import type { Logger } from '../worker/logger';
+import type { Logger } from 'pino';
 import {
   DEPOSIT_WATCHER_WORKFLOW_TYPE,
   type DepositWatcherWorkflow,

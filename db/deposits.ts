@@ -1,5 +1,10 @@
+/**
+ * Store of the deposit tables: deposit_addresses (one per account), deposits (the read model the
+ * deposit workflows write) and deposit_watch_cursors (where the watcher has scanned to).
+ */
 import { type KeysetAfter, keyParams, keyTime } from './keyset';
-import type { Queryable, QueryResultRow } from './pool';
+import type { DepositStatus } from '../domain/deposits';
+import type { Queryable } from './pool';
 
 export const depositAddressOf = (db: Queryable, accountId: string) =>
   db.query<{ address: string }>('SELECT address FROM deposit_addresses WHERE account_id = $1', [accountId]);
@@ -28,7 +33,7 @@ export interface DepositRow {
   amount: number;
   block_number: number;
   confirmations: number;
-  status: 'pending' | 'confirmed' | 'dropped' | 'failed';
+  status: DepositStatus;
   created_at: Date;
   credited_at: Date | null;
 }
@@ -38,14 +43,14 @@ export interface DepositRow {
  * strictly after `after` (`[created_at as key text, txid, log_index]`), skipping `offset` more
  * (the older offset paging), at most `take`; each row with its `key_time`.
  */
-export const depositsOf = <R extends QueryResultRow = DepositRow>(
+export const depositsOf = (
   db: Queryable,
   accountId: string,
   after: KeysetAfter,
   offset: number,
   take: number,
 ) =>
-  db.query<R & { key_time: string }>(
+  db.query<DepositRow & { key_time: string }>(
     `SELECT txid, log_index, address, from_address, amount, block_number, confirmations, status, created_at,
             credited_at, ${keyTime('created_at')} AS key_time
        FROM deposits
@@ -54,9 +59,6 @@ export const depositsOf = <R extends QueryResultRow = DepositRow>(
       ORDER BY created_at DESC, txid DESC, log_index DESC LIMIT $5 OFFSET $6`,
     [accountId, ...keyParams(after, 3), take, offset],
   );
-
-export const withdrawalById = <R extends QueryResultRow>(db: Queryable, id: string) =>
-  db.query<R>('SELECT * FROM withdrawals WHERE id = $1', [id]);
 
 export const pendingDepositsToResignal = (db: Queryable, fromBlock: number, upTo: number, max: number) =>
   db.query<{ txid: string; log_index: number }>(
@@ -138,7 +140,7 @@ export const setDepositStatus = (
   db: Queryable,
   txid: string,
   logIndex: number,
-  status: string,
+  status: DepositStatus,
   reason: string | null,
 ) =>
   db.query(
@@ -147,103 +149,14 @@ export const setDepositStatus = (
     [txid, logIndex, status, reason],
   );
 
-export const withdrawalAttemptOf = <R extends QueryResultRow>(
+/** The watcher's cursor and when it last moved (the operator console's lag view). */
+export async function watcherCursor(
   db: Queryable,
-  withdrawalId: string,
-  attempt: number,
-) =>
-  db.query<R>(
-    'SELECT txid, signed_tx, expiration FROM withdrawal_attempts WHERE withdrawal_id = $1 AND attempt = $2',
-    [withdrawalId, attempt],
+  watcherId: string,
+): Promise<{ next_block: number; updated_at: Date } | undefined> {
+  const r = await db.query<{ next_block: number; updated_at: Date }>(
+    'SELECT next_block, updated_at FROM deposit_watch_cursors WHERE watcher_id = $1',
+    [watcherId],
   );
-
-export const setWithdrawalTxid = (db: Queryable, withdrawalId: string, txid: string) =>
-  db.query(
-    'UPDATE withdrawals SET txid = $2, updated_at = now() WHERE id = $1 AND txid IS DISTINCT FROM $2',
-    [withdrawalId, txid],
-  );
-
-export const lockAccount = (db: Queryable, accountId: string) =>
-  db.query('SELECT lock_account($1)', [accountId]);
-
-export const withdrawalReviewReasons = <R extends QueryResultRow>(db: Queryable, withdrawalId: string) =>
-  db.query<R>('SELECT review_reasons FROM withdrawals WHERE id = $1', [withdrawalId]);
-
-export const withdrawalHistoryOf = (db: Queryable, accountId: string, address: string) =>
-  db.query<{ confirmed: number; recent: number }>(
-    `SELECT count(*) FILTER (WHERE address = $2 AND status = 'confirmed')::int AS confirmed,
-                  count(*) FILTER (WHERE created_at > now() - interval '24 hours'
-                                      OR status IN ('queued', 'review', 'waiting_funds', 'broadcast'))::int AS recent
-             FROM withdrawals WHERE account_id = $1`,
-    [accountId, address],
-  );
-
-export const insertWithdrawal = (
-  db: Queryable,
-  withdrawalId: string,
-  accountId: string,
-  amount: number,
-  fee: number,
-  netAmount: number,
-  address: string,
-  reviewReasons: string[],
-) =>
-  db.query(
-    `INSERT INTO withdrawals (id, account_id, amount, fee, net_amount, address, status, review_reasons)
-           VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) ON CONFLICT (id) DO NOTHING`,
-    [withdrawalId, accountId, amount, fee, netAmount, address, reviewReasons],
-  );
-
-export const setWithdrawalStatus = (
-  db: Queryable,
-  withdrawalId: string,
-  status: string,
-  reason: string | null,
-  decidedBy: string | null,
-) =>
-  db.query(
-    `UPDATE withdrawals SET status = $2, status_reason = $3, decided_by = coalesce($4, decided_by), updated_at = now()
-          WHERE id = $1 AND status NOT IN ('confirmed', 'rejected', 'failed')`,
-    [withdrawalId, status, reason, decidedBy],
-  );
-
-export const insertWithdrawalAttempt = (
-  db: Queryable,
-  withdrawalId: string,
-  attempt: number,
-  txid: string,
-  signedJson: string,
-  expiration: number,
-) =>
-  db.query(
-    `INSERT INTO withdrawal_attempts (withdrawal_id, attempt, txid, signed_tx, expiration)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (withdrawal_id, attempt) DO NOTHING`,
-    [withdrawalId, attempt, txid, signedJson, expiration],
-  );
-
-export const markAttemptBroadcast = (db: Queryable, withdrawalId: string, attempt: number) =>
-  db.query(
-    `UPDATE withdrawal_attempts SET first_broadcast_at = coalesce(first_broadcast_at, now())
-            WHERE withdrawal_id = $1 AND attempt = $2`,
-    [withdrawalId, attempt],
-  );
-
-export const confirmWithdrawal = (db: Queryable, withdrawalId: string, blockNumber: number) =>
-  db.query(
-    `UPDATE withdrawals SET status = 'confirmed', status_reason = NULL, block_number = $2, updated_at = now()
-          WHERE id = $1`,
-    [withdrawalId, blockNumber],
-  );
-
-export const settleWithdrawal = (
-  db: Queryable,
-  withdrawalId: string,
-  status: string,
-  reason: string | null,
-  decidedBy: string | null,
-) =>
-  db.query(
-    `UPDATE withdrawals SET status = $2, status_reason = $3, decided_by = coalesce($4, decided_by), updated_at = now()
-          WHERE id = $1`,
-    [withdrawalId, status, reason, decidedBy],
-  );
+  return r.rows[0];
+}

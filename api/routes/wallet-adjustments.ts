@@ -20,7 +20,7 @@ registry.registerPath({
   },
 });
 
-export function mountAdminRoutes(app: Express, deps: ApiDeps): void {
+export function mountWalletAdjustmentRoutes(app: Express, deps: ApiDeps): void {
   app.post(
     '/api/v1/admin/adjustments',
     requireAuth(deps),
