@@ -19,13 +19,21 @@ export interface ReserveRentalInput {
   renterUsername: string;
 }
 
+export interface ReserveRentalResult {
+  /**
+   * The bot takes pushed events now (as `deliverRentalEvent` decides it): read in the same
+   * statement as the row, so a start whose first event has nowhere to go costs no activity.
+   */
+  agentPushesEvents: boolean;
+}
+
 export function createHoldActivities({ db }: ActivityDeps) {
   return {
     /**
      * The `rental-<id>` workflow's first step: hold `price × minutes` in the rental's escrow
      * (`rental-hold:<id>`), then write the rentals row and the owner's and bot's notifications.
      */
-    async reserveRental(input: ReserveRentalInput): Promise<void> {
+    async reserveRental(input: ReserveRentalInput): Promise<ReserveRentalResult> {
       const r = input.rental;
       const total: Micro = r.pricePerMinute * r.minutes;
       await postJournal(db, {
@@ -38,7 +46,7 @@ export function createHoldActivities({ db }: ActivityDeps) {
           { account: { ownerId: r.renterId, purpose: 'escrow', subject: `rental:${r.id}` }, amount: total },
         ],
       }).catch(asActivityFailure);
-      await insertRentalReturning(
+      const { agentPushesEvents } = await insertRentalReturning(
         db,
         r,
         rentalRequestNotifications(
@@ -55,6 +63,7 @@ export function createHoldActivities({ db }: ActivityDeps) {
           (accountId) => deterministicUuid(r.id, 'rental_request', accountId),
         ),
       );
+      return { agentPushesEvents };
     },
   };
 }

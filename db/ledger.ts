@@ -31,32 +31,68 @@ const keyString = (k: LedgerAccountKey, shard: number) =>
 // Ledger account ids never change once created, so they are cached per process.
 const accountIdCache = new Map<string, number>();
 
-async function resolveAccountId(
-  client: DbClient | Db,
-  key: LedgerAccountKey,
-  shard: number,
-): Promise<number> {
-  const cacheKey = keyString(key, shard);
-  const cached = accountIdCache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const params = [key.ownerId, key.purpose, key.subject ?? '', shard, key.ownerId !== null];
-  const inserted = await client.query<{ id: number }>(
-    `INSERT INTO ledger_accounts (owner_id, purpose, subject, shard, is_user) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT ON CONSTRAINT ledger_accounts_identity DO NOTHING RETURNING id`,
-    params,
+/** One account's line of a posting: its lines merged, its id when cached. */
+interface AccountLine {
+  key: LedgerAccountKey;
+  shard: number;
+  cacheKey: string;
+  id: number | undefined;
+  amount: number;
+}
+
+/** The posting's lines merged per account (zero sums dropped), each with its cached id if any. */
+function accountLines(posting: Posting): AccountLine[] {
+  const byAccount = new Map<string, AccountLine>();
+  for (const line of posting.lines) {
+    const shard = SHARDED_PURPOSES.has(line.account.purpose)
+      ? Math.floor(Math.random() * PLATFORM_SHARDS)
+      : 0;
+    const cacheKey = keyString(line.account, shard);
+    const seen = byAccount.get(cacheKey);
+    if (seen) seen.amount += line.amount;
+    else
+      byAccount.set(cacheKey, {
+        key: line.account,
+        shard,
+        cacheKey,
+        id: accountIdCache.get(cacheKey),
+        amount: line.amount,
+      });
+  }
+  return [...byAccount.values()].filter((l) => l.amount !== 0);
+}
+
+/**
+ * The posting statement when some account ids are not cached: each such account is resolved (and
+ * created when missing) by ledger_account_id inside the statement (migration 8920), before
+ * ledger_post runs, so the posting stays one round trip; the statement answers the ids to cache.
+ * `head` holds the parameters before the account and amount arrays.
+ */
+function inlineAccountsQuery(fn: 'ledger_post' | 'ledger_post_spend', head: unknown[], lines: AccountLine[]) {
+  const values = [...head];
+  const arg = (v: unknown) => `$${values.push(v)}`;
+  const ids = lines.map((l) =>
+    l.id !== undefined
+      ? `${arg(l.id)}::bigint`
+      : `ledger_account_id(${arg(l.key.ownerId)}::uuid, ${arg(l.key.purpose)}, ${arg(l.key.subject ?? '')}, ${arg(l.shard)}::smallint)`,
   );
-  const created = inserted.rows[0]?.id;
-  const id =
-    created ??
-    (
-      await client.query<{ id: number }>(
-        `SELECT id FROM ledger_accounts WHERE owner_id IS NOT DISTINCT FROM $1 AND purpose = $2 AND subject = $3 AND shard = $4`,
-        params.slice(0, 4),
-      )
-    ).rows[0].id;
-  // An account created inside a caller's transaction may still roll back: cache only what exists.
-  if (created === undefined || !('release' in client)) accountIdCache.set(cacheKey, id);
-  return id;
+  const amounts = `${arg(lines.map((l) => l.amount))}::bigint[]`;
+  const params = head.map((_, i) => `$${i + 1}${fn === 'ledger_post_spend' && i === 2 ? '::text[]' : ''}`);
+  return {
+    // One prepared statement per shape (which lines are cached): a handful per process.
+    name: `${fn}_inline_${lines.map((l) => (l.id === undefined ? 'u' : 'c')).join('')}`,
+    // A CTE with a volatile function is evaluated once, and before the LATERAL call that uses it.
+    text: `WITH a AS (SELECT ARRAY[${ids.join(', ')}]::bigint[] AS ids)
+           SELECT p.journal_id, p.created, a.ids FROM a, LATERAL ${fn}(${params.join(', ')}, a.ids, ${amounts}) p`,
+    values,
+  };
+}
+
+/** Caches the ids an inline posting resolved, once they surely exist (after its transaction). */
+function rememberAccountIds(db: Db | DbClient, lines: AccountLine[], ids: Array<number | string>): void {
+  const remember = () => lines.forEach((l, i) => accountIdCache.set(l.cacheKey, Number(ids[i])));
+  if ('release' in db) afterCommit(db, remember);
+  else remember();
 }
 
 type PostedListener = (posting: Posting) => void;
@@ -86,48 +122,44 @@ function notifyPosted(db: Db | DbClient, posting: Posting): void {
  */
 export async function postJournal(db: Db | DbClient, posting: Posting): Promise<PostingResult> {
   validatePosting(posting);
-  // Resolve (and create) accounts outside the transaction: creation is idempotent and cached.
-  const resolved = await Promise.all(
-    posting.lines.map(async (line) => {
-      const shard = SHARDED_PURPOSES.has(line.account.purpose)
-        ? Math.floor(Math.random() * PLATFORM_SHARDS)
-        : 0;
-      return { id: await resolveAccountId(db, line.account, shard), amount: line.amount };
-    }),
-  );
-  // Merge lines per account and apply in ascending id order: one lock order, no deadlocks.
-  const byAccount = new Map<number, number>();
-  for (const r of resolved) byAccount.set(r.id, (byAccount.get(r.id) ?? 0) + r.amount);
-  const ordered = [...byAccount.entries()].filter(([, amount]) => amount !== 0).sort((a, b) => a[0] - b[0]);
-
-  // One statement (ledger_post, migration 2000) = one implicit transaction and one round trip;
-  // it locks the rows in ascending id order, so concurrent postings never deadlock.
-  const values = [
+  // Merged per account; ledger_post applies them in ascending id order (one lock order, no deadlocks).
+  const lines = accountLines(posting);
+  const common = [
     timeOrderedUuid(Date.now(), randomBytes),
     posting.idempotencyKey,
     posting.kind,
     posting.reference ?? null,
     JSON.stringify(posting.memo ?? {}),
-    ordered.map(([id]) => id),
-    ordered.map(([, amount]) => amount),
   ];
   // Spending is checked against the hourly cap in the same statement, under the account lock.
   const spend = spendOf(posting.kind, posting.lines);
+  const head = spend ? [spend.spender, spend.amount, SPENDING_KINDS, ...common] : common;
+  const fn = spend ? 'ledger_post_spend' : 'ledger_post';
   try {
-    // Named: each pooled connection parses and plans it once.
-    const r = await db.query<{ journal_id: string; created: boolean }>(
-      spend
-        ? {
-            name: 'ledger_post_spend',
-            text: `SELECT journal_id, created FROM ledger_post_spend($1, $2, $3::text[], $4, $5, $6, $7, $8, $9::bigint[], $10::bigint[])`,
-            values: [spend.spender, spend.amount, SPENDING_KINDS, ...values],
-          }
-        : {
-            name: 'ledger_post',
-            text: 'SELECT journal_id, created FROM ledger_post($1, $2, $3, $4, $5, $6::bigint[], $7::bigint[])',
-            values,
-          },
-    );
+    let r;
+    if (lines.every((l) => l.id !== undefined)) {
+      const ordered = [...lines].sort((a, b) => a.id! - b.id!);
+      // One statement (ledger_post, migration 2000) = one implicit transaction and one round trip.
+      // Named: each pooled connection parses and plans it once.
+      r = await db.query<{ journal_id: string; created: boolean }>(
+        spend
+          ? {
+              name: 'ledger_post_spend',
+              text: `SELECT journal_id, created FROM ledger_post_spend($1, $2, $3::text[], $4, $5, $6, $7, $8, $9::bigint[], $10::bigint[])`,
+              values: [...head, ordered.map((l) => l.id), ordered.map((l) => l.amount)],
+            }
+          : {
+              name: 'ledger_post',
+              text: 'SELECT journal_id, created FROM ledger_post($1, $2, $3, $4, $5, $6::bigint[], $7::bigint[])',
+              values: [...head, ordered.map((l) => l.id), ordered.map((l) => l.amount)],
+            },
+      );
+    } else {
+      r = await db.query<{ journal_id: string; created: boolean; ids: Array<number | string> }>(
+        inlineAccountsQuery(fn, head, lines),
+      );
+      rememberAccountIds(db, lines, r.rows[0].ids);
+    }
     if (r.rows[0].created) notifyPosted(db, posting);
     return { journalId: r.rows[0].journal_id, created: r.rows[0].created };
   } catch (err) {

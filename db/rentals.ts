@@ -221,8 +221,8 @@ export async function insertRentalReturning(
   db: Queryable,
   r: NewRental,
   notifications: NewNotification[],
-): Promise<{ row: RentalRow; created: boolean }> {
-  const res = await db.query<RentalRow & { created: boolean }>(
+): Promise<{ row: RentalRow; created: boolean; agentPushesEvents: boolean }> {
+  const res = await db.query<RentalRow & { created: boolean; agent_pushes: boolean }>(
     `WITH notes AS (${insertNotificationsSql(11)}),
      ins AS (
        INSERT INTO rentals (id, code, agent_id, renter_id, owner_id, status, channel, minutes, price_per_minute, starts_at, ends_at)
@@ -232,12 +232,15 @@ export async function insertRentalReturning(
        SELECT *, true AS created FROM ins
        UNION ALL
        SELECT *, false AS created FROM rentals WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins))
-     SELECT r.*, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username
+     SELECT r.*, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username,
+            (a.integration = 'events' AND a.webhook_url IS NOT NULL AND a.webhook_disabled_at IS NULL)
+              IS TRUE AS agent_pushes
        FROM cur r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`,
     [...rentalRowParams(r), JSON.stringify(notifications)],
   );
-  const { created, ...row } = res.rows[0];
-  return { row, created };
+  // agent_pushes: as agentTakesPushedEvents reads it, so the start can route its first event.
+  const { created, agent_pushes, ...row } = res.rows[0];
+  return { row, created, agentPushesEvents: agent_pushes };
 }
 
 export const rentalQuoteOf = (db: Queryable, agentId: string, renterId: string) =>

@@ -145,6 +145,7 @@ export async function createRental(
     channel: input.channel,
     eventsEnabled: agent.integration === 'events' && !!agent.webhook_url,
     holdFunds: true,
+    oneTaskStart: true,
   };
   // The workflow holds the money as its first step and answers this update (402 when short):
   // a start that fails holds nothing, and no hold exists without its workflow.

@@ -118,6 +118,47 @@ describe('ledger under concurrency', () => {
     expect(await balanceOf(db, { ownerId: a.id, purpose: 'available' })).toBe(1_000_000);
   });
 
+  it('creates a new escrow account once when 10 first postings to it race', async () => {
+    const renter = await createTestAccount(db);
+    await fund(db, renter.id, 10);
+    const escrow = { ownerId: renter.id, purpose: 'escrow' as const, subject: `rental:${randomUUID()}` };
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        postJournal(db, {
+          idempotencyKey: `escrow:${randomUUID()}`,
+          kind: 'test_transfer',
+          lines: [
+            { account: { ownerId: renter.id, purpose: 'available' }, amount: -1_000_000 },
+            { account: escrow, amount: 1_000_000 },
+          ],
+        }),
+      ),
+    );
+    const rows = await db.query('SELECT balance FROM ledger_accounts WHERE owner_id = $1 AND subject = $2', [
+      renter.id,
+      escrow.subject,
+    ]);
+    expect(rows.rows).toEqual([{ balance: 10_000_000 }]);
+  });
+
+  it('leaves no new account behind when the posting that would create it is refused', async () => {
+    const renter = await createTestAccount(db);
+    await fund(db, renter.id, 1);
+    const subject = `rental:${randomUUID()}`;
+    await expect(
+      postJournal(db, {
+        idempotencyKey: `escrow:${randomUUID()}`,
+        kind: 'test_transfer',
+        lines: [
+          { account: { ownerId: renter.id, purpose: 'available' }, amount: -2_000_000 },
+          { account: { ownerId: renter.id, purpose: 'escrow', subject }, amount: 2_000_000 },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.InsufficientBalance });
+    const rows = await db.query('SELECT 1 FROM ledger_accounts WHERE subject = $1', [subject]);
+    expect(rows.rowCount).toBe(0);
+  });
+
   it('spreads platform fees over several rows instead of one hot row', async () => {
     const a = await createTestAccount(db);
     const b = await createTestAccount(db);

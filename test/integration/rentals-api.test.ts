@@ -261,6 +261,8 @@ describe('rental API', () => {
     await assertLedgerConsistent(stack.db);
     await stack.client.workflow.getHandle(rentalWorkflowId(rental.id)).result();
     maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, rentalWorkflowId(rental.id), 'rental-extend-early-end');
+    // The same lifecycle started as one workflow task (input oneTaskStart, no patch markers).
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, rentalWorkflowId(rental.id), 'rental-one-task-start');
   });
 
   it('a message racing the end is stored before the end or refused, never stored after it', async () => {

@@ -53,7 +53,9 @@ describe('rental workflow decisions (stub activities)', () => {
 
   beforeAll(async () => {
     w = await startStubWorker({
-      async reserveRental() {},
+      async reserveRental() {
+        return { agentPushesEvents: true };
+      },
       async recordRentalStarted() {},
       async recordRentalState() {},
       async deliverRentalEvent() {
@@ -98,6 +100,7 @@ describe('rental workflow decisions (stub activities)', () => {
       pricePerMinute: PRICE,
       channel: 'API',
       holdFunds: true,
+      oneTaskStart: true,
       eventsEnabled: false,
       ...over,
     };
@@ -134,6 +137,21 @@ describe('rental workflow decisions (stub activities)', () => {
       });
       expect(reserve.input.rental.endsAtMs - reserve.input.rental.startsAtMs).toBe(30 * MINUTE);
       expect(w.calls(r.id, 'recordRentalStarted')).toHaveLength(0);
+      await end(r, r.input.renterId);
+    });
+
+    it('when the bot takes pushed events, then its rental_request is routed by deliverRentalEvent', async () => {
+      const r = await startRental(30);
+      await r.handle.query(rentalStatusQuery);
+      expect(events(r)).toEqual(['rental_request']);
+      await end(r, r.input.renterId);
+    });
+
+    it('when the bot takes no pushed events, then the start routes no rental_request (its notification came with the row)', async () => {
+      w.on('reserveRental', async () => ({ agentPushesEvents: false }));
+      const r = await startRental(30);
+      await r.handle.query(rentalStatusQuery);
+      expect(events(r)).toEqual([]);
       await end(r, r.input.renterId);
     });
 

@@ -84,6 +84,14 @@ export interface RentalInput extends RentalParties {
    */
   holdFunds?: boolean;
   /**
+   * Set by starters since the one-task start: the run is lean (LEAN_START) and routes events by
+   * the bot's profile (EVENTS_FOLLOW_PROFILE) by this input instead of by patch markers, each of
+   * which also costs the server a search-attribute upsert; and a `rental_request` the bot takes no
+   * pushes for (`reserveRental` says so) is not routed through an activity: its notification came
+   * with the row. Histories recorded before it replay their patches. Carried across runs.
+   */
+  oneTaskStart?: boolean;
+  /**
    * The bot takes pushed events (integration `events` with a webhook_url), as of the start. Only
    * rentals recorded before events followed the bot's current profile read it.
    */

@@ -25,7 +25,8 @@ export async function emit(
   details: Record<string, unknown>,
 ): Promise<void> {
   const { input } = state;
-  const followProfile = patched(EVENTS_FOLLOW_PROFILE);
+  // A one-task start (contract: `oneTaskStart`) follows the profile by its input, with no marker.
+  const followProfile = state.input.oneTaskStart === true || patched(EVENTS_FOLLOW_PROFILE);
   if (!followProfile && !input.eventsEnabled) return;
   const at = new Date().toISOString();
   const enqueue = followProfile

@@ -25,6 +25,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ReserveRentalResult } from '../../activities/rental-hold';
 import { ErrorCode } from '../../domain/errors';
 import type { LedgerAccountKey } from '../../domain/ledger';
 import { times } from '../../domain/money';
@@ -77,12 +78,17 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   });
 
   // A continued run re-marks itself; a first run already has what rentalStartOptions set (contract).
-  const lean = !input.carried && patched(LEAN_START);
+  // A one-task start (contract: `oneTaskStart`) is lean by its input, with no patch marker.
+  const lean = !input.carried && (input.oneTaskStart === true || patched(LEAN_START));
   if (!lean) markSearchable(state);
   // Rentals started with `holdFunds` own their hold from its first cent (older ones: the API held).
-  if (input.holdFunds && !input.carried) await reserve(state, reservation);
-  else reservation.held = true;
-  if (!input.carried) await begin(state, lean);
+  let firstEventHasRoute = true;
+  if (input.holdFunds && !input.carried) {
+    const reserved = await reserve(state, reservation);
+    // Recorded in the local activity's marker, so a replay takes the same branch.
+    firstEventHasRoute = input.oneTaskStart !== true || reserved?.agentPushesEvents !== false;
+  } else reservation.held = true;
+  if (!input.carried) await begin(state, lean, firstEventHasRoute);
   while (!state.ended) {
     if (historyIsLarge(input)) {
       await condition(() => allHandlersFinished() && state.pendingEvents === 0);
@@ -156,15 +162,20 @@ const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState) => ({
  * Holds price × minutes and writes the rentals row (one keyed local activity). A short balance
  * ends the workflow as failed with nothing held, so the same Idempotency-Key may start it again.
  */
-async function reserve(state: RentalState, reservation: Reservation): Promise<void> {
+async function reserve(
+  state: RentalState,
+  reservation: Reservation,
+): Promise<ReserveRentalResult | undefined> {
   const { input } = state;
   try {
-    await local.reserveRental({
+    // undefined in histories recorded before the activity answered anything.
+    const reserved = await local.reserveRental({
       rental: newRentalRow(state),
       agentName: input.agentName,
       renterUsername: input.renterUsername,
     });
     reservation.held = true;
+    return reserved;
   } catch (err) {
     reservation.held = false;
     const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -174,7 +185,8 @@ async function reserve(state: RentalState, reservation: Reservation): Promise<vo
   }
 }
 
-async function begin(state: RentalState, lean: boolean): Promise<void> {
+/** `firstEventHasRoute` false: the bot takes no pushed events, so `rental_request` goes nowhere more. */
+async function begin(state: RentalState, lean: boolean, firstEventHasRoute: boolean): Promise<void> {
   const { input } = state;
   const details = {
     renter_id: input.renterId,
@@ -188,6 +200,7 @@ async function begin(state: RentalState, lean: boolean): Promise<void> {
       notifications: rentalRequestNotifications({ ...input, endsAtMs: state.endsAtMs }, () => uuid4()),
     });
   }
+  if (!firstEventHasRoute) return;
   await emit(
     state,
     'rental_request',
