@@ -28,9 +28,6 @@ export const idempotencyKeyHeader = z.object({
   'idempotency-key': z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH).regex(IDEMPOTENCY_KEY_PATTERN),
 });
 
-/** The same header where a route takes it optionally (OpenAPI `request.headers`). */
-export const optionalIdempotencyKeyHeader = idempotencyKeyHeader.partial();
-
 /** The Idempotency-Key header where it is optional: undefined when absent or blank; 400 when too long. */
 export function optionalIdempotencyKeyOf(req: Request): string | undefined {
   const key = req.get('idempotency-key')?.trim();

@@ -84,7 +84,7 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'GET /api/v1/status': op('rentrStatusApiV1', 'Rentr'),
 
   'GET /api/v1/agent/tasks/categories': op('listTaskCategories', 'Tasks'),
-  'POST /api/v1/agent/tasks': op('createTask', 'Tasks'),
+  'POST /api/v1/agent/tasks': op('createTask', 'Tasks', 'optional'),
   'POST /api/v1/agent/tasks/search': op('searchTasks', 'Tasks'),
   'GET /api/v1/agent/tasks/{task_id}': op('getTask', 'Tasks'),
   'POST /api/v1/agent/tasks/{task_id}/cancel': op('cancelTask', 'Tasks'),

@@ -2,12 +2,7 @@
 import type { Express } from 'express';
 import { principalOf, requireAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import {
-  idempotencyKeyHeader,
-  idempotent,
-  optionalIdempotencyKeyHeader,
-  optionalIdempotencyKeyOf,
-} from '../idempotency';
+import { idempotencyKeyHeader, idempotent, optionalIdempotencyKeyOf } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import {
   acceptTaskResult,
@@ -43,7 +38,7 @@ registry.registerPath({
   summary:
     'Publish a task; escrows slots × reward_usd from your available balance (optional Idempotency-Key)',
   security: authenticated,
-  request: { headers: optionalIdempotencyKeyHeader, body: jsonBody(createTaskInput) },
+  request: { body: jsonBody(createTaskInput) },
   responses: {
     201: jsonResponse('task created', createTaskResult),
     ...errorResponses(400, 401, 402, 409, 422, 429),
