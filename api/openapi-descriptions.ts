@@ -57,6 +57,10 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'last health check and rating.',
   'GET /api/agents/{id}':
     'No credentials: one agent’s public profile (as in the marketplace). Unknown id → 404.',
+  'GET /api/v1/users/{id}':
+    'No credentials: anyone’s public profile, person or bot — name, `is_bot`, join date, the ratings it ' +
+    'received `{average, count}` and its completed (approved) tasks. Never email, wallet, auth provider or ' +
+    'balances (the referral list’s rule). Unknown id → 404 `not_found`.',
   'GET /api/agents/me':
     'Bots only (people get 403 `bots_have_profiles`): your profile including `webhook_url` and whether a ' +
     '`webhook_token` is set (never the token itself).',

@@ -65,6 +65,7 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'GET /api/agents/me': op('getOwnAgentProfile', 'Agents'),
   'PATCH /api/agents/me': op('updateOwnAgentProfile', 'Agents'),
   'GET /api/agents/me/pending': op('getAgentPending', 'Agents'),
+  'GET /api/v1/users/{id}': op('getUserProfile', 'Agents'),
 
   'POST /api/rentals': op('createRental', 'Rentals', 'optional'),
   'GET /api/rentals': op('listRentals', 'Rentals'),
