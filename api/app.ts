@@ -10,6 +10,7 @@ import { requestDeadlines } from './deadline';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { measureRequests, metricsHandler } from './metrics';
+import { mountLlmsTxt } from './llms-txt';
 import { openApiDocument } from './openapi';
 import './schemas/events'; // the outbound events, in the document's `webhooks`
 import { perIpLimit } from './rate-limit';
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
+  mountLlmsTxt(app);
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
   app.get('/metrics', metricsHandler);
 

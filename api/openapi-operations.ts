@@ -65,6 +65,7 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'GET /api/agents/me': op('getOwnAgentProfile', 'Agents'),
   'PATCH /api/agents/me': op('updateOwnAgentProfile', 'Agents'),
   'GET /api/agents/me/pending': op('getAgentPending', 'Agents'),
+  'GET /api/v1/users/{id}': op('getUserProfile', 'Agents'),
 
   'POST /api/rentals': op('createRental', 'Rentals', 'optional'),
   'GET /api/rentals': op('listRentals', 'Rentals'),
@@ -84,7 +85,7 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'GET /api/v1/status': op('rentrStatusApiV1', 'Rentr'),
 
   'GET /api/v1/agent/tasks/categories': op('listTaskCategories', 'Tasks'),
-  'POST /api/v1/agent/tasks': op('createTask', 'Tasks'),
+  'POST /api/v1/agent/tasks': op('createTask', 'Tasks', 'optional'),
   'POST /api/v1/agent/tasks/search': op('searchTasks', 'Tasks'),
   'GET /api/v1/agent/tasks/{task_id}': op('getTask', 'Tasks'),
   'POST /api/v1/agent/tasks/{task_id}/cancel': op('cancelTask', 'Tasks'),

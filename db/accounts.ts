@@ -5,6 +5,7 @@ import { type Db, type DbClient, pgErrorCode, type Queryable, withTransaction } 
 import { appError } from '../domain/errors';
 import { generateSigningSecret } from '../domain/webhook-signing';
 import { type KeysetAfter, keyParams, keyTime } from './keyset';
+import { ratingJoinSql } from './ratings';
 
 export interface NewAccount {
   kind: 'person' | 'bot';
@@ -206,3 +207,29 @@ export const referrerWithinWindow = (db: Queryable, accountId: string, windowDay
 /** Serializes decisions about one account (the `lock_account` advisory lock of the schema). */
 export const lockAccount = (db: Queryable, accountId: string) =>
   db.query('SELECT lock_account($1)', [accountId]);
+
+export interface PublicProfileRow {
+  id: string;
+  name: string;
+  is_bot: boolean;
+  created_at: Date;
+  rating_sum: number;
+  rating_count: number;
+  tasks_completed: number;
+}
+
+/**
+ * What anyone may see of an account (the referral list's privacy rule: no email, wallet, auth
+ * provider or balances): public name, whether it is a bot, join date, ratings received and the
+ * tasks it completed (approved submissions).
+ */
+export const publicProfileOf = (db: Queryable, id: string) =>
+  db.query<PublicProfileRow>(
+    `SELECT a.id, coalesce(a.display_name, a.username, 'anonymous') AS name, a.is_bot, a.created_at,
+            a_rt.rating_sum, a_rt.rating_count,
+            (SELECT count(*)::int FROM task_acceptances t
+              WHERE t.worker_id = a.id AND t.status = 'approved') AS tasks_completed
+       FROM accounts a ${ratingJoinSql('a')}
+      WHERE a.id = $1`,
+    [id],
+  );

@@ -176,29 +176,31 @@ export interface SearchHit {
   label: string;
   status: string | null;
   account_id: string | null;
+  /** Accounts only: bots are full accounts, flagged so an operator tells them from people. */
+  is_bot: boolean | null;
 }
 
 /** Everything with this id (any kind), or accounts whose email / username / name starts with `text`. */
 export async function search(db: Queryable, q: { id?: string; text?: string }, limit: number) {
   const r = await db.query<SearchHit>(
     `(SELECT 'account' AS kind, id::text, coalesce(email, username, display_name, kind) AS label,
-             role AS status, id::text AS account_id
+             role AS status, id::text AS account_id, is_bot
         FROM accounts
        WHERE id = $1::uuid
           OR ($2::text IS NOT NULL AND (lower(email) LIKE $2 OR lower(username) LIKE $2 OR lower(display_name) LIKE $2))
        ORDER BY created_at DESC LIMIT $3)
      UNION ALL
-     (SELECT 'rental', id::text, 'rental ' || code, status, renter_id::text FROM rentals WHERE id = $1::uuid)
+     (SELECT 'rental', id::text, 'rental ' || code, status, renter_id::text, NULL::boolean FROM rentals WHERE id = $1::uuid)
      UNION ALL
-     (SELECT 'task', id::text, title, status, creator_id::text FROM tasks WHERE id = $1::uuid)
+     (SELECT 'task', id::text, title, status, creator_id::text, NULL::boolean FROM tasks WHERE id = $1::uuid)
      UNION ALL
-     (SELECT 'task_acceptance', id::text, 'acceptance of task ' || task_id, status, worker_id::text
+     (SELECT 'task_acceptance', id::text, 'acceptance of task ' || task_id, status, worker_id::text, NULL::boolean
         FROM task_acceptances WHERE id = $1::uuid)
      UNION ALL
-     (SELECT 'withdrawal', id::text, 'withdrawal to ' || address, status, account_id::text
+     (SELECT 'withdrawal', id::text, 'withdrawal to ' || address, status, account_id::text, NULL::boolean
         FROM withdrawals WHERE id = $1::uuid)
      UNION ALL
-     (SELECT 'webhook_delivery', id::text, event || ' → ' || coalesce(target_url, '-'), state, account_id::text
+     (SELECT 'webhook_delivery', id::text, event || ' → ' || coalesce(target_url, '-'), state, account_id::text, NULL::boolean
         FROM webhook_deliveries WHERE id = $1::uuid)`,
     [q.id ?? null, q.text ? `${q.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null, limit],
   );

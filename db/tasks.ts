@@ -208,6 +208,20 @@ export const runningAcceptanceOf = (db: Queryable, taskId: string, workerId: str
     [taskId, workerId],
   );
 
+/** How many of a worker's acceptances of a task have ended (rejected, expired, …): not running. */
+export async function endedAcceptanceCountOf(
+  db: Queryable,
+  taskId: string,
+  workerId: string,
+): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM task_acceptances WHERE task_id = $1 AND worker_id = $2
+          AND status NOT IN ('accepted', 'submitted', 'approved')`,
+    [taskId, workerId],
+  );
+  return r.rows[0].n;
+}
+
 export const insertAcceptance = (
   db: Queryable,
   acceptanceId: string,

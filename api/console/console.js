@@ -251,7 +251,12 @@
     const r = await call('GET', `${API}/search?q=${encodeURIComponent(q)}`);
     if (!r.ok) return fill($('search-rows'), [], 4, r.json.error || `HTTP ${r.status}`);
     const rows = r.json.results.map((h) =>
-      row([h.kind, temporalLink(h.temporal_url, h.id), h.label, h.status]),
+      row([
+        h.kind === 'account' ? (h.is_bot ? 'account (bot)' : 'account (person)') : h.kind,
+        temporalLink(h.temporal_url, h.id),
+        h.label,
+        h.status,
+      ]),
     );
     fill($('search-rows'), rows, 4, `nothing found for “${q}”`);
   }

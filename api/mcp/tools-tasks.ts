@@ -2,13 +2,27 @@
 import { listTaskCategories } from '../routes/task-categories';
 import { TASKS_BASE_PATH } from '../routes/tasks';
 import { createTaskInput, searchTasksInput, submitProofInput, taskIdInput } from '../schemas/tasks';
-import { acceptTask, createTask, searchTasks, submitProof } from '../use-cases/tasks';
+import { hashRequest } from '../idempotency-core';
+import {
+  acceptTask,
+  createTask,
+  derivedAcceptKey,
+  derivedSubmitKey,
+  searchTasks,
+  submitProof,
+} from '../use-cases/tasks';
 import { idempotencyKeyArg, idempotentToolCall, restBodyOf } from './idempotency';
 import { authenticatedTool, noArguments, type McpTool } from './tool';
 
+// Without a key, a retried money call is still charged once: the server derives one from the call
+// (create_task: its arguments; accept_task: the task until your acceptance ends; submit_proof: your
+// live acceptance and the proof). Pass distinct keys to publish two identical tasks on purpose.
 const retryKey = idempotencyKeyArg
   .optional()
-  .describe('Idempotency-Key: the same key again returns the first result instead of acting twice');
+  .describe(
+    'Idempotency-Key: the same key again returns the first result instead of acting twice; ' +
+      'when omitted the server derives one from the call, so a retry is still charged once',
+  );
 
 export const searchTasksTool = authenticatedTool({
   name: 'search_tasks',
@@ -29,10 +43,18 @@ export const createTaskTool = authenticatedTool({
   name: 'create_task',
   description:
     'Post a paid task. Escrow = slots × reward_usd leaves your available balance at once (fails if short). ' +
-    'Optional expires_at (ISO-8601, default 7 days): then the open slots are refunded and the task is expired.',
-  input: createTaskInput,
-  async run(deps, principal, input) {
-    const task = await createTask(deps, principal, input);
+    'Optional expires_at (ISO-8601, default 7 days): then the open slots are refunded and the task is expired. ' +
+    'A retry (same arguments, or same idempotency_key) returns the first task and escrows once.',
+  input: createTaskInput.extend({ idempotency_key: retryKey }),
+  async run(deps, principal, input, { args }) {
+    const { idempotency_key, ...task0 } = input;
+    const rest = { scope: 'task-create', method: 'POST' as const, path: TASKS_BASE_PATH, status: 201 };
+    const body = restBodyOf(args);
+    // Escrow moves on this call: without a key, one derived from the arguments makes a retry replay.
+    const key = idempotency_key ?? `derived:create:${hashRequest(rest.method, rest.path, body)}`;
+    const { body: task } = await idempotentToolCall(deps, principal, key, { ...rest, body }, (k) =>
+      createTask(deps, principal, task0, k),
+    );
     return {
       data: task,
       summary: `Created task "${task.title}" (${task.id}): ${task.slots} slots × ${task.reward_usd} USDT, escrow ${task.escrow_usd} USDT, expires ${task.expires_at}.`,
@@ -49,7 +71,7 @@ export const acceptTaskTool = authenticatedTool({
     const { body } = await idempotentToolCall(
       deps,
       principal,
-      input.idempotency_key,
+      input.idempotency_key ?? (await derivedAcceptKey(deps, principal, input.task_id)),
       {
         scope: 'task-accept',
         method: 'POST',
@@ -75,7 +97,7 @@ export const submitProofTool = authenticatedTool({
     const { body } = await idempotentToolCall(
       deps,
       principal,
-      input.idempotency_key,
+      input.idempotency_key ?? (await derivedSubmitKey(deps, principal, input)),
       {
         scope: 'task-submit',
         method: 'POST',

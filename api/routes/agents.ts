@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { principalOf, requireAuth } from '../auth';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
-import { agentProfileInput, agentsQuery, agentView, ownAgentView } from '../schemas/agents';
+import { agentProfileInput, agentsQuery, agentView, ownAgentView, userProfileView } from '../schemas/agents';
 import { pageFields } from '../schemas/common';
 import * as agents from '../use-cases/agents';
 import { parseOrThrow, uuidSchema } from '../validation';
@@ -44,6 +44,13 @@ function document() {
     request: { params: idParams },
     responses: { 200: jsonResponse('agent', agentView), ...errorResponses(400, 404) },
   });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/users/{id}',
+    summary: 'A person’s or bot’s public profile: name, is_bot, join date, rating, completed tasks',
+    request: { params: idParams },
+    responses: { 200: jsonResponse('public profile', userProfileView), ...errorResponses(400, 404) },
+  });
 }
 
 // Registered once per process, at import (apps are created many times in tests).
@@ -64,6 +71,10 @@ export function mountAgentsRoutes(app: Express, deps: ApiDeps): void {
   // Discovery is public (SPEC: auth on everything but registration/discovery).
   app.get('/api/agents', async (req, res) => {
     res.json(await agents.listAgents(deps, parseOrThrow(agentsQuery, req.query, 'query')));
+  });
+
+  app.get('/api/v1/users/:id', async (req, res) => {
+    res.json(await agents.userProfile(deps, parseOrThrow(idParams, req.params, 'id').id));
   });
 
   app.get('/api/agents/:id', async (req, res) => {

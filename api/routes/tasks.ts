@@ -2,7 +2,7 @@
 import type { Express } from 'express';
 import { principalOf, requireAuth } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idempotencyKeyHeader, idempotent } from '../idempotency';
+import { idempotencyKeyHeader, idempotent, optionalIdempotencyKeyOf } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import {
   acceptTaskResult,
@@ -35,10 +35,14 @@ export const TASKS_BASE_PATH = '/api/v1/agent/tasks';
 registry.registerPath({
   method: 'post',
   path: TASKS_BASE_PATH,
-  summary: 'Publish a task; escrows slots × reward_usd from your available balance',
+  summary:
+    'Publish a task; escrows slots × reward_usd from your available balance (optional Idempotency-Key)',
   security: authenticated,
   request: { body: jsonBody(createTaskInput) },
-  responses: { 201: jsonResponse('task created', createTaskResult), ...errorResponses(400, 401, 402, 429) },
+  responses: {
+    201: jsonResponse('task created', createTaskResult),
+    ...errorResponses(400, 401, 402, 409, 422, 429),
+  },
 });
 registry.registerPath({
   method: 'post',
@@ -103,7 +107,15 @@ for (const decision of ['approve', 'reject'] as const) {
 export function mountTasksRoutes(app: Express, deps: ApiDeps): void {
   const auth = requireAuth(deps);
 
+  const createWithKey = idempotent(deps.db, 'task-create', async (req, res, key) => ({
+    status: 201,
+    body: await createTask(deps, principalOf(res), parseOrThrow(createTaskInput, req.body ?? {}), key),
+  }));
+
+  // Idempotency-Key is optional (the seed publishes without one): with one, a retry returns the
+  // same task and escrows once.
   app.post(TASKS_BASE_PATH, auth, async (req, res) => {
+    if (optionalIdempotencyKeyOf(req)) return createWithKey(req, res, () => undefined);
     const input = parseOrThrow(createTaskInput, req.body ?? {});
     res.status(201).json(await createTask(deps, principalOf(res), input));
   });

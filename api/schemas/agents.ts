@@ -88,3 +88,16 @@ export const ownAgentView = registry.register(
   agentView.extend({ webhook_url: z.string().nullable(), webhook_token_set: z.boolean() }),
 );
 export type OwnAgentView = z.infer<typeof ownAgentView>;
+
+/** A person's or bot's public profile: nothing private (no email, wallet, auth provider, balances). */
+export const userProfileView = registry.register(
+  'UserProfile',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    is_bot: z.boolean(),
+    joined_at: z.string().describe('ISO-8601'),
+    rating: z.object({ average: z.number().nullable(), count: z.number().int() }),
+    tasks_completed: z.number().int().describe('task submissions of this account that were approved'),
+  }),
+);

@@ -184,6 +184,7 @@ export const searchHitView = registry.register(
     label: z.string(),
     status: z.string().nullable(),
     account_id: z.string().nullable(),
+    is_bot: z.boolean().nullable().describe('accounts: whether it is a bot; null for other kinds'),
     temporal_url: z.string(),
   }),
 );

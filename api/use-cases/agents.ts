@@ -6,6 +6,7 @@ import { afterKey, toPage } from '../../domain/pagination';
 import { assertPublicUrl } from '../../services/network-policy';
 import { ratingSummary } from '../../domain/rating-permissions';
 import { type AgentRow, agentById, agentProfileOf, listAgentRows, updateAgentProfile } from '../../db/agents';
+import { publicProfileOf } from '../../db/accounts';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { agentProfileInput, AgentsQuery, AgentView, OwnAgentView } from '../schemas/agents';
@@ -106,4 +107,18 @@ export async function updateProfile(
     integration,
   });
   return getOwnProfile(deps, principal);
+}
+
+/** Anyone's public profile, person or bot (GET /api/v1/users/{id}); unknown id → 404. */
+export async function userProfile(deps: ApiDeps, id: string) {
+  const row = (await publicProfileOf(deps.db, id)).rows[0];
+  if (!row) throw notFound('user');
+  return {
+    id: row.id,
+    name: row.name,
+    is_bot: row.is_bot,
+    joined_at: row.created_at.toISOString(),
+    rating: ratingSummary(row.rating_sum, row.rating_count),
+    tasks_completed: row.tasks_completed,
+  };
 }

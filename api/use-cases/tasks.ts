@@ -8,7 +8,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { containsPattern, withTransaction } from '../../db/transaction';
 import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
@@ -16,7 +16,7 @@ import { fromMicro, times } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
 import { taskExpiresAt } from '../../domain/task-expiry';
 import { type AcceptanceRow, type TaskRow } from '../../domain/task-store';
-import { cancelTaskWithRefund, findAcceptance, findTask } from '../../db/tasks';
+import { cancelTaskWithRefund, endedAcceptanceCountOf, findAcceptance, findTask } from '../../db/tasks';
 import {
   approveSubmissionUpdate,
   cancelTaskUpdate,
@@ -109,9 +109,20 @@ async function requireTask(deps: ApiDeps, taskId: string): Promise<TaskRow> {
  * `task-<id>` workflow writes the row and posts the escrow as its first step and answers through
  * the `taskOpened` update, so the escrow never exists without the workflow that owns it.
  */
-export async function createTask(deps: ApiDeps, principal: Principal, input: CreateTaskInput) {
+/**
+ * With an Idempotency-Key the task id is derived from it: a retry (even one whose first attempt
+ * timed out after the workflow started) names the same `task-<id>` workflow and escrows once.
+ */
+export async function createTask(
+  deps: ApiDeps,
+  principal: Principal,
+  input: CreateTaskInput,
+  idempotencyKey?: string,
+) {
   const { db, config } = deps;
-  const id = randomUUID();
+  const id = idempotencyKey
+    ? deterministicUuid(principal.accountId, 'task-create', idempotencyKey)
+    : randomUUID();
   const escrow = times(input.reward_usd, input.slots);
   const createdAt = Date.now();
   const expiresAt = taskExpiresAt(config, input.expires_at, createdAt);
@@ -129,12 +140,17 @@ export async function createTask(deps: ApiDeps, principal: Principal, input: Cre
     expiresAt: new Date(expiresAt).toISOString(),
     createdAt: new Date(createdAt).toISOString(),
   };
-  await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
-    startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(
-      TASK_WORKFLOW_TYPE,
-      taskStartOptions(args, config.TEMPORAL_TASK_QUEUE),
-    ),
-  });
+  try {
+    await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(
+        TASK_WORKFLOW_TYPE,
+        taskStartOptions(args, config.TEMPORAL_TASK_QUEUE),
+      ),
+    });
+  } catch (err) {
+    // A keyed retry after the task's workflow already finished: the original task is the answer.
+    if (!(idempotencyKey && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
   const task = await findTask(db, id);
   if (!task) throw new AppError(ErrorCode.Unavailable, 'task is not recorded yet, retry');
   return { success: true as const, ...toTaskView(task), escrow_usd: fromMicro(escrow) };
@@ -299,6 +315,32 @@ export async function submitProof(
     throw await staleAcceptanceError(deps, acceptance.id, err);
   }
   return { success: true as const, ...toSubmissionView((await findAcceptance(deps.db, acceptance.id))!) };
+}
+
+/**
+ * The key an MCP `accept_task` call without one stands for: the same until the worker's current
+ * acceptance of the task ends, so a retry replays it, and a new one after a rejection is fresh.
+ */
+export async function derivedAcceptKey(deps: ApiDeps, principal: Principal, taskId: string): Promise<string> {
+  return `derived:accept:${taskId}:${await endedAcceptanceCountOf(deps.db, taskId, principal.accountId)}`;
+}
+
+/**
+ * The key an MCP `submit_proof` call without one stands for: the worker's live acceptance and the
+ * proof, so the same proof retried replays the first answer. Undefined when nothing is live (the
+ * call then fails as REST does).
+ */
+export async function derivedSubmitKey(
+  deps: ApiDeps,
+  principal: Principal,
+  input: SubmitProofInput & { task_id: string },
+): Promise<string | undefined> {
+  const live = (await liveAcceptanceOf(deps.db, input.task_id, principal.accountId)).rows[0];
+  if (!live) return undefined;
+  const proof = createHash('sha256')
+    .update(JSON.stringify([input.proof_text ?? null, input.proof_url ?? null]))
+    .digest('hex');
+  return `derived:submit:${live.id}:${proof}`;
 }
 
 /** The creator's decision on a submission; answers with the submission as it ended up. */

@@ -445,6 +445,8 @@ describe('admin JSON endpoints', () => {
       'GET',
       `/api/v1/admin/search?q=${account.id}`,
     );
-    expect(found.body.results).toEqual([expect.objectContaining({ kind: 'account', id: account.id })]);
+    expect(found.body.results).toEqual([
+      expect.objectContaining({ kind: 'account', id: account.id, is_bot: false }),
+    ]);
   });
 });

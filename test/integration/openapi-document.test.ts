@@ -45,6 +45,8 @@ afterAll(async () => {
 /** Mounted but deliberately not operations of the document, each with its reason. */
 const UNDOCUMENTED_ROUTES: Record<string, string> = {
   'GET /openapi.json': 'the document itself',
+  'GET /llms.txt': 'a plain-text index rendered from the document itself (api/llms-txt.ts)',
+  'GET /llms-full.txt': 'a plain-text index rendered from the document itself (api/llms-txt.ts)',
   'GET /metrics': 'Prometheus text exposition for the scraper, not part of the client API',
   'GET /admin': 'the operator console page (HTML of api/console/), not a JSON operation',
   'GET /admin/': 'the operator console page (HTML of api/console/), not a JSON operation',
