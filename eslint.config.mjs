@@ -80,6 +80,11 @@ const WORKER_TYPES_ONLY = (layer) => ({
   allowTypeImports: true,
   message: `${layer} imports worker/ as types only (e.g. Logger); the composition root wires the runtime.`,
 });
+/** services/: shared I/O helpers (TRON node, HTTP delivery, network policy, event routing) below activities/ and api/. */
+const SERVICES_NOT_UP = {
+  regex: layerImport('api', 'activities'),
+  message: 'services/ never import api/ or activities/: both call services/, not the other way round.',
+};
 const NO_API_IN_ACTIVITIES = {
   regex: layerImport('api'),
   message: 'activities/ never import api/: move what both need to domain/ or db/.',
@@ -197,6 +202,7 @@ export default tseslint.config(
                 '**/api/*',
                 '**/api/**',
                 '**/activities/*',
+                '**/services/*',
                 '**/worker/*',
                 '**/workflows/*',
                 '**/workflows/**',
@@ -243,6 +249,20 @@ export default tseslint.config(
         {
           paths: [NO_PG('Postgres is reached through the stores (db/<context>.ts).')],
           patterns: [WORKFLOW_INTERNALS, NO_API_IN_ACTIVITIES, WORKER_TYPES_ONLY('activities/')],
+        },
+      ],
+    },
+  },
+  // services/: I/O shared by activities/ and api/ (TRON node, outbound HTTP, DNS policy, event
+  // routing). Postgres only through the stores; never api/ or activities/; worker/ as types only.
+  {
+    files: ['services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_PG('Postgres is reached through the stores (db/<context>.ts).')],
+          patterns: [WORKFLOW_INTERNALS, SERVICES_NOT_UP, WORKER_TYPES_ONLY('services/')],
         },
       ],
     },

@@ -26,7 +26,7 @@ import { loadConfig } from '../worker/config';
 import { createPool, type Db } from '../db/pool';
 import { createLogger } from '../worker/logger';
 import { createTestAccount, fund } from '../test/harness/fixtures';
-import { createWorker, WORKFLOWS_PATH } from '../worker/create-worker';
+import { createWorker } from '../worker/create-worker';
 import { traceChats } from './chat-trace';
 import { benchHeldUpdate, type benchHeldStart } from './rentals-workflows';
 import { percentile, startServices } from './common';

@@ -238,6 +238,42 @@ const VIOLATIONS: [string, string, string, string, RegExp][] = [
     SQL,
     /SQL lives/,
   ],
+  // services/: stores, not pg; never api/ or activities/; worker/ as types only.
+  [
+    'a service imports pg',
+    'services/x.ts',
+    "import pg from 'pg';\nexport { pg };",
+    IMPORTS,
+    /through the stores/,
+  ],
+  [
+    'a service imports an activity',
+    'services/x.ts',
+    "export { a } from '../activities/rentals';",
+    IMPORTS,
+    /never import api\/ or activities/,
+  ],
+  [
+    'a service imports api',
+    'services/x.ts',
+    "export { a } from '../api/use-cases/x';",
+    IMPORTS,
+    /never import api\/ or activities/,
+  ],
+  [
+    'a service imports worker code',
+    'services/x.ts',
+    "export { createLogger } from '../worker/logger';",
+    IMPORTS,
+    /worker\/ as types only/,
+  ],
+  [
+    'domain imports a service',
+    'domain/x.ts',
+    "export { a } from '../services/network-policy';",
+    IMPORTS,
+    /domain\/ is pure/,
+  ],
   // api/: stores, not the pool or pg; workflows through contracts; never activities/.
   [
     'api imports an activity',
