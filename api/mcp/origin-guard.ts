@@ -11,7 +11,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { Config } from '../../domain/config';
-import type { Logger } from '../../worker/logger';
+import type { Logger } from 'pino';
 import { mcpOriginPolicy, mcpOriginRefusal } from '../../domain/mcp-origin';
 import { errorBody } from '../errors';
 
