@@ -170,6 +170,14 @@ export async function check(
   );
   const byState = Object.fromEntries(deliveries.map((d) => [d.state, Number(d.n)]));
   lose((byState.pending ?? 0) + (byState.retrying ?? 0), 'webhook deliveries never settled');
+  // Name each unsettled delivery, so a loss says which event, in which chain, stopped where.
+  const stuck = await rows<Record<string, unknown>>(
+    `SELECT d.id, d.event, d.subject, d.state, d.attempt_count, d.next_attempt_at, d.last_status, d.last_error,
+            d.created_at, d.previous_id, p.state AS previous_state
+       FROM webhook_deliveries d LEFT JOIN webhook_deliveries p ON p.id = d.previous_id
+      WHERE d.state IN ('pending', 'retrying') ORDER BY d.seq LIMIT 20`,
+  );
+  for (const d of stuck) problems.push(`unsettled delivery ${JSON.stringify(d)}`);
   const deliveryCount = deliveries.reduce((s, d) => s + Number(d.n), 0);
 
   return {

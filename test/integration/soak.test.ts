@@ -41,5 +41,6 @@ test(
     expect(last).toMatch(/^lifecycles \d+, kills [1-9]\d*, restarts 2, lost 0, double-paid 0$/);
     expect(code).toBe(0);
   },
-  (SOAK_SECONDS + 600) * 1000,
+  // load + start-up + the drain's cap (bench/soak.ts SOAK_DRAIN_MAX_SECONDS) + the checks
+  (SOAK_SECONDS + 1200) * 1000,
 );
