@@ -3,6 +3,8 @@
  * embedded Postgres and a Temporal dev server of its own), teardown, timing loops and statistics.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { migrate } from '../scripts/migrate';
@@ -87,3 +89,23 @@ export const quietBundlerLogger = {
   log: silent,
   error: console.error,
 };
+
+/** The stand-in proxy agent of the benches: answers every relay (`/hooks/agent`) at once. */
+export async function startAgent(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"message":"ok"}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

@@ -19,10 +19,8 @@
  * Extra worker settings (e.g. WORKER_MAX_CACHED_WORKFLOWS) pass through from the environment.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { freePort, percentile } from './common';
+import { freePort, percentile, startAgent } from './common';
 import { expectStatus, httpClient } from './soak-http';
 import { startSoakStack } from './soak-stack';
 
@@ -77,26 +75,6 @@ async function metric(url: string, name: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** The stand-in agent: answers every relay at once. */
-async function startAgent(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"message":"ok"}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
 }
 
 async function main(): Promise<void> {

@@ -18,9 +18,7 @@
 import { Client, Connection, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { startApi } from '../api/server';
 import { loadConfig } from '../worker/config';
 import { createPool, type Db } from '../db/pool';
@@ -29,34 +27,13 @@ import { createTestAccount, fund } from '../test/harness/fixtures';
 import { createWorker } from '../worker/create-worker';
 import { traceChats } from './chat-trace';
 import { benchHeldUpdate, type benchHeldStart } from './rentals-workflows';
-import { percentile, startServices } from './common';
+import { percentile, startAgent, startServices } from './common';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CHATS = Number(process.env.BENCH_CHATS ?? 200);
 const PARTS = process.env.BENCH_PARTS ?? 'ab';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
-/** The stand-in agent: answers every /hooks/agent at once. */
-async function startAgent(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"message":"ok"}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
 
 /** Runs `op` from CLIENTS concurrent loops for one round; returns successful operations per second. */
 async function throughput(op: (client: number) => Promise<boolean>, side: string): Promise<number> {

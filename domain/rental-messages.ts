@@ -3,13 +3,7 @@
  * activities and the API (a type only, so the contract needs nothing from `activities/`).
  */
 
-/** A transcript message as the API shows it (timestamps as ISO strings: activity results are JSON). */
-export interface StoredRentalMessage {
-  id: string;
-  rental_id: string;
-  seq: number;
-  sender_id: string;
-  sender_username: string | null;
-  content: string;
-  created_at: string;
-}
+import type { RentalMessageRow } from './rental-store';
+
+/** A transcript message as the API shows it: its row, with the timestamp as an ISO string (activity results are JSON). */
+export type StoredRentalMessage = Omit<RentalMessageRow, 'created_at'> & { created_at: string };

@@ -60,4 +60,15 @@ describe('public user profiles', () => {
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ code: 'not_found' });
   });
+
+  it.each([
+    ['not a uuid', 'not-a-uuid'],
+    ['a NUL byte', '%00'],
+    ['an overlong id', 'a'.repeat(5000)],
+    ['a number', '12345'],
+  ])('refuses %s as the id with a 400 naming the field', async (_what, id) => {
+    const { status, body } = await profile(id);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ code: expect.any(String), error: expect.stringMatching(/id/) });
+  });
 });
