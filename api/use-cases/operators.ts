@@ -144,7 +144,7 @@ export const settleAudit = (
 export const auditOf = (deps: ApiDeps, subjectIds: string[]) => store.auditOf(deps.db, subjectIds);
 
 export async function recentAudit(deps: ApiDeps, q: { limit: number; cursor?: string }) {
-  const after = afterKey('admin-audit', ['number'], q.cursor);
+  const after = afterKey('admin-audit', ['bigint'], q.cursor);
   const rows = await store.recentAudit(deps.db, q.limit + 1, after ? Number(after[0]) : undefined);
   const { page, ...info } = paged(rows, q.limit, 'admin-audit', (a) => [a.id]);
   return { audit: page.map(auditView), ...info };
@@ -179,7 +179,7 @@ function alertView(deps: ApiDeps, a: alerts.AlertRow) {
 }
 
 export async function listAlerts(deps: ApiDeps, q: ListAlertsQuery) {
-  const after = afterKey('admin-alerts', ['number'], q.cursor);
+  const after = afterKey('admin-alerts', ['bigint'], q.cursor);
   const rows = await alerts.listAlerts(
     deps.db,
     ALERT_STATES[q.status],

@@ -36,7 +36,7 @@ export async function transactions(
   principal: Principal,
   query: { cursor?: string; limit: number },
 ): Promise<z.infer<typeof transactionsOutput>> {
-  const after = afterKey('transactions', ['number'], query.cursor);
+  const after = afterKey('transactions', ['bigint'], query.cursor);
   const r = await walletHistoryOf(
     deps.db,
     principal.accountId,

@@ -186,7 +186,7 @@ async function withdrawalViews(deps: ApiDeps, rows: WithdrawalRow[]) {
 export async function listWithdrawalsForOperator(deps: ApiDeps, q: ListAdminWithdrawalsQuery) {
   // A cursor belongs to its status filter: the order of another one would skip rows.
   const list = `admin-withdrawals:${q.status}`;
-  const after = afterKey(list, ['string', 'string'], q.cursor);
+  const after = afterKey(list, ['time', 'uuid'], q.cursor);
   const rows = await listWithdrawalsByStatus(
     deps.db,
     q.status,
