@@ -6,10 +6,13 @@ import { createPool } from '../db/pool';
 import { createLogger, type Logger } from '../worker/logger';
 import { temporalConnectionOptions } from '../worker/temporal-connection';
 import { createApp } from './app';
+import { startMetricsListener } from './metrics';
 import type { ApiDeps } from './deps';
 
 export interface RunningApi {
   url: string;
+  /** The metrics listener's `/metrics` URL (API_METRICS_PORT), or null when it is off. */
+  metricsUrl: string | null;
   deps: ApiDeps;
   close(): Promise<void>;
 }
@@ -37,6 +40,13 @@ export function createApiDeps(
   };
 }
 
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
 export async function startApi(
   deps: ApiDeps,
   port = deps.config.PORT,
@@ -50,14 +60,21 @@ export async function startApi(
   server.keepAliveTimeout = 65_000;
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
+  const { API_METRICS_PORT, API_METRICS_HOST } = deps.config;
+  const metrics =
+    API_METRICS_PORT > 0
+      ? await startMetricsListener(API_METRICS_PORT, API_METRICS_HOST).catch(async (err: unknown) => {
+          await closeServer(server);
+          throw err;
+        })
+      : null;
   return {
     url: `http://127.0.0.1:${boundPort}`,
+    metricsUrl: metrics?.url ?? null,
     deps,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
+      await metrics?.close();
     },
   };
 }
@@ -74,7 +91,9 @@ if (require.main === module) {
   deps.logger.info({ config: describeConfig(config) }, 'starting api');
   startApi(deps).then(
     (api) => {
-      deps.logger.info(`api listening on ${api.url}`);
+      deps.logger.info(
+        `api listening on ${api.url}; metrics on ${api.metricsUrl ?? 'off (API_METRICS_PORT=0)'}`,
+      );
       const stop = async () => {
         await api.close();
         await deps.db.end();
