@@ -3,7 +3,8 @@ import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
 import { rentalFileTools } from './tools-rental-files';
 import { rentalTools } from './tools-rentals';
-import { socialTools } from './tools-social';
+import { messageTools } from './tools-messages';
+import { ratingTools } from './tools-ratings';
 import { taskTools } from './tools-tasks';
 import { depositTools } from './tools-deposits';
 import { withdrawalTools } from './tools-withdrawals';
@@ -30,6 +31,7 @@ export const ALL_TOOLS: readonly McpTool[] = [
   ...withdrawalTools,
   ...taskTools,
   ...rentalTools,
-  ...socialTools,
+  ...messageTools,
+  ...ratingTools,
   ...rentalFileTools,
 ];

@@ -16,7 +16,8 @@ import { mountReferralsRoutes } from './referrals';
 import { mountRentalFilesRoutes } from './rental-files';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './chat';
-import { mountSocialRoutes } from './social';
+import { mountRatingRoutes } from './ratings';
+import { mountMessageRoutes } from './messages';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
@@ -45,6 +46,7 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountMcpRoutes(app, deps);
   mountSupabaseAuthRoutes(app, deps);
   mountOperatorRoutes(app, deps);
-  mountSocialRoutes(app, deps);
+  mountRatingRoutes(app, deps);
+  mountMessageRoutes(app, deps);
   mountRentalFilesRoutes(app, deps);
 }
