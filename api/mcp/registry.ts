@@ -8,7 +8,8 @@ import { ratingTools } from './tools-ratings';
 import { taskTools } from './tools-tasks';
 import { depositTools } from './tools-deposits';
 import { withdrawalTools } from './tools-withdrawals';
-import { walletTools } from './tools-wallet';
+import { accountTools } from './tools-accounts';
+import { ledgerTools } from './tools-ledger';
 
 export interface ToolRegistry {
   tools: ReadonlyMap<string, McpTool>;
@@ -26,7 +27,8 @@ export function buildRegistry(tools: readonly McpTool[]): ToolRegistry {
 
 /** The bot API (SPEC §5), in the order the seed lists it. */
 export const ALL_TOOLS: readonly McpTool[] = [
-  ...walletTools,
+  ...accountTools,
+  ...ledgerTools,
   ...depositTools,
   ...withdrawalTools,
   ...taskTools,

@@ -5,7 +5,7 @@
 import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
 import { mountAccountsRoutes } from './accounts';
-import { mountWalletAdjustmentRoutes } from './wallet-adjustments';
+import { mountLedgerAdjustmentRoutes } from './ledger-adjustments';
 import { mountAgentPendingRoutes } from './agent-pending';
 import { mountAgentsRoutes } from './agents';
 import { mountOperatorRoutes } from './operators';
@@ -23,13 +23,13 @@ import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
 import { mountDepositRoutes } from './deposits';
 import { mountWithdrawalRoutes } from './withdrawals';
-import { mountWalletRoutes } from './wallet';
+import { mountLedgerRoutes } from './ledger';
 import { mountWebhookRoutes } from './webhooks';
 
 export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountHealthRoutes(app, deps);
   mountAccountsRoutes(app, deps);
-  mountWalletAdjustmentRoutes(app, deps);
+  mountLedgerAdjustmentRoutes(app, deps);
   mountAgentPendingRoutes(app, deps);
   mountAgentsRoutes(app, deps);
   mountReferralsRoutes(app, deps);
@@ -40,7 +40,7 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountTasksRoutes(app, deps);
   mountDepositRoutes(app, deps);
   mountWithdrawalRoutes(app, deps);
-  mountWalletRoutes(app, deps);
+  mountLedgerRoutes(app, deps);
   mountWebhookRoutes(app, deps);
   mountReconcilerRoutes(app, deps);
   mountMcpRoutes(app, deps);
