@@ -55,7 +55,11 @@ export const auditEntryView = registry.register(
     actor_account_id: z.string(),
     via: z.string().describe('admin_key, api_key or jwt'),
     channel: z.enum(['console', 'api']),
-    outcome: z.enum(['pending', 'applied', 'refused']),
+    outcome: z
+      .enum(['pending', 'applied', 'refused', 'unknown'])
+      .describe(
+        'unknown: the decision was sent but its answer did not come (timeout); completed to applied or refused once the subject shows it',
+      ),
     outcome_detail: z.string().nullable(),
     created_at: z.string(),
     settled_at: z.string().nullable(),
