@@ -32,7 +32,7 @@ import { rentalById } from '../../db/rentals';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
-import type { FileStorage } from '../file-storage';
+import type { FileStorage } from '../../services/file-storage';
 import { optionalIdempotencyKeyOf } from '../idempotency';
 
 export const fileJson = (f: RentalFileRow) => ({
