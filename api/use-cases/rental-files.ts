@@ -15,7 +15,13 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Request, Response } from 'express';
 import { deliverRentalEvent } from '../../services/rental-events';
-import { insertRentalFile, type RentalFileRow, rentalFileById, rentalFilesPage } from '../../db/rental-files';
+import {
+  insertRentalFileWithinQuota,
+  type RentalFileRow,
+  rentalFileById,
+  rentalFilesPage,
+  storedBytes,
+} from '../../db/rental-files';
 import { appError, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import {
@@ -80,6 +86,7 @@ function streamUpload(
   storage: FileStorage,
   key: string,
   maxBytes: number,
+  overLimitError: () => Error = () => appError('file_too_large'),
 ): Promise<StoredUpload> {
   return new Promise<StoredUpload>((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -158,7 +165,7 @@ function streamUpload(
       finished = true;
       if (!stored) return reject(parseError ? appError('unreadable_body') : appError('file_missing'));
       stored.then(resolve, (err: unknown) => {
-        if (overLimit) return reject(appError('file_too_large'));
+        if (overLimit) return reject(overLimitError());
         if (parseError) return reject(appError('unreadable_body'));
         reject(err);
       });
@@ -191,8 +198,22 @@ export async function uploadRentalFile(
   // A fresh blob per attempt: a replayed key never overwrites the bytes its first upload stored.
   const storageKey = randomUUID();
   mayCreate({ file_id: id });
-  const upload = await streamUpload(req, storage, storageKey, deps.config.RENTAL_FILE_MAX_BYTES);
-  const inserted = await insertRentalFile(deps.db, {
+  const quota = quotaOf(deps, rental);
+  const replay = key !== undefined && (await rentalFileById(deps.db, id)) !== undefined;
+  // A first look, unlocked: an owner already at a quota is refused before a byte is read, and the
+  // stream stops at what is left, so an over-quota upload is never stored whole.
+  const used = await storedBytes(deps.db, quota.ownerId, rentalId);
+  const room = replay
+    ? deps.config.RENTAL_FILE_MAX_BYTES
+    : Math.min(quota.rentalBytes - used.rental, quota.accountBytes - used.account);
+  if (room <= 0) throw quotaError(deps, quota.rentalBytes - used.rental <= 0 ? 'rental' : 'account');
+  const maxBytes = Math.min(deps.config.RENTAL_FILE_MAX_BYTES, room);
+  const overLimit = () =>
+    maxBytes < deps.config.RENTAL_FILE_MAX_BYTES
+      ? quotaError(deps, quota.rentalBytes - used.rental === room ? 'rental' : 'account')
+      : appError('file_too_large');
+  const upload = await streamUpload(req, storage, storageKey, maxBytes, overLimit);
+  const file = {
     id,
     rentalId,
     uploaderId: principal.accountId,
@@ -202,12 +223,21 @@ export async function uploadRentalFile(
     sha256: upload.sha256,
     storageKey,
     idempotent: Boolean(key),
-  }).catch(async (err: unknown) => {
+  };
+  // The decisive check, under the owner's lock (db/rental-files.ts): whatever fails here, the
+  // blob just stored goes, so an upload refused leaves neither a row nor bytes behind.
+  const outcome = await insertRentalFileWithinQuota(deps.db, file, quota).catch(async (err: unknown) => {
     await storage.delete(storageKey).catch(() => undefined);
     throw err;
   });
-  let row = inserted;
-  if (!row) {
+  if ('over' in outcome) {
+    await storage.delete(storageKey).catch(() => undefined);
+    throw quotaError(deps, outcome.over);
+  }
+  let row: RentalFileRow;
+  if ('stored' in outcome) {
+    row = outcome.stored;
+  } else {
     // The key was used before: the same upload answers as the first time, another one is 422.
     await storage.delete(storageKey).catch(() => undefined);
     const first = (await rentalFileById(deps.db, id))!;
@@ -221,6 +251,25 @@ export async function uploadRentalFile(
   }
   await notifyRenter(deps, rental, row);
   return fileJson(row);
+}
+
+/**
+ * Whose bytes an upload is charged to: the rental's earning account (the bot's owner, or the bot
+ * when it has none), so a person's bots share one account quota however many there are.
+ */
+const quotaOf = (deps: ApiDeps, rental: RentalRow) => ({
+  ownerId: rental.owner_id,
+  accountBytes: deps.config.FILE_QUOTA_ACCOUNT_BYTES,
+  rentalBytes: deps.config.FILE_QUOTA_RENTAL_BYTES,
+});
+
+function quotaError(deps: ApiDeps, which: 'account' | 'rental') {
+  return appError(
+    'storage_quota_exceeded',
+    which === 'rental'
+      ? `a rental's files may total ${deps.config.FILE_QUOTA_RENTAL_BYTES} bytes (FILE_QUOTA_RENTAL_BYTES)`
+      : `the files of one bot owner's rentals may total ${deps.config.FILE_QUOTA_ACCOUNT_BYTES} bytes (FILE_QUOTA_ACCOUNT_BYTES)`,
+  );
 }
 
 /** `rental_file` to the renter, routed like every rental event (webhook or notification). */
