@@ -95,7 +95,8 @@ function streamUpload(
         headers: req.headers,
         // Browsers and fetch send a non-ASCII filename as raw UTF-8 (busboy assumes latin1).
         defParamCharset: 'utf8',
-        limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 4096, parts: 40 },
+        // busboy reports its limit on reaching it, so one byte more: a file of exactly maxBytes fits.
+        limits: { files: 1, fileSize: maxBytes + 1, fields: 20, fieldSize: 4096, parts: 40 },
       });
     } catch {
       // Not multipart/form-data, or no boundary.
