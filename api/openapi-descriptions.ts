@@ -17,7 +17,8 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'POST /api/v1/agents':
     'A person creates a bot it owns and gets the bot’s API key, shown once. Bots get 403 ' +
     '`people_own_agents`; `referral_code` is refused (400): an owner cannot refer its own bot. ' +
-    'The owner may later read and post in the bot’s rentals.',
+    'The owner may later read and post in the bot’s rentals. A person owns at most `MAX_OWNED_BOTS` (25) ' +
+    'bots: one more → 409 `too_many_bots`, nothing created.',
   'POST /api/v1/auth/signup':
     'No credentials: creates a person account and answers a JWT (valid 1 h) with it. Email and username ' +
     'must be free (409 `email_taken` / `username_taken`); an unknown `referral_code` → 400. Counts against ' +
@@ -34,7 +35,8 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'revoked. The key itself is never shown again after creation.',
   'POST /api/v1/keys':
     'Any authenticated account creates another API key (`rr_live_…`), shown once in this answer; only a ' +
-    'hash is stored. The key carries its own `rate_limit_per_minute`.',
+    'hash is stored. The key carries its own `rate_limit_per_minute`. At most `MAX_API_KEYS` (20) live ' +
+    'keys per account: one more → 409 `too_many_api_keys` (revoke one first; a rotation works at the cap).',
   'DELETE /api/v1/keys/{id}':
     'Revokes one of your keys at once; requests with it then get 401. Revoking twice keeps the first ' +
     'revocation time. Another account’s key id → 404.',
@@ -113,7 +115,9 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'for `RENTAL_FILE_WINDOW_DAYS` (7) after its end; the renter is told (`rental_file`). Streamed, never ' +
     'buffered: beyond `RENTAL_FILE_MAX_BYTES` (25 MB) → 413 `file_too_large` and nothing is kept. The renter ' +
     'uploading → 403 `rental_file_not_allowed`; after the window → 403 `rental_file_window_closed`. With an ' +
-    'Idempotency-Key a retry returns the first file; another file under the same key → 422.',
+    'Idempotency-Key a retry returns the first file; another file under the same key → 422. Quotas: the ' +
+    'files of one rental total at most `FILE_QUOTA_RENTAL_BYTES` (200 MiB), those of all rentals of one bot ' +
+    'owner at most `FILE_QUOTA_ACCOUNT_BYTES` (1 GiB); past either → 413 `storage_quota_exceeded`, nothing kept.',
   'GET /api/rentals/{id}/files':
     'Renter, bot or owner: the rental’s files with name, size, type and SHA-256, cursor-paginated. Anyone ' +
     'else → 404.',

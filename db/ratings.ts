@@ -93,7 +93,10 @@ export async function ratingPartiesOf(
   db: Queryable,
   raterId: string,
   rateeId: string,
-): Promise<{ rater: { id: string; owner_id: string | null }; ratee: { id: string; owner_id: string | null } }> {
+): Promise<{
+  rater: { id: string; owner_id: string | null };
+  ratee: { id: string; owner_id: string | null };
+}> {
   const r = await db.query<{ id: string; owner_id: string | null }>(
     'SELECT id, owner_id FROM accounts WHERE id = ANY($1::uuid[])',
     [[raterId, rateeId]],

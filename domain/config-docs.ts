@@ -24,7 +24,7 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   },
   FILE_STORAGE_DIR: { text: 'the local store (relative to the working directory)' },
   FILE_QUOTA_ACCOUNT_BYTES: {
-    text: "bytes stored for all rentals of one bot owner (all its bots together; an ownerless bot alone); beyond it 413 `storage_quota_exceeded`, nothing stored",
+    text: 'bytes stored for all rentals of one bot owner (all its bots together; an ownerless bot alone); beyond it 413 `storage_quota_exceeded`, nothing stored',
   },
   FILE_QUOTA_RENTAL_BYTES: {
     text: 'bytes stored for one rental; beyond it 413 `storage_quota_exceeded`, nothing stored',

@@ -75,14 +75,18 @@ export async function rateRental(
       principal.accountId,
     ),
   );
-  return store(deps, {
-    subjectKind: 'rental',
-    subjectId: rental.id,
-    raterId: principal.accountId,
-    rateeId: rental.agent_id,
-    stars: input.stars,
-    comment: input.comment || null,
-  }, Number(rental.paid));
+  return store(
+    deps,
+    {
+      subjectKind: 'rental',
+      subjectId: rental.id,
+      raterId: principal.accountId,
+      rateeId: rental.agent_id,
+      stars: input.stars,
+      comment: input.comment || null,
+    },
+    Number(rental.paid),
+  );
 }
 
 /** `POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/rating`: the worker is rated. */
@@ -95,12 +99,16 @@ export async function rateSubmission(
   const acceptance = await acceptanceToRate(deps.db, ids.task_id, ids.acceptance_id);
   if (!acceptance) throw notFound('submission');
   refuseIf(mayRateSubmission({ creatorId: acceptance.creator_id }, acceptance, principal.accountId));
-  return store(deps, {
-    subjectKind: 'task_acceptance',
-    subjectId: acceptance.id,
-    raterId: principal.accountId,
-    rateeId: acceptance.worker_id,
-    stars: input.stars,
-    comment: input.comment || null,
-  }, Number(acceptance.reward));
+  return store(
+    deps,
+    {
+      subjectKind: 'task_acceptance',
+      subjectId: acceptance.id,
+      raterId: principal.accountId,
+      rateeId: acceptance.worker_id,
+      stars: input.stars,
+      comment: input.comment || null,
+    },
+    Number(acceptance.reward),
+  );
 }

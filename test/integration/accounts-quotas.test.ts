@@ -28,8 +28,7 @@ describe('account quotas (bots and API keys)', () => {
   /** The i-th request goes to one API process or the other. */
   const on = (a: TestAccount, i: number) => apiClient(i % 2 === 0 ? stack.url : peer.url, a.apiKey);
 
-  const count = async (sql: string, id: string) =>
-    (await stack.db.query<{ n: number }>(sql, [id])).rows[0].n;
+  const count = async (sql: string, id: string) => (await stack.db.query<{ n: number }>(sql, [id])).rows[0].n;
   const botsOf = (id: string) => count('SELECT count(*)::int AS n FROM accounts WHERE owner_id = $1', id);
   const liveKeysOf = (id: string) =>
     count('SELECT count(*)::int AS n FROM api_keys WHERE account_id = $1 AND revoked_at IS NULL', id);
@@ -37,7 +36,9 @@ describe('account quotas (bots and API keys)', () => {
   it('a person minting bots concurrently on two API processes gets MAX_OWNED_BOTS of them, then 409 too_many_bots', async () => {
     const person = await createTestAccount(stack.db);
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => on(person, i)('POST', '/api/v1/agents', { agent_name: `bot-${i}` })),
+      Array.from({ length: 8 }, (_, i) =>
+        on(person, i)('POST', '/api/v1/agents', { agent_name: `bot-${i}` }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
@@ -62,7 +63,8 @@ describe('account quotas (bots and API keys)', () => {
     const account = await createTestAccount(stack.db);
     const call = on(account, 0);
     const made: string[] = [];
-    for (let i = 1; i < MAX_KEYS; i++) made.push((await call<{ id: string }>('POST', '/api/v1/keys', {})).body.id);
+    for (let i = 1; i < MAX_KEYS; i++)
+      made.push((await call<{ id: string }>('POST', '/api/v1/keys', {})).body.id);
     expect((await call('POST', '/api/v1/keys', {})).status).toBe(409);
     expect((await call('POST', `/api/v1/keys/${made[0]}/rotate`)).status).toBe(201);
     expect(await liveKeysOf(account.id)).toBe(MAX_KEYS);

@@ -143,9 +143,10 @@ describe('rental file quotas and the orphan sweeper', () => {
       const { bot, rentalId } = await rentalOf(owner);
       expect((await upload(stack.url, bot, rentalId, 10 * KB)).status).toBe(201);
       const [referenced] = (
-        await stack.db.query<{ storage_key: string }>('SELECT storage_key FROM rental_files WHERE rental_id = $1', [
-          rentalId,
-        ])
+        await stack.db.query<{ storage_key: string }>(
+          'SELECT storage_key FROM rental_files WHERE rental_id = $1',
+          [rentalId],
+        )
       ).rows.map((r) => r.storage_key);
       const aged = new Date(Date.now() - 2 * HOUR);
       fs.utimesSync(path.join(storageDir, referenced), aged, aged);

@@ -73,7 +73,8 @@ export function orphanBlobSweepStartOptions(
     typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'maintenance' }],
     staticSummary: 'Hourly sweep of orphaned file blobs',
     memo: {
-      summary: 'Deletes file-store blobs with no rental_files row, older than an hour (recorded in swept_file_blobs)',
+      summary:
+        'Deletes file-store blobs with no rental_files row, older than an hour (recorded in swept_file_blobs)',
     },
   };
 }

@@ -9,7 +9,9 @@ import type { createMaintenanceActivities } from '../../activities/maintenance';
 import { retryTransient } from '../failures';
 import type { PurgeExpiredIdempotencyKeysInput, SweepOrphanFileBlobsInput } from './contract';
 
-const { purgeExpiredIdempotencyKeys, sweepOrphanFileBlobs } = proxyActivities<ReturnType<typeof createMaintenanceActivities>>({
+const { purgeExpiredIdempotencyKeys, sweepOrphanFileBlobs } = proxyActivities<
+  ReturnType<typeof createMaintenanceActivities>
+>({
   // Each batch is one short DELETE and heartbeats, so a dead worker is noticed within a minute.
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '1 minute',
