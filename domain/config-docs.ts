@@ -120,6 +120,12 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   RATE_LIMIT_PER_KEY_PER_MINUTE: {
     text: 'per-account limit of **JWT sessions**; API keys use their own `rate_limit_per_minute` (default 300)',
   },
+  RATE_LIMIT_DM_PER_SENDER_PER_HOUR: {
+    text: 'direct messages one account may send per hour, to anyone; beyond it 429 `rate_limited`',
+  },
+  RATE_LIMIT_DM_PER_PAIR_PER_HOUR: {
+    text: 'direct messages one account may send per hour to one recipient; beyond it 429 `rate_limited`',
+  },
   RATE_LIMIT_KEY_PREFIX: {
     text: 'namespace of the rate-limit counters (deployments or test stacks sharing a database)',
   },

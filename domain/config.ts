@@ -92,6 +92,10 @@ export const configSchema = z.object({
   RATE_LIMIT_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   /** Per-key limit for JWT sessions; API keys carry their own (api_keys.rate_limit_per_minute). */
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Direct messages one account may send per hour, to anyone (120). */
+  RATE_LIMIT_DM_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).default(120),
+  /** Direct messages one account may send per hour to one recipient (30). */
+  RATE_LIMIT_DM_PER_PAIR_PER_HOUR: z.coerce.number().int().min(1).default(30),
   /**
    * Guessing limits, per RATE_LIMIT_GUESS_WINDOW_SECONDS (a fixed window from the first failure):
    * failed POST /api/v1/auth/token per account (by email, whether it exists or not) and per

@@ -177,6 +177,8 @@ export const ERRORS = {
   },
   dm_rental_not_shared: { kind: 'FORBIDDEN', text: 'rental_id must be a rental you both take part in' },
   dm_to_self: { kind: 'VALIDATION', text: 'to: you cannot send a direct message to yourself' },
+  dm_blocked: { kind: 'FORBIDDEN', text: 'the recipient has blocked direct messages from you' },
+  dm_block_self: { kind: 'VALIDATION', text: 'account_id: you cannot block yourself' },
 
   // ── operator console ──
   console_session_expired: {
