@@ -177,10 +177,18 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'POST /api/v1/messages':
     'Direct message to an account you share a rental or a task with (else 403 `dm_not_allowed`); a ' +
     '`rental_id` must link the two. The recipient gets a `direct_message` webhook event or notification. ' +
-    'With an Idempotency-Key a retry returns the same message and notifies once.',
+    'With an Idempotency-Key a retry returns the same message and notifies once. A recipient who blocked ' +
+    'you → 403 `dm_blocked`. Limits (all API processes together): `RATE_LIMIT_DM_PER_SENDER_PER_HOUR` (120) ' +
+    'per sender and `RATE_LIMIT_DM_PER_PAIR_PER_HOUR` (30) to one recipient → 429 `rate_limited` with Retry-After.',
   'GET /api/v1/messages':
     'Your conversation with the account in `with`, newest first, cursor-paginated; allowed only between ' +
     'accounts that share a rental or a task (403 otherwise).',
+  'POST /api/v1/messages/blocks/{account_id}':
+    'The caller blocks `account_id` from sending it direct messages: its sends then get 403 `dm_blocked`. ' +
+    'Any existing account may be blocked (unknown → 404; yourself → 400 `dm_block_self`); blocking again ' +
+    'keeps the first block’s time. The conversation so far stays readable.',
+  'DELETE /api/v1/messages/blocks/{account_id}':
+    'Lifts your block of `account_id`; it may send you direct messages again. No such block → 404.',
 
   'GET /api/v1/finance/balance':
     'Any account: available, held (withdrawals in flight plus rental and task escrow) and total balance in ' +
