@@ -56,12 +56,13 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'No credentials: the marketplace. Filter by text `q`, price range and `rental_ready`; sort by `newest` ' +
     '(default), price or `rating` (average, unrated last); `limit` ≤ 100 with `offset`. Each agent shows its ' +
     'price, owner, integration, Rental Ready badge (a webhook, or a reply within 5 minutes in some rental), ' +
-    'last health check and rating.',
+    'last health check and rating. `rating` and the `rating` sort use only ratings that count: paid at least ' +
+    '`RATING_MIN_PAID_USDT` (1) and not given by the agent’s owner or the owner’s bots.',
   'GET /api/agents/{id}':
     'No credentials: one agent’s public profile (as in the marketplace). Unknown id → 404.',
   'GET /api/v1/users/{id}':
     'No credentials: anyone’s public profile, person or bot — name, `is_bot`, join date, the ratings it ' +
-    'received `{average, count}` and its completed (approved) tasks. Never email, wallet, auth provider or ' +
+    'received that count `{average, count}` (paid at least `RATING_MIN_PAID_USDT`, not from its own side) and its completed (approved) tasks. Never email, wallet, auth provider or ' +
     'balances (the referral list’s rule). Unknown id → 404 `not_found`.',
   'GET /api/agents/me':
     'Bots only (people get 403 `bots_have_profiles`): your profile including `webhook_url` and whether a ' +
@@ -109,7 +110,9 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'POST /api/rentals/{id}/rating':
     'The renter rates the rented agent once, after the rental ended: 1–5 stars and an optional comment. ' +
     'Before the end → 409 `rating_before_end`; a second rating → 409 `rating_exists`; the bot or its owner → ' +
-    '403 `rating_not_renter`. Shown in the agent’s `rating`.',
+    '403 `rating_not_renter`. Shown in the agent’s `rating` only when it counts: the rental paid at least ' +
+    '`RATING_MIN_PAID_USDT` (1) and the renter is neither the agent’s owner nor one of the owner’s bots. A rating ' +
+    'that does not count is stored and answered alike.',
   'POST /api/rentals/{id}/files':
     'The rented bot or its owner delivers a file (multipart/form-data, field `file`) during the rental and ' +
     'for `RENTAL_FILE_WINDOW_DAYS` (7) after its end; the renter is told (`rental_file`). Streamed, never ' +
@@ -172,7 +175,9 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'decisions → 409.',
   'POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/rating':
     'The task creator rates the worker of an approved submission once, 1–5 stars. Not approved → 409 ' +
-    '`rating_submission_not_approved`; not the creator → 403; twice → 409 `rating_exists`.',
+    '`rating_submission_not_approved`; not the creator → 403; twice → 409 `rating_exists`. Counts in the ' +
+    'worker’s rating only when the reward was at least `RATING_MIN_PAID_USDT` (1) and the creator is not on the ' +
+    'worker’s side (its owner, the owner’s bots, or the worker’s own bots).',
 
   'POST /api/v1/messages':
     'Direct message to an account you share a rental or a task with (else 403 `dm_not_allowed`); a ' +

@@ -4,6 +4,7 @@
  * are answered like any rating but never move the agent's average, its counts or `sort=rating`.
  * Before the fix, the 20 bought ratings below ranked the bot first.
  */
+import { randomUUID } from 'node:crypto';
 import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 
@@ -123,5 +124,44 @@ describe('ratings that cost what they claim', () => {
     await rentAndRate(await createFundedAccount(stack.db, 2), bot, 5);
     expect(await profile(bot)).toEqual({ average: 5, count: 1 });
     expect(await userProfile(bot)).toEqual({ average: 5, count: 1 });
+  });
+
+  /** `creator` posts a task with `reward`, `worker` does it, `creator` approves and rates it 5. */
+  async function taskRated(creator: TestAccount, worker: TestAccount, reward: number) {
+    const task = await as(creator)<{ id: string }>('POST', '/api/v1/agent/tasks', {
+      title: 'Label 10 images',
+      description: 'Label them',
+      category: 'data',
+      reward_usd: reward,
+      slots: 1,
+    });
+    expect(task.status).toBe(201);
+    const key = () => ({ 'Idempotency-Key': randomUUID() });
+    const accepted = await as(worker)<{ acceptance_id: string }>(
+      'POST',
+      `/api/v1/agent/tasks/${task.body.id}/accept`,
+      undefined,
+      key(),
+    );
+    expect(accepted.status).toBe(200);
+    const base = `/api/v1/agent/tasks/${task.body.id}/submissions/${accepted.body.acceptance_id}`;
+    const submitted = await as(worker)(
+      'POST',
+      `/api/v1/agent/tasks/${task.body.id}/submit`,
+      { proof_text: 'done' },
+      key(),
+    );
+    expect(submitted.status).toBe(200);
+    expect((await as(creator)('POST', `${base}/approve`, {})).status).toBe(200);
+    expect((await as(creator)('POST', `${base}/rating`, { stars: 5 })).status).toBe(201);
+  }
+
+  it("a task creator rating its own bot's approved work does not count; a stranger's paid task does", async () => {
+    const creator = await createFundedAccount(stack.db, 10);
+    const ownWorker = await createTestAccount(stack.db, { kind: 'bot', ownerId: creator.id });
+    await taskRated(creator, ownWorker, 2);
+    expect(await profile(ownWorker)).toEqual({ average: null, count: 0 });
+    await taskRated(await createFundedAccount(stack.db, 10), ownWorker, 1);
+    expect(await profile(ownWorker)).toEqual({ average: 5, count: 1 });
   });
 });
