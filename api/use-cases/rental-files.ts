@@ -2,8 +2,9 @@
  * Deliverable files of a rental (issue 17): upload (streamed: parsed by busboy, hashed and counted
  * on the way, written to the file store; never held whole in memory), list and download.
  *
- * Order of an upload: permission and window first (nothing is read from a refused request), then
- * the bytes to storage, then the row, then the renter is told. A crash between storing and the row
+ * Order of an upload: permission, window and a first quota look first (nothing is read from a
+ * refused request), then the bytes to storage (cut at the room left), then the row under the
+ * owner's quota lock (issue 24.2: over quota, the blob goes again), then the renter is told. A crash between storing and the row
  * leaves an orphan blob, never a row pointing at nothing; a crash between the row and the
  * notification loses that notification unless the client retries with its Idempotency-Key (the
  * replay re-sends it; its id is deterministic, so never twice).
