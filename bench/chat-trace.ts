@@ -26,6 +26,12 @@ export async function traceChats(client: Client, workflowId: string, chats: numb
       `${per(count('WORKFLOW_TASK_COMPLETED'))} workflow tasks, ${per(count('ACTIVITY_TASK_SCHEDULED'))} activity tasks, ` +
       `${per(count('MARKER_RECORDED'))} local activities`,
   );
+  if (updates === 0) {
+    console.log(
+      '    no chat went through the workflow (proxy chats run in the API: api/use-cases/chat-relay.ts)',
+    );
+    return;
+  }
   const last = events.map(typeOf).lastIndexOf('WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
   // The chat's workflow task was scheduled before the update was accepted (same task).
   const from = Math.max(0, events.map(typeOf).lastIndexOf('WORKFLOW_TASK_SCHEDULED', last));
