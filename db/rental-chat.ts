@@ -150,7 +150,10 @@ export async function insertMessageInRow(
        INSERT INTO rental_messages (id, rental_id, seq, sender_id, content)
        SELECT $1, $2, t.seq, $3, $4 FROM turn t
        RETURNING id, rental_id, seq, sender_id, content, created_at),
-     msg AS (SELECT * FROM ins UNION ALL SELECT * FROM earlier)
+     msg AS (
+       SELECT id, rental_id, seq, sender_id, content, created_at FROM ins
+       UNION ALL
+       SELECT id, rental_id, seq, sender_id, content, created_at FROM earlier)
      SELECT m.id, m.rental_id, m.seq, m.sender_id, coalesce(s.username, s.display_name) AS sender_username,
             m.content, m.created_at, (SELECT integration FROM accounts WHERE id = $5::uuid) AS agent_integration
        FROM msg m JOIN accounts s ON s.id = m.sender_id`,
