@@ -8,7 +8,13 @@
  * answered non-2xx or too much) or `agent_unreachable` / `agent_unconfigured` (503).
  */
 import type { Logger } from 'pino';
-import { agentHookUrl, type AgentReply, extractAgentReply, safeAgentReply } from '../domain/agent-reply';
+import {
+  agentHookUrl,
+  type AgentReply,
+  extractAgentReply,
+  safeAgentReply,
+  verbatimAgentReply,
+} from '../domain/agent-reply';
 import type { Config } from '../domain/config';
 import { postJson } from './http-delivery';
 
@@ -36,7 +42,12 @@ export interface RelayRequest {
 export type RelayFailureCode = 'agent_error' | 'agent_unreachable' | 'agent_unconfigured';
 
 export type RelayOutcome =
-  { ok: true; reply: AgentReply } | { ok: false; code: RelayFailureCode; detail: Record<string, unknown> };
+  /**
+   * `reply`: what the transcript keeps (as text) and the workflow's chat answers; `verbatim`: what
+   * the API channel answers (verbatimAgentReply). Both made safe and small.
+   */
+  | { ok: true; reply: AgentReply; verbatim: AgentReply }
+  | { ok: false; code: RelayFailureCode; detail: Record<string, unknown> };
 
 export async function relayToAgent(
   deps: { config: Pick<Config, 'ALLOW_PRIVATE_WEBHOOKS'>; logger: Logger },
@@ -69,7 +80,12 @@ export async function relayToAgent(
   if (outcome.kind === 'response') {
     const ok = outcome.status >= 200 && outcome.status < 300;
     // Made safe and small here, before the reply enters the transcript (or workflow history).
-    if (ok && !outcome.truncated) return { ok: true, reply: safeAgentReply(extractAgentReply(outcome.body)) };
+    if (ok && !outcome.truncated)
+      return {
+        ok: true,
+        reply: safeAgentReply(extractAgentReply(outcome.body)),
+        verbatim: safeAgentReply(verbatimAgentReply(outcome.body)),
+      };
     deps.logger.warn(
       { status: outcome.status, truncated: outcome.truncated },
       'proxy agent answered unusably',

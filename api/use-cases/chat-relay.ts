@@ -163,7 +163,8 @@ export async function chatWithProxyAgent(
     return {
       success: true,
       agent: rental.agent_name ?? '',
-      response: outcome.reply,
+      // The API channel passes the agent's body through (issue 23); the transcript keeps its text.
+      response: outcome.verbatim,
       rental: { id: rental.id, ends_at: (turn.ends_at ?? rental.ends_at).toISOString() },
     };
   } finally {
