@@ -8,6 +8,7 @@ import { taskTools } from './tools-tasks';
 import { depositTools } from './tools-deposits';
 import { withdrawalTools } from './tools-withdrawals';
 import { walletTools } from './tools-wallet';
+import { eventTools } from './tools-events';
 
 export interface ToolRegistry {
   tools: ReadonlyMap<string, McpTool>;
@@ -32,4 +33,5 @@ export const ALL_TOOLS: readonly McpTool[] = [
   ...rentalTools,
   ...socialTools,
   ...rentalFileTools,
+  ...eventTools,
 ];
