@@ -14,7 +14,8 @@ import {
   PENDING_NOTIFICATIONS_LIMIT,
   positionOf,
 } from '../../domain/account-events';
-import { acknowledgeUpTo, eventsAfter, feedHead, unreadNotifications } from '../../db/account-events';
+import { eventsAfter, feedHead } from '../../db/account-events';
+import { acknowledgeUpTo, unreadNotifications } from '../../db/notifications';
 
 export interface EventPage {
   events: AccountEvent[];
