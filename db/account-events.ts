@@ -1,6 +1,6 @@
 /**
  * The event feed of an account (`account_events`, written by the triggers of
- * migrations/9200_account_events.sql, never by this module). The read state it drives on
+ * migrations/9400_account_events.sql, never by this module). The read state it drives on
  * `notifications` is in db/notifications.ts.
  */
 import type { Queryable } from './pool';

@@ -1,7 +1,7 @@
 /**
  * In-app notifications for rentals. The `notifications` table belongs to the webhooks area
  * (3000_webhooks.sql); every row inserted also enters the account's event feed (a trigger,
- * migrations/9200_account_events.sql), and is read once the account acknowledged its position
+ * migrations/9400_account_events.sql), and is read once the account acknowledged its position
  * there (never when it is handed out: a lost response would lose it).
  */
 import type { NewNotification } from '../domain/rental-notifications';

@@ -1,6 +1,6 @@
 /**
  * The event feed of an account (issue 23; docs/EVENTS.md): every notification and webhook event
- * written for it, numbered by a per-account `seq` (db/migrations/9200_account_events.sql says why
+ * written for it, numbered by a per-account `seq` (db/migrations/9400_account_events.sql says why
  * that number can never skip a late-committing event). A cursor is a position in one account's
  * feed: opaque to clients, bound to the account it was handed to. Pure.
  */
