@@ -10,6 +10,7 @@ import { depositTools } from './tools-deposits';
 import { withdrawalTools } from './tools-withdrawals';
 import { accountTools } from './tools-accounts';
 import { ledgerTools } from './tools-ledger';
+import { eventTools } from './tools-account-events';
 
 export interface ToolRegistry {
   tools: ReadonlyMap<string, McpTool>;
@@ -36,4 +37,5 @@ export const ALL_TOOLS: readonly McpTool[] = [
   ...messageTools,
   ...ratingTools,
   ...rentalFileTools,
+  ...eventTools,
 ];

@@ -14,6 +14,7 @@ import { mountMcpRoutes } from './mcp';
 import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
 import { mountRentalFilesRoutes } from './rental-files';
+import { mountAccountEventRoutes } from './account-events';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './chat';
 import { mountRatingRoutes } from './ratings';
@@ -49,4 +50,5 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountRatingRoutes(app, deps);
   mountMessageRoutes(app, deps);
   mountRentalFilesRoutes(app, deps);
+  mountAccountEventRoutes(app, deps);
 }
