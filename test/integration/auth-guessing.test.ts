@@ -1,5 +1,6 @@
 /**
- * Guessing is expensive: failed sign-ins are limited per account and per IP, failed rental-code
+ * Guessing is expensive: failed sign-ins are limited per account (from one IP, and from all
+ * addresses under a softer ceiling) and per IP, failed rental-code
  * lookups per IP (IPv6 by /64), all counted in Postgres so every API process shares them, and
  * X-Forwarded-For cannot make a client look like many unless TRUST_PROXY says so.
  */
@@ -101,8 +102,8 @@ describe('password guessing', () => {
     expect((await signIn(s, ` ${email.toUpperCase()}`, 'wrong 3')).status).toBe(429);
   });
 
-  it('clears the account failures on a successful sign-in', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '3' });
+  it('clears the failures of that email from that address on a successful sign-in', async () => {
+    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_IP: '3' });
     const email = await signUp(s);
     for (let i = 0; i < 2; i++) expect((await signIn(s, email, `wrong ${i}`)).status).toBe(401);
     expect((await signIn(s, email, PASSWORD)).status).toBe(200);
