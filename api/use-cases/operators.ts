@@ -12,7 +12,8 @@ import {
   workflowIdOf,
   workflowIdOfAlertSubject,
 } from '../../domain/console';
-import { AppError, ErrorCode, notFound } from '../../domain/errors';
+import { AppError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
+import { moneyDecisionRefusal } from '../../domain/money-permissions';
 import { afterKey, type CursorKey, toPage } from '../../domain/pagination';
 import { type Principal, resolvePrincipal } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -112,6 +113,29 @@ export interface Actor {
   principal: Principal;
   /** The console session's actor; unset for a key-header call (looked up). */
   consoleActor?: string;
+}
+
+/**
+ * Four eyes on money: refuses (403) an operator's decision on money of an account they own, or one
+ * made with a sign-in token or API key instead of the console session or the admin key
+ * (domain/money-permissions.ts). The caller has opened the audit entry; it records the refusal.
+ */
+export async function refuseUnlessMayDecideMoney(
+  deps: ApiDeps,
+  who: Actor,
+  accountId: string,
+): Promise<void> {
+  const subject = (await store.moneySubjectOf(deps.db, accountId)) ?? { accountId, ownerId: null };
+  refuseIf(
+    moneyDecisionRefusal(
+      {
+        accountId: who.principal.accountId,
+        via: who.principal.via,
+        viaConsole: who.consoleActor !== undefined,
+      },
+      subject,
+    ),
+  );
 }
 
 /** Records an operator decision as pending, before it is sent (settleAudit records its outcome). */
