@@ -10,6 +10,7 @@ import { utils } from 'tronweb';
 import {
   apiClient,
   assertLedgerConsistent,
+  availableMicro,
   createFundedAccount,
   createTestAccount,
   fund,
@@ -17,7 +18,8 @@ import {
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 import { withdrawalWorkflowId } from '../../workflows/withdrawal/contract';
-import { devchain, waitFor } from './tron-chain';
+import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
+import { devchain, waitFor } from './chain';
 
 const hotWallet = utils.accounts.generateAccount();
 const PASSWORD = 'an operator’s password';
@@ -278,6 +280,99 @@ describe('four eyes on money', () => {
       const res = await admin('POST', `/api/v1/admin/withdrawals/${id}/approve`, { reason: 'kyc ok' });
 
       expect(res.body).toMatchObject({ status: 'queued', awaiting_second_approver: false });
+    });
+  });
+
+  describe('adjustments', () => {
+    const adjust = (call: Call, body: unknown) =>
+      call('POST', '/api/v1/admin/adjustments', body, { 'Idempotency-Key': randomUUID() });
+    const balanceOf = (accountId: string) => availableMicro(stack.db, accountId);
+    const auditRows = async (accountId: string) =>
+      (await admin<{ audit: AuditEntry[] }>('GET', '/api/v1/admin/audit?limit=100')).body.audit.filter(
+        (a) => a.subject_id === accountId,
+      );
+
+    it('refuses an operator crediting their own account from the console with 403, credits nothing, and audits it', async () => {
+      const op = await operatorPerson();
+
+      const res = await adjust(op.console, { account_id: op.id, amount: 5000, reason: 'bonus' });
+
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'own_account_money' });
+      expect(await balanceOf(op.id)).toBe(0);
+      expect(await auditRows(op.id)).toEqual([
+        expect.objectContaining({
+          action: 'adjustment.credit',
+          actor: op.email,
+          channel: 'console',
+          outcome: 'refused',
+        }),
+      ]);
+    });
+
+    it('refuses an operator crediting a bot they own', async () => {
+      const op = await operatorPerson();
+      const bot = await createTestAccount(stack.db, { kind: 'bot', ownerId: op.id });
+
+      const res = await adjust(op.console, { account_id: bot.id, amount: 5000, reason: 'bonus' });
+
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'own_account_money' });
+      expect(await balanceOf(bot.id)).toBe(0);
+    });
+
+    it('refuses the admin key crediting the platform operator’s own account', async () => {
+      const res = await adjust(admin, { account_id: OPERATOR_ACCOUNT_ID, amount: 5000, reason: 'bonus' });
+
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'own_account_money' });
+    });
+
+    it('refuses a credit made with an operator’s password sign-in token', async () => {
+      const op = await operatorPerson();
+      const customer = await createTestAccount(stack.db);
+
+      const res = await adjust(op.jwt, { account_id: customer.id, amount: 5, reason: 'goodwill' });
+
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'money_needs_console_or_admin_key' });
+      expect(await balanceOf(customer.id)).toBe(0);
+    });
+
+    it('credits another account from the console and lists the adjustment in the audit with who, why and how much', async () => {
+      const op = await operatorPerson();
+      const customer = await createTestAccount(stack.db);
+
+      const res = await adjust(op.console, { account_id: customer.id, amount: 5, reason: 'goodwill' });
+
+      expect(res.status).toBe(201);
+      expect(await balanceOf(customer.id)).toBe(5_000_000);
+      expect(await auditRows(customer.id)).toEqual([
+        expect.objectContaining({
+          action: 'adjustment.credit',
+          actor: op.email,
+          channel: 'console',
+          reason: 'goodwill',
+          outcome: 'applied',
+          outcome_detail: expect.stringMatching(/^5 USDT, journal /),
+        }),
+      ]);
+    });
+
+    it('audits a debit made with the admin key', async () => {
+      const customer = await createFundedAccount(stack.db, 10);
+
+      const res = await adjust(admin, { account_id: customer.id, amount: -3, reason: 'chargeback' });
+
+      expect(res.status).toBe(201);
+      expect(await auditRows(customer.id)).toEqual([
+        expect.objectContaining({
+          action: 'adjustment.debit',
+          actor: 'admin key',
+          channel: 'api',
+          outcome: 'applied',
+        }),
+      ]);
     });
   });
 });
