@@ -47,6 +47,7 @@ describe('four eyes on money', () => {
         WITHDRAWAL_REVIEW_NEW_ADDRESS: 'false',
         WITHDRAWAL_REVIEW_ABOVE_USD: '500',
         REVIEW_SECOND_APPROVER_USDT: '1000',
+        RATE_LIMIT_REGISTRATIONS_PER_HOUR: '1000',
       },
     });
     admin = apiClient(stack.url, TEST_ADMIN_KEY);
