@@ -311,23 +311,17 @@ const badCredentialsWhat = (deps: LimitDeps) =>
  */
 export async function refuseSpentCredentialBudget(deps: LimitDeps, ip: string): Promise<void> {
   const rl = limitersOf(deps).badCredentialsPerIp;
-  const spent = await rl.get(ipLimitKey(ip));
-  if (spent && spent.consumedPoints >= deps.config.RATE_LIMIT_BAD_CREDENTIALS_PER_IP) {
-    const retryAfter = Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
-    throw appErrorWithHeaders(
-      'rate_limited',
-      { 'Retry-After': String(retryAfter) },
-      badCredentialsWhat(deps),
-    );
-  }
+  await refuseSpent(
+    rl,
+    ipLimitKey(ip),
+    deps.config.RATE_LIMIT_BAD_CREDENTIALS_PER_IP,
+    badCredentialsWhat(deps),
+  );
 }
 
 /** Counts one failed credential against its address (the caller answers 401 as before). */
-export async function countFailedCredential(deps: LimitDeps, ip: string): Promise<void> {
-  await limitersOf(deps)
-    .badCredentialsPerIp.penalty(ipLimitKey(ip))
-    .catch(() => undefined);
-}
+export const countFailedCredential = (deps: LimitDeps, ip: string): Promise<void> =>
+  countFailure(limitersOf(deps).badCredentialsPerIp, ipLimitKey(ip));
 
 /** What an operator's lift names: an email's sign-in counters, an address's, or both. */
 export interface LockoutSubject {
@@ -372,8 +366,35 @@ export function lockoutCounters(
 }
 
 /**
- * One rental-code lookup under the per-IP guessing limit: a point is taken up front and given
- * back when the code named a rental, so only unknown, malformed or ambiguous codes cost anything.
+ * Refuses (429 + Retry-After) when this budget's subject has spent it; a read only (one `get`).
+ * For the failure-only limits: a success then costs no write at all, and a failure is counted
+ * after it (countFailure). Concurrent guesses can overrun the budget by at most their number, which
+ * the per-IP request limit bounds; a spent budget refuses every later one.
+ */
+async function refuseSpent(
+  rl: RateLimiterPostgres,
+  key: string,
+  points: number,
+  what: string,
+): Promise<void> {
+  const spent = await rl.get(key);
+  if (spent && spent.consumedPoints >= points) {
+    const retryAfter = Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
+    throw appErrorWithHeaders('rate_limited', { 'Retry-After': String(retryAfter) }, what);
+  }
+}
+
+/** Counts one failure; losing the count only makes the limit laxer by one, never fails the request. */
+const countFailure = (rl: RateLimiterPostgres, key: string) =>
+  rl.penalty(key).then(
+    () => undefined,
+    () => undefined,
+  );
+
+/**
+ * One rental-code lookup under the per-IP guessing limit, counting failures only: a spent budget
+ * is refused before the lookup (one read), a code that named a rental costs nothing more, and an
+ * unknown, malformed or ambiguous code is counted after it. A chat thus pays one read, no write.
  */
 export async function limitRentalCodeLookup<T>(
   deps: LimitDeps,
@@ -382,14 +403,13 @@ export async function limitRentalCodeLookup<T>(
 ): Promise<T> {
   const rl = limitersOf(deps).rentalCodePerIp;
   const key = ipLimitKey(ip);
-  const what = `${deps.config.RATE_LIMIT_RENTAL_CODES_PER_IP} failed rental-code lookups per ${deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS} s per IP`;
-  await consume(rl, key, what);
+  const points = deps.config.RATE_LIMIT_RENTAL_CODES_PER_IP;
+  const what = `${points} failed rental-code lookups per ${deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS} s per IP`;
+  await refuseSpent(rl, key, points, what);
   try {
-    const found = await lookup();
-    await refund(rl, key);
-    return found;
+    return await lookup();
   } catch (err) {
-    if (!isRefusal(err)) await refund(rl, key);
+    if (isRefusal(err)) await countFailure(rl, key);
     throw err;
   }
 }
