@@ -162,6 +162,28 @@ export async function startAudit(
   });
 }
 
+/**
+ * Runs an operator's action under the audit: recorded pending before, settled applied or refused
+ * (with the error's words) after. For actions an admin takes on others' objects outside the
+ * console's own endpoints (ending or extending someone's rental).
+ */
+export async function audited<T>(
+  deps: ApiDeps,
+  who: Actor,
+  what: { action: string; subjectId: string; reason: string | null },
+  act: () => Promise<T>,
+): Promise<T> {
+  const auditId = await startAudit(deps, who, what.action, what.subjectId, what.reason);
+  try {
+    const result = await act();
+    await store.settleAudit(deps.db, auditId, 'applied', null);
+    return result;
+  } catch (err) {
+    await store.settleAudit(deps.db, auditId, 'refused', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
 export const auditView = (a: store.AuditEntry) => ({
   ...a,
   created_at: a.created_at.toISOString(),
