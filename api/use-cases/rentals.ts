@@ -243,11 +243,9 @@ export async function endRental(
   const end = () =>
     updateRental(
       () =>
-        deps.temporal.workflow
-          .getHandle(rentalWorkflowId(id))
-          .executeUpdate(endRentalUpdate, {
-            args: [{ byAccountId: principal.accountId, reason, byOperator }],
-          }),
+        deps.temporal.workflow.getHandle(rentalWorkflowId(id)).executeUpdate(endRentalUpdate, {
+          args: [{ byAccountId: principal.accountId, reason, byOperator }],
+        }),
       alreadyEnded,
     );
   // An operator ending someone else's rental is an operator action: audited.

@@ -78,9 +78,7 @@ describe('withdrawal four eyes (stub activities)', () => {
       pollIntervalMs: 60_000,
       fundsRetryMs: HOUR,
       confirmations: 19,
-      ...(secondApproverAboveUsdt === null
-        ? {}
-        : { secondApproverAbove: secondApproverAboveUsdt * USDT }),
+      ...(secondApproverAboveUsdt === null ? {} : { secondApproverAbove: secondApproverAboveUsdt * USDT }),
     };
     const id = withdrawalWorkflowId(withdrawalId);
     const handle = await w.env.client.workflow.start<WithdrawalWorkflow>(WITHDRAWAL_WORKFLOW_TYPE, {
