@@ -172,7 +172,7 @@ export async function listRentals(
   principal: Principal,
   query: { status?: 'active' | 'ending_soon' | 'ended'; limit: number; cursor?: string },
 ): Promise<{ rentals: RentalJson[]; next_cursor: string | null; has_more: boolean }> {
-  const after = afterKey('rentals', ['string', 'string'], query.cursor);
+  const after = afterKey('rentals', ['time', 'uuid'], query.cursor);
   const rows = await rentalsOf(deps.db, principal.accountId, {
     status: query.status,
     after,
@@ -265,7 +265,7 @@ export async function listMessages(
   const row = await visibleRental(deps, principal, id);
   refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
   const list = `messages:${id}`;
-  const after = afterKey(list, ['number'], query.cursor);
+  const after = afterKey(list, ['int'], query.cursor);
   const paged = query.limit !== undefined || after !== null;
   const limit = query.limit ?? PAGE_LIMIT.default;
   const rows = await messagesOf(

@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import S3rver from 's3rver';
+import { createFileStorage, type StoredBlob } from '../../services/file-storage';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
 import { freePort } from '../harness/free-port';
@@ -248,6 +250,22 @@ describe.each([
     }
   });
 
+  it('lists every stored blob with its size and time, for the orphan sweeper, and no key of another shape', async () => {
+    const storage = createFileStorage(stack.config);
+    const key = randomUUID();
+    const before = Date.now();
+    await storage.put(key, Readable.from([Buffer.alloc(777)]), 'application/octet-stream');
+    if (backend === 'local') fs.writeFileSync(path.join(storageDir, 'not-a-blob.txt'), 'x');
+    const listed: StoredBlob[] = [];
+    for await (const blob of storage.list()) listed.push(blob);
+    const mine = listed.find((b) => b.key === key);
+    expect(mine?.size).toBe(777);
+    // Stores keep whole seconds at best: a minute of slack either way.
+    expect(Math.abs(mine!.lastModified.getTime() - before)).toBeLessThan(60_000);
+    expect(listed.every((b) => /^[0-9a-f-]{36}$/.test(b.key))).toBe(true);
+    await storage.delete(key);
+  });
+
   it('lets the bot upload 6 days after the end but not 8', async () => {
     const six = await rental();
     await endedDaysAgo(six.renter, six.rentalId, 6);
@@ -305,6 +323,19 @@ describe.each([
     const down = await download(renter, up.body.id);
     expect(down.headers.get('content-disposition')).toBe(
       `attachment; filename="_____ v2.pdf"; filename*=UTF-8''${encodeURIComponent('отчёт v2.pdf')}`,
+    );
+  });
+
+  it('neutralises a bidi override that disguises an .exe as a .pdf (invoice\\u202Efdp.exe)', async () => {
+    const { bot, renter, rentalId } = await rental();
+    const up = await upload(bot, rentalId, Buffer.from('MZ'), { name: 'invoice\u202Efdp.exe' });
+    expect(up.status).toBe(201);
+    expect(up.body.name).toBe('invoice_fdp.exe');
+    const list = await as(renter)<{ files: FileBody[] }>('GET', `/api/rentals/${rentalId}/files`);
+    expect(list.body.files.map((f) => f.name)).toEqual(['invoice_fdp.exe']);
+    const down = await download(renter, up.body.id);
+    expect(down.headers.get('content-disposition')).toBe(
+      `attachment; filename="invoice_fdp.exe"; filename*=UTF-8''invoice_fdp.exe`,
     );
   });
 
