@@ -6,6 +6,9 @@
  *                 │  └──────────── extendRental (timers move, warning re-armed) ──┘
  *                 └── endRental (renter, owner, operator) ─────────────────────────> ended
  *
+ * A rental booked ahead (`bookedAhead`) is `scheduled` between the hold and `started` (booking.ts):
+ * reminded 10 minutes before, cancellable with a full refund, started by a durable timer.
+ *
  * The workflow holds price × minutes in the rental's escrow as its first step (update-with-start:
  * the API's `rentalReserved` update answers when it is held, 402 when short; rentals started before
  * that were held by the API); extensions hold more through a keyed posting here. At the end the elapsed minutes (started minutes round up)
@@ -46,6 +49,7 @@ import {
   rentalStatusQuery,
   type RentalView,
 } from './contract';
+import { awaitBookedStart } from './booking';
 import { chat, postMessage } from './chat';
 import { emit } from './events';
 import { act, local } from './proxies';
@@ -88,6 +92,14 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
     // Recorded in the local activity's marker, so a replay takes the same branch.
     firstEventHasRoute = input.oneTaskStart !== true || reserved?.agentPushesEvents !== false;
   } else reservation.held = true;
+  // Booked ahead (contract: `bookedAhead`, its own version gate): scheduled until the start.
+  if (input.bookedAhead && !input.carried) {
+    const booked = await awaitBookedStart(state, Date.now(), firstEventHasRoute);
+    if (booked === 'cancelled') {
+      await condition(() => allHandlersFinished() && state.pendingEvents === 0);
+      return state.view();
+    }
+  }
   if (!input.carried) await begin(state, lean, firstEventHasRoute);
   while (!state.ended) {
     if (historyIsLarge(input)) {
