@@ -34,6 +34,7 @@ import type { LedgerAccountKey } from '../../domain/ledger';
 import { times } from '../../domain/money';
 import { rentalRequestNotifications } from '../../domain/rental-notifications';
 import { rentalCode } from '../../domain/rental-settlement';
+import type { NewRental } from '../../domain/rental-store';
 import { LEGACY_SA, SA, SEARCH_ATTRIBUTES_V2 } from '../../domain/search-attributes';
 import {
   chatWithAgentUpdate,
@@ -157,7 +158,7 @@ class Reservation {
 }
 
 /** The rentals row as the start writes it (by `reserve`, or by `begin` for older rentals). */
-const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState) => ({
+const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState): NewRental => ({
   id: input.rentalId,
   code: rentalCode(input.rentalId),
   agentId: input.agentId,
@@ -168,6 +169,8 @@ const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState) => ({
   pricePerMinute: input.pricePerMinute,
   startsAtMs,
   endsAtMs,
+  // Booked ahead: the row says so until the start (booking.ts).
+  ...(input.bookedAhead ? { status: 'scheduled' as const } : {}),
 });
 
 /**
