@@ -108,7 +108,11 @@ describe('rental booked ahead: workflow decisions (stub activities)', () => {
   it('when booked, then the hold writes a scheduled row and the agent is told rental_scheduled', async () => {
     const r = await book(30, 2 * HOUR);
     const [reserve] = w.calls(r.id, 'reserveRental');
-    expect(reserve.input.rental).toMatchObject({ status: 'scheduled', startsAtMs: r.startsAtMs, minutes: 30 });
+    expect(reserve.input.rental).toMatchObject({
+      status: 'scheduled',
+      startsAtMs: r.startsAtMs,
+      minutes: 30,
+    });
     expect(reserve.input.rental.endsAtMs).toBe(r.startsAtMs + 30 * MINUTE);
     expect(await r.handle.query(rentalStatusQuery)).toMatchObject({ status: 'scheduled' });
     expect(events(r)).toEqual(['rental_scheduled']);
