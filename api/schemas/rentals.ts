@@ -38,7 +38,12 @@ export const createRentalInput = registry.register(
 export type CreateRentalInput = z.infer<typeof createRentalInput>;
 
 /** Every status a rental shows (domain/rental-store.ts RentalStatus). */
-const RENTAL_STATUSES = ['scheduled', 'active', 'ending_soon', 'ended'] as const satisfies readonly RentalStatus[];
+const RENTAL_STATUSES = [
+  'scheduled',
+  'active',
+  'ending_soon',
+  'ended',
+] as const satisfies readonly RentalStatus[];
 
 export const extendRentalInput = registry.register('ExtendRental', z.strictObject({ minutes }));
 
@@ -76,9 +81,7 @@ export const postMessageInput = registry.register(
 export const rentalIdParams = idParams;
 
 export const listRentalsQuery = z.object({
-  status: z
-    .enum(RENTAL_STATUSES, { error: 'must be scheduled, active, ending_soon or ended' })
-    .optional(),
+  status: z.enum(RENTAL_STATUSES, { error: 'must be scheduled, active, ending_soon or ended' }).optional(),
   ...pageQuery().shape,
 });
 

@@ -124,26 +124,28 @@ async function refundCancelled(state: RentalState, by: 'renter' | 'owner'): Prom
 /** The bot's owner cancelled: the renter hears it as an in-app notification. */
 async function tellRenter(state: RentalState, startsAt: string): Promise<void> {
   const { input } = state;
-  await act.deliverRentalEvent({
-    eventKey: `rental:${input.rentalId}:cancelled:renter`,
-    accountId: input.renterId,
-    policy: 'agent-events',
-    event: 'rental_cancelled',
-    subject: rentalSubject(input.rentalId),
-    notifyIfPolling: true,
-    payload: rentalEventPayload({
+  await act
+    .deliverRentalEvent({
+      eventKey: `rental:${input.rentalId}:cancelled:renter`,
+      accountId: input.renterId,
+      policy: 'agent-events',
       event: 'rental_cancelled',
-      eventId: uuid4(),
-      botId: input.renterId,
-      rentalId: input.rentalId,
-      title: 'Rental cancelled',
-      body: `${input.agentName}'s owner cancelled your rental from ${startsAt}; the full price is back in your balance.`,
-      details: { renter_username: input.renterUsername, cancelled_by: 'owner', starts_at: startsAt },
-      at: new Date().toISOString(),
-    }),
-  }).catch((err: unknown) => {
-    // As events.ts: a notification that can never be written must not fail the settled rental.
-    if (!isPermanentFailure(err)) throw err;
-    log.error('rental cancel notice not written', { rentalId: input.rentalId, error: String(err) });
-  });
+      subject: rentalSubject(input.rentalId),
+      notifyIfPolling: true,
+      payload: rentalEventPayload({
+        event: 'rental_cancelled',
+        eventId: uuid4(),
+        botId: input.renterId,
+        rentalId: input.rentalId,
+        title: 'Rental cancelled',
+        body: `${input.agentName}'s owner cancelled your rental from ${startsAt}; the full price is back in your balance.`,
+        details: { renter_username: input.renterUsername, cancelled_by: 'owner', starts_at: startsAt },
+        at: new Date().toISOString(),
+      }),
+    })
+    .catch((err: unknown) => {
+      // As events.ts: a notification that can never be written must not fail the settled rental.
+      if (!isPermanentFailure(err)) throw err;
+      log.error('rental cancel notice not written', { rentalId: input.rentalId, error: String(err) });
+    });
 }
