@@ -72,7 +72,7 @@ describe('rental booked ahead: workflow decisions (stub activities)', () => {
   }
 
   /** Books `minutes` starting `aheadMs` from the test server's now; answers once the hold is posted. */
-  async function book(minutes: number, aheadMs: number): Promise<Rental> {
+  async function book(minutes: number, aheadMs: number, bookedAhead = true): Promise<Rental> {
     const startsAtMs = (await w.env.currentTimeMs()) + aheadMs;
     const input: RentalInput = {
       rentalId: randomUUID(),
@@ -87,8 +87,7 @@ describe('rental booked ahead: workflow decisions (stub activities)', () => {
       holdFunds: true,
       oneTaskStart: true,
       eventsEnabled: false,
-      bookedAhead: true,
-      startsAtMs,
+      ...(bookedAhead ? { bookedAhead, startsAtMs } : {}),
     };
     const options = rentalStartOptions(input, w.taskQueue);
     const handle = await w.env.client.workflow.start<RentalWorkflow>(RENTAL_WORKFLOW_TYPE, options);
@@ -235,5 +234,12 @@ describe('rental booked ahead: workflow decisions (stub activities)', () => {
     ]);
     expect(refusals.map(codeOf)).toEqual(['rental_not_started', 'rental_not_started', 'rental_not_started']);
     await cancel(r, r.input.renterId);
+  });
+
+  it('when a rental that was never booked ahead is cancelled, then it is refused with rental_already_started at once', async () => {
+    const r = await book(10, 0, false);
+    expect(codeOf(await cancel(r, r.input.renterId).catch((e: unknown) => e))).toBe('rental_already_started');
+    expect(w.calls(r.id, 'postLedger')).toHaveLength(0);
+    await r.handle.executeUpdate(endRentalUpdate, { args: [{ byAccountId: r.input.renterId }] });
   });
 });

@@ -27,25 +27,35 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * Waits for the booked start. 'started': the rental is `active` now and its minutes count from
  * `starts_at`; 'cancelled': the hold went back and the run is settled (nothing else to do).
  */
-export async function awaitBookedStart(
-  state: RentalState,
-  bookedAtMs: number,
-  agentPushesEvents: boolean,
-): Promise<'started' | 'cancelled'> {
-  let cancelledBy: 'renter' | 'owner' | undefined;
+/**
+ * `cancelRental`, registered by every run (so a cancel of a rental that was never booked ahead is
+ * refused by the validator, not left waiting): before the start it ends the rental; the pre-start
+ * phase below sees the end and refunds.
+ */
+export function handleCancel(state: RentalState): void {
   setHandler(
     cancelRentalUpdate,
     async (u: CancelRentalInput): Promise<RentalView> => {
       // The validator ran before; the start may have come in the same activation.
       state.validateCancel(u);
-      cancelledBy = state.roleOf(u.byAccountId) === 'renter' ? 'renter' : 'owner';
-      state.end(cancelledBy, u.reason ?? 'cancelled before the start', Date.now());
+      const by = state.roleOf(u.byAccountId) === 'renter' ? 'renter' : 'owner';
+      state.end(by, u.reason ?? 'cancelled before the start', Date.now());
       await condition(() => state.settled);
       return state.view();
     },
     { validator: (u) => state.validateCancel(u) },
   );
+}
 
+/**
+ * Waits for the booked start. 'started': the rental is `active` now and its minutes count from
+ * `starts_at`; 'cancelled': the hold went back and the run is settled (nothing else to do).
+ */
+export async function awaitBookedStart(
+  state: RentalState,
+  bookedAtMs: number,
+  agentPushesEvents: boolean,
+): Promise<'started' | 'cancelled'> {
   if (agentPushesEvents) await tellBooked(state);
   const remindAt = reminderAtMs(state.startsAtMs, bookedAtMs);
   if (!(await condition(() => state.ended, Math.max(1, remindAt - Date.now())))) await remind(state);
@@ -57,7 +67,7 @@ export async function awaitBookedStart(
     await act.recordRentalState(state.stateUpdate());
     return 'started';
   }
-  await refundCancelled(state, cancelledBy ?? 'renter');
+  await refundCancelled(state, state.endedBy === 'owner' ? 'owner' : 'renter');
   return 'cancelled';
 }
 

@@ -50,7 +50,7 @@ import {
   rentalStatusQuery,
   type RentalView,
 } from './contract';
-import { awaitBookedStart } from './booking';
+import { awaitBookedStart, handleCancel } from './booking';
 import { chat, postMessage } from './chat';
 import { emit } from './events';
 import { act, local } from './proxies';
@@ -76,6 +76,7 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
     },
   );
   setHandler(chatWithAgentUpdate, (u) => chat(state, u), { validator: (u) => state.validateChat(u) });
+  handleCancel(state);
   const reservation = new Reservation();
   setHandler(rentalReservedUpdate, async () => {
     await reservation.outcome();
