@@ -114,7 +114,8 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'so they are not handed out again by `GET /api/agents/me/pending`.',
   'POST /api/rentals/{id}/messages':
     'Renter, bot or owner posts 1–2000 characters to the chat. The bot is told by its integration ' +
-    '(webhook event or notification). After the end → 400 `rental_ended`. Not idempotent: a retry posts again.',
+    '(webhook event or notification). After the end → 400 `rental_ended`; before a booked start → 409 ' +
+    '`rental_not_started`. Not idempotent: a retry posts again.',
   'POST /api/rentals/{id}/rating':
     'The renter rates the rented agent once, after the rental ended: 1–5 stars and an optional comment. ' +
     'Before the end → 409 `rating_before_end`; a second rating → 409 `rating_exists`; the bot or its owner → ' +

@@ -98,11 +98,12 @@ function document() {
     {
       method: 'post',
       path: '/api/rentals/{id}/messages',
-      summary: 'Post to the chat (max 2000 chars); 400 {"error":"rental ended"} once it ended',
+      summary:
+        'Post to the chat (max 2000 chars); 400 {"error":"rental ended"} once it ended, 409 before a booked start',
       request: { params: rentalIdParams, body: jsonBody(postMessageInput) },
       responses: {
         201: jsonResponse('stored message', rentalMessageView),
-        ...errorResponses(400, 401, 404),
+        ...errorResponses(400, 401, 404, 409),
       },
     },
   ];
