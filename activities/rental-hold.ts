@@ -7,7 +7,7 @@
 import { deterministicUuid } from '../domain/ids';
 import { postJournal } from '../db/ledger';
 import type { Micro } from '../domain/money';
-import { rentalRequestNotifications } from '../domain/rental-notifications';
+import { rentalRequestNotifications, rentalScheduledNotifications } from '../domain/rental-notifications';
 import { type NewRental } from '../domain/rental-store';
 import { insertRentalReturning } from '../db/rentals';
 import type { ActivityDeps } from './deps';
@@ -46,23 +46,26 @@ export function createHoldActivities({ db }: ActivityDeps) {
           { account: { ownerId: r.renterId, purpose: 'escrow', subject: `rental:${r.id}` }, amount: total },
         ],
       }).catch(asActivityFailure);
-      const { agentPushesEvents } = await insertRentalReturning(
-        db,
-        r,
-        rentalRequestNotifications(
-          {
-            rentalId: r.id,
-            agentId: r.agentId,
-            agentName: input.agentName,
-            ownerId: r.ownerId,
-            renterId: r.renterId,
-            renterUsername: input.renterUsername,
-            minutes: r.minutes,
-            endsAtMs: r.endsAtMs,
-          },
-          (accountId) => deterministicUuid(r.id, 'rental_request', accountId),
-        ),
-      );
+      const parties = {
+        rentalId: r.id,
+        agentId: r.agentId,
+        agentName: input.agentName,
+        ownerId: r.ownerId,
+        renterId: r.renterId,
+        renterUsername: input.renterUsername,
+        minutes: r.minutes,
+        endsAtMs: r.endsAtMs,
+      };
+      // A rental booked ahead tells of the booking now; its start is told when it comes.
+      const notifications =
+        r.status === 'scheduled'
+          ? rentalScheduledNotifications({ ...parties, startsAtMs: r.startsAtMs }, (accountId) =>
+              deterministicUuid(r.id, 'rental_scheduled', accountId),
+            )
+          : rentalRequestNotifications(parties, (accountId) =>
+              deterministicUuid(r.id, 'rental_request', accountId),
+            );
+      const { agentPushesEvents } = await insertRentalReturning(db, r, notifications);
       return { agentPushesEvents };
     },
   };

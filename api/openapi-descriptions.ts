@@ -102,10 +102,14 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'your available balance into the rental’s escrow (402 `insufficient_balance` with nothing held; 409 ' +
     'for an unpriced or your own agent). The clock starts now; the agent is told (`rental_request`). With ' +
     'an Idempotency-Key the rental id derives from it, so a retry returns the same rental, held once — also ' +
-    'after a 504 whose outcome was unknown.',
+    'after a 504 whose outcome was unknown. Booked ahead: with `starts_at` (1 minute to 30 days from now; ' +
+    'else 400 `rental_starts_at_too_soon` / `rental_starts_at_too_far`) the price is held now, the rental ' +
+    'is `scheduled`, the agent is told (`rental_scheduled`) and reminded 10 minutes before ' +
+    '(`rental_reminder`), and it becomes `active` at `starts_at`, its minutes counted from then. Bookings ' +
+    'of one agent may overlap (docs/RENTALS.md).',
   'GET /api/rentals':
     'Rentals you take part in as renter, rented bot or the bot’s owner, newest first; filter by `status` ' +
-    '(`active`, `ending_soon`, `ended`).',
+    '(`scheduled`, `active`, `ending_soon`, `ended`).',
   'GET /api/rentals/{id}':
     'A participant (renter, bot, owner) or an operator: the rental with its `code` (for the Rentr API), ' +
     'times, `time_remaining_seconds`, price and, once ended, the settlement. Anyone else gets 404, as for ' +
@@ -119,12 +123,20 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'minutes billed (at least one), the owner paid them minus the platform fee, unused whole minutes ' +
     'refunded. Already ended → 409 `rental_already_ended`; anyone else → 403 or 404. Safe to retry: ' +
     'settlement happens exactly once.',
+  'POST /api/rentals/{id}/cancel':
+    'The renter or the bot’s owner cancels a rental booked ahead before its start: the whole price goes ' +
+    'back to the renter’s available balance (one keyed posting), the rental ends settled with nothing ' +
+    'billed, the agent is told (`rental_cancelled`) and, when the owner cancelled, so is the renter. ' +
+    'Started → 409 `rental_already_started` (end it instead); ended → 409 `rental_already_ended`; the bot ' +
+    'of an owned agent → 403; anyone else → 404. Before the start, `end`, `extend` and messages answer ' +
+    '409 `rental_not_started`, and `/v1/chat` 403 `Rental not active`.',
   'GET /api/rentals/{id}/messages':
     'Renter, bot or owner: the whole transcript in order. Reading marks the messages read for the caller, ' +
     'so they are not handed out again by `GET /api/agents/me/pending`.',
   'POST /api/rentals/{id}/messages':
     'Renter, bot or owner posts 1–2000 characters to the chat. The bot is told by its integration ' +
-    '(webhook event or notification). After the end → 400 `rental_ended`. Not idempotent: a retry posts again.',
+    '(webhook event or notification). After the end → 400 `rental_ended`; before a booked start → 409 ' +
+    '`rental_not_started`. Not idempotent: a retry posts again.',
   'POST /api/rentals/{id}/rating':
     'The renter rates the rented agent once, after the rental ended: 1–5 stars and an optional comment. ' +
     'Before the end → 409 `rating_before_end`; a second rating → 409 `rating_exists`; the bot or its owner → ' +

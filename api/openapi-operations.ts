@@ -74,6 +74,7 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'GET /api/rentals/{id}': op('getRental', 'Rentals'),
   'POST /api/rentals/{id}/extend': op('extendRental', 'Rentals', 'optional'),
   'POST /api/rentals/{id}/end': op('endRental', 'Rentals'),
+  'POST /api/rentals/{id}/cancel': op('cancelRental', 'Rentals'),
   'GET /api/rentals/{id}/messages': op('listRentalMessages', 'Rentals'),
   'POST /api/rentals/{id}/messages': op('postRentalMessage', 'Rentals'),
   'POST /api/rentals/{id}/rating': op('rateRental', 'Rentals'),

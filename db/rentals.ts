@@ -248,7 +248,7 @@ export async function insertRentalReturning(
     `WITH notes AS (${insertNotificationsSql(11)}),
      ins AS (
        INSERT INTO rentals (id, code, agent_id, renter_id, owner_id, status, channel, minutes, price_per_minute, starts_at, ends_at)
-       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
+       VALUES ($1, $2, $3, $4, $5, coalesce($12::text, 'active'), $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
        ON CONFLICT (id) DO NOTHING RETURNING ${RENTAL_TABLE_COLUMNS.join(', ')}),
      cur AS (
        SELECT ${rentalColumns('ins')}, true AS created FROM ins
@@ -258,7 +258,7 @@ export async function insertRentalReturning(
             (a.integration = 'events' AND a.webhook_url IS NOT NULL AND a.webhook_disabled_at IS NULL)
               IS TRUE AS agent_pushes
        FROM cur r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`,
-    [...rentalRowParams(r), JSON.stringify(notifications)],
+    [...rentalRowParams(r), JSON.stringify(notifications), r.status ?? null],
   );
   // agent_pushes: as agentTakesPushedEvents reads it, so the start can route its first event.
   const { created, agent_pushes, ...row } = res.rows[0];
@@ -291,6 +291,6 @@ export const liveRentalsOfAgent = (db: Queryable, accountId: string) =>
   db.query<RentalRow>(
     `SELECT ${rentalColumns('r')}, NULL AS agent_name, coalesce(u.username, u.display_name) AS renter_username
        FROM rentals r JOIN accounts u ON u.id = r.renter_id
-      WHERE r.agent_id = $1 AND r.status <> 'ended' ORDER BY r.starts_at`,
+      WHERE r.agent_id = $1 AND r.status NOT IN ('ended', 'scheduled') ORDER BY r.starts_at`,
     [accountId],
   );

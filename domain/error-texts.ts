@@ -125,6 +125,24 @@ export const ERRORS = {
     kind: 'FORBIDDEN',
     text: 'only the renter, the owner or an operator can end a rental',
   },
+  // Rentals booked ahead (domain/rental-booking.ts).
+  rental_starts_at_too_soon: {
+    kind: 'VALIDATION',
+    text: 'starts_at: must be at least 1 minute from now (omit it to start now)',
+  },
+  rental_starts_at_too_far: { kind: 'VALIDATION', text: 'starts_at: must be at most 30 days from now' },
+  rental_already_started: {
+    kind: 'CONFLICT',
+    text: 'rental already started: only a scheduled rental can be cancelled (end it instead)',
+  },
+  rental_not_started: {
+    kind: 'CONFLICT',
+    text: 'rental has not started yet: cancel it with POST /api/rentals/{id}/cancel',
+  },
+  rental_cancel_not_allowed: {
+    kind: 'FORBIDDEN',
+    text: "only the renter or the bot's owner can cancel a rental",
+  },
   /** Rentr's 502 text. */
   agent_error: { kind: 'AGENT_ERROR', text: 'Agent temporarily unavailable' },
   agent_unreachable: { kind: 'AGENT_UNAVAILABLE', text: 'Agent unreachable' },

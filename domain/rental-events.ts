@@ -8,6 +8,10 @@ export type RentalEventName =
   | 'rental_message'
   | 'rental_ending_soon'
   | 'rental_ended'
+  // Booked ahead (issue 25): the booking, the reminder 10 minutes before, a cancel before the start.
+  | 'rental_scheduled'
+  | 'rental_reminder'
+  | 'rental_cancelled'
   // After the rental (issue 17): a deliverable file, told to the renter.
   | 'rental_file';
 

@@ -44,3 +44,48 @@ export function rentalRequestNotifications(
     },
   }));
 }
+
+/**
+ * The `rental_scheduled` notifications of a rental booked ahead, for the bot's owner and the bot
+ * (once each), written with the row as `rental_request`'s are for a rental that starts now.
+ */
+export function rentalScheduledNotifications(
+  r: {
+    rentalId: string;
+    agentId: string;
+    agentName: string;
+    ownerId: string;
+    renterId: string;
+    renterUsername: string;
+    minutes: number;
+    startsAtMs: number;
+    endsAtMs: number;
+  },
+  idOf: (accountId: string) => string,
+): NewNotification[] {
+  return [...new Set([r.ownerId, r.agentId])].map((accountId) => ({
+    id: idOf(accountId),
+    accountId,
+    type: 'rental_scheduled',
+    title: `Rental booked by ${r.renterUsername}`,
+    body: rentalScheduledBody(r),
+    link: `/rentals/${r.rentalId}/chat`,
+    data: {
+      rental_id: r.rentalId,
+      renter_id: r.renterId,
+      renter_username: r.renterUsername,
+      minutes: r.minutes,
+      starts_at: new Date(r.startsAtMs).toISOString(),
+      ends_at: new Date(r.endsAtMs).toISOString(),
+    },
+  }));
+}
+
+/** The body of `rental_scheduled`, as notification and as event. */
+export const rentalScheduledBody = (r: {
+  renterUsername: string;
+  agentName: string;
+  minutes: number;
+  startsAtMs: number;
+}) =>
+  `${r.renterUsername} booked ${r.agentName} for ${r.minutes} minutes from ${new Date(r.startsAtMs).toISOString()}`;

@@ -56,3 +56,14 @@ export function mayEndRental(parties: RentalParties, actor: RentalActor): FixedT
   if (role === 'bot' && parties.ownerId !== parties.agentId) return 'rental_end_not_allowed';
   return null;
 }
+
+/**
+ * The renter or the bot's owner (a self-owned bot included) cancels a booked rental before its
+ * start; anyone else does not learn it exists.
+ */
+export function mayCancelRental(parties: RentalParties, accountId: string): FixedTextCode | null {
+  const role = rentalRoleOf(parties, accountId);
+  if (!role) return 'rental_not_found';
+  if (role === 'bot' && parties.ownerId !== parties.agentId) return 'rental_cancel_not_allowed';
+  return null;
+}

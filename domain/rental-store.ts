@@ -1,7 +1,8 @@
 /** Rental read-model shapes: rows, statuses and the workflow's state updates (the SQL is db/rentals.ts). */
 import type { Micro } from './money';
 
-export type RentalStatus = 'active' | 'ending_soon' | 'ended';
+/** `scheduled`: booked ahead, money held, not started yet (it becomes `active` at `starts_at`). */
+export type RentalStatus = 'scheduled' | 'active' | 'ending_soon' | 'ended';
 
 export type RentalEndedBy = 'clock' | 'renter' | 'owner' | 'operator';
 
@@ -38,6 +39,8 @@ export interface NewRental {
   pricePerMinute: Micro;
   startsAtMs: number;
   endsAtMs: number;
+  /** `scheduled` for a rental booked ahead; `active` when absent. */
+  status?: 'scheduled';
 }
 
 export interface RentalStateUpdate {

@@ -7,6 +7,7 @@ import { principalOf, requireAuth } from '../auth';
 import { idempotent } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import {
+  cancelRentalInput,
   createRentalInput,
   endRentalInput,
   extendRentalInput,
@@ -26,10 +27,11 @@ function document() {
     {
       method: 'post',
       path: '/api/rentals',
-      summary: 'Rent an agent for N minutes: price × minutes is held at once (optional Idempotency-Key)',
+      summary:
+        'Rent an agent for N minutes, now or booked ahead (`starts_at`): price × minutes is held at once (optional Idempotency-Key)',
       request: { body: jsonBody(createRentalInput) },
       responses: {
-        201: jsonResponse('the active rental', rentalView),
+        201: jsonResponse('the active (or, booked ahead, scheduled) rental', rentalView),
         ...errorResponses(400, 401, 402, 404, 409, 422, 429),
       },
     },
@@ -71,6 +73,16 @@ function document() {
       },
     },
     {
+      method: 'post',
+      path: '/api/rentals/{id}/cancel',
+      summary: "Cancel a rental booked ahead before its start (renter or the bot's owner): full refund",
+      request: { params: rentalIdParams, body: jsonBody(cancelRentalInput) },
+      responses: {
+        200: jsonResponse('the cancelled, settled rental', rentalView),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    },
+    {
       method: 'get',
       path: '/api/rentals/{id}/messages',
       summary: 'The ordered chat transcript (renter, bot and owner only)',
@@ -86,11 +98,12 @@ function document() {
     {
       method: 'post',
       path: '/api/rentals/{id}/messages',
-      summary: 'Post to the chat (max 2000 chars); 400 {"error":"rental ended"} once it ended',
+      summary:
+        'Post to the chat (max 2000 chars); 400 {"error":"rental ended"} once it ended, 409 before a booked start',
       request: { params: rentalIdParams, body: jsonBody(postMessageInput) },
       responses: {
         201: jsonResponse('stored message', rentalMessageView),
-        ...errorResponses(400, 401, 404),
+        ...errorResponses(400, 401, 404, 409),
       },
     },
   ];
@@ -138,6 +151,12 @@ export function mountRentalsRoutes(app: Express, deps: ApiDeps): void {
     const id = rentalId(req);
     const { reason } = parseOrThrow(endRentalInput, req.body ?? {});
     res.json(await rentals.endRental(deps, principalOf(res), id, reason));
+  });
+
+  app.post('/api/rentals/:id/cancel', auth, async (req, res) => {
+    const id = rentalId(req);
+    const { reason } = parseOrThrow(cancelRentalInput, req.body ?? {});
+    res.json(await rentals.cancelRental(deps, principalOf(res), id, reason));
   });
 
   app.get('/api/rentals/:id/messages', auth, async (req, res) => {

@@ -59,6 +59,19 @@ export const EVENT_SCHEMAS = {
     ended_by: z.enum(['clock', 'renter', 'owner', 'operator']),
     ended_at: z.string().nullable(),
   }),
+  rental_scheduled: agentEvent('rental_scheduled', {
+    ...rentalDetails,
+    renter_id: z.uuid(),
+    minutes: z.number().int(),
+    starts_at: z.string(),
+    ends_at: z.string(),
+  }),
+  rental_reminder: agentEvent('rental_reminder', { ...rentalDetails, starts_at: z.string() }),
+  rental_cancelled: agentEvent('rental_cancelled', {
+    ...rentalDetails,
+    cancelled_by: z.enum(['renter', 'owner']),
+    starts_at: z.string(),
+  }),
   rental_file: agentEvent('rental_file', {
     rental_id: z.uuid(),
     file_id: z.uuid(),
@@ -115,6 +128,10 @@ const SUMMARIES: Record<OutboundEvent, string> = {
   rental_message: 'To the rented bot: a new message in the rental chat',
   rental_ending_soon: 'To the rented bot: fewer than 5 minutes left (once; re-armed by an extension)',
   rental_ended: 'To the rented bot: the rental ended',
+  rental_scheduled: 'To the rented bot: a rental was booked ahead; the price is held (issue 25)',
+  rental_reminder: 'To the rented bot: a booked rental starts in 10 minutes',
+  rental_cancelled:
+    "To the rented bot: a booked rental was cancelled before its start (and to the renter, as a notification, when the bot's owner cancelled)",
   rental_file: 'To the renter: the bot or its owner shared a file in the rental (issue 17)',
   direct_message: 'To the recipient: a direct message (issue 17)',
   proof_submitted: 'To the task creator: a worker submitted proof; the review countdown runs',

@@ -1,7 +1,9 @@
 /** zod shapes of the rental endpoints (requests validated here; responses documented in OpenAPI). */
 import { z } from 'zod';
+import { BOOKING_MAX_AHEAD_DAYS } from '../../domain/rental-booking';
 import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 import { MAX_MESSAGE_CHARS } from '../../workflows/rental/contract';
+import type { RentalStatus } from '../../domain/rental-store';
 import { registry } from '../openapi';
 import { PAGE_LIMIT } from '../../domain/pagination';
 import { idParams, limitNumber, pageCursor, pageQuery } from './common';
@@ -24,14 +26,38 @@ export const createRentalInput = registry.register(
     channel: z
       .enum(RENTAL_CHANNELS, { error: `must be one of ${RENTAL_CHANNELS.join(', ')}` })
       .default('API'),
+    starts_at: z.iso
+      .datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2026-12-24T14:00:00Z' })
+      .optional()
+      .openapi({
+        description: `book ahead: the start, at least 1 minute and at most ${BOOKING_MAX_AHEAD_DAYS} days from now (the rental is \`scheduled\` until then); omit to start now`,
+        example: '2026-12-24T14:00:00Z',
+      }),
   }),
 );
 export type CreateRentalInput = z.infer<typeof createRentalInput>;
+
+/** Every status a rental shows (domain/rental-store.ts RentalStatus). */
+const RENTAL_STATUSES = [
+  'scheduled',
+  'active',
+  'ending_soon',
+  'ended',
+] as const satisfies readonly RentalStatus[];
 
 export const extendRentalInput = registry.register('ExtendRental', z.strictObject({ minutes }));
 
 export const endRentalInput = registry.register(
   'EndRental',
+  z.strictObject({
+    reason: textRule(z.string().max(500, { error: 'at most 500 characters' }), {
+      multiline: true,
+    }).optional(),
+  }),
+);
+
+export const cancelRentalInput = registry.register(
+  'CancelRental',
   z.strictObject({
     reason: textRule(z.string().max(500, { error: 'at most 500 characters' }), {
       multiline: true,
@@ -55,9 +81,7 @@ export const postMessageInput = registry.register(
 export const rentalIdParams = idParams;
 
 export const listRentalsQuery = z.object({
-  status: z
-    .enum(['active', 'ending_soon', 'ended'], { error: 'must be active, ending_soon or ended' })
-    .optional(),
+  status: z.enum(RENTAL_STATUSES, { error: 'must be scheduled, active, ending_soon or ended' }).optional(),
   ...pageQuery().shape,
 });
 
@@ -85,7 +109,7 @@ export const rentalView = registry.register(
     renter_id: z.uuid(),
     renter_username: z.string().nullable(),
     owner_id: z.uuid(),
-    status: z.enum(['active', 'ending_soon', 'ended']),
+    status: z.enum(RENTAL_STATUSES),
     channel: z.string(),
     minutes: z.number().int(),
     price_per_minute: z.number(),

@@ -17,9 +17,11 @@ import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { afterKey, PAGE_LIMIT, toPage } from '../../domain/pagination';
 import { pendingNotifications } from './account-events';
-import { type RentalMessageRow, type RentalRow } from '../../domain/rental-store';
+import { bookingRefusal } from '../../domain/rental-booking';
+import { type RentalMessageRow, type RentalRow, type RentalStatus } from '../../domain/rental-store';
 import { markRead, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
 import {
+  cancelRentalUpdate,
   endRentalUpdate,
   extendRentalUpdate,
   postRentalMessageUpdate,
@@ -36,6 +38,7 @@ import type { ApiDeps } from '../deps';
 import { audited } from './operators';
 import type { CreateRentalInput } from '../schemas/rentals';
 import {
+  mayCancelRental,
   mayEndRental,
   mayExtendRental,
   mayUseRentalMessages,
@@ -62,7 +65,7 @@ export function rentalJson(r: RentalRow, nowMs = Date.now()) {
     total_cost: fromMicro(times(r.price_per_minute, r.minutes)),
     starts_at: r.starts_at.toISOString(),
     ends_at: r.ends_at.toISOString(),
-    time_remaining_seconds: r.status === 'ended' ? 0 : Math.max(0, Math.floor((endsAtMs - nowMs) / 1000)),
+    time_remaining_seconds: timeRemaining(r, endsAtMs, nowMs),
     ended_at: r.ended_at?.toISOString() ?? null,
     ended_by: r.ended_by,
     settled: r.settled,
@@ -71,6 +74,13 @@ export function rentalJson(r: RentalRow, nowMs = Date.now()) {
   };
 }
 export type RentalJson = ReturnType<typeof rentalJson>;
+
+/** Seconds of rental left: all of them before a booked start, none once ended. */
+function timeRemaining(r: RentalRow, endsAtMs: number, nowMs: number): number {
+  if (r.status === 'ended') return 0;
+  if (r.status === 'scheduled') return r.minutes * 60;
+  return Math.max(0, Math.floor((endsAtMs - nowMs) / 1000));
+}
 
 export const messageJson = (m: RentalMessageRow) => ({
   id: m.id,
@@ -126,6 +136,13 @@ export async function createRental(
   if (!agent || agent.kind !== 'bot') throw notFound('agent');
   if (agent.price_per_minute === null) throw appError('agent_not_rentable');
   if (agent.id === renterId || agent.owner_id === renterId) throw appError('rental_own_agent');
+  // Booked ahead: `scheduled` until then. Overlapping bookings of one agent are allowed, as
+  // immediate rentals are (docs/RENTALS.md): an agent serves its renters at the same time.
+  const startsAtMs = input.starts_at === undefined ? undefined : Date.parse(input.starts_at);
+  if (startsAtMs !== undefined) {
+    const refusal = bookingRefusal(startsAtMs, Date.now());
+    if (refusal) throw appError(refusal);
+  }
 
   // The hold (the workflow's first step) is a spending posting: postJournal checks the hourly
   // spend cap atomically with it.
@@ -147,6 +164,7 @@ export async function createRental(
     eventsEnabled: agent.integration === 'events' && !!agent.webhook_url,
     holdFunds: true,
     oneTaskStart: true,
+    ...(startsAtMs === undefined ? {} : { bookedAhead: true, startsAtMs }),
   };
   // The workflow holds the money as its first step and answers this update (402 when short):
   // a start that fails holds nothing, and no hold exists without its workflow.
@@ -170,7 +188,7 @@ export async function createRental(
 export async function listRentals(
   deps: ApiDeps,
   principal: Principal,
-  query: { status?: 'active' | 'ending_soon' | 'ended'; limit: number; cursor?: string },
+  query: { status?: RentalStatus; limit: number; cursor?: string },
 ): Promise<{ rentals: RentalJson[]; next_cursor: string | null; has_more: boolean }> {
   const after = afterKey('rentals', ['time', 'uuid'], query.cursor);
   const rows = await rentalsOf(deps.db, principal.accountId, {
@@ -252,6 +270,30 @@ export async function endRental(
   if (byOperator)
     await audited(deps, { principal }, { action: 'rental.end', subjectId: id, reason: reason ?? null }, end);
   else await end();
+  return rentalJson((await rentalById(deps.db, id))!);
+}
+
+/**
+ * Cancels a rental booked ahead before its start (the renter or the bot's owner): the workflow
+ * refunds the whole hold (keyed) and, when the owner cancelled, tells the renter. 409 once started.
+ */
+export async function cancelRental(
+  deps: ApiDeps,
+  principal: Principal,
+  id: string,
+  reason?: string,
+): Promise<RentalJson> {
+  const row = await visibleRental(deps, principal, id);
+  refuseIf(mayCancelRental(partiesOf(row), principal.accountId));
+  if (row.status === 'ended') throw alreadyEnded();
+  if (row.status !== 'scheduled') throw appError('rental_already_started');
+  await updateRental(
+    () =>
+      deps.temporal.workflow
+        .getHandle(rentalWorkflowId(id))
+        .executeUpdate(cancelRentalUpdate, { args: [{ byAccountId: principal.accountId, reason }] }),
+    alreadyEnded,
+  );
   return rentalJson((await rentalById(deps.db, id))!);
 }
 

@@ -37,6 +37,11 @@ export const postRentalMessageUpdate = defineUpdate<StoredRentalMessage, [PostRe
   'postRentalMessage',
 );
 export const chatWithAgentUpdate = defineUpdate<ChatWithAgentResult, [ChatWithAgentInput]>('chatWithAgent');
+/**
+ * Cancels a rental booked ahead before its start (renter or the bot's owner): the whole hold goes
+ * back; answers with the settled view. 409 once it started.
+ */
+export const cancelRentalUpdate = defineUpdate<RentalView, [CancelRentalInput]>('cancelRental');
 /** Update-with-start: answers once the hold is posted, or fails with the hold's error (402). */
 export const rentalReservedUpdate = defineUpdate<RentalView>('rentalReserved');
 
@@ -92,6 +97,12 @@ export interface RentalInput extends RentalParties {
    */
   oneTaskStart?: boolean;
   /**
+   * Booked ahead (issue 25): the run holds the money and stays `scheduled` until `startsAtMs`
+   * (required with it), then lives as any rental. Runs started before it never have it, so the
+   * input is the version gate: no patch marker.
+   */
+  bookedAhead?: boolean;
+  /**
    * The bot takes pushed events (integration `events` with a webhook_url), as of the start. Only
    * rentals recorded before events followed the bot's current profile read it.
    */
@@ -113,6 +124,11 @@ export interface EndRentalInput {
   reason?: string;
   /** An operator force-end (the API checked the admin role). */
   byOperator?: boolean;
+}
+
+export interface CancelRentalInput {
+  byAccountId: string;
+  reason?: string;
 }
 
 export interface PostRentalMessageInput {
@@ -152,14 +168,19 @@ export const MAX_CHAT_CHARS = 10_000;
 /** Search attributes of a rental run, so operators find it from the first second. */
 export const rentalSearchAttributes = (input: RentalInput): SearchAttributePair[] => [
   { key: SA.WorkflowKind, value: 'rental' },
-  { key: SA.BusinessStatus, value: 'active' },
+  { key: SA.BusinessStatus, value: input.bookedAhead ? 'scheduled' : 'active' },
   { key: SA.RentalId, value: input.rentalId },
   { key: SA.AgentId, value: input.agentId },
   { key: SA.AccountIds, value: [...new Set([input.renterId, input.agentId, input.ownerId])] },
 ];
 
+const bookedFor = (input: RentalInput) =>
+  input.bookedAhead && input.startsAtMs !== undefined
+    ? ` from ${new Date(input.startsAtMs).toISOString()}`
+    : '';
+
 export const rentalMemo = (input: RentalInput) => ({
-  summary: `Rental ${rentalCode(input.rentalId)}: ${input.renterUsername} rents ${input.agentName} for ${input.minutes} min`,
+  summary: `Rental ${rentalCode(input.rentalId)}: ${input.renterUsername} rents ${input.agentName} for ${input.minutes} min${bookedFor(input)}`,
   pricePerMinuteMicro: input.pricePerMinute,
 });
 

@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import { businessFailure, ErrorCode, failIf } from '../../domain/errors';
+import { times } from '../../domain/money';
 import {
   endingSoon,
   ENDING_SOON_MS,
@@ -14,6 +15,7 @@ import {
 } from '../../domain/rental-settlement';
 import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../../domain/rental-store';
 import {
+  type CancelRentalInput,
   type ChatWithAgentInput,
   type EndRentalInput,
   type ExtendRentalInput,
@@ -25,6 +27,7 @@ import {
 } from './contract';
 import {
   mayChatInRental,
+  mayCancelRental,
   mayEndRental,
   mayExtendRental,
   mayUseRentalMessages,
@@ -96,7 +99,7 @@ export class RentalState {
     this.startsAtMs = c?.startsAtMs ?? input.startsAtMs ?? nowMs;
     this.endsAtMs = c?.endsAtMs ?? this.startsAtMs + input.minutes * MS_PER_MINUTE;
     this.paidMinutes = c?.paidMinutes ?? input.minutes;
-    this.status = c?.status ?? 'active';
+    this.status = c?.status ?? (input.bookedAhead ? 'scheduled' : 'active');
     this.warnedForEndsAtMs = c?.warnedForEndsAtMs ?? null;
     this.warnings = c?.warnings ?? 0;
     this.nextSeq = c?.nextSeq ?? 1;
@@ -126,6 +129,7 @@ export class RentalState {
 
   validateExtend(u: ExtendRentalInput): void {
     failIf(mayExtendRental(this.input, { accountId: u.byAccountId }));
+    this.assertStarted();
     if (!Number.isInteger(u.minutes) || u.minutes < 1 || u.minutes > MAX_RENTAL_MINUTES)
       throw fail(`minutes: must be an integer from 1 to ${MAX_RENTAL_MINUTES}`, ErrorCode.Validation);
     if (!u.requestId) throw fail('requestId: required', ErrorCode.Validation);
@@ -138,10 +142,23 @@ export class RentalState {
   validateEnd(u: EndRentalInput): void {
     failIf(mayEndRental(this.input, { accountId: u.byAccountId, operator: u.byOperator }));
     if (this.ended) throw businessFailure('rental_already_ended');
+    this.assertStarted();
+  }
+
+  /** A booked rental is cancelled, not ended, before its start; nor extended or written to. */
+  assertStarted(): void {
+    if (this.status === 'scheduled') throw businessFailure('rental_not_started');
+  }
+
+  validateCancel(u: CancelRentalInput): void {
+    failIf(mayCancelRental(this.input, u.byAccountId));
+    if (this.ended) throw businessFailure('rental_already_ended');
+    if (this.status !== 'scheduled') throw businessFailure('rental_already_started');
   }
 
   validateMessage(u: PostRentalMessageInput): void {
     this.assertParticipant(u.senderId);
+    this.assertStarted();
     if (typeof u.content !== 'string' || !u.content.trim())
       throw fail('content: must not be empty', ErrorCode.Validation);
     if (u.content.length > MAX_MESSAGE_CHARS)
@@ -216,6 +233,22 @@ export class RentalState {
       startsAtMs: this.startsAtMs,
       endedAtMs: this.endedAtMs ?? this.endsAtMs,
     });
+    return this.settlement;
+  }
+
+  /** The booked start came: the minutes count from now on (booking.ts). */
+  markStarted(): void {
+    this.setStatus('active');
+  }
+
+  /** A cancel before the start: nothing is billed, the whole hold goes back (booking.ts). */
+  settleCancelled(): Settlement {
+    // Not settleRental: a started rental bills at least one minute, a cancelled one none.
+    this.settlement = {
+      billedMinutes: 0,
+      ownerGross: 0,
+      refund: times(this.input.pricePerMinute, this.paidMinutes),
+    };
     return this.settlement;
   }
 

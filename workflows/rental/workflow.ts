@@ -6,6 +6,9 @@
  *                 │  └──────────── extendRental (timers move, warning re-armed) ──┘
  *                 └── endRental (renter, owner, operator) ─────────────────────────> ended
  *
+ * A rental booked ahead (`bookedAhead`) is `scheduled` between the hold and `started` (booking.ts):
+ * reminded 10 minutes before, cancellable with a full refund, started by a durable timer.
+ *
  * The workflow holds price × minutes in the rental's escrow as its first step (update-with-start:
  * the API's `rentalReserved` update answers when it is held, 402 when short; rentals started before
  * that were held by the API); extensions hold more through a keyed posting here. At the end the elapsed minutes (started minutes round up)
@@ -31,6 +34,7 @@ import type { LedgerAccountKey } from '../../domain/ledger';
 import { times } from '../../domain/money';
 import { rentalRequestNotifications } from '../../domain/rental-notifications';
 import { rentalCode } from '../../domain/rental-settlement';
+import type { NewRental } from '../../domain/rental-store';
 import { LEGACY_SA, SA, SEARCH_ATTRIBUTES_V2 } from '../../domain/search-attributes';
 import {
   chatWithAgentUpdate,
@@ -46,6 +50,7 @@ import {
   rentalStatusQuery,
   type RentalView,
 } from './contract';
+import { awaitBookedStart, handleCancel } from './booking';
 import { chat, closeTranscript, postMessage } from './chat';
 import { emit } from './events';
 import { act, local } from './proxies';
@@ -75,6 +80,7 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
     },
   );
   setHandler(chatWithAgentUpdate, (u) => chat(state, u), { validator: (u) => state.validateChat(u) });
+  handleCancel(state);
   const reservation = new Reservation();
   setHandler(rentalReservedUpdate, async () => {
     await reservation.outcome();
@@ -92,6 +98,14 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
     // Recorded in the local activity's marker, so a replay takes the same branch.
     firstEventHasRoute = input.oneTaskStart !== true || reserved?.agentPushesEvents !== false;
   } else reservation.held = true;
+  // Booked ahead (contract: `bookedAhead`, its own version gate): scheduled until the start.
+  if (input.bookedAhead && !input.carried) {
+    const booked = await awaitBookedStart(state, Date.now(), firstEventHasRoute);
+    if (booked === 'cancelled') {
+      await condition(() => allHandlersFinished() && state.pendingEvents === 0);
+      return state.view();
+    }
+  }
   if (!input.carried) await begin(state, lean, firstEventHasRoute);
   while (!state.ended) {
     if (historyIsLarge(input)) {
@@ -149,7 +163,7 @@ class Reservation {
 }
 
 /** The rentals row as the start writes it (by `reserve`, or by `begin` for older rentals). */
-const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState) => ({
+const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState): NewRental => ({
   id: input.rentalId,
   code: rentalCode(input.rentalId),
   agentId: input.agentId,
@@ -160,6 +174,8 @@ const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState) => ({
   pricePerMinute: input.pricePerMinute,
   startsAtMs,
   endsAtMs,
+  // Booked ahead: the row says so until the start (booking.ts).
+  ...(input.bookedAhead ? { status: 'scheduled' as const } : {}),
 });
 
 /**
