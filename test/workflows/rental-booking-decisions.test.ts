@@ -55,6 +55,10 @@ describe('rental booked ahead: workflow decisions (stub activities)', () => {
       async storeRentalMessage() {
         throw ApplicationFailure.nonRetryable('no messages in these tests', 'UNSTUBBED');
       },
+      // The end closes the rentals row's transcript first (rental-row-transcript); no chat is in flight here.
+      async closeTranscript() {
+        return null;
+      },
     });
   }, 120_000);
 
