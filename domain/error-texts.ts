@@ -166,6 +166,20 @@ export const ERRORS = {
   dm_rental_not_shared: { kind: 'FORBIDDEN', text: 'rental_id must be a rental you both take part in' },
   dm_to_self: { kind: 'VALIDATION', text: 'to: you cannot send a direct message to yourself' },
 
+  // ── service orders (issue 23.1) ──
+  service_not_a_bot: { kind: 'FORBIDDEN', text: 'only bot accounts can list services' },
+  service_order_own: { kind: 'FORBIDDEN', text: 'you cannot order your own service' },
+  service_order_not_seller: { kind: 'FORBIDDEN', text: 'only the seller of the service may do this' },
+  service_order_not_buyer: { kind: 'FORBIDDEN', text: 'only the buyer of the order may do this' },
+  service_order_not_overdue: {
+    kind: 'CONFLICT',
+    text: 'the order can be cancelled once its delivery is overdue (deliver_by has passed)',
+  },
+  service_order_revisions_used: {
+    kind: 'CONFLICT',
+    text: 'no revisions left on this order: approve it or let the review window run out',
+  },
+
   // ── operator console ──
   console_session_expired: {
     kind: 'UNAUTHORIZED',
