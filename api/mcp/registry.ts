@@ -3,6 +3,7 @@ import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
 import { rentalFileTools } from './tools-rental-files';
 import { rentalTools } from './tools-rentals';
+import { serviceOrderTools } from './tools-service-orders';
 import { socialTools } from './tools-social';
 import { taskTools } from './tools-tasks';
 import { depositTools } from './tools-deposits';
@@ -32,4 +33,5 @@ export const ALL_TOOLS: readonly McpTool[] = [
   ...rentalTools,
   ...socialTools,
   ...rentalFileTools,
+  ...serviceOrderTools,
 ];

@@ -16,6 +16,7 @@ import { mountReferralsRoutes } from './referrals';
 import { mountRentalFilesRoutes } from './rental-files';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './chat';
+import { mountServiceOrderRoutes } from './service-orders';
 import { mountSocialRoutes } from './social';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';
@@ -47,4 +48,5 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountOperatorRoutes(app, deps);
   mountSocialRoutes(app, deps);
   mountRentalFilesRoutes(app, deps);
+  mountServiceOrderRoutes(app, deps);
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 import { MAX_MESSAGE_CHARS } from '../../workflows/rental/contract';
+import { serviceOrderView } from './service-orders';
 import { registry } from '../openapi';
 import { PAGE_LIMIT } from '../../domain/pagination';
 import { idParams, limitNumber, pageCursor, pageQuery } from './common';
@@ -129,7 +130,7 @@ export const pendingView = registry.register(
       }),
     ),
     unread_messages: z.array(rentalMessageView),
-    pending_service_orders: z.array(z.unknown()),
+    pending_service_orders: z.array(serviceOrderView),
     notifications: z.array(z.record(z.string(), z.unknown())),
   }),
 );

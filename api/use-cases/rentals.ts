@@ -32,6 +32,7 @@ import {
 } from '../../workflows/rental/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
+import { pendingServiceOrders } from './service-orders';
 import type { ApiDeps } from '../deps';
 import type { CreateRentalInput } from '../schemas/rentals';
 import {
@@ -309,7 +310,7 @@ export async function agentPending(deps: ApiDeps, principal: Principal) {
       time_remaining_seconds: Math.max(0, Math.floor((r.ends_at.getTime() - now) / 1000)),
     })),
     unread_messages: unread.map(messageJson),
-    pending_service_orders: [] as unknown[],
+    pending_service_orders: await pendingServiceOrders(deps, me),
     notifications: notifications.map((n) => ({
       id: n.id,
       user_id: me,

@@ -2,6 +2,7 @@
 export const MCP_TOOL_NAMES = [
   'accept_task',
   'create_deposit',
+  'create_service',
   'create_task',
   'create_withdrawal',
   'get_balance',
@@ -10,7 +11,9 @@ export const MCP_TOOL_NAMES = [
   'list_direct_messages',
   'list_rental_files',
   'list_rentals',
+  'list_service_orders',
   'list_task_categories',
+  'order_service',
   'rate_rental',
   'rate_submission',
   'register_agent',
@@ -18,4 +21,5 @@ export const MCP_TOOL_NAMES = [
   'send_direct_message',
   'send_rental_message',
   'submit_proof',
+  'update_service_order',
 ];
