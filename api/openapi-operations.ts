@@ -23,6 +23,11 @@ export const TAGS = [
   },
   { name: 'Rentr', description: 'Rentr renter API authenticated by the rental code' },
   { name: 'Tasks', description: 'Paid tasks and the review countdown (RoboRent)' },
+  {
+    name: 'Service orders',
+    description:
+      'Fixed-price services bots list, and the orders people place for them (escrow, delivery, review)',
+  },
   { name: 'Messages', description: 'Direct messages between accounts that share a rental or a task' },
   { name: 'Wallet', description: 'Balances and the transaction history' },
   { name: 'USDT', description: 'TRC-20 deposits and withdrawals' },
@@ -94,6 +99,16 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/approve': op('approveSubmission', 'Tasks'),
   'POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/reject': op('rejectSubmission', 'Tasks'),
   'POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/rating': op('rateSubmission', 'Tasks'),
+  'POST /api/agents/me/services': op('createService', 'Service orders'),
+  'POST /api/service-orders': op('orderService', 'Service orders', 'required'),
+  'GET /api/service-orders': op('listServiceOrders', 'Service orders'),
+  'GET /api/service-orders/{order_id}': op('getServiceOrder', 'Service orders'),
+  'POST /api/service-orders/{order_id}/accept': op('acceptServiceOrder', 'Service orders'),
+  'POST /api/service-orders/{order_id}/decline': op('declineServiceOrder', 'Service orders'),
+  'POST /api/service-orders/{order_id}/deliver': op('deliverServiceOrder', 'Service orders'),
+  'POST /api/service-orders/{order_id}/approve': op('approveServiceOrder', 'Service orders'),
+  'POST /api/service-orders/{order_id}/revision': op('requestServiceOrderRevision', 'Service orders'),
+  'POST /api/service-orders/{order_id}/cancel': op('cancelServiceOrder', 'Service orders'),
 
   'POST /api/v1/messages': op('sendDirectMessage', 'Messages', 'optional'),
   'GET /api/v1/messages': op('listDirectMessages', 'Messages'),

@@ -19,7 +19,14 @@ const SERVICE_COLUMNS = 'id, seller_id, title, description, price, delivery_hour
 
 export async function insertService(
   db: Queryable,
-  s: { id: string; sellerId: string; title: string; description: string; price: Micro; deliveryHours: number },
+  s: {
+    id: string;
+    sellerId: string;
+    title: string;
+    description: string;
+    price: Micro;
+    deliveryHours: number;
+  },
 ): Promise<ServiceRow> {
   const r = await db.query<ServiceRow>(
     `INSERT INTO services (id, seller_id, title, description, price, delivery_hours)
@@ -50,7 +57,8 @@ const ORDER_COLUMNS = `id, service_id, buyer_id, seller_id, title, brief, price,
   review_deadline, revision_reason, revisions, decision, closed_at, payout_net, payout_fee, refunded`;
 
 export const findServiceOrder = async (db: Queryable, id: string): Promise<ServiceOrderRow | undefined> =>
-  (await db.query<ServiceOrderRow>(`SELECT ${ORDER_COLUMNS} FROM service_orders WHERE id = $1`, [id])).rows[0];
+  (await db.query<ServiceOrderRow>(`SELECT ${ORDER_COLUMNS} FROM service_orders WHERE id = $1`, [id]))
+    .rows[0];
 
 /**
  * The `service-order-<id>` workflow's first step: the row and the escrow in ONE transaction, so a
@@ -62,7 +70,17 @@ export async function openServiceOrderWithEscrow(db: Db, o: NewServiceOrder): Pr
     await tx.query(
       `INSERT INTO service_orders (id, service_id, buyer_id, seller_id, title, brief, price, delivery_hours, deliver_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-      [o.orderId, o.serviceId, o.buyerId, o.sellerId, o.title, o.brief, o.price, o.deliveryHours, o.deliverBy],
+      [
+        o.orderId,
+        o.serviceId,
+        o.buyerId,
+        o.sellerId,
+        o.title,
+        o.brief,
+        o.price,
+        o.deliveryHours,
+        o.deliverBy,
+      ],
     );
     await postJournal(tx, {
       idempotencyKey: serviceOrderEscrowKey(o.orderId),

@@ -24,7 +24,8 @@ export const SERVICE_LIMITS = {
   maxServicesPerSeller: 50,
 } as const;
 
-export type ServiceOrderStatus = 'pending' | 'accepted' | 'delivered' | 'completed' | 'declined' | 'cancelled';
+export type ServiceOrderStatus =
+  'pending' | 'accepted' | 'delivered' | 'completed' | 'declined' | 'cancelled';
 export type ServiceOrderDecision = 'approved' | 'auto_approved';
 
 /** Statuses the escrow has left: nothing more can happen to the order. */

@@ -52,9 +52,7 @@ export type ContractChecks = [
   >,
   Proven<Implements<typeof reconcilerWorkflow, typeof RECONCILER_WORKFLOW_TYPE, ReconcilerWorkflow>>,
   Proven<Implements<typeof rentalWorkflow, typeof RENTAL_WORKFLOW_TYPE, RentalWorkflow>>,
-  Proven<
-    Implements<typeof serviceOrderWorkflow, typeof SERVICE_ORDER_WORKFLOW_TYPE, ServiceOrderWorkflow>
-  >,
+  Proven<Implements<typeof serviceOrderWorkflow, typeof SERVICE_ORDER_WORKFLOW_TYPE, ServiceOrderWorkflow>>,
   Proven<Implements<typeof taskWorkflow, typeof TASK_WORKFLOW_TYPE, TaskWorkflow>>,
   Proven<Implements<typeof taskReviewWorkflow, typeof TASK_REVIEW_WORKFLOW_TYPE, TaskReviewWorkflow>>,
   Proven<

@@ -48,7 +48,12 @@ export const orderServiceTool = authenticatedTool({
   }),
   async run(deps, principal, input, { args }) {
     const { idempotency_key, ...order0 } = input;
-    const rest = { scope: 'service-order-create', method: 'POST' as const, path: SERVICE_ORDERS_PATH, status: 201 };
+    const rest = {
+      scope: 'service-order-create',
+      method: 'POST' as const,
+      path: SERVICE_ORDERS_PATH,
+      status: 201,
+    };
     const body = restBodyOf(args);
     // Escrow moves on this call: without a key, one derived from the arguments makes a retry replay.
     const key = idempotency_key ?? `derived:order:${hashRequest(rest.method, rest.path, body)}`;
@@ -64,7 +69,8 @@ export const orderServiceTool = authenticatedTool({
 
 export const listServiceOrdersTool = authenticatedTool({
   name: 'list_service_orders',
-  description: 'Your service orders as buyer (default) or seller (role), newest first, with status and deadlines.',
+  description:
+    'Your service orders as buyer (default) or seller (role), newest first, with status and deadlines.',
   input: listServiceOrdersQuery,
   async run(deps, principal, input) {
     const page = await listServiceOrders(deps, principal, input);

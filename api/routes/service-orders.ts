@@ -30,8 +30,14 @@ export const SERVICE_ORDERS_PATH = '/api/service-orders';
 /** The steps after the order, each `POST /api/service-orders/{order_id}/<step>`, and who takes it. */
 const STEPS = {
   accept: { summary: 'Accept a pending order (the seller)', body: undefined },
-  decline: { summary: 'Decline a pending order; the price goes back to the buyer (the seller)', body: undefined },
-  deliver: { summary: 'Deliver an accepted order; the review window starts (the seller)', body: deliverServiceOrderInput },
+  decline: {
+    summary: 'Decline a pending order; the price goes back to the buyer (the seller)',
+    body: undefined,
+  },
+  deliver: {
+    summary: 'Deliver an accepted order; the review window starts (the seller)',
+    body: deliverServiceOrderInput,
+  },
   approve: { summary: 'Approve a delivery; the seller is paid price − fee (the buyer)', body: undefined },
   revision: { summary: 'Ask for a revision of a delivery (the buyer, at most 3 times)', body: revisionInput },
   cancel: {
@@ -102,7 +108,12 @@ export function mountServiceOrderRoutes(app: Express, deps: ApiDeps): void {
     auth,
     idempotent(deps.db, 'service-order-create', async (req, res, key) => ({
       status: 201,
-      body: await orderService(deps, principalOf(res), parseOrThrow(createServiceOrderInput, req.body ?? {}), key),
+      body: await orderService(
+        deps,
+        principalOf(res),
+        parseOrThrow(createServiceOrderInput, req.body ?? {}),
+        key,
+      ),
     })),
   );
 

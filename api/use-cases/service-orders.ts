@@ -217,13 +217,17 @@ export async function serviceOrderStep(
         await handle.executeUpdate(declineServiceOrderUpdate, { args: [{ actorId }] });
         break;
       case 'deliver':
-        await handle.executeUpdate(deliverServiceOrderUpdate, { args: [{ actorId, message: input.message ?? '' }] });
+        await handle.executeUpdate(deliverServiceOrderUpdate, {
+          args: [{ actorId, message: input.message ?? '' }],
+        });
         break;
       case 'approve':
         await handle.executeUpdate(approveServiceOrderUpdate, { args: [{ actorId }] });
         break;
       case 'revision':
-        await handle.executeUpdate(requestRevisionUpdate, { args: [{ actorId, reason: input.reason ?? '' }] });
+        await handle.executeUpdate(requestRevisionUpdate, {
+          args: [{ actorId, reason: input.reason ?? '' }],
+        });
         break;
       case 'cancel':
         await handle.executeUpdate(cancelServiceOrderUpdate, { args: [{ actorId }] });

@@ -40,7 +40,12 @@ describe('service orders (whole stack)', () => {
     return res.body;
   }
   const order = (buyer: Account, serviceId: string, key = randomUUID(), brief = 'blue and round') =>
-    buyer.call<Json>('POST', '/api/service-orders', { service_id: serviceId, brief }, { 'Idempotency-Key': key });
+    buyer.call<Json>(
+      'POST',
+      '/api/service-orders',
+      { service_id: serviceId, brief },
+      { 'Idempotency-Key': key },
+    );
   const step = (who: Account, orderId: string, name: string, body: Json = {}) =>
     who.call<Json>('POST', `/api/service-orders/${orderId}/${name}`, body);
   const escrowOf = async (orderId: string) =>
@@ -76,7 +81,12 @@ describe('service orders (whole stack)', () => {
     const service = await listed(seller, 4);
     const placed = await order(buyer, service.id as string);
     expect(placed.status).toBe(201);
-    expect(placed.body).toMatchObject({ status: 'pending', price: 4, buyer_id: buyer.id, seller_id: seller.id });
+    expect(placed.body).toMatchObject({
+      status: 'pending',
+      price: 4,
+      buyer_id: buyer.id,
+      seller_id: seller.id,
+    });
     const id = placed.body.id as string;
     expect(await availableMicro(stack.db, buyer.id)).toBe(toMicro(6));
     expect(await escrowOf(id)).toBe(toMicro(4));
@@ -85,10 +95,15 @@ describe('service orders (whole stack)', () => {
       'GET',
       '/api/agents/me/pending',
     );
-    expect(pending.body.pending_service_orders).toEqual([expect.objectContaining({ id, brief: 'blue and round' })]);
+    expect(pending.body.pending_service_orders).toEqual([
+      expect.objectContaining({ id, brief: 'blue and round' }),
+    ]);
 
     expect((await step(seller, id, 'accept')).body).toMatchObject({ status: 'accepted' });
-    const afterAccept = await seller.call<{ pending_service_orders: Json[] }>('GET', '/api/agents/me/pending');
+    const afterAccept = await seller.call<{ pending_service_orders: Json[] }>(
+      'GET',
+      '/api/agents/me/pending',
+    );
     expect(afterAccept.body.pending_service_orders).toEqual([]);
     const delivered = await step(seller, id, 'deliver', { message: 'Attached: logo.svg' });
     expect(delivered.body).toMatchObject({ status: 'delivered', delivery_message: 'Attached: logo.svg' });
@@ -148,13 +163,18 @@ describe('service orders (whole stack)', () => {
     await step(seller, id, 'accept');
     const delivered = await step(seller, id, 'deliver', { message: 'done' });
     expect(
-      Date.parse(delivered.body.review_deadline as string) - Date.parse(delivered.body.delivered_at as string),
+      Date.parse(delivered.body.review_deadline as string) -
+        Date.parse(delivered.body.delivered_at as string),
     ).toBe(REVIEW_WINDOW_S * 1000);
     const done = await until(
       async () => (await buyer.call<Json>('GET', `/api/service-orders/${id}`)).body,
       (o) => o.status === 'completed',
     );
-    expect(done).toMatchObject({ status: 'completed', decision: 'auto_approved', closed_at: delivered.body.review_deadline });
+    expect(done).toMatchObject({
+      status: 'completed',
+      decision: 'auto_approved',
+      closed_at: delivered.body.review_deadline,
+    });
     expect(await availableMicro(stack.db, seller.id)).toBe(fee(2).net);
     expect((await step(buyer, id, 'approve')).status).toBe(409);
   });
@@ -213,7 +233,9 @@ describe('service orders (whole stack)', () => {
       ['a missing brief', { service_id: '00000000-0000-4000-8000-000000000000' }],
     ])('orders: %s', async (_what, body) => {
       const buyer = await account('person', 5);
-      const res = await buyer.call<Json>('POST', '/api/service-orders', body, { 'Idempotency-Key': randomUUID() });
+      const res = await buyer.call<Json>('POST', '/api/service-orders', body, {
+        'Idempotency-Key': randomUUID(),
+      });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('validation');
       const rows = await stack.db.query('SELECT 1 FROM service_orders WHERE buyer_id = $1', [buyer.id]);
@@ -244,7 +266,11 @@ describe('service orders (whole stack)', () => {
     it.each<[string, string, Json]>([
       ['a non-uuid order id', 'not-a-uuid/accept', {}],
       ['a NUL in a delivery message', '00000000-0000-4000-8000-000000000000/deliver', { message: NUL }],
-      ['an overlong delivery message', '00000000-0000-4000-8000-000000000000/deliver', { message: 'x'.repeat(5001) }],
+      [
+        'an overlong delivery message',
+        '00000000-0000-4000-8000-000000000000/deliver',
+        { message: 'x'.repeat(5001) },
+      ],
       ['a numeric revision reason', '00000000-0000-4000-8000-000000000000/revision', { reason: 3 }],
     ])('steps: %s', async (_what, path, body) => {
       const who = await account('bot');

@@ -56,7 +56,12 @@ describe('service-order workflow (time-skipping)', () => {
       price: toMicro(price)!,
       delivery_hours: deliveryHours,
     });
-    const order = await orderService(deps, buyer, { service_id: service.id, brief: 'blue, round' }, randomUUID());
+    const order = await orderService(
+      deps,
+      buyer,
+      { service_id: service.id, brief: 'blue, round' },
+      randomUUID(),
+    );
     return { seller, buyer, service, order };
   }
 
@@ -90,7 +95,12 @@ describe('service-order workflow (time-skipping)', () => {
     );
     const approved = await step(buyer, order.id, 'approve');
     const { net: paid, fee } = net(5);
-    expect(approved).toMatchObject({ status: 'completed', decision: 'approved', payout: paid / 1e6, fee: fee / 1e6 });
+    expect(approved).toMatchObject({
+      status: 'completed',
+      decision: 'approved',
+      payout: paid / 1e6,
+      fee: fee / 1e6,
+    });
 
     const final = await handle(order.id).result();
     expect(final.payoutNet).toBe(paid);
@@ -144,7 +154,11 @@ describe('service-order workflow (time-skipping)', () => {
 
     await env.sleep(1000);
     const final = await handle(order.id).result();
-    expect(final).toMatchObject({ status: 'completed', decision: 'auto_approved', closedAt: delivered.review_deadline });
+    expect(final).toMatchObject({
+      status: 'completed',
+      decision: 'auto_approved',
+      closedAt: delivered.review_deadline,
+    });
     expect(await availableMicro(db, seller.id)).toBe(net(0.5).net);
     expect(await refusal(step(buyer, order.id, 'approve'))).toEqual({ kind: 'CONFLICT', code: 'conflict' });
     await assertLedgerConsistent(db);
@@ -186,7 +200,10 @@ describe('service-order workflow (time-skipping)', () => {
       code: 'service_order_not_overdue',
     });
     await step(seller, order.id, 'deliver', { message: 'v2' });
-    expect(await step(buyer, order.id, 'approve')).toMatchObject({ status: 'completed', delivery_message: 'v2' });
+    expect(await step(buyer, order.id, 'approve')).toMatchObject({
+      status: 'completed',
+      delivery_message: 'v2',
+    });
     expect(await availableMicro(db, seller.id)).toBe(net(1).net);
   });
 
@@ -215,7 +232,10 @@ describe('service-order workflow (time-skipping)', () => {
       code: 'service_order_not_buyer',
     });
     const stranger = await account('bot');
-    expect(await refusal(step(stranger, order.id, 'accept'))).toEqual({ kind: 'NOT_FOUND', code: 'not_found' });
+    expect(await refusal(step(stranger, order.id, 'accept'))).toEqual({
+      kind: 'NOT_FOUND',
+      code: 'not_found',
+    });
     expect((await handle(order.id).query(serviceOrderStateQuery)).status).toBe('pending');
   });
 
@@ -251,9 +271,9 @@ describe('service-order workflow (time-skipping)', () => {
     });
     const seller = await account('bot', 5);
     const service = await createService(deps, seller, input);
-    expect(await refusal(orderService(deps, seller, { service_id: service.id, brief: 'x' }, randomUUID()))).toEqual(
-      { kind: 'FORBIDDEN', code: 'service_order_own' },
-    );
+    expect(
+      await refusal(orderService(deps, seller, { service_id: service.id, brief: 'x' }, randomUUID())),
+    ).toEqual({ kind: 'FORBIDDEN', code: 'service_order_own' });
     expect(await availableMicro(db, seller.id)).toBe(toMicro(5));
   });
 });

@@ -74,11 +74,15 @@ export const acceptServiceOrderUpdate = defineUpdate<ServiceOrderState, [ActorIn
 /** The seller turns it down: the price goes back to the buyer before this answers. */
 export const declineServiceOrderUpdate = defineUpdate<ServiceOrderState, [ActorInput]>('declineServiceOrder');
 /** The seller delivers: the review window starts. */
-export const deliverServiceOrderUpdate = defineUpdate<ServiceOrderState, [DeliverInput]>('deliverServiceOrder');
+export const deliverServiceOrderUpdate = defineUpdate<ServiceOrderState, [DeliverInput]>(
+  'deliverServiceOrder',
+);
 /** The buyer approves: the seller is paid (price − fee) before this answers. */
 export const approveServiceOrderUpdate = defineUpdate<ServiceOrderState, [ActorInput]>('approveServiceOrder');
 /** The buyer asks for changes: back to accepted, with a new delivery deadline. */
-export const requestRevisionUpdate = defineUpdate<ServiceOrderState, [RevisionInput]>('requestServiceOrderRevision');
+export const requestRevisionUpdate = defineUpdate<ServiceOrderState, [RevisionInput]>(
+  'requestServiceOrderRevision',
+);
 /** The buyer cancels a pending order, or an accepted one past its delivery deadline: refunded. */
 export const cancelServiceOrderUpdate = defineUpdate<ServiceOrderState, [ActorInput]>('cancelServiceOrder');
 export const serviceOrderStateQuery = defineQuery<ServiceOrderState>('serviceOrderState');

@@ -21,7 +21,13 @@ import {
 import { reviewWindowMs } from '../../domain/task-rules';
 import { safeRecordedText } from '../../domain/text';
 import { passOn } from '../failures';
-import type { ActorInput, DeliverInput, RevisionInput, ServiceOrderInput, ServiceOrderState } from './contract';
+import type {
+  ActorInput,
+  DeliverInput,
+  RevisionInput,
+  ServiceOrderInput,
+  ServiceOrderState,
+} from './contract';
 
 const HOUR_MS = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -156,7 +162,8 @@ export class ServiceOrder {
   /** What the main loop still owes: the payout of a completed order, the refund of a closed one. */
   owes(): 'payout' | 'refund' | null {
     if (this.status === 'completed' && this.payout === null) return 'payout';
-    if ((this.status === 'declined' || this.status === 'cancelled') && this.refunded === null) return 'refund';
+    if ((this.status === 'declined' || this.status === 'cancelled') && this.refunded === null)
+      return 'refund';
     return null;
   }
   paid(p: { net: Micro; fee: Micro }): void {

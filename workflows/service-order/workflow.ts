@@ -161,7 +161,8 @@ export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<Se
   // 2. Each transition: record it, move the money of a final state, tell the other party. While
   //    delivered, the review window is a durable timer: silence is approval.
   for (;;) {
-    const waiting = order.status === 'delivered' ? Math.max(1, order.reviewDeadline! - Date.now()) : undefined;
+    const waiting =
+      order.status === 'delivered' ? Math.max(1, order.reviewDeadline! - Date.now()) : undefined;
     const changed =
       waiting === undefined
         ? (await condition(() => order.version !== order.applied), true)
@@ -250,7 +251,9 @@ async function tell(order: ServiceOrder): Promise<void> {
           price: fromMicro(input.price),
           ...(order.status === 'pending' ? { brief: input.brief } : {}),
           ...(revision ? { reason: view.revisionReason } : {}),
-          ...(order.status === 'delivered' ? { message: view.deliveryMessage, review_deadline: view.reviewDeadline } : {}),
+          ...(order.status === 'delivered'
+            ? { message: view.deliveryMessage, review_deadline: view.reviewDeadline }
+            : {}),
           deliver_by: view.deliverBy,
         },
         at,
