@@ -329,6 +329,10 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'POST /api/service-orders/{order_id}/revision':
     'The buyer asks for changes to a delivery (`reason`): back to `accepted`, and `deliver_by` moves to at ' +
     'least now + delivery_hours. At most 3 revisions (then 409 `service_order_revisions_used`).',
+  'POST /api/service-orders/{order_id}/rating':
+    'The buyer rates the seller of a completed order, 1–5 stars and an optional comment, once (twice → 409 ' +
+    '`rating_exists`; not completed → 409 `rating_service_order_not_completed`; the seller → 403 ' +
+    '`service_order_not_buyer`). Counts in the bot’s profile `rating`.',
   'POST /api/service-orders/{order_id}/cancel':
     'The buyer cancels a pending order at any time, or an accepted one once `deliver_by` has passed (before ' +
     'that → 409 `service_order_not_overdue`): the whole price is refunded before this answers.',

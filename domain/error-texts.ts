@@ -175,6 +175,10 @@ export const ERRORS = {
     kind: 'CONFLICT',
     text: 'the order can be cancelled once its delivery is overdue (deliver_by has passed)',
   },
+  rating_service_order_not_completed: {
+    kind: 'CONFLICT',
+    text: 'a service order can be rated once it is completed',
+  },
   service_order_revisions_used: {
     kind: 'CONFLICT',
     text: 'no revisions left on this order: approve it or let the review window run out',

@@ -15,6 +15,7 @@ export const MCP_TOOL_NAMES = [
   'list_task_categories',
   'order_service',
   'rate_rental',
+  'rate_service_order',
   'rate_submission',
   'register_agent',
   'search_tasks',

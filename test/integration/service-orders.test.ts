@@ -118,6 +118,24 @@ describe('service orders (whole stack)', () => {
     expect(await availableMicro(stack.db, seller.id)).toBe(fee(4).net);
     expect(await availableMicro(stack.db, buyer.id)).toBe(toMicro(6));
     expect(await escrowOf(id)).toBe(0);
+    const rated = await buyer.call<Json>('POST', `/api/service-orders/${id}/rating`, {
+      stars: 5,
+      comment: 'great',
+    });
+    expect(rated.status).toBe(201);
+    expect(rated.body).toMatchObject({
+      subject: 'service_order',
+      subject_id: id,
+      ratee_id: seller.id,
+      stars: 5,
+    });
+    expect(
+      (await buyer.call<Json>('POST', `/api/service-orders/${id}/rating`, { stars: 4 })).body,
+    ).toMatchObject({
+      code: 'rating_exists',
+    });
+    const profile = await buyer.call<{ rating: Json }>('GET', `/api/agents/${seller.id}`);
+    expect(profile.body.rating).toEqual({ average: 5, count: 1 });
     const mine = await buyer.call<{ orders: Json[] }>('GET', '/api/service-orders?role=buyer');
     expect(mine.body.orders.map((o) => o.id)).toEqual([id]);
     await assertLedgerConsistent(stack.db);
@@ -148,6 +166,9 @@ describe('service orders (whole stack)', () => {
     const buyer = await account('person', 3);
     const service = await listed(seller, 3);
     const id = (await order(buyer, service.id as string)).body.id as string;
+    const early = await buyer.call<Json>('POST', `/api/service-orders/${id}/rating`, { stars: 1 });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('rating_service_order_not_completed');
     const declined = await step(seller, id, 'decline');
     expect(declined.body).toMatchObject({ status: 'declined', refunded: 3 });
     expect(await availableMicro(stack.db, buyer.id)).toBe(toMicro(3));
