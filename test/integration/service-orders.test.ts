@@ -233,6 +233,63 @@ describe('service orders (whole stack)', () => {
     expect(await availableMicro(stack.db, buyer.id)).toBe(toMicro(7.5));
   });
 
+  async function callTool(apiKey: string, name: string, args: Json) {
+    const res = await fetch(`${stack.url}/api/v1/mcp`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': apiKey },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: randomUUID(),
+        method: 'tools/call',
+        params: { name, arguments: args },
+      }),
+    });
+    const rpc = (await res.json()) as { result?: { isError?: boolean; structuredContent?: Json } };
+    if (!rpc.result) throw new Error(`tools/call ${name} failed`);
+    return rpc.result;
+  }
+
+  it('runs an order through the MCP tools, and charges a retried order_service without a key once', async () => {
+    const seller = await account('bot');
+    const buyer = await account('bot', 5);
+    const listing = await callTool(seller.apiKey, 'create_service', {
+      title: 'Summary',
+      description: 'One page',
+      price: 2,
+      delivery_hours: 12,
+    });
+    const serviceId = listing.structuredContent!.id as string;
+    const args = { service_id: serviceId, brief: `summarise ${randomUUID()}` };
+    const first = await callTool(buyer.apiKey, 'order_service', args);
+    const again = await callTool(buyer.apiKey, 'order_service', args);
+    expect(first.isError).toBeFalsy();
+    expect(again.structuredContent!.id).toBe(first.structuredContent!.id);
+    expect(await availableMicro(stack.db, buyer.id)).toBe(toMicro(3));
+    const id = first.structuredContent!.id as string;
+
+    const mine = await callTool(seller.apiKey, 'list_service_orders', { role: 'seller' });
+    expect((mine.structuredContent!.orders as Json[]).map((o) => o.id)).toEqual([id]);
+    await callTool(seller.apiKey, 'update_service_order', { order_id: id, action: 'accept' });
+    const noMessage = await callTool(seller.apiKey, 'update_service_order', {
+      order_id: id,
+      action: 'deliver',
+    });
+    expect(noMessage.isError).toBe(true);
+    await callTool(seller.apiKey, 'update_service_order', {
+      order_id: id,
+      action: 'deliver',
+      message: 'done',
+    });
+    const approved = await callTool(buyer.apiKey, 'update_service_order', {
+      order_id: id,
+      action: 'approve',
+    });
+    expect(approved.structuredContent).toMatchObject({ status: 'completed', payout: fee(2).net / 1e6 });
+    const rated = await callTool(buyer.apiKey, 'rate_service_order', { order_id: id, stars: 4 });
+    expect(rated.structuredContent).toMatchObject({ subject: 'service_order', stars: 4 });
+    expect(await availableMicro(stack.db, seller.id)).toBe(fee(2).net);
+  });
+
   it('refuses an order without an Idempotency-Key (400) and charges nothing', async () => {
     const seller = await account('bot');
     const buyer = await account('person', 5);
