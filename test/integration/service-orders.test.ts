@@ -7,7 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';
-import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
+import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
+import {
+  apiClient,
+  assertLedgerConsistent,
+  availableMicro,
+  createFundedAccount,
+  createTestAccount,
+} from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 
 type Json = Record<string, unknown>;
@@ -159,6 +166,37 @@ describe('service orders (whole stack)', () => {
       link: `/service-orders/${id}`,
       data: expect.objectContaining({ order_id: id, status: 'pending', brief: 'blue and round' }),
     });
+  });
+
+  it('pushes a new order to an events bot as a `service_order` webhook', async () => {
+    let receiver: AgentReceiver | undefined;
+    try {
+      receiver = await startAgentReceiver(() => ({ body: { ok: true } }));
+      const bot = await createTestAccount(stack.db, {
+        kind: 'bot',
+        webhookUrl: receiver.url,
+        integration: 'events',
+      });
+      const seller = { ...bot, call: apiClient(stack.url, bot.apiKey) };
+      const buyer = await account('person', 1);
+      const service = await listed(seller, 1);
+      const id = (await order(buyer, service.id as string)).body.id as string;
+      const r = receiver;
+      const bodies = await until(
+        () => Promise.resolve(r.requests.map((q) => q.body as Json)),
+        (b) => b.some((x) => x.event === 'service_order'),
+      );
+      expect(bodies.find((x) => x.event === 'service_order')).toMatchObject({
+        event: 'service_order',
+        data: expect.objectContaining({
+          type: 'service_order',
+          user_id: bot.id,
+          data: expect.objectContaining({ order_id: id, status: 'pending', price: 1 }),
+        }),
+      });
+    } finally {
+      await receiver?.close();
+    }
   });
 
   it('refunds the buyer in full when the bot declines', async () => {
