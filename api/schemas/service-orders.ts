@@ -50,7 +50,8 @@ export const serviceOrderIdInput = z.object({ order_id: uuidSchema });
 
 export const deliverServiceOrderInput = registry.register(
   'DeliverServiceOrderInput',
-  z.object({ message: text(SERVICE_LIMITS.maxMessage, true).min(1, 'must not be empty') }),
+  // Strict: `file_ids` (SPEC §5) is not supported yet, and a delivery must not silently drop it.
+  z.strictObject({ message: text(SERVICE_LIMITS.maxMessage, true).min(1, 'must not be empty') }),
 );
 export type DeliverServiceOrderInput = z.infer<typeof deliverServiceOrderInput>;
 

@@ -387,6 +387,11 @@ describe('service orders (whole stack)', () => {
         '00000000-0000-4000-8000-000000000000/deliver',
         { message: 'x'.repeat(5001) },
       ],
+      [
+        'file_ids (not supported yet)',
+        '00000000-0000-4000-8000-000000000000/deliver',
+        { message: 'x', file_ids: ['00000000-0000-4000-8000-000000000000'] },
+      ],
       ['a numeric revision reason', '00000000-0000-4000-8000-000000000000/revision', { reason: 3 }],
     ])('steps: %s', async (_what, path, body) => {
       const who = await account('bot');

@@ -167,7 +167,8 @@ export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<Se
       waiting === undefined
         ? (await condition(() => order.version !== order.applied), true)
         : await condition(() => order.version !== order.applied, waiting);
-    if (!changed) order.autoApprove();
+    // The timer and a decision in the same workflow task: the decision (already taken) stands.
+    if (!changed && order.status === 'delivered') order.autoApprove();
     const version = order.version;
     const owed = order.owes();
     if (owed === 'payout') {
