@@ -28,9 +28,11 @@ import {
   insertDeposit,
   pendingDepositsToResignal,
   saveWatchCursor,
+  saveWatchGenesis,
   setDepositConfirmations,
   setDepositStatus,
   watchCursorOf,
+  watchGenesisOf,
 } from '../db/deposits';
 
 /**
@@ -62,6 +64,11 @@ function usdtContract(deps: ActivityDeps): string {
 export function createDepositActivities(deps: ActivityDeps) {
   const { db, config, temporal } = deps;
   const node = new TronNode(config);
+  const genesisBlockId = async (): Promise<string> => {
+    const [b] = await node.blocks(0, 0);
+    if (!b) throw new TronNodeError('genesis block unknown to the node: retry later');
+    return b.blockId;
+  };
 
   async function heads(): Promise<ChainHeads> {
     const [head, solid] = await Promise.all([node.nowBlock(false), node.nowBlock(true)]);
@@ -250,7 +257,29 @@ export function createDepositActivities(deps: ActivityDeps) {
       }
       // Only after every deposit of the scanned blocks has its workflow does the cursor move.
       await saveWatchCursor(db, input.watcherId, input.nextBlock, input.lastBlockId);
+      // The chain the cursor counts on, recorded once (see detectChainRestart).
+      const known = await watchGenesisOf(db, input.watcherId);
+      if (!known.rows[0]?.genesis_block_id)
+        await saveWatchGenesis(db, input.watcherId, await genesisBlockId());
       return started;
+    },
+
+    /**
+     * Called when the node's head is below the watcher's cursor. A node whose genesis block is not
+     * the one the cursor was recorded on is another chain (devchain started afresh behind a
+     * persisted Temporal and Postgres): the new genesis is recorded and `restarted` tells the
+     * watcher to start again at block 0. The same genesis is a node behind (resyncing): wait.
+     */
+    async detectChainRestart(input: { watcherId: string }): Promise<{ restarted: boolean }> {
+      const known = (await watchGenesisOf(db, input.watcherId)).rows[0]?.genesis_block_id ?? null;
+      const current = await genesisBlockId();
+      if (known === null || known === current) return { restarted: false };
+      await saveWatchGenesis(db, input.watcherId, current);
+      deps.logger.warn(
+        { watcherId: input.watcherId, previousGenesis: known, genesis: current },
+        'deposit watcher: the node is another chain (its genesis changed): scanning it from block 0',
+      );
+      return { restarted: true };
     },
 
     /** The cursor a previous watcher with this id saved, if any. */

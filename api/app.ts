@@ -9,7 +9,7 @@ import { redactUrl } from './redact-url';
 import { requestDeadlines } from './deadline';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
-import { measureRequests, metricsHandler } from './metrics';
+import { measureRequests } from './metrics';
 import { mountLlmsTxt } from './llms-txt';
 import { openApiDocument } from './openapi';
 import './schemas/events'; // the outbound events, in the document's `webhooks`
@@ -40,7 +40,7 @@ export function createApp(deps: ApiDeps): Express {
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
   // Every request answers within its deadline (504 past it); Temporal calls carry it.
@@ -64,7 +64,6 @@ export function createApp(deps: ApiDeps): Express {
   });
   mountLlmsTxt(app);
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
-  app.get('/metrics', metricsHandler);
 
   app.use(notFoundHandler);
   app.use(errorHandler((err, msg) => deps.logger.error({ err }, msg)));

@@ -76,10 +76,26 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'to public addresses (400 otherwise). Changes apply to the next event of running rentals too.',
   'GET /api/agents/me/pending':
     'Bots (and people, for their notifications): one polling round trip — active rentals, rental messages ' +
-    'not yet seen, service orders waiting for the bot’s accept/decline (`pending_service_orders`, not ' +
-    'consumed: an order stays until answered), and notifications (rental requests, messages, ending soon, ' +
-    'ended, files, direct messages, `service_order`) oldest first. **Consuming**: each message and notification is returned once and marked read. A bot ' +
-    'serving `/v1/chat` renters should poll at least every 10 s (the chat waits 30 s for a reply).',
+    'not yet seen, service orders waiting for the bot’s accept/decline (`pending_service_orders`: an order ' +
+    'stays there until answered), and unread notifications (rental requests, messages, ending soon, ended, ' +
+    'files, direct messages, `service_order`) oldest first, at most 50. Rental messages are returned once. Notifications stay unread until ' +
+    'you acknowledge them: pass the response’s `next_cursor` as `?after=` on your next poll (or POST it to ' +
+    '`/api/agents/me/events/ack`); a poll whose answer you never got therefore loses nothing — poll again ' +
+    'with the cursor you last received. Without `after` the same unread ones come again. A cursor not handed ' +
+    'to you → 400 `invalid_cursor`. A bot serving `/v1/chat` renters should poll at least every 10 s (the ' +
+    'chat waits 30 s for a reply).',
+  'GET /api/agents/me/events':
+    'Any account: its event feed — every notification and webhook event written for it (also the ones its ' +
+    'endpoint never got), oldest first, each `{id, type, created_at, data}` with the ids and payloads of the ' +
+    'notification / webhook. Kept at least 7 days. Page with `after` = the previous `next_cursor` (always ' +
+    'set, also on the last page: poll with it later). Asking with a cursor acknowledges every notification ' +
+    'up to it (as `/events/ack` does); reading alone marks nothing, so a lost response loses no event. The ' +
+    'order is total and never skips a late-committing event. A cursor not handed to you → 400 ' +
+    '`invalid_cursor`. See docs/EVENTS.md.',
+  'POST /api/agents/me/events/ack':
+    'Any account: `{up_to}` = a `next_cursor` of the feed or of `pending`; every notification up to it is ' +
+    'marked read (idempotent; answers how many this call marked). A cursor not handed to you, or beyond ' +
+    'the feed → 400 `invalid_cursor`.',
 
   'POST /api/rentals':
     'Any account rents a priced agent for 1–1440 minutes. Answers 201 once `price × minutes` has moved from ' +

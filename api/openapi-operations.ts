@@ -70,6 +70,8 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'GET /api/agents/me': op('getOwnAgentProfile', 'Agents'),
   'PATCH /api/agents/me': op('updateOwnAgentProfile', 'Agents'),
   'GET /api/agents/me/pending': op('getAgentPending', 'Agents'),
+  'GET /api/agents/me/events': op('listAccountEvents', 'Agents'),
+  'POST /api/agents/me/events/ack': op('acknowledgeAccountEvents', 'Agents'),
   'GET /api/v1/users/{id}': op('getUserProfile', 'Agents'),
 
   'POST /api/rentals': op('createRental', 'Rentals', 'optional'),

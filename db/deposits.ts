@@ -87,6 +87,20 @@ export const saveWatchCursor = (
     [watcherId, nextBlock, lastBlockId],
   );
 
+/** The genesis block id the watcher's cursor counts on (null before it was first recorded). */
+export const watchGenesisOf = (db: Queryable, watcherId: string) =>
+  db.query<{ genesis_block_id: string | null }>(
+    'SELECT genesis_block_id FROM deposit_watch_cursors WHERE watcher_id = $1',
+    [watcherId],
+  );
+
+/** Records the chain the cursor counts on (after a scan of it, or when the chain was replaced). */
+export const saveWatchGenesis = (db: Queryable, watcherId: string, genesisBlockId: string) =>
+  db.query('UPDATE deposit_watch_cursors SET genesis_block_id = $2 WHERE watcher_id = $1', [
+    watcherId,
+    genesisBlockId,
+  ]);
+
 export const watchCursorOf = (db: Queryable, watcherId: string) =>
   db.query<{ next_block: number; last_block_id: string | null }>(
     'SELECT next_block, last_block_id FROM deposit_watch_cursors WHERE watcher_id = $1',

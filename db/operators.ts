@@ -107,7 +107,7 @@ export interface AuditEntry {
   actor_account_id: string;
   via: string;
   channel: 'console' | 'api';
-  outcome: 'pending' | 'applied' | 'refused';
+  outcome: AuditOutcome | 'pending';
   outcome_detail: string | null;
   created_at: Date;
   settled_at: Date | null;
@@ -135,15 +135,40 @@ export async function startAudit(db: Queryable, a: AuditStart): Promise<number> 
   return r.rows[0].id;
 }
 
+/** How a decision ended; `unknown` when its answer did not come (see settleUnknownAudits). */
+export type AuditOutcome = 'applied' | 'refused' | 'unknown';
+
 export async function settleAudit(
   db: Queryable,
   id: number,
-  outcome: 'applied' | 'refused',
+  outcome: AuditOutcome,
   detail: string | null,
 ): Promise<void> {
   await db.query(
     `UPDATE admin_audit SET outcome = $2, outcome_detail = $3, settled_at = now() WHERE id = $1`,
     [id, outcome, detail],
+  );
+}
+
+/**
+ * Completes `unknown` withdrawal decisions from the withdrawal itself, once it has left review:
+ * applied when this operator decided it and the way they asked (a rejection ends `rejected`, an
+ * approval anywhere else), refused otherwise (another operator decided, or the request never
+ * reached the workflow). A withdrawal still in review leaves its entry unknown: the decision may
+ * yet arrive. One statement, idempotent; run before the audit is shown.
+ */
+export async function settleUnknownAudits(db: Queryable): Promise<void> {
+  await db.query(
+    `UPDATE admin_audit a
+        SET outcome = CASE
+              WHEN w.decided_by = a.actor_account_id
+                   AND (a.action = 'withdrawal.reject') = (w.status = 'rejected') THEN 'applied'
+              ELSE 'refused' END,
+            outcome_detail = concat_ws('; ', a.outcome_detail, 'completed: withdrawal is ' || w.status),
+            settled_at = now()
+       FROM withdrawals w
+      WHERE a.outcome = 'unknown' AND a.action IN ('withdrawal.approve', 'withdrawal.reject')
+        AND w.id::text = a.subject_id AND w.status <> 'review'`,
   );
 }
 

@@ -1,4 +1,5 @@
 /** SQL of a rental's deliverable files (issue 17; table in 8800_rental_files.sql). */
+import { keyTime } from './keyset';
 import { type Db, type Queryable, withTransaction } from './pool';
 
 export interface RentalFileRow {
@@ -130,9 +131,9 @@ export async function rentalFilesPage(
   limit: number,
   after?: { createdAt: string; id: string },
 ): Promise<(RentalFileRow & { position: string })[]> {
-  // `position` is created_at as Postgres text: microseconds survive the round trip through a cursor.
+  // `position` is created_at as key text (db/keyset.ts): microseconds survive the round trip through a cursor.
   const r = await db.query<RentalFileRow & { position: string }>(
-    `SELECT ${RENTAL_FILE_COLUMNS}, created_at::text AS position FROM rental_files
+    `SELECT ${RENTAL_FILE_COLUMNS}, ${keyTime('created_at')} AS position FROM rental_files
       WHERE rental_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
       ORDER BY created_at, id LIMIT $4`,
     [rentalId, after?.createdAt ?? null, after?.id ?? null, limit],

@@ -84,6 +84,12 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   WORKER_REUSE_V8_CONTEXT: {
     text: 'all workflow runs share one V8 context (several times less memory per run); `false` only to rule it out when chasing a workflow isolation bug',
   },
+  API_METRICS_PORT: {
+    text: "the API's Prometheus endpoint (`GET /metrics`), a listener of its own, never the public `PORT` ([OPERATIONS.md](OPERATIONS.md#health-and-metrics); `0` = off)",
+  },
+  API_METRICS_HOST: {
+    text: 'address the API metrics listener binds: loopback by default; `0.0.0.0` only on a network the public cannot reach (compose sets it for its internal network)',
+  },
   METRICS_PORT: { text: "worker's Temporal SDK Prometheus endpoint (`0` = off)" },
   WORKER_METRICS_PORT: {
     text: "worker's business metrics endpoint ([the metrics](OPERATIONS.md#worker-business-metrics); `0` = off)",

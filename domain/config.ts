@@ -42,6 +42,12 @@ export const configSchema = z.object({
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   /** A workflow bundle prebuilt by scripts/build-workflow-bundle.ts (the image); unset = built by a child process at start, cached by source hash. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /**
+   * The API's Prometheus endpoint, a listener of its own (api/metrics-server.ts), never the public
+   * API port; 0 = off. Bound to API_METRICS_HOST: loopback unless the scraper is elsewhere.
+   */
+  API_METRICS_PORT: port.default(9466),
+  API_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
   /** The worker's business metrics (worker/metrics.ts); 0 = off. */
   WORKER_METRICS_PORT: port.default(9465),

@@ -10,8 +10,16 @@ export const PAGE_LIMIT = { default: 50, max: 100 } as const;
 
 /** The ordered values that identify a row's place in its list (e.g. `[created_at, id]`). */
 export type CursorKey = readonly (string | number)[];
-/** What each position of a list's key must be: a decoded cursor of any other shape is refused. */
-export type CursorShape = readonly ('string' | 'number')[];
+/**
+ * What each position of a list's key is, as the SQL that reads it casts it: a decoded cursor whose
+ * key does not fit is refused here, so a forged cursor never reaches `::timestamptz`, `::uuid` or
+ * `::int` (where it would be a 500).
+ * - `time`: a UTC instant as the list writes it (db/keyset.ts keyTime, or Date#toISOString);
+ * - `uuid`: a uuid; `text`: a string of at most 200 characters, no NUL;
+ * - `int`: a 32-bit integer (an `int` column); `bigint`: a safe integer (a `bigint` column).
+ */
+export type CursorKind = 'time' | 'uuid' | 'text' | 'int' | 'bigint';
+export type CursorShape = readonly CursorKind[];
 
 export interface Page<T> {
   items: T[];
@@ -42,14 +50,35 @@ export function decodeCursor(list: string, shape: CursorShape, cursor: string): 
   if (!Array.isArray(parsed) || parsed.length !== shape.length + 1 || parsed[0] !== list)
     throw invalidCursor();
   const key = parsed.slice(1) as unknown[];
-  const fits = key.every((v, i) =>
-    shape[i] === 'number'
-      ? typeof v === 'number' && Number.isSafeInteger(v)
-      : typeof v === 'string' && v.length <= 200,
-  );
-  if (!fits) throw invalidCursor();
+  if (!key.every((v, i) => FITS[shape[i]](v))) throw invalidCursor();
   return key as CursorKey;
 }
+
+const INT32 = 2 ** 31;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?Z$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Whether `v` is an instant Postgres reads without complaint: a real day of year 1 or later. */
+function isInstant(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const m = INSTANT.exec(v);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return false;
+  const days = month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  return day >= 1 && day <= days;
+}
+
+const FITS: Record<CursorKind, (v: unknown) => boolean> = {
+  time: isInstant,
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  text: (v) => typeof v === 'string' && v.length <= 200 && !v.includes('\u0000'),
+  int: (v) => typeof v === 'number' && Number.isInteger(v) && v >= -INT32 && v < INT32,
+  bigint: (v) => typeof v === 'number' && Number.isSafeInteger(v),
+};
 
 /** The decoded key of an optional cursor: null (the first page) when there is none. */
 export function afterKey(list: string, shape: CursorShape, cursor: string | undefined): CursorKey | null {

@@ -35,17 +35,23 @@ export function mayUploadRentalFile(
 
 export const MAX_FILE_NAME_CHARS = 255;
 
-/* eslint-disable-next-line no-control-regex -- control characters are what is removed */
-const CONTROLS = /[\u0000-\u001F\u007F]/g;
+/**
+ * Characters a name must not carry, each replaced by `_`: controls (C0, DEL, C1), the line and
+ * paragraph separators, and every format character (Cf): the bidi embeddings, overrides, isolates
+ * and marks (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), zero-width characters, soft hyphen
+ * and BOM. A right-to-left override makes `invoice\u202Efdp.exe` display as `invoiceexe.pdf`.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /**
  * The name to store for an uploaded file: its last path segment (no `/` or `\`), without control
- * characters, NUL or lone surrogates, at most 255 characters; never empty, `.` or `..`.
+ * or format characters (each becomes `_`, so a disguise stays visible), NUL or lone surrogates,
+ * at most 255 characters; never empty, `.` or `..`.
  * Neutralised rather than refused: the name is the client's label, the bytes are what matter.
  */
 export function safeFileName(raw: string | undefined): string {
   const base = (raw ?? '').split(/[/\\]/).pop() ?? '';
-  const cleaned = neutraliseText(base).replace(CONTROLS, '_').trim();
+  const cleaned = neutraliseText(base).replace(UNSAFE, '_').trim();
   const capped = capText(cleaned, MAX_FILE_NAME_CHARS);
   return capped === '' || capped === '.' || capped === '..' ? 'file' : capped;
 }

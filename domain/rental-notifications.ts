@@ -13,16 +13,6 @@ export interface NewNotification {
   data: Record<string, unknown>;
 }
 
-export interface NotificationRow {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  link: string | null;
-  data: Record<string, unknown>;
-  created_at: Date;
-}
-
 /** The `rental_request` notifications for the bot's owner and the bot (once each), ids from `idOf`. */
 export function rentalRequestNotifications(
   r: {

@@ -237,7 +237,13 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       const name = `api-${i + 1}`;
       return supervised(
         name,
-        () => spawnTsChild(name, 'api/server.ts', { ...apiEnv, PORT: String(opts.port + i) }),
+        // Two APIs on one host: their metrics listeners would collide on one default port.
+        () =>
+          spawnTsChild(name, 'api/server.ts', {
+            ...apiEnv,
+            PORT: String(opts.port + i),
+            API_METRICS_PORT: '0',
+          }),
         (child) => waitFor(name, async () => (await fetch(`${apiUrl}/health`)).status === 200, child.exited),
         10_000,
       );

@@ -246,6 +246,7 @@ function banner(config: Config, adminKey: string, uiUrl: string | undefined, cre
     `  Temporal UI    ${uiUrl ?? '(external Temporal: use its own UI)'}`,
     `  Temporal gRPC  ${process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'} namespace ${config.TEMPORAL_NAMESPACE}`,
     `  TRON node      ${config.TRON_FULL_HOST}${process.env.TRON_FULL_HOST ? '' : ' (devchain)'}`,
+    `  API metrics    ${config.API_METRICS_PORT > 0 ? `http://${config.API_METRICS_HOST}:${config.API_METRICS_PORT}/metrics` : 'off (API_METRICS_PORT=0)'}`,
     `  Worker metrics http://127.0.0.1:${config.METRICS_PORT}/metrics (Temporal SDK), http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (business)`,
     `  Admin API key  ${adminKey}${createdSecrets ? '   (new; kept in .data/dev-secrets.json)' : ''}`,
     '',
@@ -295,6 +296,8 @@ async function main(): Promise<void> {
   const stale = await stopStale(PIDS_FILE, DATA_DIR);
   if (stale.length > 0) log('dev', `stopped ${stale.join(' and ')} left running by a previous, killed run`);
   await assertPortFree(config.PORT, 'API, PORT');
+  if (config.API_METRICS_PORT > 0)
+    await assertPortFree(config.API_METRICS_PORT, 'API metrics, API_METRICS_PORT');
   if (config.METRICS_PORT > 0) await assertPortFree(config.METRICS_PORT, 'worker metrics, METRICS_PORT');
   if (config.WORKER_METRICS_PORT > 0)
     await assertPortFree(config.WORKER_METRICS_PORT, 'worker business metrics, WORKER_METRICS_PORT');

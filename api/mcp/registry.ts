@@ -11,6 +11,7 @@ import { depositTools } from './tools-deposits';
 import { withdrawalTools } from './tools-withdrawals';
 import { accountTools } from './tools-accounts';
 import { ledgerTools } from './tools-ledger';
+import { eventTools } from './tools-account-events';
 
 export interface ToolRegistry {
   tools: ReadonlyMap<string, McpTool>;
@@ -38,4 +39,5 @@ export const ALL_TOOLS: readonly McpTool[] = [
   ...ratingTools,
   ...rentalFileTools,
   ...serviceOrderTools,
+  ...eventTools,
 ];

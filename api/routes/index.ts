@@ -14,6 +14,7 @@ import { mountMcpRoutes } from './mcp';
 import { mountReconcilerRoutes } from './reconciler';
 import { mountReferralsRoutes } from './referrals';
 import { mountRentalFilesRoutes } from './rental-files';
+import { mountAccountEventRoutes } from './account-events';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './chat';
 import { mountServiceOrderRoutes } from './service-orders';
@@ -51,4 +52,5 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountMessageRoutes(app, deps);
   mountRentalFilesRoutes(app, deps);
   mountServiceOrderRoutes(app, deps);
+  mountAccountEventRoutes(app, deps);
 }

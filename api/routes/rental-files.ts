@@ -10,7 +10,7 @@ import type { ApiDeps } from '../deps';
 import { principalOf, requireAuth } from '../auth';
 import { createFileStorage } from '../../services/file-storage';
 import { authenticated, errorResponses, jsonResponse, registry } from '../openapi';
-import { idParams, pageLimit } from '../schemas/common';
+import { idParams, pageCursor, pageLimit } from '../schemas/common';
 import { downloadRentalFile, listRentalFiles, uploadRentalFile } from '../use-cases/rental-files';
 import { parseOrThrow } from '../validation';
 
@@ -30,7 +30,7 @@ export const rentalFileView = registry.register(
 
 export const listRentalFilesQuery = z.object({
   limit: pageLimit(),
-  cursor: z.string().max(512, 'must be a cursor returned by a previous page').optional(),
+  cursor: pageCursor,
 });
 
 const uploadBody = z.object({

@@ -22,12 +22,14 @@ export const pageLimit = (fallback: number = PAGE_LIMIT.default, max: number = P
 
 /**
  * `?cursor=`: the `next_cursor` of a previous page, opaque. Decoded by the list itself
- * (domain/pagination.ts), so that anything else is a 400 with code `invalid_cursor`.
+ * (domain/pagination.ts), so that anything else is a 400 with code `invalid_cursor`. The
+ * `format` names it for the fuzzer, which mints forged cursors for it (test/harness/schemathesis_hooks.py).
  */
-export const pageCursor = z
-  .string()
-  .optional()
-  .openapi({ description: 'the `next_cursor` of the previous page; absent for the first page' });
+export const CURSOR_FORMAT = 'cursor';
+export const pageCursor = z.string().optional().openapi({
+  format: CURSOR_FORMAT,
+  description: 'the `next_cursor` of the previous page; absent for the first page',
+});
 
 /** The query of every list: `limit` and `cursor`. */
 export const pageQuery = (fallback: number = PAGE_LIMIT.default, max: number = PAGE_LIMIT.max) =>

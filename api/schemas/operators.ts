@@ -2,14 +2,13 @@
 import { z } from 'zod';
 import { registry } from '../openapi';
 import { textRule, uuidSchema } from '../validation';
-import { pageLimit } from './common';
+import { pageCursor, pageLimit } from './common';
 
-/** `?cursor=`: the opaque `next_cursor` of a previous page. */
-export const opaqueCursor = z
-  .string()
-  .max(200, 'must be a cursor returned by a previous page')
-  .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page')
-  .optional();
+/**
+ * `?cursor=`: the opaque `next_cursor` of a previous page, decoded by the list itself
+ * (domain/pagination.ts) so that anything else is a 400 `invalid_cursor`, as on every other list.
+ */
+export const opaqueCursor = pageCursor;
 
 const page = { limit: pageLimit(50, 100), cursor: opaqueCursor };
 const pageInfo = {
@@ -56,7 +55,11 @@ export const auditEntryView = registry.register(
     actor_account_id: z.string(),
     via: z.string().describe('admin_key, api_key or jwt'),
     channel: z.enum(['console', 'api']),
-    outcome: z.enum(['pending', 'applied', 'refused']),
+    outcome: z
+      .enum(['pending', 'applied', 'refused', 'unknown'])
+      .describe(
+        'unknown: the decision was sent but its answer did not come (timeout); completed to applied or refused once the subject shows it',
+      ),
     outcome_detail: z.string().nullable(),
     created_at: z.string(),
     settled_at: z.string().nullable(),

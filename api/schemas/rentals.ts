@@ -132,5 +132,9 @@ export const pendingView = registry.register(
     unread_messages: z.array(rentalMessageView),
     pending_service_orders: z.array(serviceOrderView),
     notifications: z.array(z.record(z.string(), z.unknown())),
+    next_cursor: z.string().openapi({
+      description:
+        'pass as `?after=` on your next poll (or to POST /api/agents/me/events/ack): only then are these notifications marked read',
+    }),
   }),
 );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { toMicro } from '../../domain/money';
 import { TASK_CATEGORIES, TASK_LIMITS } from '../../domain/task-rules';
 import { registry } from '../openapi';
-import { pageFields } from './common';
+import { CURSOR_FORMAT, pageFields } from './common';
 import { textRule, usdtAmount, uuidSchema } from '../validation';
 
 const text = (max: number, multiline = false) =>
@@ -68,10 +68,10 @@ export const searchTasksInput = registry.register(
       .max(TASK_LIMITS.maxSearchLimit, `must be at most ${TASK_LIMITS.maxSearchLimit}`)
       .default(20)
       .openapi({ description: `page size, 20 when absent, at most ${TASK_LIMITS.maxSearchLimit}` }),
-    cursor: z
-      .string({ error: 'must be a string' })
-      .optional()
-      .openapi({ description: 'the `next_cursor` of the previous page; absent for the first page' }),
+    cursor: z.string({ error: 'must be a string' }).optional().openapi({
+      format: CURSOR_FORMAT,
+      description: 'the `next_cursor` of the previous page; absent for the first page',
+    }),
     query: text(TASK_LIMITS.maxQuery).optional(),
   }),
 );

@@ -147,7 +147,7 @@ export async function listKeys(
   principal: Principal,
   query: { limit: number; cursor?: string },
 ): Promise<{ keys: KeyView[]; next_cursor: string | null; has_more: boolean }> {
-  const after = afterKey('keys', ['string', 'string'], query.cursor);
+  const after = afterKey('keys', ['time', 'uuid'], query.cursor);
   const r = await keysOf(deps.db, principal.accountId, after, query.limit + 1);
   const page = toPage(r.rows, query.limit, 'keys', (k) => [k.key_time, k.id]);
   return { keys: page.items.map(keyView), next_cursor: page.next_cursor, has_more: page.has_more };

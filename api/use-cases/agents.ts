@@ -65,10 +65,10 @@ export async function listAgents(
   const list = `agents:${q.sort}`;
   const shape =
     q.sort === 'newest'
-      ? (['string', 'string'] as const)
+      ? (['time', 'uuid'] as const)
       : q.sort === 'rating'
-        ? (['number', 'number', 'string'] as const)
-        : (['number', 'string'] as const);
+        ? (['bigint', 'bigint', 'uuid'] as const)
+        : (['bigint', 'uuid'] as const);
   const after = afterKey(list, shape, q.cursor);
   const r = await listAgentRows(deps.db, q, after, q.limit + 1);
   const page = toPage(r.rows, q.limit, list, (a) =>

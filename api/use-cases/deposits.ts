@@ -40,7 +40,7 @@ export async function listDeposits(
   principal: Principal,
   input: ListDepositsInput,
 ): Promise<ListDepositsResult> {
-  const after = afterKey('deposits', ['string', 'string', 'number'], input.cursor);
+  const after = afterKey('deposits', ['time', 'text', 'int'], input.cursor);
   const r = await depositsOf(deps.db, principal.accountId, after, input.offset, input.limit + 1);
   const page = toPage(r.rows, input.limit, 'deposits', (d) => [d.key_time, d.txid, d.log_index]);
   const required = deps.config.TRON_CONFIRMATIONS;

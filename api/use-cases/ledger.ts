@@ -5,6 +5,8 @@ import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { postJournal } from '../../db/ledger';
 import { fromMicro, MAX_MICRO, type Micro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
+import { lockAccount } from '../../db/accounts';
+import { type Db, type DbClient, type Queryable, withTransaction } from '../../db/transaction';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { balanceOutput, transactionsOutput } from '../schemas/ledger';
@@ -36,7 +38,7 @@ export async function transactions(
   principal: Principal,
   query: { cursor?: string; limit: number },
 ): Promise<z.infer<typeof transactionsOutput>> {
-  const after = afterKey('transactions', ['number'], query.cursor);
+  const after = afterKey('transactions', ['bigint'], query.cursor);
   const r = await walletHistoryOf(
     deps.db,
     principal.accountId,
@@ -83,9 +85,10 @@ async function assertSameAdjustment(
 /**
  * A credit must leave the account's total within the largest amount the API can state
  * (MAX_MICRO): beyond it every balance read would fail. A replay of a posted credit passes.
+ * Run it on the transaction that holds the account lock and posts the credit (see adjust).
  */
-async function assertCreditFits(deps: Deps, accountId: string, amount: Micro, adjustmentId: string) {
-  const r = await totalAndPostedOf(deps.db, accountId, `adjustment:${adjustmentId}`);
+async function assertCreditFits(tx: Queryable, accountId: string, amount: Micro, adjustmentId: string) {
+  const r = await totalAndPostedOf(tx, accountId, `adjustment:${adjustmentId}`);
   const { total, posted } = r.rows[0];
   if (!posted && total + amount > MAX_MICRO)
     throw new AppError(
@@ -103,17 +106,28 @@ export async function adjust(
   const exists = await accountExists(deps.db, input.account_id);
   if (!exists.rowCount) throw notFound('account');
   const adjustmentId = deterministicUuid(operator.accountId, 'admin-adjustment', idempotencyKey);
-  if (input.amount > 0) await assertCreditFits(deps, input.account_id, input.amount, adjustmentId);
-  const posted = await postJournal(deps.db, {
-    idempotencyKey: `adjustment:${adjustmentId}`,
-    kind: 'adjustment',
-    reference: `adjustment:${adjustmentId}`,
-    memo: { reason: input.reason, operator_id: operator.accountId, via: operator.via },
-    lines: [
-      { account: { ownerId: null, purpose: 'adjustments' }, amount: -input.amount },
-      { account: { ownerId: input.account_id, purpose: 'available' }, amount: input.amount },
-    ],
-  });
+  const post = (db: Db | DbClient) =>
+    postJournal(db, {
+      idempotencyKey: `adjustment:${adjustmentId}`,
+      kind: 'adjustment',
+      reference: `adjustment:${adjustmentId}`,
+      memo: { reason: input.reason, operator_id: operator.accountId, via: operator.via },
+      lines: [
+        { account: { ownerId: null, purpose: 'adjustments' }, amount: -input.amount },
+        { account: { ownerId: input.account_id, purpose: 'available' }, amount: input.amount },
+      ],
+    });
+  // A credit's ceiling check and its posting are one transaction under the account lock: two
+  // concurrent credits cannot both read the balance before either posts (issue 24). A debit needs
+  // no lock: the ledger itself refuses a negative balance.
+  const posted =
+    input.amount > 0
+      ? await withTransaction(deps.db, async (tx) => {
+          await lockAccount(tx, input.account_id);
+          await assertCreditFits(tx, input.account_id, input.amount, adjustmentId);
+          return post(tx);
+        })
+      : await post(deps.db);
   // The key was used before (its Idempotency-Key record may have been purged since): the same
   // adjustment again is a replay; anything else must not be reported as if it had been posted.
   if (!posted.created) await assertSameAdjustment(deps, posted.journalId, input);

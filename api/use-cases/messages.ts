@@ -110,7 +110,7 @@ export async function listDirectMessages(
   q: ListDirectMessagesQuery,
 ): Promise<{ messages: DirectMessageView[]; next_cursor: string | null; has_more: boolean }> {
   // The cursor's key is the position (seq) of the last message handed out.
-  const after = afterKey(DM_LIST, ['number'], q.cursor);
+  const after = afterKey(DM_LIST, ['bigint'], q.cursor);
   if (!(await accountExists(deps.db, q.with))) throw notFound('account');
   refuseIf(
     mayReadDirectMessages(

@@ -136,15 +136,19 @@ export const auditView = (a: store.AuditEntry) => ({
 export const settleAudit = (
   deps: ApiDeps,
   auditId: number,
-  outcome: 'applied' | 'refused',
+  outcome: store.AuditOutcome,
   detail: string | null,
 ) => store.settleAudit(deps.db, auditId, outcome, detail);
 
-/** The audit of these subjects, newest first. */
-export const auditOf = (deps: ApiDeps, subjectIds: string[]) => store.auditOf(deps.db, subjectIds);
+/** The audit of these subjects, newest first; `unknown` entries completed first where known. */
+export async function auditOf(deps: ApiDeps, subjectIds: string[]) {
+  await store.settleUnknownAudits(deps.db);
+  return store.auditOf(deps.db, subjectIds);
+}
 
 export async function recentAudit(deps: ApiDeps, q: { limit: number; cursor?: string }) {
-  const after = afterKey('admin-audit', ['number'], q.cursor);
+  const after = afterKey('admin-audit', ['bigint'], q.cursor);
+  await store.settleUnknownAudits(deps.db);
   const rows = await store.recentAudit(deps.db, q.limit + 1, after ? Number(after[0]) : undefined);
   const { page, ...info } = paged(rows, q.limit, 'admin-audit', (a) => [a.id]);
   return { audit: page.map(auditView), ...info };
@@ -179,7 +183,7 @@ function alertView(deps: ApiDeps, a: alerts.AlertRow) {
 }
 
 export async function listAlerts(deps: ApiDeps, q: ListAlertsQuery) {
-  const after = afterKey('admin-alerts', ['number'], q.cursor);
+  const after = afterKey('admin-alerts', ['bigint'], q.cursor);
   const rows = await alerts.listAlerts(
     deps.db,
     ALERT_STATES[q.status],

@@ -6,7 +6,7 @@ import type { ListRepairsQuery } from '../schemas/reconciler';
 import { reconcilerRepairs } from '../../db/reconciler';
 
 export async function listRepairs(deps: ApiDeps, query: ListRepairsQuery) {
-  const after = afterKey('repairs', ['string', 'string'], query.cursor);
+  const after = afterKey('repairs', ['time', 'uuid'], query.cursor);
   const r = await reconcilerRepairs(deps.db, after, query.limit + 1);
   const page = toPage(r.rows, query.limit, 'repairs', (x) => [x.key_time, x.id]);
   return {

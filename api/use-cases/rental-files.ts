@@ -25,6 +25,7 @@ import {
 } from '../../db/rental-files';
 import { appError, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
+import { afterKey, toPage } from '../../domain/pagination';
 import {
   contentDisposition,
   mayUploadRentalFile,
@@ -306,28 +307,6 @@ async function notifyRenter(deps: ApiDeps, rental: RentalRow, file: RentalFileRo
   });
 }
 
-interface FilesCursor {
-  at: string;
-  id: string;
-}
-const encodeCursor = (c: FilesCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(cursor: string): FilesCursor {
-  try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<FilesCursor>;
-    if (
-      typeof c.at === 'string' &&
-      !Number.isNaN(Date.parse(c.at)) &&
-      typeof c.id === 'string' &&
-      /^[0-9a-f-]{36}$/.test(c.id)
-    ) {
-      return { at: c.at, id: c.id };
-    }
-  } catch {
-    // fall through
-  }
-  throw appError('validation', 'cursor: not a cursor this list gave out');
-}
-
 export async function listRentalFiles(
   deps: ApiDeps,
   principal: Principal,
@@ -335,20 +314,18 @@ export async function listRentalFiles(
   query: { limit: number; cursor?: string },
 ): Promise<{ files: RentalFileJson[]; next_cursor: string | null; has_more: boolean }> {
   await rentalForFiles(deps, principal, rentalId);
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const after = afterKey('rental-files', ['time', 'uuid'], query.cursor);
   const rows = await rentalFilesPage(
     deps.db,
     rentalId,
     query.limit + 1,
-    after && { createdAt: after.at, id: after.id },
+    after ? { createdAt: String(after[0]), id: String(after[1]) } : undefined,
   );
-  const page = rows.slice(0, query.limit);
-  const hasMore = rows.length > query.limit;
-  const last = page[page.length - 1];
+  const page = toPage(rows, query.limit, 'rental-files', (f) => [f.position, f.id]);
   return {
-    files: page.map(fileJson),
-    next_cursor: hasMore && last ? encodeCursor({ at: last.position, id: last.id }) : null,
-    has_more: hasMore,
+    files: page.items.map(fileJson),
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
   };
 }
 

@@ -16,7 +16,7 @@ import { AppError, appError, ErrorCode, notFound, refuseIf } from '../../domain/
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { afterKey, PAGE_LIMIT, toPage } from '../../domain/pagination';
-import { takeUnreadNotifications } from '../../db/notifications';
+import { pendingNotifications } from './account-events';
 import { type RentalMessageRow, type RentalRow } from '../../domain/rental-store';
 import { markRead, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
 import {
@@ -172,7 +172,7 @@ export async function listRentals(
   principal: Principal,
   query: { status?: 'active' | 'ending_soon' | 'ended'; limit: number; cursor?: string },
 ): Promise<{ rentals: RentalJson[]; next_cursor: string | null; has_more: boolean }> {
-  const after = afterKey('rentals', ['string', 'string'], query.cursor);
+  const after = afterKey('rentals', ['time', 'uuid'], query.cursor);
   const rows = await rentalsOf(deps.db, principal.accountId, {
     status: query.status,
     after,
@@ -250,7 +250,7 @@ export async function listMessages(
   const row = await visibleRental(deps, principal, id);
   refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
   const list = `messages:${id}`;
-  const after = afterKey(list, ['number'], query.cursor);
+  const after = afterKey(list, ['int'], query.cursor);
   const paged = query.limit !== undefined || after !== null;
   const limit = query.limit ?? PAGE_LIMIT.default;
   const rows = await messagesOf(
@@ -288,16 +288,18 @@ export async function postMessage(
 }
 
 /** One round trip for a polling bot: its live rentals, messages it has not seen, notifications. */
-export async function agentPending(deps: ApiDeps, principal: Principal) {
+export async function agentPending(deps: ApiDeps, principal: Principal, after?: string) {
   const { db } = deps;
   const me = principal.accountId;
+  // First, so a bad cursor (400) changes nothing. Notifications are not marked read here: only an
+  // acknowledged cursor does that (use-cases/account-events.ts).
+  const { notifications, next_cursor } = await pendingNotifications(deps, principal, after);
   const now = Date.now();
   const live = await liveRentalsOfAgent(db, me);
   const unread = await unreadForAgent(db, me, 200);
   const lastSeq = new Map<string, number>();
   for (const m of unread) lastSeq.set(m.rental_id, Math.max(lastSeq.get(m.rental_id) ?? 0, m.seq));
   for (const [rentalId, seq] of lastSeq) await markRead(db, rentalId, me, seq);
-  const notifications = await takeUnreadNotifications(db, me, 50);
   return {
     active_rentals: live.rows.map((r) => ({
       id: r.id,
@@ -311,15 +313,8 @@ export async function agentPending(deps: ApiDeps, principal: Principal) {
     })),
     unread_messages: unread.map(messageJson),
     pending_service_orders: await pendingServiceOrders(deps, me),
-    notifications: notifications.map((n) => ({
-      id: n.id,
-      user_id: me,
-      type: n.type,
-      title: n.title,
-      body: n.body,
-      link: n.link,
-      data: n.data,
-      created_at: n.created_at.toISOString(),
-    })),
+    notifications,
+    // Beyond the seed's shape (its clients ignore unknown fields): pass it back as `?after=`.
+    next_cursor,
   };
 }

@@ -158,7 +158,7 @@ export async function createTask(
 
 /** Open tasks with at least one free slot, newest first, a page at a time (db/tasks.ts). */
 export async function searchTasks(deps: ApiDeps, _principal: Principal, input: SearchTasksInput) {
-  const after = afterKey('tasks', ['string', 'string'], input.cursor);
+  const after = afterKey('tasks', ['time', 'uuid'], input.cursor);
   const pattern = input.query ? containsPattern(input.query) : null;
   const r = await searchOpenTasks(
     deps.db,

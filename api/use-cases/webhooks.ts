@@ -60,7 +60,7 @@ async function visibleDelivery(deps: ApiDeps, principal: Principal, id: string):
 }
 
 export async function listDeliveries(deps: ApiDeps, principal: Principal, q: ListDeliveriesQuery) {
-  const after = afterKey('deliveries', ['number'], q.cursor);
+  const after = afterKey('deliveries', ['bigint'], q.cursor);
   const r = await deliveriesOf(
     deps.db,
     principal.accountId,
@@ -183,7 +183,7 @@ export async function enableEndpoint(deps: ApiDeps, principal: Principal) {
 
 /** Accounts whose webhook endpoint is disabled, with their last failed delivery (the operator console). */
 export async function disabledEndpoints(deps: ApiDeps, q: { limit: number; cursor?: string }) {
-  const after = afterKey('admin-disabled-endpoints', ['string', 'string'], q.cursor);
+  const after = afterKey('admin-disabled-endpoints', ['time', 'uuid'], q.cursor);
   const rows = await listDisabledEndpoints(
     deps.db,
     q.limit + 1,

@@ -4,7 +4,11 @@
  * update-with-start so the caller learns at once whether the funds were held; an operator's
  * decision is audited (use-cases/operators.ts) before it is sent to the workflow.
  */
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { AppError, ErrorCode, badRequest, conflict, notFound } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
@@ -133,6 +137,10 @@ export async function reviewWithdrawal(
   }
 }
 
+/** Whether a decision's error is an answer that it was not applied (not a missing answer). */
+const decisionRefused = (err: unknown): boolean =>
+  err instanceof WorkflowUpdateFailedError || (err instanceof AppError && err.code !== ErrorCode.Timeout);
+
 /**
  * An operator's approve/reject, audited: the entry is written (pending) before the decision is
  * sent to the workflow and settled with its outcome, so no decision goes unrecorded.
@@ -150,7 +158,10 @@ export async function decideWithdrawal(
     await settleAudit(deps, auditId, 'applied', `status ${result.status}`);
     return result;
   } catch (err) {
-    await settleAudit(deps, auditId, 'refused', err instanceof Error ? err.message : String(err));
+    // Refused only when the answer says so; a decision whose answer did not come (deadline,
+    // Temporal unreachable) may be applied yet: unknown, completed later (settleUnknownAudits).
+    const detail = err instanceof Error ? err.message : String(err);
+    await settleAudit(deps, auditId, decisionRefused(err) ? 'refused' : 'unknown', detail);
     throw err;
   }
 }
@@ -186,7 +197,7 @@ async function withdrawalViews(deps: ApiDeps, rows: WithdrawalRow[]) {
 export async function listWithdrawalsForOperator(deps: ApiDeps, q: ListAdminWithdrawalsQuery) {
   // A cursor belongs to its status filter: the order of another one would skip rows.
   const list = `admin-withdrawals:${q.status}`;
-  const after = afterKey(list, ['string', 'string'], q.cursor);
+  const after = afterKey(list, ['time', 'uuid'], q.cursor);
   const rows = await listWithdrawalsByStatus(
     deps.db,
     q.status,

@@ -1,6 +1,7 @@
 /** The bot API's MCP tools as clients must see them (sorted), for the MCP tests of both transports. */
 export const MCP_TOOL_NAMES = [
   'accept_task',
+  'ack_events',
   'create_deposit',
   'create_service',
   'create_task',
@@ -9,6 +10,7 @@ export const MCP_TOOL_NAMES = [
   'get_rental_messages',
   'get_transactions',
   'list_direct_messages',
+  'list_events',
   'list_rental_files',
   'list_rentals',
   'list_service_orders',

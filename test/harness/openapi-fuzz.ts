@@ -186,6 +186,9 @@ export function parseJunit(xml: string): { operations: number; failures: FuzzFai
   return { operations, failures };
 }
 
+/** The schemathesis hooks file: a strategy for cursor parameters (`format: cursor`). */
+export const FUZZ_HOOKS = path.join(__dirname, 'schemathesis_hooks.py');
+
 /** Runs schemathesis once, as one principal, and reads back its JUnit report. */
 export async function runSchemathesis(opts: FuzzOptions): Promise<FuzzResult> {
   const { bin } = schemathesisBinary();
@@ -233,7 +236,8 @@ export async function runSchemathesis(opts: FuzzOptions): Promise<FuzzResult> {
   const child = spawn(bin, args, {
     cwd: opts.reportDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    // The hooks mint forged cursors for the parameters of `format: cursor` (see the file).
+    env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: FUZZ_HOOKS },
   });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));

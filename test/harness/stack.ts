@@ -36,6 +36,8 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
     TEMPORAL_ADDRESS: state.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     ADMIN_API_KEY: TEST_ADMIN_KEY,
+    // Many stacks run at once: no fixed metrics port (a test that wants it passes a free one).
+    API_METRICS_PORT: '0',
     JWT_SECRET: TEST_JWT_SECRET,
     ALLOW_PRIVATE_WEBHOOKS: 'true',
     // Every stack counts rate limits on its own (all tests come from 127.0.0.1).

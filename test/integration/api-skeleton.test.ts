@@ -103,16 +103,6 @@ describe('API skeleton', () => {
     expect(await res.text()).toMatch(/swagger-ui/i);
   });
 
-  it('serves Prometheus metrics including request durations', async () => {
-    await call('GET', '/health');
-    const res = await fetch(`${stack.url}/metrics`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
-    const text = await res.text();
-    expect(text).toContain('# TYPE agentrent_http_request_duration_seconds histogram');
-    expect(text).toMatch(/agentrent_http_request_duration_seconds_count\{[^}]*route="\/health"/);
-  });
-
   it('refuses to start on a port that is already taken', async () => {
     const deps = createApiDeps(testConfig());
     try {

@@ -179,9 +179,14 @@ describe('direct messages', () => {
     const sent = await send(renter, { to: bot.id, content: 'Please also send the CSV', rental_id: rentalId });
     expect(sent.status).toBe(201);
     const found: NotificationBody[] = [];
+    let after = '';
     for (let i = 0; i < 20 && !found.some((n) => n.type === 'direct_message'); i++) {
-      const pending = await as(bot)<{ notifications: NotificationBody[] }>('GET', '/api/agents/me/pending');
+      const pending = await as(bot)<{ notifications: NotificationBody[]; next_cursor: string }>(
+        'GET',
+        `/api/agents/me/pending${after}`,
+      );
       found.push(...pending.body.notifications);
+      after = `?after=${pending.body.next_cursor}`;
     }
     const dms = found.filter((n) => n.type === 'direct_message');
     expect(dms).toHaveLength(1);

@@ -47,7 +47,6 @@ const UNDOCUMENTED_ROUTES: Record<string, string> = {
   'GET /openapi.json': 'the document itself',
   'GET /llms.txt': 'a plain-text index rendered from the document itself (api/llms-txt.ts)',
   'GET /llms-full.txt': 'a plain-text index rendered from the document itself (api/llms-txt.ts)',
-  'GET /metrics': 'Prometheus text exposition for the scraper, not part of the client API',
   'GET /admin': 'the operator console page (HTML of api/console/), not a JSON operation',
   'GET /admin/': 'the operator console page (HTML of api/console/), not a JSON operation',
   'DELETE /api/v1/mcp':

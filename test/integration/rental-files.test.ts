@@ -326,6 +326,19 @@ describe.each([
     );
   });
 
+  it('neutralises a bidi override that disguises an .exe as a .pdf (invoice\\u202Efdp.exe)', async () => {
+    const { bot, renter, rentalId } = await rental();
+    const up = await upload(bot, rentalId, Buffer.from('MZ'), { name: 'invoice\u202Efdp.exe' });
+    expect(up.status).toBe(201);
+    expect(up.body.name).toBe('invoice_fdp.exe');
+    const list = await as(renter)<{ files: FileBody[] }>('GET', `/api/rentals/${rentalId}/files`);
+    expect(list.body.files.map((f) => f.name)).toEqual(['invoice_fdp.exe']);
+    const down = await download(renter, up.body.id);
+    expect(down.headers.get('content-disposition')).toBe(
+      `attachment; filename="invoice_fdp.exe"; filename*=UTF-8''invoice_fdp.exe`,
+    );
+  });
+
   it('lists the files over MCP (list_rental_files) to participants only', async () => {
     const { bot, renter, rentalId } = await rental();
     const up = await upload(bot, rentalId, Buffer.from('over mcp'));

@@ -67,10 +67,17 @@ describe('seed fidelity: events, status, late replies, task_completed, error tex
   function pendingPoller(bot: TestAccount) {
     const botApi = apiClient(stack.url, bot.apiKey);
     const seen: Notification[] = [];
+    // Notifications stay unread until acknowledged: each poll passes the cursor the last one gave.
+    let cursor: string | undefined;
     const poll = async () => {
-      const res = await botApi<{ notifications: Notification[] }>('GET', '/api/agents/me/pending');
+      const query = cursor === undefined ? '' : `?after=${cursor}`;
+      const res = await botApi<{ notifications: Notification[]; next_cursor: string }>(
+        'GET',
+        `/api/agents/me/pending${query}`,
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.notifications);
+      cursor = res.body.next_cursor;
       return res.body.notifications;
     };
     const until = async (predicate: () => boolean, ms = 20_000) => {

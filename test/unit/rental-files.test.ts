@@ -52,6 +52,21 @@ describe('rental files rules', () => {
     expect(safeContentType(undefined)).toBe('application/octet-stream');
   });
 
+  it.each([
+    [
+      'a right-to-left override (invoice\\u202Efdp.exe shows as invoiceexe.pdf)',
+      'invoice\u202Efdp.exe',
+      'invoice_fdp.exe',
+    ],
+    ['embeddings and a pop', 'a\u202Ab\u202Bc\u202Cd\u202De.txt', 'a_b_c_d_e.txt'],
+    ['isolates', 'a\u2066b\u2067c\u2068d\u2069.txt', 'a_b_c_d_.txt'],
+    ['marks (LRM, RLM, ALM)', 'a\u200Eb\u200Fc\u061C.txt', 'a_b_c_.txt'],
+    ['zero-width and other format characters', 'a\u200Bb\u2060c\uFEFFd\u00ADe.txt', 'a_b_c_d_e.txt'],
+    ['C1 controls and line separators', 'a\u0085b\u009Bc\u2028d\u2029.txt', 'a_b_c_d_.txt'],
+  ])('neutralises %s in a stored name', (_what, raw, stored) => {
+    expect(safeFileName(raw)).toBe(stored);
+  });
+
   it('builds an attachment header with an ASCII fallback and the UTF-8 name', () => {
     expect(contentDisposition('rapport "final" (1).pdf')).toBe(
       `attachment; filename="rapport _final_ (1).pdf"; filename*=UTF-8''rapport%20%22final%22%20%281%29.pdf`,

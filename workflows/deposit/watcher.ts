@@ -12,6 +12,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -52,6 +53,8 @@ const FOLLOW_HEAD_PATCH = 'deposit-watcher-follow-head';
 const HISTORY_LIMIT_PATCH = 'deposit-watcher-history-limit';
 /** Watchers recorded before a stalled wait was followed by a timer called the wait again at once. */
 const STALL_TIMER_PATCH = 'deposit-watcher-stall-timer';
+/** Watchers recorded before a chain restart was detected waited for the old chain's height. */
+const CHAIN_RESTART_PATCH = 'deposit-watcher-chain-restart';
 
 const historyIsLarge = (input: DepositWatcherInput) =>
   workflowInfo().continueAsNewSuggested ||
@@ -97,6 +100,24 @@ async function watchDeposits(input: DepositWatcherInput): Promise<never> {
       // signal, and a deposit workflow checks once as soon as it starts anyway.
       await chain.notifySolidifiedDeposits({ solidified: heads.solidified, head: heads.head });
       cursor.notifiedSolidified = heads.solidified;
+    }
+    // The head is below the last block scanned: a node behind, or another chain (a devchain
+    // started afresh under a persisted cursor). On another chain, start again at its block 0.
+    if (cursor.nextBlock - 1 > heads.head && patched(CHAIN_RESTART_PATCH)) {
+      const { restarted } = await chain.detectChainRestart({ watcherId: workflowInfo().workflowId });
+      if (restarted) {
+        log.warn(
+          'deposit watcher: the chain restarted below the cursor; scanning the new chain from block 0',
+          {
+            cursor: cursor.nextBlock,
+            head: heads.head,
+          },
+        );
+        cursor.nextBlock = 0;
+        cursor.lastBlockId = null;
+        cursor.notifiedSolidified = null;
+        continue;
+      }
     }
     if (cursor.nextBlock > heads.head) {
       if (!followHead) await sleep(input.pollIntervalMs);
