@@ -181,7 +181,7 @@ export async function listServiceOrders(
   principal: Principal,
   input: { role: 'buyer' | 'seller'; limit: number; cursor?: string },
 ) {
-  const after = afterKey('service-orders', ['string', 'string'], input.cursor);
+  const after = afterKey('service-orders', ['time', 'uuid'], input.cursor);
   const r = await serviceOrdersOf(deps.db, input.role, principal.accountId, after, input.limit + 1);
   const page = toPage(r.rows, input.limit, 'service-orders', (o) => [o.key_time, o.id]);
   return {
