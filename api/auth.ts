@@ -9,7 +9,7 @@ import { API_KEY_PREFIX, hashApiKey } from '../domain/api-keys';
 import type { Config } from '../domain/config';
 import type { Db } from '../db/pool';
 import { appError } from '../domain/errors';
-import { consumePerKey } from './rate-limit';
+import { clientIp, consumePerKey, countFailedCredential, refuseSpentCredentialBudget } from './rate-limit';
 import { accountRoleOf, touchApiKey } from '../db/api-keys';
 
 /** The account every ADMIN_API_KEY request acts as (created by the foundation migration seed). */
@@ -104,17 +104,35 @@ export async function resolvePrincipal(
 }
 
 /**
+ * A credential sent by `ip`, under that address's budget of failed credentials: an address past it
+ * is refused (429 + Retry-After) before the credential is looked at, and a credential that names
+ * nobody counts against it. Undefined when the credential names nobody.
+ */
+export async function resolveCountedPrincipal(
+  deps: { config: Config; db: Db },
+  credential: string,
+  ip: string,
+): Promise<Principal | undefined> {
+  await refuseSpentCredentialBudget(deps, ip);
+  const principal = await resolvePrincipal(deps, credential);
+  if (!principal) await countFailedCredential(deps, ip);
+  return principal;
+}
+
+/**
  * Resolves a credential (or its absence) into a principal and counts the call against the
- * caller's per-key limit. The one authentication rule for REST and MCP alike.
+ * caller's per-key limit, and a failed credential against the caller's address. The one
+ * authentication rule for REST and MCP alike.
  */
 export async function authenticate(
   deps: { config: Config; db: Db },
   credential: string | undefined,
+  ip: string,
 ): Promise<Principal> {
   if (!credential) {
     throw appError('missing_credentials');
   }
-  const principal = await resolvePrincipal(deps, credential);
+  const principal = await resolveCountedPrincipal(deps, credential, ip);
   if (!principal) throw appError('invalid_credentials');
   await consumePerKey(deps, principal);
   return principal;
@@ -123,7 +141,7 @@ export async function authenticate(
 /** Requires valid credentials; sets `res.locals.principal`. */
 export function requireAuth(deps: { config: Config; db: Db }): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    await authenticate(deps, credentialOf(req)).then((principal) => {
+    await authenticate(deps, credentialOf(req), clientIp(req)).then((principal) => {
       res.locals.principal = principal;
       next();
     }, next);

@@ -25,8 +25,10 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'the per-IP registration limit (5 per hour).',
   'POST /api/v1/auth/token':
     'No credentials: a person’s email and password → a bearer JWT valid 3600 s. Wrong → 401 ' +
-    '`invalid_email_or_password`. Failed attempts are limited per account (10) and per IP (30) per 15-minute ' +
-    'window; past either every attempt, the right password included, gets 429 with Retry-After.',
+    '`invalid_email_or_password`. Failures (never successes) are counted per 15-minute window: per account ' +
+    'from one IP (10), per IP (30) and per account from all addresses (100, a softer ceiling so that ' +
+    'others’ failures do not lock the owner out). Past one of them every attempt it covers, the right ' +
+    'password included, gets 429 with Retry-After; an operator can lift it (`POST /api/v1/admin/lockouts/lift`).',
   'POST /auth/v1/token':
     'The sign-in of `POST /api/v1/auth/token` at the Supabase path RoboRent clients use; the Supabase ' +
     '`apikey` header is not needed. Only `grant_type=password` (any other → 400).',
@@ -284,8 +286,9 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'POST /api/v1/admin/session':
     'Operator console login with the admin key (or an admin’s API key) or an admin’s email and password. ' +
     'Sets the HttpOnly, SameSite=Strict session cookie and answers the CSRF token that cookie-authenticated ' +
-    'POST and DELETE requests must send as X-CSRF-Token. A foreign Origin → 403; attempts count against ' +
-    'the sign-in limits.',
+    'POST and DELETE requests must send as X-CSRF-Token. A foreign Origin → 403. A failed email + password ' +
+    'counts against the sign-in limits; a failed key against the console key budget of its IP ' +
+    '(`RATE_LIMIT_CONSOLE_KEY_PER_IP`), separate from them.',
   'GET /api/v1/admin/session':
     'The console session of the cookie: who, until when, and its CSRF token. Expired or logged out → 401 ' +
     '`console_session_expired`.',
@@ -313,6 +316,11 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'GET /api/v1/admin/search':
     'Operators only: finds an account, rental, task, acceptance, withdrawal or webhook delivery by id, or ' +
     'accounts by email or name prefix; each hit links to its workflow in the Temporal UI.',
+  'POST /api/v1/admin/lockouts/lift':
+    'Operators only (admin key header, or the console cookie + X-CSRF-Token): clears the failure counters ' +
+    'of an email (its per-account ceiling and its per-address budgets) and/or an IP (password sign-ins, ' +
+    'console key logins, failed API keys), in Postgres, so every API process lets them in again. A reason ' +
+    'is required; audited as `lockout.lift`. Answers how many counters were still counting.',
   'GET /api/v1/admin/audit':
     'Operators only: every operator decision (withdrawal approve/reject, alert acknowledge), newest first: ' +
     'who, when, why and whether it was applied or refused.',

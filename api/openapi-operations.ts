@@ -154,6 +154,7 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'GET /api/v1/admin/webhooks/disabled': op('listDisabledWebhookEndpoints', 'Admin'),
   'GET /api/v1/admin/search': op('adminSearch', 'Admin'),
   'GET /api/v1/admin/audit': op('listAdminAudit', 'Admin'),
+  'POST /api/v1/admin/lockouts/lift': op('liftSignInLockout', 'Admin'),
 
   'POST /api/v1/mcp': op('mcpPost', 'MCP'),
   'GET /api/v1/mcp': op('mcpDiscovery', 'MCP'),

@@ -19,11 +19,26 @@ type LimitDeps = { config: Config; db: Db };
 
 const TABLE = 'rate_limits';
 
+/**
+ * The guessing limiters' names: each counter's key in Postgres is `<prefix>:<name>:<subject>`,
+ * which is how an operator's lift (liftLockout) finds the counters of an email or an address.
+ */
+const LIMITER_NAMES = {
+  loginPerAccount: 'login-account',
+  loginPerAccountIp: 'login-account-ip',
+  loginPerIp: 'login-ip',
+  consoleKeyPerIp: 'console-key-ip',
+  badCredentialsPerIp: 'bad-credentials-ip',
+} as const;
+
 interface Limiters {
   perIp: RateLimiterPostgres;
   registration: RateLimiterPostgres;
   loginPerAccount: RateLimiterPostgres;
+  loginPerAccountIp: RateLimiterPostgres;
   loginPerIp: RateLimiterPostgres;
+  consoleKeyPerIp: RateLimiterPostgres;
+  badCredentialsPerIp: RateLimiterPostgres;
   rentalCodePerIp: RateLimiterPostgres;
   perKey: Map<number, RateLimiterPostgres>;
 }
@@ -59,14 +74,32 @@ function limitersOf(deps: LimitDeps): Limiters {
       registration: limiter(deps, 'register', deps.config.RATE_LIMIT_REGISTRATIONS_PER_HOUR, 3600),
       loginPerAccount: limiter(
         deps,
-        'login-account',
+        LIMITER_NAMES.loginPerAccount,
         deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS,
+      ),
+      loginPerAccountIp: limiter(
+        deps,
+        LIMITER_NAMES.loginPerAccountIp,
+        deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_IP,
         deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS,
       ),
       loginPerIp: limiter(
         deps,
-        'login-ip',
+        LIMITER_NAMES.loginPerIp,
         deps.config.RATE_LIMIT_LOGIN_PER_IP,
+        deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS,
+      ),
+      consoleKeyPerIp: limiter(
+        deps,
+        LIMITER_NAMES.consoleKeyPerIp,
+        deps.config.RATE_LIMIT_CONSOLE_KEY_PER_IP,
+        deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS,
+      ),
+      badCredentialsPerIp: limiter(
+        deps,
+        LIMITER_NAMES.badCredentialsPerIp,
+        deps.config.RATE_LIMIT_BAD_CREDENTIALS_PER_IP,
         deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS,
       ),
       rentalCodePerIp: limiter(
@@ -160,12 +193,44 @@ const refund = (rl: RateLimiterPostgres, key: string) =>
     () => undefined,
   );
 
+/** One guessing budget a sign-in draws on: the limiter, the counted subject, and its words. */
+interface Budget {
+  rl: RateLimiterPostgres;
+  key: string;
+  what: string;
+}
+
 /**
- * One sign-in attempt under the guessing limits: a point is taken from the IP's and the account's
- * budgets *before* the password is checked, so concurrent guesses cannot overrun them, and given
- * back when the attempt was not a failure. A success also clears the account's failures. The
- * account is counted by its email (hashed) whether or not it exists, so a 429 says nothing
- * about which emails have accounts.
+ * Takes one point from each budget in order; when one is spent, gives back what was taken and
+ * answers its 429. A refused attempt is no failure, so it costs nothing anywhere.
+ */
+async function reserve(budgets: Budget[]): Promise<void> {
+  for (let i = 0; i < budgets.length; i++) {
+    try {
+      await consume(budgets[i].rl, budgets[i].key, budgets[i].what);
+    } catch (err) {
+      await Promise.all(budgets.slice(0, i).map((b) => refund(b.rl, b.key)));
+      throw err;
+    }
+  }
+}
+
+/** The email as counted: trimmed, lower case, hashed (no address is stored in the counters). */
+export const emailLimitKey = (email: string) =>
+  createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+/**
+ * One password sign-in under the guessing limits, which count failures (wrong passwords), never
+ * successes or refused attempts:
+ *  - per (email, IP): the budget that stops one address guessing one account;
+ *  - per IP: one address spraying many accounts;
+ *  - per email from all addresses: a softer, higher ceiling against a spread-out attack. It is
+ *    kept well above the first, so failures made by others from other addresses do not lock the
+ *    owner out when they sign in from their own.
+ * A point is taken from each budget *before* the password is checked, so concurrent guesses cannot
+ * overrun them, and given back when the attempt was not a failure. A success also clears the
+ * (email, IP) failures. The account is counted by its email whether or not it exists, so a 429
+ * says nothing about which emails have accounts.
  */
 export async function limitSignIn<T>(
   deps: LimitDeps,
@@ -174,37 +239,162 @@ export async function limitSignIn<T>(
   attempt: () => Promise<T>,
 ): Promise<T> {
   const l = limitersOf(deps);
+  const { config } = deps;
   const ipKey = ipLimitKey(ip);
-  const accountKey = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
-  const window = deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS;
-  await consume(
-    l.loginPerIp,
-    ipKey,
-    `${deps.config.RATE_LIMIT_LOGIN_PER_IP} failed sign-ins per ${window} s per IP`,
-  );
-  await consume(
-    l.loginPerAccount,
-    accountKey,
-    `${deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT} failed sign-ins per ${window} s per account`,
-  );
+  const emailKey = emailLimitKey(email);
+  const window = `per ${config.RATE_LIMIT_GUESS_WINDOW_SECONDS} s`;
+  const pairKey = `${emailKey}@${ipKey}`;
+  const budgets: Budget[] = [
+    {
+      rl: l.loginPerIp,
+      key: ipKey,
+      what: `${config.RATE_LIMIT_LOGIN_PER_IP} failed sign-ins ${window} per IP`,
+    },
+    {
+      rl: l.loginPerAccountIp,
+      key: pairKey,
+      what: `${config.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_IP} failed sign-ins ${window} per account from one IP`,
+    },
+    {
+      rl: l.loginPerAccount,
+      key: emailKey,
+      what: `${config.RATE_LIMIT_LOGIN_PER_ACCOUNT} failed sign-ins ${window} per account from all addresses`,
+    },
+  ];
+  await reserve(budgets);
   let result: T;
   try {
     result = await attempt();
   } catch (err) {
-    if (!isRefusal(err))
-      await Promise.all([refund(l.loginPerIp, ipKey), refund(l.loginPerAccount, accountKey)]);
+    if (!isRefusal(err)) await Promise.all(budgets.map((b) => refund(b.rl, b.key)));
     throw err;
   }
   await Promise.all([
     refund(l.loginPerIp, ipKey),
-    l.loginPerAccount.delete(accountKey).catch(() => undefined),
+    refund(l.loginPerAccount, emailKey),
+    l.loginPerAccountIp.delete(pairKey).catch(() => undefined),
   ]);
   return result;
 }
 
 /**
- * One rental-code lookup under the per-IP guessing limit: a point is taken up front and given
- * back when the code named a rental, so only unknown, malformed or ambiguous codes cost anything.
+ * One console login with a key (the admin key or an admin's API key), under its own per-IP budget:
+ * failed password sign-ins from an address never lock the operators' key login out, and failed key
+ * logins never spend the password budgets.
+ */
+export async function limitConsoleKeyLogin<T>(
+  deps: LimitDeps,
+  ip: string,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const rl = limitersOf(deps).consoleKeyPerIp;
+  const key = ipLimitKey(ip);
+  const what = `${deps.config.RATE_LIMIT_CONSOLE_KEY_PER_IP} failed console key logins per ${deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS} s per IP`;
+  await consume(rl, key, what);
+  try {
+    const found = await attempt();
+    await refund(rl, key);
+    return found;
+  } catch (err) {
+    if (!isRefusal(err)) await refund(rl, key);
+    throw err;
+  }
+}
+
+const badCredentialsWhat = (deps: LimitDeps) =>
+  `${deps.config.RATE_LIMIT_BAD_CREDENTIALS_PER_IP} failed API keys or tokens per ${deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS} s per IP`;
+
+/**
+ * Refuses (429 + Retry-After) an address that has spent its budget of failed credentials (API
+ * keys, the admin key, tokens), before the credential it sends now is looked at: past the budget
+ * a right guess answers exactly like a wrong one. A read only, so a valid key costs no write.
+ */
+export async function refuseSpentCredentialBudget(deps: LimitDeps, ip: string): Promise<void> {
+  const rl = limitersOf(deps).badCredentialsPerIp;
+  await refuseSpent(
+    rl,
+    ipLimitKey(ip),
+    deps.config.RATE_LIMIT_BAD_CREDENTIALS_PER_IP,
+    badCredentialsWhat(deps),
+  );
+}
+
+/** Counts one failed credential against its address (the caller answers 401 as before). */
+export const countFailedCredential = (deps: LimitDeps, ip: string): Promise<void> =>
+  countFailure(limitersOf(deps).badCredentialsPerIp, ipLimitKey(ip));
+
+/** What an operator's lift names: an email's sign-in counters, an address's, or both. */
+export interface LockoutSubject {
+  email?: string;
+  ip?: string;
+}
+
+/** Counters named exactly, and families of counters named by what their keys start and end with. */
+export interface CounterKeys {
+  keys: string[];
+  patterns: { startsWith: string; endsWith: string }[];
+}
+
+/**
+ * The counters (`<prefix>:<limiter>:<subject>`) that hold a lock-out of this email and/or address,
+ * for the db layer to delete (db/rate-limits.ts). An email names its per-email ceiling and its
+ * (email, IP) pairs; an address its per-IP sign-in, console-key and failed-credential budgets and
+ * its (email, IP) pairs.
+ */
+export function lockoutCounters(
+  config: Pick<Config, 'RATE_LIMIT_KEY_PREFIX'>,
+  subject: LockoutSubject,
+): CounterKeys {
+  const name = (limiter: keyof typeof LIMITER_NAMES, key: string) =>
+    `${config.RATE_LIMIT_KEY_PREFIX}:${LIMITER_NAMES[limiter]}:${key}`;
+  const out: CounterKeys = { keys: [], patterns: [] };
+  if (subject.email !== undefined) {
+    const emailKey = emailLimitKey(subject.email);
+    out.keys.push(name('loginPerAccount', emailKey));
+    out.patterns.push({ startsWith: name('loginPerAccountIp', `${emailKey}@`), endsWith: '' });
+  }
+  if (subject.ip !== undefined) {
+    const ipKey = ipLimitKey(subject.ip);
+    out.keys.push(
+      name('loginPerIp', ipKey),
+      name('consoleKeyPerIp', ipKey),
+      name('badCredentialsPerIp', ipKey),
+    );
+    out.patterns.push({ startsWith: name('loginPerAccountIp', ''), endsWith: `@${ipKey}` });
+  }
+  return out;
+}
+
+/**
+ * Refuses (429 + Retry-After) when this budget's subject has spent it; a read only (one `get`).
+ * For the failure-only limits: a success then costs no write at all, and a failure is counted
+ * after it (countFailure). Concurrent guesses can overrun the budget by at most their number, which
+ * the per-IP request limit bounds; a spent budget refuses every later one.
+ */
+async function refuseSpent(
+  rl: RateLimiterPostgres,
+  key: string,
+  points: number,
+  what: string,
+): Promise<void> {
+  const spent = await rl.get(key);
+  if (spent && spent.consumedPoints >= points) {
+    const retryAfter = Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
+    throw appErrorWithHeaders('rate_limited', { 'Retry-After': String(retryAfter) }, what);
+  }
+}
+
+/** Counts one failure; losing the count only makes the limit laxer by one, never fails the request. */
+const countFailure = (rl: RateLimiterPostgres, key: string) =>
+  rl.penalty(key).then(
+    () => undefined,
+    () => undefined,
+  );
+
+/**
+ * One rental-code lookup under the per-IP guessing limit, counting failures only: a spent budget
+ * is refused before the lookup (one read), a code that named a rental costs nothing more, and an
+ * unknown, malformed or ambiguous code is counted after it. A chat thus pays one read, no write.
  */
 export async function limitRentalCodeLookup<T>(
   deps: LimitDeps,
@@ -213,14 +403,13 @@ export async function limitRentalCodeLookup<T>(
 ): Promise<T> {
   const rl = limitersOf(deps).rentalCodePerIp;
   const key = ipLimitKey(ip);
-  const what = `${deps.config.RATE_LIMIT_RENTAL_CODES_PER_IP} failed rental-code lookups per ${deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS} s per IP`;
-  await consume(rl, key, what);
+  const points = deps.config.RATE_LIMIT_RENTAL_CODES_PER_IP;
+  const what = `${points} failed rental-code lookups per ${deps.config.RATE_LIMIT_GUESS_WINDOW_SECONDS} s per IP`;
+  await refuseSpent(rl, key, points, what);
   try {
-    const found = await lookup();
-    await refund(rl, key);
-    return found;
+    return await lookup();
   } catch (err) {
-    if (!isRefusal(err)) await refund(rl, key);
+    if (isRefusal(err)) await countFailure(rl, key);
     throw err;
   }
 }

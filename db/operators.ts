@@ -86,6 +86,17 @@ export async function actorLabel(db: Queryable, accountId: string): Promise<stri
   return r.rows[0]?.label ?? accountId;
 }
 
+/** The account whose money an operator decides, with the person who owns it (a bot's owner). */
+export async function moneySubjectOf(
+  db: Queryable,
+  accountId: string,
+): Promise<{ accountId: string; ownerId: string | null } | undefined> {
+  const r = await db.query<{ owner_id: string | null }>('SELECT owner_id FROM accounts WHERE id = $1', [
+    accountId,
+  ]);
+  return r.rows[0] ? { accountId, ownerId: r.rows[0].owner_id } : undefined;
+}
+
 // ---- audit ----
 
 export interface AuditStart {

@@ -32,7 +32,7 @@ export const eventCursor = (accountId: string, seq: number): string => encodeCur
  * reached (`headSeq`): acknowledging events nobody was shown would lose them.
  */
 export function positionOf(accountId: string, cursor: string, headSeq: number): number {
-  const [owner, seq] = decodeCursor(LIST, ['string', 'number'], cursor);
+  const [owner, seq] = decodeCursor(LIST, ['uuid', 'bigint'], cursor);
   if (owner !== accountId || typeof seq !== 'number' || seq < 0 || seq > headSeq) throw invalidCursor();
   return seq;
 }

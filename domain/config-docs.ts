@@ -135,16 +135,25 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   RATE_LIMIT_KEY_PREFIX: {
     text: 'namespace of the rate-limit counters (deployments or test stacks sharing a database)',
   },
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_IP: {
+    text: 'failed password sign-ins (`POST /api/v1/auth/token`, console email login) per account (email) from one IP per guess window',
+  },
   RATE_LIMIT_LOGIN_PER_ACCOUNT: {
-    text: 'failed `POST /api/v1/auth/token` per account (email) per guess window',
+    text: 'failed password sign-ins per account (email) from all addresses per guess window: a softer ceiling, well above the per-IP one, so failures by others do not lock the owner out',
   },
   RATE_LIMIT_LOGIN_PER_IP: {
-    text: 'failed `POST /api/v1/auth/token` per IP (IPv6: per /64) per guess window',
+    text: 'failed password sign-ins per IP (IPv6: per /64) per guess window',
+  },
+  RATE_LIMIT_CONSOLE_KEY_PER_IP: {
+    text: 'failed console logins with a key (`POST /api/v1/admin/session`) per IP per guess window; a budget of its own',
+  },
+  RATE_LIMIT_BAD_CREDENTIALS_PER_IP: {
+    text: 'failed API keys, admin keys and tokens on authenticated routes per IP per guess window; past it 429 + Retry-After',
   },
   RATE_LIMIT_RENTAL_CODES_PER_IP: {
     text: 'failed rental-code lookups on the Rentr routes per IP (IPv6: per /64) per guess window',
   },
-  RATE_LIMIT_GUESS_WINDOW_SECONDS: { text: 'the guess window of the three limits above' },
+  RATE_LIMIT_GUESS_WINDOW_SECONDS: { text: 'the guess window of the guessing limits above' },
   AGENT_PROXY_TIMEOUT_MS: {
     text: 'how long a proxy agent may take before `/v1/chat` answers 503 (cut at 35 s, see below)',
   },
@@ -211,6 +220,9 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   WITHDRAWAL_MIN_USD: { text: 'minimum withdrawal (gross)' },
   WITHDRAWAL_FEE_USD: { text: 'withdrawal fee, kept by the platform' },
   WITHDRAWAL_REVIEW_ABOVE_USD: { text: 'larger withdrawals wait for an operator' },
+  REVIEW_SECOND_APPROVER_USDT: {
+    text: 'approving a reviewed withdrawal of more than this (USDT) needs two different operators',
+  },
   WITHDRAWAL_REVIEW_NEW_ADDRESS: { text: "an account's first withdrawal to an address waits for review" },
   WITHDRAWAL_REVIEW_VELOCITY_PER_24H: {
     text: 'more withdrawals than this in 24 h (this one included) wait for review',

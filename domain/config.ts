@@ -103,12 +103,18 @@ export const configSchema = z.object({
   /** Direct messages one account may send per hour to one recipient (30). */
   RATE_LIMIT_DM_PER_PAIR_PER_HOUR: z.coerce.number().int().min(1).default(30),
   /**
-   * Guessing limits, per RATE_LIMIT_GUESS_WINDOW_SECONDS (a fixed window from the first failure):
-   * failed POST /api/v1/auth/token per account (by email, whether it exists or not) and per
-   * client IP, and failed rental-code lookups on the Rentr routes per client IP (IPv6 by /64).
+   * Guessing limits, per RATE_LIMIT_GUESS_WINDOW_SECONDS (a fixed window from the first failure),
+   * counting failures only: failed password sign-ins per (email, client IP), per client IP, and per
+   * email from all addresses (a softer ceiling, so others' failures do not lock the owner out);
+   * failed console logins with a key per IP (their own budget); failed API keys / admin keys /
+   * tokens on every authenticated route per IP; failed rental-code lookups on the Rentr routes
+   * per IP. IPv6 clients count by /64.
    */
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_IP: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_CONSOLE_KEY_PER_IP: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_BAD_CREDENTIALS_PER_IP: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_RENTAL_CODES_PER_IP: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_GUESS_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   /** Namespace of the rate-limit counters (separates deployments or test stacks sharing a DB). */
@@ -172,6 +178,11 @@ export const configSchema = z.object({
   WITHDRAWAL_MIN_USD: z.coerce.number().positive().default(20),
   WITHDRAWAL_FEE_USD: z.coerce.number().min(0).default(1.5),
   WITHDRAWAL_REVIEW_ABOVE_USD: z.coerce.number().positive().default(1000),
+  /**
+   * Four eyes on large payouts: approving a withdrawal in review of more than this needs two
+   * different operators (the first approval is recorded; it stays in review until the second).
+   */
+  REVIEW_SECOND_APPROVER_USDT: z.coerce.number().min(0).default(1000),
   /** TronGrid API key (sent as TRON-PRO-API-KEY) for Nile/Shasta/mainnet through TronGrid. */
   TRON_API_KEY: z.string().min(1).optional(),
   /** How often workflows poll the chain: the network's block interval (TRON: 3 s). */

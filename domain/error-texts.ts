@@ -211,6 +211,20 @@ export const ERRORS = {
   csrf_token_missing: { kind: 'FORBIDDEN', text: 'missing X-CSRF-Token header' },
   csrf_token_invalid: { kind: 'FORBIDDEN', text: 'X-CSRF-Token does not match the session' },
 
+  // ── four eyes on money (domain/money-permissions.ts, workflows/withdrawal/state.ts) ──
+  money_needs_console_or_admin_key: {
+    kind: 'FORBIDDEN',
+    text: 'deciding money needs the operator console session or the admin key, not a sign-in token or API key',
+  },
+  own_account_money: {
+    kind: 'FORBIDDEN',
+    text: 'an operator may not decide on or adjust the money of an account they own (theirs or their bot’s)',
+  },
+  second_approver_required: {
+    kind: 'FORBIDDEN',
+    text: 'this withdrawal needs the approval of a second, different operator',
+  },
+
   // ── MCP transport ──
   mcp_too_many_sessions: {
     kind: 'UNAVAILABLE',

@@ -129,7 +129,11 @@
     const rows = r.json.audit.map((a) => {
       const subject = a.action.startsWith('withdrawal.')
         ? temporalLink(workflowUrl(`withdrawal-${a.subject_id}`), short(a.subject_id))
-        : el('span', `alert ${a.subject_id}`);
+        : a.action.startsWith('alert.')
+          ? el('span', `alert ${a.subject_id}`)
+          : a.action.startsWith('adjustment.')
+            ? el('span', `account ${short(a.subject_id)}`, { title: a.subject_id })
+            : el('span', a.subject_id);
       return row(
         [
           when(a.created_at),
@@ -247,6 +251,23 @@
     fill($('repair-rows'), rows, 6, 'no repairs');
   }
 
+  async function liftLockout() {
+    const body = { reason: $('lift-reason').value.trim() };
+    const email = $('lift-email').value.trim();
+    const ip = $('lift-ip').value.trim();
+    if (email) body.email = email;
+    if (ip) body.ip = ip;
+    if (!email && !ip) return say('name an email, an IP, or both');
+    const r = await call('POST', `${API}/lockouts/lift`, body);
+    if (r.ok) {
+      say(`lock-out lifted: ${r.json.counters_cleared} counters cleared`, true);
+      $('lift-email').value = '';
+      $('lift-ip').value = '';
+      $('lift-reason').value = '';
+    } else say(`lift refused: ${r.json.error || r.status}`);
+    await loadAudit();
+  }
+
   async function search(q) {
     const r = await call('GET', `${API}/search?q=${encodeURIComponent(q)}`);
     if (!r.ok) return fill($('search-rows'), [], 4, r.json.error || `HTTP ${r.status}`);
@@ -317,6 +338,10 @@
     $('refresh').addEventListener('click', () => refresh());
     for (const radio of document.querySelectorAll('input[name="alert-state"]'))
       radio.addEventListener('change', () => loadAlerts());
+    $('lift-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      liftLockout();
+    });
     $('search-form').addEventListener('submit', (e) => {
       e.preventDefault();
       search($('q').value.trim());

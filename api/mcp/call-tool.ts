@@ -56,7 +56,9 @@ export async function callTool(
   // An unknown tool is a protocol error (JSON-RPC -32602), as in the SDK's own McpServer.
   if (!tool) throw new McpError(McpErrorCode.InvalidParams, `Tool ${params.name} not found`);
   try {
-    const principal = tool.requiresAuth ? await authenticate(deps, caller.credential) : undefined;
+    const principal = tool.requiresAuth
+      ? await authenticate(deps, caller.credential, caller.clientIp)
+      : undefined;
     const call = { caller, args: params.arguments ?? {} };
     const budgetMs = Math.min(remainingMs(), deps.config.MCP_REQUEST_DEADLINE_MS) + TOOL_TIMEOUT_SLACK_MS;
     const output = await withTimeout(tool.call(deps, principal, call), budgetMs);

@@ -12,7 +12,8 @@
  */
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Request, RequestHandler } from 'express';
-import { credentialOf, resolvePrincipal } from '../auth';
+import { credentialOf, resolveCountedPrincipal, resolvePrincipal } from '../auth';
+import { clientIp } from '../rate-limit';
 import { appError } from '../../domain/errors';
 import { errorBody } from '../errors';
 import type { ApiDeps } from '../deps';
@@ -52,7 +53,9 @@ export function createSseHandlers(
       return;
     }
     const credential = credentialOf(req);
-    const owner = credential ? (await resolvePrincipal(deps, credential))?.accountId : undefined;
+    const owner = credential
+      ? (await resolveCountedPrincipal(deps, credential, clientIp(req)))?.accountId
+      : undefined;
     // Credentials that name nobody cannot own a session.
     if (credential && !owner) throw appError('invalid_credentials');
     const transport = new SSEServerTransport(messagesPath, res);

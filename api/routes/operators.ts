@@ -18,7 +18,7 @@ import { principalOf } from '../auth';
 import { adminAccess, consoleOrigins, refuse, secureCookie } from '../console-auth';
 import type { ApiDeps } from '../deps';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
-import { clientIp, limitSignIn } from '../rate-limit';
+import { clientIp, limitConsoleKeyLogin, limitSignIn } from '../rate-limit';
 import {
   acknowledgeAlertInput,
   adminWithdrawalList,
@@ -31,6 +31,8 @@ import {
   auditQuery,
   consoleLoginInput,
   consoleSessionView,
+  liftLockoutInput,
+  liftLockoutResult,
   disabledEndpointList,
   disabledEndpointsQuery,
   listAdminWithdrawalsQuery,
@@ -137,6 +139,14 @@ get(
   searchResult,
   searchQuery,
 );
+registry.registerPath({
+  method: 'post',
+  path: `${ADMIN}/lockouts/lift`,
+  summary: 'Lift the sign-in lock-out of an email and/or an IP (admin; audited)',
+  security: authenticated,
+  request: { headers: csrfHeader, body: jsonBody(liftLockoutInput) },
+  responses: { 200: jsonResponse('lifted', liftLockoutResult), ...errorResponses(400, 401, 403) },
+});
 get(`${ADMIN}/audit`, 'Operator decisions, newest first (who, when, why, outcome)', auditList, auditQuery);
 
 export function mountOperatorRoutes(app: Express, deps: ApiDeps): void {
@@ -175,10 +185,11 @@ export function mountOperatorRoutes(app: Express, deps: ApiDeps): void {
     if (refusal) return refuse(res, refusal);
     const input = parseOrThrow(consoleLoginInput, req.body ?? {});
     const ip = clientIp(req);
-    const login = await operators.consoleLogin(deps, input, (who, attempt) =>
-      // A key guess counts against the IP only (`who` is scoped by it), never locking others out.
-      limitSignIn(deps, ip, who === 'console-key' ? `console-key:${ip}` : who, attempt),
-    );
+    const login = await operators.consoleLogin(deps, input, {
+      // A key has its own per-IP budget: failed password sign-ins never lock the key login out.
+      key: (attempt) => limitConsoleKeyLogin(deps, ip, attempt),
+      password: (email, attempt) => limitSignIn(deps, ip, email, attempt),
+    });
     res.setHeader(
       'Set-Cookie',
       sessionCookie(login.token, {
@@ -245,6 +256,10 @@ export function mountOperatorRoutes(app: Express, deps: ApiDeps): void {
   });
   app.get(`${ADMIN}/search`, access, async (req, res) => {
     res.json(await operators.search(deps, parseOrThrow(searchQuery, req.query, 'query').q));
+  });
+  app.post(`${ADMIN}/lockouts/lift`, access, async (req, res) => {
+    const input = parseOrThrow(liftLockoutInput, req.body ?? {});
+    res.json(await operators.liftLockout(deps, actorOf(res), input, Date.now()));
   });
   app.get(`${ADMIN}/audit`, access, async (req, res) => {
     res.json(await operators.recentAudit(deps, parseOrThrow(auditQuery, req.query, 'query')));

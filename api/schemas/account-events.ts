@@ -2,13 +2,14 @@
 import { z } from 'zod';
 import { EVENT_PAGE_LIMIT } from '../../domain/account-events';
 import { registry } from '../openapi';
-import { pageLimit } from './common';
+import { CURSOR_FORMAT, pageLimit } from './common';
 
 /** A feed cursor as a client holds it: opaque; anything the feed did not hand out is a 400. */
 const eventCursor = z
   .string({ error: 'must be a string' })
   .min(1, 'must not be empty')
-  .max(1024, 'must be at most 1024 characters');
+  .max(1024, 'must be at most 1024 characters')
+  .openapi({ format: CURSOR_FORMAT });
 
 export const listEventsQuery = z.object({
   after: eventCursor.optional().openapi({

@@ -1,5 +1,6 @@
 /** Schemas of the operator console's JSON admin endpoints (inputs validated, views documented). */
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import { registry } from '../openapi';
 import { textRule, uuidSchema } from '../validation';
 import { pageCursor, pageLimit } from './common';
@@ -195,3 +196,43 @@ export const searchResult = z.object({ query: z.string(), results: z.array(searc
 
 export const auditQuery = z.object(page);
 export const auditList = z.object({ audit: z.array(auditEntryView), ...pageInfo });
+
+/** An operator lifts a sign-in lock-out: of an email, of an address, or both; the reason is audited. */
+export const liftLockoutInput = registry.register(
+  'LiftLockoutInput',
+  z
+    .object({
+      email: textRule(z.string({ error: 'must be a string' }).trim().min(1).max(254)).optional(),
+      ip: z
+        .string({ error: 'must be a string' })
+        .trim()
+        .max(64, 'must be an IPv4 or IPv6 address')
+        .refine((v) => isIP(v) !== 0, 'must be an IPv4 or IPv6 address')
+        .optional(),
+      reason: textRule(
+        z
+          .string({ error: (iss) => (iss.input === undefined ? 'is required: say why' : 'must be a string') })
+          .trim()
+          .min(1, 'is required: say why')
+          .max(500, 'must be at most 500 characters'),
+        { multiline: true },
+      ),
+    })
+    .refine((v) => v.email !== undefined || v.ip !== undefined, {
+      message: 'name an email, an ip, or both',
+      path: ['email'],
+    }),
+);
+export type LiftLockoutInput = z.infer<typeof liftLockoutInput>;
+
+export const liftLockoutResult = registry.register(
+  'LockoutLifted',
+  z.object({
+    email: z.string().nullable(),
+    ip: z.string().nullable(),
+    counters_cleared: z
+      .number()
+      .int()
+      .describe('sign-in and credential counters of this email / address that were still counting'),
+  }),
+);

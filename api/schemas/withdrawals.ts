@@ -81,5 +81,11 @@ export const reviewWithdrawalInput = z.object({
 });
 export const reviewWithdrawalResult = registry.register(
   'WithdrawalReviewResult',
-  z.object({ withdrawal_id: z.uuid(), status: withdrawalStatus }),
+  z.object({
+    withdrawal_id: z.uuid(),
+    status: withdrawalStatus,
+    awaiting_second_approver: z
+      .boolean()
+      .describe('true after the first of two approvals (above REVIEW_SECOND_APPROVER_USDT): still in review'),
+  }),
 );

@@ -9,6 +9,7 @@ import { lockAccount } from '../../db/accounts';
 import { type Db, type DbClient, type Queryable, withTransaction } from '../../db/transaction';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
+import { type Actor, refuseUnlessMayDecideMoney, settleAudit, startAudit } from './operators';
 import type { balanceOutput, transactionsOutput } from '../schemas/ledger';
 import {
   accountExists,
@@ -139,4 +140,30 @@ export async function adjust(
     reason: input.reason,
     balance: await balance(deps, input.account_id),
   };
+}
+
+/**
+ * An operator's adjustment as the admin route makes it: recorded in admin_audit (pending before,
+ * applied or refused after, as every operator decision) and refused (403) on an account the
+ * operator owns or with a sign-in token (domain/money-permissions.ts). An unknown account is 404
+ * before anything is recorded.
+ */
+export async function auditedAdjust(
+  deps: ApiDeps,
+  who: Actor,
+  input: { account_id: string; amount: Micro; reason: string },
+  idempotencyKey: string,
+) {
+  if (!(await accountExists(deps.db, input.account_id)).rowCount) throw notFound('account');
+  const action = input.amount > 0 ? 'adjustment.credit' : 'adjustment.debit';
+  const auditId = await startAudit(deps, who, action, input.account_id, input.reason);
+  try {
+    await refuseUnlessMayDecideMoney(deps, who, input.account_id);
+    const done = await adjust(deps, who.principal, input, idempotencyKey);
+    await settleAudit(deps, auditId, 'applied', `${done.amount} USDT, journal ${done.journal_id}`);
+    return done;
+  } catch (err) {
+    await settleAudit(deps, auditId, 'refused', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
 }

@@ -12,13 +12,16 @@ import {
   workflowIdOf,
   workflowIdOfAlertSubject,
 } from '../../domain/console';
-import { AppError, ErrorCode, notFound } from '../../domain/errors';
+import { AppError, ErrorCode, notFound, refuseIf } from '../../domain/errors';
+import { moneyDecisionRefusal } from '../../domain/money-permissions';
 import { afterKey, type CursorKey, toPage } from '../../domain/pagination';
 import { type Principal, resolvePrincipal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { adminKeyHash, newSecret, sha256 } from '../console-auth';
 import * as accounts from './accounts';
-import type { ConsoleLoginInput, ListAlertsQuery } from '../schemas/operators';
+import type { ConsoleLoginInput, LiftLockoutInput, ListAlertsQuery } from '../schemas/operators';
+import { deleteCounters } from '../../db/rate-limits';
+import { lockoutCounters } from '../rate-limit';
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -45,23 +48,32 @@ export interface ConsoleLogin {
   expires_at: string;
 }
 
+/**
+ * The guessing budgets of a console login: a key's (its own, per IP) and a password's (the same
+ * as every password sign-in).
+ */
+export interface ConsoleLoginLimits {
+  key: <T>(attempt: () => Promise<T>) => Promise<T>;
+  password: <T>(email: string, attempt: () => Promise<T>) => Promise<T>;
+}
+
 /** Who signs in: an admin key (or an admin's API key), or an admin account's email + password. */
 export async function consoleLogin(
   deps: ApiDeps,
   input: ConsoleLoginInput,
-  limitSignIn: <T>(who: string, attempt: () => Promise<T>) => Promise<T>,
+  limits: ConsoleLoginLimits,
 ): Promise<ConsoleLogin> {
   let principal: Principal;
   if (input.key !== undefined) {
     const key = input.key;
-    principal = await limitSignIn('console-key', async () => {
+    principal = await limits.key(async () => {
       const p = await resolvePrincipal(deps, key);
       if (!p) throw new AppError(ErrorCode.Unauthorized, 'invalid or revoked key');
       return p;
     });
   } else {
     const { email, password } = input as { email: string; password: string };
-    const jwt = await limitSignIn(email, () => accounts.token(deps, { email, password }));
+    const jwt = await limits.password(email, () => accounts.token(deps, { email, password }));
     const p = await resolvePrincipal(deps, jwt.access_token);
     if (!p) throw new AppError(ErrorCode.Unauthorized, 'invalid email or password');
     principal = p;
@@ -103,6 +115,29 @@ export interface Actor {
   consoleActor?: string;
 }
 
+/**
+ * Four eyes on money: refuses (403) an operator's decision on money of an account they own, or one
+ * made with a sign-in token or API key instead of the console session or the admin key
+ * (domain/money-permissions.ts). The caller has opened the audit entry; it records the refusal.
+ */
+export async function refuseUnlessMayDecideMoney(
+  deps: ApiDeps,
+  who: Actor,
+  accountId: string,
+): Promise<void> {
+  const subject = (await store.moneySubjectOf(deps.db, accountId)) ?? { accountId, ownerId: null };
+  refuseIf(
+    moneyDecisionRefusal(
+      {
+        accountId: who.principal.accountId,
+        via: who.principal.via,
+        viaConsole: who.consoleActor !== undefined,
+      },
+      subject,
+    ),
+  );
+}
+
 /** Records an operator decision as pending, before it is sent (settleAudit records its outcome). */
 export async function startAudit(
   deps: ApiDeps,
@@ -125,6 +160,28 @@ export async function startAudit(
     via: who.principal.via,
     channel: who.consoleActor ? 'console' : 'api',
   });
+}
+
+/**
+ * Runs an operator's action under the audit: recorded pending before, settled applied or refused
+ * (with the error's words) after. For actions an admin takes on others' objects outside the
+ * console's own endpoints (ending or extending someone's rental).
+ */
+export async function audited<T>(
+  deps: ApiDeps,
+  who: Actor,
+  what: { action: string; subjectId: string; reason: string | null },
+  act: () => Promise<T>,
+): Promise<T> {
+  const auditId = await startAudit(deps, who, what.action, what.subjectId, what.reason);
+  try {
+    const result = await act();
+    await store.settleAudit(deps.db, auditId, 'applied', null);
+    return result;
+  } catch (err) {
+    await store.settleAudit(deps.db, auditId, 'refused', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
 }
 
 export const auditView = (a: store.AuditEntry) => ({
@@ -152,6 +209,30 @@ export async function recentAudit(deps: ApiDeps, q: { limit: number; cursor?: st
   const rows = await store.recentAudit(deps.db, q.limit + 1, after ? Number(after[0]) : undefined);
   const { page, ...info } = paged(rows, q.limit, 'admin-audit', (a) => [a.id]);
   return { audit: page.map(auditView), ...info };
+}
+
+// ---- sign-in lock-outs ----
+
+/**
+ * Lifts the sign-in lock-out of an email and/or an address (audited): their failure counters are
+ * deleted in Postgres, so every API process lets them in again at once.
+ */
+export async function liftLockout(deps: ApiDeps, who: Actor, input: LiftLockoutInput, nowMs: number) {
+  const email = input.email?.toLowerCase();
+  const subject = [email && `email:${email}`, input.ip && `ip:${input.ip}`].filter(Boolean).join(' ');
+  const auditId = await startAudit(deps, who, 'lockout.lift', subject, input.reason);
+  try {
+    const cleared = await deleteCounters(
+      deps.db,
+      lockoutCounters(deps.config, { email, ip: input.ip }),
+      nowMs,
+    );
+    await store.settleAudit(deps.db, auditId, 'applied', `${cleared} counters cleared`);
+    return { email: email ?? null, ip: input.ip ?? null, counters_cleared: cleared };
+  } catch (err) {
+    await store.settleAudit(deps.db, auditId, 'refused', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
 }
 
 // ---- alerts ----

@@ -34,6 +34,7 @@ import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import { pendingServiceOrders } from './service-orders';
 import type { ApiDeps } from '../deps';
+import { audited } from './operators';
 import type { CreateRentalInput } from '../schemas/rentals';
 import {
   mayEndRental,
@@ -207,16 +208,26 @@ export async function extendRental(
     ? deterministicUuid(principal.accountId, 'rentals.extend', id, idempotencyKey)
     : randomUUID();
   mayCreate({ rental_id: id });
-  await updateRental(
-    () =>
-      deps.temporal.workflow.getHandle(rentalWorkflowId(id)).executeUpdate(extendRentalUpdate, {
-        args: [{ minutes, byAccountId: principal.accountId, requestId }],
-        // The minutes are part of the id, so the same key with other minutes reaches the
-        // workflow (→ 422) instead of being answered with the first request's outcome.
-        updateId: `extend-${requestId}-${minutes}`,
-      }),
-    alreadyEnded,
-  );
+  const extend = () =>
+    updateRental(
+      () =>
+        deps.temporal.workflow.getHandle(rentalWorkflowId(id)).executeUpdate(extendRentalUpdate, {
+          args: [{ minutes, byAccountId: principal.accountId, requestId }],
+          // The minutes are part of the id, so the same key with other minutes reaches the
+          // workflow (→ 422) instead of being answered with the first request's outcome.
+          updateId: `extend-${requestId}-${minutes}`,
+        }),
+      alreadyEnded,
+    );
+  // An operator extending someone else's rental is an operator action: audited.
+  if (isParticipant(row, principal.accountId)) await extend();
+  else
+    await audited(
+      deps,
+      { principal },
+      { action: 'rental.extend', subjectId: id, reason: `${minutes} minutes` },
+      extend,
+    );
   return rentalJson((await rentalById(deps.db, id))!);
 }
 
@@ -230,13 +241,18 @@ export async function endRental(
   const byOperator = !isParticipant(row, principal.accountId) && principal.role === 'admin';
   refuseIf(mayEndRental(partiesOf(row), { accountId: principal.accountId, operator: byOperator }));
   if (row.status === 'ended') throw alreadyEnded();
-  await updateRental(
-    () =>
-      deps.temporal.workflow
-        .getHandle(rentalWorkflowId(id))
-        .executeUpdate(endRentalUpdate, { args: [{ byAccountId: principal.accountId, reason, byOperator }] }),
-    alreadyEnded,
-  );
+  const end = () =>
+    updateRental(
+      () =>
+        deps.temporal.workflow.getHandle(rentalWorkflowId(id)).executeUpdate(endRentalUpdate, {
+          args: [{ byAccountId: principal.accountId, reason, byOperator }],
+        }),
+      alreadyEnded,
+    );
+  // An operator ending someone else's rental is an operator action: audited.
+  if (byOperator)
+    await audited(deps, { principal }, { action: 'rental.end', subjectId: id, reason: reason ?? null }, end);
+  else await end();
   return rentalJson((await rentalById(deps.db, id))!);
 }
 

@@ -34,7 +34,16 @@ import type { ApiDeps } from '../deps';
 import type { ListAdminWithdrawalsQuery } from '../schemas/operators';
 import type { WithdrawInput, WithdrawResult, WithdrawalView } from '../schemas/withdrawals';
 import { findWithdrawal, listWithdrawalsByStatus, type WithdrawalRow } from '../../db/withdrawals';
-import { type Actor, auditOf, auditView, consoleLink, paged, settleAudit, startAudit } from './operators';
+import {
+  type Actor,
+  auditOf,
+  auditView,
+  consoleLink,
+  paged,
+  refuseUnlessMayDecideMoney,
+  settleAudit,
+  startAudit,
+} from './operators';
 
 const viewOf = (w: WithdrawalRow): WithdrawalView => ({
   withdrawal_id: w.id,
@@ -81,6 +90,7 @@ export async function createWithdrawal(
     pollIntervalMs: config.TRON_POLL_INTERVAL_MS,
     fundsRetryMs: config.WITHDRAWAL_FUNDS_RETRY_SECONDS * 1000,
     confirmations: config.TRON_CONFIRMATIONS,
+    secondApproverAbove: toMicro(config.REVIEW_SECOND_APPROVER_USDT)!,
   };
   const startWorkflowOperation = new WithStartWorkflowOperation<WithdrawalWorkflow>(
     WITHDRAWAL_WORKFLOW_TYPE,
@@ -120,7 +130,7 @@ export async function reviewWithdrawal(
   deps: ApiDeps,
   principal: Principal,
   input: { id: string; approve: boolean; reason?: string },
-): Promise<{ withdrawal_id: string; status: WithdrawalView['status'] }> {
+): Promise<{ withdrawal_id: string; status: WithdrawalView['status']; awaiting_second_approver: boolean }> {
   const row = await findWithdrawal(deps.db, input.id);
   if (!row) throw notFound('withdrawal');
   try {
@@ -129,7 +139,12 @@ export async function reviewWithdrawal(
       .executeUpdate(reviewWithdrawalUpdate, {
         args: [{ approve: input.approve, operatorId: principal.accountId, reason: input.reason }],
       });
-    return { withdrawal_id: input.id, status: result.status };
+    // Still in review after an approval: it was the first of two (four eyes above the threshold).
+    return {
+      withdrawal_id: input.id,
+      status: result.status,
+      awaiting_second_approver: result.status === 'review',
+    };
   } catch (err) {
     // A closed workflow takes no updates: the withdrawal already left review.
     if (err instanceof WorkflowNotFoundError) throw conflict(`withdrawal is ${row.status}, not in review`);
@@ -143,19 +158,30 @@ const decisionRefused = (err: unknown): boolean =>
 
 /**
  * An operator's approve/reject, audited: the entry is written (pending) before the decision is
- * sent to the workflow and settled with its outcome, so no decision goes unrecorded.
+ * sent to the workflow and settled with its outcome, so no decision goes unrecorded — a refused
+ * one included (four eyes: not on an account the operator owns, not with a sign-in token; the
+ * workflow refuses a second approval by the operator who gave the first).
  */
 export async function decideWithdrawal(
   deps: ApiDeps,
   who: Actor,
   input: { id: string; approve: boolean; reason: string },
 ) {
-  if (!(await findWithdrawal(deps.db, input.id))) throw notFound('withdrawal');
+  const row = await findWithdrawal(deps.db, input.id);
+  if (!row) throw notFound('withdrawal');
   const action = input.approve ? 'withdrawal.approve' : 'withdrawal.reject';
   const auditId = await startAudit(deps, who, action, input.id, input.reason);
   try {
+    await refuseUnlessMayDecideMoney(deps, who, row.account_id);
     const result = await reviewWithdrawal(deps, who.principal, input);
-    await settleAudit(deps, auditId, 'applied', `status ${result.status}`);
+    await settleAudit(
+      deps,
+      auditId,
+      'applied',
+      result.awaiting_second_approver
+        ? 'first approval recorded, awaiting a second operator'
+        : `status ${result.status}`,
+    );
     return result;
   } catch (err) {
     // Refused only when the answer says so; a decision whose answer did not come (deadline,

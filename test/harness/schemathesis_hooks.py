@@ -35,6 +35,7 @@ LIST_TAGS = [
     "agents:price_asc",
     "agents:price_desc",
     "agents:rating",
+    "events",
 ]
 
 KEY_VALUES = st.one_of(

@@ -1,5 +1,6 @@
 /**
- * Guessing is expensive: failed sign-ins are limited per account and per IP, failed rental-code
+ * Guessing is expensive: failed sign-ins are limited per account (from one IP, and from all
+ * addresses under a softer ceiling) and per IP, failed rental-code
  * lookups per IP (IPv6 by /64), all counted in Postgres so every API process shares them, and
  * X-Forwarded-For cannot make a client look like many unless TRUST_PROXY says so.
  */
@@ -101,8 +102,8 @@ describe('password guessing', () => {
     expect((await signIn(s, ` ${email.toUpperCase()}`, 'wrong 3')).status).toBe(429);
   });
 
-  it('clears the account failures on a successful sign-in', async () => {
-    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '3' });
+  it('clears the failures of that email from that address on a successful sign-in', async () => {
+    const s = await start({ RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_IP: '3' });
     const email = await signUp(s);
     for (let i = 0; i < 2; i++) expect((await signIn(s, email, `wrong ${i}`)).status).toBe(401);
     expect((await signIn(s, email, PASSWORD)).status).toBe(200);
@@ -235,16 +236,36 @@ describe('rental-code guessing', () => {
     expect((await apiClient(s.url, unknownCode())('GET', '/v1/status')).status).toBe(401);
   });
 
-  it('lets no more than the budget of 20 concurrent guesses be looked up', async () => {
+  it('counts every one of 20 concurrent guesses, so the next guess is refused', async () => {
+    // Failures are counted after the lookup (a real code costs no write): concurrent guesses may
+    // all be looked up, but each is counted, and a spent budget refuses what comes next.
     const s = await start({ RATE_LIMIT_RENTAL_CODES_PER_IP: '5' });
 
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => apiClient(s.url, unknownCode())('GET', '/v1/status')),
     );
 
-    const statuses = answers.map((r) => r.status);
-    expect(statuses.filter((x) => x === 401)).toHaveLength(5);
-    expect(statuses.filter((x) => x === 429)).toHaveLength(15);
+    expect(answers.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    const next = await apiClient(s.url, unknownCode())('GET', '/v1/status');
+    expect(next.status).toBe(429);
+    const { rows } = await s.db.query<{ points: number }>(
+      "SELECT points FROM rate_limits WHERE key LIKE '%:rental-code:%' AND key LIKE $1 || '%'",
+      [s.config.RATE_LIMIT_KEY_PREFIX],
+    );
+    expect(rows[0].points).toBe(answers.filter((r) => r.status === 401).length);
+  });
+
+  it('writes nothing for a lookup of a code that names a rental', async () => {
+    const s = await start({ RATE_LIMIT_RENTAL_CODES_PER_IP: '5' });
+    const id = await rentalCode(s);
+
+    for (let i = 0; i < 3; i++) expect((await apiClient(s.url, id)('GET', '/v1/status')).status).toBe(403);
+
+    const { rows } = await s.db.query(
+      "SELECT key FROM rate_limits WHERE key LIKE '%:rental-code:%' AND key LIKE $1 || '%'",
+      [s.config.RATE_LIMIT_KEY_PREFIX],
+    );
+    expect(rows).toEqual([]);
   });
 
   it('counts two IPv6 addresses of one /64 in one bucket, and another /64 apart', async () => {

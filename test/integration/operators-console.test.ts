@@ -223,6 +223,23 @@ describe('operator console', () => {
     expect(await page.context().cookies()).toEqual([]);
     await page.close();
   });
+
+  it('lifts a sign-in lock-out from the page, and lists it in the audit', async () => {
+    const email = `locked-${randomUUID()}@example.com`;
+    const signIn = () => apiClient(stack.url)('POST', '/api/v1/auth/token', { email, password: 'wrong' });
+    for (let i = 0; i < 10; i++) expect((await signIn()).status).toBe(401);
+    expect((await signIn()).status).toBe(429);
+    const page = await loggedInPage();
+
+    await page.fill('#lift-email', email);
+    await page.fill('#lift-reason', 'owner called support');
+    await page.click('#lift-form button[type=submit]');
+
+    await page.waitForSelector('#message:text("lock-out lifted: 2 counters cleared")');
+    await page.waitForSelector(`#audit-rows tr:has-text("lockout.lift"):has-text("email:${email}")`);
+    expect((await signIn()).status).toBe(401);
+    await page.close();
+  });
 });
 
 describe('admin JSON endpoints', () => {

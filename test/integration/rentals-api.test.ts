@@ -313,4 +313,24 @@ describe('rental API', () => {
     expect(view).toMatchObject({ endedBy: 'operator', reason: 'abuse', settled: true });
     await assertLedgerConsistent(stack.db);
   });
+
+  it('records an operator’s force-end in the audit the console shows', async () => {
+    const { bot, renter } = await parties({ price: 0.25 });
+    const rental = await rent(renter, bot, 20);
+
+    await as(TEST_ADMIN_KEY)('POST', `/api/rentals/${rental.id}/end`, { reason: 'abuse reported' });
+
+    const audit = await as(TEST_ADMIN_KEY)<{ audit: Array<Record<string, unknown>> }>(
+      'GET',
+      '/api/v1/admin/audit?limit=100',
+    );
+    expect(audit.body.audit.filter((a) => a.subject_id === rental.id)).toEqual([
+      expect.objectContaining({
+        action: 'rental.end',
+        reason: 'abuse reported',
+        actor: 'admin key',
+        outcome: 'applied',
+      }),
+    ]);
+  });
 });

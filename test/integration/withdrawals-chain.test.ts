@@ -206,7 +206,7 @@ describe('USDT withdrawals', () => {
     const rejected = await h.admin('POST', `/api/v1/admin/withdrawals/${id}/reject`, {
       reason: 'suspicious',
     });
-    expect(rejected.body).toEqual({ withdrawal_id: id, status: 'rejected' });
+    expect(rejected.body).toEqual({ withdrawal_id: id, status: 'rejected', awaiting_second_approver: false });
     await stack.client.workflow.getHandle(withdrawalWorkflowId(id)).result();
     expect(await h.status(id)).toMatchObject({ status: 'rejected', status_reason: 'suspicious', txid: null });
     const decided = await stack.db.query('SELECT decided_by FROM withdrawals WHERE id = $1', [id]);

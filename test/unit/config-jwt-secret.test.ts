@@ -37,9 +37,12 @@ describe('JWT_SECRET', () => {
 });
 
 describe('guessing limits', () => {
-  it('defaults to 10 failed sign-ins per account and 30 per IP in 15 minutes, 30 failed rental codes per IP', () => {
+  it('defaults to 10 failed sign-ins per account from one IP, 100 from all, 30 per IP in 15 minutes, 30 failed rental codes, 30 failed keys and 20 failed console keys per IP', () => {
     const config = loadConfig({ JWT_SECRET: SECRET });
-    expect(config.RATE_LIMIT_LOGIN_PER_ACCOUNT).toBe(10);
+    expect(config.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_IP).toBe(10);
+    expect(config.RATE_LIMIT_LOGIN_PER_ACCOUNT).toBe(100);
+    expect(config.RATE_LIMIT_BAD_CREDENTIALS_PER_IP).toBe(30);
+    expect(config.RATE_LIMIT_CONSOLE_KEY_PER_IP).toBe(20);
     expect(config.RATE_LIMIT_LOGIN_PER_IP).toBe(30);
     expect(config.RATE_LIMIT_GUESS_WINDOW_SECONDS).toBe(900);
     expect(config.RATE_LIMIT_RENTAL_CODES_PER_IP).toBe(30);

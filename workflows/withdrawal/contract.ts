@@ -26,6 +26,11 @@ export interface WithdrawalInput extends WithdrawalRequest {
   pollIntervalMs: number;
   fundsRetryMs: number;
   confirmations: number;
+  /**
+   * Four eyes: approving a reviewed withdrawal of more than this (micro-USDT) needs two different
+   * operators. Unset (withdrawals started before it existed): one approval decides.
+   */
+  secondApproverAbove?: number;
   /** Continue-as-new once the history has this many events (or when the server suggests it). */
   historyLimit?: number;
   /** Set by continue-as-new: the funds are held and reviewed; the send goes on from here. */
@@ -60,11 +65,17 @@ export interface WithdrawalSnapshot {
   attempt: number;
   txid: string | null;
   reason: string | null;
+  /** Operators whose approval is recorded while a second, different one is awaited. */
+  approvedBy?: string[];
 }
 
 /** Resolves once the funds are held (the API's answer), or fails with the hold's error (402). */
 export const withdrawalAcceptedUpdate = defineUpdate<WithdrawalAccepted>('accepted');
-/** Operator decision while in review; rejected with 409 in any other state. */
+/**
+ * Operator decision while in review; rejected with 409 in any other state. An approval that needs
+ * a second operator is recorded and answered with status `review` and `approvedBy`; the same
+ * operator approving again is refused (`second_approver_required`).
+ */
 export const reviewWithdrawalUpdate = defineUpdate<WithdrawalSnapshot, [WithdrawalDecision]>('review');
 export const withdrawalStatusQuery = defineQuery<WithdrawalSnapshot>('status');
 

@@ -5,7 +5,7 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { WithdrawalStatus } from '../../domain/withdrawals';
-import { ErrorCode } from '../../domain/errors';
+import { businessFailure, ErrorCode } from '../../domain/errors';
 import type { WithdrawalAccepted, WithdrawalDecision, WithdrawalInput, WithdrawalSnapshot } from './contract';
 
 /**
@@ -30,6 +30,10 @@ export class WithdrawalState {
   decision: WithdrawalDecision | undefined;
   expiredAnswers = 0;
   lastExpiredSolidified = -1;
+  /** How many different operators must approve (2 above the four-eyes threshold). */
+  approvalsNeeded = 1;
+  /** Operators whose approval is recorded while another is awaited. */
+  approvedBy: string[] = [];
 
   constructor(readonly input: WithdrawalInput) {
     const c = input.carried;
@@ -68,7 +72,14 @@ export class WithdrawalState {
       attempt: this.attempt,
       txid: this.txid,
       reason: this.reason,
+      ...(this.approvedBy.length ? { approvedBy: [...this.approvedBy] } : {}),
     };
+  }
+
+  /** Whether approving this withdrawal needs two different operators (its amount is above the threshold). */
+  needsSecondApprover(): boolean {
+    const above = this.input.secondApproverAbove;
+    return above !== undefined && this.input.amount > above;
   }
 
   holdSucceeded(): void {
@@ -113,9 +124,20 @@ export class WithdrawalState {
         `withdrawal is ${this.status}, not in review`,
         ErrorCode.Conflict,
       );
+    // Four eyes: the operator who gave the first approval cannot give the second.
+    if (d.approve && this.approvedBy.includes(d.operatorId))
+      throw businessFailure('second_approver_required');
   }
 
+  /**
+   * Takes a decision: a rejection (by anyone) or the last approval needed decides; an earlier
+   * approval is recorded and the withdrawal stays in review.
+   */
   decide(d: WithdrawalDecision): WithdrawalSnapshot {
+    if (d.approve && this.approvedBy.length + 1 < this.approvalsNeeded) {
+      this.approvedBy.push(d.operatorId);
+      return this.snapshot();
+    }
     this.decision = d;
     return { ...this.snapshot(), status: d.approve ? 'queued' : 'rejected' };
   }
@@ -125,7 +147,7 @@ export class WithdrawalState {
     const decision = this.decision ?? {
       approve: false,
       operatorId: '',
-      reason: 'no review decision in time',
+      reason: this.approvedBy.length ? 'no second approval in time' : 'no review decision in time',
     };
     if (decided && decision.approve) return { approve: true, operatorId: decision.operatorId };
     return {

@@ -1,6 +1,7 @@
 /**
  * One USDT withdrawal, `withdrawal-<id>`:
- *   hold funds → (review: operator approves / rejects, or 72 h → rejected)
+ *   hold funds → (review: operator approves / rejects — above the four-eyes threshold two
+ *   different operators approve — or 72 h → rejected)
  *   → sign once → broadcast (rebroadcast the same bytes) → solidified → finalize
  *   or rejected / failed with the held funds returned.
  * A new signature is made only after the previous one provably expired off chain, so the
@@ -35,6 +36,8 @@ import { WithdrawalState } from './state';
 const CONTINUE_AS_NEW_PATCH = 'withdrawal-continue-as-new';
 /** Withdrawals recorded before expiry needed agreeing lookups re-sign on the first `expired`. */
 const EXPIRY_AGREEMENT_PATCH = 'withdrawal-expiry-agreement';
+/** Withdrawals recorded before four eyes were decided by one approval, whatever their amount. */
+const SECOND_APPROVER_PATCH = 'withdrawal-second-approver';
 
 // Postgres and a few chain calls (each bounded at 10 s). A short timeout matters: an activity
 // lost with a crashed worker is retried only after it, and every retry is safe (keyed / stored).
@@ -107,6 +110,8 @@ async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot
 
   // 2. Review, when a risk rule fired: an operator decides, or the timeout rejects.
   if (reasons.length) {
+    // Four eyes above the threshold: set before the status shows review, so no decision comes first.
+    if (w.needsSecondApprover() && patched(SECOND_APPROVER_PATCH)) w.approvalsNeeded = 2;
     await setStatus(w, 'review', reasons.join(','));
     const decided = await condition(() => w.decision !== undefined, input.reviewTimeoutMs);
     const verdict = w.reviewVerdict(decided);
