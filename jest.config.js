@@ -12,6 +12,7 @@
 const WORKFLOW_TESTS_WITH_SERVICES = [
   'activity-failures',
   'rentals-lifecycle',
+  'service-order-decisions',
   'tasks-review',
   'webhooks-dead-letter',
   'webhooks-delivery-policies',

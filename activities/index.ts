@@ -14,6 +14,7 @@ import { createOperatorAlertActivities } from './operator-alerts';
 import { createReconcilerActivities } from './reconciler';
 import { createRentalEventActivities } from './rental-events';
 import { createRentalActivities } from './rentals';
+import { createServiceOrderActivities } from './service-orders';
 import { createTaskCloseActivities } from './task-close';
 import { createTaskEscrowActivities } from './task-escrow';
 import { createTaskExpiryActivities } from './task-expiry';
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskCloseActivities(deps),
     ...createTaskEscrowActivities(deps),
     ...createTaskExpiryActivities(deps),
+    ...createServiceOrderActivities(deps),
   });
 }
 

@@ -2,7 +2,7 @@
 import type { Queryable } from './pool';
 import { pgErrorCode } from './pool';
 
-export type RatingSubject = 'rental' | 'task_acceptance';
+export type RatingSubject = 'rental' | 'task_acceptance' | 'service_order';
 
 export interface RatingRow {
   id: string;

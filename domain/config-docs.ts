@@ -175,7 +175,7 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   },
   TASK_ACCEPT_DEADLINE_SECONDS: { text: 'an accepted task slot without proof is released after this' },
   TASK_REVIEW_WINDOW_SECONDS: {
-    text: 'tests and soaks only: one review window for every reward tier',
+    text: 'tests and soaks only: one review window for every reward tier (tasks and service orders)',
     unset: "the reward tier's window",
   },
   TASK_DEFAULT_TTL_HOURS: { text: 'a task created without `expires_at` expires this many hours later' },

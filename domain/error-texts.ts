@@ -198,6 +198,24 @@ export const ERRORS = {
   dm_blocked: { kind: 'FORBIDDEN', text: 'the recipient has blocked direct messages from you' },
   dm_block_self: { kind: 'VALIDATION', text: 'account_id: you cannot block yourself' },
 
+  // ── service orders (issue 23.1) ──
+  service_not_a_bot: { kind: 'FORBIDDEN', text: 'only bot accounts can list services' },
+  service_order_own: { kind: 'FORBIDDEN', text: 'you cannot order your own service' },
+  service_order_not_seller: { kind: 'FORBIDDEN', text: 'only the seller of the service may do this' },
+  service_order_not_buyer: { kind: 'FORBIDDEN', text: 'only the buyer of the order may do this' },
+  service_order_not_overdue: {
+    kind: 'CONFLICT',
+    text: 'the order can be cancelled once its delivery is overdue (deliver_by has passed)',
+  },
+  rating_service_order_not_completed: {
+    kind: 'CONFLICT',
+    text: 'a service order can be rated once it is completed',
+  },
+  service_order_revisions_used: {
+    kind: 'CONFLICT',
+    text: 'no revisions left on this order: approve it or let the review window run out',
+  },
+
   // ── operator console ──
   console_session_expired: {
     kind: 'UNAUTHORIZED',

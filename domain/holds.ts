@@ -2,14 +2,20 @@
  * One owner for every hold (docs/WORKFLOWS.md "Ledger" → "Who owns held money"). Money enters a `held` or
  * `escrow` ledger account only from inside the workflow that owns it, and the owner is named by the
  * account's subject: `rental:<id>` → `rental-<id>`, `task:<id>` → `task-<id>`,
- * `withdrawal:<id>` → `withdrawal-<id>`. The reconciler uses the same map to find balances whose
+ * `withdrawal:<id>` → `withdrawal-<id>`,
+ * `service_order:<id>` → `service-order-<id>`. The reconciler uses the same map to find balances whose
  * owner is closed or missing.
  */
 import type { LedgerPurpose } from './ledger';
 
 export const HOLD_PURPOSES: readonly LedgerPurpose[] = ['held', 'escrow'];
 
-const OWNER_PREFIXES = { rental: 'rental-', task: 'task-', withdrawal: 'withdrawal-' } as const;
+const OWNER_PREFIXES = {
+  rental: 'rental-',
+  task: 'task-',
+  withdrawal: 'withdrawal-',
+  service_order: 'service-order-',
+} as const;
 export type HoldKind = keyof typeof OWNER_PREFIXES;
 
 export interface HoldOwner {

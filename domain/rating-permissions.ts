@@ -33,6 +33,15 @@ export function mayRateSubmission(
   return acceptance.status === 'approved' ? null : 'rating_submission_not_approved';
 }
 
+/** The buyer rates the seller of a completed service order (issue 23.1). */
+export function mayRateServiceOrder(
+  order: { buyerId: string; status: string },
+  actorId: string,
+): FixedTextCode | null {
+  if (actorId !== order.buyerId) return 'service_order_not_buyer';
+  return order.status === 'completed' ? null : 'rating_service_order_not_completed';
+}
+
 /** `{average, count}` as profiles show it: the average rounded to 2 decimals, null when unrated. */
 export function ratingSummary(sumStars: number, count: number): { average: number | null; count: number } {
   if (count === 0) return { average: null, count: 0 };

@@ -8,7 +8,13 @@
 import { errorText } from './error-texts';
 import type { PostingLine } from './ledger';
 
-export const SPENDING_KINDS = ['rental_hold', 'rental_extend', 'task_escrow', 'withdrawal_hold'];
+export const SPENDING_KINDS = [
+  'rental_hold',
+  'rental_extend',
+  'task_escrow',
+  'withdrawal_hold',
+  'service_order_escrow',
+];
 
 export const SPEND_CAP_SQLSTATE = 'AR429';
 export const SPEND_CAP_MESSAGE = errorText('spend_cap_exceeded');

@@ -22,6 +22,8 @@ import type { RECONCILER_WORKFLOW_TYPE, ReconcilerWorkflow } from './reconciler/
 import type * as reconcilerWorkflow from './reconciler/workflow';
 import type { RENTAL_WORKFLOW_TYPE, RentalWorkflow } from './rental/contract';
 import type * as rentalWorkflow from './rental/workflow';
+import type { SERVICE_ORDER_WORKFLOW_TYPE, ServiceOrderWorkflow } from './service-order/contract';
+import type * as serviceOrderWorkflow from './service-order/workflow';
 import type { TASK_WORKFLOW_TYPE, TaskWorkflow } from './task/contract';
 import type * as taskWorkflow from './task/workflow';
 import type { TASK_REVIEW_WORKFLOW_TYPE, TaskReviewWorkflow } from './task/contract';
@@ -59,6 +61,7 @@ export type ContractChecks = [
   >,
   Proven<Implements<typeof reconcilerWorkflow, typeof RECONCILER_WORKFLOW_TYPE, ReconcilerWorkflow>>,
   Proven<Implements<typeof rentalWorkflow, typeof RENTAL_WORKFLOW_TYPE, RentalWorkflow>>,
+  Proven<Implements<typeof serviceOrderWorkflow, typeof SERVICE_ORDER_WORKFLOW_TYPE, ServiceOrderWorkflow>>,
   Proven<Implements<typeof taskWorkflow, typeof TASK_WORKFLOW_TYPE, TaskWorkflow>>,
   Proven<Implements<typeof taskReviewWorkflow, typeof TASK_REVIEW_WORKFLOW_TYPE, TaskReviewWorkflow>>,
   Proven<

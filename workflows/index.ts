@@ -14,3 +14,4 @@ export * from './task/workflow';
 export * from './task/review';
 export * from './webhook-delivery/workflow';
 export * from './withdrawal/workflow';
+export * from './service-order/workflow';

@@ -3,6 +3,7 @@ import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
 import { rentalFileTools } from './tools-rental-files';
 import { rentalTools } from './tools-rentals';
+import { serviceOrderTools } from './tools-service-orders';
 import { messageTools } from './tools-messages';
 import { ratingTools } from './tools-ratings';
 import { taskTools } from './tools-tasks';
@@ -37,5 +38,6 @@ export const ALL_TOOLS: readonly McpTool[] = [
   ...messageTools,
   ...ratingTools,
   ...rentalFileTools,
+  ...serviceOrderTools,
   ...eventTools,
 ];

@@ -1,8 +1,9 @@
-/** Ratings (issue 17.3): rate_rental, rate_submission. */
+/** Ratings (issue 17.3, 23.1): rate_rental, rate_submission, rate_service_order. */
 import { z } from 'zod';
 import { rentalIdParams } from '../schemas/rentals';
 import { ratingInput, submissionRatingParams } from '../schemas/ratings';
-import { rateRental, rateSubmission } from '../use-cases/ratings';
+import { serviceOrderIdInput } from '../schemas/service-orders';
+import { rateRental, rateServiceOrder, rateSubmission } from '../use-cases/ratings';
 import { authenticatedTool, type McpTool } from './tool';
 
 export const rateRentalTool = authenticatedTool({
@@ -27,4 +28,15 @@ export const rateSubmissionTool = authenticatedTool({
   },
 });
 
-export const ratingTools: McpTool[] = [rateRentalTool, rateSubmissionTool];
+export const rateServiceOrderTool = authenticatedTool({
+  name: 'rate_service_order',
+  description:
+    'Rate the seller of a service order you bought, once it is completed: stars 1–5 and an optional comment. Once per order.',
+  input: z.strictObject({ ...serviceOrderIdInput.shape, ...ratingInput.shape }),
+  async run(deps, principal, { order_id, ...input }) {
+    const rating = await rateServiceOrder(deps, principal, order_id, input);
+    return { data: rating, summary: `Rated service order ${order_id} ${rating.stars}/5.` };
+  },
+});
+
+export const ratingTools: McpTool[] = [rateRentalTool, rateSubmissionTool, rateServiceOrderTool];

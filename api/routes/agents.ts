@@ -4,7 +4,14 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { principalOf, requireAuth } from '../auth';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
-import { agentProfileInput, agentsQuery, agentView, ownAgentView, userProfileView } from '../schemas/agents';
+import {
+  agentDetailView,
+  agentProfileInput,
+  agentsQuery,
+  agentView,
+  ownAgentView,
+  userProfileView,
+} from '../schemas/agents';
 import { pageFields } from '../schemas/common';
 import * as agents from '../use-cases/agents';
 import { parseOrThrow, uuidSchema } from '../validation';
@@ -40,9 +47,9 @@ function document() {
   registry.registerPath({
     method: 'get',
     path: '/api/agents/{id}',
-    summary: 'One agent',
+    summary: 'One agent, with the fixed-price services it offers',
     request: { params: idParams },
-    responses: { 200: jsonResponse('agent', agentView), ...errorResponses(400, 404) },
+    responses: { 200: jsonResponse('agent', agentDetailView), ...errorResponses(400, 404) },
   });
   registry.registerPath({
     method: 'get',

@@ -17,6 +17,7 @@ import { mountRentalFilesRoutes } from './rental-files';
 import { mountAccountEventRoutes } from './account-events';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './chat';
+import { mountServiceOrderRoutes } from './service-orders';
 import { mountRatingRoutes } from './ratings';
 import { mountMessageRoutes } from './messages';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
@@ -50,5 +51,6 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountRatingRoutes(app, deps);
   mountMessageRoutes(app, deps);
   mountRentalFilesRoutes(app, deps);
+  mountServiceOrderRoutes(app, deps);
   mountAccountEventRoutes(app, deps);
 }

@@ -6,7 +6,8 @@ import type { ApiDeps } from '../deps';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
 import { rentalIdParams } from '../schemas/rentals';
 import { ratingInput, ratingView, submissionRatingParams } from '../schemas/ratings';
-import { rateRental, rateSubmission } from '../use-cases/ratings';
+import { rateRental, rateServiceOrder, rateSubmission } from '../use-cases/ratings';
+import { serviceOrderIdInput } from '../schemas/service-orders';
 import { parseOrThrow } from '../validation';
 import { TASKS_BASE_PATH } from './tasks';
 
@@ -35,6 +36,16 @@ function document() {
         ...errorResponses(400, 401, 403, 404, 409),
       },
     },
+    {
+      method: 'post',
+      path: '/api/service-orders/{order_id}/rating',
+      summary: 'Rate the seller of a completed service order, 1–5 stars: the buyer, once',
+      request: { params: serviceOrderIdInput, body: jsonBody(ratingInput) },
+      responses: {
+        201: jsonResponse('the rating', ratingView),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    },
   ];
   // operationId and tag: api/openapi-operations.ts.
   for (const route of routes) registry.registerPath({ ...route, security: authenticated });
@@ -56,5 +67,11 @@ export function mountRatingRoutes(app: Express, deps: ApiDeps): void {
     const params = parseOrThrow(submissionRatingParams, req.params, 'path');
     const input = parseOrThrow(ratingInput, req.body ?? {});
     res.status(201).json(await rateSubmission(deps, principalOf(res), params, input));
+  });
+
+  app.post('/api/service-orders/:order_id/rating', auth, async (req, res) => {
+    const { order_id } = parseOrThrow(serviceOrderIdInput, req.params, 'order_id');
+    const input = parseOrThrow(ratingInput, req.body ?? {});
+    res.status(201).json(await rateServiceOrder(deps, principalOf(res), order_id, input));
   });
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { toMicro } from '../../domain/money';
 import { registry } from '../openapi';
 import { pageOffset, pageQuery } from './common';
+import { serviceView } from './service-orders';
 import { textRule, usdtAmount } from '../validation';
 
 export const MAX_PRICE_PER_MINUTE_USD = 100_000;
@@ -82,6 +83,13 @@ export const agentView = registry.register(
   }),
 );
 export type AgentView = z.infer<typeof agentView>;
+
+/** One agent as `GET /api/agents/{id}` shows it: with the fixed-price services it offers (issue 23.1). */
+export const agentDetailView = registry.register(
+  'AgentDetail',
+  agentView.extend({ services: z.array(serviceView) }),
+);
+export type AgentDetailView = z.infer<typeof agentDetailView>;
 
 export const ownAgentView = registry.register(
   'OwnAgentProfile',

@@ -29,7 +29,7 @@ export const ratingView = registry.register(
   'Rating',
   z.object({
     id: z.uuid(),
-    subject: z.enum(['rental', 'task_submission']),
+    subject: z.enum(['rental', 'task_submission', 'service_order']),
     subject_id: z.uuid(),
     rater_id: z.uuid(),
     ratee_id: z.uuid(),

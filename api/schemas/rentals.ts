@@ -4,6 +4,7 @@ import { BOOKING_MAX_AHEAD_DAYS } from '../../domain/rental-booking';
 import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 import { MAX_MESSAGE_CHARS } from '../../workflows/rental/contract';
 import type { RentalStatus } from '../../domain/rental-store';
+import { serviceOrderView } from './service-orders';
 import { registry } from '../openapi';
 import { PAGE_LIMIT } from '../../domain/pagination';
 import { idParams, limitNumber, pageCursor, pageQuery } from './common';
@@ -153,7 +154,7 @@ export const pendingView = registry.register(
       }),
     ),
     unread_messages: z.array(rentalMessageView),
-    pending_service_orders: z.array(z.unknown()),
+    pending_service_orders: z.array(serviceOrderView),
     notifications: z.array(z.record(z.string(), z.unknown())),
     next_cursor: z.string().openapi({
       description:

@@ -9,7 +9,14 @@ import { type AgentRow, agentById, agentProfileOf, listAgentRows, updateAgentPro
 import { publicProfileOf } from '../../db/accounts';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import type { agentProfileInput, AgentsQuery, AgentView, OwnAgentView } from '../schemas/agents';
+import type {
+  AgentDetailView,
+  agentProfileInput,
+  AgentsQuery,
+  AgentView,
+  OwnAgentView,
+} from '../schemas/agents';
+import { servicesOfSeller } from './service-orders';
 
 type Deps = Pick<ApiDeps, 'db' | 'config'>;
 
@@ -35,10 +42,11 @@ const ownView = (a: AgentRow): OwnAgentView => ({
   webhook_token_set: a.webhook_token !== null,
 });
 
-export async function getAgent(deps: Deps, id: string): Promise<AgentView> {
+/** One agent, with the services it offers (issue 23.1). */
+export async function getAgent(deps: Deps, id: string): Promise<AgentDetailView> {
   const r = await agentById(deps.db, id);
   if (!r.rows[0]) throw notFound('agent');
-  return publicView(r.rows[0]);
+  return { ...publicView(r.rows[0]), services: await servicesOfSeller(deps, id) };
 }
 
 export async function getOwnProfile(deps: Deps, principal: Principal): Promise<OwnAgentView> {

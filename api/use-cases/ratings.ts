@@ -5,8 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appError, notFound, refuseIf } from '../../domain/errors';
-import { mayRateRental, mayRateSubmission, ratingCounts } from '../../domain/rating-permissions';
+import {
+  mayRateRental,
+  mayRateServiceOrder,
+  mayRateSubmission,
+  ratingCounts,
+} from '../../domain/rating-permissions';
 import { toMicro } from '../../domain/money';
+import { isOrderParty } from '../../domain/service-orders';
+import { findServiceOrder } from '../../db/service-orders';
 import {
   acceptanceToRate,
   insertRating,
@@ -23,7 +30,7 @@ type Deps = Pick<ApiDeps, 'db' | 'config'>;
 
 const ratingJson = (r: RatingRow): RatingView => ({
   id: r.id,
-  subject: r.subject_kind === 'rental' ? 'rental' : 'task_submission',
+  subject: r.subject_kind === 'task_acceptance' ? 'task_submission' : r.subject_kind,
   subject_id: r.subject_id,
   rater_id: r.rater_id,
   ratee_id: r.ratee_id,
@@ -110,5 +117,29 @@ export async function rateSubmission(
       comment: input.comment || null,
     },
     Number(acceptance.reward),
+  );
+}
+
+/** `POST /api/service-orders/{order_id}/rating`: the buyer rates the seller of a completed order. */
+export async function rateServiceOrder(
+  deps: Deps,
+  principal: Principal,
+  orderId: string,
+  input: RatingInput,
+): Promise<RatingView> {
+  const order = await findServiceOrder(deps.db, orderId);
+  if (!order || !isOrderParty(order, principal.accountId)) throw notFound('service order');
+  refuseIf(mayRateServiceOrder({ buyerId: order.buyer_id, status: order.status }, principal.accountId));
+  return store(
+    deps,
+    {
+      subjectKind: 'service_order',
+      subjectId: order.id,
+      raterId: principal.accountId,
+      rateeId: order.seller_id,
+      stars: input.stars,
+      comment: input.comment || null,
+    },
+    order.price,
   );
 }

@@ -34,6 +34,7 @@ import {
 } from '../../workflows/rental/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
+import { pendingServiceOrders } from './service-orders';
 import type { ApiDeps } from '../deps';
 import { audited } from './operators';
 import type { CreateRentalInput } from '../schemas/rentals';
@@ -369,7 +370,7 @@ export async function agentPending(deps: ApiDeps, principal: Principal, after?: 
       time_remaining_seconds: Math.max(0, Math.floor((r.ends_at.getTime() - now) / 1000)),
     })),
     unread_messages: unread.map(messageJson),
-    pending_service_orders: [] as unknown[],
+    pending_service_orders: await pendingServiceOrders(deps, me),
     notifications,
     // Beyond the seed's shape (its clients ignore unknown fields): pass it back as `?after=`.
     next_cursor,

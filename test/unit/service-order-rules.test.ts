@@ -1,0 +1,118 @@
+/**
+ * Who may do what to a service order (domain/service-orders.ts, domain/rating-permissions.ts) and
+ * when (workflows/service-order/state.ts): each rule answers null or the code of its refusal, the
+ * same for REST, MCP and the workflow's update validators.
+ */
+import type { ApplicationFailure } from '@temporalio/common';
+import { mayRateServiceOrder } from '../../domain/rating-permissions';
+import {
+  mayActAsBuyer,
+  mayActAsSeller,
+  mayListService,
+  mayOrderService,
+  SERVICE_LIMITS,
+} from '../../domain/service-orders';
+import { ServiceOrder } from '../../workflows/service-order/state';
+
+const HOUR = 3600_000;
+const input = {
+  orderId: 'o',
+  serviceId: 's',
+  buyerId: 'buyer',
+  sellerId: 'seller',
+  title: 'Logo',
+  brief: 'blue',
+  price: 2_000_000,
+  deliveryHours: 10,
+};
+/** The code a validator refuses with, or null when it lets the step through. */
+function refusal(check: () => void): string | null {
+  try {
+    check();
+    return null;
+  } catch (err) {
+    const failure = err as ApplicationFailure;
+    return ((failure.details?.[0] as { code?: string } | undefined)?.code ?? failure.type) as string;
+  }
+}
+
+describe('service order permissions', () => {
+  it('lets only bots list services, and no bot order its own', () => {
+    expect([mayListService({ isBot: true }), mayListService({ isBot: false })]).toEqual([
+      null,
+      'service_not_a_bot',
+    ]);
+    expect([mayOrderService({ sellerId: 'b' }, 'a'), mayOrderService({ sellerId: 'b' }, 'b')]).toEqual([
+      null,
+      'service_order_own',
+    ]);
+  });
+
+  it('splits the steps between seller and buyer', () => {
+    expect(mayActAsSeller(input, 'seller')).toBeNull();
+    expect(mayActAsSeller(input, 'buyer')).toBe('service_order_not_seller');
+    expect(mayActAsBuyer(input, 'buyer')).toBeNull();
+    expect(mayActAsBuyer(input, 'seller')).toBe('service_order_not_buyer');
+  });
+
+  it('lets only the buyer rate, and only a completed order', () => {
+    expect(mayRateServiceOrder({ buyerId: 'buyer', status: 'completed' }, 'buyer')).toBeNull();
+    expect(mayRateServiceOrder({ buyerId: 'buyer', status: 'completed' }, 'seller')).toBe(
+      'service_order_not_buyer',
+    );
+    expect(mayRateServiceOrder({ buyerId: 'buyer', status: 'delivered' }, 'buyer')).toBe(
+      'rating_service_order_not_completed',
+    );
+  });
+});
+
+describe('service order state', () => {
+  const buyer = { actorId: 'buyer' };
+  const seller = { actorId: 'seller' };
+
+  it('lets the buyer cancel a pending order at once, an accepted one only from deliver_by on', () => {
+    const order = new ServiceOrder(input, 0);
+    expect(refusal(() => order.validateCancel(buyer, 0))).toBeNull();
+    order.accept(1);
+    expect(refusal(() => order.validateCancel(buyer, 10 * HOUR - 1))).toBe('service_order_not_overdue');
+    expect(refusal(() => order.validateCancel(buyer, 10 * HOUR))).toBeNull();
+  });
+
+  it('gives a revision a full delivery period from its own time', () => {
+    const order = new ServiceOrder(input, 0);
+    order.accept(1);
+    order.deliver({ ...seller, message: 'v1' }, 2 * HOUR);
+    order.requestRevision({ ...buyer, reason: 'red' }, 20 * HOUR);
+    expect(order.deliverBy).toBe(30 * HOUR);
+    expect(order.status).toBe('accepted');
+  });
+
+  it(`refuses revision number ${SERVICE_LIMITS.maxRevisions + 1}`, () => {
+    const order = new ServiceOrder(input, 0);
+    order.accept(1);
+    for (let i = 0; i < SERVICE_LIMITS.maxRevisions; i++) {
+      order.deliver({ ...seller, message: 'v' }, 2);
+      expect(refusal(() => order.validateRevision({ ...buyer, reason: 'again' }))).toBeNull();
+      order.requestRevision({ ...buyer, reason: 'again' }, 3);
+    }
+    order.deliver({ ...seller, message: 'v' }, 4);
+    expect(refusal(() => order.validateRevision({ ...buyer, reason: 'again' }))).toBe(
+      'service_order_revisions_used',
+    );
+  });
+
+  it('owes the payout of a completed order and the refund of a declined or cancelled one, once', () => {
+    const done = new ServiceOrder(input, 0);
+    done.accept(1);
+    done.deliver({ ...seller, message: 'v' }, 2);
+    done.autoApprove();
+    expect([done.status, done.decision, done.owes()]).toEqual(['completed', 'auto_approved', 'payout']);
+    done.paid({ net: 1_800_000, fee: 200_000 });
+    expect(done.owes()).toBeNull();
+    const declined = new ServiceOrder(input, 0);
+    declined.decline(1);
+    expect(declined.owes()).toBe('refund');
+    declined.refundedAll(input.price);
+    expect(declined.owes()).toBeNull();
+  });
+});

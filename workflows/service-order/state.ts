@@ -1,0 +1,220 @@
+/**
+ * The state of one service order (`service-order-<id>`): who may do what and when (validators,
+ * the permissions from domain/service-orders.ts) and the transitions. Activities, timers and
+ * messages are in workflow.ts.
+ *
+ * Every transition bumps `version`; the workflow's main loop records the snapshot (and moves the
+ * money of a final state) and then sets `applied`, which is when an update answers.
+ */
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { businessFailure, ErrorCode, failIf } from '../../domain/errors';
+import type { Micro } from '../../domain/money';
+import {
+  mayActAsBuyer,
+  mayActAsSeller,
+  SERVICE_LIMITS,
+  SERVICE_ORDER_FINAL,
+  type ServiceOrderDecision,
+  type ServiceOrderRecord,
+  type ServiceOrderStatus,
+} from '../../domain/service-orders';
+import { reviewWindowMs } from '../../domain/task-rules';
+import { safeRecordedText } from '../../domain/text';
+import { passOn } from '../failures';
+import type {
+  ActorInput,
+  DeliverInput,
+  RevisionInput,
+  ServiceOrderInput,
+  ServiceOrderState,
+} from './contract';
+
+const HOUR_MS = 3600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+const alreadyIs = (status: ServiceOrderStatus) =>
+  ApplicationFailure.nonRetryable(`service order is already ${status}`, ErrorCode.Conflict);
+
+export class ServiceOrder {
+  status: ServiceOrderStatus = 'pending';
+  /** undefined until the escrow was posted or refused. */
+  opened: boolean | undefined;
+  openFailure: ApplicationFailure | undefined;
+  acceptedAt: number | null = null;
+  deliverBy: number;
+  deliveredAt: number | null = null;
+  deliveryMessage: string | null = null;
+  reviewDeadline: number | null = null;
+  revisionReason: string | null = null;
+  revisions = 0;
+  decision: ServiceOrderDecision | null = null;
+  closedAt: number | null = null;
+  payout: { net: Micro; fee: Micro } | null = null;
+  refunded: Micro | null = null;
+  /** Transitions taken / recorded (with their money): an update answers once its own is recorded. */
+  version = 0;
+  applied = 0;
+
+  constructor(
+    readonly input: ServiceOrderInput,
+    startedAt: number,
+  ) {
+    this.deliverBy = startedAt + input.deliveryHours * HOUR_MS;
+  }
+
+  get final(): boolean {
+    return SERVICE_ORDER_FINAL.includes(this.status);
+  }
+
+  openSucceeded(): void {
+    this.opened = true;
+  }
+
+  /** Opening was refused (e.g. short balance): the failure to answer with, if a business one. */
+  openRefused(err: unknown): ApplicationFailure | undefined {
+    this.opened = false;
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    this.openFailure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
+    return this.openFailure;
+  }
+
+  /** The answer of `serviceOrderOpened` once opening answered. */
+  openedOutcome(): ServiceOrderState {
+    if (!this.opened)
+      throw (
+        this.openFailure ?? ApplicationFailure.nonRetryable('escrow could not be held', ErrorCode.Unavailable)
+      );
+    return this.view();
+  }
+
+  // ── the seller ──
+
+  validateAccept(a: ActorInput): void {
+    this.asSeller(a, 'pending');
+  }
+  accept(now: number): void {
+    this.status = 'accepted';
+    this.acceptedAt = now;
+    this.version++;
+  }
+
+  validateDecline(a: ActorInput): void {
+    this.asSeller(a, 'pending');
+  }
+  decline(now: number): void {
+    this.close('declined', now);
+  }
+
+  validateDeliver(d: DeliverInput): void {
+    this.asSeller(d, 'accepted');
+  }
+  /** Delivered at `now`: the review window of the price tier (as for tasks) starts. */
+  deliver(d: DeliverInput, now: number): void {
+    this.status = 'delivered';
+    this.deliveredAt = now;
+    this.deliveryMessage = safeRecordedText(d.message, SERVICE_LIMITS.maxMessage);
+    this.reviewDeadline = now + (this.input.reviewWindowMs ?? reviewWindowMs(this.input.price));
+    this.version++;
+  }
+
+  // ── the buyer ──
+
+  validateApprove(a: ActorInput): void {
+    this.asBuyer(a, 'delivered');
+  }
+  approve(now: number): void {
+    this.decide('approved', now);
+  }
+
+  /** Silence until the review deadline is approval, dated at the deadline itself. */
+  autoApprove(): void {
+    this.decide('auto_approved', this.reviewDeadline!);
+  }
+
+  validateRevision(r: RevisionInput): void {
+    this.asBuyer(r, 'delivered');
+    if (this.revisions >= SERVICE_LIMITS.maxRevisions) throw businessFailure('service_order_revisions_used');
+  }
+  /** Back to the seller; it gets a full delivery period again from now. */
+  requestRevision(r: RevisionInput, now: number): void {
+    this.status = 'accepted';
+    this.revisionReason = safeRecordedText(r.reason, SERVICE_LIMITS.maxReason);
+    this.revisions++;
+    this.reviewDeadline = null;
+    this.deliverBy = Math.max(this.deliverBy, now + this.input.deliveryHours * HOUR_MS);
+    this.version++;
+  }
+
+  /** A pending order any time; an accepted one once its delivery is overdue. */
+  validateCancel(a: ActorInput, now: number): void {
+    failIf(mayActAsBuyer(this.input, a?.actorId));
+    if (this.status === 'pending') return;
+    if (this.status !== 'accepted') throw alreadyIs(this.status);
+    if (now < this.deliverBy) throw businessFailure('service_order_not_overdue');
+  }
+  cancel(now: number): void {
+    this.close('cancelled', now);
+  }
+
+  // ── money and the read model ──
+
+  /** What the main loop still owes: the payout of a completed order, the refund of a closed one. */
+  owes(): 'payout' | 'refund' | null {
+    if (this.status === 'completed' && this.payout === null) return 'payout';
+    if ((this.status === 'declined' || this.status === 'cancelled') && this.refunded === null)
+      return 'refund';
+    return null;
+  }
+  paid(p: { net: Micro; fee: Micro }): void {
+    this.payout = { net: p.net, fee: p.fee };
+  }
+  refundedAll(amount: Micro): void {
+    this.refunded = amount;
+  }
+
+  record(): ServiceOrderRecord {
+    return {
+      orderId: this.input.orderId,
+      status: this.status,
+      acceptedAt: isoOrNull(this.acceptedAt),
+      deliverBy: iso(this.deliverBy),
+      deliveredAt: isoOrNull(this.deliveredAt),
+      deliveryMessage: this.deliveryMessage,
+      reviewDeadline: isoOrNull(this.reviewDeadline),
+      revisionReason: this.revisionReason,
+      revisions: this.revisions,
+      decision: this.decision,
+      closedAt: isoOrNull(this.closedAt),
+      payoutNet: this.payout?.net ?? null,
+      payoutFee: this.payout?.fee ?? null,
+      refunded: this.refunded,
+    };
+  }
+
+  view(): ServiceOrderState {
+    const { orderId: _id, ...rest } = this.record();
+    return { orderId: this.input.orderId, price: this.input.price, ...rest };
+  }
+
+  private decide(decision: ServiceOrderDecision, at: number): void {
+    this.decision = decision;
+    this.close('completed', at);
+  }
+
+  private close(status: ServiceOrderStatus, at: number): void {
+    this.status = status;
+    this.closedAt = at;
+    this.version++;
+  }
+
+  private asSeller(a: ActorInput, status: ServiceOrderStatus): void {
+    failIf(mayActAsSeller(this.input, a?.actorId));
+    if (this.status !== status) throw alreadyIs(this.status);
+  }
+
+  private asBuyer(a: ActorInput, status: ServiceOrderStatus): void {
+    failIf(mayActAsBuyer(this.input, a?.actorId));
+    if (this.status !== status) throw alreadyIs(this.status);
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * One service order and the owner of its escrow (`service-order-<id>`), from the order until the
+ * price is paid out or refunded — a task in reverse (the buyer names the work, the bot does it):
+ *
+ *   pending ──accept──> accepted ──deliver──> delivered ──approve──────────────> completed (paid once)
+ *     │                   │  ^                   │ └──(review window ends: timer)──> completed (auto)
+ *     │                   │  └────revision───────┘ (at most SERVICE_LIMITS.maxRevisions)
+ *     ├──decline──> declined (refunded once)
+ *     └──cancel (buyer)──> cancelled (refunded once); an accepted order only past deliver_by
+ *
+ * Its first step (update-with-start `serviceOrderOpened`) writes the row and posts the escrow in
+ * one transaction — 402 when short, with nothing written. Updates only change the state here
+ * (their validators refuse what is not allowed, so concurrent ones cannot both win); the main
+ * loop records each snapshot, moves the money of a final state and tells the other party, and an
+ * update answers once its transition is recorded.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
+import type { createLedgerActivities } from '../../activities/ledger';
+import type { createRentalEventActivities } from '../../activities/rental-events';
+import type { createServiceOrderActivities } from '../../activities/service-orders';
+import { fromMicro } from '../../domain/money';
+import { SA } from '../../domain/search-attributes';
+import {
+  serviceOrderEscrowAccount,
+  serviceOrderEventPayload,
+  serviceOrderPayoutKey,
+  serviceOrderSubject,
+} from '../../domain/service-orders';
+import { retryTransient } from '../failures';
+import {
+  acceptServiceOrderUpdate,
+  approveServiceOrderUpdate,
+  cancelServiceOrderUpdate,
+  declineServiceOrderUpdate,
+  deliverServiceOrderUpdate,
+  requestRevisionUpdate,
+  type ServiceOrderInput,
+  serviceOrderOpenedUpdate,
+  type ServiceOrderState,
+  serviceOrderStateQuery,
+  serviceOrderSummary,
+} from './contract';
+import { ServiceOrder } from './state';
+
+type OrderActivities = ReturnType<typeof createServiceOrderActivities>;
+type LedgerActivities = ReturnType<typeof createLedgerActivities>;
+type EventActivities = ReturnType<typeof createRentalEventActivities>;
+
+const POSTGRES_BACKOFF = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+// Keyed postings and whole-state writes: retry until Postgres answers, nothing repeats.
+const untilPostgresAnswers = { startToCloseTimeout: '30s', retry: retryTransient(POSTGRES_BACKOFF) } as const;
+const act = proxyActivities<OrderActivities>(untilPostgresAnswers);
+const ledger = proxyActivities<LedgerActivities>(untilPostgresAnswers);
+// The first step runs in the first workflow task, so the API's update answers without a round trip.
+const local = proxyLocalActivities<OrderActivities>({
+  startToCloseTimeout: '15s',
+  retry: retryTransient(POSTGRES_BACKOFF),
+});
+// A keyed enqueue that must never hold up the money: it gives up after ten tries.
+const events = proxyActivities<EventActivities>({
+  startToCloseTimeout: '30s',
+  retry: retryTransient({ ...POSTGRES_BACKOFF, maximumAttempts: 10 }),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<ServiceOrderState> {
+  const order = new ServiceOrder(input, Date.now());
+  /** Answers an update once the transition it made (and its money) is recorded. */
+  const recorded = async (): Promise<ServiceOrderState> => {
+    const version = order.version;
+    await condition(() => order.applied >= version);
+    return order.view();
+  };
+
+  setHandler(serviceOrderStateQuery, () => order.view());
+  setHandler(serviceOrderOpenedUpdate, async () => {
+    await condition(() => order.opened !== undefined);
+    return order.openedOutcome();
+  });
+  setHandler(
+    acceptServiceOrderUpdate,
+    () => {
+      order.accept(Date.now());
+      return recorded();
+    },
+    { validator: (a) => order.validateAccept(a) },
+  );
+  setHandler(
+    declineServiceOrderUpdate,
+    () => {
+      order.decline(Date.now());
+      return recorded();
+    },
+    { validator: (a) => order.validateDecline(a) },
+  );
+  setHandler(
+    deliverServiceOrderUpdate,
+    (d) => {
+      order.deliver(d, Date.now());
+      return recorded();
+    },
+    { validator: (d) => order.validateDeliver(d) },
+  );
+  setHandler(
+    approveServiceOrderUpdate,
+    () => {
+      order.approve(Date.now());
+      return recorded();
+    },
+    { validator: (a) => order.validateApprove(a) },
+  );
+  setHandler(
+    requestRevisionUpdate,
+    (r) => {
+      order.requestRevision(r, Date.now());
+      return recorded();
+    },
+    { validator: (r) => order.validateRevision(r) },
+  );
+  setHandler(
+    cancelServiceOrderUpdate,
+    () => {
+      order.cancel(Date.now());
+      return recorded();
+    },
+    { validator: (a) => order.validateCancel(a, Date.now()) },
+  );
+
+  // 1. The row and the escrow, together; a short balance ends here with nothing held.
+  try {
+    await local.openServiceOrder({
+      orderId: input.orderId,
+      serviceId: input.serviceId,
+      buyerId: input.buyerId,
+      sellerId: input.sellerId,
+      title: input.title,
+      brief: input.brief,
+      price: input.price,
+      deliveryHours: input.deliveryHours,
+      deliverBy: iso(order.deliverBy),
+    });
+    order.openSucceeded();
+  } catch (err) {
+    const refusal = order.openRefused(err);
+    await condition(allHandlersFinished);
+    throw refusal ?? err;
+  }
+  const told: Promise<void>[] = [tell(order)];
+
+  // 2. Each transition: record it, move the money of a final state, tell the other party. While
+  //    delivered, the review window is a durable timer: silence is approval.
+  for (;;) {
+    const waiting =
+      order.status === 'delivered' ? Math.max(1, order.reviewDeadline! - Date.now()) : undefined;
+    const changed =
+      waiting === undefined
+        ? (await condition(() => order.version !== order.applied), true)
+        : await condition(() => order.version !== order.applied, waiting);
+    // The timer and a decision in the same workflow task: the decision (already taken) stands.
+    if (!changed && order.status === 'delivered') order.autoApprove();
+    const version = order.version;
+    const owed = order.owes();
+    if (owed === 'payout') {
+      order.paid(
+        await ledger.payEarner({
+          idempotencyKey: serviceOrderPayoutKey(input.orderId),
+          kind: 'service_order_payout',
+          reference: serviceOrderSubject(input.orderId),
+          from: serviceOrderEscrowAccount(input),
+          earnerId: input.sellerId,
+          gross: input.price,
+        }),
+      );
+    } else if (owed === 'refund') {
+      order.refundedAll(await act.refundServiceOrder(input));
+    }
+    await act.recordServiceOrder(order.record());
+    show(order);
+    order.applied = version;
+    told.push(tell(order));
+    if (order.final) break;
+  }
+  await Promise.all(told);
+  await condition(allHandlersFinished);
+  return order.view();
+}
+
+/** The status and the amounts, for the Temporal UI (search attribute and memo). */
+function show(order: ServiceOrder): void {
+  upsertSearchAttributes([{ key: SA.BusinessStatus, value: order.status }]);
+  const amounts = order.payout
+    ? `; paid ${fromMicro(order.payout.net)} USDT to the seller, fee ${fromMicro(order.payout.fee)} USDT`
+    : order.refunded !== null
+      ? `; refunded ${fromMicro(order.refunded)} USDT to the buyer`
+      : '';
+  upsertMemo({ summary: `${serviceOrderSummary(order.input)} — ${order.status}${amounts}` });
+}
+
+/** Who hears about each status, and what. */
+const NEWS: Record<ServiceOrder['status'], { to: 'buyer' | 'seller'; title: string } | undefined> = {
+  pending: { to: 'seller', title: 'New service order' },
+  accepted: undefined,
+  delivered: { to: 'buyer', title: 'Your order was delivered' },
+  completed: { to: 'seller', title: 'Service order completed' },
+  declined: { to: 'buyer', title: 'Your order was declined' },
+  cancelled: { to: 'seller', title: 'Service order cancelled' },
+};
+
+/**
+ * A `service_order` event to the party that must act or be told (webhook for an events bot, a
+ * notification otherwise), keyed by the order and the transition. It may give up: never blocks
+ * the order.
+ */
+async function tell(order: ServiceOrder): Promise<void> {
+  const { input } = order;
+  const revision = order.status === 'accepted' && order.revisions > 0;
+  const news = revision ? { to: 'seller' as const, title: 'Revision requested' } : NEWS[order.status];
+  if (!news) return;
+  const to = news.to === 'seller' ? input.sellerId : input.buyerId;
+  const at = new Date().toISOString();
+  const view = order.view();
+  try {
+    await events.deliverRentalEvent({
+      eventKey: `service_order:${input.orderId}:${order.version}`,
+      accountId: to,
+      policy: 'agent-events',
+      event: 'service_order',
+      subject: serviceOrderSubject(input.orderId),
+      notifyIfPolling: true,
+      payload: serviceOrderEventPayload({
+        eventId: uuid4(),
+        to,
+        orderId: input.orderId,
+        status: order.status,
+        title: news.title,
+        body: `"${input.title.slice(0, 80)}" — ${fromMicro(input.price)} USDT`,
+        details: {
+          service_id: input.serviceId,
+          buyer_id: input.buyerId,
+          seller_id: input.sellerId,
+          price: fromMicro(input.price),
+          ...(order.status === 'pending' ? { brief: input.brief } : {}),
+          ...(revision ? { reason: view.revisionReason } : {}),
+          ...(order.status === 'delivered'
+            ? { message: view.deliveryMessage, review_deadline: view.reviewDeadline }
+            : {}),
+          deliver_by: view.deliverBy,
+        },
+        at,
+      }),
+    });
+  } catch (err) {
+    log.warn('service_order event not delivered', { orderId: input.orderId, error: String(err) });
+  }
+}
