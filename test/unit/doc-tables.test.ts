@@ -121,6 +121,7 @@ describe('README and docs tables match the code', () => {
         deposit: unionMembers('domain/deposits.ts', 'DepositStatus'),
         'deposit-watcher': ['watching'],
         withdrawal: unionMembers('domain/withdrawals.ts', 'WithdrawalStatus'),
+        'service-order': unionMembers('domain/service-orders.ts', 'ServiceOrderStatus'),
       };
       const documented = Object.fromEntries(
         tableRows(workflows, '`WorkflowKind`').map((r) => [backticked(r[0])[0], backticked(r[1]).sort()]),
