@@ -28,6 +28,11 @@ export interface WebhookDeliveryInput {
   predecessorRecheckMs?: number;
   /** While waiting for the predecessor, continue-as-new once the history has this many events. */
   historyLimit?: number;
+  /**
+   * Attempts run as local activities, in the workflow task that decides them (set on every start
+   * since issue 21; absent in deliveries started before, which replay their regular activities).
+   */
+  localAttempt?: boolean;
 }
 
 export type DeliveryState = 'delivered' | 'failed';
@@ -69,7 +74,7 @@ export function webhookDeliveryStartOptions(
     // A finished delivery is never sent again under the same id; redelivery is a new delivery.
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-    args: [input],
+    args: [{ ...input, localAttempt: input.localAttempt ?? true }],
     typedSearchAttributes: [
       { key: SA.WorkflowKind, value: 'webhook-delivery' },
       { key: SA.SubjectId, value: input.deliveryId },
