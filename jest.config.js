@@ -4,7 +4,9 @@
 //   stub activities; no Postgres, no Temporal dev server, no devchain.
 // - integration: everything else, sharing one Postgres, one Temporal dev server and one devchain
 //   started in globalSetup — which jest runs only when a test of this project is selected.
-// `npx jest --runInBand` runs both one after the other, each test file exactly once.
+// - soak: the chaos soak, which starts its own stack (bench/soak-stack.ts) and so needs none of
+//   the shared services; `npm test` runs it after the fast project, beside the integration one.
+// `npx jest --runInBand` runs all three one after the other, each test file exactly once.
 
 /** test/workflows files that drive the real activities against the harness's Postgres. */
 const WORKFLOW_TESTS_WITH_SERVICES = [
@@ -55,9 +57,15 @@ module.exports = {
         '/test/unit/',
         '/test/replay/',
         `/test/workflows/(?!${withServices})`,
+        '/test/integration/soak\\.test\\.ts$',
       ],
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'soak',
+      testMatch: ['<rootDir>/test/integration/soak.test.ts'],
     },
   ],
 };

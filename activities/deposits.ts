@@ -9,7 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import type { ChainHeads, DepositCandidate, DepositCheck, ScanResult } from '../domain/deposits';
 import { ErrorCode } from '../domain/errors';
 import { postJournal } from '../db/ledger';
-import { microFromTokenUnits } from '../domain/tron-amounts';
+import { microFromTokenUnits } from '../domain/money';
 import { hex20FromBase58 } from '../services/tron-address';
 import { transfersOf } from '../services/tron-events';
 import {

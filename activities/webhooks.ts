@@ -19,7 +19,7 @@ import {
 import { DISABLE_AFTER_FAILING_MS, WEBHOOK_POLICIES, WEBHOOK_POLICY_NAMES } from '../domain/webhook-policies';
 import { signatureHeaders } from '../domain/webhook-signing';
 import { safeRecordedText } from '../domain/text';
-import type { EnqueueWebhookInput, EnqueueWebhookResult, WebhookPolicyName } from '../domain/webhooks';
+import type { AttemptOutcome, EnqueueWebhookInput, EnqueueWebhookResult } from '../domain/webhooks';
 import type { ActivityDeps } from './deps';
 import { countWebhookAttempt } from './metrics';
 import {
@@ -45,27 +45,12 @@ export interface AttemptInput {
   retryInMs: number | null;
 }
 
-export type AttemptOutcome = 'success' | 'rejected' | 'timeout' | 'network_error' | 'refused';
-
 export interface AttemptResult {
   state: 'delivered' | 'failed' | 'retrying';
   outcome: AttemptOutcome;
   status: number | null;
   /** The delivery of the same subject waiting for this one, once this one has settled. */
   successorId: string | null;
-}
-
-interface DeliveryRow {
-  id: string;
-  account_id: string;
-  policy: WebhookPolicyName;
-  event: string;
-  subject: string;
-  target_url: string;
-  body: string;
-  headers: Record<string, string>;
-  state: string;
-  webhook_secret: string | null;
 }
 
 const outcomeOf = (http: HttpOutcome, success: boolean): AttemptOutcome =>
@@ -80,12 +65,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
   const { db, config } = deps;
 
   async function recordedAttempt(deliveryId: string, attempt: number): Promise<AttemptResult | undefined> {
-    const r = await attemptOutcomeOf<{
-      outcome: AttemptOutcome;
-      response_status: number | null;
-      state: string;
-      successor: string | null;
-    }>(db, deliveryId, attempt);
+    const r = await attemptOutcomeOf(db, deliveryId, attempt);
     const row = r.rows[0];
     if (!row) return undefined;
     const state = row.state === 'delivered' || row.state === 'failed' ? row.state : 'retrying';
@@ -130,17 +110,20 @@ export function createWebhookActivities(deps: ActivityDeps) {
     },
 
     async attemptWebhookDelivery(input: AttemptInput): Promise<AttemptResult> {
-      const r = await deliveryForAttempt<DeliveryRow & { recorded: boolean }>(
-        db,
-        input.deliveryId,
-        input.attempt,
-      );
+      const r = await deliveryForAttempt(db, input.deliveryId, input.attempt);
       const d = r.rows[0];
       // Retried after the attempt was recorded (e.g. the worker died before completing): same answer.
       if (d?.recorded) return (await recordedAttempt(d.id, input.attempt)) as AttemptResult;
       if (!d)
         throw ApplicationFailure.nonRetryable(
           `webhook delivery ${input.deliveryId} not found`,
+          ErrorCode.NotFound,
+        );
+      // Only a skipped delivery has no target, and a skipped delivery starts no workflow.
+      const target = d.target_url;
+      if (target === null)
+        throw ApplicationFailure.nonRetryable(
+          `webhook delivery ${input.deliveryId} has no target URL`,
           ErrorCode.NotFound,
         );
       const policy = WEBHOOK_POLICIES[d.policy];
@@ -153,7 +136,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
       let http: HttpOutcome;
       try {
         http = await postJson(
-          d.target_url,
+          target,
           d.body,
           { ...d.headers, ...signatureHeaders(secret, d.id, d.body, new Date()) },
           {

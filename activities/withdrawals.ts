@@ -21,7 +21,7 @@ import { toMicro } from '../domain/money';
 import { addressOfPrivateKey } from '../services/tron-address';
 import { hex20FromBase58 } from '../services/tron-address';
 import { isSuccessful, transfersOf } from '../services/tron-events';
-import { type ReviewReason, reviewReasons } from '../domain/tron-risk';
+import { type ReviewReason, reviewReasons } from '../domain/withdrawal-risk';
 import type { ActivityDeps } from './deps';
 import { asActivityFailure } from './failures';
 import { postReferralCommission, referralForFee } from './referrals';

@@ -66,6 +66,11 @@ export interface AgentRow {
   rating_average: string | null;
 }
 
+/** The columns of AgentRow, as the inner SELECT of `selectAgents` names them. */
+const AGENT_COLUMNS = `id, name, description, price_per_minute, owner_id, owner_name, integration, webhook_url,
+  webhook_token, health_ok, health_checked_at, health_detail, rental_ready, created_at, rating_sum, rating_count,
+  rating_average`;
+
 async function selectAgents(
   db: Queryable,
   where: string,
@@ -76,7 +81,7 @@ async function selectAgents(
 ) {
   const ready = await rentalReadySql(db, 'a');
   return db.query<AgentRow & { sort_key: string; sort_key2: string | null }>(
-    `SELECT *, ${sortKey} AS sort_key, ${sortKey2} AS sort_key2 FROM (
+    `SELECT ${AGENT_COLUMNS}, ${sortKey} AS sort_key, ${sortKey2} AS sort_key2 FROM (
        SELECT a.id, coalesce(a.display_name, a.username, 'agent') AS name, a.description, a.price_per_minute,
               a.owner_id, coalesce(o.display_name, o.username) AS owner_name, a.integration,
               a.webhook_url, a.webhook_token, a.health_ok, a.health_checked_at, a.health_detail,

@@ -3,7 +3,7 @@
  * (3000_webhooks.sql).
  */
 import type { NewNotification, NotificationRow } from '../domain/rental-notifications';
-import type { Queryable, QueryResultRow } from './pool';
+import type { Queryable } from './pool';
 
 export type * from '../domain/rental-notifications';
 
@@ -36,12 +36,13 @@ export async function takeUnreadNotifications(
   return r.rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
 }
 
-export const rentalEventRoute = <R extends QueryResultRow>(
-  db: Queryable,
-  notificationId: string,
-  deliveryId: string,
-) =>
-  db.query<R>(
+/** How a rental event already went out: as a polling notification or as a webhook delivery. */
+export interface RentalEventRouteRow {
+  route: 'notification' | 'webhook';
+}
+
+export const rentalEventRoute = (db: Queryable, notificationId: string, deliveryId: string) =>
+  db.query<RentalEventRouteRow>(
     `SELECT 'notification' AS route FROM notifications WHERE id = $1
          UNION ALL SELECT 'webhook' FROM webhook_deliveries WHERE id = $2 AND state <> 'skipped'`,
     [notificationId, deliveryId],

@@ -18,7 +18,29 @@ import type { Queryable } from './pool';
 
 export type * from '../domain/rental-store';
 
-const ROW_SELECT = `SELECT r.*, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username
+/** The rentals columns of `RentalRow` (the two names joined from accounts come after them). */
+const RENTAL_TABLE_COLUMNS = [
+  'id',
+  'code',
+  'agent_id',
+  'renter_id',
+  'owner_id',
+  'status',
+  'channel',
+  'minutes',
+  'price_per_minute',
+  'starts_at',
+  'ends_at',
+  'ended_at',
+  'ended_by',
+  'settled',
+  'billed_minutes',
+  'owner_gross',
+  'refund',
+] as const satisfies readonly (keyof RentalRow)[];
+const rentalColumns = (alias: string) => RENTAL_TABLE_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+
+const ROW_SELECT = `SELECT ${rentalColumns('r')}, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username
   FROM rentals r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`;
 
 /** Query parameters $1–$10 of a new rentals row, in the column order both inserts use. */
@@ -70,7 +92,7 @@ export async function rentalsOf(
 ): Promise<(RentalRow & { key_time: string })[]> {
   const [afterTime, afterId] = opts.after ?? [null, null];
   const r = await db.query<RentalRow & { key_time: string }>(
-    `SELECT x.*, ${keyTime('x.starts_at')} AS key_time FROM (${ROW_SELECT}
+    `SELECT ${rentalColumns('x')}, x.agent_name, x.renter_username, ${keyTime('x.starts_at')} AS key_time FROM (${ROW_SELECT}
       WHERE (r.renter_id = $1 OR r.agent_id = $1 OR r.owner_id = $1)
         AND ($2::text IS NULL OR r.status = $2)
         AND ($3::timestamptz IS NULL OR (r.starts_at, r.id) < ($3::timestamptz, $4::uuid))) x
@@ -178,7 +200,7 @@ export async function insertChatMessage(
        INSERT INTO rental_messages (id, rental_id, seq, sender_id, content) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO NOTHING RETURNING id, rental_id, seq, sender_id, content, created_at),
      msg AS (
-       SELECT * FROM ins
+       SELECT id, rental_id, seq, sender_id, content, created_at FROM ins
        UNION ALL
        SELECT id, rental_id, seq, sender_id, content, created_at FROM rental_messages
         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins))
@@ -227,12 +249,12 @@ export async function insertRentalReturning(
      ins AS (
        INSERT INTO rentals (id, code, agent_id, renter_id, owner_id, status, channel, minutes, price_per_minute, starts_at, ends_at)
        VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
-       ON CONFLICT (id) DO NOTHING RETURNING *),
+       ON CONFLICT (id) DO NOTHING RETURNING ${RENTAL_TABLE_COLUMNS.join(', ')}),
      cur AS (
-       SELECT *, true AS created FROM ins
+       SELECT ${rentalColumns('ins')}, true AS created FROM ins
        UNION ALL
-       SELECT *, false AS created FROM rentals WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins))
-     SELECT r.*, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username,
+       SELECT ${rentalColumns('rentals')}, false AS created FROM rentals WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ins))
+     SELECT ${rentalColumns('r')}, r.created, a.display_name AS agent_name, coalesce(u.username, u.display_name) AS renter_username,
             (a.integration = 'events' AND a.webhook_url IS NOT NULL AND a.webhook_disabled_at IS NULL)
               IS TRUE AS agent_pushes
        FROM cur r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`,
@@ -267,7 +289,7 @@ export const rentalQuoteOf = (db: Queryable, agentId: string, renterId: string) 
 
 export const liveRentalsOfAgent = (db: Queryable, accountId: string) =>
   db.query<RentalRow>(
-    `SELECT r.*, NULL AS agent_name, coalesce(u.username, u.display_name) AS renter_username
+    `SELECT ${rentalColumns('r')}, NULL AS agent_name, coalesce(u.username, u.display_name) AS renter_username
        FROM rentals r JOIN accounts u ON u.id = r.renter_id
       WHERE r.agent_id = $1 AND r.status <> 'ended' ORDER BY r.starts_at`,
     [accountId],

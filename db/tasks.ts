@@ -18,8 +18,14 @@ import { balanceOf, postJournal } from './ledger';
 import { type KeysetAfter, keyParams, keyTime } from './keyset';
 import { type Db, type Queryable, withTransaction } from './pool';
 
-/** SELECT list of a task with its slot counters (alias t for tasks). */
-export const TASK_COLUMNS = `t.*,
+/** The tasks columns of TaskRow (the two slot counters are computed). */
+const TASK_TABLE_COLUMNS = `id, creator_id, title, description, category, reward, slots, status, created_at,
+  cancelled_at, completed_at, expires_at, expired_at`;
+const TASK_ROW_FIELDS = `${TASK_TABLE_COLUMNS}, slots_taken, slots_filled`;
+
+/** SELECT list of a task (TaskRow) with its slot counters (alias t for tasks). */
+export const TASK_COLUMNS = `t.id, t.creator_id, t.title, t.description, t.category, t.reward, t.slots, t.status,
+  t.created_at, t.cancelled_at, t.completed_at, t.expires_at, t.expired_at,
   (SELECT count(*)::int FROM task_acceptances a WHERE a.task_id = t.id
      AND a.status IN ('accepted', 'submitted', 'approved')) AS slots_taken,
   (SELECT count(*)::int FROM task_acceptances a WHERE a.task_id = t.id AND a.status = 'approved') AS slots_filled`;
@@ -184,7 +190,7 @@ export const searchOpenTasks = (
   take: number,
 ) =>
   db.query<TaskRow & { key_time: string }>(
-    `SELECT x.*, ${keyTime('x.created_at')} AS key_time
+    `SELECT ${TASK_ROW_FIELDS}, ${keyTime('x.created_at')} AS key_time
        FROM (SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.status = 'open'
                       AND ($1::text IS NULL OR t.category = $1)
                       AND t.reward >= $2

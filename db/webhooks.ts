@@ -1,13 +1,71 @@
-import type { Queryable, QueryResultRow } from './pool';
+import type { AttemptOutcome, DeliveryState, WebhookPolicyName } from '../domain/webhooks';
+import type { Queryable } from './pool';
+
+/** A delivery as the log shows it (`COLUMNS`). */
+export interface DeliveryRow {
+  seq: number;
+  id: string;
+  account_id: string;
+  event: string;
+  policy: string;
+  subject: string;
+  state: DeliveryState;
+  skip_reason: string | null;
+  target_url: string | null;
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  last_status: number | null;
+  last_error: string | null;
+  redelivery_of: string | null;
+  created_at: Date;
+  completed_at: Date | null;
+  body: string;
+  headers: Record<string, string>;
+}
 
 /** The columns of a delivery the log shows. */
 const COLUMNS = `seq, id, account_id, event, policy, subject, state, skip_reason, target_url, attempt_count,
   next_attempt_at, last_status, last_error, redelivery_of, created_at, completed_at, body, headers`;
 
-export const deliveryById = <R extends QueryResultRow>(db: Queryable, id: string) =>
-  db.query<R>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]);
+/** What enqueuing a delivery needs back: the row just inserted, or the one already there. */
+export interface EnqueuedDeliveryRow {
+  id: string;
+  state: DeliveryState;
+  previous_id: string | null;
+  policy: string;
+  event: string;
+  subject: string;
+  target_url: string | null;
+}
 
-export const deliveriesOf = <R extends QueryResultRow>(
+/** A recorded attempt's outcome with its delivery's state and successor (a retried activity's answer). */
+export interface AttemptOutcomeRow {
+  outcome: AttemptOutcome;
+  response_status: number | null;
+  state: DeliveryState;
+  successor: string | null;
+}
+
+/** What one attempt needs: the delivery, its account's signing secret, and whether it was recorded. */
+export interface DeliveryAttemptRow {
+  id: string;
+  account_id: string;
+  policy: WebhookPolicyName;
+  event: string;
+  subject: string;
+  /** Null only for a skipped delivery, which is never attempted. */
+  target_url: string | null;
+  body: string;
+  headers: Record<string, string>;
+  state: DeliveryState;
+  webhook_secret: string | null;
+  recorded: boolean;
+}
+
+export const deliveryById = (db: Queryable, id: string) =>
+  db.query<DeliveryRow>(`SELECT ${COLUMNS} FROM webhook_deliveries WHERE id = $1`, [id]);
+
+export const deliveriesOf = (
   db: Queryable,
   accountId: string,
   /** Only deliveries older than this `seq` (the cursor's key): null for the first page. */
@@ -18,7 +76,7 @@ export const deliveriesOf = <R extends QueryResultRow>(
   until: string | null,
   limit: number,
 ) =>
-  db.query<R>(
+  db.query<DeliveryRow>(
     `SELECT ${COLUMNS} FROM webhook_deliveries
       WHERE account_id = $1
         AND ($2::bigint IS NULL OR seq < $2)
@@ -113,7 +171,7 @@ export const latestDeliveryOfSubject = (
     [accountId, subject, deliveryId, settledStates],
   );
 
-export const insertDelivery = <R extends QueryResultRow>(
+export const insertDelivery = (
   db: Queryable,
   id: string,
   eventKey: string,
@@ -129,7 +187,7 @@ export const insertDelivery = <R extends QueryResultRow>(
   previousId: string | null,
   redeliveryOf: string | null,
 ) =>
-  db.query<R>(
+  db.query<EnqueuedDeliveryRow>(
     `INSERT INTO webhook_deliveries
          (id, event_key, account_id, policy, event, subject, target_url, body, headers, state, skip_reason,
           previous_id, redelivery_of, completed_at)
@@ -153,8 +211,8 @@ export const insertDelivery = <R extends QueryResultRow>(
     ],
   );
 
-export const enqueuedDelivery = <R extends QueryResultRow>(db: Queryable, deliveryId: string) =>
-  db.query<R>(
+export const enqueuedDelivery = (db: Queryable, deliveryId: string) =>
+  db.query<EnqueuedDeliveryRow>(
     'SELECT id, state, previous_id, policy, event, subject, target_url FROM webhook_deliveries WHERE id = $1',
     [deliveryId],
   );
@@ -165,12 +223,8 @@ export const ensureWebhookSecret = (db: Queryable, accountId: string, secret: st
     [accountId, secret],
   );
 
-export const attemptOutcomeOf = <R extends QueryResultRow>(
-  db: Queryable,
-  deliveryId: string,
-  attempt: number,
-) =>
-  db.query<R>(
+export const attemptOutcomeOf = (db: Queryable, deliveryId: string, attempt: number) =>
+  db.query<AttemptOutcomeRow>(
     `SELECT a.outcome, a.response_status, d.state,
               (SELECT s.id FROM webhook_deliveries s WHERE s.previous_id = d.id LIMIT 1) AS successor
          FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
@@ -221,12 +275,8 @@ export const insertEndpointDisabledNotice = (
 export const deliveryStateOf = (db: Queryable, deliveryId: string) =>
   db.query<{ state: string }>('SELECT state FROM webhook_deliveries WHERE id = $1', [deliveryId]);
 
-export const deliveryForAttempt = <R extends QueryResultRow>(
-  db: Queryable,
-  deliveryId: string,
-  attempt: number,
-) =>
-  db.query<R>(
+export const deliveryForAttempt = (db: Queryable, deliveryId: string, attempt: number) =>
+  db.query<DeliveryAttemptRow>(
     `SELECT d.id, d.account_id, d.policy, d.event, d.subject, d.target_url, d.body, d.headers, d.state, a.webhook_secret,
                 EXISTS (SELECT 1 FROM webhook_attempts w WHERE w.delivery_id = d.id AND w.attempt = $2) AS recorded
            FROM webhook_deliveries d JOIN accounts a ON a.id = d.account_id WHERE d.id = $1`,

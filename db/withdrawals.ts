@@ -3,7 +3,7 @@
  * writes (through its activities) and the API and the operator console read. One row type,
  * `WithdrawalRow`, for every read of a withdrawal.
  */
-import type { ReviewReason } from '../domain/tron-risk';
+import type { ReviewReason } from '../domain/withdrawal-risk';
 import type { WithdrawalStatus } from '../domain/withdrawals';
 import type { Queryable } from './pool';
 

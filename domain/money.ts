@@ -65,3 +65,11 @@ export function bpsOf(amount: Micro, bps: number): Micro {
 export function times(amount: Micro, quantity: number): Micro {
   return assertMicro(Number(BigInt(assertMicro(amount)) * BigInt(quantity)), 'product');
 }
+
+/**
+ * Token units (bigint from a log) → micro-USDT, refusing anything outside the safe range. USDT
+ * TRC-20 has 6 decimals, so on-chain token units are micro-USDT.
+ */
+export function microFromTokenUnits(units: bigint): Micro | null {
+  return units > 0n && units <= BigInt(MAX_MICRO) ? Number(units) : null;
+}

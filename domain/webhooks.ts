@@ -4,6 +4,13 @@
  */
 export type WebhookPolicyName = 'agent-events' | 'task-events' | 'health-check';
 
+/** The states of a webhook delivery (webhook_deliveries.state). */
+export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed', 'skipped'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** How one delivery attempt ended (webhook_attempts.outcome). */
+export type AttemptOutcome = 'success' | 'rejected' | 'timeout' | 'network_error' | 'refused';
+
 export interface EnqueueWebhookInput {
   /** Stable per event (e.g. `rental:<id>:message:<message_id>`): the delivery id derives from it,
    *  so a retried activity enqueues the event once. */

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm test`: the two jest projects of jest.config.js side by side, each in band.
+ * `npm test`: the jest projects of jest.config.js in two lanes side by side, each in band.
  *   integration — one Postgres, one Temporal dev server, one devchain shared by its files, which
  *                 must run one at a time;
- *   fast        — unit, replay and time-skipping workflow tests, no shared services.
- * The fast project (CPU: the Java test server, workflow bundles) runs while the integration one
- * mostly waits on servers, so side by side takes little more than the integration project alone.
+ *   fast, then soak — unit, replay and time-skipping workflow tests (no shared services), then
+ *                 the chaos soak on a stack of its own.
+ * The second lane (CPU: the Java test server, workflow bundles, the soak's load) runs while the
+ * integration lane mostly waits on servers, so the whole takes little more than the integration
+ * project alone (the soak's ~5 minutes used to be at the end of the integration lane).
  * Each line is prefixed with its project; the exit code is non-zero when either fails.
  * With arguments (`npm test -- test/unit/x.test.ts`) it is plain `jest --runInBand <args>`.
  */
@@ -46,10 +48,16 @@ if (args.length > 0) {
 }
 
 const started = Date.now();
-const results = await Promise.all([
-  run('integration', ['--selectProjects', 'integration']),
-  run('fast', ['--selectProjects', 'fast']),
-]);
+const fastThenSoak = async () => [
+  await run('fast', ['--selectProjects', 'fast']),
+  await run('soak', ['--selectProjects', 'soak']),
+];
+const results = (
+  await Promise.all([
+    run('integration', ['--selectProjects', 'integration']).then((r) => [r]),
+    fastThenSoak(),
+  ])
+).flat();
 for (const r of results) {
   process.stdout.write(`npm test: ${r.label} ${r.code === 0 ? 'passed' : 'FAILED'} in ${r.seconds} s\n`);
 }

@@ -4,7 +4,8 @@
  * Order: env var path → PATH → cached build → build from source (Go / Maven) → the SDK's download.
  * Builds are cached under ~/.cache/agentrent (AGENTRENT_CACHE_DIR) so a second run is instant.
  * Usage as a script: `tsx scripts/temporal-servers.ts` prepares both and prints where they are;
- * with `--cluster` also the Temporal server and SQL tool of `npm run dev:cluster` (resolveTemporalClusterTools).
+ * with `--cluster` also the Temporal server and SQL tool of `npm run dev:cluster` (resolveTemporalClusterTools),
+ * with `--cluster-only` only those (CI builds them niced beside the other builds).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -254,6 +255,13 @@ export function executableOption(server: ResolvedServer) {
 
 if (require.main === module) {
   (async () => {
+    // --cluster-only: just the cluster tools (CI builds them niced, beside the other builds).
+    if (process.argv.includes('--cluster-only')) {
+      const cluster = await resolveTemporalClusterTools();
+      console.log(`temporal-server: ${cluster.server} [${cluster.source}]`);
+      console.log(`temporal-sql-tool: ${cluster.sqlTool} [${cluster.source}]`);
+      return;
+    }
     const cli = await resolveTemporalCli();
     console.log(`temporal CLI: ${cli.path ?? '(SDK download at first use)'} [${cli.source}]`);
     const ts = await resolveTestServer();

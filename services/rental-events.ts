@@ -40,11 +40,7 @@ export async function deliverRentalEvent(
   const { notifyIfPolling, ...event } = input;
   const data = event.payload.data as EventData;
   // Already routed by an earlier attempt: keep that decision.
-  const earlier = await rentalEventRoute<{ route: RentalEventRoute }>(
-    db,
-    data.id,
-    deliveryIdOf(event.eventKey),
-  );
+  const earlier = await rentalEventRoute(db, data.id, deliveryIdOf(event.eventKey));
   if (earlier.rows[0]) return earlier.rows[0].route;
   const profile = await agentTakesPushedEvents(db, event.accountId);
   if (!profile.rows[0]) throw ApplicationFailure.nonRetryable('agent not found', ErrorCode.NotFound);

@@ -22,6 +22,7 @@ import {
   webhookDeliveryStartOptions,
 } from '../workflows/webhook-delivery/contract';
 import {
+  type EnqueuedDeliveryRow,
   enqueuedDelivery,
   ensureWebhookSecret,
   insertDelivery,
@@ -42,16 +43,6 @@ export const SETTLED_STATES = ['delivered', 'failed', 'skipped'] as const;
 export const subjectLockKey = (accountId: string, subject: string) => `webhook:${accountId}:${subject}`;
 
 export const deliveryIdOf = (eventKey: string) => deterministicUuid('webhook', eventKey);
-
-interface EnqueuedRow {
-  id: string;
-  state: string;
-  previous_id: string | null;
-  policy: string;
-  event: string;
-  subject: string;
-  target_url: string | null;
-}
 
 export async function enqueueDelivery(
   deps: WebhookDeps,
@@ -81,7 +72,7 @@ export async function enqueueDelivery(
       );
       previousId = prev.rows[0] && !prev.rows[0].settled ? prev.rows[0].id : null;
     }
-    const inserted = await insertDelivery<EnqueuedRow>(
+    const inserted = await insertDelivery(
       tx,
       deliveryId,
       input.eventKey,
@@ -99,7 +90,7 @@ export async function enqueueDelivery(
     );
     if (inserted.rows[0]) return inserted.rows[0];
     // Enqueued before (a retried activity): reuse what was decided then.
-    const existing = await enqueuedDelivery<EnqueuedRow>(tx, deliveryId);
+    const existing = await enqueuedDelivery(tx, deliveryId);
     return existing.rows[0];
   });
 
@@ -109,7 +100,11 @@ export async function enqueueDelivery(
   return { deliveryId, enqueued: true };
 }
 
-async function startDeliveryWorkflow(deps: WebhookDeps, accountId: string, row: EnqueuedRow): Promise<void> {
+async function startDeliveryWorkflow(
+  deps: WebhookDeps,
+  accountId: string,
+  row: EnqueuedDeliveryRow,
+): Promise<void> {
   try {
     await deps.temporal.workflow.start<WebhookDeliveryWorkflow>(
       WEBHOOK_DELIVERY_WORKFLOW_TYPE,

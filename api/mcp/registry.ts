@@ -3,11 +3,13 @@ import { describeTool, type ToolDescriptor } from './describe';
 import type { McpTool } from './tool';
 import { rentalFileTools } from './tools-rental-files';
 import { rentalTools } from './tools-rentals';
-import { socialTools } from './tools-social';
+import { messageTools } from './tools-messages';
+import { ratingTools } from './tools-ratings';
 import { taskTools } from './tools-tasks';
 import { depositTools } from './tools-deposits';
 import { withdrawalTools } from './tools-withdrawals';
-import { walletTools } from './tools-wallet';
+import { accountTools } from './tools-accounts';
+import { ledgerTools } from './tools-ledger';
 
 export interface ToolRegistry {
   tools: ReadonlyMap<string, McpTool>;
@@ -25,11 +27,13 @@ export function buildRegistry(tools: readonly McpTool[]): ToolRegistry {
 
 /** The bot API (SPEC §5), in the order the seed lists it. */
 export const ALL_TOOLS: readonly McpTool[] = [
-  ...walletTools,
+  ...accountTools,
+  ...ledgerTools,
   ...depositTools,
   ...withdrawalTools,
   ...taskTools,
   ...rentalTools,
-  ...socialTools,
+  ...messageTools,
+  ...ratingTools,
   ...rentalFileTools,
 ];

@@ -5,7 +5,7 @@
 import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
 import { mountAccountsRoutes } from './accounts';
-import { mountWalletAdjustmentRoutes } from './wallet-adjustments';
+import { mountLedgerAdjustmentRoutes } from './ledger-adjustments';
 import { mountAgentPendingRoutes } from './agent-pending';
 import { mountAgentsRoutes } from './agents';
 import { mountOperatorRoutes } from './operators';
@@ -16,19 +16,20 @@ import { mountReferralsRoutes } from './referrals';
 import { mountRentalFilesRoutes } from './rental-files';
 import { mountRentalsRoutes } from './rentals';
 import { mountRentrRoutes } from './chat';
-import { mountSocialRoutes } from './social';
+import { mountRatingRoutes } from './ratings';
+import { mountMessageRoutes } from './messages';
 import { mountSupabaseAuthRoutes } from './supabase-auth';
 import { mountTaskCategoriesRoutes } from './task-categories';
 import { mountTasksRoutes } from './tasks';
 import { mountDepositRoutes } from './deposits';
 import { mountWithdrawalRoutes } from './withdrawals';
-import { mountWalletRoutes } from './wallet';
+import { mountLedgerRoutes } from './ledger';
 import { mountWebhookRoutes } from './webhooks';
 
 export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountHealthRoutes(app, deps);
   mountAccountsRoutes(app, deps);
-  mountWalletAdjustmentRoutes(app, deps);
+  mountLedgerAdjustmentRoutes(app, deps);
   mountAgentPendingRoutes(app, deps);
   mountAgentsRoutes(app, deps);
   mountReferralsRoutes(app, deps);
@@ -39,12 +40,13 @@ export function mountRoutes(app: Express, deps: ApiDeps): void {
   mountTasksRoutes(app, deps);
   mountDepositRoutes(app, deps);
   mountWithdrawalRoutes(app, deps);
-  mountWalletRoutes(app, deps);
+  mountLedgerRoutes(app, deps);
   mountWebhookRoutes(app, deps);
   mountReconcilerRoutes(app, deps);
   mountMcpRoutes(app, deps);
   mountSupabaseAuthRoutes(app, deps);
   mountOperatorRoutes(app, deps);
-  mountSocialRoutes(app, deps);
+  mountRatingRoutes(app, deps);
+  mountMessageRoutes(app, deps);
   mountRentalFilesRoutes(app, deps);
 }

@@ -1,8 +1,8 @@
-/** Input and output shapes of accounts, keys, settings, referrals, wallet and admin adjustments. */
+/** Input and output shapes of accounts, keys, settings and referrals (balances and adjustments: schemas/ledger.ts). */
 import { z } from 'zod';
 import { registry } from '../openapi';
-import { idParams, pageFields, pageQuery } from './common';
-import { textRule, usdtAmount, uuidSchema } from '../validation';
+import { idParams } from './common';
+import { textRule, usdtAmount } from '../validation';
 
 const name = (max: number, multiline = false) =>
   textRule(
@@ -92,61 +92,6 @@ export const keyIdParams = idParams;
 export const settingsInput = registry.register(
   'AccountSettingsInput',
   z.object({ max_hourly_spend_usd: usdtAmount().nullable() }),
-);
-
-export const adjustmentInput = registry.register(
-  'AdjustmentInput',
-  z.object({
-    account_id: uuidSchema,
-    amount: usdtAmount({ allowNegative: true }),
-    reason: name(500, true),
-  }),
-);
-
-export const transactionsQuery = pageQuery();
-
-export const adjustmentView = registry.register(
-  'Adjustment',
-  z.object({
-    id: z.uuid(),
-    journal_id: z.uuid(),
-    account_id: z.uuid(),
-    amount: z.number(),
-    reason: z.string(),
-    balance: z.object({
-      available_balance: z.number(),
-      held_balance: z.number(),
-      total_balance: z.number(),
-      currency: z.literal('USDT'),
-    }),
-  }),
-);
-
-export const balanceOutput = registry.register(
-  'Balance',
-  z.object({
-    available_balance: z.number(),
-    held_balance: z.number().openapi({ description: 'held for withdrawals + escrow of rentals and tasks' }),
-    total_balance: z.number(),
-    currency: z.literal('USDT'),
-  }),
-);
-
-export const transactionView = registry.register(
-  'Transaction',
-  z.object({
-    id: z.uuid(),
-    type: z.string().openapi({ description: 'journal kind, e.g. adjustment, rental_hold, task_payout' }),
-    amount: z.number().openapi({ description: 'signed change of the available balance' }),
-    held_amount: z.number().openapi({ description: 'signed change of held + escrow balances' }),
-    reference: z.string().nullable(),
-    created_at: z.string(),
-  }),
-);
-
-export const transactionsOutput = registry.register(
-  'Transactions',
-  z.object({ transactions: z.array(transactionView), ...pageFields }),
 );
 
 export const referralsOutput = registry.register(

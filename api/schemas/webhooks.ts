@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { registry } from '../openapi';
 import { idParams, pageCursor, pageFields, pageLimit } from './common';
 import { textRule } from '../validation';
-
-export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed', 'skipped'] as const;
+import { DELIVERY_STATES } from '../../domain/webhooks';
 
 /**
  * An ISO-8601 instant, handed on as a Date: Postgres refuses some offsets the ISO grammar allows

@@ -21,7 +21,7 @@ import { mayReadDirectMessages, maySendDirectMessage } from '../../domain/messag
 import { afterKey, toPage } from '../../domain/pagination';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import type { DirectMessageView, ListDirectMessagesQuery, SendDirectMessageInput } from '../schemas/social';
+import type { DirectMessageView, ListDirectMessagesQuery, SendDirectMessageInput } from '../schemas/messages';
 
 export const DIRECT_MESSAGE_EVENT = 'direct_message';
 const DM_LIST = 'direct_messages';

@@ -15,7 +15,7 @@ import {
 } from '../../db/ratings';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import type { RatingInput, RatingView } from '../schemas/social';
+import type { RatingInput, RatingView } from '../schemas/ratings';
 
 type Deps = Pick<ApiDeps, 'db'>;
 

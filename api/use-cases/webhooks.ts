@@ -19,6 +19,7 @@ import {
   attemptsOf,
   deliveriesOf,
   deliveryById,
+  type DeliveryRow,
   enableWebhookEndpoint,
   listDisabledEndpoints,
   recordEndpointReset,
@@ -27,27 +28,6 @@ import {
   skipReasonOf,
   webhookEndpointOf,
 } from '../../db/webhooks';
-
-interface DeliveryRow {
-  seq: number;
-  id: string;
-  account_id: string;
-  event: string;
-  policy: string;
-  subject: string;
-  state: DeliveryView['state'];
-  skip_reason: string | null;
-  target_url: string | null;
-  attempt_count: number;
-  next_attempt_at: Date | null;
-  last_status: number | null;
-  last_error: string | null;
-  redelivery_of: string | null;
-  created_at: Date;
-  completed_at: Date | null;
-  body: string;
-  headers: Record<string, string>;
-}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -72,7 +52,7 @@ function view(r: DeliveryRow): DeliveryView {
 
 /** A delivery the principal may see: its own, or any for an admin. Anything else is "not found". */
 async function visibleDelivery(deps: ApiDeps, principal: Principal, id: string): Promise<DeliveryRow> {
-  const r = await deliveryById<DeliveryRow>(deps.db, id);
+  const r = await deliveryById(deps.db, id);
   const row = r.rows[0];
   if (!row || (row.account_id !== principal.accountId && principal.role !== 'admin'))
     throw notFound('webhook delivery');
@@ -81,7 +61,7 @@ async function visibleDelivery(deps: ApiDeps, principal: Principal, id: string):
 
 export async function listDeliveries(deps: ApiDeps, principal: Principal, q: ListDeliveriesQuery) {
   const after = afterKey('deliveries', ['number'], q.cursor);
-  const r = await deliveriesOf<DeliveryRow>(
+  const r = await deliveriesOf(
     deps.db,
     principal.accountId,
     (after?.[0] as number) ?? null,

@@ -14,7 +14,7 @@ import { addressOfPrivateKey } from '../../services/tron-address';
 import { workflowIdOf } from '../../domain/console';
 import { fromMicro, toMicro } from '../../domain/money';
 import { afterKey } from '../../domain/pagination';
-import { withdrawalAmounts } from '../../domain/tron-amounts';
+import { withdrawalAmounts } from '../../domain/withdrawal-amounts';
 import {
   reviewWithdrawalUpdate,
   withdrawalAcceptedUpdate,

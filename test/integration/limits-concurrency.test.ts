@@ -23,7 +23,7 @@ import {
   type TestAccount,
 } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
-import { devchain, waitFor } from './tron-chain';
+import { devchain, waitFor } from './chain';
 
 const SPEND_CAP_ERROR = {
   error: 'hourly spend limit (max_hourly_spend_usd) exceeded',

@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { TEST_MNEMONIC } from './tron-chain';
+import { TEST_MNEMONIC } from './chain';
 import {
   EXCLUDED_OPERATIONS,
   type FuzzResult,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ensureDepositWatcher } from '../../activities/deposit-watcher';
 import { apiClient } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
-import { devchain, TEST_MNEMONIC } from './tron-chain';
+import { devchain, TEST_MNEMONIC } from './chain';
 
 const README = path.join(__dirname, '..', '..', 'README.md');
 /** Step 0's base URLs, as the README defines them for `npm run dev`. */

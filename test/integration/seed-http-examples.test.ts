@@ -13,7 +13,7 @@ import { utils } from 'tronweb';
 import { seedExample, substitute } from '../clients/seed-examples';
 import { createFundedAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
-import { TEST_MNEMONIC } from './tron-chain';
+import { TEST_MNEMONIC } from './chain';
 
 const run = promisify(execFile);
 type Json = Record<string, unknown>;

@@ -19,7 +19,7 @@ import { apiClient, createFundedAccount, createTestAccount } from '../harness/fi
 import { freePort } from '../harness/free-port';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
-import { devchain, TEST_MNEMONIC, waitFor } from './tron-chain';
+import { devchain, TEST_MNEMONIC, waitFor } from './chain';
 
 type Samples = Map<string, number>;
 

@@ -12,7 +12,7 @@ import {
 import { apiClient, assertLedgerConsistent, availableMicro, createTestAccount } from '../harness/fixtures';
 import { maybeRecordHistory } from '../harness/record';
 import { type Stack, startStack } from '../harness/stack';
-import { devchain, TEST_MNEMONIC, waitFor } from './tron-chain';
+import { devchain, TEST_MNEMONIC, waitFor } from './chain';
 
 interface DepositsBody {
   deposits: Array<{ txid: string; log_index: number; status: string; confirmations: number; amount: number }>;

@@ -1,10 +1,10 @@
-/** Balances and transaction history of the caller. */
+/** Ledger: balances and transaction history of the caller (paths as the seeds print them: /api/v1/finance/…, /api/v1/agent/balance). */
 import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
 import { principalOf, requireAuth } from '../auth';
 import { authenticated, errorResponses, jsonResponse, registry } from '../openapi';
-import { balanceOutput, transactionsOutput, transactionsQuery } from '../schemas/accounts';
-import * as wallet from '../use-cases/wallet';
+import { balanceOutput, transactionsOutput, transactionsQuery } from '../schemas/ledger';
+import * as ledger from '../use-cases/ledger';
 import { parseOrThrow } from '../validation';
 
 function document() {
@@ -29,15 +29,15 @@ function document() {
 // Registered once per process, at import (apps are created many times in tests).
 document();
 
-export function mountWalletRoutes(app: Express, deps: ApiDeps): void {
+export function mountLedgerRoutes(app: Express, deps: ApiDeps): void {
   const auth = requireAuth(deps);
 
   app.get(['/api/v1/finance/balance', '/api/v1/agent/balance'], auth, async (_req, res) => {
-    res.json(await wallet.balance(deps, principalOf(res).accountId));
+    res.json(await ledger.balance(deps, principalOf(res).accountId));
   });
 
   app.get('/api/v1/finance/transactions', auth, async (req, res) => {
     const query = parseOrThrow(transactionsQuery, req.query, 'query');
-    res.json(await wallet.transactions(deps, principalOf(res), query));
+    res.json(await ledger.transactions(deps, principalOf(res), query));
   });
 }

@@ -1,3 +1,4 @@
+/** The TRON chain adapter: address encoding and derivation (services/tron-address.ts), Transfer events (services/tron-events.ts). */
 import { utils } from 'tronweb';
 import {
   base58FromHex,
@@ -5,9 +6,7 @@ import {
   hex20FromBase58,
   isTronBase58Address,
 } from '../../services/tron-address';
-import { microFromTokenUnits, withdrawalAmounts } from '../../domain/tron-amounts';
 import { TRANSFER_TOPIC, type TronTransactionInfo, transfersOf } from '../../services/tron-events';
-import { reviewReasons } from '../../domain/tron-risk';
 
 const MNEMONIC = 'test test test test test test test test test test test junk';
 const usdt = utils.accounts.generateAccount().address.base58;
@@ -74,35 +73,5 @@ describe('Transfer events', () => {
       topics: ['8c5be1e5'.padEnd(64, '0'), topic(alice), topic(bob)],
     };
     expect(transfersOf(info({ log: [approval] }), hex20FromBase58(usdt))).toEqual([]);
-  });
-});
-
-describe('withdrawal amounts and risk rules', () => {
-  it('charges the fee out of the amount: 25.00 → fee 1.50, net 23.50', () => {
-    expect(withdrawalAmounts(25_000_000, 1.5)).toEqual({
-      amount: 25_000_000,
-      fee: 1_500_000,
-      net: 23_500_000,
-    });
-  });
-
-  it('refuses token amounts that do not fit a micro-USDT number', () => {
-    expect(microFromTokenUnits(0n)).toBeNull();
-    expect(microFromTokenUnits(10n ** 30n)).toBeNull();
-    expect(microFromTokenUnits(1n)).toBe(1);
-  });
-
-  const rules = { reviewAboveMicro: 1000_000_000, reviewNewAddress: true, velocityPer24h: 3 };
-  it('sends large amounts, new addresses and high velocity to review', () => {
-    expect(reviewReasons(rules, { amount: 1000_000_001, previousToAddress: 1, recentCount: 0 })).toEqual([
-      'large_amount',
-    ]);
-    expect(reviewReasons(rules, { amount: 25_000_000, previousToAddress: 0, recentCount: 0 })).toEqual([
-      'new_address',
-    ]);
-    expect(reviewReasons(rules, { amount: 25_000_000, previousToAddress: 2, recentCount: 3 })).toEqual([
-      'velocity',
-    ]);
-    expect(reviewReasons(rules, { amount: 1000_000_000, previousToAddress: 2, recentCount: 2 })).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-/** Wallet: balances, transaction history and operator adjustments. */
+/** Ledger: the caller's balances and transaction history (the wallet endpoints), operator adjustments. */
 import type { z } from 'zod';
 import { deterministicUuid } from '../../domain/ids';
 import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
@@ -7,7 +7,7 @@ import { fromMicro, MAX_MICRO, type Micro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import type { balanceOutput, transactionsOutput } from '../schemas/accounts';
+import type { balanceOutput, transactionsOutput } from '../schemas/ledger';
 import {
   accountExists,
   adjustmentOf,

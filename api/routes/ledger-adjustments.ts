@@ -1,11 +1,11 @@
-/** Operator endpoints of the money spine: manual credit/debit adjustments. */
+/** Ledger, operator side: manual credit/debit adjustments (audited in the journal memo). */
 import type { Express } from 'express';
 import type { ApiDeps } from '../deps';
 import { principalOf, requireAdmin, requireAuth } from '../auth';
 import { idempotent } from '../idempotency';
 import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from '../openapi';
-import { adjustmentInput, adjustmentView } from '../schemas/accounts';
-import * as wallet from '../use-cases/wallet';
+import { adjustmentInput, adjustmentView } from '../schemas/ledger';
+import * as ledger from '../use-cases/ledger';
 import { parseOrThrow } from '../validation';
 
 registry.registerPath({
@@ -20,7 +20,7 @@ registry.registerPath({
   },
 });
 
-export function mountWalletAdjustmentRoutes(app: Express, deps: ApiDeps): void {
+export function mountLedgerAdjustmentRoutes(app: Express, deps: ApiDeps): void {
   app.post(
     '/api/v1/admin/adjustments',
     requireAuth(deps),
@@ -32,7 +32,7 @@ export function mountWalletAdjustmentRoutes(app: Express, deps: ApiDeps): void {
     },
     idempotent(deps.db, 'admin-adjustment', async (req, res, key) => {
       const input = parseOrThrow(adjustmentInput, req.body);
-      return { status: 201, body: await wallet.adjust(deps, principalOf(res), input, key) };
+      return { status: 201, body: await ledger.adjust(deps, principalOf(res), input, key) };
     }),
   );
 }

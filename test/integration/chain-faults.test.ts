@@ -12,7 +12,7 @@ import {
   createTestAccount,
 } from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
-import { devchain, TEST_MNEMONIC, waitFor } from './tron-chain';
+import { devchain, TEST_MNEMONIC, waitFor } from './chain';
 
 jest.setTimeout(120_000);
 

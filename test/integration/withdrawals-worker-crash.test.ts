@@ -3,7 +3,7 @@ import { utils } from 'tronweb';
 import { apiClient, assertLedgerConsistent, availableMicro, createFundedAccount } from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
-import { devchain, waitFor } from './tron-chain';
+import { devchain, waitFor } from './chain';
 
 jest.setTimeout(180_000);
 

@@ -1,18 +1,7 @@
-/** The pure rules of ratings and direct messages (domain/rating-permissions.ts, message-permissions.ts). */
-import {
-  mayReadDirectMessages,
-  maySendDirectMessage,
-  type Relationship,
-} from '../../domain/message-permissions';
+/** The pure rules of ratings (domain/rating-permissions.ts). */
 import { mayRateRental, mayRateSubmission, ratingSummary } from '../../domain/rating-permissions';
 
 const rental = { id: 'r1', renterId: 'renter', agentId: 'bot', ownerId: 'owner' };
-const none: Relationship = { rentals: [], tasks: [] };
-const viaRental: Relationship = { rentals: [rental], tasks: [] };
-const viaTask: Relationship = {
-  rentals: [],
-  tasks: [{ id: 't1', creatorId: 'creator', workerId: 'worker' }],
-};
 
 describe('rating a rental', () => {
   it('lets the renter rate an ended rental', () => {
@@ -53,30 +42,5 @@ describe('rating summary', () => {
     expect(ratingSummary(13, 3)).toEqual({ average: 4.33, count: 3 });
     expect(ratingSummary(201, 200)).toEqual({ average: 1.01, count: 200 });
     expect(ratingSummary(5, 1)).toEqual({ average: 5, count: 1 });
-  });
-});
-
-describe('direct messages', () => {
-  it('are allowed between a renter and the bot or its owner', () => {
-    expect(maySendDirectMessage(viaRental, 'renter', 'bot')).toBeNull();
-    expect(maySendDirectMessage(viaRental, 'owner', 'renter')).toBeNull();
-    expect(mayReadDirectMessages(viaRental, 'bot', 'renter')).toBeNull();
-  });
-  it('are not linked by a rental between the bot and its owner', () => {
-    expect(maySendDirectMessage(viaRental, 'bot', 'owner')).toBe('dm_not_allowed');
-  });
-  it('are allowed between a task creator and a worker who accepted', () => {
-    expect(maySendDirectMessage(viaTask, 'worker', 'creator')).toBeNull();
-  });
-  it('are refused between strangers with dm_not_allowed', () => {
-    expect(maySendDirectMessage(none, 'a', 'b')).toBe('dm_not_allowed');
-    expect(mayReadDirectMessages(none, 'a', 'b')).toBe('dm_not_allowed');
-  });
-  it('refuses a rental_id the two do not share', () => {
-    expect(maySendDirectMessage(viaTask, 'worker', 'creator', 'r1')).toBe('dm_rental_not_shared');
-    expect(maySendDirectMessage(viaRental, 'renter', 'bot', 'r1')).toBeNull();
-  });
-  it('refuses messaging yourself', () => {
-    expect(maySendDirectMessage(viaRental, 'renter', 'renter')).toBe('dm_to_self');
   });
 });

@@ -8,7 +8,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { utils } from 'tronweb';
 import { apiClient, createFundedAccount } from '../harness/fixtures';
 import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
-import { devchain, waitFor } from './tron-chain';
+import { devchain, waitFor } from './chain';
 
 const hotWallet = utils.accounts.generateAccount();
 

@@ -7,7 +7,7 @@ import { type Stack, startStack } from '../harness/stack';
 import { balanceOf } from '../../db/ledger';
 import { withdrawalWorkflowId } from '../../workflows/withdrawal/contract';
 import { OPERATOR_ACCOUNT_ID } from '../../api/auth';
-import { devchain, waitFor } from './tron-chain';
+import { devchain, waitFor } from './chain';
 
 interface WithdrawBody {
   withdrawal_id: string;
