@@ -29,8 +29,9 @@ export interface WebhookDeliveryInput {
   /** While waiting for the predecessor, continue-as-new once the history has this many events. */
   historyLimit?: number;
   /**
-   * Attempts run as local activities, in the workflow task that decides them (set on every start
-   * since issue 21; absent in deliveries started before, which replay their regular activities).
+   * The first attempt runs as a local activity, in the workflow task that decides it; retries stay
+   * regular activities (set on every start since issue 21; absent in deliveries started before,
+   * which replay their regular activities).
    */
   localAttempt?: boolean;
 }

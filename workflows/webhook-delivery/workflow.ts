@@ -90,11 +90,13 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
 
   const attempts: WebhookDeliveryResult['attempts'] = [];
   const total = attemptsOf(policy);
-  // From the input, not patched(): no marker (and no search-attribute upsert) per delivery.
-  const attemptOnce = input.localAttempt ? attemptLocally : attemptWebhookDelivery;
   for (let attempt = 1; ; attempt++) {
     const startedAt = Date.now();
     const retryInMs = attempt < total ? policy.retryDelaysMs[attempt - 1] : null;
+    // The first attempt runs locally when the input says so (from the input, not patched(): no
+    // marker per delivery). Retries go to receivers that failed once — the slow ones among them
+    // would hold a workflow task slot for the whole POST — so they stay regular activities.
+    const attemptOnce = input.localAttempt && attempt === 1 ? attemptLocally : attemptWebhookDelivery;
     const result = await attemptOnce({
       deliveryId: input.deliveryId,
       attempt,
