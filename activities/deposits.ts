@@ -282,17 +282,12 @@ export function createDepositActivities(deps: ActivityDeps) {
     }): Promise<DepositCheck> {
       const c = input.deposit;
       const contractHex = hex20FromBase58(usdtContract(deps));
-      // The heads and the solidity receipt together; the full node's receipt only when the
-      // solidity node has none (a deposit still pending) — a deposit signalled as solidified, the
-      // hot path when a whole block of them solidifies at once, makes one node call fewer.
-      const [h, solidInfo] = await Promise.all([
+      // Read together; the solidity receipt is used only if the heads say the block is solid.
+      const [h, info, solidInfo] = await Promise.all([
         sharedHeads(input.solidifiedAtLeast ?? 0),
+        node.transactionInfo(c.txid, false),
         node.transactionInfo(c.txid, true),
       ]);
-      const info =
-        solidInfo && solidInfo.blockNumber !== undefined
-          ? undefined
-          : await node.transactionInfo(c.txid, false);
       let check: DepositCheck;
       if (solidInfo && solidInfo.blockNumber !== undefined) {
         const confirmations = Math.max(0, h.head - solidInfo.blockNumber);
