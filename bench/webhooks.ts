@@ -3,7 +3,8 @@
  * signed POST to a local receiver → recorded) next to trivial workflows/s (start → one no-op
  * activity → complete) on the same Temporal server and worker settings, in the same run.
  * Prints both and the ratio (goal ≥ 0.95, issue 21). BENCH_TRACE=1 also prints the history of
- * one of each (event types and offsets).
+ * one of each (event types and offsets); BENCH_RECORD=<name> writes the last delivery's history to
+ * test/histories/<name>.json.
  *
  * Env: DATABASE_URL / TEMPORAL_ADDRESS (else an embedded Postgres and a Temporal dev server are
  * started), BENCH_CLIENTS (16 concurrent loops), BENCH_SECONDS (60 per side).
@@ -20,6 +21,7 @@ import { createPool } from '../db/pool';
 import { createLogger } from '../worker/logger';
 import { createTestAccount } from '../test/harness/fixtures';
 import { webhookWorkflowId } from '../workflows/webhook-delivery/contract';
+import { recordHistory } from '../scripts/record-history';
 import { measure, quietBundlerLogger, runStops, startServices, type Stops, verdict } from './common';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -138,6 +140,9 @@ async function main(): Promise<void> {
           console.log(`  +${at(e) - t0} ms ${temporal.api.enums.v1.EventType[e.eventType ?? 0]}`);
       }
     }
+    // BENCH_RECORD=<name>: the last delivery's history into test/histories (the replay suite).
+    if (process.env.BENCH_RECORD)
+      console.log(`recorded ${await recordHistory(client, last.delivery, process.env.BENCH_RECORD)}`);
     const ratio = deliveries / trivial;
     console.log(`webhook deliveries/s (local receiver): ${deliveries.toFixed(1)}`);
     console.log(`trivial workflows/s (1 no-op activity): ${trivial.toFixed(1)}`);
