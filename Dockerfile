@@ -22,6 +22,10 @@ COPY db/migrations ./dist/db/migrations
 # The operator console's page (plain HTML/JS/CSS, served from beside the compiled routes).
 COPY api/console ./dist/api/console
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+# Uploaded files (FILE_STORAGE=local) go outside the root-owned /app, into a directory the app user
+# owns; compose mounts its `files` volume here (a new named volume copies this owner).
+RUN mkdir -p /var/lib/agentrent/files && chown -R node:node /var/lib/agentrent
+ENV FILE_STORAGE_DIR=/var/lib/agentrent/files
 USER node
 EXPOSE 3000 9464 9465
 CMD ["node", "dist/api/server.js"]

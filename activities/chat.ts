@@ -9,9 +9,9 @@
  * `retry: { maximumAttempts: 1 }`.
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { agentHookUrl, type AgentReply, extractAgentReply, safeAgentReply } from '../domain/agent-reply';
+import type { AgentReply } from '../domain/agent-reply';
 import { ErrorCode } from '../domain/errors';
-import { postJson } from '../services/http-delivery';
+import { type AgentEndpoint as Endpoint, MAX_AGENT_REPLY_BYTES, relayToAgent } from '../services/agent-relay';
 import type { Queryable } from '../db/pool';
 import { claimRelay } from '../db/rentals';
 import type { ActivityDeps } from './deps';
@@ -47,12 +47,6 @@ export interface RelayToProxyAgentInput {
   deadlineAtMs?: number;
 }
 
-interface Endpoint {
-  agentName: string;
-  webhookUrl: string | null;
-  webhookToken: string | null;
-}
-
 export interface RelayToProxyAgentResult {
   reply: AgentReply;
 }
@@ -63,7 +57,7 @@ export const AGENT_UNREACHABLE_MESSAGE = errorText('agent_unreachable');
 export const AGENT_UNCONFIGURED_MESSAGE = errorText('agent_unconfigured');
 
 /** A reply larger than this is an agent error rather than something to relay half of. */
-export const MAX_AGENT_REPLY_BYTES = 1024 * 1024;
+export { MAX_AGENT_REPLY_BYTES };
 
 // Benign: a misbehaving agent is an expected business outcome, not a platform fault worth a
 // worker warning; the relay logs its own line with the cause.
@@ -116,45 +110,28 @@ export function createAgentProxyActivities(
   }
 
   async function relayToProxyAgent(input: RelayToProxyAgentInput): Promise<RelayToProxyAgentResult> {
-    const log = logger.child({ rentalId: input.rentalId, agentId: input.agentId });
     const timeoutMs =
       input.deadlineAtMs === undefined
         ? config.AGENT_PROXY_TIMEOUT_MS
         : Math.min(config.AGENT_PROXY_TIMEOUT_MS, input.deadlineAtMs - Date.now());
     if (timeoutMs < 1) throw agentUnavailable(AGENT_UNREACHABLE_MESSAGE, { reason: 'chat budget spent' });
     const endpoint = await endpointOf(input);
-    const url = endpoint.webhookUrl ? agentHookUrl(endpoint.webhookUrl) : undefined;
-    if (!url) throw agentUnavailable(AGENT_UNCONFIGURED_MESSAGE, { reason: 'no usable webhook_url' });
-    const outcome = await postJson(
-      url,
-      JSON.stringify({
+    const outcome = await relayToAgent(
+      { config, logger: logger.child({ rentalId: input.rentalId, agentId: input.agentId }) },
+      endpoint,
+      {
+        rentalId: input.rentalId,
         message: input.message,
-        agentId: endpoint.agentName,
         sessionKey: input.sessionKey,
         channel: input.channel,
-      }),
-      {
-        ...(endpoint.webhookToken ? { authorization: `Bearer ${endpoint.webhookToken}` } : {}),
-        'x-rental-id': input.rentalId,
-        accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
-      },
-      {
         timeoutMs,
-        allowPrivate: config.ALLOW_PRIVATE_WEBHOOKS,
-        maxBodyBytes: MAX_AGENT_REPLY_BYTES,
       },
     );
-    if (outcome.kind === 'response') {
-      const ok = outcome.status >= 200 && outcome.status < 300;
-      // Made safe and small here, before the reply enters workflow history and the transcript.
-      if (ok && !outcome.truncated) return { reply: safeAgentReply(extractAgentReply(outcome.body)) };
-      log.warn({ status: outcome.status, truncated: outcome.truncated }, 'proxy agent answered unusably');
-      throw agentError({ status: outcome.status });
-    }
-    log.warn({ kind: outcome.kind, error: outcome.error }, 'proxy agent unavailable');
+    if (outcome.ok) return { reply: outcome.reply };
+    if (outcome.code === 'agent_error') throw agentError(outcome.detail);
     throw agentUnavailable(
-      outcome.kind === 'refused' ? AGENT_UNCONFIGURED_MESSAGE : AGENT_UNREACHABLE_MESSAGE,
-      { reason: outcome.kind },
+      outcome.code === 'agent_unconfigured' ? AGENT_UNCONFIGURED_MESSAGE : AGENT_UNREACHABLE_MESSAGE,
+      outcome.detail,
     );
   }
 

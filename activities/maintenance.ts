@@ -8,6 +8,8 @@ import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { ErrorCode } from '../domain/errors';
 import type { ActivityDeps } from './deps';
 import { cutoffBefore, purgeIdempotencyKeysBefore } from '../db/idempotency';
+import { recordSweptBlob, storageKeysInUse } from '../db/rental-files';
+import { createFileStorage, type FileStorage, type StoredBlob } from '../services/file-storage';
 
 /** The SPEC's floor; IDEMPOTENCY_KEY_RETENTION_HOURS has the same minimum. */
 export const MIN_IDEMPOTENCY_KEY_RETENTION_HOURS = 24;
@@ -19,7 +21,25 @@ export interface PurgeExpiredIdempotencyKeysInput {
   olderThanHours?: number;
 }
 
-export function createMaintenanceActivities(deps: ActivityDeps) {
+/**
+ * A blob is an orphan only when no row names it and it is at least this old: an upload writes its
+ * blob and its row within one request, so an hour-old blob with no row was left by a crash (or a
+ * refusal whose cleanup failed), never by an upload still in flight.
+ */
+export const MIN_ORPHAN_AGE_MINUTES = 60;
+/** Keys checked per query against rental_files. */
+const SWEEP_BATCH_SIZE = 500;
+
+export interface SweepOrphanFileBlobsInput {
+  /** Unset: MIN_ORPHAN_AGE_MINUTES; never less. */
+  olderThanMinutes?: number;
+}
+
+export function createMaintenanceActivities(deps: ActivityDeps, storage?: FileStorage) {
+  // Built on first use: a worker whose file store is misconfigured still runs everything else.
+  let store = storage;
+  const fileStore = () => (store ??= createFileStorage(deps.config));
+
   async function purgeExpiredIdempotencyKeys(
     input: PurgeExpiredIdempotencyKeysInput,
   ): Promise<{ deleted: number }> {
@@ -47,5 +67,54 @@ export function createMaintenanceActivities(deps: ActivityDeps) {
     return { deleted };
   }
 
-  return { purgeExpiredIdempotencyKeys };
+  /**
+   * Deletes file-store blobs that no rental_files row references and that are older than the
+   * minimum age, recording each in swept_file_blobs before it goes (a crash in between leaves a
+   * record and the blob; the next run deletes it and records it again).
+   */
+  async function sweepOrphanFileBlobs(
+    input: SweepOrphanFileBlobsInput,
+  ): Promise<{ checked: number; swept: number; bytes: number }> {
+    const minutes = input.olderThanMinutes ?? MIN_ORPHAN_AGE_MINUTES;
+    if (!Number.isFinite(minutes) || minutes < MIN_ORPHAN_AGE_MINUTES) {
+      throw ApplicationFailure.nonRetryable(
+        `orphan blobs are swept after at least ${MIN_ORPHAN_AGE_MINUTES} minutes (asked: ${minutes})`,
+        ErrorCode.Validation,
+      );
+    }
+    const cutoff = Date.now() - minutes * 60_000;
+    let checked = 0;
+    let swept = 0;
+    let bytes = 0;
+    const sweep = async (batch: StoredBlob[]) => {
+      if (batch.length === 0) return;
+      const inUse = await storageKeysInUse(
+        deps.db,
+        batch.map((b) => b.key),
+      );
+      for (const blob of batch) {
+        if (inUse.has(blob.key)) continue;
+        await recordSweptBlob(deps.db, blob);
+        await fileStore().delete(blob.key);
+        swept += 1;
+        bytes += blob.size;
+      }
+      heartbeat({ checked, swept });
+    };
+    let batch: StoredBlob[] = [];
+    for await (const blob of fileStore().list()) {
+      checked += 1;
+      if (blob.lastModified.getTime() > cutoff) continue;
+      batch.push(blob);
+      if (batch.length >= SWEEP_BATCH_SIZE) {
+        await sweep(batch);
+        batch = [];
+      }
+    }
+    await sweep(batch);
+    deps.logger.info({ checked, swept, bytes, olderThanMinutes: minutes }, 'orphan file blobs swept');
+    return { checked, swept, bytes };
+  }
+
+  return { purgeExpiredIdempotencyKeys, sweepOrphanFileBlobs };
 }

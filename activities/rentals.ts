@@ -11,6 +11,7 @@ import { insertNotifications } from '../db/notifications';
 import { type NewRental, type RentalStateUpdate } from '../domain/rental-store';
 import { insertChatMessage, insertRental, insertRentalMessage, updateRentalState } from '../db/rentals';
 import { agentContactOf } from '../db/agents';
+import { closeTranscript, insertMessageInRow } from '../db/rental-chat';
 import type { StoredRentalMessage } from '../domain/rental-messages';
 
 export type { StoredRentalMessage };
@@ -19,6 +20,9 @@ export type { StoredRentalMessage };
 export interface StoredChatMessage extends StoredRentalMessage {
   agentIntegration: 'events' | 'proxy' | null;
 }
+
+/** How often the end looks again whether the chat in flight has given its lease back. */
+const CLOSE_POLL_MS = 50;
 
 export function createRentalActivities({ db }: ActivityDeps) {
   return {
@@ -54,6 +58,39 @@ export function createRentalActivities({ db }: ActivityDeps) {
     }): Promise<StoredChatMessage> {
       const { agent_integration, ...row } = await insertChatMessage(db, input);
       return { ...row, created_at: row.created_at.toISOString(), agentIntegration: agent_integration };
+    },
+
+    /**
+     * A message with its `seq` from the rentals row (rental-row-transcript), once per id; null when
+     * the transcript is closed (the rental ended): nothing stored.
+     */
+    async storeMessageInRow(input: {
+      id: string;
+      rentalId: string;
+      senderId: string;
+      content: string;
+      agentId: string;
+    }): Promise<StoredChatMessage | null> {
+      const row = await insertMessageInRow(db, input);
+      if (!row) return null;
+      const { agent_integration, ...message } = row;
+      return { ...message, created_at: row.created_at.toISOString(), agentIntegration: agent_integration };
+    },
+
+    /**
+     * Closes the rental's transcript (its end), after at most `graceMs` of waiting for a `/v1/chat`
+     * in flight to store its reply. Answers when it closed (epoch ms, database clock), null when the
+     * rental has no row.
+     */
+    async closeTranscript(input: { rentalId: string; graceMs: number }): Promise<number | null> {
+      const until = Date.now() + input.graceMs;
+      for (;;) {
+        const force = Date.now() >= until;
+        const r = await closeTranscript(db, input.rentalId, force);
+        if (!r.found) return null;
+        if (r.closedAt) return r.closedAt.getTime();
+        await new Promise((resolve) => setTimeout(resolve, CLOSE_POLL_MS));
+      }
     },
 
     async loadAgentEndpoint(agentId: string): Promise<AgentEndpoint> {

@@ -17,7 +17,8 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'POST /api/v1/agents':
     'A person creates a bot it owns and gets the bot’s API key, shown once. Bots get 403 ' +
     '`people_own_agents`; `referral_code` is refused (400): an owner cannot refer its own bot. ' +
-    'The owner may later read and post in the bot’s rentals.',
+    'The owner may later read and post in the bot’s rentals. A person owns at most `MAX_OWNED_BOTS` (25) ' +
+    'bots: one more → 409 `too_many_bots`, nothing created.',
   'POST /api/v1/auth/signup':
     'No credentials: creates a person account and answers a JWT (valid 1 h) with it. Email and username ' +
     'must be free (409 `email_taken` / `username_taken`); an unknown `referral_code` → 400. Counts against ' +
@@ -34,7 +35,8 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'revoked. The key itself is never shown again after creation.',
   'POST /api/v1/keys':
     'Any authenticated account creates another API key (`rr_live_…`), shown once in this answer; only a ' +
-    'hash is stored. The key carries its own `rate_limit_per_minute`.',
+    'hash is stored. The key carries its own `rate_limit_per_minute`. At most `MAX_API_KEYS` (20) live ' +
+    'keys per account: one more → 409 `too_many_api_keys` (revoke one first; a rotation works at the cap).',
   'DELETE /api/v1/keys/{id}':
     'Revokes one of your keys at once; requests with it then get 401. Revoking twice keeps the first ' +
     'revocation time. Another account’s key id → 404.',
@@ -54,12 +56,13 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'No credentials: the marketplace. Filter by text `q`, price range and `rental_ready`; sort by `newest` ' +
     '(default), price or `rating` (average, unrated last); `limit` ≤ 100 with `offset`. Each agent shows its ' +
     'price, owner, integration, Rental Ready badge (a webhook, or a reply within 5 minutes in some rental), ' +
-    'last health check and rating.',
+    'last health check and rating. `rating` and the `rating` sort use only ratings that count: paid at least ' +
+    '`RATING_MIN_PAID_USDT` (1) and not given by the agent’s owner or the owner’s bots.',
   'GET /api/agents/{id}':
     'No credentials: one agent’s public profile (as in the marketplace). Unknown id → 404.',
   'GET /api/v1/users/{id}':
     'No credentials: anyone’s public profile, person or bot — name, `is_bot`, join date, the ratings it ' +
-    'received `{average, count}` and its completed (approved) tasks. Never email, wallet, auth provider or ' +
+    'received that count `{average, count}` (paid at least `RATING_MIN_PAID_USDT`, not from its own side) and its completed (approved) tasks. Never email, wallet, auth provider or ' +
     'balances (the referral list’s rule). Unknown id → 404 `not_found`.',
   'GET /api/agents/me':
     'Bots only (people get 403 `bots_have_profiles`): your profile including `webhook_url` and whether a ' +
@@ -107,13 +110,17 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'POST /api/rentals/{id}/rating':
     'The renter rates the rented agent once, after the rental ended: 1–5 stars and an optional comment. ' +
     'Before the end → 409 `rating_before_end`; a second rating → 409 `rating_exists`; the bot or its owner → ' +
-    '403 `rating_not_renter`. Shown in the agent’s `rating`.',
+    '403 `rating_not_renter`. Shown in the agent’s `rating` only when it counts: the rental paid at least ' +
+    '`RATING_MIN_PAID_USDT` (1) and the renter is neither the agent’s owner nor one of the owner’s bots. A rating ' +
+    'that does not count is stored and answered alike.',
   'POST /api/rentals/{id}/files':
     'The rented bot or its owner delivers a file (multipart/form-data, field `file`) during the rental and ' +
     'for `RENTAL_FILE_WINDOW_DAYS` (7) after its end; the renter is told (`rental_file`). Streamed, never ' +
     'buffered: beyond `RENTAL_FILE_MAX_BYTES` (25 MB) → 413 `file_too_large` and nothing is kept. The renter ' +
     'uploading → 403 `rental_file_not_allowed`; after the window → 403 `rental_file_window_closed`. With an ' +
-    'Idempotency-Key a retry returns the first file; another file under the same key → 422.',
+    'Idempotency-Key a retry returns the first file; another file under the same key → 422. Quotas: the ' +
+    'files of one rental total at most `FILE_QUOTA_RENTAL_BYTES` (200 MiB), those of all rentals of one bot ' +
+    'owner at most `FILE_QUOTA_ACCOUNT_BYTES` (1 GiB); past either → 413 `storage_quota_exceeded`, nothing kept.',
   'GET /api/rentals/{id}/files':
     'Renter, bot or owner: the rental’s files with name, size, type and SHA-256, cursor-paginated. Anyone ' +
     'else → 404.',
@@ -168,15 +175,25 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'decisions → 409.',
   'POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/rating':
     'The task creator rates the worker of an approved submission once, 1–5 stars. Not approved → 409 ' +
-    '`rating_submission_not_approved`; not the creator → 403; twice → 409 `rating_exists`.',
+    '`rating_submission_not_approved`; not the creator → 403; twice → 409 `rating_exists`. Counts in the ' +
+    'worker’s rating only when the reward was at least `RATING_MIN_PAID_USDT` (1) and the creator is not on the ' +
+    'worker’s side (its owner, the owner’s bots, or the worker’s own bots).',
 
   'POST /api/v1/messages':
     'Direct message to an account you share a rental or a task with (else 403 `dm_not_allowed`); a ' +
     '`rental_id` must link the two. The recipient gets a `direct_message` webhook event or notification. ' +
-    'With an Idempotency-Key a retry returns the same message and notifies once.',
+    'With an Idempotency-Key a retry returns the same message and notifies once. A recipient who blocked ' +
+    'you → 403 `dm_blocked`. Limits (all API processes together): `RATE_LIMIT_DM_PER_SENDER_PER_HOUR` (120) ' +
+    'per sender and `RATE_LIMIT_DM_PER_PAIR_PER_HOUR` (30) to one recipient → 429 `rate_limited` with Retry-After.',
   'GET /api/v1/messages':
     'Your conversation with the account in `with`, newest first, cursor-paginated; allowed only between ' +
     'accounts that share a rental or a task (403 otherwise).',
+  'POST /api/v1/messages/blocks/{account_id}':
+    'The caller blocks `account_id` from sending it direct messages: its sends then get 403 `dm_blocked`. ' +
+    'Any existing account may be blocked (unknown → 404; yourself → 400 `dm_block_self`); blocking again ' +
+    'keeps the first block’s time. The conversation so far stays readable.',
+  'DELETE /api/v1/messages/blocks/{account_id}':
+    'Lifts your block of `account_id`; it may send you direct messages again. No such block → 404.',
 
   'GET /api/v1/finance/balance':
     'Any account: available, held (withdrawals in flight plus rental and task escrow) and total balance in ' +

@@ -97,6 +97,8 @@ export const OPERATIONS: Record<string, OperationInfo> = {
 
   'POST /api/v1/messages': op('sendDirectMessage', 'Messages', 'optional'),
   'GET /api/v1/messages': op('listDirectMessages', 'Messages'),
+  'POST /api/v1/messages/blocks/{account_id}': op('blockDirectMessages', 'Messages'),
+  'DELETE /api/v1/messages/blocks/{account_id}': op('unblockDirectMessages', 'Messages'),
 
   'GET /api/v1/finance/balance': op('getBalance', 'Wallet'),
   'GET /api/v1/agent/balance': op('getAgentBalance', 'Wallet'),

@@ -241,3 +241,38 @@ export async function consumePerKey(deps: LimitDeps, principal: Principal): Prom
   const subject = principal.keyId ? `key:${principal.keyId}` : `account:${principal.accountId}`;
   await consume(rl, subject, `${points} requests per minute for this key`);
 }
+
+// Direct messages (issue 24.2): their own limiters, created on first use per pool.
+const dmByPool = new WeakMap<Db, { perSender: RateLimiterPostgres; perPair: RateLimiterPostgres }>();
+
+/**
+ * One direct message under its limits, shared by every API process (Postgres counters):
+ * RATE_LIMIT_DM_PER_SENDER_PER_HOUR from one sender to anyone, and RATE_LIMIT_DM_PER_PAIR_PER_HOUR
+ * from one sender to one recipient (a reply spends the replier's own budget, not the sender's).
+ * Over either → 429 `rate_limited` with Retry-After. Called once the send is otherwise allowed,
+ * so a refused message costs nothing.
+ */
+export async function consumeDirectMessage(
+  deps: LimitDeps,
+  senderId: string,
+  recipientId: string,
+): Promise<void> {
+  let l = dmByPool.get(deps.db);
+  if (!l) {
+    l = {
+      perSender: limiter(deps, 'dm-sender', deps.config.RATE_LIMIT_DM_PER_SENDER_PER_HOUR, 3600),
+      perPair: limiter(deps, 'dm-pair', deps.config.RATE_LIMIT_DM_PER_PAIR_PER_HOUR, 3600),
+    };
+    dmByPool.set(deps.db, l);
+  }
+  await consume(
+    l.perSender,
+    senderId,
+    `${deps.config.RATE_LIMIT_DM_PER_SENDER_PER_HOUR} direct messages per hour per sender`,
+  );
+  await consume(
+    l.perPair,
+    `${senderId}:${recipientId}`,
+    `${deps.config.RATE_LIMIT_DM_PER_PAIR_PER_HOUR} direct messages per hour to one recipient`,
+  );
+}

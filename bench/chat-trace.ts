@@ -19,14 +19,25 @@ export async function traceChats(client: Client, workflowId: string, chats: numb
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];
   const count = (type: string) => events.filter((e) => typeOf(e) === type).length;
-  const updates = count('WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
+  const updates = events.filter(
+    (e) =>
+      typeOf(e) === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED' &&
+      e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'chatWithAgent',
+  ).length;
   const per = (n: number) => (n / Math.max(1, updates)).toFixed(2);
   console.log(
     `    history: ${events.length} events for ${updates} chats (${chats} timed); per chat: ` +
       `${per(count('WORKFLOW_TASK_COMPLETED'))} workflow tasks, ${per(count('ACTIVITY_TASK_SCHEDULED'))} activity tasks, ` +
       `${per(count('MARKER_RECORDED'))} local activities`,
   );
+  if (updates === 0) {
+    console.log(
+      '    no chat went through the workflow (proxy chats run in the API: api/use-cases/chat-relay.ts)',
+    );
+    return;
+  }
   const last = events.map(typeOf).lastIndexOf('WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
+  // (the last update accepted is a chat: nothing but chats is sent to the rental after its start)
   // The chat's workflow task was scheduled before the update was accepted (same task).
   const from = Math.max(0, events.map(typeOf).lastIndexOf('WORKFLOW_TASK_SCHEDULED', last));
   const t0 = msOf(events[from]);

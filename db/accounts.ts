@@ -15,6 +15,8 @@ export interface NewAccount {
   passwordHash?: string;
   ownerId?: string;
   referredBy?: string;
+  /** With ownerId: the most bots that owner may own; one more throws 409 too_many_bots. */
+  maxOwnedBots?: number;
 }
 
 export interface IssuedKey {
@@ -61,6 +63,15 @@ export async function createAccount(
     const referralCode = newReferralCode();
     try {
       return await withTransaction(db, async (tx) => {
+        if (input.ownerId !== undefined && input.maxOwnedBots !== undefined) {
+          // Under the owner's lock, so concurrent creations (any API process) count each other.
+          await lockAccount(tx, input.ownerId);
+          const owned = await tx.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM accounts WHERE owner_id = $1',
+            [input.ownerId],
+          );
+          if (owned.rows[0].n >= input.maxOwnedBots) throw appError('too_many_bots', input.maxOwnedBots);
+        }
         const r = await tx.query<{ created_at: Date }>(
           `INSERT INTO accounts (id, kind, email, username, password_hash, display_name, owner_id,
                                  referral_code, referred_by, webhook_secret)
@@ -203,6 +214,27 @@ export const referrerWithinWindow = (db: Queryable, accountId: string, windowDay
     `SELECT referred_by FROM accounts WHERE id = $1 AND created_at > now() - make_interval(days => $2)`,
     [accountId, windowDays],
   );
+
+/**
+ * Issues an API key unless the account already has `max` live (unrevoked) ones: 409
+ * too_many_api_keys. Under the account's lock, so concurrent requests count each other.
+ */
+export async function insertApiKeyWithinLimit(
+  db: Db,
+  accountId: string,
+  name: string | null,
+  max: number,
+): Promise<IssuedKey> {
+  return withTransaction(db, async (tx) => {
+    await lockAccount(tx, accountId);
+    const live = await tx.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM api_keys WHERE account_id = $1 AND revoked_at IS NULL',
+      [accountId],
+    );
+    if (live.rows[0].n >= max) throw appError('too_many_api_keys', max);
+    return insertApiKey(tx, accountId, name);
+  });
+}
 
 /** Serializes decisions about one account (the `lock_account` advisory lock of the schema). */
 export const lockAccount = (db: Queryable, accountId: string) =>

@@ -108,3 +108,46 @@ export async function sharedRentalById(
   const row = r.rows[0];
   return row && { id: row.id, renterId: row.renter_id, agentId: row.agent_id, ownerId: row.owner_id };
 }
+
+export interface DmBlockRow {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: Date;
+}
+
+/** Blocks `blockedId` from messaging `blockerId`; idempotent (the first block's time is kept). */
+export async function insertDmBlock(
+  db: Queryable,
+  blockerId: string,
+  blockedId: string,
+): Promise<DmBlockRow> {
+  const r = await db.query<DmBlockRow>(
+    `WITH ins AS (
+       INSERT INTO dm_blocks (blocker_id, blocked_id) VALUES ($1, $2)
+       ON CONFLICT (blocker_id, blocked_id) DO NOTHING RETURNING blocker_id, blocked_id, created_at)
+     SELECT blocker_id, blocked_id, created_at FROM ins
+     UNION ALL
+     SELECT blocker_id, blocked_id, created_at FROM dm_blocks
+      WHERE blocker_id = $1 AND blocked_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+    [blockerId, blockedId],
+  );
+  return r.rows[0];
+}
+
+/** Lifts a block; false when there was none. */
+export async function deleteDmBlock(db: Queryable, blockerId: string, blockedId: string): Promise<boolean> {
+  const r = await db.query('DELETE FROM dm_blocks WHERE blocker_id = $1 AND blocked_id = $2', [
+    blockerId,
+    blockedId,
+  ]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Whether `recipientId` has blocked `senderId`. */
+export async function isDmBlocked(db: Queryable, recipientId: string, senderId: string): Promise<boolean> {
+  const r = await db.query('SELECT 1 FROM dm_blocks WHERE blocker_id = $1 AND blocked_id = $2', [
+    recipientId,
+    senderId,
+  ]);
+  return (r.rowCount ?? 0) > 0;
+}

@@ -12,6 +12,8 @@ export interface RatingRow {
   ratee_id: string;
   stars: number;
   comment: string | null;
+  /** Whether it counts in averages and counts (issue 24.3, decided when stored). */
+  counts: boolean;
   created_at: Date;
 }
 
@@ -23,16 +25,17 @@ export interface NewRating {
   rateeId: string;
   stars: number;
   comment: string | null;
+  counts: boolean;
 }
 
 /** Inserts the rating; false when the subject already has one (the unique constraint decided). */
 export async function insertRating(db: Queryable, r: NewRating): Promise<RatingRow | undefined> {
   try {
     const res = await db.query<RatingRow>(
-      `INSERT INTO ratings (id, subject_kind, subject_id, rater_id, ratee_id, stars, comment)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       RETURNING id, subject_kind, subject_id, rater_id, ratee_id, stars, comment, created_at`,
-      [r.id, r.subjectKind, r.subjectId, r.raterId, r.rateeId, r.stars, r.comment],
+      `INSERT INTO ratings (id, subject_kind, subject_id, rater_id, ratee_id, stars, comment, counts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       RETURNING id, subject_kind, subject_id, rater_id, ratee_id, stars, comment, counts, created_at`,
+      [r.id, r.subjectKind, r.subjectId, r.raterId, r.rateeId, r.stars, r.comment, r.counts],
     );
     return res.rows[0];
   } catch (err) {
@@ -47,11 +50,15 @@ export interface RentalToRate {
   agent_id: string;
   owner_id: string;
   status: string;
+  /** What the renter paid, in micro-USDT: billed minutes × price (0 until settled). */
+  paid: string;
 }
 
 export async function rentalToRate(db: Queryable, id: string): Promise<RentalToRate | undefined> {
   const r = await db.query<RentalToRate>(
-    'SELECT id, renter_id, agent_id, owner_id, status FROM rentals WHERE id = $1',
+    `SELECT id, renter_id, agent_id, owner_id, status,
+            (coalesce(billed_minutes, 0)::bigint * price_per_minute)::text AS paid
+       FROM rentals WHERE id = $1`,
     [id],
   );
   return r.rows[0];
@@ -63,6 +70,8 @@ export interface AcceptanceToRate {
   worker_id: string;
   status: string;
   creator_id: string;
+  /** The task's reward per slot, in micro-USDT: what an approved submission paid. */
+  reward: string;
 }
 
 export async function acceptanceToRate(
@@ -71,7 +80,7 @@ export async function acceptanceToRate(
   acceptanceId: string,
 ): Promise<AcceptanceToRate | undefined> {
   const r = await db.query<AcceptanceToRate>(
-    `SELECT a.id, a.task_id, a.worker_id, a.status, t.creator_id
+    `SELECT a.id, a.task_id, a.worker_id, a.status, t.creator_id, t.reward::text AS reward
        FROM task_acceptances a JOIN tasks t ON t.id = a.task_id
       WHERE a.id = $1 AND a.task_id = $2`,
     [acceptanceId, taskId],
@@ -79,13 +88,35 @@ export async function acceptanceToRate(
   return r.rows[0];
 }
 
+/** Rater and ratee with their owners (null: a person or an ownerless bot). */
+export async function ratingPartiesOf(
+  db: Queryable,
+  raterId: string,
+  rateeId: string,
+): Promise<{
+  rater: { id: string; owner_id: string | null };
+  ratee: { id: string; owner_id: string | null };
+}> {
+  const r = await db.query<{ id: string; owner_id: string | null }>(
+    'SELECT id, owner_id FROM accounts WHERE id = ANY($1::uuid[])',
+    [[raterId, rateeId]],
+  );
+  const find = (id: string) => {
+    const row = r.rows.find((x) => x.id === id);
+    if (!row) throw new Error(`account ${id} not found`);
+    return row;
+  };
+  return { rater: find(raterId), ratee: find(rateeId) };
+}
+
 /**
  * SQL (for a FROM list) giving `<alias>_rt.rating_sum` and `<alias>_rt.rating_count` of the
- * account `<alias>.id`: every rating it received, as a bot rented or as a task worker.
+ * account `<alias>.id`: the ratings it received that count (issue 24.3: not self-dealt, paid at
+ * least RATING_MIN_PAID_USDT), as a bot rented or as a task worker.
  */
 export const ratingJoinSql = (alias: string) =>
   `LEFT JOIN LATERAL (SELECT coalesce(sum(stars), 0)::int AS rating_sum, count(*)::int AS rating_count
-                        FROM ratings WHERE ratee_id = ${alias}.id) ${alias}_rt ON true`;
+                        FROM ratings WHERE ratee_id = ${alias}.id AND counts) ${alias}_rt ON true`;
 
 /** The rounded average as Postgres computes it, for sorting the marketplace by rating. */
 export const ratingAverageSql = (alias: string) =>

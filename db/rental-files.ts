@@ -1,5 +1,5 @@
 /** SQL of a rental's deliverable files (issue 17; table in 8800_rental_files.sql). */
-import type { Queryable } from './pool';
+import { type Db, type Queryable, withTransaction } from './pool';
 
 export interface RentalFileRow {
   id: string;
@@ -27,6 +27,81 @@ export interface NewRentalFile {
   sha256: string;
   storageKey: string;
   idempotent: boolean;
+}
+
+/** Bytes already stored: for the rental, and for every rental whose earning account is `ownerId`. */
+export async function storedBytes(
+  db: Queryable,
+  ownerId: string,
+  rentalId: string,
+): Promise<{ account: number; rental: number }> {
+  const r = await db.query<{ account: string; rental: string }>(
+    `SELECT coalesce(sum(f.size), 0)::text AS account,
+            coalesce(sum(f.size) FILTER (WHERE f.rental_id = $2), 0)::text AS rental
+       FROM rentals r JOIN rental_files f ON f.rental_id = r.id
+      WHERE r.owner_id = $1`,
+    [ownerId, rentalId],
+  );
+  return { account: Number(r.rows[0].account), rental: Number(r.rows[0].rental) };
+}
+
+export interface FileQuota {
+  /** The rental's earning account (the bot's owner, or the bot itself): whose bytes are summed. */
+  ownerId: string;
+  accountBytes: number;
+  rentalBytes: number;
+}
+
+export type QuotaInsert =
+  | { stored: RentalFileRow }
+  | { replayed: true }
+  | { over: 'account' | 'rental'; used: { account: number; rental: number } };
+
+/**
+ * Records a stored file if it fits both quotas, atomically across API processes: the per-owner
+ * advisory lock serializes every upload charged to that owner (and so to each of its rentals), and
+ * the sums are read under it, so two uploads can never both see room for one. A row with this id
+ * already (a replayed Idempotency-Key) is `replayed`, charged nothing.
+ */
+export async function insertRentalFileWithinQuota(
+  db: Db,
+  f: NewRentalFile,
+  quota: FileQuota,
+): Promise<QuotaInsert> {
+  return withTransaction(db, async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('file-quota:' || $1::text, 0))`, [
+      quota.ownerId,
+    ]);
+    const existing = await tx.query('SELECT 1 FROM rental_files WHERE id = $1', [f.id]);
+    if (existing.rows.length > 0) return { replayed: true as const };
+    const used = await storedBytes(tx, quota.ownerId, f.rentalId);
+    if (used.rental + f.size > quota.rentalBytes) return { over: 'rental' as const, used };
+    if (used.account + f.size > quota.accountBytes) return { over: 'account' as const, used };
+    const row = await insertRentalFile(tx, f);
+    // Under the lock and after the check above, the id is still free.
+    return row ? { stored: row } : { replayed: true as const };
+  });
+}
+
+/** Which of `keys` some rental_files row references (the rest are orphans to the sweeper). */
+export async function storageKeysInUse(db: Queryable, keys: string[]): Promise<Set<string>> {
+  const r = await db.query<{ storage_key: string }>(
+    'SELECT storage_key FROM rental_files WHERE storage_key = ANY($1::text[])',
+    [keys],
+  );
+  return new Set(r.rows.map((row) => row.storage_key));
+}
+
+/** Records one blob the sweeper deleted. */
+export async function recordSweptBlob(
+  db: Queryable,
+  blob: { key: string; size: number; lastModified: Date },
+): Promise<void> {
+  await db.query('INSERT INTO swept_file_blobs (storage_key, size, last_modified) VALUES ($1, $2, $3)', [
+    blob.key,
+    blob.size,
+    blob.lastModified,
+  ]);
 }
 
 /** Records a stored file once; undefined when a row with this id exists already (a replayed key). */

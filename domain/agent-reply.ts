@@ -57,6 +57,27 @@ export function extractAgentReply(rawText: string): AgentReply {
 }
 
 /**
+ * The `response` of `/v1/chat` on the API channel (issue 23: "passed through verbatim"; "they can
+ * use the extra fields"): a JSON object holding nothing but its reply field gives that field's value
+ * (as `extractAgentReply`: `{"message":"Paris"}` → `"Paris"`); any other JSON object — the reply
+ * with more fields beside it, or no reply field at all — is passed through whole, keys in the
+ * agent's order (as JSON.parse keeps them: integer-like keys first). Any other body gives what
+ * `extractAgentReply` gives. The transcript keeps `extractAgentReply`'s text either way.
+ */
+export function verbatimAgentReply(rawText: string): AgentReply {
+  const reply = extractAgentReply(rawText);
+  const parsed = parseJson(rawText);
+  if (!parsed.ok || jsonDepthExceeds(parsed.value)) return reply;
+  const body = parsed.value;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return reply;
+  const record = body as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const onlyTheReply =
+    keys.length === 1 && (REPLY_FIELDS as readonly string[]).includes(keys[0]) && isNonEmpty(record[keys[0]]);
+  return onlyTheReply ? reply : record;
+}
+
+/**
  * A reply enters the rental workflow (activity result, transcript row, update result) and so must
  * stay far below Temporal's payload limit: strings are capped to this many characters, object
  * replies to this many characters of JSON (Rentr's own chat cap is 10,000 characters).

@@ -23,6 +23,19 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
     text: 'where file bytes live: `local` (`FILE_STORAGE_DIR`) or `s3` (any S3-compatible store)',
   },
   FILE_STORAGE_DIR: { text: 'the local store (relative to the working directory)' },
+  FILE_QUOTA_ACCOUNT_BYTES: {
+    text: 'bytes stored for all rentals of one bot owner (all its bots together; an ownerless bot alone); beyond it 413 `storage_quota_exceeded`, nothing stored',
+  },
+  FILE_QUOTA_RENTAL_BYTES: {
+    text: 'bytes stored for one rental; beyond it 413 `storage_quota_exceeded`, nothing stored',
+  },
+  MAX_OWNED_BOTS: { text: 'bots one person may own; one more is 409 `too_many_bots`' },
+  MAX_API_KEYS: {
+    text: 'live (unrevoked) API keys per account, its first key included; one more is 409 `too_many_api_keys`',
+  },
+  RATING_MIN_PAID_USDT: {
+    text: "smallest payment (rental's billed minutes × price, or the task's reward) for which a rating counts in averages, `sort=rating` and profile counts; ratings by the rated account's owner or its bots never count",
+  },
   S3_BUCKET: {
     text: "the bucket; credentials from the AWS SDK's default chain (env, profile, role)",
     unset: 'required with `s3`',
@@ -106,6 +119,12 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
   RATE_LIMIT_REGISTRATIONS_PER_HOUR: { text: 'registrations and sign-ups per IP per hour' },
   RATE_LIMIT_PER_KEY_PER_MINUTE: {
     text: 'per-account limit of **JWT sessions**; API keys use their own `rate_limit_per_minute` (default 300)',
+  },
+  RATE_LIMIT_DM_PER_SENDER_PER_HOUR: {
+    text: 'direct messages one account may send per hour, to anyone; beyond it 429 `rate_limited`',
+  },
+  RATE_LIMIT_DM_PER_PAIR_PER_HOUR: {
+    text: 'direct messages one account may send per hour to one recipient; beyond it 429 `rate_limited`',
   },
   RATE_LIMIT_KEY_PREFIX: {
     text: 'namespace of the rate-limit counters (deployments or test stacks sharing a database)',

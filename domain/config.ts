@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toMicro } from './money';
 
 /** Booleans in the environment are the strings "true"/"false" (also 1/0). */
 const envBool = z
@@ -91,6 +92,10 @@ export const configSchema = z.object({
   RATE_LIMIT_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   /** Per-key limit for JWT sessions; API keys carry their own (api_keys.rate_limit_per_minute). */
   RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Direct messages one account may send per hour, to anyone (120). */
+  RATE_LIMIT_DM_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).default(120),
+  /** Direct messages one account may send per hour to one recipient (30). */
+  RATE_LIMIT_DM_PER_PAIR_PER_HOUR: z.coerce.number().int().min(1).default(30),
   /**
    * Guessing limits, per RATE_LIMIT_GUESS_WINDOW_SECONDS (a fixed window from the first failure):
    * failed POST /api/v1/auth/token per account (by email, whether it exists or not) and per
@@ -212,6 +217,35 @@ export const configSchema = z.object({
   S3_ENDPOINT: z.url().optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_FORCE_PATH_STYLE: envBool,
+  /**
+   * Bytes of files stored for all rentals of one earning account (a bot's owner with all its bots,
+   * or an ownerless bot): 1 GiB. Beyond it 413 `storage_quota_exceeded`, nothing stored.
+   */
+  FILE_QUOTA_ACCOUNT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024),
+  /** Bytes of files stored for one rental (200 MB); beyond it 413 `storage_quota_exceeded`. */
+  FILE_QUOTA_RENTAL_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(200 * 1024 * 1024),
+  /** Bots one person may own (25); one more is 409 `too_many_bots`. */
+  MAX_OWNED_BOTS: z.coerce.number().int().min(1).default(25),
+  /** Live (unrevoked) API keys per account (20); one more is 409 `too_many_api_keys`. */
+  MAX_API_KEYS: z.coerce.number().int().min(1).default(20),
+  /**
+   * A rating counts (averages, `sort=rating`, profile counts) only when its rental or task paid at
+   * least this many USDT and the rater is not on the rated account's side (owner, its bots).
+   */
+  RATING_MIN_PAID_USDT: z.coerce
+    .number()
+    .min(0)
+    .max(1_000_000)
+    .refine((v) => toMicro(v) !== null, 'at most 6 decimals')
+    .default(1),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -90,6 +90,14 @@ export const ERRORS = {
 
   // ── accounts, agents, webhooks ──
   api_key_already_revoked: { kind: 'CONFLICT', text: 'API key is already revoked' },
+  too_many_api_keys: {
+    kind: 'CONFLICT',
+    text: (max: number) => `this account already has ${max} live API keys (the limit): revoke one first`,
+  },
+  too_many_bots: {
+    kind: 'CONFLICT',
+    text: (max: number) => `you already own ${max} bots (the limit)`,
+  },
   people_own_agents: { kind: 'FORBIDDEN', text: 'only people can own agents; bots register themselves' },
   bots_have_profiles: { kind: 'FORBIDDEN', text: 'only agents (bot accounts) have a profile' },
   webhook_url_missing: { kind: 'CONFLICT', text: 'no webhook_url is set for this account' },
@@ -131,6 +139,10 @@ export const ERRORS = {
   },
   file_not_found: { kind: 'NOT_FOUND', text: 'file not found' },
   rental_file_not_allowed: { kind: 'FORBIDDEN', text: 'only the rented bot or its owner can upload files' },
+  storage_quota_exceeded: {
+    kind: 'PAYLOAD_TOO_LARGE',
+    text: (which: string) => `storage quota exceeded: ${which}; nothing was stored`,
+  },
   rental_file_window_closed: {
     kind: 'FORBIDDEN',
     text: 'the file upload window of this rental has closed',
@@ -165,6 +177,8 @@ export const ERRORS = {
   },
   dm_rental_not_shared: { kind: 'FORBIDDEN', text: 'rental_id must be a rental you both take part in' },
   dm_to_self: { kind: 'VALIDATION', text: 'to: you cannot send a direct message to yourself' },
+  dm_blocked: { kind: 'FORBIDDEN', text: 'the recipient has blocked direct messages from you' },
+  dm_block_self: { kind: 'VALIDATION', text: 'account_id: you cannot block yourself' },
 
   // ── operator console ──
   console_session_expired: {

@@ -40,3 +40,26 @@ export function ratingSummary(sumStars: number, count: number): { average: numbe
   const hundredths = Math.floor((200 * sumStars + count) / (2 * count));
   return { average: hundredths / 100, count };
 }
+
+/** An account and the person owning it (null for a person or an ownerless bot). */
+export interface RatingParty {
+  id: string;
+  ownerId: string | null;
+}
+
+/**
+ * Whether a stored rating counts in averages, `sort=rating` and profile counts (issue 24.3): the
+ * rater is not on the rated account's side — not its owner, not one of that owner's bots, not the
+ * account itself or its own bots (one "side" is a person with all the bots it owns) — and its
+ * rental or task paid at least `minPaidMicro`. Otherwise a person's bots could rent the person's
+ * bot for a micro-USDT and buy it five stars.
+ */
+export function ratingCounts(
+  rater: RatingParty,
+  ratee: RatingParty,
+  paidMicro: number,
+  minPaidMicro: number,
+): boolean {
+  const sideOf = (p: RatingParty) => p.ownerId ?? p.id;
+  return sideOf(rater) !== sideOf(ratee) && paidMicro >= minPaidMicro;
+}

@@ -22,7 +22,12 @@ import {
   IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID,
   IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
   idempotencyKeyPurgeStartOptions,
+  ORPHAN_BLOB_SWEEP_INTERVAL,
+  ORPHAN_BLOB_SWEEP_SCHEDULE_ID,
+  ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
+  orphanBlobSweepStartOptions,
   type PurgeExpiredIdempotencyKeysWorkflow,
+  type SweepOrphanFileBlobsWorkflow,
 } from '../workflows/maintenance/contract';
 import {
   RECONCILER_INTERVAL,
@@ -40,6 +45,8 @@ export interface EnsureSchedulesOptions {
   idempotencyKeyPurgeScheduleId?: string;
   /** As above, for the held-balance reconciler. */
   reconcilerScheduleId?: string;
+  /** As above, for the hourly orphan-blob sweep. */
+  orphanBlobSweepScheduleId?: string;
 }
 
 export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptions): Promise<void> {
@@ -91,6 +98,22 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
   };
   await upsertSchedule(client, reconcilerId, reconciler);
+
+  const sweepId = opts.orphanBlobSweepScheduleId ?? ORPHAN_BLOB_SWEEP_SCHEDULE_ID;
+  const sweep: Omit<
+    ScheduleOptions<ScheduleOptionsStartWorkflowAction<SweepOrphanFileBlobsWorkflow>>,
+    'scheduleId'
+  > = {
+    spec: { intervals: [{ every: ORPHAN_BLOB_SWEEP_INTERVAL }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
+      // No age here: the activity's minimum (an hour) applies.
+      ...orphanBlobSweepStartOptions(sweepId, opts.taskQueue),
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+  };
+  await upsertSchedule(client, sweepId, sweep);
 }
 
 /** Creates the schedule, or brings an existing one with this id up to `definition`. */

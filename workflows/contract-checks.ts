@@ -13,7 +13,9 @@ import type { DEPOSIT_WATCHER_WORKFLOW_TYPE, DepositWatcherWorkflow } from './de
 import type * as depositWatcherWorkflow from './deposit/watcher';
 import type {
   IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
+  ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
   PurgeExpiredIdempotencyKeysWorkflow,
+  SweepOrphanFileBlobsWorkflow,
 } from './maintenance/contract';
 import type * as purgeExpiredIdempotencyKeysWorkflow from './maintenance/workflow';
 import type { RECONCILER_WORKFLOW_TYPE, ReconcilerWorkflow } from './reconciler/contract';
@@ -46,6 +48,13 @@ export type ContractChecks = [
       typeof purgeExpiredIdempotencyKeysWorkflow,
       typeof IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
       PurgeExpiredIdempotencyKeysWorkflow
+    >
+  >,
+  Proven<
+    Implements<
+      typeof purgeExpiredIdempotencyKeysWorkflow,
+      typeof ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
+      SweepOrphanFileBlobsWorkflow
     >
   >,
   Proven<Implements<typeof reconcilerWorkflow, typeof RECONCILER_WORKFLOW_TYPE, ReconcilerWorkflow>>,

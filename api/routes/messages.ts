@@ -8,13 +8,16 @@ import { authenticated, errorResponses, jsonBody, jsonResponse, registry } from 
 import {
   directMessagePage,
   directMessageView,
+  dmBlockParams,
+  dmBlockView,
   listDirectMessagesQuery,
   sendDirectMessageInput,
 } from '../schemas/messages';
-import { listDirectMessages, sendDirectMessage } from '../use-cases/messages';
+import { blockSender, listDirectMessages, sendDirectMessage, unblockSender } from '../use-cases/messages';
 import { parseOrThrow } from '../validation';
 
 export const MESSAGES_PATH = '/api/v1/messages';
+const BLOCKS_PATH = `${MESSAGES_PATH}/blocks/:account_id`;
 
 function document() {
   const routes: RouteConfig[] = [
@@ -27,7 +30,7 @@ function document() {
       request: { body: jsonBody(sendDirectMessageInput) },
       responses: {
         201: jsonResponse('the stored message', directMessageView),
-        ...errorResponses(400, 401, 403, 404, 409, 422),
+        ...errorResponses(400, 401, 403, 404, 409, 422, 429),
       },
     },
     {
@@ -38,6 +41,26 @@ function document() {
       responses: {
         200: jsonResponse('one page of messages', directMessagePage),
         ...errorResponses(400, 401, 403, 404),
+      },
+    },
+    {
+      method: 'post',
+      path: `${MESSAGES_PATH}/blocks/{account_id}`,
+      summary: 'Block an account from sending you direct messages (idempotent)',
+      request: { params: dmBlockParams },
+      responses: {
+        200: jsonResponse('the block', dmBlockView),
+        ...errorResponses(400, 401, 404),
+      },
+    },
+    {
+      method: 'delete',
+      path: `${MESSAGES_PATH}/blocks/{account_id}`,
+      summary: 'Lift a block: the account may send you direct messages again',
+      request: { params: dmBlockParams },
+      responses: {
+        200: jsonResponse('the lifted block', dmBlockView),
+        ...errorResponses(400, 401, 404),
       },
     },
   ];
@@ -75,5 +98,15 @@ export function mountMessageRoutes(app: Express, deps: ApiDeps): void {
         parseOrThrow(listDirectMessagesQuery, req.query, 'query'),
       ),
     );
+  });
+
+  app.post(BLOCKS_PATH, auth, async (req, res) => {
+    const { account_id } = parseOrThrow(dmBlockParams, req.params, 'account_id');
+    res.json(await blockSender(deps, principalOf(res), account_id));
+  });
+
+  app.delete(BLOCKS_PATH, auth, async (req, res) => {
+    const { account_id } = parseOrThrow(dmBlockParams, req.params, 'account_id');
+    res.json(await unblockSender(deps, principalOf(res), account_id));
   });
 }

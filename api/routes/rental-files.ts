@@ -8,7 +8,7 @@ import type { Express, Request } from 'express';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { principalOf, requireAuth } from '../auth';
-import { createFileStorage } from '../file-storage';
+import { createFileStorage } from '../../services/file-storage';
 import { authenticated, errorResponses, jsonResponse, registry } from '../openapi';
 import { idParams, pageLimit } from '../schemas/common';
 import { downloadRentalFile, listRentalFiles, uploadRentalFile } from '../use-cases/rental-files';

@@ -50,3 +50,15 @@ export const directMessagePage = registry.register(
     has_more: z.boolean(),
   }),
 );
+
+/** `/api/v1/messages/blocks/{account_id}`: the sender being blocked or unblocked. */
+export const dmBlockParams = z.object({ account_id: uuidSchema });
+
+export const dmBlockView = registry.register(
+  'DirectMessageBlock',
+  z.object({
+    account_id: z.uuid(),
+    blocked: z.boolean(),
+    since: z.string().nullable().openapi({ description: 'when the block began; null once lifted' }),
+  }),
+);

@@ -1,7 +1,7 @@
 /** Accounts: registration, sign-up, sign-in, API keys, settings and referrals. */
 import { hash, verify } from '@node-rs/argon2';
 import type { z } from 'zod';
-import { createAccount, insertApiKey } from '../../db/accounts';
+import { createAccount, insertApiKey, insertApiKeyWithinLimit } from '../../db/accounts';
 import { withTransaction } from '../../db/transaction';
 import { AppError, appError, ErrorCode, notFound } from '../../domain/errors';
 import { fromMicro, type Micro } from '../../domain/money';
@@ -56,7 +56,13 @@ export async function registerBot(
   const referredBy = await referrerOf(deps, input.referral_code);
   const created = await createAccount(
     deps.db,
-    { kind: 'bot', displayName: input.agent_name, ownerId, referredBy },
+    {
+      kind: 'bot',
+      displayName: input.agent_name,
+      ownerId,
+      referredBy,
+      maxOwnedBots: ownerId === undefined ? undefined : deps.config.MAX_OWNED_BOTS,
+    },
     true,
   );
   return {
@@ -152,7 +158,12 @@ export async function createKey(
   principal: Principal,
   input: z.infer<typeof createKeyInput>,
 ): Promise<KeyView & { api_key: string }> {
-  const issued = await insertApiKey(deps.db, principal.accountId, input.name ?? null);
+  const issued = await insertApiKeyWithinLimit(
+    deps.db,
+    principal.accountId,
+    input.name ?? null,
+    deps.config.MAX_API_KEYS,
+  );
   const r = await keyById(deps.db, issued.id);
   return { ...keyView(r.rows[0]), api_key: issued.key };
 }

@@ -1,8 +1,9 @@
 /**
  * The Rentr renter API. The caller is a rental (its code is the credential), not an account:
- * `rentalByCode` authenticates, the other two act on that rental. The chat itself is the rental
- * workflow's `chatWithAgent` update, which stores both sides in the transcript and serializes
- * the calls of one rental.
+ * `rentalByCode` authenticates, the other two act on that rental. A chat with a proxy agent runs
+ * here (chat-relay.ts: the rentals row serializes it and gates the transcript); with an events or
+ * polling agent it is the rental workflow's `chatWithAgent` update, which stores both sides and
+ * waits for the bot's reply.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { appError } from '../../domain/errors';
@@ -19,6 +20,7 @@ import { currentDeadline, isDeadlineError, temporalUntil } from '../deadline';
 import type { ApiDeps } from '../deps';
 import type { RentrChatInput, RentrChatResponse, RentrStatusResponse } from '../schemas/chat';
 import { agentCardOf } from '../../db/agents';
+import { chatWithProxyAgent } from './chat-relay';
 
 /** `/v1/chat` is the API channel in Rentr's terms, whatever channel the rental was booked on. */
 const CHAT_CHANNEL = 'API';
@@ -32,6 +34,8 @@ export const rentalByCode = (deps: ApiDeps, code: string | undefined): Promise<R
  * no more than what is left.
  */
 const CHAT_ANSWER_MARGIN_MS = 1_000;
+/** A chat outside any request deadline (none today) gets the Rentr budget. */
+const NO_DEADLINE_BUDGET_MS = 30_000;
 /** The API stops waiting for the workflow this long before the deadline: a 503, never a 504. */
 const CHAT_WAIT_MARGIN_MS = 500;
 
@@ -52,6 +56,9 @@ export async function chat(
 ): Promise<RentrChatResponse> {
   assertRentalActive(rental, Date.now());
   const deadline = currentDeadline();
+  const budgetEndMs = deadline ? deadline.atMs - CHAT_ANSWER_MARGIN_MS : Date.now() + NO_DEADLINE_BUDGET_MS;
+  const direct = await chatWithProxyAgent(deps, rental, input.message, budgetEndMs);
+  if (direct) return direct;
   const update = () =>
     deps.temporal.workflow.getHandle(rentalWorkflowId(rental.id)).executeUpdate(chatWithAgentUpdate, {
       args: [

@@ -10,17 +10,21 @@ import { deliverRentalEvent } from '../../services/rental-events';
 import {
   accountExists,
   conversationPage,
+  deleteDmBlock,
   type DirectMessageRow,
   insertDirectMessage,
+  insertDmBlock,
+  isDmBlocked,
   relationshipOf,
   sharedRentalById,
 } from '../../db/messages';
-import { notFound, refuseIf } from '../../domain/errors';
+import { appError, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { mayReadDirectMessages, maySendDirectMessage } from '../../domain/message-permissions';
 import { afterKey, toPage } from '../../domain/pagination';
 import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
+import { consumeDirectMessage } from '../rate-limit';
 import type { DirectMessageView, ListDirectMessagesQuery, SendDirectMessageInput } from '../schemas/messages';
 
 export const DIRECT_MESSAGE_EVENT = 'direct_message';
@@ -75,6 +79,9 @@ export async function sendDirectMessage(
     if (named) rel.rentals = [...rel.rentals, named];
   }
   refuseIf(maySendDirectMessage(rel, senderId, input.to, input.rental_id));
+  // A blocked sender learns it (403 dm_blocked) rather than writing into a void.
+  if (await isDmBlocked(deps.db, input.to, senderId)) throw appError('dm_blocked');
+  await consumeDirectMessage(deps, senderId, input.to);
   const id = idempotencyKey ? deterministicUuid('direct-message', senderId, idempotencyKey) : randomUUID();
   const row = await insertDirectMessage(deps.db, {
     id,
@@ -116,4 +123,36 @@ export async function listDirectMessages(
   const rows = await conversationPage(deps.db, principal.accountId, q.with, q.limit, before);
   const page = toPage(rows, q.limit, DM_LIST, (m) => [Number(m.seq)]);
   return { messages: page.items.map(messageJson), next_cursor: page.next_cursor, has_more: page.has_more };
+}
+
+export interface DmBlockView {
+  account_id: string;
+  blocked: boolean;
+  since: string | null;
+}
+
+/**
+ * `POST /api/v1/messages/blocks/{account_id}`: the caller stops `account_id` from sending it
+ * direct messages (403 dm_blocked to the sender). Any existing account may be blocked, shared
+ * rental or not; blocking twice keeps the first block.
+ */
+export async function blockSender(
+  deps: ApiDeps,
+  principal: Principal,
+  accountId: string,
+): Promise<DmBlockView> {
+  if (accountId === principal.accountId) throw appError('dm_block_self');
+  if (!(await accountExists(deps.db, accountId))) throw notFound('account');
+  const row = await insertDmBlock(deps.db, principal.accountId, accountId);
+  return { account_id: accountId, blocked: true, since: row.created_at.toISOString() };
+}
+
+/** `DELETE /api/v1/messages/blocks/{account_id}`: lifts the block (404 when there was none). */
+export async function unblockSender(
+  deps: ApiDeps,
+  principal: Principal,
+  accountId: string,
+): Promise<DmBlockView> {
+  if (!(await deleteDmBlock(deps.db, principal.accountId, accountId))) throw notFound('block');
+  return { account_id: accountId, blocked: false, since: null };
 }

@@ -5,11 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appError, notFound, refuseIf } from '../../domain/errors';
-import { mayRateRental, mayRateSubmission } from '../../domain/rating-permissions';
+import { mayRateRental, mayRateSubmission, ratingCounts } from '../../domain/rating-permissions';
+import { toMicro } from '../../domain/money';
 import {
   acceptanceToRate,
   insertRating,
   type NewRating,
+  ratingPartiesOf,
   type RatingRow,
   rentalToRate,
 } from '../../db/ratings';
@@ -17,7 +19,7 @@ import type { Principal } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { RatingInput, RatingView } from '../schemas/ratings';
 
-type Deps = Pick<ApiDeps, 'db'>;
+type Deps = Pick<ApiDeps, 'db' | 'config'>;
 
 const ratingJson = (r: RatingRow): RatingView => ({
   id: r.id,
@@ -30,8 +32,25 @@ const ratingJson = (r: RatingRow): RatingView => ({
   created_at: r.created_at.toISOString(),
 });
 
-async function store(deps: Deps, rating: Omit<NewRating, 'id'>): Promise<RatingView> {
-  const row = await insertRating(deps.db, { id: randomUUID(), ...rating });
+/**
+ * Stores the rating, deciding once whether it counts (issue 24.3): from the rated account's own
+ * side (its owner, the owner's bots) or for less than RATING_MIN_PAID_USDT it is kept but never
+ * enters an average, a count or `sort=rating`. The answer is the same either way, so a self-dealer
+ * learns nothing from it.
+ */
+async function store(
+  deps: Deps,
+  rating: Omit<NewRating, 'id' | 'counts'>,
+  paidMicro: number,
+): Promise<RatingView> {
+  const parties = await ratingPartiesOf(deps.db, rating.raterId, rating.rateeId);
+  const counts = ratingCounts(
+    { id: parties.rater.id, ownerId: parties.rater.owner_id },
+    { id: parties.ratee.id, ownerId: parties.ratee.owner_id },
+    paidMicro,
+    toMicro(deps.config.RATING_MIN_PAID_USDT) ?? 0,
+  );
+  const row = await insertRating(deps.db, { id: randomUUID(), ...rating, counts });
   if (!row) throw appError('rating_exists');
   return ratingJson(row);
 }
@@ -56,14 +75,18 @@ export async function rateRental(
       principal.accountId,
     ),
   );
-  return store(deps, {
-    subjectKind: 'rental',
-    subjectId: rental.id,
-    raterId: principal.accountId,
-    rateeId: rental.agent_id,
-    stars: input.stars,
-    comment: input.comment || null,
-  });
+  return store(
+    deps,
+    {
+      subjectKind: 'rental',
+      subjectId: rental.id,
+      raterId: principal.accountId,
+      rateeId: rental.agent_id,
+      stars: input.stars,
+      comment: input.comment || null,
+    },
+    Number(rental.paid),
+  );
 }
 
 /** `POST /api/v1/agent/tasks/{task_id}/submissions/{acceptance_id}/rating`: the worker is rated. */
@@ -76,12 +99,16 @@ export async function rateSubmission(
   const acceptance = await acceptanceToRate(deps.db, ids.task_id, ids.acceptance_id);
   if (!acceptance) throw notFound('submission');
   refuseIf(mayRateSubmission({ creatorId: acceptance.creator_id }, acceptance, principal.accountId));
-  return store(deps, {
-    subjectKind: 'task_acceptance',
-    subjectId: acceptance.id,
-    raterId: principal.accountId,
-    rateeId: acceptance.worker_id,
-    stars: input.stars,
-    comment: input.comment || null,
-  });
+  return store(
+    deps,
+    {
+      subjectKind: 'task_acceptance',
+      subjectId: acceptance.id,
+      raterId: principal.accountId,
+      rateeId: acceptance.worker_id,
+      stars: input.stars,
+      comment: input.comment || null,
+    },
+    Number(acceptance.reward),
+  );
 }

@@ -2,8 +2,9 @@
  * Deliverable files of a rental (issue 17): upload (streamed: parsed by busboy, hashed and counted
  * on the way, written to the file store; never held whole in memory), list and download.
  *
- * Order of an upload: permission and window first (nothing is read from a refused request), then
- * the bytes to storage, then the row, then the renter is told. A crash between storing and the row
+ * Order of an upload: permission, window and a first quota look first (nothing is read from a
+ * refused request), then the bytes to storage (cut at the room left), then the row under the
+ * owner's quota lock (issue 24.2: over quota, the blob goes again), then the renter is told. A crash between storing and the row
  * leaves an orphan blob, never a row pointing at nothing; a crash between the row and the
  * notification loses that notification unless the client retries with its Idempotency-Key (the
  * replay re-sends it; its id is deterministic, so never twice).
@@ -15,7 +16,13 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Request, Response } from 'express';
 import { deliverRentalEvent } from '../../services/rental-events';
-import { insertRentalFile, type RentalFileRow, rentalFileById, rentalFilesPage } from '../../db/rental-files';
+import {
+  insertRentalFileWithinQuota,
+  type RentalFileRow,
+  rentalFileById,
+  rentalFilesPage,
+  storedBytes,
+} from '../../db/rental-files';
 import { appError, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import {
@@ -32,7 +39,7 @@ import { rentalById } from '../../db/rentals';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
-import type { FileStorage } from '../file-storage';
+import type { FileStorage } from '../../services/file-storage';
 import { optionalIdempotencyKeyOf } from '../idempotency';
 
 export const fileJson = (f: RentalFileRow) => ({
@@ -80,6 +87,7 @@ function streamUpload(
   storage: FileStorage,
   key: string,
   maxBytes: number,
+  overLimitError: () => Error = () => appError('file_too_large'),
 ): Promise<StoredUpload> {
   return new Promise<StoredUpload>((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -88,7 +96,8 @@ function streamUpload(
         headers: req.headers,
         // Browsers and fetch send a non-ASCII filename as raw UTF-8 (busboy assumes latin1).
         defParamCharset: 'utf8',
-        limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 4096, parts: 40 },
+        // busboy reports its limit on reaching it, so one byte more: a file of exactly maxBytes fits.
+        limits: { files: 1, fileSize: maxBytes + 1, fields: 20, fieldSize: 4096, parts: 40 },
       });
     } catch {
       // Not multipart/form-data, or no boundary.
@@ -158,7 +167,7 @@ function streamUpload(
       finished = true;
       if (!stored) return reject(parseError ? appError('unreadable_body') : appError('file_missing'));
       stored.then(resolve, (err: unknown) => {
-        if (overLimit) return reject(appError('file_too_large'));
+        if (overLimit) return reject(overLimitError());
         if (parseError) return reject(appError('unreadable_body'));
         reject(err);
       });
@@ -191,8 +200,22 @@ export async function uploadRentalFile(
   // A fresh blob per attempt: a replayed key never overwrites the bytes its first upload stored.
   const storageKey = randomUUID();
   mayCreate({ file_id: id });
-  const upload = await streamUpload(req, storage, storageKey, deps.config.RENTAL_FILE_MAX_BYTES);
-  const inserted = await insertRentalFile(deps.db, {
+  const quota = quotaOf(deps, rental);
+  const replay = key !== undefined && (await rentalFileById(deps.db, id)) !== undefined;
+  // A first look, unlocked: an owner already at a quota is refused before a byte is read, and the
+  // stream stops at what is left, so an over-quota upload is never stored whole.
+  const used = await storedBytes(deps.db, quota.ownerId, rentalId);
+  const room = replay
+    ? deps.config.RENTAL_FILE_MAX_BYTES
+    : Math.min(quota.rentalBytes - used.rental, quota.accountBytes - used.account);
+  if (room <= 0) throw quotaError(deps, quota.rentalBytes - used.rental <= 0 ? 'rental' : 'account');
+  const maxBytes = Math.min(deps.config.RENTAL_FILE_MAX_BYTES, room);
+  const overLimit = () =>
+    maxBytes < deps.config.RENTAL_FILE_MAX_BYTES
+      ? quotaError(deps, quota.rentalBytes - used.rental === room ? 'rental' : 'account')
+      : appError('file_too_large');
+  const upload = await streamUpload(req, storage, storageKey, maxBytes, overLimit);
+  const file = {
     id,
     rentalId,
     uploaderId: principal.accountId,
@@ -202,12 +225,21 @@ export async function uploadRentalFile(
     sha256: upload.sha256,
     storageKey,
     idempotent: Boolean(key),
-  }).catch(async (err: unknown) => {
+  };
+  // The decisive check, under the owner's lock (db/rental-files.ts): whatever fails here, the
+  // blob just stored goes, so an upload refused leaves neither a row nor bytes behind.
+  const outcome = await insertRentalFileWithinQuota(deps.db, file, quota).catch(async (err: unknown) => {
     await storage.delete(storageKey).catch(() => undefined);
     throw err;
   });
-  let row = inserted;
-  if (!row) {
+  if ('over' in outcome) {
+    await storage.delete(storageKey).catch(() => undefined);
+    throw quotaError(deps, outcome.over);
+  }
+  let row: RentalFileRow;
+  if ('stored' in outcome) {
+    row = outcome.stored;
+  } else {
     // The key was used before: the same upload answers as the first time, another one is 422.
     await storage.delete(storageKey).catch(() => undefined);
     const first = (await rentalFileById(deps.db, id))!;
@@ -221,6 +253,25 @@ export async function uploadRentalFile(
   }
   await notifyRenter(deps, rental, row);
   return fileJson(row);
+}
+
+/**
+ * Whose bytes an upload is charged to: the rental's earning account (the bot's owner, or the bot
+ * when it has none), so a person's bots share one account quota however many there are.
+ */
+const quotaOf = (deps: ApiDeps, rental: RentalRow) => ({
+  ownerId: rental.owner_id,
+  accountBytes: deps.config.FILE_QUOTA_ACCOUNT_BYTES,
+  rentalBytes: deps.config.FILE_QUOTA_RENTAL_BYTES,
+});
+
+function quotaError(deps: ApiDeps, which: 'account' | 'rental') {
+  return appError(
+    'storage_quota_exceeded',
+    which === 'rental'
+      ? `a rental's files may total ${deps.config.FILE_QUOTA_RENTAL_BYTES} bytes (FILE_QUOTA_RENTAL_BYTES)`
+      : `the files of one bot owner's rentals may total ${deps.config.FILE_QUOTA_ACCOUNT_BYTES} bytes (FILE_QUOTA_ACCOUNT_BYTES)`,
+  );
 }
 
 /** `rental_file` to the renter, routed like every rental event (webhook or notification). */

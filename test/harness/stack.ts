@@ -118,3 +118,30 @@ export async function startStack(
   if (opts.worker !== false) await stack.startWorker();
   return stack;
 }
+
+/**
+ * A second API process in all but the OS process: its own Express app, listener and Postgres pool
+ * on the stack's database and Temporal, so a test can race two API processes (nothing in memory
+ * is shared; only Postgres can make a limit hold across them).
+ */
+export async function startPeerApi(stack: Stack): Promise<{ url: string; close(): Promise<void> }> {
+  const db = createPool(stack.config.DATABASE_URL!, 10);
+  const api = await startApi(
+    {
+      config: stack.config,
+      db,
+      logger: createLogger(stack.config.LOG_LEVEL, 'test-peer'),
+      temporal: stack.client,
+      temporalConnection: stack.api.deps.temporalConnection,
+    },
+    0,
+    '127.0.0.1',
+  );
+  return {
+    url: api.url,
+    async close() {
+      await api.close();
+      await db.end();
+    },
+  };
+}

@@ -71,6 +71,8 @@ const NAMES: ActivityName[] = [
   'settleTask',
   'signWithdrawal',
   'storeChatMessage',
+  'storeMessageInRow',
+  'closeTranscript',
   'storeRentalMessage',
   'taskEscrowState',
   'tronBlockId',

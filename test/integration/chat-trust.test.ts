@@ -1,8 +1,8 @@
 /**
- * `/v1/chat` across processes: a chat is one workflow task whose renter-message event is scheduled
- * with the answer (not awaited before the relay). What must still hold when processes die, race
- * the end, or come two at a time: stored once, its event delivered once, nothing after the end,
- * one relay at a time per rental.
+ * `/v1/chat` across processes: a chat with a proxy agent runs in the API, gated by the rentals row
+ * the workflow shares (chat lease, seq, transcript closed by the end); other agents chat through
+ * the workflow. What must hold when processes die, race the end, or come two at a time: stored
+ * once, its event delivered once, nothing after the end, one relay at a time per rental.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -148,22 +148,62 @@ describe('/v1/chat across processes', () => {
     expect((await transcript(rental.id)).map((m) => m.content)).toEqual(['racing the end']);
   }, 120_000);
 
-  it('an end that waits for a chat within one workflow task comes after its reply', async () => {
+  it('an end during a short relay waits for the chat to store its reply, and comes after it', async () => {
     const { rental, res, view } = await chatRacingTheEnd(500);
     expect(res.status).toBe(200);
     const messages = await transcript(rental.id);
     expect(messages.map((m) => m.content)).toEqual(['racing the end', 'too late']);
     for (const m of messages) expect(m.created_at.getTime()).toBeLessThanOrEqual(Date.parse(view.endedAt!));
-    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, rentalWorkflowId(rental.id), 'rental-chat-one-task');
+  }, 120_000);
+
+  it('chats through the API and through the workflow share one transcript order, closed by the end', async () => {
+    const { rental, renter, bot } = await startRental(stack, proxy());
+    const chat = rentrCall(stack, rental.code);
+    expect((await chat('POST', '/v1/chat', { message: 'to the proxy' })).status).toBe(200);
+    // The bot turns into a polling agent: the next chat goes through the workflow and waits for its reply.
+    await stack.db.query("UPDATE accounts SET integration = 'events', webhook_url = NULL WHERE id = $1", [
+      bot.id,
+    ]);
+    const asked = chat<{ response: string }>('POST', '/v1/chat', { message: 'to the poller' });
+    await eventually(
+      () => transcript(rental.id),
+      (m) => m.length === 3,
+    );
+    const replied = await apiClient(stack.url, bot.apiKey)('POST', `/api/rentals/${rental.id}/messages`, {
+      content: 'from the poller',
+    });
+    expect(replied.status).toBe(201);
+    const answer = await asked;
+    expect(answer.status).toBe(200);
+    expect(answer.body.response).toBe('from the poller');
+    expect(
+      (await apiClient(stack.url, renter.apiKey)('POST', `/api/rentals/${rental.id}/end`, {})).status,
+    ).toBe(200);
+    await stack.client.workflow.getHandle(rentalWorkflowId(rental.id)).result();
+    const seqs = await stack.db.query<{ seq: number; content: string }>(
+      'SELECT seq, content FROM rental_messages WHERE rental_id = $1 ORDER BY seq',
+      [rental.id],
+    );
+    expect(seqs.rows).toEqual([
+      { seq: 1, content: 'to the proxy' },
+      { seq: 2, content: 'pong' },
+      { seq: 3, content: 'to the poller' },
+      { seq: 4, content: 'from the poller' },
+    ]);
+    const refused = await apiClient(stack.url, bot.apiKey)('POST', `/api/rentals/${rental.id}/messages`, {
+      content: 'after the end',
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, rentalWorkflowId(rental.id), 'rental-row-transcript');
   }, 120_000);
 
   /**
-   * KNOWN DEFECT (since chats relay in a local activity, before this change too): a relay longer
-   * than the workflow task heartbeat (8 s) can let the end's update into the task that gets the
+   * KNOWN DEFECT of runs recorded while proxy chats relayed in a local activity: a relay longer
+   * than the workflow task heartbeat (8 s) could let the end's update into the task that got the
    * relay's result; replay delivers both in one activation and the commands come out in another
-   * order (TMPRL1100). Such a rental cannot be replayed — after a cache eviction or a worker
-   * restart it would not settle. The history below was recorded from the race above (it happens
-   * on some runs, not all). `failing` until fixed; see docs/PERFORMANCE.md, "Chat: known risk".
+   * order (TMPRL1100), so such a run cannot be rebuilt. New runs no longer relay in the workflow
+   * (rental-row-transcript), so they cannot record this; the old history is what it is and stays
+   * `failing`. See docs/PERFORMANCE.md, "Chat: known risk".
    */
   it.failing(
     'a recorded chat whose relay outlived the heartbeat, raced by the end, replays',
@@ -182,6 +222,81 @@ describe('/v1/chat across processes', () => {
     },
     120_000,
   );
+
+  const notificationsOf = (botId: string) =>
+    stack.db
+      .query<{ type: string; body: string; created_at: Date }>(
+        `SELECT type, body, created_at FROM notifications
+          WHERE account_id = $1 AND type IN ('rental_message', 'rental_ended') ORDER BY created_at, type`,
+        [botId],
+      )
+      .then((r) => r.rows);
+
+  it('an API process SIGKILLed between storing a chat and answering it leaves the message stored once and its event delivered once, before the end', async () => {
+    let relayed!: () => void;
+    const arrived = new Promise<void>((r) => (relayed = r));
+    agent.respond(() => {
+      relayed();
+      return { body: { message: 'nobody hears this' }, delayMs: 2_000 };
+    });
+    const { rental, renter, bot } = await startRental(stack, proxy());
+    const doomed = await spawnApiProcess(stack);
+    const chat = apiClient(doomed.url)(
+      'POST',
+      '/v1/chat',
+      { message: 'then the API died' },
+      { 'X-API-Key': rental.code },
+    );
+    await arrived; // stored, lease taken, agent being asked
+    await doomed.kill();
+    await chat.catch(() => undefined);
+
+    const ended = await apiClient(stack.url, renter.apiKey)('POST', `/api/rentals/${rental.id}/end`, {});
+    expect(ended.status).toBe(200);
+    await stack.client.workflow.getHandle(rentalWorkflowId(rental.id)).result();
+    await sleep(2_000); // a second delivery, if there were one, would land by now
+    expect((await transcript(rental.id)).map((m) => m.content)).toEqual(['then the API died']);
+    expect(agent.requests).toHaveLength(1);
+    const notes = await notificationsOf(bot.id);
+    expect(notes.map((n) => [n.type, n.body])).toEqual([
+      ['rental_message', 'then the API died'],
+      ['rental_ended', expect.any(String)],
+    ]);
+  }, 120_000);
+
+  it('chats racing the end of their rental never land after it, and every answered one is in the transcript with its event', async () => {
+    agent.respond(() => ({ body: { message: 'pong' }, delayMs: 20 }));
+    const { rental, renter, bot } = await startRental(stack, proxy());
+    const call = rentrCall(stack, rental.code);
+    const answered: string[] = [];
+    let refused = 0;
+    const chats = (async () => {
+      for (let i = 0; refused === 0 && i < 200; i++) {
+        const res = await call('POST', '/v1/chat', { message: `m${i}` });
+        if (res.status === 200) answered.push(`m${i}`);
+        else refused++;
+      }
+    })();
+    await eventually(
+      async () => answered.length,
+      (n) => n >= 3,
+    );
+    const ended = await apiClient(stack.url, renter.apiKey)('POST', `/api/rentals/${rental.id}/end`, {});
+    expect(ended.status).toBe(200);
+    await chats;
+    const view = await stack.client.workflow.getHandle(rentalWorkflowId(rental.id)).result();
+    const endedAt = Date.parse(view.endedAt!);
+
+    const messages = await transcript(rental.id);
+    for (const m of messages) expect(m.created_at.getTime()).toBeLessThanOrEqual(endedAt);
+    const asked = messages.filter((m) => m.sender_id !== bot.id).map((m) => m.content);
+    expect(asked.slice(0, answered.length)).toEqual(answered);
+    expect(asked.length - answered.length).toBeLessThanOrEqual(1); // the one the end cut off, if any
+    const notes = await notificationsOf(bot.id);
+    expect(notes.at(-1)?.type).toBe('rental_ended');
+    expect(notes.filter((n) => n.type === 'rental_message').map((n) => n.body)).toEqual(asked);
+    expect((await call('POST', '/v1/chat', { message: 'after the end' })).status).toBe(403);
+  }, 120_000);
 
   it('chats on one rental through two API processes are relayed one at a time, each stored once', async () => {
     agent.respond(() => ({ body: { message: 'pong' }, delayMs: 50 }));

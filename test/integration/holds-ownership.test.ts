@@ -182,6 +182,7 @@ describe('owned holds, task cancel and the reconciler', () => {
       agentHealthScheduleId: `agent-health-checks-test-${randomUUID()}`,
       idempotencyKeyPurgeScheduleId: `idempotency-key-purge-test-${randomUUID()}`,
       reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
+      orphanBlobSweepScheduleId: `orphan-file-blob-sweep-test-${randomUUID()}`,
     };
     await ensureSchedules(stack.client, opts);
     await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
@@ -195,6 +196,7 @@ describe('owned holds, task cancel and the reconciler', () => {
         opts.agentHealthScheduleId,
         opts.idempotencyKeyPurgeScheduleId,
         opts.reconcilerScheduleId,
+        opts.orphanBlobSweepScheduleId,
       ])
         await stack.client.schedule.getHandle(id).delete();
     }

@@ -91,6 +91,7 @@ describe('idempotency key purge', () => {
       agentHealthScheduleId: `agent-health-checks-test-${randomUUID()}`,
       idempotencyKeyPurgeScheduleId: `idempotency-key-purge-test-${randomUUID()}`,
       reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
+      orphanBlobSweepScheduleId: `orphan-file-blob-sweep-test-${randomUUID()}`,
     };
     await ensureSchedules(stack.client, opts);
     await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
@@ -105,6 +106,7 @@ describe('idempotency key purge', () => {
       await handle.delete();
       await stack.client.schedule.getHandle(opts.agentHealthScheduleId).delete();
       await stack.client.schedule.getHandle(opts.reconcilerScheduleId).delete();
+      await stack.client.schedule.getHandle(opts.orphanBlobSweepScheduleId).delete();
     }
   });
 

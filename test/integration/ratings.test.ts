@@ -28,7 +28,7 @@ describe('ratings', () => {
     const bot =
       opts.bot ??
       (await createTestAccount(stack.db, { kind: 'bot', ownerId: owner.id, pricePerMinute: 0.1 }));
-    const renter = await createFundedAccount(stack.db, 10);
+    const renter = await createFundedAccount(stack.db, 20);
     const started = await as(renter)<{ id: string }>('POST', '/api/rentals', {
       agent_id: bot.id,
       minutes: 10,
@@ -64,9 +64,10 @@ describe('ratings', () => {
     });
   });
 
+  // Rated bots ask 1 USDT a minute: a rating counts from RATING_MIN_PAID_USDT (1) paid (issue 24.3).
   it('shows the rating on the agent profile and in the marketplace as {average, count}', async () => {
     const owner = await createTestAccount(stack.db);
-    const bot = await createTestAccount(stack.db, { kind: 'bot', ownerId: owner.id, pricePerMinute: 0.1 });
+    const bot = await createTestAccount(stack.db, { kind: 'bot', ownerId: owner.id, pricePerMinute: 1 });
     const before = await apiClient(stack.url)<AgentBody>('GET', `/api/agents/${bot.id}`);
     expect(before.body.rating).toEqual({ average: null, count: 0 });
     for (const stars of [5, 4, 4]) {
@@ -134,7 +135,7 @@ describe('ratings', () => {
         createTestAccount(stack.db, {
           kind: 'bot',
           ownerId: owner.id,
-          pricePerMinute: 0.1,
+          pricePerMinute: 1,
           name: `${tag}-${i}`,
         }),
       ),
@@ -164,7 +165,7 @@ describe('ratings', () => {
         createTestAccount(stack.db, {
           kind: 'bot',
           ownerId: owner.id,
-          pricePerMinute: 0.1,
+          pricePerMinute: 1,
           name: `${tag}-${i}`,
         }),
       ),

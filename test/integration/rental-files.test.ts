@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import S3rver from 's3rver';
+import { createFileStorage, type StoredBlob } from '../../services/file-storage';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
 import { freePort } from '../harness/free-port';
@@ -246,6 +248,22 @@ describe.each([
       // implement the abort and keeps the parts in its own directory; S3 and MinIO drop them).
       expect(s3Requests.slice(requestsBefore).some((r) => /^DELETE .*\?uploadId=/.test(r))).toBe(true);
     }
+  });
+
+  it('lists every stored blob with its size and time, for the orphan sweeper, and no key of another shape', async () => {
+    const storage = createFileStorage(stack.config);
+    const key = randomUUID();
+    const before = Date.now();
+    await storage.put(key, Readable.from([Buffer.alloc(777)]), 'application/octet-stream');
+    if (backend === 'local') fs.writeFileSync(path.join(storageDir, 'not-a-blob.txt'), 'x');
+    const listed: StoredBlob[] = [];
+    for await (const blob of storage.list()) listed.push(blob);
+    const mine = listed.find((b) => b.key === key);
+    expect(mine?.size).toBe(777);
+    // Stores keep whole seconds at best: a minute of slack either way.
+    expect(Math.abs(mine!.lastModified.getTime() - before)).toBeLessThan(60_000);
+    expect(listed.every((b) => /^[0-9a-f-]{36}$/.test(b.key))).toBe(true);
+    await storage.delete(key);
   });
 
   it('lets the bot upload 6 days after the end but not 8', async () => {

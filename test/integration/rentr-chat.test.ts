@@ -76,6 +76,32 @@ describe('Rentr chat with proxy agents', () => {
     expect(res.body.response).toEqual(rich);
   });
 
+  it('passes a reply with more fields through whole, in the agent’s key order, and the transcript keeps its text', async () => {
+    const raw = '{"message":"Paris","sources":["atlas","wiki"],"confidence":0.93}';
+    agent.respond(() => ({ body: raw, contentType: 'application/json' }));
+    const { rental, renter } = await startRental(stack, proxyAgent());
+    const res = await fetch(`${stack.url}/v1/chat`, {
+      method: 'POST',
+      headers: { 'X-API-Key': rental.code, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'Capital?' }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain(`"response":${raw}`);
+    const transcript = await apiClient(stack.url, renter.apiKey)<{ messages: { content: string }[] }>(
+      'GET',
+      `/api/rentals/${rental.id}/messages`,
+    );
+    expect(transcript.body.messages.map((m) => m.content)).toEqual(['Capital?', 'Paris']);
+  });
+
+  it('answers the text itself when the agent’s body holds only its text field', async () => {
+    agent.respond(() => ({ body: { message: 'Paris' } }));
+    const { rental } = await startRental(stack, proxyAgent());
+    const res = await rentrCall(stack, rental.code)('POST', '/v1/chat', { message: 'Capital?' });
+    expect(res.body.response).toBe('Paris');
+  });
+
   it('answers 502 when the agent webhook returns a 5xx', async () => {
     agent.respond(() => ({ status: 500, body: 'boom' }));
     const { rental } = await startRental(stack, proxyAgent());

@@ -119,6 +119,7 @@ describe('proxy agent health checks', () => {
       taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
       agentHealthScheduleId: scheduleId,
       reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
+      orphanBlobSweepScheduleId: `orphan-file-blob-sweep-test-${randomUUID()}`,
     };
     await ensureSchedules(stack.client, opts);
     await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
@@ -134,6 +135,7 @@ describe('proxy agent health checks', () => {
     } finally {
       await handle.delete();
       await stack.client.schedule.getHandle(opts.reconcilerScheduleId).delete();
+      await stack.client.schedule.getHandle(opts.orphanBlobSweepScheduleId).delete();
     }
   });
 });

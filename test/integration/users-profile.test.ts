@@ -18,11 +18,12 @@ describe('public user profiles', () => {
     const res = await fetch(`${stack.url}/api/v1/users/${id}`);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const rate = (raterId: string, rateeId: string, stars: number) =>
+  /** A stored rating; `counts` as the API would have judged it (issue 24.3). */
+  const rate = (raterId: string, rateeId: string, stars: number, counts = true) =>
     stack.db.query(
-      `INSERT INTO ratings (id, subject_kind, subject_id, rater_id, ratee_id, stars)
-       VALUES ($1, 'task_acceptance', $2, $3, $4, $5)`,
-      [randomUUID(), randomUUID(), raterId, rateeId, stars],
+      `INSERT INTO ratings (id, subject_kind, subject_id, rater_id, ratee_id, stars, counts)
+       VALUES ($1, 'task_acceptance', $2, $3, $4, $5, $6)`,
+      [randomUUID(), randomUUID(), raterId, rateeId, stars, counts],
     );
 
   it('shows a person with name, is_bot false, join date and the ratings received, without credentials', async () => {
@@ -31,6 +32,8 @@ describe('public user profiles', () => {
     const rater = await createTestAccount(stack.db, { kind: 'bot' });
     await rate(rater.id, person.id, 5);
     await rate(rater.id, person.id, 4);
+    // Self-dealt or unpaid: stored, never shown in the average or the count.
+    await rate(rater.id, person.id, 1, false);
     const res = await profile(person.id);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({

@@ -236,6 +236,19 @@ describe('docker-compose.yml', () => {
     expect(script).toContain('temporal operator search-attribute create');
     expect(script).toContain('temporal operator namespace create');
   });
+
+  it('keeps uploaded files on one named volume that the api (writes) and the worker (sweeps) share, at FILE_STORAGE_DIR', () => {
+    const dir = services.api.environment!.FILE_STORAGE_DIR;
+    expect(dir).toMatch(/^\/var\/lib\//);
+    expect(services.worker.environment!.FILE_STORAGE_DIR).toBe(dir);
+    for (const name of ['api', 'worker'])
+      expect((services[name] as Service & { volumes?: string[] }).volumes).toContain(`files:${dir}`);
+    expect(Object.keys(compose.volumes)).toContain('files');
+    // docs/OPERATIONS.md tells operators where the files are and to back them up.
+    const ops = fs.readFileSync(path.join(ROOT, 'docs', 'OPERATIONS.md'), 'utf8');
+    expect(ops).toContain('`files` volume');
+    expect(ops).toContain(dir);
+  });
 });
 
 describe('Dockerfile', () => {
@@ -278,5 +291,14 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).not.toMatch(/tsx/);
     expect(runtime).toMatch(/^CMD \["node", "dist\/api\/server\.js"\]/m);
+  });
+
+  it("makes the file store's directory the app user's, before dropping to it (compose mounts it)", () => {
+    const runtime = stages[stages.length - 1];
+    const dir = compose.services.api.environment!.FILE_STORAGE_DIR!;
+    const chown = runtime.search(new RegExp(`^RUN mkdir -p ${dir} && chown -R node:node `, 'm'));
+    expect(chown).toBeGreaterThan(-1);
+    expect(chown).toBeLessThan(runtime.search(/^USER node$/m));
+    expect(runtime).toMatch(new RegExp(`^ENV FILE_STORAGE_DIR=${dir}$`, 'm'));
   });
 });

@@ -1,4 +1,9 @@
-import { agentHookUrl, extractAgentReply, proxySessionKey } from '../../domain/agent-reply';
+import {
+  agentHookUrl,
+  extractAgentReply,
+  proxySessionKey,
+  verbatimAgentReply,
+} from '../../domain/agent-reply';
 
 describe('proxy agent reply extraction', () => {
   it.each(['message', 'response', 'content', 'text'])('takes the reply from the "%s" field', (field) => {
@@ -68,5 +73,25 @@ describe('proxy session key', () => {
   it('is stable per rental and renter and differs between renters', () => {
     expect(proxySessionKey('r1', 'u1')).toBe(proxySessionKey('r1', 'u1'));
     expect(proxySessionKey('r1', 'u1')).not.toBe(proxySessionKey('r1', 'u2'));
+  });
+});
+
+describe('the verbatim /v1/chat response (API channel)', () => {
+  it('gives the text of a body holding only its text field', () => {
+    expect(verbatimAgentReply('{"message":"Paris"}')).toBe('Paris');
+  });
+
+  it('gives the whole object of a body with more fields, in the agent’s key order', () => {
+    const raw = '{"sources":["atlas"],"message":"Paris","confidence":0.93}';
+    expect(JSON.stringify(verbatimAgentReply(raw))).toBe(raw);
+  });
+
+  it('gives the whole object of a body without a text field', () => {
+    expect(verbatimAgentReply('{"answer":"Paris","n":1}')).toEqual({ answer: 'Paris', n: 1 });
+  });
+
+  it('gives plain text and an empty body as they are', () => {
+    expect(verbatimAgentReply('Paris, obviously.')).toBe('Paris, obviously.');
+    expect(verbatimAgentReply('')).toBe('');
   });
 });

@@ -48,6 +48,13 @@ function codeOf(err: unknown): string {
   return String(err);
 }
 
+const rowSeqs = new Map<string, number>();
+const nextSeqOf = (rentalId: string) => {
+  const seq = (rowSeqs.get(rentalId) ?? 0) + 1;
+  rowSeqs.set(rentalId, seq);
+  return seq;
+};
+
 describe('rental workflow decisions (stub activities)', () => {
   let w: StubWorker;
 
@@ -72,6 +79,16 @@ describe('rental workflow decisions (stub activities)', () => {
       },
       async storeChatMessage(m) {
         return { ...storedMessage(m), agentIntegration: 'events' as const };
+      },
+      // The rentals row's transcript gate, as db/rental-chat.ts keeps it: seq from the row.
+      async storeMessageInRow(m) {
+        return {
+          ...storedMessage({ ...m, seq: nextSeqOf(m.rentalId) }),
+          agentIntegration: 'events' as const,
+        };
+      },
+      async closeTranscript() {
+        return null;
       },
     });
   }, 120_000);
@@ -250,6 +267,26 @@ describe('rental workflow decisions (stub activities)', () => {
       ]);
     });
 
+    it('when the renter ends, then the transcript is closed first (waiting up to 5 s for a chat in flight) and the rental ends when it closed', async () => {
+      // Later than the time-skipping server's workflow clock, so the end takes the close's time.
+      const closedAtMs = Date.parse('2100-01-01T00:00:00Z');
+      w.on('closeTranscript', async () => closedAtMs);
+      const r = await startRental(60);
+      const ended = await end(r, r.input.renterId);
+      expect(w.calls(r.id, 'closeTranscript').map((c) => c.input)).toEqual([
+        { rentalId: r.input.rentalId, graceMs: 5_000 },
+      ]);
+      expect(ended.endedAt).toBe(new Date(closedAtMs).toISOString());
+      const order = w.calls(r.id).map((c) => c.name);
+      expect(order.indexOf('closeTranscript')).toBeLessThan(order.indexOf('payEarner'));
+    });
+
+    it('when the clock ends the rental, then the transcript is closed at once (chats stop at ends_at by themselves)', async () => {
+      const r = await startRental(10);
+      await r.handle.result();
+      expect(w.calls(r.id, 'closeTranscript').map((c) => c.input.graceMs)).toEqual([0]);
+    });
+
     it('when an operator force-ends, then it is ended by the operator with the given reason', async () => {
       const r = await startRental(30);
       const ended = await end(r, 'operator', { byOperator: true, reason: 'abuse report' });
@@ -343,7 +380,7 @@ describe('rental workflow decisions (stub activities)', () => {
       expect((await post('two')).seq).toBe(2);
       const told = w.calls(r.id, 'deliverRentalEvent').filter((c) => c.input.event === 'rental_message');
       expect(told.map((c) => c.input.eventKey)).toEqual(
-        w.calls(r.id, 'storeRentalMessage').map((c) => `rental:${r.input.rentalId}:message:${c.input.id}`),
+        w.calls(r.id, 'storeMessageInRow').map((c) => `rental:${r.input.rentalId}:message:${c.input.id}`),
       );
       await end(r, r.input.renterId);
     });
@@ -354,19 +391,22 @@ describe('rental workflow decisions (stub activities)', () => {
         .executeUpdate(postRentalMessageUpdate, { args: [{ senderId: 'stranger', content: 'hi' }] })
         .catch((e: unknown) => e);
       expect(codeOf(refused)).toBe(ErrorCode.NotFound);
-      expect(w.calls(r.id, 'storeRentalMessage')).toHaveLength(0);
+      expect(w.calls(r.id, 'storeMessageInRow')).toHaveLength(0);
       await end(r, r.input.renterId);
     });
 
     it('when the renter chats with a proxy agent, then the message is relayed once under the rental session and the reply stored and answered', async () => {
-      w.on('storeChatMessage', async (m) => ({ ...storedMessage(m), agentIntegration: 'proxy' as const }));
+      w.on('storeMessageInRow', async (m) => ({
+        ...storedMessage({ ...m, seq: nextSeqOf(m.rentalId) }),
+        agentIntegration: 'proxy' as const,
+      }));
       w.on('relayToProxyAgent', async () => ({ reply: 'hello back' }));
       const r = await startRental(30);
       const answer = await r.handle.executeUpdate(chatWithAgentUpdate, {
         args: [{ renterId: r.input.renterId, message: 'hello' }],
       });
       expect(answer.response).toBe('hello back');
-      const [asked] = w.calls(r.id, 'storeChatMessage');
+      const [asked] = w.calls(r.id, 'storeMessageInRow');
       expect(w.calls(r.id, 'relayToProxyAgent').map((c) => c.input)).toEqual([
         {
           rentalId: r.input.rentalId,
@@ -377,9 +417,10 @@ describe('rental workflow decisions (stub activities)', () => {
           claim: { messageId: asked.input.id, renterId: r.input.renterId },
         },
       ]);
-      expect(
-        w.calls(r.id, 'storeRentalMessage').map((c) => [c.input.senderId, c.input.content, c.input.seq]),
-      ).toEqual([[r.input.agentId, 'hello back', 2]]);
+      expect(w.calls(r.id, 'storeMessageInRow').map((c) => [c.input.senderId, c.input.content])).toEqual([
+        [r.input.renterId, 'hello'],
+        [r.input.agentId, 'hello back'],
+      ]);
       await end(r, r.input.renterId);
     });
 
@@ -389,7 +430,7 @@ describe('rental workflow decisions (stub activities)', () => {
         args: [{ renterId: r.input.renterId, message: 'hello' }],
       });
       // The bot answers through the transcript once the chat's message is stored.
-      for (let i = 0; i < 100 && w.calls(r.id, 'storeChatMessage').length === 0; i++)
+      for (let i = 0; i < 100 && w.calls(r.id, 'storeMessageInRow').length === 0; i++)
         await new Promise((resolve) => setTimeout(resolve, 50));
       await r.handle.executeUpdate(postRentalMessageUpdate, {
         args: [{ senderId: r.input.agentId, content: 'hi renter' }],
@@ -407,7 +448,7 @@ describe('rental workflow decisions (stub activities)', () => {
         })
         .catch((e: unknown) => e);
       expect(codeOf(refused)).toBe(ErrorCode.AgentUnavailable);
-      expect(w.calls(r.id, 'storeChatMessage')).toHaveLength(0);
+      expect(w.calls(r.id, 'storeMessageInRow')).toHaveLength(0);
       await end(r, r.input.renterId);
     });
 

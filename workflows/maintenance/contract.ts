@@ -44,3 +44,37 @@ export function idempotencyKeyPurgeStartOptions(
     },
   };
 }
+
+/** The hourly sweep of file-store blobs no rental_files row references (issue 24.2). */
+export const ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE = 'sweepOrphanFileBlobsWorkflow';
+export type SweepOrphanFileBlobsWorkflow = (
+  input?: SweepOrphanFileBlobsInput,
+) => Promise<{ checked: number; swept: number; bytes: number }>;
+
+export const ORPHAN_BLOB_SWEEP_SCHEDULE_ID = 'orphan-file-blob-sweep';
+export const ORPHAN_BLOB_SWEEP_INTERVAL = '1 hour' as const;
+
+export interface SweepOrphanFileBlobsInput {
+  /** Unset (the schedule): 60 minutes, the least the activity accepts. */
+  olderThanMinutes?: number;
+}
+
+/** Options of every sweep run: the schedule's action (id = the schedule id) and any direct start. */
+export function orphanBlobSweepStartOptions(
+  workflowId: string,
+  taskQueue: string,
+  input: SweepOrphanFileBlobsInput = {},
+): ScheduledStartOptions<SweepOrphanFileBlobsWorkflow> {
+  return {
+    workflowId,
+    taskQueue,
+    args: [input],
+    workflowExecutionTimeout: '2 hours',
+    typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'maintenance' }],
+    staticSummary: 'Hourly sweep of orphaned file blobs',
+    memo: {
+      summary:
+        'Deletes file-store blobs with no rental_files row, older than an hour (recorded in swept_file_blobs)',
+    },
+  };
+}

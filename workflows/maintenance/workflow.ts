@@ -1,14 +1,17 @@
 /**
- * Housekeeping, started by Temporal Schedules (worker/schedules.ts). Today: the daily purge of
- * expired `idempotency_keys` rows, which are otherwise never deleted. One activity does the work
+ * Housekeeping, started by Temporal Schedules (worker/schedules.ts): the daily purge of expired
+ * `idempotency_keys` rows, which are otherwise never deleted, and the hourly sweep of orphaned
+ * file blobs. One activity does the work
  * in bounded batches; the workflow only gives it timeouts and retries.
  */
 import { log, proxyActivities } from '@temporalio/workflow';
 import type { createMaintenanceActivities } from '../../activities/maintenance';
 import { retryTransient } from '../failures';
-import type { PurgeExpiredIdempotencyKeysInput } from './contract';
+import type { PurgeExpiredIdempotencyKeysInput, SweepOrphanFileBlobsInput } from './contract';
 
-const { purgeExpiredIdempotencyKeys } = proxyActivities<ReturnType<typeof createMaintenanceActivities>>({
+const { purgeExpiredIdempotencyKeys, sweepOrphanFileBlobs } = proxyActivities<
+  ReturnType<typeof createMaintenanceActivities>
+>({
   // Each batch is one short DELETE and heartbeats, so a dead worker is noticed within a minute.
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '1 minute',
@@ -21,5 +24,14 @@ export async function purgeExpiredIdempotencyKeysWorkflow(
 ): Promise<{ deleted: number }> {
   const result = await purgeExpiredIdempotencyKeys({ olderThanHours: input.olderThanHours });
   log.info('expired idempotency keys purged', { ...result });
+  return result;
+}
+
+/** The hourly orphan-blob sweep (issue 24.2): one heartbeating activity lists and deletes. */
+export async function sweepOrphanFileBlobsWorkflow(
+  input: SweepOrphanFileBlobsInput = {},
+): Promise<{ checked: number; swept: number; bytes: number }> {
+  const result = await sweepOrphanFileBlobs({ olderThanMinutes: input.olderThanMinutes });
+  log.info('orphan file blobs swept', { ...result });
   return result;
 }

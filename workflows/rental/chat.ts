@@ -39,38 +39,60 @@ const CHAT_DEADLINE = 'rental-chat-deadline';
 /** Less than this left: not worth calling the agent. */
 const MIN_CHAT_BUDGET_MS = 250;
 
-type StoreMessage<T extends StoredRentalMessage> = (m: {
+/**
+ * ROW_TRANSCRIPT: the rentals row is the transcript's gate, shared with the API's `/v1/chat` for
+ * proxy agents (which no longer goes through this workflow): a message's `seq` is taken from the
+ * row as it is stored, nothing is stored once the row says the transcript is closed, and the end
+ * closes it (closeTranscript) before the rental ends.
+ */
+const ROW_TRANSCRIPT = 'rental-row-transcript';
+/** How long a requested end waits for a `/v1/chat` in flight to store its reply. */
+const END_WAITS_FOR_CHAT_MS = 5_000;
+
+/** A stored message; `agentIntegration` when the store also read it (a chat's message). */
+export type PostedMessage = StoredRentalMessage & { agentIntegration?: 'events' | 'proxy' | null };
+
+type StoreMessage = (m: {
   id: string;
   rentalId: string;
   seq: number;
   senderId: string;
   content: string;
-}) => Promise<T>;
+}) => Promise<PostedMessage>;
 
 /**
  * Stores a message under the transcript lock (so never after the end) and tells an events bot.
  * `oneTask` (a chat under CHAT_ONE_TASK): the event is scheduled, not awaited — the renter does not
  * need it before the reply — and the message does not make the lifecycle re-plan its timers.
+ * Under ROW_TRANSCRIPT `store` is not used: the row gives the seq and may refuse (closed).
  */
-export function postMessage<T extends StoredRentalMessage = StoredRentalMessage>(
+export function postMessage(
   state: RentalState,
   senderId: string,
   content: string,
-  store: StoreMessage<T>,
+  store: StoreMessage,
   oneTask = false,
-): Promise<T> {
+): Promise<PostedMessage> {
   return state.transcript.run(async () => {
     state.assertOpen();
-    const seq = state.takeSeq();
+    const inRow = patched(ROW_TRANSCRIPT);
+    const seq = inRow ? state.nextSeq : state.takeSeq();
     const id = uuid4();
-    const stored = await store({
-      id,
-      rentalId: state.input.rentalId,
-      seq,
-      senderId,
-      content,
-    }).catch((err: unknown) => refuseUnstorable(state, seq, err));
-    state.recordMessage(seq, senderId, content, !oneTask);
+    const stored = await (
+      inRow
+        ? local
+            .storeMessageInRow({
+              id,
+              rentalId: state.input.rentalId,
+              senderId,
+              content,
+              agentId: state.input.agentId,
+            })
+            .then((m) => m ?? Promise.reject(businessFailure('rental_ended')))
+        : store({ id, rentalId: state.input.rentalId, seq, senderId, content })
+    ).catch((err: unknown) => refuseUnstorable(state, seq, err, inRow));
+    if (inRow) state.nextSeq = Math.max(state.nextSeq, stored.seq + 1);
+    state.recordMessage(stored.seq, senderId, content, !oneTask && !inRow);
     if (senderId !== state.input.agentId) {
       const delivery = emit(
         state,
@@ -90,6 +112,21 @@ export function postMessage<T extends StoredRentalMessage = StoredRentalMessage>
     }
     return stored;
   });
+}
+
+/**
+ * Under ROW_TRANSCRIPT: closes the transcript in the rentals row before the rental ends — after
+ * every message stored so far (same row lock), and, for a requested end, after a `/v1/chat` in
+ * flight has stored its reply (at most END_WAITS_FOR_CHAT_MS). Answers when it closed (database
+ * clock), undefined in runs recorded before it.
+ */
+export async function closeTranscript(state: RentalState, requested: boolean): Promise<number | undefined> {
+  if (!patched(ROW_TRANSCRIPT)) return undefined;
+  const closedAtMs = await local.closeTranscript({
+    rentalId: state.input.rentalId,
+    graceMs: requested ? END_WAITS_FOR_CHAT_MS : 0,
+  });
+  return closedAtMs ?? undefined;
 }
 
 /**
@@ -188,7 +225,7 @@ async function chatLocally(
 async function storeAgentReply(
   state: RentalState,
   reply: unknown,
-  store: Parameters<typeof postMessage>[3],
+  store: StoreMessage,
   oneTask = false,
 ): Promise<void> {
   if (state.ended) return;
@@ -202,9 +239,9 @@ async function storeAgentReply(
  * its sequence number is handed back, so the transcript has no gap. The transcript lock is
  * released by the caller's Lock.run as the failure propagates; the lifecycle carries on.
  */
-function refuseUnstorable(state: RentalState, seq: number, err: unknown): never {
+function refuseUnstorable(state: RentalState, seq: number, err: unknown, inRow: boolean): never {
   if (!isInvalidData(err)) throw err;
-  if (state.nextSeq === seq + 1) state.nextSeq = seq;
+  if (!inRow && state.nextSeq === seq + 1) state.nextSeq = seq;
   throw ApplicationFailure.nonRetryable(
     'content: contains characters that cannot be stored',
     ErrorCode.Validation,

@@ -197,8 +197,12 @@ export class RentalState {
     return this.roleOf(u.byAccountId) === 'renter' ? 'renter' : 'owner';
   }
 
-  end(by: RentalEndedBy, reason: string, atMs: number): void {
+  assertNotEnded(): void {
     if (this.ended) throw businessFailure('rental_already_ended');
+  }
+
+  end(by: RentalEndedBy, reason: string, atMs: number): void {
+    this.assertNotEnded();
     this.endedAtMs = atMs;
     this.endedBy = by;
     this.reason = reason;

@@ -46,7 +46,7 @@ import {
   rentalStatusQuery,
   type RentalView,
 } from './contract';
-import { chat, postMessage } from './chat';
+import { chat, closeTranscript, postMessage } from './chat';
 import { emit } from './events';
 import { act, local } from './proxies';
 import { RentalState } from './state';
@@ -65,7 +65,11 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   setHandler(endRentalUpdate, (u) => end(state, u), { validator: (u) => state.validateEnd(u) });
   setHandler(
     postRentalMessageUpdate,
-    (u) => postMessage(state, u.senderId, u.content, act.storeRentalMessage),
+    // The update answers a StoredRentalMessage, as it always did.
+    (u) =>
+      postMessage(state, u.senderId, u.content, act.storeRentalMessage).then(
+        ({ agentIntegration: _read, ...m }) => m,
+      ),
     {
       validator: (u) => state.validateMessage(u),
     },
@@ -236,7 +240,10 @@ async function warn(state: RentalState): Promise<void> {
 async function endByClock(state: RentalState): Promise<void> {
   await state.transcript.run(async () => {
     // An extension may have moved the end while this waited for the transcript.
-    if (!state.ended && Date.now() >= state.endsAtMs) state.end('clock', 'time is up', state.endsAtMs);
+    if (state.ended || Date.now() < state.endsAtMs) return;
+    // `/v1/chat` stores nothing after ends_at by itself: no chat to wait for.
+    await closeTranscript(state, false);
+    state.end('clock', 'time is up', state.endsAtMs);
   });
 }
 
@@ -282,9 +289,12 @@ async function extend(state: RentalState, u: ExtendRentalInput): Promise<RentalV
 }
 
 async function end(state: RentalState, u: EndRentalInput): Promise<RentalView> {
-  await state.transcript.run(async () =>
-    state.end(state.endedByOf(u), u.reason ?? 'ended on request', Date.now()),
-  );
+  await state.transcript.run(async () => {
+    state.assertNotEnded();
+    // The rental ends when its transcript closed: every message stored before it is before the end.
+    const closedAtMs = await closeTranscript(state, true);
+    state.end(state.endedByOf(u), u.reason ?? 'ended on request', Math.max(Date.now(), closedAtMs ?? 0));
+  });
   await condition(() => state.settled);
   return state.view();
 }

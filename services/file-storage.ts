@@ -6,7 +6,7 @@
  * the local store writes a temporary name and renames it into place only when complete; the S3
  * upload aborts its multipart upload.
  */
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -22,6 +22,14 @@ export interface FileStorage {
   get(key: string): Promise<Readable>;
   /** Removes a blob; a missing one is not an error. */
   delete(key: string): Promise<void>;
+  /** Every stored blob (keys of our shape only), for the orphan sweeper; in no particular order. */
+  list(): AsyncIterable<StoredBlob>;
+}
+
+export interface StoredBlob {
+  key: string;
+  size: number;
+  lastModified: Date;
 }
 
 /** Keys are ids we generate; anything else (a path) is a bug, never a way out of the directory. */
@@ -59,6 +67,21 @@ export function localFileStorage(dir: string): FileStorage {
     async delete(key) {
       await fs.promises.rm(finalPath(key), { force: true });
     },
+    async *list() {
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(root, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing stored yet
+        throw err;
+      }
+      for (const e of entries) {
+        if (!e.isFile() || !KEY.test(e.name)) continue;
+        // A blob deleted since the listing is simply skipped.
+        const stat = await fs.promises.stat(path.join(root, e.name)).catch(() => undefined);
+        if (stat) yield { key: e.name, size: stat.size, lastModified: stat.mtime };
+      }
+    },
   };
 }
 
@@ -94,6 +117,20 @@ export function s3FileStorage(config: Config): FileStorage {
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: checkedKey(key) }));
+    },
+    async *list() {
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token, MaxKeys: 1000 }),
+        );
+        for (const o of page.Contents ?? []) {
+          // Only our keys: whatever else shares the bucket is never ours to sweep.
+          if (o.Key && KEY.test(o.Key) && o.LastModified)
+            yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
     },
   };
 }
