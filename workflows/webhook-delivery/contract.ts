@@ -30,8 +30,8 @@ export interface WebhookDeliveryInput {
   historyLimit?: number;
   /**
    * The first attempt runs as a local activity, in the workflow task that decides it; retries stay
-   * regular activities (set on every start since issue 21; absent in deliveries started before,
-   * which replay their regular activities).
+   * regular activities. Set by every start since issue 21 (services/webhook-enqueue.ts); absent in
+   * deliveries started before, which replay their regular activities.
    */
   localAttempt?: boolean;
 }
@@ -75,7 +75,7 @@ export function webhookDeliveryStartOptions(
     // A finished delivery is never sent again under the same id; redelivery is a new delivery.
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-    args: [{ ...input, localAttempt: input.localAttempt ?? true }],
+    args: [input],
     typedSearchAttributes: [
       { key: SA.WorkflowKind, value: 'webhook-delivery' },
       { key: SA.SubjectId, value: input.deliveryId },
