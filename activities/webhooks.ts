@@ -4,7 +4,7 @@
  * the webhookDelivery workflow owns the schedule. Both are keyed: (event key) and
  * (delivery id, attempt number), so a retried activity records nothing twice.
  */
-import { heartbeat } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DbClient, withTransaction } from '../db/pool';
 import { AppError, ErrorCode } from '../domain/errors';
@@ -129,8 +129,10 @@ export function createWebhookActivities(deps: ActivityDeps) {
       const policy = WEBHOOK_POLICIES[d.policy];
       const secret = d.webhook_secret ?? (await ensureSigningSecret(db, d.account_id));
 
-      // Only a slow call heartbeats: a crashed worker is noticed within the heartbeat timeout.
-      const beat = setInterval(() => heartbeat(), 1000);
+      // Only a slow call heartbeats: a crashed worker is noticed within the heartbeat timeout. A
+      // local attempt has no heartbeat (its workflow task is kept alive by the SDK instead).
+      const ctx = Context.current();
+      const beat = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(), 1000);
       let http: HttpOutcome;
       try {
         http = await postJson(
@@ -143,7 +145,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
           },
         );
       } finally {
-        clearInterval(beat);
+        if (beat) clearInterval(beat);
       }
 
       const success = http.kind === 'response' && policy.isSuccess(http.status);

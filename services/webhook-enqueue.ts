@@ -109,7 +109,14 @@ async function startDeliveryWorkflow(
     await deps.temporal.workflow.start<WebhookDeliveryWorkflow>(
       WEBHOOK_DELIVERY_WORKFLOW_TYPE,
       webhookDeliveryStartOptions(
-        { deliveryId: row.id, accountId, policy: row.policy as WebhookPolicyName, after: row.previous_id },
+        {
+          deliveryId: row.id,
+          accountId,
+          policy: row.policy as WebhookPolicyName,
+          after: row.previous_id,
+          // One workflow task per delivery (workflows/webhook-delivery/contract.ts).
+          localAttempt: true,
+        },
         { event: row.event, subject: row.subject, targetHost: hostOf(row.target_url) },
         deps.config.TEMPORAL_TASK_QUEUE,
       ),

@@ -28,6 +28,12 @@ export interface WebhookDeliveryInput {
   predecessorRecheckMs?: number;
   /** While waiting for the predecessor, continue-as-new once the history has this many events. */
   historyLimit?: number;
+  /**
+   * The first attempt runs as a local activity, in the workflow task that decides it; retries stay
+   * regular activities. Set by every start since issue 21 (services/webhook-enqueue.ts); absent in
+   * deliveries started before, which replay their regular activities.
+   */
+  localAttempt?: boolean;
 }
 
 export type DeliveryState = 'delivered' | 'failed';

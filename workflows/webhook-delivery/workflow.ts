@@ -10,6 +10,7 @@ import {
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -34,6 +35,22 @@ type WebhookActivities = ReturnType<typeof createWebhookActivities>;
 const { attemptWebhookDelivery } = proxyActivities<WebhookActivities>({
   startToCloseTimeout: '45s',
   heartbeatTimeout: '5s',
+  retry: retryTransient({
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 20,
+  }),
+});
+/**
+ * The same attempt as a local activity (input.localAttempt): it runs in the workflow task that
+ * decides it, so a delivery is one workflow task — no activity task, no second workflow task to
+ * record its result. Same retry policy (bounded), same keyed attempt row: an attempt re-run after a
+ * crash answers what was recorded, or makes the same numbered attempt again, as a retried activity
+ * does. The SDK keeps the workflow task alive while the POST (≤ 10 s) runs.
+ */
+const { attemptWebhookDelivery: attemptLocally } = proxyLocalActivities<WebhookActivities>({
+  startToCloseTimeout: '45s',
   retry: retryTransient({
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -76,7 +93,11 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
   for (let attempt = 1; ; attempt++) {
     const startedAt = Date.now();
     const retryInMs = attempt < total ? policy.retryDelaysMs[attempt - 1] : null;
-    const result = await attemptWebhookDelivery({
+    // The first attempt runs locally when the input says so (from the input, not patched(): no
+    // marker per delivery). Retries go to receivers that failed once — the slow ones among them
+    // would hold a workflow task slot for the whole POST — so they stay regular activities.
+    const attemptOnce = input.localAttempt && attempt === 1 ? attemptLocally : attemptWebhookDelivery;
+    const result = await attemptOnce({
       deliveryId: input.deliveryId,
       attempt,
       attemptedAt: new Date(startedAt).toISOString(),
