@@ -63,6 +63,27 @@ export async function startReceivers() {
   };
 }
 
+/**
+ * The operator's review queue, cleared as an operator would: every withdrawal still waiting in
+ * review is rejected (its hold refunded). The load decides the reviews it knows of; this reaches
+ * the ones whose `POST /withdraw` answer the client never got (lost to a kill or a restart), which
+ * would otherwise wait in review, holding their money, until the review timeout.
+ */
+export async function clearReviewQueue(http: HttpClient, adminKey: string): Promise<number> {
+  const queue = await http.call('GET', '/api/v1/admin/withdrawals?status=review&limit=100', {
+    key: adminKey,
+  });
+  const waiting = queue.status === 200 ? (queue.json.withdrawals as Array<{ withdrawal_id: string }>) : [];
+  for (const w of waiting) {
+    await http.call('POST', `/api/v1/admin/withdrawals/${w.withdrawal_id}/reject`, {
+      key: adminKey,
+      body: { reason: 'soak operator: review queue cleared' },
+      retry: true,
+    });
+  }
+  return waiting.length;
+}
+
 export async function runLoad(opts: {
   http: HttpClient;
   adminKey: string;

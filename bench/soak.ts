@@ -11,7 +11,7 @@
 import pg from 'pg';
 import { check, unfinished } from './soak-checks';
 import { httpClient } from './soak-http';
-import { runLoad, startReceivers } from './soak-load';
+import { clearReviewQueue, runLoad, startReceivers } from './soak-load';
 import { startSoakStack } from './soak-stack';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
@@ -79,7 +79,9 @@ async function main(): Promise<void> {
     let left = await unfinished(db, started);
     let fewest = total(left);
     let progressAt = Date.now();
+    let cleared = 0;
     while (total(left) > 0 && Date.now() < hardUntil && Date.now() - progressAt < drainSeconds * 1000) {
+      cleared += await clearReviewQueue(client, stack.adminKey);
       await new Promise((r) => setTimeout(r, 3000));
       left = await unfinished(db, started);
       if (total(left) < fewest) {
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
       }
     }
     say(`after the drain, unfinished: ${JSON.stringify(left)}`);
+    if (cleared > 0) say(`review queue: ${cleared} withdrawals the load never heard back about, rejected`);
     const decisions = await db.query<{ decision: string; n: string }>(
       `SELECT coalesce(decision, status) AS decision, count(*) AS n FROM task_acceptances GROUP BY 1 ORDER BY 1`,
     );
