@@ -278,6 +278,7 @@ describe('permanent activity failures (time-skipping)', () => {
       calls: 0,
     };
     const settlements: string[] = [];
+    const seqs = new Map<string, number>();
     const alerts: Array<{ kind: string; subject: string; errorType: string }> = [];
     let credits = 0;
 
@@ -319,6 +320,22 @@ describe('permanent activity failures (time-skipping)', () => {
             const failure = store.fail(++store.calls);
             if (failure) throw failure;
             return stored(m);
+          },
+          // Under rental-row-transcript the rentals row gives the seq and stores the message.
+          async storeMessageInRow(m: {
+            id: string;
+            rentalId: string;
+            senderId: string;
+            content: string;
+          }): Promise<StoredRentalMessage & { agentIntegration: 'events' }> {
+            const failure = store.fail(++store.calls);
+            if (failure) throw failure;
+            const seq = (seqs.get(m.rentalId) ?? 0) + 1;
+            seqs.set(m.rentalId, seq);
+            return { ...stored({ ...m, seq }), agentIntegration: 'events' };
+          },
+          async closeTranscript() {
+            return null;
           },
           async postLedger() {
             return { journalId: randomUUID(), created: true };
