@@ -10,7 +10,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { AppError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
+import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
@@ -32,6 +32,7 @@ import {
   serviceOrdersOf,
   servicesOf,
 } from '../../db/service-orders';
+import { countOrderFiles, markOrderFilesDelivered } from '../../db/service-order-files';
 import {
   acceptServiceOrderUpdate,
   approveServiceOrderUpdate,
@@ -164,7 +165,7 @@ export async function orderService(
   return toServiceOrderView(order);
 }
 
-async function requireOrder(deps: ApiDeps, principal: Principal, orderId: string): Promise<ServiceOrderRow> {
+export async function requireOrder(deps: ApiDeps, principal: Principal, orderId: string): Promise<ServiceOrderRow> {
   const order = await findServiceOrder(deps.db, orderId);
   // Not a party: as if it did not exist.
   if (!order || !isOrderParty(order, principal.accountId)) throw notFound('service order');
@@ -216,11 +217,18 @@ export async function serviceOrderStep(
       case 'decline':
         await handle.executeUpdate(declineServiceOrderUpdate, { args: [{ actorId }] });
         break;
-      case 'deliver':
+      case 'deliver': {
+        // Checked before the update: an id that is not a file of this order changes nothing.
+        const fileIds = [...new Set(input.file_ids ?? [])];
+        if (fileIds.length > 0 && (await countOrderFiles(deps.db, order.id, fileIds)) !== fileIds.length)
+          throw appError('service_order_file_unknown');
         await handle.executeUpdate(deliverServiceOrderUpdate, {
           args: [{ actorId, message: input.message ?? '' }],
         });
+        // Only once the workflow recorded the delivery (a refused one attaches nothing).
+        if (fileIds.length > 0) await markOrderFilesDelivered(deps.db, order.id, fileIds);
         break;
+      }
       case 'approve':
         await handle.executeUpdate(approveServiceOrderUpdate, { args: [{ actorId }] });
         break;
