@@ -60,9 +60,7 @@ export async function orderStoredBytes(
 }
 
 export type OrderFileInsert =
-  | { stored: ServiceOrderFileRow }
-  | { over: 'account' | 'order' }
-  | { tooMany: true };
+  { stored: ServiceOrderFileRow } | { over: 'account' | 'order' } | { tooMany: true };
 
 /**
  * Records a stored file if it fits both quotas, under the same per-owner advisory lock as rental

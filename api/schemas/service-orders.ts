@@ -130,7 +130,9 @@ export const serviceOrderFileView = registry.register(
     size: z.number().int().openapi({ description: 'bytes' }),
     content_type: z.string().openapi({ example: 'image/svg+xml' }),
     sha256: z.string().openapi({ description: 'hex SHA-256 of the bytes' }),
-    delivered_at: timestamp.nullable().openapi({ description: 'when a delivery attached it; null until then' }),
+    delivered_at: timestamp
+      .nullable()
+      .openapi({ description: 'when a delivery attached it; null until then' }),
     created_at: timestamp,
   }),
 );

@@ -165,7 +165,11 @@ export async function orderService(
   return toServiceOrderView(order);
 }
 
-export async function requireOrder(deps: ApiDeps, principal: Principal, orderId: string): Promise<ServiceOrderRow> {
+export async function requireOrder(
+  deps: ApiDeps,
+  principal: Principal,
+  orderId: string,
+): Promise<ServiceOrderRow> {
   const order = await findServiceOrder(deps.db, orderId);
   // Not a party: as if it did not exist.
   if (!order || !isOrderParty(order, principal.accountId)) throw notFound('service order');
