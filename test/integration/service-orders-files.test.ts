@@ -9,6 +9,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
+  orphanBlobSweepStartOptions,
+  type SweepOrphanFileBlobsWorkflow,
+} from '../../workflows/maintenance/contract';
 import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
 import { type Stack, startStack } from '../harness/stack';
 
@@ -200,5 +205,27 @@ describe('service order delivery files (whole stack)', () => {
     expect([over.status, over.body.code]).toEqual([413, 'storage_quota_exceeded']);
     expect(await fileRows(orderId)).toBe(1);
     expect(blobs().length).toBe(before);
+  });
+
+  it('keeps an order file’s blob through the orphan sweeper however old it is', async () => {
+    const { seller, orderId } = await acceptedOrder();
+    const up = await upload(seller, orderId, randomBytes(500));
+    expect(up.status).toBe(201);
+    const { storage_key: key } = (
+      await stack.db.query<{ storage_key: string }>(
+        'SELECT storage_key FROM service_order_files WHERE id = $1',
+        [up.body.id],
+      )
+    ).rows[0];
+    const aged = new Date(Date.now() - 3 * 3600_000);
+    fs.utimesSync(path.join(storageDir, key), aged, aged);
+
+    await stack.client.workflow.execute<SweepOrphanFileBlobsWorkflow>(
+      ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
+      orphanBlobSweepStartOptions(`orphan-sweep-test-${randomUUID()}`, stack.config.TEMPORAL_TASK_QUEUE),
+    );
+
+    expect(blobs()).toContain(key);
+    expect((await download(seller, orderId, up.body.id)).status).toBe(200);
   });
 });
