@@ -125,11 +125,31 @@ export async function countOrderFiles(db: Queryable, orderId: string, ids: strin
   return r.rows[0].n;
 }
 
-/** Marks files as delivered (once: a file keeps the time of the first delivery that attached it). */
-export async function markOrderFilesDelivered(db: Queryable, orderId: string, ids: string[]): Promise<void> {
-  await db.query(
+/**
+ * Marks files as delivered (once: a file keeps the time of the first delivery that attached it);
+ * answers the ids this call marked, so a refused delivery can take back exactly those.
+ */
+export async function markOrderFilesDelivered(
+  db: Queryable,
+  orderId: string,
+  ids: string[],
+): Promise<string[]> {
+  const r = await db.query<{ id: string }>(
     `UPDATE service_order_files SET delivered_at = now()
-      WHERE order_id = $1 AND id = ANY($2::uuid[]) AND delivered_at IS NULL`,
+      WHERE order_id = $1 AND id = ANY($2::uuid[]) AND delivered_at IS NULL RETURNING id`,
+    [orderId, ids],
+  );
+  return r.rows.map((row) => row.id);
+}
+
+/** Takes back the marks of a delivery the workflow refused. */
+export async function unmarkOrderFilesDelivered(
+  db: Queryable,
+  orderId: string,
+  ids: string[],
+): Promise<void> {
+  await db.query(
+    `UPDATE service_order_files SET delivered_at = NULL WHERE order_id = $1 AND id = ANY($2::uuid[])`,
     [orderId, ids],
   );
 }

@@ -117,6 +117,13 @@ export async function uploadServiceOrderFile(
 
 /** The buyer sees only files a delivery attached; the seller sees every file it uploaded. */
 const buyerView = (order: ServiceOrderRow, principal: Principal) => principal.accountId !== order.seller_id;
+/**
+ * The buyer sees attached files only once the order has a recorded delivery: files are attached
+ * before the workflow records it (so an API that dies in between loses no attachment, and the
+ * seller's retry completes it), and must not show before it.
+ */
+const hiddenFromBuyer = (order: ServiceOrderRow, principal: Principal) =>
+  buyerView(order, principal) && order.delivered_at === null;
 
 export async function listServiceOrderFiles(
   deps: ApiDeps,
@@ -124,6 +131,7 @@ export async function listServiceOrderFiles(
   orderId: string,
 ): Promise<{ files: ServiceOrderFileJson[] }> {
   const order = await requireOrder(deps, principal, orderId);
+  if (hiddenFromBuyer(order, principal)) return { files: [] };
   const rows = await serviceOrderFiles(
     deps.db,
     order.id,
@@ -144,7 +152,8 @@ export async function downloadServiceOrderFile(
 ): Promise<void> {
   const order = await requireOrder(deps, principal, orderId);
   const file = await serviceOrderFileById(deps.db, order.id, fileId);
-  if (!file || (buyerView(order, principal) && !file.delivered_at)) throw appError('file_not_found');
+  if (!file || (buyerView(order, principal) && (!file.delivered_at || hiddenFromBuyer(order, principal))))
+    throw appError('file_not_found');
   const body: Readable = await storage.get(file.storage_key);
   res.status(200);
   res.setHeader('Content-Type', file.content_type);

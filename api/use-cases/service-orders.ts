@@ -8,6 +8,7 @@ import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
@@ -32,7 +33,11 @@ import {
   serviceOrdersOf,
   servicesOf,
 } from '../../db/service-orders';
-import { countOrderFiles, markOrderFilesDelivered } from '../../db/service-order-files';
+import {
+  countOrderFiles,
+  markOrderFilesDelivered,
+  unmarkOrderFilesDelivered,
+} from '../../db/service-order-files';
 import {
   acceptServiceOrderUpdate,
   approveServiceOrderUpdate,
@@ -226,11 +231,22 @@ export async function serviceOrderStep(
         const fileIds = [...new Set(input.file_ids ?? [])];
         if (fileIds.length > 0 && (await countOrderFiles(deps.db, order.id, fileIds)) !== fileIds.length)
           throw appError('service_order_file_unknown');
-        await handle.executeUpdate(deliverServiceOrderUpdate, {
-          args: [{ actorId, message: input.message ?? '' }],
-        });
-        // Only once the workflow recorded the delivery (a refused one attaches nothing).
-        if (fileIds.length > 0) await markOrderFilesDelivered(deps.db, order.id, fileIds);
+        // Attached before the workflow records the delivery, so an API that dies in between
+        // loses nothing (the buyer sees them only once the order has a delivery); a delivery the
+        // workflow refuses takes back exactly the marks it made.
+        const marked = fileIds.length > 0 ? await markOrderFilesDelivered(deps.db, order.id, fileIds) : [];
+        try {
+          await handle.executeUpdate(deliverServiceOrderUpdate, {
+            args: [{ actorId, message: input.message ?? '' }],
+          });
+        } catch (err) {
+          if (
+            marked.length > 0 &&
+            (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)
+          )
+            await unmarkOrderFilesDelivered(deps.db, order.id, marked);
+          throw err;
+        }
         break;
       }
       case 'approve':

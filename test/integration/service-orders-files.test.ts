@@ -120,6 +120,23 @@ describe('service order delivery files (whole stack)', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
+  it('when the API dies between attaching files and the recorded delivery, the buyer sees nothing yet and the retried delivery shows them', async () => {
+    const { seller, buyer, orderId } = await acceptedOrder();
+    const up = await upload(seller, orderId, randomBytes(500));
+    expect(up.status).toBe(201);
+    // What the API had done when it died: the file attached, the workflow not yet asked.
+    await stack.db.query('UPDATE service_order_files SET delivered_at = now() WHERE id = $1', [up.body.id]);
+    const hidden = await as(buyer)<{ files: FileBody[] }>('GET', `/api/service-orders/${orderId}/files`);
+    expect(hidden.body.files).toEqual([]);
+    expect((await download(buyer, orderId, up.body.id)).status).toBe(404);
+
+    const retried = await deliver(seller, orderId, { message: 'here it is', file_ids: [up.body.id] });
+    expect(retried.status).toBe(200);
+    const shown = await as(buyer)<{ files: FileBody[] }>('GET', `/api/service-orders/${orderId}/files`);
+    expect(shown.body.files.map((f) => f.id)).toEqual([up.body.id]);
+    expect((await download(buyer, orderId, up.body.id)).status).toBe(200);
+  });
+
   it('answers 404 to an account that is neither buyer nor seller (list, download, upload)', async () => {
     const { seller, orderId } = await acceptedOrder();
     const up = await upload(seller, orderId, randomBytes(100));
