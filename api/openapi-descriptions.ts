@@ -373,9 +373,10 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'The seller turns down a pending order: the whole price goes back to the buyer before this answers ' +
     '(status `declined`, `refunded`).',
   'POST /api/service-orders/{order_id}/deliver':
-    'The seller delivers an accepted order with a `message` (1–5000 characters; files are not attached ' +
-    'yet). The buyer’s review window starts — the task tiers by price (24 h under 1 USDT … 7 days from ' +
-    '100 USDT); silence until `review_deadline` is approval.',
+    'The seller delivers an accepted order with a `message` (1–5000 characters) and optional `file_ids` ' +
+    '(at most 20 files uploaded to this order with `POST …/files`; an id that is not one → 400 ' +
+    '`service_order_file_unknown`, nothing changed). The buyer’s review window starts — the task tiers by ' +
+    'price (24 h under 1 USDT … 7 days from 100 USDT); silence until `review_deadline` is approval.',
   'POST /api/service-orders/{order_id}/approve':
     'The buyer approves a delivery: the seller is paid price − platform fee (as for tasks) once, before ' +
     'this answers (status `completed`). Other accounts → 403 `service_order_not_buyer`.',
@@ -386,6 +387,19 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'The buyer rates the seller of a completed order, 1–5 stars and an optional comment, once (twice → 409 ' +
     '`rating_exists`; not completed → 409 `rating_service_order_not_completed`; the seller → 403 ' +
     '`service_order_not_buyer`). Counts in the bot’s profile `rating`.',
+  'POST /api/service-orders/{order_id}/files':
+    'The seller uploads one file (multipart/form-data, field `file`) for a delivery, while the order is ' +
+    '`accepted` (otherwise 409 `service_order_files_closed`; the buyer → 403 `service_order_not_seller`; ' +
+    'others → 404). Same size limit and file-name neutralising as rental files; the bytes count against ' +
+    'the seller owner’s storage quota (FILE_QUOTA_ACCOUNT_BYTES, shared with rental files) and a per-order ' +
+    'cap of FILE_QUOTA_RENTAL_BYTES (413 `storage_quota_exceeded`, nothing stored); at most 50 files per ' +
+    'order. The buyer sees a file once a delivery attaches it (`deliver {file_ids}`).',
+  'GET /api/service-orders/{order_id}/files':
+    'The order’s files, oldest first: the seller sees every file it uploaded, the buyer only delivered ' +
+    'ones (`delivered_at` set). Others → 404.',
+  'GET /api/service-orders/{order_id}/files/{file_id}':
+    'A file’s exact bytes as an attachment, with its SHA-256 as ETag. The buyer may download delivered ' +
+    'files only; anyone else, or a file of another order → 404 `file_not_found`.',
   'POST /api/service-orders/{order_id}/cancel':
     'The buyer cancels a pending order at any time, or an accepted one once `deliver_by` has passed (before ' +
     'that → 409 `service_order_not_overdue`): the whole price is refunded before this answers.',

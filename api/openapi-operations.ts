@@ -113,6 +113,9 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'POST /api/service-orders/{order_id}/revision': op('requestServiceOrderRevision', 'Service orders'),
   'POST /api/service-orders/{order_id}/cancel': op('cancelServiceOrder', 'Service orders'),
   'POST /api/service-orders/{order_id}/rating': op('rateServiceOrder', 'Service orders'),
+  'POST /api/service-orders/{order_id}/files': op('uploadServiceOrderFile', 'Service orders'),
+  'GET /api/service-orders/{order_id}/files': op('listServiceOrderFiles', 'Service orders'),
+  'GET /api/service-orders/{order_id}/files/{file_id}': op('downloadServiceOrderFile', 'Service orders'),
 
   'POST /api/v1/messages': op('sendDirectMessage', 'Messages', 'optional'),
   'GET /api/v1/messages': op('listDirectMessages', 'Messages'),

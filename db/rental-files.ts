@@ -30,17 +30,23 @@ export interface NewRentalFile {
   idempotent: boolean;
 }
 
-/** Bytes already stored: for the rental, and for every rental whose earning account is `ownerId`. */
+/**
+ * Bytes charged to `ownerId` (SQL, parameter $1): its rentals' files and its service orders' files
+ * (db/service-order-files.ts), so one quota covers both.
+ */
+export const OWNER_STORED_BYTES_SQL = `(
+  (SELECT coalesce(sum(f.size), 0) FROM rentals r JOIN rental_files f ON f.rental_id = r.id WHERE r.owner_id = $1)
+  + (SELECT coalesce(sum(s.size), 0) FROM service_order_files s WHERE s.owner_id = $1))`;
+
+/** Bytes already stored: for the rental, and for everything charged to its earning account `ownerId`. */
 export async function storedBytes(
   db: Queryable,
   ownerId: string,
   rentalId: string,
 ): Promise<{ account: number; rental: number }> {
   const r = await db.query<{ account: string; rental: string }>(
-    `SELECT coalesce(sum(f.size), 0)::text AS account,
-            coalesce(sum(f.size) FILTER (WHERE f.rental_id = $2), 0)::text AS rental
-       FROM rentals r JOIN rental_files f ON f.rental_id = r.id
-      WHERE r.owner_id = $1`,
+    `SELECT ${OWNER_STORED_BYTES_SQL}::text AS account,
+            (SELECT coalesce(sum(size), 0) FROM rental_files WHERE rental_id = $2)::text AS rental`,
     [ownerId, rentalId],
   );
   return { account: Number(r.rows[0].account), rental: Number(r.rows[0].rental) };
@@ -84,10 +90,14 @@ export async function insertRentalFileWithinQuota(
   });
 }
 
-/** Which of `keys` some rental_files row references (the rest are orphans to the sweeper). */
+/**
+ * Which of `keys` some rental_files or service_order_files row references (the rest are orphans to
+ * the sweeper).
+ */
 export async function storageKeysInUse(db: Queryable, keys: string[]): Promise<Set<string>> {
   const r = await db.query<{ storage_key: string }>(
-    'SELECT storage_key FROM rental_files WHERE storage_key = ANY($1::text[])',
+    `SELECT storage_key FROM rental_files WHERE storage_key = ANY($1::text[])
+     UNION SELECT storage_key FROM service_order_files WHERE storage_key = ANY($1::text[])`,
     [keys],
   );
   return new Set(r.rows.map((row) => row.storage_key));

@@ -203,6 +203,18 @@ export const ERRORS = {
   service_order_own: { kind: 'FORBIDDEN', text: 'you cannot order your own service' },
   service_order_not_seller: { kind: 'FORBIDDEN', text: 'only the seller of the service may do this' },
   service_order_not_buyer: { kind: 'FORBIDDEN', text: 'only the buyer of the order may do this' },
+  service_order_files_closed: {
+    kind: 'CONFLICT',
+    text: 'files can be uploaded while the order is accepted (before delivery or after a revision request)',
+  },
+  service_order_file_unknown: {
+    kind: 'VALIDATION',
+    text: 'file_ids: every id must be a file uploaded to this order',
+  },
+  service_order_too_many_files: {
+    kind: 'CONFLICT',
+    text: (max: string) => `an order may have at most ${max} files`,
+  },
   service_order_not_overdue: {
     kind: 'CONFLICT',
     text: 'the order can be cancelled once its delivery is overdue (deliver_by has passed)',

@@ -22,6 +22,10 @@ export const SERVICE_LIMITS = {
   maxRevisions: 3,
   /** Services listed per bot. */
   maxServicesPerSeller: 50,
+  /** Files a seller may upload to one order (bytes are bounded by the storage quotas). */
+  maxFilesPerOrder: 50,
+  /** Files one delivery may attach. */
+  maxFilesPerDelivery: 20,
 } as const;
 
 export type ServiceOrderStatus =
@@ -172,4 +176,16 @@ export function serviceOrderEventPayload(e: ServiceOrderEvent): Record<string, u
     },
     timestamp: e.at,
   };
+}
+
+/**
+ * Whether `actorId` may upload a file to the order: only its seller, and only while the order is
+ * accepted (before a delivery, or after the buyer asked for a revision).
+ */
+export function mayUploadOrderFile(
+  order: { seller_id: string; status: ServiceOrderStatus },
+  actorId: string,
+): FixedTextCode | null {
+  if (actorId !== order.seller_id) return 'service_order_not_seller';
+  return order.status === 'accepted' ? null : 'service_order_files_closed';
 }

@@ -1,5 +1,7 @@
 /** Service orders (issue 23.1): a bot's services and the orders placed for them. Parse, call one use-case, answer. */
 import type { Express } from 'express';
+import { z } from 'zod';
+import { createFileStorage } from '../../services/file-storage';
 import { principalOf, requireAuth } from '../auth';
 import type { ApiDeps } from '../deps';
 import { idempotencyKeyHeader, idempotent } from '../idempotency';
@@ -10,6 +12,8 @@ import {
   deliverServiceOrderInput,
   listServiceOrdersQuery,
   revisionInput,
+  serviceOrderFileParams,
+  serviceOrderFileView,
   serviceOrderIdInput,
   serviceOrderListView,
   serviceOrderView,
@@ -22,6 +26,11 @@ import {
   orderService,
   serviceOrderStep,
 } from '../use-cases/service-orders';
+import {
+  downloadServiceOrderFile,
+  listServiceOrderFiles,
+  uploadServiceOrderFile,
+} from '../use-cases/service-order-files';
 import { parseOrThrow } from '../validation';
 
 export const SERVICES_PATH = '/api/agents/me/services';
@@ -95,8 +104,63 @@ for (const [step, { summary, body }] of Object.entries(STEPS)) {
   });
 }
 
+registry.registerPath({
+  method: 'post',
+  path: `${SERVICE_ORDERS_PATH}/{order_id}/files`,
+  summary: 'Upload a file for a delivery (the seller, while the order is accepted)',
+  security: authenticated,
+  request: {
+    params: serviceOrderIdInput,
+    body: {
+      content: {
+        'multipart/form-data': {
+          schema: z.object({
+            file: z.string().openapi({
+              type: 'string',
+              format: 'binary',
+              description: 'the file (max RENTAL_FILE_MAX_BYTES, 25 MB by default)',
+            }),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonResponse('the stored file (not yet delivered)', serviceOrderFileView),
+    ...errorResponses(400, 401, 403, 404, 409, 413),
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: `${SERVICE_ORDERS_PATH}/{order_id}/files`,
+  summary: "An order's files, oldest first (the buyer: delivered ones only)",
+  security: authenticated,
+  request: { params: serviceOrderIdInput },
+  responses: {
+    200: jsonResponse('files', z.object({ files: z.array(serviceOrderFileView) })),
+    ...errorResponses(400, 401, 404),
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: `${SERVICE_ORDERS_PATH}/{order_id}/files/{file_id}`,
+  summary: "A file's exact bytes, as an attachment (the order's buyer or seller)",
+  security: authenticated,
+  request: { params: serviceOrderFileParams },
+  responses: {
+    200: {
+      description: 'the bytes, with Content-Type, Content-Length and Content-Disposition',
+      content: {
+        'application/octet-stream': { schema: z.string().openapi({ type: 'string', format: 'binary' }) },
+      },
+    },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
 export function mountServiceOrderRoutes(app: Express, deps: ApiDeps): void {
   const auth = requireAuth(deps);
+  const storage = createFileStorage(deps.config);
 
   app.post(SERVICES_PATH, auth, async (req, res) => {
     const input = parseOrThrow(createServiceInput, req.body ?? {});
@@ -125,6 +189,21 @@ export function mountServiceOrderRoutes(app: Express, deps: ApiDeps): void {
   app.get(`${SERVICE_ORDERS_PATH}/:order_id`, auth, async (req, res) => {
     const params = parseOrThrow(serviceOrderIdInput, req.params, 'order_id');
     res.json(await getServiceOrder(deps, principalOf(res), params));
+  });
+
+  app.post(`${SERVICE_ORDERS_PATH}/:order_id/files`, auth, async (req, res) => {
+    const { order_id } = parseOrThrow(serviceOrderIdInput, req.params, 'order_id');
+    res.status(201).json(await uploadServiceOrderFile(deps, storage, principalOf(res), order_id, req));
+  });
+
+  app.get(`${SERVICE_ORDERS_PATH}/:order_id/files`, auth, async (req, res) => {
+    const { order_id } = parseOrThrow(serviceOrderIdInput, req.params, 'order_id');
+    res.json(await listServiceOrderFiles(deps, principalOf(res), order_id));
+  });
+
+  app.get(`${SERVICE_ORDERS_PATH}/:order_id/files/:file_id`, auth, async (req, res) => {
+    const p = parseOrThrow(serviceOrderFileParams, req.params, 'params');
+    await downloadServiceOrderFile(deps, storage, principalOf(res), p.order_id, p.file_id, res);
   });
 
   for (const step of Object.keys(STEPS) as (keyof typeof STEPS)[]) {

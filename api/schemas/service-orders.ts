@@ -50,8 +50,15 @@ export const serviceOrderIdInput = z.object({ order_id: uuidSchema });
 
 export const deliverServiceOrderInput = registry.register(
   'DeliverServiceOrderInput',
-  // Strict: `file_ids` (SPEC §5) is not supported yet, and a delivery must not silently drop it.
-  z.strictObject({ message: text(SERVICE_LIMITS.maxMessage, true).min(1, 'must not be empty') }),
+  // Strict: an unknown field is refused rather than silently dropped from a delivery.
+  z.strictObject({
+    message: text(SERVICE_LIMITS.maxMessage, true).min(1, 'must not be empty'),
+    file_ids: z
+      .array(uuidSchema, { error: 'must be an array of file ids' })
+      .max(SERVICE_LIMITS.maxFilesPerDelivery, `must have at most ${SERVICE_LIMITS.maxFilesPerDelivery} ids`)
+      .optional()
+      .openapi({ description: 'files uploaded to this order (POST …/files) to attach to the delivery' }),
+  }),
 );
 export type DeliverServiceOrderInput = z.infer<typeof deliverServiceOrderInput>;
 
@@ -112,6 +119,25 @@ export const serviceOrderView = registry.register(
   }),
 );
 export type ServiceOrderView = z.infer<typeof serviceOrderView>;
+
+export const serviceOrderFileView = registry.register(
+  'ServiceOrderFile',
+  z.object({
+    id: z.uuid(),
+    order_id: z.uuid(),
+    uploader_id: z.uuid(),
+    name: z.string().openapi({ example: 'logo.svg' }),
+    size: z.number().int().openapi({ description: 'bytes' }),
+    content_type: z.string().openapi({ example: 'image/svg+xml' }),
+    sha256: z.string().openapi({ description: 'hex SHA-256 of the bytes' }),
+    delivered_at: timestamp
+      .nullable()
+      .openapi({ description: 'when a delivery attached it; null until then' }),
+    created_at: timestamp,
+  }),
+);
+
+export const serviceOrderFileParams = z.object({ order_id: uuidSchema, file_id: uuidSchema });
 
 export const serviceOrderListView = registry.register(
   'ServiceOrderList',

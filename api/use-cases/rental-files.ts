@@ -83,7 +83,7 @@ interface StoredUpload {
  * counting on the way. Resolves once the whole request is read; on any failure nothing is left
  * stored. Other parts are drained and ignored.
  */
-function streamUpload(
+export function streamUpload(
   req: Request,
   storage: FileStorage,
   key: string,

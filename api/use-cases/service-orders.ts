@@ -8,9 +8,10 @@ import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { AppError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
+import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
@@ -32,6 +33,11 @@ import {
   serviceOrdersOf,
   servicesOf,
 } from '../../db/service-orders';
+import {
+  countOrderFiles,
+  markOrderFilesDelivered,
+  unmarkOrderFilesDelivered,
+} from '../../db/service-order-files';
 import {
   acceptServiceOrderUpdate,
   approveServiceOrderUpdate,
@@ -164,7 +170,11 @@ export async function orderService(
   return toServiceOrderView(order);
 }
 
-async function requireOrder(deps: ApiDeps, principal: Principal, orderId: string): Promise<ServiceOrderRow> {
+export async function requireOrder(
+  deps: ApiDeps,
+  principal: Principal,
+  orderId: string,
+): Promise<ServiceOrderRow> {
   const order = await findServiceOrder(deps.db, orderId);
   // Not a party: as if it did not exist.
   if (!order || !isOrderParty(order, principal.accountId)) throw notFound('service order');
@@ -216,11 +226,29 @@ export async function serviceOrderStep(
       case 'decline':
         await handle.executeUpdate(declineServiceOrderUpdate, { args: [{ actorId }] });
         break;
-      case 'deliver':
-        await handle.executeUpdate(deliverServiceOrderUpdate, {
-          args: [{ actorId, message: input.message ?? '' }],
-        });
+      case 'deliver': {
+        // Checked before the update: an id that is not a file of this order changes nothing.
+        const fileIds = [...new Set(input.file_ids ?? [])];
+        if (fileIds.length > 0 && (await countOrderFiles(deps.db, order.id, fileIds)) !== fileIds.length)
+          throw appError('service_order_file_unknown');
+        // Attached before the workflow records the delivery, so an API that dies in between
+        // loses nothing (the buyer sees them only once the order has a delivery); a delivery the
+        // workflow refuses takes back exactly the marks it made.
+        const marked = fileIds.length > 0 ? await markOrderFilesDelivered(deps.db, order.id, fileIds) : [];
+        try {
+          await handle.executeUpdate(deliverServiceOrderUpdate, {
+            args: [{ actorId, message: input.message ?? '' }],
+          });
+        } catch (err) {
+          if (
+            marked.length > 0 &&
+            (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)
+          )
+            await unmarkOrderFilesDelivered(deps.db, order.id, marked);
+          throw err;
+        }
         break;
+      }
       case 'approve':
         await handle.executeUpdate(approveServiceOrderUpdate, { args: [{ actorId }] });
         break;

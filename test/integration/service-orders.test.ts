@@ -388,9 +388,14 @@ describe('service orders (whole stack)', () => {
         { message: 'x'.repeat(5001) },
       ],
       [
-        'file_ids (not supported yet)',
+        'file_ids that are not uuids',
         '00000000-0000-4000-8000-000000000000/deliver',
-        { message: 'x', file_ids: ['00000000-0000-4000-8000-000000000000'] },
+        { message: 'x', file_ids: ['not-a-uuid'] },
+      ],
+      [
+        'an unknown field beside the message',
+        '00000000-0000-4000-8000-000000000000/deliver',
+        { message: 'x', files: ['00000000-0000-4000-8000-000000000000'] },
       ],
       ['a numeric revision reason', '00000000-0000-4000-8000-000000000000/revision', { reason: 3 }],
     ])('steps: %s', async (_what, path, body) => {

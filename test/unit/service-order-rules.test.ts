@@ -10,6 +10,7 @@ import {
   mayActAsSeller,
   mayListService,
   mayOrderService,
+  mayUploadOrderFile,
   SERVICE_LIMITS,
 } from '../../domain/service-orders';
 import { ServiceOrder } from '../../workflows/service-order/state';
@@ -63,6 +64,22 @@ describe('service order permissions', () => {
     expect(mayRateServiceOrder({ buyerId: 'buyer', status: 'delivered' }, 'buyer')).toBe(
       'rating_service_order_not_completed',
     );
+  });
+});
+
+describe('service order files', () => {
+  it('lets only the seller upload, and only while the order is accepted', () => {
+    const order = (status: 'pending' | 'accepted' | 'delivered' | 'completed') => ({
+      seller_id: 'seller',
+      status,
+    });
+    expect(mayUploadOrderFile(order('accepted'), 'seller')).toBeNull();
+    expect(mayUploadOrderFile(order('accepted'), 'buyer')).toBe('service_order_not_seller');
+    for (const status of ['pending', 'delivered', 'completed'] as const)
+      expect([status, mayUploadOrderFile(order(status), 'seller')]).toEqual([
+        status,
+        'service_order_files_closed',
+      ]);
   });
 });
 
