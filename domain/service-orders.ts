@@ -89,6 +89,7 @@ export interface ServiceOrderRecord {
   orderId: string;
   status: ServiceOrderStatus;
   acceptedAt: string | null;
+  /** When the buyer may cancel an undelivered order (order time + delivery_hours; reset by a revision). */
   deliverBy: string;
   deliveredAt: string | null;
   deliveryMessage: string | null;

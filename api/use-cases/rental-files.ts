@@ -341,6 +341,15 @@ export async function downloadRentalFile(
   if (!file) throw appError('file_not_found');
   const rental = await rentalById(deps.db, file.rental_id);
   if (!rental || mayViewRentalFiles(partiesOf(rental), principal.accountId)) throw appError('file_not_found');
+  await sendStoredFile(storage, file, res);
+}
+
+/** A stored file's exact bytes as an attachment (rental and service-order files alike). */
+export async function sendStoredFile(
+  storage: FileStorage,
+  file: { storage_key: string; content_type: string; size: number | string; name: string; sha256: string },
+  res: Response,
+): Promise<void> {
   const body: Readable = await storage.get(file.storage_key);
   res.status(200);
   res.setHeader('Content-Type', file.content_type);

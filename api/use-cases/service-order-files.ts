@@ -10,8 +10,6 @@
  * the blob goes again). A crash between storing and the row leaves an orphan blob for the sweeper.
  */
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import {
   insertServiceOrderFileWithinQuota,
@@ -22,13 +20,12 @@ import {
   type ServiceOrderFileRow,
 } from '../../db/service-order-files';
 import { appError, refuseIf } from '../../domain/errors';
-import { contentDisposition } from '../../domain/rental-files';
 import { mayUploadOrderFile, SERVICE_LIMITS, type ServiceOrderRow } from '../../domain/service-orders';
 import type { FileStorage } from '../../services/file-storage';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
-import { streamUpload } from './rental-files';
+import { sendStoredFile, streamUpload } from './rental-files';
 import { requireOrder } from './service-orders';
 
 export const orderFileJson = (f: ServiceOrderFileRow) => ({
@@ -154,12 +151,5 @@ export async function downloadServiceOrderFile(
   const file = await serviceOrderFileById(deps.db, order.id, fileId);
   if (!file || (buyerView(order, principal) && (!file.delivered_at || hiddenFromBuyer(order, principal))))
     throw appError('file_not_found');
-  const body: Readable = await storage.get(file.storage_key);
-  res.status(200);
-  res.setHeader('Content-Type', file.content_type);
-  res.setHeader('Content-Length', String(file.size));
-  res.setHeader('Content-Disposition', contentDisposition(file.name));
-  res.setHeader('ETag', `"${file.sha256}"`);
-  res.setHeader('Cache-Control', 'private, no-store');
-  await pipeline(body, res);
+  await sendStoredFile(storage, file, res);
 }

@@ -8,7 +8,7 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { fromMicro, type Micro } from '../../domain/money';
-import type { ServiceOrderDecision, ServiceOrderStatus } from '../../domain/service-orders';
+import type { ServiceOrderRecord } from '../../domain/service-orders';
 import { SA } from '../../domain/search-attributes';
 import type { StartOptions } from '../contract-types';
 
@@ -37,23 +37,9 @@ export interface ServiceOrderInput {
   reviewWindowMs?: number;
 }
 
-export interface ServiceOrderState {
-  orderId: string;
-  status: ServiceOrderStatus;
+/** The workflow's state: the record the read model gets, and the price it holds. */
+export interface ServiceOrderState extends ServiceOrderRecord {
   price: Micro;
-  acceptedAt: string | null;
-  /** When the buyer may cancel an undelivered order (order time + delivery_hours; reset by a revision). */
-  deliverBy: string;
-  deliveredAt: string | null;
-  deliveryMessage: string | null;
-  reviewDeadline: string | null;
-  revisionReason: string | null;
-  revisions: number;
-  decision: ServiceOrderDecision | null;
-  closedAt: string | null;
-  payoutNet: Micro | null;
-  payoutFee: Micro | null;
-  refunded: Micro | null;
 }
 
 /** Who acts (the API passes the caller's account id); the workflow checks the role. */
