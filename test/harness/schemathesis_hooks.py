@@ -9,11 +9,40 @@ integers past 32 and 53 bits, NULs), so that the key checks of domain/pagination
 fuzzed, and any key that reaches SQL uncast would show up as a 500.
 """
 
+import ast
 import base64
 import json
+import sys
+import threading
 
 import schemathesis
 from hypothesis import strategies as st
+
+
+def _serialise_ast_parse() -> None:
+    """
+    CPython before 3.11.8 and 3.12.2 keeps the AST constructor's recursion depth in one shared
+    state (cpython#106905): two threads in `ast.parse` at once (a garbage collection can switch
+    threads mid-parse) raise "SystemError: AST constructor recursion depth mismatch". Hypothesis
+    parses lambda sources to describe strategies, and the fuzz runs two worker threads, so now and
+    then a case failed inside the fuzzer itself ("Inconsistent results"). On those interpreters,
+    one parse at a time.
+    """
+    fixed = sys.version_info >= (3, 12, 2) or (3, 11, 8) <= sys.version_info < (3, 12)
+    if fixed or getattr(ast.parse, "_agentrent_serialised", False):
+        return
+    lock = threading.RLock()
+    parse = ast.parse
+
+    def serialised_parse(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    serialised_parse._agentrent_serialised = True
+    ast.parse = serialised_parse
+
+
+_serialise_ast_parse()
 
 # The tags the lists write into their cursors (api/use-cases/*.ts: afterKey / toPage).
 LIST_TAGS = [
