@@ -155,6 +155,19 @@ export async function messagesOf(
   return r.rows;
 }
 
+/** One message of a rental's transcript by its id, if it was stored. */
+export async function messageOf(
+  db: Queryable,
+  rentalId: string,
+  messageId: string,
+): Promise<RentalMessageRow | undefined> {
+  const r = await db.query<RentalMessageRow>(`${MESSAGE_SELECT} WHERE m.rental_id = $1 AND m.id = $2`, [
+    rentalId,
+    messageId,
+  ]);
+  return r.rows[0];
+}
+
 /** Marks a rental's messages up to `seq` as handed to `accountId` (never moves backwards). */
 export async function markRead(
   db: Queryable,

@@ -5,6 +5,7 @@
  * polling agent it is the rental workflow's `chatWithAgent` update, which stores both sides and
  * waits for the bot's reply.
  */
+import { untilProcessed } from '../workflow-updates';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { appError } from '../../domain/errors';
 import {
@@ -60,16 +61,18 @@ export async function chat(
   const direct = await chatWithProxyAgent(deps, rental, input.message, budgetEndMs);
   if (direct) return direct;
   const update = () =>
-    deps.temporal.workflow.getHandle(rentalWorkflowId(rental.id)).executeUpdate(chatWithAgentUpdate, {
-      args: [
-        {
-          message: input.message,
-          channel: CHAT_CHANNEL,
-          renterId: rental.renter_id,
-          deadlineAtMs: deadline && deadline.atMs - CHAT_ANSWER_MARGIN_MS,
-        },
-      ],
-    });
+    untilProcessed(() =>
+      deps.temporal.workflow.getHandle(rentalWorkflowId(rental.id)).executeUpdate(chatWithAgentUpdate, {
+        args: [
+          {
+            message: input.message,
+            channel: CHAT_CHANNEL,
+            renterId: rental.renter_id,
+            deadlineAtMs: deadline && deadline.atMs - CHAT_ANSWER_MARGIN_MS,
+          },
+        ],
+      }),
+    );
   const result = await (
     deadline ? temporalUntil(deps, deadline.atMs - CHAT_WAIT_MARGIN_MS, update) : update()
   ).catch(finishedAsNotActive);

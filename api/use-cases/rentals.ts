@@ -6,6 +6,7 @@
  * read models. With an `Idempotency-Key` the rental id derives from the key, so a client retry
  * reaches the same workflow instead of holding twice.
  */
+import { untilProcessed } from '../workflow-updates';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -19,7 +20,7 @@ import { afterKey, PAGE_LIMIT, toPage } from '../../domain/pagination';
 import { pendingNotifications } from './account-events';
 import { bookingRefusal } from '../../domain/rental-booking';
 import { type RentalMessageRow, type RentalRow, type RentalStatus } from '../../domain/rental-store';
-import { markRead, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
+import { markRead, messageOf, messagesOf, rentalById, rentalsOf, unreadForAgent } from '../../db/rentals';
 import {
   cancelRentalUpdate,
   endRentalUpdate,
@@ -34,6 +35,7 @@ import {
 } from '../../workflows/rental/contract';
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
+import { toAppError } from '../errors';
 import { pendingServiceOrders } from './service-orders';
 import type { ApiDeps } from '../deps';
 import { audited } from './operators';
@@ -113,7 +115,7 @@ async function visibleRental(deps: ApiDeps, principal: Principal, id: string): P
 /** Runs a rental update; a workflow that already finished means the rental is over. */
 async function updateRental<T>(run: () => Promise<T>, whenClosed: () => AppError): Promise<T> {
   try {
-    return await run();
+    return await untilProcessed(run);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw whenClosed();
     throw err;
@@ -169,14 +171,20 @@ export async function createRental(
   };
   // The workflow holds the money as its first step and answers this update (402 when short):
   // a start that fails holds nothing, and no hold exists without its workflow.
-  const startWorkflowOperation = new WithStartWorkflowOperation<RentalWorkflow>(
-    RENTAL_WORKFLOW_TYPE,
-    rentalStartOptions(workflowInput, deps.config.TEMPORAL_TASK_QUEUE),
-  );
+  // A with-start operation runs once: a second ask (untilProcessed) needs its own.
+  const startWorkflowOperation = () =>
+    new WithStartWorkflowOperation<RentalWorkflow>(
+      RENTAL_WORKFLOW_TYPE,
+      rentalStartOptions(workflowInput, deps.config.TEMPORAL_TASK_QUEUE),
+    );
   try {
     // No fixed update id: Temporal would answer a retry with a failed run's old outcome (402)
     // instead of starting afresh; a second update on a running rental only reads its state.
-    await deps.temporal.workflow.executeUpdateWithStart(rentalReservedUpdate, { startWorkflowOperation });
+    await untilProcessed(() =>
+      deps.temporal.workflow.executeUpdateWithStart(rentalReservedUpdate, {
+        startWorkflowOperation: startWorkflowOperation(),
+      }),
+    );
   } catch (err) {
     // A retry after the rental already finished: the original rental is the answer.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -335,14 +343,24 @@ export async function postMessage(
   refuseIf(mayUseRentalMessages(partiesOf(row), principal.accountId));
   if (row.status === 'ended') throw rentalEnded();
   mayCreate({ rental_id: id });
-  const stored = await updateRental(
-    () =>
-      deps.temporal.workflow
-        .getHandle(rentalWorkflowId(id))
-        .executeUpdate(postRentalMessageUpdate, { args: [{ senderId: principal.accountId, content }] }),
-    rentalEnded,
-  );
-  return messageJson({ ...stored, created_at: new Date(stored.created_at) });
+  const messageId = randomUUID();
+  try {
+    const stored = await updateRental(
+      () =>
+        deps.temporal.workflow.getHandle(rentalWorkflowId(id)).executeUpdate(postRentalMessageUpdate, {
+          args: [{ senderId: principal.accountId, content, messageId }],
+        }),
+      rentalEnded,
+    );
+    return messageJson({ ...stored, created_at: new Date(stored.created_at) });
+  } catch (err) {
+    // The transcript is the truth: a workflow task the worker lost may have stored the message
+    // before the end closed the transcript, and its redo then met the end first (refused).
+    const refusedAsEnded = toAppError(err)?.wireCode === 'rental_ended';
+    const stored = refusedAsEnded ? await messageOf(deps.db, id, messageId) : undefined;
+    if (!stored) throw err;
+    return messageJson(stored);
+  }
 }
 
 /** One round trip for a polling bot: its live rentals, messages it has not seen, notifications. */

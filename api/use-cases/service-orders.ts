@@ -4,6 +4,7 @@
  * `service-order-<id>` workflow, which takes every later step (accept, decline, deliver, approve,
  * revision, cancel) as an update and answers once it is recorded.
  */
+import { untilProcessed } from '../workflow-updates';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -155,12 +156,14 @@ export async function orderService(
       : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),
   };
   try {
-    await deps.temporal.workflow.executeUpdateWithStart(serviceOrderOpenedUpdate, {
-      startWorkflowOperation: new WithStartWorkflowOperation<ServiceOrderWorkflow>(
-        SERVICE_ORDER_WORKFLOW_TYPE,
-        serviceOrderStartOptions(args, config.TEMPORAL_TASK_QUEUE),
-      ),
-    });
+    await untilProcessed(() =>
+      deps.temporal.workflow.executeUpdateWithStart(serviceOrderOpenedUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation<ServiceOrderWorkflow>(
+          SERVICE_ORDER_WORKFLOW_TYPE,
+          serviceOrderStartOptions(args, config.TEMPORAL_TASK_QUEUE),
+        ),
+      }),
+    );
   } catch (err) {
     // A keyed retry after the order's workflow already finished: the original order is the answer.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -221,10 +224,10 @@ export async function serviceOrderStep(
   try {
     switch (input.step) {
       case 'accept':
-        await handle.executeUpdate(acceptServiceOrderUpdate, { args: [{ actorId }] });
+        await untilProcessed(() => handle.executeUpdate(acceptServiceOrderUpdate, { args: [{ actorId }] }));
         break;
       case 'decline':
-        await handle.executeUpdate(declineServiceOrderUpdate, { args: [{ actorId }] });
+        await untilProcessed(() => handle.executeUpdate(declineServiceOrderUpdate, { args: [{ actorId }] }));
         break;
       case 'deliver': {
         // Checked before the update: an id that is not a file of this order changes nothing.
@@ -236,9 +239,11 @@ export async function serviceOrderStep(
         // workflow refuses takes back exactly the marks it made.
         const marked = fileIds.length > 0 ? await markOrderFilesDelivered(deps.db, order.id, fileIds) : [];
         try {
-          await handle.executeUpdate(deliverServiceOrderUpdate, {
-            args: [{ actorId, message: input.message ?? '' }],
-          });
+          await untilProcessed(() =>
+            handle.executeUpdate(deliverServiceOrderUpdate, {
+              args: [{ actorId, message: input.message ?? '' }],
+            }),
+          );
         } catch (err) {
           if (
             marked.length > 0 &&
@@ -250,15 +255,17 @@ export async function serviceOrderStep(
         break;
       }
       case 'approve':
-        await handle.executeUpdate(approveServiceOrderUpdate, { args: [{ actorId }] });
+        await untilProcessed(() => handle.executeUpdate(approveServiceOrderUpdate, { args: [{ actorId }] }));
         break;
       case 'revision':
-        await handle.executeUpdate(requestRevisionUpdate, {
-          args: [{ actorId, reason: input.reason ?? '' }],
-        });
+        await untilProcessed(() =>
+          handle.executeUpdate(requestRevisionUpdate, {
+            args: [{ actorId, reason: input.reason ?? '' }],
+          }),
+        );
         break;
       case 'cancel':
-        await handle.executeUpdate(cancelServiceOrderUpdate, { args: [{ actorId }] });
+        await untilProcessed(() => handle.executeUpdate(cancelServiceOrderUpdate, { args: [{ actorId }] }));
         break;
     }
   } catch (err) {

@@ -3,6 +3,7 @@
  * already-parsed input (api/schemas/tasks.ts). Slot reservation happens under the task's row
  * lock; everything after acceptance belongs to the `taskReview` workflow of that acceptance.
  */
+import { untilProcessed } from '../workflow-updates';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -141,12 +142,14 @@ export async function createTask(
     createdAt: new Date(createdAt).toISOString(),
   };
   try {
-    await deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
-      startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(
-        TASK_WORKFLOW_TYPE,
-        taskStartOptions(args, config.TEMPORAL_TASK_QUEUE),
-      ),
-    });
+    await untilProcessed(() =>
+      deps.temporal.workflow.executeUpdateWithStart(taskOpenedUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation<TaskWorkflow>(
+          TASK_WORKFLOW_TYPE,
+          taskStartOptions(args, config.TEMPORAL_TASK_QUEUE),
+        ),
+      }),
+    );
   } catch (err) {
     // A keyed retry after the task's workflow already finished: the original task is the answer.
     if (!(idempotencyKey && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -195,9 +198,11 @@ export async function cancelTask(deps: ApiDeps, principal: Principal, input: { t
   if (before.status !== 'open') throw conflict(`task is already ${before.status}`);
   let refunded: number;
   try {
-    const done = await deps.temporal.workflow
-      .getHandle(taskWorkflowId(input.task_id))
-      .executeUpdate(cancelTaskUpdate, { args: [{ actorId: principal.accountId }] });
+    const done = await untilProcessed(() =>
+      deps.temporal.workflow
+        .getHandle(taskWorkflowId(input.task_id))
+        .executeUpdate(cancelTaskUpdate, { args: [{ actorId: principal.accountId }] }),
+    );
     refunded = done.cancelRefunded ?? 0;
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -303,14 +308,14 @@ export async function submitProof(
   if (!acceptance) throw notFound('acceptance of yours on this task');
   if (acceptance.status !== 'accepted') throw conflict('proof was already submitted for this acceptance');
   try {
-    await deps.temporal.workflow
-      .getHandle(taskReviewWorkflowId(acceptance.id))
-      .executeUpdate(submitProofUpdate, {
+    await untilProcessed(() =>
+      deps.temporal.workflow.getHandle(taskReviewWorkflowId(acceptance.id)).executeUpdate(submitProofUpdate, {
         args: [
           { workerId: principal.accountId, proofText: input.proof_text, proofUrl: input.proof_url ?? null },
         ],
         updateId: `submit:${deterministicUuid(principal.accountId, input.task_id, input.idempotency_key)}`,
-      });
+      }),
+    );
   } catch (err) {
     throw await staleAcceptanceError(deps, acceptance.id, err);
   }
@@ -356,11 +361,13 @@ export async function reviewSubmission(
   if (acceptance.status === 'accepted') throw conflict('no proof submitted yet');
   if (acceptance.status !== 'submitted') throw conflict(`submission is already ${acceptance.status}`);
   try {
-    await deps.temporal.workflow
-      .getHandle(taskReviewWorkflowId(acceptance.id))
-      .executeUpdate(input.decision === 'approve' ? approveSubmissionUpdate : rejectSubmissionUpdate, {
-        args: [{ actorId: principal.accountId, reason: input.reason ?? null }],
-      });
+    await untilProcessed(() =>
+      deps.temporal.workflow
+        .getHandle(taskReviewWorkflowId(acceptance.id))
+        .executeUpdate(input.decision === 'approve' ? approveSubmissionUpdate : rejectSubmissionUpdate, {
+          args: [{ actorId: principal.accountId, reason: input.reason ?? null }],
+        }),
+    );
   } catch (err) {
     throw await staleAcceptanceError(deps, acceptance.id, err);
   }

@@ -4,6 +4,7 @@
  * update-with-start so the caller learns at once whether the funds were held; an operator's
  * decision is audited (use-cases/operators.ts) before it is sent to the workflow.
  */
+import { untilProcessed } from '../workflow-updates';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -92,13 +93,19 @@ export async function createWithdrawal(
     confirmations: config.TRON_CONFIRMATIONS,
     secondApproverAbove: toMicro(config.REVIEW_SECOND_APPROVER_USDT)!,
   };
-  const startWorkflowOperation = new WithStartWorkflowOperation<WithdrawalWorkflow>(
-    WITHDRAWAL_WORKFLOW_TYPE,
-    withdrawalStartOptions(args, config.TEMPORAL_TASK_QUEUE),
-  );
+  // A with-start operation runs once: a second ask (untilProcessed) needs its own.
+  const startWorkflowOperation = () =>
+    new WithStartWorkflowOperation<WithdrawalWorkflow>(
+      WITHDRAWAL_WORKFLOW_TYPE,
+      withdrawalStartOptions(args, config.TEMPORAL_TASK_QUEUE),
+    );
   mayCreate({ withdrawal_id: withdrawalId });
   try {
-    await deps.temporal.workflow.executeUpdateWithStart(withdrawalAcceptedUpdate, { startWorkflowOperation });
+    await untilProcessed(() =>
+      deps.temporal.workflow.executeUpdateWithStart(withdrawalAcceptedUpdate, {
+        startWorkflowOperation: startWorkflowOperation(),
+      }),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     // The withdrawal of this key already ran to its end; answer with what it was.
@@ -134,11 +141,11 @@ export async function reviewWithdrawal(
   const row = await findWithdrawal(deps.db, input.id);
   if (!row) throw notFound('withdrawal');
   try {
-    const result = await deps.temporal.workflow
-      .getHandle(withdrawalWorkflowId(input.id))
-      .executeUpdate(reviewWithdrawalUpdate, {
+    const result = await untilProcessed(() =>
+      deps.temporal.workflow.getHandle(withdrawalWorkflowId(input.id)).executeUpdate(reviewWithdrawalUpdate, {
         args: [{ approve: input.approve, operatorId: principal.accountId, reason: input.reason }],
-      });
+      }),
+    );
     // Still in review after an approval: it was the first of two (four eyes above the threshold).
     return {
       withdrawal_id: input.id,

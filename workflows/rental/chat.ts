@@ -72,12 +72,13 @@ export function postMessage(
   content: string,
   store: StoreMessage,
   oneTask = false,
+  messageId?: string,
 ): Promise<PostedMessage> {
   return state.transcript.run(async () => {
     state.assertOpen();
     const inRow = patched(ROW_TRANSCRIPT);
     const seq = inRow ? state.nextSeq : state.takeSeq();
-    const id = uuid4();
+    const id = messageId ?? uuid4();
     const stored = await (
       inRow
         ? local

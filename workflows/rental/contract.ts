@@ -134,6 +134,12 @@ export interface CancelRentalInput {
 export interface PostRentalMessageInput {
   senderId: string;
   content: string;
+  /**
+   * The message's id, chosen by the caller (the API): a workflow task the worker loses after its
+   * local activity stored the message is redone with the same id, so the store answers the row it
+   * already wrote instead of a second copy under a new id. Absent in runs recorded before it.
+   */
+  messageId?: string;
 }
 
 export interface ChatWithAgentInput {

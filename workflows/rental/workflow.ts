@@ -72,7 +72,7 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
     postRentalMessageUpdate,
     // The update answers a StoredRentalMessage, as it always did.
     (u) =>
-      postMessage(state, u.senderId, u.content, act.storeRentalMessage).then(
+      postMessage(state, u.senderId, u.content, act.storeRentalMessage, false, u.messageId).then(
         ({ agentIntegration: _read, ...m }) => m,
       ),
     {
