@@ -360,12 +360,13 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     '`{id, status:"pending", …}` once the price has moved from your available balance into escrow owned by ' +
     'the order’s `service-order-<id>` workflow (402 `insufficient_balance` when short, nothing held). The ' +
     'same key and body again → the same order, charged once. Your own service → 403 `service_order_own`; ' +
-    'unknown service → 404. The seller sees it in `pending_service_orders` and as a `service_order` event.',
+    'unknown service → 404. The seller sees it in `pending_service_orders` and as a `service_order` event; ' +
+    'unanswered by `accept_by` (72 h by default) it ends `expired`, refunded in full, both parties told.',
   'GET /api/service-orders':
     'Your orders as buyer (`role=buyer`, default) or as seller (`role=seller`), newest first, with ' +
     '`limit`/`cursor` paging.',
   'GET /api/service-orders/{order_id}':
-    'One order, to its buyer or seller (anyone else → 404): status, deadlines (`deliver_by`, ' +
+    'One order, to its buyer or seller (anyone else → 404): status, deadlines (`accept_by`, `deliver_by`, ' +
     '`review_deadline`), the delivery message, and what was paid (`payout`, `fee`) or `refunded`.',
   'POST /api/service-orders/{order_id}/accept':
     'The seller takes a pending order (other accounts → 403 `service_order_not_seller`; not pending → 409).',
@@ -402,5 +403,7 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'files only; anyone else, or a file of another order → 404 `file_not_found`.',
   'POST /api/service-orders/{order_id}/cancel':
     'The buyer cancels a pending order at any time, or an accepted one once `deliver_by` has passed (before ' +
-    'that → 409 `service_order_not_overdue`): the whole price is refunded before this answers.',
+    'that → 409 `service_order_not_overdue`): the whole price is refunded before this answers. An accepted ' +
+    'order still undelivered a grace period (7 days by default) past `deliver_by` is cancelled and refunded ' +
+    'without this call, both parties told.',
 };

@@ -53,7 +53,7 @@ export const findService = async (db: Queryable, id: string): Promise<ServiceRow
   (await db.query<ServiceRow>(`SELECT ${SERVICE_COLUMNS} FROM services WHERE id = $1`, [id])).rows[0];
 
 const ORDER_COLUMNS = `id, service_id, buyer_id, seller_id, title, brief, price, delivery_hours, status,
-  created_at, accepted_at, deliver_by, delivered_at, delivery_message,
+  created_at, accept_by, accepted_at, deliver_by, delivered_at, delivery_message,
   review_deadline, revision_reason, revisions, decision, closed_at, payout_net, payout_fee, refunded`;
 
 export const findServiceOrder = async (db: Queryable, id: string): Promise<ServiceOrderRow | undefined> =>
@@ -68,8 +68,9 @@ export const findServiceOrder = async (db: Queryable, id: string): Promise<Servi
 export async function openServiceOrderWithEscrow(db: Db, o: NewServiceOrder): Promise<void> {
   await withTransaction(db, async (tx) => {
     await tx.query(
-      `INSERT INTO service_orders (id, service_id, buyer_id, seller_id, title, brief, price, delivery_hours, deliver_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO service_orders (id, service_id, buyer_id, seller_id, title, brief, price, delivery_hours,
+                                   deliver_by, accept_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
       [
         o.orderId,
         o.serviceId,
@@ -80,6 +81,7 @@ export async function openServiceOrderWithEscrow(db: Db, o: NewServiceOrder): Pr
         o.price,
         o.deliveryHours,
         o.deliverBy,
+        o.acceptBy,
       ],
     );
     await postJournal(tx, {

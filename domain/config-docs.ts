@@ -185,6 +185,12 @@ export const SETTING_DOCS: Record<keyof Config, SettingDoc> = {
     text: 'tests and soaks only: replaces the minimum with this many seconds',
     unset: '`TASK_MIN_TTL_MINUTES`',
   },
+  SERVICE_ORDER_ACCEPT_HOURS: {
+    text: 'a service order its seller neither accepts nor declines within this many hours ends `expired`, the buyer refunded in full and both parties told',
+  },
+  SERVICE_ORDER_OVERDUE_GRACE_HOURS: {
+    text: 'an accepted service order still undelivered this many hours past `deliver_by` is cancelled, the buyer refunded in full and both parties told (until then the buyer may cancel or wait)',
+  },
   RECONCILER_GRACE_MINUTES: { text: 'the reconciler leaves held/escrow balances younger than this alone' },
   TRON_FULL_HOST: { text: 'TRON full node (java-tron HTTP API); set → `npm run dev` starts no devchain' },
   TRON_USDT_CONTRACT: {

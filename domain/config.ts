@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toMicro } from './money';
+import { SERVICE_ORDER_DEADLINE_DEFAULTS } from './service-orders';
 
 /** Booleans in the environment are the strings "true"/"false" (also 1/0). */
 const envBool = z
@@ -156,6 +157,26 @@ export const configSchema = z.object({
   TASK_MAX_TTL_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
   /** Tests and soaks only: replaces TASK_MIN_TTL_MINUTES with this many seconds. */
   TASK_MIN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
+  /**
+   * Service orders: a pending order the seller neither accepts nor declines within this many hours
+   * expires, refunded in full (72 h; see SERVICE_ORDER_DEADLINE_DEFAULTS for why).
+   */
+  SERVICE_ORDER_ACCEPT_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(720)
+    .default(SERVICE_ORDER_DEADLINE_DEFAULTS.acceptHours),
+  /**
+   * Service orders: an accepted order still undelivered this many hours past `deliver_by` is
+   * cancelled, refunded in full, as if the buyer had cancelled it (168 h = 7 days).
+   */
+  SERVICE_ORDER_OVERDUE_GRACE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2_160)
+    .default(SERVICE_ORDER_DEADLINE_DEFAULTS.overdueGraceHours),
   /** Reconciler: a held/escrow balance untouched for less than this may still be starting its owner. */
   RECONCILER_GRACE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
   TRON_FULL_HOST: z.url().default('http://127.0.0.1:9090'),

@@ -29,11 +29,28 @@ export const SERVICE_LIMITS = {
 } as const;
 
 export type ServiceOrderStatus =
-  'pending' | 'accepted' | 'delivered' | 'completed' | 'declined' | 'cancelled';
+  'pending' | 'accepted' | 'delivered' | 'completed' | 'declined' | 'cancelled' | 'expired';
 export type ServiceOrderDecision = 'approved' | 'auto_approved';
 
 /** Statuses the escrow has left: nothing more can happen to the order. */
-export const SERVICE_ORDER_FINAL: readonly ServiceOrderStatus[] = ['completed', 'declined', 'cancelled'];
+export const SERVICE_ORDER_FINAL: readonly ServiceOrderStatus[] = [
+  'completed',
+  'declined',
+  'cancelled',
+  'expired',
+];
+
+/**
+ * Every wait of an order is bounded (no escrow held for ever on a party that never acts). The
+ * defaults of SERVICE_ORDER_ACCEPT_HOURS and SERVICE_ORDER_OVERDUE_GRACE_HOURS, and what an order's
+ * workflow uses when its input names none (an order the API started before the keys existed):
+ * - a `pending` order the seller neither accepts nor declines within 72 h is `expired` and refunded
+ *   (three days: a weekend, and the review window of the middle price tiers);
+ * - an `accepted` order not delivered 7 days past `deliver_by` is `cancelled` and refunded, as if
+ *   the buyer had cancelled it (a week: the longest review window; until then the buyer chooses
+ *   between cancelling and waiting for a late delivery).
+ */
+export const SERVICE_ORDER_DEADLINE_DEFAULTS = { acceptHours: 72, overdueGraceHours: 168 } as const;
 
 export interface ServiceRow {
   id: string;
@@ -56,6 +73,7 @@ export interface ServiceOrderRow {
   delivery_hours: number;
   status: ServiceOrderStatus;
   created_at: Date;
+  accept_by: Date | null;
   accepted_at: Date | null;
   deliver_by: Date | null;
   delivered_at: Date | null;
@@ -82,6 +100,8 @@ export interface NewServiceOrder {
   deliveryHours: number;
   /** ISO-8601: when the buyer may cancel an undelivered order. */
   deliverBy: string;
+  /** ISO-8601: when a still-pending order expires (null: an order without the deadline). */
+  acceptBy: string | null;
 }
 
 /** What the workflow writes to the read model at every transition (a whole snapshot: repeatable). */

@@ -89,7 +89,8 @@ export const updateServiceOrderTool = authenticatedTool({
   description:
     'One step of a service order. Seller: accept | decline (refunds the buyer) | deliver (message). ' +
     'Buyer: approve (pays the seller price − fee) | revision (reason) | cancel (pending, or past deliver_by; refunded). ' +
-    'A delivery not answered within the review window is approved.',
+    'A delivery not answered within the review window is approved; an order not accepted by accept_by ' +
+    'expires, and one still undelivered a grace period past deliver_by is cancelled (both refunded).',
   input: serviceOrderIdInput
     .extend({
       action: z.enum(STEP_ACTIONS, { error: `must be one of ${STEP_ACTIONS.join(', ')}` }),

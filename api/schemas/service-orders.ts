@@ -102,10 +102,22 @@ export const serviceOrderView = registry.register(
     brief: z.string(),
     price: z.number(),
     delivery_hours: z.number().int(),
-    status: z.enum(['pending', 'accepted', 'delivered', 'completed', 'declined', 'cancelled']),
+    status: z
+      .enum(['pending', 'accepted', 'delivered', 'completed', 'declined', 'cancelled', 'expired'])
+      .openapi({
+        description:
+          '`expired`: the seller did not answer by `accept_by` (refunded); `cancelled`: by the buyer, or ' +
+          'automatically when still undelivered a grace period (7 days by default) past `deliver_by` (refunded)',
+      }),
     created_at: timestamp,
+    accept_by: timestamp.nullable().openapi({
+      description: 'a still-pending order expires then, refunded (null: ordered before this deadline)',
+    }),
     accepted_at: timestamp.nullable(),
-    deliver_by: timestamp.nullable().openapi({ description: 'past it, the buyer may cancel for a refund' }),
+    deliver_by: timestamp.nullable().openapi({
+      description:
+        'past it, the buyer may cancel for a refund; a grace period (7 days by default) later an undelivered order is cancelled and refunded',
+    }),
     delivered_at: timestamp.nullable(),
     delivery_message: z.string().nullable(),
     review_deadline: timestamp.nullable().openapi({ description: 'silence until then is approval' }),

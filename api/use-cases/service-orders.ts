@@ -65,6 +65,7 @@ import type {
   ServiceView,
 } from '../schemas/service-orders';
 
+const HOUR_MS = 3600_000;
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 const usdOrNull = (m: number | null) => (m === null ? null : fromMicro(m));
 
@@ -89,6 +90,7 @@ export const toServiceOrderView = (o: ServiceOrderRow): ServiceOrderView => ({
   delivery_hours: o.delivery_hours,
   status: o.status,
   created_at: o.created_at.toISOString(),
+  accept_by: isoOrNull(o.accept_by),
   accepted_at: isoOrNull(o.accepted_at),
   deliver_by: isoOrNull(o.deliver_by),
   delivered_at: isoOrNull(o.delivered_at),
@@ -151,6 +153,8 @@ export async function orderService(
     brief: input.brief,
     price: service.price,
     deliveryHours: service.delivery_hours,
+    acceptWindowMs: config.SERVICE_ORDER_ACCEPT_HOURS * HOUR_MS,
+    overdueGraceMs: config.SERVICE_ORDER_OVERDUE_GRACE_HOURS * HOUR_MS,
     ...(config.TASK_REVIEW_WINDOW_SECONDS === undefined
       ? {}
       : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),

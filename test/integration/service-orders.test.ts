@@ -95,6 +95,10 @@ describe('service orders (whole stack)', () => {
       seller_id: seller.id,
     });
     const id = placed.body.id as string;
+    // Unanswered, it would expire SERVICE_ORDER_ACCEPT_HOURS after the order (deliver_by: 24 h after).
+    expect(Date.parse(placed.body.accept_by as string) - Date.parse(placed.body.deliver_by as string)).toBe(
+      (stack.config.SERVICE_ORDER_ACCEPT_HOURS - 24) * 3600_000,
+    );
     expect(await availableMicro(stack.db, buyer.id)).toBe(toMicro(6));
     expect(await escrowOf(id)).toBe(toMicro(4));
 

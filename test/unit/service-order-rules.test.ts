@@ -12,6 +12,7 @@ import {
   mayOrderService,
   mayUploadOrderFile,
   SERVICE_LIMITS,
+  SERVICE_ORDER_DEADLINE_DEFAULTS,
 } from '../../domain/service-orders';
 import { ServiceOrder } from '../../workflows/service-order/state';
 
@@ -131,5 +132,81 @@ describe('service order state', () => {
     expect(declined.owes()).toBe('refund');
     declined.refundedAll(input.price);
     expect(declined.owes()).toBeNull();
+  });
+});
+
+describe('service order deadlines', () => {
+  const seller = { actorId: 'seller' };
+  const windows = { ...input, acceptWindowMs: 5 * HOUR, overdueGraceMs: 7 * HOUR };
+
+  it('expires a pending order at accept_by, dated then, owing the buyer a full refund', () => {
+    const order = new ServiceOrder(windows, 100, true);
+    expect(order.deadline()).toBe(100 + 5 * HOUR);
+    order.deadlinePassed();
+    expect([order.status, order.closedAt, order.closedByDeadline, order.owes()]).toEqual([
+      'expired',
+      100 + 5 * HOUR,
+      true,
+      'refund',
+    ]);
+    expect(order.final).toBe(true);
+  });
+
+  it('cancels an accepted order the grace after deliver_by, owing the buyer a full refund', () => {
+    const order = new ServiceOrder(windows, 0, true);
+    order.accept(1);
+    expect(order.deadline()).toBe(10 * HOUR + 7 * HOUR);
+    order.deadlinePassed();
+    expect([order.status, order.closedAt, order.closedByDeadline, order.owes()]).toEqual([
+      'cancelled',
+      17 * HOUR,
+      true,
+      'refund',
+    ]);
+  });
+
+  it('moves the overdue deadline with a revision’s new deliver_by', () => {
+    const order = new ServiceOrder(windows, 0, true);
+    order.accept(1);
+    order.deliver({ ...seller, message: 'v1' }, 2 * HOUR);
+    expect(order.deadline()).toBe(order.reviewDeadline);
+    order.requestRevision({ actorId: 'buyer', reason: 'red' }, 20 * HOUR);
+    expect(order.deadline()).toBe(30 * HOUR + 7 * HOUR);
+  });
+
+  it('approves a delivery when its review deadline passes, as before', () => {
+    const order = new ServiceOrder(windows, 0, true);
+    order.accept(1);
+    order.deliver({ ...seller, message: 'v1' }, 2 * HOUR);
+    order.deadlinePassed();
+    expect([order.status, order.decision, order.closedByDeadline, order.owes()]).toEqual([
+      'completed',
+      'auto_approved',
+      false,
+      'payout',
+    ]);
+  });
+
+  it('uses the default windows when the input names none', () => {
+    const order = new ServiceOrder(input, 0, true);
+    expect(order.acceptBy).toBe(SERVICE_ORDER_DEADLINE_DEFAULTS.acceptHours * HOUR);
+    order.accept(1);
+    expect(order.deadline()).toBe(10 * HOUR + SERVICE_ORDER_DEADLINE_DEFAULTS.overdueGraceHours * HOUR);
+  });
+
+  it('waits for ever while pending or accepted in an order recorded before the deadlines', () => {
+    const order = new ServiceOrder(windows, 0, false);
+    expect([order.acceptBy, order.deadline()]).toEqual([null, null]);
+    order.accept(1);
+    expect(order.deadline()).toBeNull();
+    order.deliver({ ...seller, message: 'v1' }, 2 * HOUR);
+    expect(order.deadline()).toBe(order.reviewDeadline);
+  });
+
+  it('has no deadline once final', () => {
+    const order = new ServiceOrder(windows, 0, true);
+    order.decline(1);
+    expect(order.deadline()).toBeNull();
+    expect(() => order.deadlinePassed()).toThrow('has no deadline');
   });
 });

@@ -186,6 +186,101 @@ describe('service-order workflow (time-skipping)', () => {
     maybeRecordHistory(env.address, serviceOrderWorkflowId(order.id), 'service-order-overdue-cancel');
   });
 
+  /** The `service_order` notifications of an account, oldest first: [title, status]. */
+  const toldOf = async (accountId: string, orderId: string) =>
+    (
+      await db.query<{ title: string; status: string }>(
+        `SELECT title, data->>'status' AS status FROM notifications
+          WHERE account_id = $1 AND type = 'service_order' AND data->>'order_id' = $2 ORDER BY created_at, title`,
+        [accountId, orderId],
+      )
+    ).rows.map((r) => [r.title, r.status]);
+  const refunds = async (orderId: string) =>
+    (
+      await db.query('SELECT 1 FROM ledger_journals WHERE idempotency_key = $1', [
+        `service-order-refund:${orderId}`,
+      ])
+    ).rowCount;
+
+  it('expires a pending order the seller never answers when the accept window ends: refunded in full, both told', async () => {
+    const acceptMs = deps.config.SERVICE_ORDER_ACCEPT_HOURS * HOUR;
+    const { seller, buyer, order } = await ordered(3);
+    // Both from the order's start: deliver_by = start + 24 h, accept_by = start + the window.
+    expect(Date.parse(order.accept_by!) - Date.parse(order.deliver_by!)).toBe(acceptMs - 24 * HOUR);
+
+    await env.sleep(acceptMs - 1000);
+    expect((await handle(order.id).query(serviceOrderStateQuery)).status).toBe('pending');
+    expect(await availableMicro(db, buyer.id)).toBe(0);
+
+    await env.sleep(1000);
+    expect(await handle(order.id).result()).toMatchObject({
+      status: 'expired',
+      closedAt: order.accept_by,
+      refunded: toMicro(3),
+    });
+    expect(await availableMicro(db, buyer.id)).toBe(toMicro(3));
+    expect(await escrow(buyer.id, order.id)).toBe(0);
+    expect(await refunds(order.id)).toBe(1);
+    const expired = ['Service order expired: not accepted in time', 'expired'];
+    expect(await toldOf(buyer.id, order.id)).toEqual([expired]);
+    expect(await toldOf(seller.id, order.id)).toEqual([['New service order', 'pending'], expired]);
+    expect(await refusal(step(seller, order.id, 'accept'))).toEqual({ kind: 'CONFLICT', code: 'conflict' });
+    await assertLedgerConsistent(db);
+    maybeRecordHistory(env.address, serviceOrderWorkflowId(order.id), 'service-order-expired');
+  });
+
+  it('keeps an order the seller accepts in the last second of the accept window', async () => {
+    const { seller, order } = await ordered(1);
+    await env.sleep(deps.config.SERVICE_ORDER_ACCEPT_HOURS * HOUR - 1000);
+    expect(await step(seller, order.id, 'accept')).toMatchObject({ status: 'accepted' });
+    await env.sleep(2000);
+    expect((await handle(order.id).query(serviceOrderStateQuery)).status).toBe('accepted');
+  });
+
+  it('cancels an accepted order still undelivered when the grace past deliver_by ends: refunded in full, both told', async () => {
+    const graceMs = deps.config.SERVICE_ORDER_OVERDUE_GRACE_HOURS * HOUR;
+    const { seller, buyer, order } = await ordered(4, 10);
+    await step(seller, order.id, 'accept');
+
+    await env.sleep(10 * HOUR + graceMs - 1000);
+    expect((await handle(order.id).query(serviceOrderStateQuery)).status).toBe('accepted');
+    expect(await availableMicro(db, buyer.id)).toBe(0);
+
+    await env.sleep(1000);
+    expect(await handle(order.id).result()).toMatchObject({
+      status: 'cancelled',
+      closedAt: new Date(Date.parse(order.deliver_by!) + graceMs).toISOString(),
+      refunded: toMicro(4),
+    });
+    expect(await availableMicro(db, buyer.id)).toBe(toMicro(4));
+    expect(await availableMicro(db, seller.id)).toBe(0);
+    expect(await refunds(order.id)).toBe(1);
+    const cancelled = ['Service order cancelled: not delivered in time', 'cancelled'];
+    expect(await toldOf(buyer.id, order.id)).toEqual([cancelled]);
+    expect(await toldOf(seller.id, order.id)).toEqual([['New service order', 'pending'], cancelled]);
+    expect(await refusal(step(seller, order.id, 'deliver', { message: 'late' }))).toEqual({
+      kind: 'CONFLICT',
+      code: 'conflict',
+    });
+    await assertLedgerConsistent(db);
+    maybeRecordHistory(env.address, serviceOrderWorkflowId(order.id), 'service-order-overdue-auto-cancel');
+  });
+
+  it('lets a late delivery within the grace stand: the review window follows, then the seller is paid', async () => {
+    const graceMs = deps.config.SERVICE_ORDER_OVERDUE_GRACE_HOURS * HOUR;
+    const { seller, order } = await ordered(0.5, 10);
+    await step(seller, order.id, 'accept');
+    await env.sleep(10 * HOUR + graceMs - 1000);
+    expect(await step(seller, order.id, 'deliver', { message: 'late, sorry' })).toMatchObject({
+      status: 'delivered',
+    });
+    await env.sleep(2000);
+    expect((await handle(order.id).query(serviceOrderStateQuery)).status).toBe('delivered');
+    await env.sleep(REVIEW_WINDOW_TIERS[0].windowMs);
+    expect(await handle(order.id).result()).toMatchObject({ status: 'completed', decision: 'auto_approved' });
+    expect(await availableMicro(db, seller.id)).toBe(net(0.5).net);
+  });
+
   it('sends a delivery back on a revision with a new delivery period, then pays on approval', async () => {
     const { seller, buyer, order } = await ordered(1, 5);
     await step(seller, order.id, 'accept');

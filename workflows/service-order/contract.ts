@@ -33,13 +33,25 @@ export interface ServiceOrderInput {
   /** The service's price when ordered, micro-USDT. */
   price: Micro;
   deliveryHours: number;
-  /** Replaces the price tier's review window (SERVICE_ORDER_REVIEW_WINDOW_SECONDS: tests only). */
+  /** Replaces the price tier's review window (TASK_REVIEW_WINDOW_SECONDS: tests only). */
   reviewWindowMs?: number;
+  /**
+   * A pending order the seller has not answered this long after the order expires, refunded
+   * (SERVICE_ORDER_ACCEPT_HOURS; absent in orders started before the key: the default).
+   */
+  acceptWindowMs?: number;
+  /**
+   * An accepted order still undelivered this long past `deliver_by` is cancelled, refunded
+   * (SERVICE_ORDER_OVERDUE_GRACE_HOURS; absent: the default).
+   */
+  overdueGraceMs?: number;
 }
 
-/** The workflow's state: the record the read model gets, and the price it holds. */
+/** The workflow's state: the record the read model gets, the price it holds, when it expires. */
 export interface ServiceOrderState extends ServiceOrderRecord {
   price: Micro;
+  /** ISO-8601: when a still-pending order expires (null: an order recorded before the deadlines). */
+  acceptBy: string | null;
 }
 
 /** Who acts (the API passes the caller's account id); the workflow checks the role. */

@@ -1,7 +1,8 @@
 /**
  * The state of one service order (`service-order-<id>`): who may do what and when (validators,
- * the permissions from domain/service-orders.ts) and the transitions. Activities, timers and
- * messages are in workflow.ts.
+ * the permissions from domain/service-orders.ts), the transitions, and the deadline the order
+ * waits for in each state (`deadline()`; `deadlinePassed()` takes the step silence means).
+ * Activities, timers and messages are in workflow.ts.
  *
  * Every transition bumps `version`; the workflow's main loop records the snapshot (and moves the
  * money of a final state) and then sets `applied`, which is when an update answers.
@@ -13,6 +14,7 @@ import {
   mayActAsBuyer,
   mayActAsSeller,
   SERVICE_LIMITS,
+  SERVICE_ORDER_DEADLINE_DEFAULTS,
   SERVICE_ORDER_FINAL,
   type ServiceOrderDecision,
   type ServiceOrderRecord,
@@ -52,15 +54,67 @@ export class ServiceOrder {
   closedAt: number | null = null;
   payout: { net: Micro; fee: Micro } | null = null;
   refunded: Micro | null = null;
+  /** When a pending order expires; null for an order without deadlines (recorded before them). */
+  readonly acceptBy: number | null;
+  /** Closed by a deadline rather than by a party (expired, or cancelled overdue): both are told. */
+  closedByDeadline = false;
   /** Transitions taken / recorded (with their money): an update answers once its own is recorded. */
   version = 0;
   applied = 0;
 
+  /**
+   * `deadlines`: whether the order bounds its pending and overdue waits (the workflow's
+   * `service-order-deadlines` patch; false replays an order recorded before them, which waited
+   * only for its review window).
+   */
   constructor(
     readonly input: ServiceOrderInput,
     startedAt: number,
+    readonly deadlines = false,
   ) {
     this.deliverBy = startedAt + input.deliveryHours * HOUR_MS;
+    this.acceptBy = deadlines
+      ? startedAt + (input.acceptWindowMs ?? SERVICE_ORDER_DEADLINE_DEFAULTS.acceptHours * HOUR_MS)
+      : null;
+  }
+
+  /** An accepted order not delivered by then is cancelled (null: no such deadline). */
+  get overdueCancelAt(): number | null {
+    if (!this.deadlines) return null;
+    return (
+      this.deliverBy +
+      (this.input.overdueGraceMs ?? SERVICE_ORDER_DEADLINE_DEFAULTS.overdueGraceHours * HOUR_MS)
+    );
+  }
+
+  /**
+   * The durable deadline of the current state, or null for none: pending → `acceptBy`; accepted →
+   * `deliverBy` + the grace; delivered → the review deadline. Without deadlines only the review.
+   */
+  deadline(): number | null {
+    switch (this.status) {
+      case 'pending':
+        return this.acceptBy;
+      case 'accepted':
+        return this.overdueCancelAt;
+      case 'delivered':
+        return this.reviewDeadline;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The deadline of the current state passed with no step taken: what silence means, dated at
+   * the deadline itself — a pending order expires, an overdue one is cancelled (both refunded in
+   * full), a delivery is approved.
+   */
+  deadlinePassed(): void {
+    const at = this.deadline();
+    if (at === null) throw new Error(`service order ${this.status} has no deadline`);
+    if (this.status === 'delivered') return this.autoApprove();
+    this.closedByDeadline = true;
+    this.close(this.status === 'pending' ? 'expired' : 'cancelled', at);
   }
 
   get final(): boolean {
@@ -162,8 +216,7 @@ export class ServiceOrder {
   /** What the main loop still owes: the payout of a completed order, the refund of a closed one. */
   owes(): 'payout' | 'refund' | null {
     if (this.status === 'completed' && this.payout === null) return 'payout';
-    if ((this.status === 'declined' || this.status === 'cancelled') && this.refunded === null)
-      return 'refund';
+    if (this.final && this.status !== 'completed' && this.refunded === null) return 'refund';
     return null;
   }
   paid(p: { net: Micro; fee: Micro }): void {
@@ -194,7 +247,12 @@ export class ServiceOrder {
 
   view(): ServiceOrderState {
     const { orderId: _id, ...rest } = this.record();
-    return { orderId: this.input.orderId, price: this.input.price, ...rest };
+    return {
+      orderId: this.input.orderId,
+      price: this.input.price,
+      acceptBy: isoOrNull(this.acceptBy),
+      ...rest,
+    };
   }
 
   private decide(decision: ServiceOrderDecision, at: number): void {

@@ -5,8 +5,14 @@
  *   pending ──accept──> accepted ──deliver──> delivered ──approve──────────────> completed (paid once)
  *     │                   │  ^                   │ └──(review window ends: timer)──> completed (auto)
  *     │                   │  └────revision───────┘ (at most SERVICE_LIMITS.maxRevisions)
+ *     │                   └──(deliver_by + grace: timer)──> cancelled (refunded once)
+ *     ├──(accept window ends: timer)──> expired (refunded once)
  *     ├──decline──> declined (refunded once)
  *     └──cancel (buyer)──> cancelled (refunded once); an accepted order only past deliver_by
+ *
+ * Every wait is a durable timer (`ServiceOrder.deadline()`): nothing holds the escrow for ever on
+ * a party that never acts. The pending and overdue timers are behind the `service-order-deadlines`
+ * patch: an order recorded before it replays waiting only for its review window.
  *
  * Its first step (update-with-start `serviceOrderOpened`) writes the row and posts the escrow in
  * one transaction — 402 when short, with nothing written. Updates only change the state here
@@ -18,6 +24,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -75,7 +82,8 @@ const events = proxyActivities<EventActivities>({
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<ServiceOrderState> {
-  const order = new ServiceOrder(input, Date.now());
+  // Decided once, in the first workflow task: an order either has its deadlines or never had them.
+  const order = new ServiceOrder(input, Date.now(), patched('service-order-deadlines'));
   /** Answers an update once the transition it made (and its money) is recorded. */
   const recorded = async (): Promise<ServiceOrderState> => {
     const version = order.version;
@@ -149,6 +157,7 @@ export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<Se
       price: input.price,
       deliveryHours: input.deliveryHours,
       deliverBy: iso(order.deliverBy),
+      acceptBy: order.acceptBy === null ? null : iso(order.acceptBy),
     });
     order.openSucceeded();
   } catch (err) {
@@ -158,17 +167,20 @@ export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<Se
   }
   const told: Promise<void>[] = [tell(order)];
 
-  // 2. Each transition: record it, move the money of a final state, tell the other party. While
-  //    delivered, the review window is a durable timer: silence is approval.
+  // 2. Each transition: record it, move the money of a final state, tell the parties. Each state
+  //    waits for a step or its deadline (a durable timer), whichever comes first:
+  //      pending   → acceptBy             → expired, refunded
+  //      accepted  → deliverBy + grace    → cancelled, refunded
+  //      delivered → the review deadline  → completed (auto_approved), paid
   for (;;) {
-    const waiting =
-      order.status === 'delivered' ? Math.max(1, order.reviewDeadline! - Date.now()) : undefined;
+    const waitedIn = order.status;
+    const deadline = order.deadline();
     const changed =
-      waiting === undefined
+      deadline === null
         ? (await condition(() => order.version !== order.applied), true)
-        : await condition(() => order.version !== order.applied, waiting);
-    // The timer and a decision in the same workflow task: the decision (already taken) stands.
-    if (!changed && order.status === 'delivered') order.autoApprove();
+        : await condition(() => order.version !== order.applied, Math.max(1, deadline - Date.now()));
+    // The timer and a step in the same workflow task: the step (already taken) stands.
+    if (!changed && order.status === waitedIn) order.deadlinePassed();
     const version = order.version;
     const owed = order.owes();
     if (owed === 'payout') {
@@ -207,32 +219,48 @@ function show(order: ServiceOrder): void {
   upsertMemo({ summary: `${serviceOrderSummary(order.input)} — ${order.status}${amounts}` });
 }
 
-/** Who hears about each status, and what. */
-const NEWS: Record<ServiceOrder['status'], { to: 'buyer' | 'seller'; title: string } | undefined> = {
-  pending: { to: 'seller', title: 'New service order' },
+type Party = 'buyer' | 'seller';
+/** Who hears about each status, and what (a deadline's step: both parties, see `news`). */
+const NEWS: Record<ServiceOrder['status'], { to: Party[]; title: string } | undefined> = {
+  pending: { to: ['seller'], title: 'New service order' },
   accepted: undefined,
-  delivered: { to: 'buyer', title: 'Your order was delivered' },
-  completed: { to: 'seller', title: 'Service order completed' },
-  declined: { to: 'buyer', title: 'Your order was declined' },
-  cancelled: { to: 'seller', title: 'Service order cancelled' },
+  delivered: { to: ['buyer'], title: 'Your order was delivered' },
+  completed: { to: ['seller'], title: 'Service order completed' },
+  declined: { to: ['buyer'], title: 'Your order was declined' },
+  cancelled: { to: ['seller'], title: 'Service order cancelled' },
+  expired: { to: ['buyer', 'seller'], title: 'Service order expired: not accepted in time' },
 };
 
+function news(order: ServiceOrder): { to: Party[]; title: string } | undefined {
+  if (order.status === 'accepted' && order.revisions > 0)
+    return { to: ['seller'], title: 'Revision requested' };
+  if (order.status === 'cancelled' && order.closedByDeadline)
+    return { to: ['buyer', 'seller'], title: 'Service order cancelled: not delivered in time' };
+  return NEWS[order.status];
+}
+
 /**
- * A `service_order` event to the party that must act or be told (webhook for an events bot, a
- * notification otherwise), keyed by the order and the transition. It may give up: never blocks
- * the order.
+ * A `service_order` event to each party that must act or be told (webhook for an events bot, a
+ * notification otherwise), keyed by the order, the transition (and the party, when both are
+ * told). It may give up: never blocks the order.
  */
 async function tell(order: ServiceOrder): Promise<void> {
+  const told = news(order);
+  if (!told) return;
+  await Promise.all(
+    told.to.map((party) => tellOne(order, party, told.title, told.to.length > 1 ? `:${party}` : '')),
+  );
+}
+
+async function tellOne(order: ServiceOrder, party: Party, title: string, keySuffix: string): Promise<void> {
   const { input } = order;
   const revision = order.status === 'accepted' && order.revisions > 0;
-  const news = revision ? { to: 'seller' as const, title: 'Revision requested' } : NEWS[order.status];
-  if (!news) return;
-  const to = news.to === 'seller' ? input.sellerId : input.buyerId;
+  const to = party === 'seller' ? input.sellerId : input.buyerId;
   const at = new Date().toISOString();
   const view = order.view();
   try {
     await events.deliverRentalEvent({
-      eventKey: `service_order:${input.orderId}:${order.version}`,
+      eventKey: `service_order:${input.orderId}:${order.version}${keySuffix}`,
       accountId: to,
       policy: 'agent-events',
       event: 'service_order',
@@ -243,19 +271,22 @@ async function tell(order: ServiceOrder): Promise<void> {
         to,
         orderId: input.orderId,
         status: order.status,
-        title: news.title,
+        title,
         body: `"${input.title.slice(0, 80)}" — ${fromMicro(input.price)} USDT`,
         details: {
           service_id: input.serviceId,
           buyer_id: input.buyerId,
           seller_id: input.sellerId,
           price: fromMicro(input.price),
-          ...(order.status === 'pending' ? { brief: input.brief } : {}),
+          ...(order.status === 'pending' ? { brief: input.brief, accept_by: view.acceptBy } : {}),
           ...(revision ? { reason: view.revisionReason } : {}),
           ...(order.status === 'delivered'
             ? { message: view.deliveryMessage, review_deadline: view.reviewDeadline }
             : {}),
           deliver_by: view.deliverBy,
+          ...(order.closedByDeadline && order.refunded !== null
+            ? { refunded: fromMicro(order.refunded) }
+            : {}),
         },
         at,
       }),
