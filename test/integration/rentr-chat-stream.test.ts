@@ -206,6 +206,28 @@ describe('Rentr chat, streamed', () => {
     expect(res.contentType).toBe('application/json; charset=utf-8');
   });
 
+  it('never lets the agent stream two chats of one rental at once', async () => {
+    agent.respond((req) => ({
+      contentType: 'text/event-stream',
+      chunks: (async function* () {
+        yield sse({ delta: 'echo ' });
+        await new Promise((r) => setTimeout(r, 200));
+        yield sse({ delta: (req.body as { message: string }).message });
+      })(),
+    }));
+    const { rental } = await startRental(stack, proxyAgent());
+    const answers = await Promise.all(
+      ['m1', 'm2', 'm3'].map((message) => streamChat(rental.code, { message })),
+    );
+    expect(answers.map((a) => (JSON.parse(a.events.at(-1)!.data) as { response: string }).response)).toEqual([
+      'echo m1',
+      'echo m2',
+      'echo m3',
+    ]);
+    expect(agent.requests).toHaveLength(3);
+    expect(agent.maxInFlight).toBe(1);
+  });
+
   it('stores the whole reply once when the renter leaves mid-stream', async () => {
     const { chunks, release } = gatedChunks([sse({ delta: 'first, ' })], [sse({ delta: 'then the rest' })]);
     agent.respond(() => ({ contentType: 'text/event-stream', chunks }));
