@@ -330,6 +330,20 @@ describe('Rentr chat, streamed', () => {
     ]);
   });
 
+  it('relays and stores a NUL and a lone surrogate as U+FFFD, and a pair split across two chunks whole', async () => {
+    agent.respond(() => ({
+      contentType: 'text/event-stream',
+      chunks: [sse({ delta: 'a\u0000b\uDC00 \uD83D' }), sse({ delta: '\uDE00!' })],
+    }));
+    const { rental, renter } = await startRental(stack, proxyAgent());
+    const res = await streamChat(rental.code, { message: 'Odd characters?' });
+    const relayed = res.events
+      .filter((e) => e.event === 'delta')
+      .map((e) => (JSON.parse(e.data) as { delta: string }).delta);
+    expect(relayed).toEqual(['a\uFFFDb\uFFFD ', '\uD83D\uDE00!']);
+    expect((await transcriptOf(rental.id, renter.apiKey))[1].content).toBe(relayed.join(''));
+  });
+
   it('keeps the status and JSON body of an error before the stream began (agent 5xx → 502)', async () => {
     agent.respond(() => ({ status: 500, body: 'boom' }));
     const { rental } = await startRental(stack, proxyAgent());
