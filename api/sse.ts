@@ -30,13 +30,17 @@ export class SseAnswer {
   send(event: string, data: unknown): void {
     if (!this.opened) {
       this.opened = true;
+      // Already answered by someone else (the deadline's 504, should the budget be overrun): no stream.
+      if (this.res.headersSent) this.gone = true;
+    }
+    if (this.gone || this.res.writableEnded) return;
+    if (!this.res.headersSent) {
       this.res.status(200);
       this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
       // No proxy may buffer or transform the stream.
       this.res.setHeader('Cache-Control', 'no-cache, no-transform');
       this.res.setHeader('X-Accel-Buffering', 'no');
     }
-    if (this.gone || this.res.writableEnded) return;
     this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
