@@ -167,7 +167,13 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'too slow → 503 `agent_unreachable`); an events or polling bot has 30 s to post its reply (else 503 ' +
     '`agent_no_reply`; a late reply is prepended to the next answer, never lost). Chats of one rental run one ' +
     'at a time. Ended or not started → 403 `Rental not active`. 60 requests per minute per IP; failed code ' +
-    'lookups are limited per IP. Not idempotent: a retry sends the message again.',
+    'lookups are limited per IP. Not idempotent: a retry sends the message again. **Streaming**: with ' +
+    '`Accept: text/event-stream` (preferred to application/json) or `"stream": true` the answer is ' +
+    'Server-Sent Events: `delta` events (`{"delta": "…"}`) as a proxy agent streams its reply (SSE or ' +
+    'application/x-ndjson from `/hooks/agent`; any other agent or reply: one delta), then one `done` ' +
+    'event whose data is exactly the JSON answer above. Errors before the first event keep their status ' +
+    'and JSON body; after it, an `error` event `{error, code}` ends the stream and no reply is stored. ' +
+    'A renter who leaves mid-stream finds the reply in `GET /api/rentals/{id}/messages`.',
   'GET /v1/status':
     'Rentr: authenticated by the rental code. The rental’s status (`active` until it ends — Rentr has no ' +
     '`ending_soon`), times, `duration_type` and the agent. Ended → 403 `Rental not active`.',

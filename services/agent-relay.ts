@@ -49,53 +49,86 @@ export type RelayOutcome =
   | { ok: true; reply: AgentReply; verbatim: AgentReply }
   | { ok: false; code: RelayFailureCode; detail: Record<string, unknown> };
 
-export async function relayToAgent(
-  deps: { config: Pick<Config, 'ALLOW_PRIVATE_WEBHOOKS'>; logger: Logger },
+/** The webhook call of a chat: where, what and with which headers, or why there is none. */
+export function agentHookRequest(
   endpoint: AgentEndpoint,
   req: RelayRequest,
-): Promise<RelayOutcome> {
+  accept: string,
+):
+  | { ok: true; url: string; body: string; headers: Record<string, string> }
+  | { ok: false; outcome: RelayOutcome } {
   if (req.timeoutMs < 1)
-    return { ok: false, code: 'agent_unreachable', detail: { reason: 'chat budget spent' } };
+    return {
+      ok: false,
+      outcome: { ok: false, code: 'agent_unreachable', detail: { reason: 'chat budget spent' } },
+    };
   const url = endpoint.webhookUrl ? agentHookUrl(endpoint.webhookUrl) : undefined;
-  if (!url) return { ok: false, code: 'agent_unconfigured', detail: { reason: 'no usable webhook_url' } };
-  const outcome = await postJson(
+  if (!url)
+    return {
+      ok: false,
+      outcome: { ok: false, code: 'agent_unconfigured', detail: { reason: 'no usable webhook_url' } },
+    };
+  return {
+    ok: true,
     url,
-    JSON.stringify({
+    body: JSON.stringify({
       message: req.message,
       agentId: endpoint.agentName,
       sessionKey: req.sessionKey,
       channel: req.channel,
     }),
-    {
+    headers: {
       ...(endpoint.webhookToken ? { authorization: `Bearer ${endpoint.webhookToken}` } : {}),
       'x-rental-id': req.rentalId,
-      accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
+      accept,
     },
-    {
-      timeoutMs: req.timeoutMs,
-      allowPrivate: deps.config.ALLOW_PRIVATE_WEBHOOKS,
-      maxBodyBytes: MAX_AGENT_REPLY_BYTES,
-    },
-  );
-  if (outcome.kind === 'response') {
-    const ok = outcome.status >= 200 && outcome.status < 300;
-    // Made safe and small here, before the reply enters the transcript (or workflow history).
-    if (ok && !outcome.truncated)
-      return {
-        ok: true,
-        reply: safeAgentReply(extractAgentReply(outcome.body)),
-        verbatim: safeAgentReply(verbatimAgentReply(outcome.body)),
-      };
-    deps.logger.warn(
-      { status: outcome.status, truncated: outcome.truncated },
-      'proxy agent answered unusably',
-    );
-    return { ok: false, code: 'agent_error', detail: { status: outcome.status } };
-  }
-  deps.logger.warn({ kind: outcome.kind, error: outcome.error }, 'proxy agent unavailable');
+  };
+}
+
+/** A 2xx reply body as the relay's success: made safe and small before it enters the transcript. */
+export function relayedReply(body: string): RelayOutcome & { ok: true } {
+  return {
+    ok: true,
+    reply: safeAgentReply(extractAgentReply(body)),
+    verbatim: safeAgentReply(verbatimAgentReply(body)),
+  };
+}
+
+/** An agent that answered non-2xx or too much. */
+export function unusableAnswer(logger: Logger, status: number, truncated: boolean): RelayOutcome {
+  logger.warn({ status, truncated }, 'proxy agent answered unusably');
+  return { ok: false, code: 'agent_error', detail: { status } };
+}
+
+/** An agent that could not be reached (or not in time, or not allowed). */
+export function unavailableAgent(
+  logger: Logger,
+  outcome: { kind: 'timeout' | 'network_error' | 'refused'; error: string },
+): RelayOutcome {
+  logger.warn({ kind: outcome.kind, error: outcome.error }, 'proxy agent unavailable');
   return {
     ok: false,
     code: outcome.kind === 'refused' ? 'agent_unconfigured' : 'agent_unreachable',
     detail: { reason: outcome.kind },
   };
+}
+
+export async function relayToAgent(
+  deps: { config: Pick<Config, 'ALLOW_PRIVATE_WEBHOOKS'>; logger: Logger },
+  endpoint: AgentEndpoint,
+  req: RelayRequest,
+): Promise<RelayOutcome> {
+  const call = agentHookRequest(endpoint, req, 'application/json, text/plain;q=0.9, */*;q=0.1');
+  if (!call.ok) return call.outcome;
+  const outcome = await postJson(call.url, call.body, call.headers, {
+    timeoutMs: req.timeoutMs,
+    allowPrivate: deps.config.ALLOW_PRIVATE_WEBHOOKS,
+    maxBodyBytes: MAX_AGENT_REPLY_BYTES,
+  });
+  if (outcome.kind === 'response') {
+    const ok = outcome.status >= 200 && outcome.status < 300;
+    if (ok && !outcome.truncated) return relayedReply(outcome.body);
+    return unusableAnswer(deps.logger, outcome.status, outcome.truncated);
+  }
+  return unavailableAgent(deps.logger, outcome);
 }

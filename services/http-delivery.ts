@@ -137,3 +137,77 @@ export async function postJson(
     clearTimeout(timer);
   }
 }
+
+/** A response's status and media type, known before its body is read. */
+export interface ResponseHead {
+  status: number;
+  /** The Content-Type header as sent ('' when none). */
+  contentType: string;
+}
+
+/** Takes each chunk of a body as it arrives; answering true stops reading (the rest is unwanted). */
+export type BodySink = (chunk: Buffer) => boolean | void;
+
+export type StreamedOutcome =
+  | { kind: 'response'; status: number; latencyMs: number; truncated: boolean }
+  | { kind: 'timeout'; latencyMs: number; error: string }
+  | { kind: 'network_error'; latencyMs: number; error: string }
+  | { kind: 'refused'; latencyMs: number; error: string };
+
+/**
+ * `postJson` for a response read as it arrives (a streamed agent reply): the same URL policy,
+ * pinning, single deadline over connect, headers and the whole body, and byte cap (`truncated`:
+ * the receiver sent more, the rest was not read); `sinkFor` chooses, from the head, where the
+ * body's chunks go. Chunks already given to the sink stay given when the outcome is a failure.
+ */
+export async function postStreamed(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: PostOptions,
+  sinkFor: (head: ResponseHead) => BodySink,
+): Promise<StreamedOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, opts.timeoutMs);
+  try {
+    const dispatcher = await dispatcherFor(url, opts.allowPrivate);
+    const res = await request(url, {
+      method: 'POST',
+      dispatcher,
+      signal: controller.signal,
+      headers: { 'content-type': 'application/json', 'user-agent': 'agentrent-webhooks/1', ...headers },
+      body,
+    });
+    const type = res.headers['content-type'];
+    const sink = sinkFor({ status: res.statusCode, contentType: typeof type === 'string' ? type : '' });
+    const cap = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    let size = 0;
+    let truncated = false;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > cap) truncated = true;
+      if (truncated || sink(chunk) === true) {
+        res.body.destroy();
+        break;
+      }
+    }
+    return { kind: 'response', status: res.statusCode, latencyMs: elapsed(), truncated };
+  } catch (err) {
+    if (err instanceof AppError) return { kind: 'refused', latencyMs: elapsed(), error: err.message };
+    if (timedOut)
+      return {
+        kind: 'timeout',
+        latencyMs: elapsed(),
+        error: `no complete response within ${opts.timeoutMs} ms`,
+      };
+    return { kind: 'network_error', latencyMs: elapsed(), error: messageOf(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -14,6 +14,14 @@ export const rentrChatInput = registry.register(
         .refine((s) => s.trim().length > 0, 'must not be empty'),
       { multiline: true },
     ).openapi({ minLength: 1, example: 'What is the capital of France?' }),
+    stream: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .openapi({
+        description:
+          'true: answer as Server-Sent Events (`delta` … then `done`), as `Accept: text/event-stream` asks; ' +
+          'false: one JSON answer whatever Accept says. Absent: Accept decides.',
+      }),
   }),
 );
 export type RentrChatInput = z.infer<typeof rentrChatInput>;

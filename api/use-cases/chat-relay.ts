@@ -28,6 +28,7 @@ import {
   storeChatTurn,
 } from '../../db/rental-chat';
 import { relayToAgent } from '../../services/agent-relay';
+import { relayToAgentStreaming } from '../../services/agent-stream-relay';
 import type { ApiDeps } from '../deps';
 import type { RentrChatResponse } from '../schemas/chat';
 
@@ -108,13 +109,17 @@ async function takeTurn(
 
 /**
  * The chat when the rental's agent is a proxy agent; undefined when it is not (the caller takes
- * the workflow path). `budgetEndMs`: epoch ms by which the answer must be ready.
+ * the workflow path). `budgetEndMs`: epoch ms by which the answer must be ready. With `onDelta`
+ * (a renter who asked for a stream) the agent is asked to stream and each piece of its reply goes
+ * to `onDelta` as it comes; the reply is stored once, whole, as without (whether or not anyone is
+ * still listening).
  */
 export async function chatWithProxyAgent(
   deps: ApiDeps,
   rental: RentalRow,
   message: string,
   budgetEndMs: number,
+  onDelta?: (text: string) => void,
 ): Promise<RentrChatResponse | undefined> {
   if (budgetEndMs - Date.now() < MIN_CHAT_BUDGET_MS) throw appError('agent_unreachable');
   const messageId = randomUUID();
@@ -131,21 +136,22 @@ export async function chatWithProxyAgent(
   }, LEASE_RENEW_EVERY_MS);
   renew.unref();
   try {
-    const outcome = await relayToAgent(
-      { config: deps.config, logger },
-      {
-        agentName: turn.agent_name ?? rental.agent_id,
-        webhookUrl: turn.webhook_url,
-        webhookToken: turn.webhook_token,
-      },
-      {
-        rentalId: rental.id,
-        message,
-        sessionKey: proxySessionKey(rental.id, rental.renter_id),
-        channel: CHAT_CHANNEL,
-        timeoutMs: Math.min(deps.config.AGENT_PROXY_TIMEOUT_MS, budgetEndMs - Date.now()),
-      },
-    );
+    const endpoint = {
+      agentName: turn.agent_name ?? rental.agent_id,
+      webhookUrl: turn.webhook_url,
+      webhookToken: turn.webhook_token,
+    };
+    const request = {
+      rentalId: rental.id,
+      message,
+      sessionKey: proxySessionKey(rental.id, rental.renter_id),
+      channel: CHAT_CHANNEL,
+      timeoutMs: Math.min(deps.config.AGENT_PROXY_TIMEOUT_MS, budgetEndMs - Date.now()),
+    };
+    const relayDeps = { config: deps.config, logger };
+    const outcome = onDelta
+      ? await relayToAgentStreaming(relayDeps, endpoint, request, onDelta)
+      : await relayToAgent(relayDeps, endpoint, request);
     if (!outcome.ok) throw appError(outcome.code);
     clearInterval(renew);
     // A reply the database refuses is the agent's fault (502); one after the end is still answered.

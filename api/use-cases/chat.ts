@@ -14,6 +14,7 @@ import {
   resolveRentalCode,
   timeRemainingSeconds,
 } from '../../domain/rental-code';
+import { replyText } from '../../domain/rental-chat';
 import type { RentalRow } from '../../domain/rental-store';
 import { rentalsByHexPrefix } from '../../db/rentals';
 import { chatWithAgentUpdate, rentalWorkflowId } from '../../workflows/rental/contract';
@@ -50,15 +51,21 @@ function finishedAsNotActive(err: unknown): never {
   throw err;
 }
 
+/**
+ * The chat. `onDelta`: the renter asked for a stream (docs/RENTALS.md, "Streaming chat") — a proxy
+ * agent's reply goes there piece by piece as it streams; any other reply as one piece (its
+ * transcript text) before this returns. The answer is the same either way.
+ */
 export async function chat(
   deps: ApiDeps,
   rental: RentalRow,
   input: RentrChatInput,
+  onDelta?: (text: string) => void,
 ): Promise<RentrChatResponse> {
   assertRentalActive(rental, Date.now());
   const deadline = currentDeadline();
   const budgetEndMs = deadline ? deadline.atMs - CHAT_ANSWER_MARGIN_MS : Date.now() + NO_DEADLINE_BUDGET_MS;
-  const direct = await chatWithProxyAgent(deps, rental, input.message, budgetEndMs);
+  const direct = await chatWithProxyAgent(deps, rental, input.message, budgetEndMs, onDelta);
   if (direct) return direct;
   const update = () =>
     untilProcessed(() =>
@@ -76,6 +83,7 @@ export async function chat(
   const result = await (
     deadline ? temporalUntil(deps, deadline.atMs - CHAT_WAIT_MARGIN_MS, update) : update()
   ).catch(finishedAsNotActive);
+  onDelta?.(replyText(result.response));
   return { success: true, agent: rental.agent_name ?? '', response: result.response, rental: result.rental };
 }
 

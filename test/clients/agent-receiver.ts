@@ -22,6 +22,12 @@ export interface Answer {
   delayMs?: number;
   /** Never answer (the socket stays open until the receiver closes). */
   hang?: boolean;
+  /**
+   * A streamed body (with `contentType`, status 200 unless `status`): each chunk written as it
+   * comes, the body ended after the last. A chunk source that never ends keeps the body open until
+   * the receiver closes.
+   */
+  chunks?: AsyncIterable<string> | string[];
 }
 
 export type Responder = (req: ReceivedRequest) => Answer | Promise<Answer>;
@@ -72,6 +78,18 @@ export async function startAgentReceiver(responder: Responder = () => ({ body: {
         return;
       }
       if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+      if (answer.chunks) {
+        hanging.add(res);
+        res.writeHead(answer.status ?? 200, { 'Content-Type': answer.contentType ?? 'text/event-stream' });
+        for await (const chunk of answer.chunks) {
+          if (res.destroyed) break;
+          res.write(chunk);
+        }
+        inFlight--;
+        hanging.delete(res);
+        res.end();
+        return;
+      }
       inFlight--;
       const isText = typeof answer.body === 'string';
       res.writeHead(answer.status ?? 200, {
