@@ -108,7 +108,10 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'else 400 `rental_starts_at_too_soon` / `rental_starts_at_too_far`) the price is held now, the rental ' +
     'is `scheduled`, the agent is told (`rental_scheduled`) and reminded 10 minutes before ' +
     '(`rental_reminder`), and it becomes `active` at `starts_at`, its minutes counted from then. Bookings ' +
-    'of one agent may overlap (docs/RENTALS.md).',
+    'of one agent may overlap (docs/RENTALS.md). Silence guard: with `max_silence_minutes` (1–1440; else ' +
+    '400 `validation`) a renter message the agent leaves unanswered that long ends the rental early ' +
+    '(`ended_by` `clock`, `ended_reason` `agent_silent`) and the unused whole minutes are refunded as for ' +
+    'any early end.',
   'GET /api/rentals':
     'Rentals you take part in as renter, rented bot or the bot’s owner, newest first; filter by `status` ' +
     '(`scheduled`, `active`, `ending_soon`, `ended`).',
