@@ -119,6 +119,14 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'A participant (renter, bot, owner) or an operator: the rental with its `code` (for the Rentr API), ' +
     'times, `time_remaining_seconds`, price and, once ended, the settlement. Anyone else gets 404, as for ' +
     'an unknown id.',
+  'GET /api/rentals/{id}/receipt':
+    'The renter or the earner (the bot’s owner; a bot without one) reads a settled rental’s receipt: ' +
+    '`billed_minutes`, `unavailable_minutes`, `refund`, `total_cost` (billed × price), each paid minute ' +
+    '(`available`: billed, `unused`: refunded), `transcript_sha256` (SHA-256 of the JSON array of ' +
+    '`[id, sender_id, content, created_at]` per message of the transcript, in order) and the ledger ' +
+    'journals of the rental with what each moved in its escrow. Billing is not health-gated yet: ' +
+    '`unavailable_minutes` is 0 (docs/RENTALS.md). Not settled yet → 409 `rental_not_settled`; the bot of ' +
+    'an owned agent → 403; anyone else → 404.',
   'POST /api/rentals/{id}/extend':
     'The renter buys more minutes: `price × minutes` is held (402 if short), the end moves and the ' +
     '5-minute warning is re-armed. Others → 403, an ended rental → 409. With an Idempotency-Key a re-sent ' +

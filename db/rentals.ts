@@ -300,3 +300,30 @@ export const liveRentalsOfAgent = (db: Queryable, accountId: string) =>
       WHERE r.agent_id = $1 AND r.status NOT IN ('ended', 'scheduled') ORDER BY r.starts_at`,
     [accountId],
   );
+
+/**
+ * The ledger journals of a rental (`reference = rental:<id>`: hold, extensions, settlement,
+ * refund or cancel), oldest first, each with what it did to the rental's escrow (the renter's
+ * `escrow` account, subject `rental:<id>`): the receipt shows that, not the owner's fee split.
+ */
+export async function rentalPostings(db: Queryable, rentalId: string) {
+  const reference = `rental:${rentalId}`;
+  const r = await db.query<{
+    id: string;
+    kind: string;
+    idempotency_key: string;
+    created_at: Date;
+    escrow_change: number;
+  }>(
+    `SELECT j.id, j.kind, j.idempotency_key, j.created_at,
+            coalesce(sum(e.amount) FILTER (WHERE la.purpose = 'escrow' AND la.subject = $1), 0)::bigint AS escrow_change
+       FROM ledger_journals j
+       JOIN ledger_entries e ON e.journal_id = j.id
+       JOIN ledger_accounts la ON la.id = e.ledger_account_id
+      WHERE j.reference = $1
+      GROUP BY j.id
+      ORDER BY j.created_at, j.id`,
+    [reference],
+  );
+  return r.rows;
+}

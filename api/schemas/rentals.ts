@@ -147,6 +147,51 @@ export const rentalView = registry.register(
   }),
 );
 
+export const rentalReceiptView = registry.register(
+  'RentalReceipt',
+  z.object({
+    rental_id: z.uuid(),
+    price_per_minute: z.number(),
+    paid_minutes: z.number().int().openapi({ description: 'minutes held: booked plus extensions' }),
+    billed_minutes: z.number().int(),
+    unavailable_minutes: z.number().int().openapi({
+      description:
+        'minutes not billed because the agent was unavailable: always 0 until billing is health-gated',
+    }),
+    refund: z.number().openapi({ description: 'USDT back to the renter (unused whole minutes)' }),
+    total_cost: z
+      .number()
+      .openapi({ description: 'USDT the renter paid in the end: billed_minutes × price' }),
+    ended_by: z.enum(['clock', 'renter', 'owner', 'operator']).nullable(),
+    ended_reason: z.enum(['agent_silent']).nullable(),
+    minutes: z.array(
+      z.object({
+        minute: z.number().int().openapi({ description: '1-based, from the start' }),
+        state: z.enum(['available', 'unavailable', 'unused']).openapi({
+          description:
+            '`available`: billed; `unused`: paid and refunded; `unavailable`: not billed, the agent was down',
+        }),
+      }),
+    ),
+    transcript_sha256: z.string().openapi({
+      description:
+        'hex SHA-256 of the JSON array of [id, sender_id, content, created_at] of each message of GET /api/rentals/{id}/messages, in order',
+    }),
+    postings: z.array(
+      z.object({
+        journal_id: z.uuid(),
+        kind: z.string().openapi({ example: 'rental_hold' }),
+        idempotency_key: z.string(),
+        escrow_change: z
+          .number()
+          .openapi({ description: "USDT this journal moved into (+) or out of (−) the rental's escrow" }),
+        created_at: z.string(),
+      }),
+    ),
+  }),
+);
+export type RentalReceipt = z.infer<typeof rentalReceiptView>;
+
 export const rentalMessageView = registry.register(
   'RentalMessage',
   z.object({
