@@ -142,6 +142,12 @@ describe('rental silence guard (whole stack)', () => {
       [bot.id],
     );
     expect(ended.rows.map((n) => n.data.ended_reason)).toEqual(['agent_silent']);
+    const receipt = await as<{ ended_reason: string; billed_minutes: number; minutes: { state: string }[] }>(
+      'GET',
+      `/api/rentals/${rental.id}/receipt`,
+    );
+    expect(receipt.body).toMatchObject({ ended_reason: 'agent_silent', billed_minutes: billed });
+    expect(receipt.body.minutes.filter((m) => m.state === 'unused')).toHaveLength(10 - billed);
     await assertLedgerConsistent(stack.db);
   }, 180_000);
 });
