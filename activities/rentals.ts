@@ -11,7 +11,8 @@ import { insertNotifications } from '../db/notifications';
 import { type NewRental, type RentalStateUpdate } from '../domain/rental-store';
 import { insertChatMessage, insertRental, insertRentalMessage, updateRentalState } from '../db/rentals';
 import { agentContactOf } from '../db/agents';
-import { closeTranscript, insertMessageInRow } from '../db/rental-chat';
+import { closeTranscript, insertMessageInRow, oldestUnansweredMessage } from '../db/rental-chat';
+import type { UnansweredMessage } from '../domain/rental-silence';
 import type { StoredRentalMessage } from '../domain/rental-messages';
 
 export type { StoredRentalMessage };
@@ -91,6 +92,15 @@ export function createRentalActivities({ db }: ActivityDeps) {
         if (r.closedAt) return r.closedAt.getTime();
         await new Promise((resolve) => setTimeout(resolve, CLOSE_POLL_MS));
       }
+    },
+
+    /** The silence guard's look at the transcript (db/rental-chat.ts oldestUnansweredMessage); null: all answered. */
+    async oldestUnansweredMessage(input: {
+      rentalId: string;
+      renterId: string;
+      agentId: string;
+    }): Promise<UnansweredMessage | null> {
+      return (await oldestUnansweredMessage(db, input)) ?? null;
     },
 
     async loadAgentEndpoint(agentId: string): Promise<AgentEndpoint> {

@@ -108,7 +108,10 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'else 400 `rental_starts_at_too_soon` / `rental_starts_at_too_far`) the price is held now, the rental ' +
     'is `scheduled`, the agent is told (`rental_scheduled`) and reminded 10 minutes before ' +
     '(`rental_reminder`), and it becomes `active` at `starts_at`, its minutes counted from then. Bookings ' +
-    'of one agent may overlap (docs/RENTALS.md).',
+    'of one agent may overlap (docs/RENTALS.md). Silence guard: with `max_silence_minutes` (1–1440; else ' +
+    '400 `validation`) a renter message the agent leaves unanswered that long ends the rental early ' +
+    '(`ended_by` `clock`, `ended_reason` `agent_silent`) and the unused whole minutes are refunded as for ' +
+    'any early end.',
   'GET /api/rentals':
     'Rentals you take part in as renter, rented bot or the bot’s owner, newest first; filter by `status` ' +
     '(`scheduled`, `active`, `ending_soon`, `ended`).',
@@ -116,6 +119,14 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'A participant (renter, bot, owner) or an operator: the rental with its `code` (for the Rentr API), ' +
     'times, `time_remaining_seconds`, price and, once ended, the settlement. Anyone else gets 404, as for ' +
     'an unknown id.',
+  'GET /api/rentals/{id}/receipt':
+    'The renter or the earner (the bot’s owner; a bot without one) reads a settled rental’s receipt: ' +
+    '`billed_minutes`, `unavailable_minutes`, `refund`, `total_cost` (billed × price), each paid minute ' +
+    '(`available`: billed, `unused`: refunded), `transcript_sha256` (SHA-256 of the JSON array of ' +
+    '`[id, sender_id, content, created_at]` per message of the transcript, in order) and the ledger ' +
+    'journals of the rental with what each moved in its escrow. Billing is not health-gated yet: ' +
+    '`unavailable_minutes` is 0 (docs/RENTALS.md). Not settled yet → 409 `rental_not_settled`; the bot of ' +
+    'an owned agent → 403; anyone else → 404.',
   'POST /api/rentals/{id}/extend':
     'The renter buys more minutes: `price × minutes` is held (402 if short), the end moves and the ' +
     '5-minute warning is re-armed. Others → 403, an ended rental → 409. With an Idempotency-Key a re-sent ' +

@@ -80,6 +80,7 @@ export const OPERATIONS: Record<string, OperationInfo> = {
   'POST /api/rentals/{id}/extend': op('extendRental', 'Rentals', 'optional'),
   'POST /api/rentals/{id}/end': op('endRental', 'Rentals'),
   'POST /api/rentals/{id}/cancel': op('cancelRental', 'Rentals'),
+  'GET /api/rentals/{id}/receipt': op('getRentalReceipt', 'Rentals'),
   'GET /api/rentals/{id}/messages': op('listRentalMessages', 'Rentals'),
   'POST /api/rentals/{id}/messages': op('postRentalMessage', 'Rentals'),
   'POST /api/rentals/{id}/rating': op('rateRental', 'Rentals'),

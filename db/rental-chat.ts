@@ -186,3 +186,26 @@ export async function closeTranscript(
   );
   return { closedAt: r.rows[0].closed_at, found: r.rows[0].found };
 }
+
+/**
+ * The silence guard's question (issue 25.4): the renter's oldest message after the agent's last
+ * one (or since the start), with its age by the database clock — the clock that stored it, so the
+ * age holds whichever process wrote it (the API's `/v1/chat` or the workflow). undefined: every
+ * renter message has an agent message after it.
+ */
+export async function oldestUnansweredMessage(
+  db: Queryable,
+  q: { rentalId: string; renterId: string; agentId: string },
+): Promise<{ seq: number; ageMs: number } | undefined> {
+  const r = await db.query<{ seq: number; age_ms: number }>(
+    `SELECT m.seq, (extract(epoch FROM clock_timestamp() - m.created_at) * 1000)::float8 AS age_ms
+       FROM rental_messages m
+      WHERE m.rental_id = $1 AND m.sender_id = $2
+        AND m.seq > coalesce((SELECT max(a.seq) FROM rental_messages a
+                               WHERE a.rental_id = $1 AND a.sender_id = $3), 0)
+      ORDER BY m.seq LIMIT 1`,
+    [q.rentalId, q.renterId, q.agentId],
+  );
+  const row = r.rows[0];
+  return row && { seq: row.seq, ageMs: Math.floor(Number(row.age_ms)) };
+}

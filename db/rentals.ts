@@ -37,6 +37,8 @@ const RENTAL_TABLE_COLUMNS = [
   'billed_minutes',
   'owner_gross',
   'refund',
+  'max_silence_minutes',
+  'ended_reason',
 ] as const satisfies readonly (keyof RentalRow)[];
 const rentalColumns = (alias: string) => RENTAL_TABLE_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 
@@ -107,7 +109,8 @@ export async function updateRentalState(db: Queryable, u: RentalStateUpdate): Pr
     `UPDATE rentals SET revision = $2, status = $3, minutes = $4, ends_at = to_timestamp($5 / 1000.0),
             ended_at = coalesce(to_timestamp($6 / 1000.0), ended_at), ended_by = coalesce($7, ended_by),
             settled = settled OR $8, billed_minutes = coalesce($9, billed_minutes),
-            owner_gross = coalesce($10, owner_gross), refund = coalesce($11, refund)
+            owner_gross = coalesce($10, owner_gross), refund = coalesce($11, refund),
+            ended_reason = coalesce($12, ended_reason)
       WHERE id = $1 AND revision < $2`,
     [
       u.rentalId,
@@ -121,6 +124,7 @@ export async function updateRentalState(db: Queryable, u: RentalStateUpdate): Pr
       u.ended?.billedMinutes ?? null,
       u.ended?.ownerGross ?? null,
       u.ended?.refund ?? null,
+      u.ended?.reason ?? null,
     ],
   );
 }
@@ -260,8 +264,10 @@ export async function insertRentalReturning(
   const res = await db.query<RentalRow & { created: boolean; agent_pushes: boolean }>(
     `WITH notes AS (${insertNotificationsSql(11)}),
      ins AS (
-       INSERT INTO rentals (id, code, agent_id, renter_id, owner_id, status, channel, minutes, price_per_minute, starts_at, ends_at)
-       VALUES ($1, $2, $3, $4, $5, coalesce($12::text, 'active'), $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0))
+       INSERT INTO rentals (id, code, agent_id, renter_id, owner_id, status, channel, minutes, price_per_minute, starts_at, ends_at,
+                            max_silence_minutes)
+       VALUES ($1, $2, $3, $4, $5, coalesce($12::text, 'active'), $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0),
+               $13::integer)
        ON CONFLICT (id) DO NOTHING RETURNING ${RENTAL_TABLE_COLUMNS.join(', ')}),
      cur AS (
        SELECT ${rentalColumns('ins')}, true AS created FROM ins
@@ -271,7 +277,7 @@ export async function insertRentalReturning(
             (a.integration = 'events' AND a.webhook_url IS NOT NULL AND a.webhook_disabled_at IS NULL)
               IS TRUE AS agent_pushes
        FROM cur r JOIN accounts a ON a.id = r.agent_id JOIN accounts u ON u.id = r.renter_id`,
-    [...rentalRowParams(r), JSON.stringify(notifications), r.status ?? null],
+    [...rentalRowParams(r), JSON.stringify(notifications), r.status ?? null, r.maxSilenceMinutes ?? null],
   );
   // agent_pushes: as agentTakesPushedEvents reads it, so the start can route its first event.
   const { created, agent_pushes, ...row } = res.rows[0];
@@ -307,3 +313,30 @@ export const liveRentalsOfAgent = (db: Queryable, accountId: string) =>
       WHERE r.agent_id = $1 AND r.status NOT IN ('ended', 'scheduled') ORDER BY r.starts_at`,
     [accountId],
   );
+
+/**
+ * The ledger journals of a rental (`reference = rental:<id>`: hold, extensions, settlement,
+ * refund or cancel), oldest first, each with what it did to the rental's escrow (the renter's
+ * `escrow` account, subject `rental:<id>`): the receipt shows that, not the owner's fee split.
+ */
+export async function rentalPostings(db: Queryable, rentalId: string) {
+  const reference = `rental:${rentalId}`;
+  const r = await db.query<{
+    id: string;
+    kind: string;
+    idempotency_key: string;
+    created_at: Date;
+    escrow_change: number;
+  }>(
+    `SELECT j.id, j.kind, j.idempotency_key, j.created_at,
+            coalesce(sum(e.amount) FILTER (WHERE la.purpose = 'escrow' AND la.subject = $1), 0)::bigint AS escrow_change
+       FROM ledger_journals j
+       JOIN ledger_entries e ON e.journal_id = j.id
+       JOIN ledger_accounts la ON la.id = e.ledger_account_id
+      WHERE j.reference = $1
+      GROUP BY j.id
+      ORDER BY j.created_at, j.id`,
+    [reference],
+  );
+  return r.rows;
+}

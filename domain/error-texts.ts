@@ -143,6 +143,15 @@ export const ERRORS = {
     kind: 'FORBIDDEN',
     text: "only the renter or the bot's owner can cancel a rental",
   },
+  // The receipt (docs/RENTALS.md): the renter's and the earner's.
+  rental_receipt_not_allowed: {
+    kind: 'FORBIDDEN',
+    text: "only the renter or the bot's owner can read a rental's receipt",
+  },
+  rental_not_settled: {
+    kind: 'CONFLICT',
+    text: 'rental has not ended and settled yet: its receipt comes with the settlement',
+  },
   /** Rentr's 502 text. */
   agent_error: { kind: 'AGENT_ERROR', text: 'Agent temporarily unavailable' },
   agent_unreachable: { kind: 'AGENT_UNAVAILABLE', text: 'Agent unreachable' },

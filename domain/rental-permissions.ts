@@ -61,6 +61,14 @@ export function mayEndRental(parties: RentalParties, actor: RentalActor): FixedT
  * The renter or the bot's owner (a self-owned bot included) cancels a booked rental before its
  * start; anyone else does not learn it exists.
  */
+/** The receipt: the renter and the earner (the bot's owner, or a bot without one). */
+export function mayReadRentalReceipt(parties: RentalParties, accountId: string): FixedTextCode | null {
+  const role = rentalRoleOf(parties, accountId);
+  if (!role) return 'rental_not_found';
+  if (role === 'bot' && parties.ownerId !== parties.agentId) return 'rental_receipt_not_allowed';
+  return null;
+}
+
 export function mayCancelRental(parties: RentalParties, accountId: string): FixedTextCode | null {
   const role = rentalRoleOf(parties, accountId);
   if (!role) return 'rental_not_found';

@@ -1,5 +1,6 @@
 /** Rental read-model shapes: rows, statuses and the workflow's state updates (the SQL is db/rentals.ts). */
 import type { Micro } from './money';
+import type { RentalEndedReason } from './rental-silence';
 
 /** `scheduled`: booked ahead, money held, not started yet (it becomes `active` at `starts_at`). */
 export type RentalStatus = 'scheduled' | 'active' | 'ending_soon' | 'ended';
@@ -24,6 +25,10 @@ export interface RentalRow {
   billed_minutes: number | null;
   owner_gross: Micro | null;
   refund: Micro | null;
+  /** The silence guard's limit (issue 25.4), null without one. */
+  max_silence_minutes: number | null;
+  /** Why the platform ended it early (`agent_silent`), null for every other end. */
+  ended_reason: RentalEndedReason | null;
   agent_name: string | null;
   renter_username: string | null;
 }
@@ -41,6 +46,8 @@ export interface NewRental {
   endsAtMs: number;
   /** `scheduled` for a rental booked ahead; `active` when absent. */
   status?: 'scheduled';
+  /** The silence guard's limit, when the renter set one. */
+  maxSilenceMinutes?: number;
 }
 
 export interface RentalStateUpdate {
@@ -53,6 +60,8 @@ export interface RentalStateUpdate {
   ended?: {
     endedAtMs: number;
     endedBy: RentalEndedBy;
+    /** Set when the platform ended it early (the silence guard). */
+    reason?: RentalEndedReason;
     billedMinutes: number;
     ownerGross: Micro;
     refund: Micro;

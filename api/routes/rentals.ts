@@ -16,10 +16,12 @@ import {
   postMessageInput,
   rentalIdParams,
   rentalMessageView,
+  rentalReceiptView,
   rentalView,
 } from '../schemas/rentals';
 import { pageFields } from '../schemas/common';
 import * as rentals from '../use-cases/rentals';
+import { rentalReceipt } from '../use-cases/rental-receipt';
 import { parseOrThrow } from '../validation';
 
 function document() {
@@ -51,6 +53,16 @@ function document() {
       summary: 'One rental',
       request: { params: rentalIdParams },
       responses: { 200: jsonResponse('rental', rentalView), ...errorResponses(400, 401, 404) },
+    },
+    {
+      method: 'get',
+      path: '/api/rentals/{id}/receipt',
+      summary: 'A settled rental’s receipt (renter, bot owner): minutes, refund, transcript hash, postings',
+      request: { params: rentalIdParams },
+      responses: {
+        200: jsonResponse('the receipt', rentalReceiptView),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
     },
     {
       method: 'post',
@@ -137,6 +149,10 @@ export function mountRentalsRoutes(app: Express, deps: ApiDeps): void {
 
   app.get('/api/rentals/:id', auth, async (req, res) => {
     res.json(await rentals.getRental(deps, principalOf(res), rentalId(req)));
+  });
+
+  app.get('/api/rentals/:id/receipt', auth, async (req, res) => {
+    res.json(await rentalReceipt(deps, principalOf(res), rentalId(req)));
   });
 
   app.post('/api/rentals/:id/extend', auth, async (req, res) => {

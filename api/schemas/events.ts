@@ -58,6 +58,10 @@ export const EVENT_SCHEMAS = {
     ...rentalDetails,
     ended_by: z.enum(['clock', 'renter', 'owner', 'operator']),
     ended_at: z.string().nullable(),
+    ended_reason: z
+      .enum(['agent_silent'])
+      .optional()
+      .openapi({ description: 'present when the silence guard ended the rental (`max_silence_minutes`)' }),
   }),
   rental_scheduled: agentEvent('rental_scheduled', {
     ...rentalDetails,

@@ -1,6 +1,7 @@
 /** zod shapes of the rental endpoints (requests validated here; responses documented in OpenAPI). */
 import { z } from 'zod';
 import { BOOKING_MAX_AHEAD_DAYS } from '../../domain/rental-booking';
+import { MAX_SILENCE_MINUTES, MIN_SILENCE_MINUTES } from '../../domain/rental-silence';
 import { MAX_RENTAL_MINUTES } from '../../domain/rental-settlement';
 import { MAX_MESSAGE_CHARS } from '../../workflows/rental/contract';
 import type { RentalStatus } from '../../domain/rental-store';
@@ -33,6 +34,17 @@ export const createRentalInput = registry.register(
       .openapi({
         description: `book ahead: the start, at least 1 minute and at most ${BOOKING_MAX_AHEAD_DAYS} days from now (the rental is \`scheduled\` until then); omit to start now`,
         example: '2026-12-24T14:00:00Z',
+      }),
+    max_silence_minutes: z
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number of minutes' })
+      .min(MIN_SILENCE_MINUTES, { error: `must be at least ${MIN_SILENCE_MINUTES}` })
+      .max(MAX_SILENCE_MINUTES, { error: `must be at most ${MAX_SILENCE_MINUTES}` })
+      .optional()
+      .openapi({
+        description:
+          'silence guard: if the agent leaves a renter message unanswered this many minutes, the rental ends early and the unused whole minutes are refunded',
+        example: 10,
       }),
   }),
 );
@@ -120,11 +132,65 @@ export const rentalView = registry.register(
     time_remaining_seconds: z.number().int(),
     ended_at: z.string().nullable(),
     ended_by: z.enum(['clock', 'renter', 'owner', 'operator']).nullable(),
+    ended_reason: z.enum(['agent_silent']).nullable().openapi({
+      description:
+        '`agent_silent`: the silence guard ended it (`ended_by` is `clock`); null for every other end',
+    }),
+    max_silence_minutes: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'the silence guard, null without one' }),
     settled: z.boolean(),
     billed_minutes: z.number().int().nullable(),
     refund: z.number().nullable(),
   }),
 );
+
+export const rentalReceiptView = registry.register(
+  'RentalReceipt',
+  z.object({
+    rental_id: z.uuid(),
+    price_per_minute: z.number(),
+    paid_minutes: z.number().int().openapi({ description: 'minutes held: booked plus extensions' }),
+    billed_minutes: z.number().int(),
+    unavailable_minutes: z.number().int().openapi({
+      description:
+        'minutes not billed because the agent was unavailable: always 0 until billing is health-gated',
+    }),
+    refund: z.number().openapi({ description: 'USDT back to the renter (unused whole minutes)' }),
+    total_cost: z
+      .number()
+      .openapi({ description: 'USDT the renter paid in the end: billed_minutes × price' }),
+    ended_by: z.enum(['clock', 'renter', 'owner', 'operator']).nullable(),
+    ended_reason: z.enum(['agent_silent']).nullable(),
+    minutes: z.array(
+      z.object({
+        minute: z.number().int().openapi({ description: '1-based, from the start' }),
+        state: z.enum(['available', 'unavailable', 'unused']).openapi({
+          description:
+            '`available`: billed; `unused`: paid and refunded; `unavailable`: not billed, the agent was down',
+        }),
+      }),
+    ),
+    transcript_sha256: z.string().openapi({
+      description:
+        'hex SHA-256 of the JSON array of [id, sender_id, content, created_at] of each message of GET /api/rentals/{id}/messages, in order',
+    }),
+    postings: z.array(
+      z.object({
+        journal_id: z.uuid(),
+        kind: z.string().openapi({ example: 'rental_hold' }),
+        idempotency_key: z.string(),
+        escrow_change: z
+          .number()
+          .openapi({ description: "USDT this journal moved into (+) or out of (−) the rental's escrow" }),
+        created_at: z.string(),
+      }),
+    ),
+  }),
+);
+export type RentalReceipt = z.infer<typeof rentalReceiptView>;
 
 export const rentalMessageView = registry.register(
   'RentalMessage',

@@ -10,6 +10,9 @@
  *    API process's lease runs out by itself within CHAT_LEASE_MS;
  * 3. one statement stores the reply (if the transcript is still open) and gives the lease back.
  *
+ * A chat whose reply was not stored leaves the renter's message unanswered: a rental with a silence
+ * guard (`max_silence_minutes`) is told so by a signal, so its workflow times it (issue 25.4).
+ *
  * Events and polling agents still chat through the workflow (their reply is awaited there).
  */
 import { randomUUID } from 'node:crypto';
@@ -29,6 +32,7 @@ import {
 } from '../../db/rental-chat';
 import { relayToAgent } from '../../services/agent-relay';
 import { relayToAgentStreaming } from '../../services/agent-stream-relay';
+import { renterMessageUnansweredSignal, rentalWorkflowId } from '../../workflows/rental/contract';
 import type { ApiDeps } from '../deps';
 import type { RentrChatResponse } from '../schemas/chat';
 
@@ -74,6 +78,21 @@ function messageNotification(rental: RentalRow, messageId: string, content: stri
     link: data.link,
     data: data.data,
   };
+}
+
+/**
+ * The renter's message `seq` got no stored reply: a rental with a silence guard hears it (a signal,
+ * only on this failure path, so a chat that is answered costs no Temporal call). A signal that
+ * cannot be sent is logged; the guard then learns of the silence with the next message.
+ */
+async function tellSilenceGuard(deps: ApiDeps, rental: RentalRow, seq: number | null): Promise<void> {
+  if (rental.max_silence_minutes === null || seq === null) return;
+  await deps.temporal.workflow
+    .getHandle(rentalWorkflowId(rental.id))
+    .signal(renterMessageUnansweredSignal, { seq })
+    .catch((err: unknown) =>
+      deps.logger.warn({ err, rentalId: rental.id }, 'silence guard not told of an unanswered message'),
+    );
 }
 
 /** A message Postgres cannot store (a NUL the edge let through): the renter's 400. */
@@ -175,9 +194,11 @@ export async function chatWithProxyAgent(
     };
   } finally {
     clearInterval(renew);
-    if (leased)
+    if (leased) {
       await releaseChatLease(deps.db, rental.id, messageId).catch((err: unknown) =>
         logger.warn({ err }, 'chat lease not given back (it runs out by itself)'),
       );
+      await tellSilenceGuard(deps, rental, turn.seq);
+    }
   }
 }

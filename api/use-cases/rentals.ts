@@ -71,6 +71,8 @@ export function rentalJson(r: RentalRow, nowMs = Date.now()) {
     time_remaining_seconds: timeRemaining(r, endsAtMs, nowMs),
     ended_at: r.ended_at?.toISOString() ?? null,
     ended_by: r.ended_by,
+    ended_reason: r.ended_reason,
+    max_silence_minutes: r.max_silence_minutes,
     settled: r.settled,
     billed_minutes: r.billed_minutes,
     refund: r.refund === null ? null : fromMicro(r.refund),
@@ -168,6 +170,7 @@ export async function createRental(
     holdFunds: true,
     oneTaskStart: true,
     ...(startsAtMs === undefined ? {} : { bookedAhead: true, startsAtMs }),
+    ...(input.max_silence_minutes === undefined ? {} : { maxSilenceMinutes: input.max_silence_minutes }),
   };
   // The workflow holds the money as its first step and answers this update (402 when short):
   // a start that fails holds nothing, and no hold exists without its workflow.

@@ -52,6 +52,7 @@ const NAMES: ActivityName[] = [
   'loadDepositCursor',
   'markDeposit',
   'notifySolidifiedDeposits',
+  'oldestUnansweredMessage',
   'openTask',
   'payEarner',
   'postLedger',

@@ -11,12 +11,13 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Micro } from '../../domain/money';
 import type { ChatWithAgentResult } from '../../domain/rental-chat';
 import { rentalCode, type Settlement } from '../../domain/rental-settlement';
 import type { StoredRentalMessage } from '../../domain/rental-messages';
 import type { RentalEndedBy, RentalStatus } from '../../domain/rental-store';
+import type { RentalEndedReason, SilentSince } from '../../domain/rental-silence';
 import { SA } from '../../domain/search-attributes';
 import type { StartOptions } from '../contract-types';
 
@@ -44,6 +45,17 @@ export const chatWithAgentUpdate = defineUpdate<ChatWithAgentResult, [ChatWithAg
 export const cancelRentalUpdate = defineUpdate<RentalView, [CancelRentalInput]>('cancelRental');
 /** Update-with-start: answers once the hold is posted, or fails with the hold's error (402). */
 export const rentalReservedUpdate = defineUpdate<RentalView>('rentalReserved');
+/**
+ * The API stored a renter's message the agent did not answer (a `/v1/chat` relay to a proxy agent
+ * failed): a rental with a silence guard starts timing it. Sent only for rentals with one.
+ */
+export const renterMessageUnansweredSignal =
+  defineSignal<[RenterMessageUnanswered]>('renterMessageUnanswered');
+
+export interface RenterMessageUnanswered {
+  /** The stored message's `seq` in the transcript. */
+  seq: number;
+}
 
 export interface RentalParties {
   rentalId: string;
@@ -70,6 +82,8 @@ export interface CarriedRentalState {
   extensions?: Record<string, number>;
   /** Bot messages owed to `/v1/chat` (see RentalState.unseenReplies). */
   unseenReplies?: Array<{ seq: number; content: string }> | null;
+  /** The renter's message the silence guard is timing (see RentalState.silentSince). */
+  silentSince?: SilentSince | null;
 }
 
 export interface RentalInput extends RentalParties {
@@ -107,6 +121,12 @@ export interface RentalInput extends RentalParties {
    * rentals recorded before events followed the bot's current profile read it.
    */
   eventsEnabled: boolean;
+  /**
+   * The silence guard (issue 25.4): a renter's message left unanswered by the agent this many
+   * minutes ends the rental early, unused minutes refunded. Runs started before it never have it;
+   * runs with it take the `silence-guard` patch.
+   */
+  maxSilenceMinutes?: number;
   /** Continue-as-new once the history has this many events (default 2000). */
   historyLimit?: number;
   carried?: CarriedRentalState;
@@ -163,6 +183,8 @@ export interface RentalView {
   warnings: number;
   endedAt: string | null;
   endedBy: RentalEndedBy | null;
+  /** `agent_silent`: the silence guard ended it; null for every other end. */
+  endedReason: RentalEndedReason | null;
   reason: string | null;
   settled: boolean;
   settlement: Settlement | null;

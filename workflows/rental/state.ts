@@ -14,6 +14,7 @@ import {
   settleRental,
 } from '../../domain/rental-settlement';
 import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../../domain/rental-store';
+import type { RentalEndedReason, SilenceDecision, SilentSince } from '../../domain/rental-silence';
 import {
   type CancelRentalInput,
   type ChatWithAgentInput,
@@ -73,6 +74,7 @@ export class RentalState {
   revision: number;
   endedAtMs: number | null = null;
   endedBy: RentalEndedBy | null = null;
+  endedReason: RentalEndedReason | null = null;
   reason: string | null = null;
   settlement: Settlement | null = null;
   settled = false;
@@ -90,6 +92,18 @@ export class RentalState {
   readonly transcript = new Lock();
   /** Serializes chatWithAgent calls: an agent never sees two of one rental's messages at once. */
   readonly chat = new Lock();
+  /**
+   * The silence guard's limit (ms), set by the workflow for runs that take the `silence-guard`
+   * patch; null: no guard, and nothing below changes what the run does.
+   */
+  silenceLimitMs: number | null = null;
+  /**
+   * The oldest renter message the agent has not answered, as far as this run knows: set by a
+   * renter message stored here or signalled by the API, cleared by the agent's message stored
+   * here. A hint that arms the timer: when it fires the transcript decides (proxy replies are
+   * stored by the API, not here).
+   */
+  silentSince: SilentSince | null;
 
   constructor(
     readonly input: RentalInput,
@@ -107,6 +121,7 @@ export class RentalState {
     this.unseenReplies = c?.unseenReplies ?? null;
     this.revision = c?.revision ?? 0;
     this.extensions = { ...c?.extensions };
+    this.silentSince = c?.silentSince ?? null;
   }
 
   get ended(): boolean {
@@ -188,11 +203,38 @@ export class RentalState {
     this.setStatus('ending_soon');
   }
 
-  /** Time until the next thing the clock decides: the warning, else the end. */
+  /** Time until the next thing the clock decides: the warning, else the end (or the silence guard). */
   msUntilNextDeadline(nowMs: number): number {
     const warnAt = this.endsAtMs - ENDING_SOON_MS;
     const next = this.warnedForEndsAtMs === this.endsAtMs ? this.endsAtMs : Math.min(warnAt, this.endsAtMs);
-    return Math.max(1, next - nowMs);
+    const silentAt = this.silenceDeadlineMs();
+    return Math.max(1, (silentAt === null ? next : Math.min(next, silentAt)) - nowMs);
+  }
+
+  // ── the silence guard (issue 25.4) ──────────────────────────────────────────────────────
+
+  private silenceDeadlineMs(): number | null {
+    if (this.silenceLimitMs === null || this.silentSince === null) return null;
+    return this.silentSince.sinceMs + this.silenceLimitMs;
+  }
+
+  /** The guard's timer has run out: time to ask the transcript. */
+  silenceDue(nowMs: number): boolean {
+    const at = this.silenceDeadlineMs();
+    return at !== null && !this.ended && nowMs >= at;
+  }
+
+  /** A renter message the agent has not answered (stored here, or signalled by the API). */
+  noteUnanswered(seq: number, nowMs: number): void {
+    if (this.silenceLimitMs === null || this.silentSince !== null || this.ended) return;
+    this.silentSince = { seq, sinceMs: nowMs };
+    this.changes++;
+  }
+
+  /** What the transcript said when the timer ran out, short of silence: clear, or time a later message. */
+  applySilenceCheck(decision: Exclude<SilenceDecision, { kind: 'silent' }>): void {
+    this.silentSince = decision.kind === 'waiting' ? decision.since : null;
+    this.changes++;
   }
 
   /** The minutes of an extension already applied or being posted under this requestId. */
@@ -218,10 +260,11 @@ export class RentalState {
     if (this.ended) throw businessFailure('rental_already_ended');
   }
 
-  end(by: RentalEndedBy, reason: string, atMs: number): void {
+  end(by: RentalEndedBy, reason: string, atMs: number, endedReason: RentalEndedReason | null = null): void {
     this.assertNotEnded();
     this.endedAtMs = atMs;
     this.endedBy = by;
+    this.endedReason = endedReason;
     this.reason = reason;
     this.setStatus('ended');
   }
@@ -265,11 +308,13 @@ export class RentalState {
    * `replan`: wake the lifecycle to re-plan its timers, as every message did before CHAT_ONE_TASK
    * (a message moves no deadline, but runs recorded so replay a timer cancelled and restarted).
    */
-  recordMessage(seq: number, senderId: string, content: string, replan = true): void {
+  recordMessage(seq: number, senderId: string, content: string, replan = true, nowMs = Date.now()): void {
     if (senderId === this.input.agentId) {
       this.lastBotMessage = { seq, content };
       this.unseenReplies?.push({ seq, content });
-    }
+      // The agent answered: nothing to time (the guard's timer, if any, finds nothing due).
+      this.silentSince = null;
+    } else if (senderId === this.input.renterId) this.noteUnanswered(seq, nowMs);
     if (replan) this.changes++;
   }
 
@@ -310,6 +355,7 @@ export class RentalState {
           ? {
               endedAtMs: this.endedAtMs,
               endedBy: this.endedBy,
+              ...(this.endedReason ? { reason: this.endedReason } : {}),
               billedMinutes: s.billedMinutes,
               ownerGross: s.ownerGross,
               refund: s.refund,
@@ -329,6 +375,7 @@ export class RentalState {
       warnings: this.warnings,
       endedAt: this.endedAtMs === null ? null : iso(this.endedAtMs),
       endedBy: this.endedBy,
+      endedReason: this.endedReason,
       reason: this.reason,
       settled: this.settled,
       settlement: this.settlement,
@@ -351,6 +398,8 @@ export class RentalState {
         unseenReplies: this.unseenReplies,
         revision: this.revision,
         extensions: this.extensions,
+        // Only runs with the guard carry it, so older runs continue as they always did.
+        ...(this.silenceLimitMs === null ? {} : { silentSince: this.silentSince }),
       },
     };
   }

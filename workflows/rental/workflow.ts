@@ -4,7 +4,8 @@
  *   started ──> active ──(< 5 min left: one-shot warning)──> ending_soon ──(clock)──> ended ──> settled once
  *                 │  ^                                          │
  *                 │  └──────────── extendRental (timers move, warning re-armed) ──┘
- *                 └── endRental (renter, owner, operator) ─────────────────────────> ended
+ *                 ├── endRental (renter, owner, operator) ─────────────────────────> ended
+ *                 └── silence guard (a renter message unanswered max_silence_minutes) ─> ended
  *
  * A rental booked ahead (`bookedAhead`) is `scheduled` between the hold and `started` (booking.ts):
  * reminded 10 minutes before, cancellable with a full refund, started by a durable timer.
@@ -14,6 +15,10 @@
  * that were held by the API); extensions hold more through a keyed posting here. At the end the elapsed minutes (started minutes round up)
  * go to the owner through payEarner and the unused whole minutes back to the renter — each posting
  * keyed by the rental id, so a retry or a crash in between pays nothing twice.
+ *
+ * The silence guard (`maxSilenceMinutes`, patch `silence-guard`): a durable timer from the oldest
+ * renter message the agent has not answered; when it runs out the transcript decides, and a
+ * silent agent's rental ends as an early end does (`endedReason: 'agent_silent'`), same postings.
  */
 import {
   ActivityFailure,
@@ -32,6 +37,7 @@ import type { ReserveRentalResult } from '../../activities/rental-hold';
 import { ErrorCode } from '../../domain/errors';
 import type { LedgerAccountKey } from '../../domain/ledger';
 import { times } from '../../domain/money';
+import { decideSilence, silenceLimitMs } from '../../domain/rental-silence';
 import { rentalRequestNotifications } from '../../domain/rental-notifications';
 import { rentalCode } from '../../domain/rental-settlement';
 import type { NewRental } from '../../domain/rental-store';
@@ -49,6 +55,7 @@ import {
   rentalSearchAttributes,
   rentalStatusQuery,
   type RentalView,
+  renterMessageUnansweredSignal,
 } from './contract';
 import { awaitBookedStart, handleCancel } from './booking';
 import { chat, closeTranscript, postMessage } from './chat';
@@ -62,6 +69,11 @@ import { passOn } from '../failures';
  * set, and records the start with a local activity.
  */
 const LEAN_START = 'rental-lean-start';
+/**
+ * patched() id, taken only by runs whose input has `maxSilenceMinutes` (issue 25.4): they time
+ * unanswered renter messages and may end early for silence. Runs without it never ask.
+ */
+const SILENCE_GUARD = 'silence-guard';
 
 export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   const state = new RentalState(input, Date.now());
@@ -81,6 +93,10 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   );
   setHandler(chatWithAgentUpdate, (u) => chat(state, u), { validator: (u) => state.validateChat(u) });
   handleCancel(state);
+  if (input.maxSilenceMinutes !== undefined && patched(SILENCE_GUARD))
+    state.silenceLimitMs = silenceLimitMs(input.maxSilenceMinutes);
+  // Sent by the API only for rentals with a guard; a run without one ignores it.
+  setHandler(renterMessageUnansweredSignal, ({ seq }) => state.noteUnanswered(seq, Date.now()));
   const reservation = new Reservation();
   setHandler(rentalReservedUpdate, async () => {
     await reservation.outcome();
@@ -115,6 +131,8 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
       await warn(state);
     } else if (Date.now() >= state.endsAtMs) {
       await endByClock(state);
+    } else if (state.silenceDue(Date.now())) {
+      await checkSilence(state);
     } else {
       const seen = state.changes;
       await condition(
@@ -176,6 +194,7 @@ const newRentalRow = ({ input, startsAtMs, endsAtMs }: RentalState): NewRental =
   endsAtMs,
   // Booked ahead: the row says so until the start (booking.ts).
   ...(input.bookedAhead ? { status: 'scheduled' as const } : {}),
+  ...(input.maxSilenceMinutes === undefined ? {} : { maxSilenceMinutes: input.maxSilenceMinutes }),
 });
 
 /**
@@ -263,6 +282,36 @@ async function endByClock(state: RentalState): Promise<void> {
   });
 }
 
+/**
+ * The silence guard's timer ran out: the transcript (where the API's `/v1/chat` stores proxy
+ * replies too) says whether the renter's oldest message after the agent's last one is that old.
+ * If so the rental ends as an early end does — transcript closed first (a chat in flight may still
+ * store its reply), unused whole minutes refunded at settlement; if not, the guard times what is
+ * left, or nothing.
+ */
+async function checkSilence(state: RentalState): Promise<void> {
+  const { input } = state;
+  const limitMs = state.silenceLimitMs ?? 0;
+  const unanswered = await local.oldestUnansweredMessage({
+    rentalId: input.rentalId,
+    renterId: input.renterId,
+    agentId: input.agentId,
+  });
+  const decision = decideSilence(limitMs, unanswered, Date.now());
+  if (decision.kind !== 'silent') return state.applySilenceCheck(decision);
+  await state.transcript.run(async () => {
+    // Ended meanwhile, or the agent's message was stored here while this waited for the lock.
+    if (state.ended || state.silentSince === null) return;
+    const closedAtMs = await closeTranscript(state, true);
+    state.end(
+      'clock',
+      `the agent left a renter message unanswered for ${input.maxSilenceMinutes} minutes`,
+      Math.max(Date.now(), closedAtMs ?? 0),
+      'agent_silent',
+    );
+  });
+}
+
 async function extend(state: RentalState, u: ExtendRentalInput): Promise<RentalView> {
   const { input } = state;
   // A re-sent extension (also after continue-as-new) answers as the first did and adds nothing;
@@ -344,5 +393,6 @@ async function settle(state: RentalState): Promise<void> {
   await emit(state, 'rental_ended', 'ended', 'Rental ended', `Rental ended (${state.endedBy})`, {
     ended_by: state.endedBy,
     ended_at: state.view().endedAt,
+    ...(state.endedReason ? { ended_reason: state.endedReason } : {}),
   });
 }
