@@ -5,13 +5,16 @@
  */
 import pg from 'pg';
 import { TronWeb } from 'tronweb';
-import type { Started } from './soak-load';
+import { checkOrders, type Tally } from './soak-checks-orders';
+import type { Started } from './soak-shared';
 
 export interface Verdict {
   lifecycles: number;
   lost: number;
   doublePaid: number;
   problems: string[];
+  /** What the newer lifecycles came to (booked, guarded, streamed, ordered), one line each. */
+  figures: string[];
 }
 
 type Db = pg.Pool;
@@ -35,6 +38,10 @@ export async function unfinished(db: Db, started: Started): Promise<Record<strin
     deliveries: await one(
       `SELECT count(*) AS n FROM webhook_deliveries WHERE state IN ('pending', 'retrying')`,
     ),
+    orders: await one(
+      `SELECT count(*) AS n FROM service_orders WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'accepted', 'delivered')`,
+      [started.orders.map((o) => o.id)],
+    ),
   };
 }
 
@@ -56,6 +63,7 @@ export async function check(
   };
   const rows = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
     (await db.query<T>(sql, params)).rows;
+  const figures: string[] = [];
 
   // The ledger: every journal balances, the whole sums to zero, no user balance below zero.
   const [sums] = await rows<{ total: string; unbalanced: string; negative: string }>(
@@ -92,6 +100,8 @@ export async function check(
     if (r.settled && out > Number(r.paid_in)) twice(1, `rental ${r.id} paid out ${out} of ${r.paid_in}`);
     else if (r.settled && out < Number(r.paid_in)) lose(1, `rental ${r.id} paid out ${out} of ${r.paid_in}`);
   }
+
+  figures.push(...(await checkRentalKinds(db, started, { lose, twice })));
 
   // Tasks: once closed with no slot in review, the escrow is empty; one payout per approved slot.
   const tasks = await rows<{
@@ -152,6 +162,8 @@ export async function check(
       twice(1, `withdrawal ${w.id} ${row.status} but ${onChain} sent`);
   }
 
+  figures.push(await checkOrders(db, started, { lose, twice }));
+
   // Nothing held without a live owner: at the end every hold and escrow is empty.
   const held = await rows<{ subject: string; balance: string }>(
     `SELECT subject, balance FROM ledger_accounts WHERE purpose IN ('held', 'escrow') AND balance <> 0`,
@@ -186,9 +198,80 @@ export async function check(
       started.tasks.length +
       started.deposits.length +
       started.withdrawals.length +
+      started.orders.length +
+      started.streams.ok +
       deliveryCount,
     lost,
     doublePaid,
     problems,
+    figures,
   };
+}
+
+/**
+ * Rentals beyond "start now": each reply of an agent stored at most once (every reply the soak's
+ * agent sends, streamed or not, is unique); a booking cancelled before its start refunded whole,
+ * through `rental-cancel:<id>` and never also settled; a guarded rental whose renter message was
+ * stored ended for silence. Money in and out of each escrow is checked with every rental above.
+ */
+async function checkRentalKinds(db: pg.Pool, started: Started, tally: Tally): Promise<string[]> {
+  const { lose, twice } = tally;
+  const replies = await db.query<{ rental_id: string; n: string }>(
+    `SELECT m.rental_id, count(*) AS n FROM rental_messages m JOIN rentals r ON r.id = m.rental_id
+      WHERE r.id = ANY($1::uuid[]) AND m.sender_id = r.agent_id
+      GROUP BY m.rental_id, m.content HAVING count(*) > 1`,
+    [started.rentals],
+  );
+  for (const r of replies.rows) twice(1, `rental ${r.rental_id}: one agent reply stored ${r.n} times`);
+  const stored = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM rental_messages m JOIN rentals r ON r.id = m.rental_id
+      WHERE r.id = ANY($1::uuid[]) AND m.sender_id = r.agent_id`,
+    [started.rentals],
+  );
+
+  const closings = await db.query<{ id: string; cancels: string; settlements: string }>(
+    `SELECT r.id,
+            (SELECT count(*) FROM ledger_journals j WHERE j.idempotency_key = 'rental-cancel:' || r.id) AS cancels,
+            (SELECT count(*) FROM ledger_journals j WHERE j.idempotency_key = 'rental-settlement:' || r.id) AS settlements
+       FROM rentals r WHERE r.id = ANY($1::uuid[])`,
+    [started.booked.map((b) => b.id)],
+  );
+  const closing = new Map(closings.rows.map((r) => [r.id, r]));
+  const cancelled = started.booked.filter((b) => b.cancelled);
+  for (const b of started.booked) {
+    const c = closing.get(b.id);
+    if (!c) continue; // counted with every rental above
+    if (Number(c.cancels) > 0 && Number(c.settlements) > 0)
+      twice(1, `booking ${b.id} cancelled and also settled`);
+    if (b.cancelled && Number(c.cancels) === 0) lose(1, `booking ${b.id} cancelled without its refund`);
+  }
+  const cancelledRows = await db.query<{ id: string; owner_gross: string; billed: string }>(
+    `SELECT id, COALESCE(owner_gross, 0) AS owner_gross, COALESCE(billed_minutes, -1) AS billed
+       FROM rentals WHERE id = ANY($1::uuid[])`,
+    [cancelled.map((b) => b.id)],
+  );
+  for (const r of cancelledRows.rows)
+    if (Number(r.owner_gross) !== 0 || Number(r.billed) !== 0)
+      twice(1, `booking ${r.id} cancelled before its start but billed ${r.billed} minutes`);
+
+  const messaged = started.guarded.filter((g) => g.messaged).map((g) => g.id);
+  const guards = await db.query<{
+    id: string;
+    settled: boolean;
+    ended_reason: string | null;
+    ended_by: string | null;
+  }>(`SELECT id, settled, ended_reason, ended_by FROM rentals WHERE id = ANY($1::uuid[])`, [messaged]);
+  let silent = 0;
+  for (const g of guards.rows) {
+    if (g.ended_reason === 'agent_silent' && g.ended_by === 'clock') silent++;
+    else if (g.settled)
+      lose(1, `guarded rental ${g.id} ended ${g.ended_by}/${g.ended_reason}, not for silence`);
+  }
+
+  const { ok, failed } = started.streams;
+  return [
+    `booked ahead: ${started.booked.length} (${cancelled.length} cancelled before the start)`,
+    `silence guard: ${started.guarded.length} rentals, ${messaged.length} left unanswered, ${silent} ended for silence`,
+    `streamed chats: ${ok} reached done, ${failed} not; agent replies stored ${stored.rows[0].n}, ${replies.rows.length} of them twice`,
+  ];
 }

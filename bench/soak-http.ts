@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 export interface Reply {
   status: number;
   json: Record<string, unknown>;
+  /** The body as sent (a streamed chat's Server-Sent Events). */
+  text: string;
 }
 
 export interface CallOptions {
@@ -51,7 +53,7 @@ export function httpClient(baseUrl: () => string) {
       signal: AbortSignal.timeout(60_000),
     });
     const text = await res.text();
-    return { status: res.status, json: parseJson(text) };
+    return { status: res.status, json: parseJson(text), text };
   }
 
   async function call(method: string, path: string, opts: CallOptions = {}): Promise<Reply> {
@@ -63,7 +65,7 @@ export function httpClient(baseUrl: () => string) {
       try {
         reply = await once(method, path, opts, idem);
       } catch (err) {
-        reply = { status: 599, json: { error: String(err) } };
+        reply = { status: 599, json: { error: String(err) }, text: '' };
       }
       if (!retry || !transient(reply) || Date.now() > deadline) return reply;
       transientAnswers++;

@@ -7,35 +7,40 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TronWeb, utils } from 'tronweb';
+import { bookingLoop, guardLoop } from './soak-bookings';
 import { expectStatus, type HttpClient } from './soak-http';
+import { orderLoop } from './soak-orders';
+import { type Actor, emptyStarted, pick, sleep, type Started, streamChat } from './soak-shared';
 
-export interface Started {
-  rentals: string[];
-  tasks: string[];
-  deposits: Array<{ txid: string; amount: number }>;
-  withdrawals: Array<{ id: string; address: string; net: number }>;
-  chats: { ok: number; failed: number };
-  extensionsResent: number;
-}
+export type { Started } from './soak-shared';
 
-interface Actor {
-  id: string;
-  key: string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
+/** The text of each agent reply is unique, so the checks can tell a reply stored twice. */
+const uniqueReply = () => `soak reply ${randomUUID()}`;
 
 /** Local servers the platform calls: a proxy agent, and a webhook receiver that fails every first attempt. */
 export async function startReceivers() {
   const seen = new Map<string, number>();
+  // A proxy agent: JSON, or Server-Sent Events in three pieces when the platform asks for a stream.
   const agent = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ response: `soak reply ${randomUUID().slice(0, 8)}` }));
-      }, 20);
+      const reply = uniqueReply();
+      if (!String(req.headers.accept ?? '').startsWith('text/event-stream')) {
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ response: reply }));
+        }, 20);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const pieces = [reply.slice(0, 5), reply.slice(5, 20), reply.slice(20)];
+      const next = () => {
+        const piece = pieces.shift();
+        if (piece === undefined) return void res.end('data: [DONE]\n\n');
+        res.write(`data: ${JSON.stringify({ delta: piece })}\n\n`);
+        setTimeout(next, 10);
+      };
+      next();
     });
   });
   const flaky = http.createServer((req, res) => {
@@ -95,14 +100,7 @@ export async function runLoad(opts: {
 }): Promise<Started> {
   const { call } = opts.http;
   const admin = { key: opts.adminKey };
-  const started: Started = {
-    rentals: [],
-    tasks: [],
-    deposits: [],
-    withdrawals: [],
-    chats: { ok: 0, failed: 0 },
-    extensionsResent: 0,
-  };
+  const started: Started = emptyStarted();
 
   const register = async (name: string): Promise<Actor> => {
     const r = expectStatus(
@@ -137,9 +135,15 @@ export async function runLoad(opts: {
   const workers = await Promise.all([1, 2, 3, 4].map((i) => register(`soak-worker-${tag}-${i}`)));
   const withdrawer = await register(`soak-withdrawer-${tag}`);
   const depositor = await register(`soak-depositor-${tag}`);
-  for (const a of [...renters, ...creators, withdrawer]) await fund(a, 100_000);
+  // Issue 25's lifecycles: a renter booking ahead, one renting with a silence guard, a buyer of services.
+  const booker = await register(`soak-booker-${tag}`);
+  const guarded = await register(`soak-guarded-${tag}`);
+  const buyer = await register(`soak-buyer-${tag}`);
+  const sellers = await Promise.all([1, 2].map((i) => register(`soak-seller-${tag}-${i}`)));
+  for (const a of [...renters, ...creators, withdrawer, booker, guarded, buyer]) await fund(a, 100_000);
 
   const live = () => Date.now() < opts.until;
+  const ctx = { call, started, live };
   const reviews: Array<Promise<void>> = [];
 
   async function rentalLoop(renter: Actor, agents: Actor[]): Promise<void> {
@@ -163,15 +167,15 @@ export async function runLoad(opts: {
           body: { content: 'hello events agent' },
         });
       } else {
-        for (let i = 0; i < 2 && live(); i++) {
-          const chat = await call('POST', '/v1/chat', {
-            headers: { 'x-api-key': code },
-            body: { message: `soak message ${i}` },
-            retry: false,
-          });
-          if (chat.status === 200) started.chats.ok++;
-          else started.chats.failed++;
-        }
+        const chat = await call('POST', '/v1/chat', {
+          headers: { 'x-api-key': code },
+          body: { message: 'soak message' },
+          retry: false,
+        });
+        if (chat.status === 200) started.chats.ok++;
+        else started.chats.failed++;
+        // The second message asks for Server-Sent Events: the agent streams its reply in pieces.
+        if (live()) await streamChat(ctx, code, 'soak message, streamed');
       }
       // The same extension twice (a client retrying after a lost answer): charged once.
       const extendKey = randomUUID();
@@ -306,6 +310,9 @@ export async function runLoad(opts: {
     ...creators.map((c) => taskLoop(c)),
     depositLoop(),
     withdrawalLoop(),
+    bookingLoop(ctx, booker, proxyAgents),
+    guardLoop(ctx, guarded, proxyAgents),
+    orderLoop(ctx, buyer, sellers),
   ]);
   await Promise.all(reviews);
   return started;

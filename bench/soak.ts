@@ -67,7 +67,9 @@ async function main(): Promise<void> {
     const [started] = await Promise.all([load, chaos]);
     say(
       `load stopped: ${started.rentals.length} rentals, ${started.tasks.length} tasks, ${started.deposits.length} deposits, ` +
-        `${started.withdrawals.length} withdrawals; chats ${started.chats.ok} answered / ${started.chats.failed} not`,
+        `${started.withdrawals.length} withdrawals, ${started.orders.length} service orders; ` +
+        `chats ${started.chats.ok} answered / ${started.chats.failed} not, ` +
+        `streamed ${started.streams.ok} / ${started.streams.failed} not`,
     );
 
     // The drain waits while lifecycles keep finishing: the flaky receiver fails every first attempt,
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     say(`withdrawals reviewed: ${reviews.rows.map((r) => `${r.status} ${r.n}`).join(', ')}`);
 
     const verdict = await check(db, started, { url: stack.devchainUrl, usdt: stack.usdtContract });
+    for (const f of verdict.figures) say(f);
     for (const p of verdict.problems.slice(0, 30)) say(p);
     const http = client.stats();
     say(`${http.requests} requests, ${http.transientAnswers} transient answers retried`);
