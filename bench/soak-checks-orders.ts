@@ -22,8 +22,11 @@ export async function checkOrders(db: pg.Pool, started: Started, tally: Tally): 
     escrows: string;
     payouts: string;
     refunds: string;
+    detail: string;
   }>(
-    `SELECT o.id, o.status, o.price, COALESCE(a.balance, 0) AS balance,
+    `SELECT o.id, o.status, o.price,
+            json_build_object('created_at', o.created_at, 'accepted_at', o.accepted_at, 'delivered_at', o.delivered_at,
+                              'review_deadline', o.review_deadline, 'delivery_message', o.delivery_message, 'now', now())::text AS detail, COALESCE(a.balance, 0) AS balance,
             (SELECT count(*) FROM ledger_journals j WHERE j.reference = 'service_order:' || o.id AND j.kind = 'service_order_escrow') AS escrows,
             (SELECT count(*) FROM ledger_journals j WHERE j.reference = 'service_order:' || o.id AND j.kind = 'service_order_payout') AS payouts,
             (SELECT count(*) FROM ledger_journals j WHERE j.reference = 'service_order:' || o.id AND j.kind = 'service_order_refund') AS refunds
@@ -40,7 +43,7 @@ export async function checkOrders(db: pg.Pool, started: Started, tally: Tally): 
     if (escrows > 1) twice(1, `service order ${o.id}: price held ${escrows} times`);
     if (payouts + refunds > 1) twice(1, `service order ${o.id}: ${payouts} payouts and ${refunds} refunds`);
     if (!['completed', 'declined', 'cancelled', 'expired'].includes(o.status)) {
-      lose(1, `service order ${o.id} still ${o.status}`);
+      lose(1, `service order ${o.id} still ${o.status} ${o.detail}`);
       continue;
     }
     if (Number(o.balance) !== 0) lose(1, `service order ${o.id} escrow still holds ${o.balance}`);
