@@ -176,6 +176,7 @@ describe('rental file quotas and the orphan sweeper', () => {
         idempotencyKeyPurgeScheduleId: `idempotency-key-purge-test-${randomUUID()}`,
         reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
         orphanBlobSweepScheduleId: `orphan-file-blob-sweep-test-${randomUUID()}`,
+        auditCompletionScheduleId: `admin-audit-completion-test-${randomUUID()}`,
       };
       await ensureSchedules(stack.client, opts);
       await ensureSchedules(stack.client, opts);
@@ -190,6 +191,7 @@ describe('rental file quotas and the orphan sweeper', () => {
           opts.idempotencyKeyPurgeScheduleId,
           opts.reconcilerScheduleId,
           opts.orphanBlobSweepScheduleId,
+          opts.auditCompletionScheduleId,
         ])
           await stack.client.schedule.getHandle(id).delete();
       }
