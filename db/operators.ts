@@ -187,9 +187,11 @@ export interface AuditCompletion {
  *   otherwise (another operator decided, or the request never reached the workflow);
  * - an operator's end of a rental, once the rental ended: applied when an operator ended it,
  *   refused when the clock, the renter or the owner did.
+ * - an alert's acknowledgement (one statement, done or not by the time its entry is stale):
+ *   applied when this operator acknowledged the alert after opening the entry, refused otherwise.
  * A withdrawal still in review or a rental still running leaves its entry unknown: the decision
- * may yet arrive. Other actions (an extension, an adjustment, a lifted lock-out, an acknowledged
- * alert) have no subject state that tells, and stay `unknown`.
+ * may yet arrive. Other actions (an extension, an adjustment, a lifted lock-out) have no subject
+ * state that tells, and stay `unknown`.
  */
 export async function completeOpenAudits(
   db: Queryable,
@@ -225,9 +227,21 @@ export async function completeOpenAudits(
       WHERE a.outcome = 'unknown' AND a.action = 'rental.end'
         AND r.id::text = a.subject_id AND r.status = 'ended'`,
   );
+  const alerts = await db.query(
+    `UPDATE admin_audit a
+        SET outcome = CASE
+              WHEN al.acknowledged_by = a.actor_account_id AND al.acknowledged_at >= a.created_at
+              THEN 'applied' ELSE 'refused' END,
+            outcome_detail = concat_ws('; ', a.outcome_detail, 'completed: alert is ' ||
+              CASE WHEN al.acknowledged_at IS NOT NULL THEN 'acknowledged by ' || al.acknowledged_by_actor
+                   WHEN al.resolved_at IS NOT NULL THEN 'resolved' ELSE 'open' END),
+            settled_at = now()
+       FROM operator_alerts al
+      WHERE a.outcome = 'unknown' AND a.action = 'alert.acknowledge' AND al.id::text = a.subject_id`,
+  );
   return {
     markedUnknown: stale.rowCount ?? 0,
-    completed: (withdrawals.rowCount ?? 0) + (rentals.rowCount ?? 0),
+    completed: (withdrawals.rowCount ?? 0) + (rentals.rowCount ?? 0) + (alerts.rowCount ?? 0),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { acknowledgeAlert, insertOperatorAlert } from '../../db/operator-alerts';
 import { startAudit } from '../../db/operators';
 import {
   auditCompletionStartOptions,
@@ -38,10 +39,15 @@ async function activeRental() {
 }
 
 /** The first half of `audited` (api/use-cases/operators.ts): the entry opened, then the process died. */
-async function orphanedEntry(operator: TestAccount, rentalId: string, ageSeconds: number) {
+async function orphanedEntry(
+  operator: TestAccount,
+  subjectId: string,
+  ageSeconds: number,
+  action = 'rental.end',
+) {
   const id = await startAudit(stack.db, {
-    action: 'rental.end',
-    subjectId: rentalId,
+    action,
+    subjectId,
     reason: 'abuse',
     actorAccountId: operator.id,
     actor: 'operator@test',
@@ -123,6 +129,45 @@ describe('an operator decision whose process died before recording its outcome',
     await sweep();
 
     expect((await outcomeOf(entry)).outcome).toBe('pending');
+  });
+});
+
+describe('an alert acknowledgement whose process died before recording its outcome', () => {
+  async function openAlert() {
+    const subject = `audit-completion-test:${randomUUID()}`;
+    await insertOperatorAlert(stack.db, 'audit_completion_test', subject, 'needs a human');
+    return (
+      await stack.db.query<{ id: string }>('SELECT id::text FROM operator_alerts WHERE subject = $1', [
+        subject,
+      ])
+    ).rows[0].id;
+  }
+
+  it('is completed as applied when the operator’s acknowledgement went through', async () => {
+    const operator = await createTestAccount(stack.db);
+    const alertId = await openAlert();
+    const entry = await orphanedEntry(operator, alertId, 120, 'alert.acknowledge');
+    await acknowledgeAlert(stack.db, Number(alertId), { accountId: operator.id, actor: 'operator@test' });
+
+    await sweep();
+
+    expect(await outcomeOf(entry)).toEqual({
+      outcome: 'applied',
+      outcome_detail: expect.stringContaining('completed: alert is acknowledged by operator@test'),
+    });
+  });
+
+  it('is completed as refused when the alert was never acknowledged', async () => {
+    const operator = await createTestAccount(stack.db);
+    const alertId = await openAlert();
+    const entry = await orphanedEntry(operator, alertId, 120, 'alert.acknowledge');
+
+    await sweep();
+
+    expect(await outcomeOf(entry)).toEqual({
+      outcome: 'refused',
+      outcome_detail: expect.stringContaining('completed: alert is open'),
+    });
   });
 });
 
