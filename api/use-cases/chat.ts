@@ -5,6 +5,7 @@
  * polling agent it is the rental workflow's `chatWithAgent` update, which stores both sides and
  * waits for the bot's reply.
  */
+import { randomUUID } from 'node:crypto';
 import { untilProcessed } from '../workflow-updates';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { appError } from '../../domain/errors';
@@ -67,6 +68,8 @@ export async function chat(
   const budgetEndMs = deadline ? deadline.atMs - CHAT_ANSWER_MARGIN_MS : Date.now() + NO_DEADLINE_BUDGET_MS;
   const direct = await chatWithProxyAgent(deps, rental, input.message, budgetEndMs, onDelta);
   if (direct) return direct;
+  // Chosen here, once: a second ask (untilProcessed) after a lost workflow task stores no second copy.
+  const messageId = randomUUID();
   const update = () =>
     untilProcessed(() =>
       deps.temporal.workflow.getHandle(rentalWorkflowId(rental.id)).executeUpdate(chatWithAgentUpdate, {
@@ -76,6 +79,7 @@ export async function chat(
             channel: CHAT_CHANNEL,
             renterId: rental.renter_id,
             deadlineAtMs: deadline && deadline.atMs - CHAT_ANSWER_MARGIN_MS,
+            messageId,
           },
         ],
       }),
