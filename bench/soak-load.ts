@@ -136,11 +136,15 @@ export async function runLoad(opts: {
   const withdrawer = await register(`soak-withdrawer-${tag}`);
   const depositor = await register(`soak-depositor-${tag}`);
   // Issue 25's lifecycles: a renter booking ahead, one renting with a silence guard, a buyer of services.
-  const booker = await register(`soak-booker-${tag}`);
-  const guarded = await register(`soak-guarded-${tag}`);
-  const buyer = await register(`soak-buyer-${tag}`);
+  const [booker, guarded, buyer] = await Promise.all(
+    ['booker', 'guarded', 'buyer'].map((role) => register(`soak-${role}-${tag}`)),
+  );
   const sellers = await Promise.all([1, 2].map((i) => register(`soak-seller-${tag}-${i}`)));
-  for (const a of [...renters, ...creators, withdrawer, booker, guarded, buyer]) await fund(a, 100_000);
+  // In parallel: each funding is its own keyed adjustment, and the load should start soon (the
+  // cluster acceptance kills a worker 20 s in and wants lifecycles in flight then).
+  await Promise.all(
+    [...renters, ...creators, withdrawer, booker, guarded, buyer].map((a) => fund(a, 100_000)),
+  );
 
   const live = () => Date.now() < opts.until;
   const ctx = { call, started, live };
