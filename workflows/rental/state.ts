@@ -15,6 +15,7 @@ import {
 } from '../../domain/rental-settlement';
 import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../../domain/rental-store';
 import type { RentalEndedReason, SilenceDecision, SilentSince } from '../../domain/rental-silence';
+import { healthCheckAtMs } from '../../domain/rental-availability';
 import {
   type CancelRentalInput,
   type ChatWithAgentInput,
@@ -104,6 +105,13 @@ export class RentalState {
    * stored by the API, not here).
    */
   silentSince: SilentSince | null;
+  /**
+   * Per-minute health checks of a proxy agent (issue 25.3), set by runs that take the
+   * `health-minute-checks` patch; false: no checks, and nothing below changes what the run does.
+   */
+  healthChecks = false;
+  /** The rental minute (1-based) whose check comes next. */
+  nextCheckMinute: number;
 
   constructor(
     readonly input: RentalInput,
@@ -122,6 +130,7 @@ export class RentalState {
     this.revision = c?.revision ?? 0;
     this.extensions = { ...c?.extensions };
     this.silentSince = c?.silentSince ?? null;
+    this.nextCheckMinute = c?.nextCheckMinute ?? 1;
   }
 
   get ended(): boolean {
@@ -208,7 +217,40 @@ export class RentalState {
     const warnAt = this.endsAtMs - ENDING_SOON_MS;
     const next = this.warnedForEndsAtMs === this.endsAtMs ? this.endsAtMs : Math.min(warnAt, this.endsAtMs);
     const silentAt = this.silenceDeadlineMs();
-    return Math.max(1, (silentAt === null ? next : Math.min(next, silentAt)) - nowMs);
+    const checkAt = this.healthCheckDeadlineMs();
+    const soonest = Math.min(next, silentAt ?? next, checkAt ?? next);
+    return Math.max(1, soonest - nowMs);
+  }
+
+  // ── per-minute health checks (issue 25.3) ───────────────────────────────────────────────
+
+  /** When the next check is due (the middle of its minute), or null: no checks, or none before the end. */
+  private healthCheckDeadlineMs(): number | null {
+    if (!this.healthChecks || this.ended || this.status === 'scheduled') return null;
+    const at = healthCheckAtMs(this.startsAtMs, this.nextCheckMinute);
+    return at < this.endsAtMs ? at : null;
+  }
+
+  healthCheckDue(nowMs: number): boolean {
+    const at = this.healthCheckDeadlineMs();
+    return at !== null && nowMs >= at;
+  }
+
+  /**
+   * The minute to check now (the one `nowMs` falls in: minutes a stalled worker missed are not
+   * checked late), and the next one's turn after it.
+   */
+  takeHealthCheckMinute(nowMs: number): number {
+    const minute = Math.max(this.nextCheckMinute, Math.floor((nowMs - this.startsAtMs) / MS_PER_MINUTE) + 1);
+    this.nextCheckMinute = minute + 1;
+    this.changes++;
+    return minute;
+  }
+
+  /** The agent is not a proxy agent: nothing to check for the rest of the rental. */
+  stopHealthChecks(): void {
+    this.healthChecks = false;
+    this.changes++;
   }
 
   // ── the silence guard (issue 25.4) ──────────────────────────────────────────────────────
@@ -269,12 +311,14 @@ export class RentalState {
     this.setStatus('ended');
   }
 
-  computeSettlement(): Settlement {
+  /** `unavailableMinutes` (health-gated billing): started minutes not billed; omitted before the gate. */
+  computeSettlement(unavailableMinutes?: readonly number[]): Settlement {
     this.settlement = settleRental({
       pricePerMinute: this.input.pricePerMinute,
       paidMinutes: this.paidMinutes,
       startsAtMs: this.startsAtMs,
       endedAtMs: this.endedAtMs ?? this.endsAtMs,
+      ...(unavailableMinutes === undefined ? {} : { unavailableMinutes }),
     });
     return this.settlement;
   }
@@ -359,6 +403,7 @@ export class RentalState {
               billedMinutes: s.billedMinutes,
               ownerGross: s.ownerGross,
               refund: s.refund,
+              ...(s.unavailableMinutes ? { unavailableMinutes: s.unavailableMinutes } : {}),
             }
           : undefined,
     };
@@ -400,6 +445,8 @@ export class RentalState {
         extensions: this.extensions,
         // Only runs with the guard carry it, so older runs continue as they always did.
         ...(this.silenceLimitMs === null ? {} : { silentSince: this.silentSince }),
+        // Only runs with the checks carry where they are.
+        ...(this.healthChecks ? { nextCheckMinute: this.nextCheckMinute } : {}),
       },
     };
   }
