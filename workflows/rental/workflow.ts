@@ -19,6 +19,11 @@
  * The silence guard (`maxSilenceMinutes`, patch `silence-guard`): a durable timer from the oldest
  * renter message the agent has not answered; when it runs out the transcript decides, and a
  * silent agent's rental ends as an early end does (`endedReason: 'agent_silent'`), same postings.
+ *
+ * Health-gated billing (patches `health-minute-checks`, `health-gated-billing`; issue 25.3): a
+ * proxy agent is health-checked once a minute while the rental is active, and the settlement
+ * leaves out the started minutes it was demonstrably unavailable for — same keyed postings, the
+ * owner's gross smaller and the refund larger (domain/rental-availability.ts).
  */
 import {
   ActivityFailure,
