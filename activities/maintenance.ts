@@ -9,6 +9,7 @@ import { ErrorCode } from '../domain/errors';
 import type { ActivityDeps } from './deps';
 import { cutoffBefore, purgeIdempotencyKeysBefore } from '../db/idempotency';
 import { recordSweptBlob, storageKeysInUse } from '../db/rental-files';
+import { type AuditCompletion, completeOpenAudits as completeAudits } from '../db/operators';
 import { createFileStorage, type FileStorage, type StoredBlob } from '../services/file-storage';
 
 /** The SPEC's floor; IDEMPOTENCY_KEY_RETENTION_HOURS has the same minimum. */
@@ -116,5 +117,17 @@ export function createMaintenanceActivities(deps: ActivityDeps, storage?: FileSt
     return { checked, swept, bytes };
   }
 
-  return { purgeExpiredIdempotencyKeys, sweepOrphanFileBlobs };
+  /**
+   * Completes the operators' audit without waiting for someone to view it: the same rule the
+   * console runs before showing it (db/operators.ts completeOpenAudits).
+   */
+  async function completeOpenAudits(): Promise<AuditCompletion> {
+    const result = await completeAudits(deps.db);
+    if (result.markedUnknown + result.completed > 0) {
+      deps.logger.info({ ...result }, 'open audit entries completed');
+    }
+    return result;
+  }
+
+  return { purgeExpiredIdempotencyKeys, sweepOrphanFileBlobs, completeOpenAudits };
 }

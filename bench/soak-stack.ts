@@ -63,9 +63,15 @@ function waitForLine(child: ManagedChild, needle: string, timeoutMs = 120_000): 
         resolve();
       }
     });
+    // Its last words say why (the soak drops child output otherwise).
+    const last: string[] = [];
+    child.onLine((line) => {
+      if (line.trim()) last.push(line);
+      if (last.length > 20) last.shift();
+    });
     void child.exited.then((how) => {
       clearTimeout(timer);
-      reject(new Error(`${child.name} exited before it was ready (${how})`));
+      reject(new Error(`${child.name} exited before it was ready (${how}):\n${last.join('\n')}`));
     });
   });
 }
@@ -136,6 +142,8 @@ export async function startSoakStack(opts: {
     PORT: String(apiPort),
     METRICS_PORT: '0',
     WORKER_METRICS_PORT: '0',
+    // Not the default port: the soak runs beside the integration lane's processes.
+    API_METRICS_PORT: '0',
     ...SOAK_LOAD_ENV,
     ...opts.extraEnv,
   };

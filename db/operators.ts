@@ -146,7 +146,7 @@ export async function startAudit(db: Queryable, a: AuditStart): Promise<number> 
   return r.rows[0].id;
 }
 
-/** How a decision ended; `unknown` when its answer did not come (see settleUnknownAudits). */
+/** How a decision ended; `unknown` when its answer did not come (see completeOpenAudits). */
 export type AuditOutcome = 'applied' | 'refused' | 'unknown';
 
 export async function settleAudit(
@@ -162,14 +162,50 @@ export async function settleAudit(
 }
 
 /**
- * Completes `unknown` withdrawal decisions from the withdrawal itself, once it has left review:
- * applied when this operator decided it and the way they asked (a rejection ends `rejected`, an
- * approval anywhere else), refused otherwise (another operator decided, or the request never
- * reached the workflow). A withdrawal still in review leaves its entry unknown: the decision may
- * yet arrive. One statement, idempotent; run before the audit is shown.
+ * An entry still `pending` this long after it was opened lost its deciding process (every admin
+ * request answers within ADMIN_REQUEST_DEADLINE_MS, at most 55 s): nobody will record its outcome,
+ * so it becomes `unknown` and is completed from its subject like any other.
  */
-export async function settleUnknownAudits(db: Queryable): Promise<void> {
-  await db.query(
+export const STALE_PENDING_AUDIT_SECONDS = 60;
+
+export interface AuditCompletion {
+  /** Pending entries whose process stopped before recording an outcome, now `unknown`. */
+  markedUnknown: number;
+  /** `unknown` entries completed to `applied` or `refused` from their subject. */
+  completed: number;
+}
+
+/**
+ * The one rule that completes the audit, run before it is shown and by the
+ * `admin-audit-completion` Temporal Schedule (so nobody has to look). Idempotent; each statement
+ * touches only what is still open.
+ *
+ * First, pending entries older than `stalePendingSeconds` become `unknown`. Then `unknown` entries
+ * are completed from their subject once it shows what became of the decision:
+ * - a withdrawal decision, once the withdrawal left review: applied when this operator decided it
+ *   and the way they asked (a rejection ends `rejected`, an approval anywhere else), refused
+ *   otherwise (another operator decided, or the request never reached the workflow);
+ * - an operator's end of a rental, once the rental ended: applied when an operator ended it,
+ *   refused when the clock, the renter or the owner did.
+ * - an alert's acknowledgement (one statement, done or not by the time its entry is stale):
+ *   applied when this operator acknowledged the alert after opening the entry, refused otherwise.
+ * A withdrawal still in review or a rental still running leaves its entry unknown: the decision
+ * may yet arrive. Other actions (an extension, an adjustment, a lifted lock-out) have no subject
+ * state that tells, and stay `unknown`.
+ */
+export async function completeOpenAudits(
+  db: Queryable,
+  stalePendingSeconds: number = STALE_PENDING_AUDIT_SECONDS,
+): Promise<AuditCompletion> {
+  const stale = await db.query(
+    `UPDATE admin_audit
+        SET outcome = 'unknown',
+            outcome_detail = 'no outcome recorded: the deciding request stopped before it answered',
+            settled_at = now()
+      WHERE outcome = 'pending' AND created_at < now() - make_interval(secs => $1)`,
+    [stalePendingSeconds],
+  );
+  const withdrawals = await db.query(
     `UPDATE admin_audit a
         SET outcome = CASE
               WHEN w.decided_by = a.actor_account_id
@@ -181,6 +217,32 @@ export async function settleUnknownAudits(db: Queryable): Promise<void> {
       WHERE a.outcome = 'unknown' AND a.action IN ('withdrawal.approve', 'withdrawal.reject')
         AND w.id::text = a.subject_id AND w.status <> 'review'`,
   );
+  const rentals = await db.query(
+    `UPDATE admin_audit a
+        SET outcome = CASE WHEN r.ended_by = 'operator' THEN 'applied' ELSE 'refused' END,
+            outcome_detail = concat_ws('; ', a.outcome_detail,
+              'completed: rental ended by ' || coalesce(r.ended_by, 'unknown')),
+            settled_at = now()
+       FROM rentals r
+      WHERE a.outcome = 'unknown' AND a.action = 'rental.end'
+        AND r.id::text = a.subject_id AND r.status = 'ended'`,
+  );
+  const alerts = await db.query(
+    `UPDATE admin_audit a
+        SET outcome = CASE
+              WHEN al.acknowledged_by = a.actor_account_id AND al.acknowledged_at >= a.created_at
+              THEN 'applied' ELSE 'refused' END,
+            outcome_detail = concat_ws('; ', a.outcome_detail, 'completed: alert is ' ||
+              CASE WHEN al.acknowledged_at IS NOT NULL THEN 'acknowledged by ' || al.acknowledged_by_actor
+                   WHEN al.resolved_at IS NOT NULL THEN 'resolved' ELSE 'open' END),
+            settled_at = now()
+       FROM operator_alerts al
+      WHERE a.outcome = 'unknown' AND a.action = 'alert.acknowledge' AND al.id::text = a.subject_id`,
+  );
+  return {
+    markedUnknown: stale.rowCount ?? 0,
+    completed: (withdrawals.rowCount ?? 0) + (rentals.rowCount ?? 0) + (alerts.rowCount ?? 0),
+  };
 }
 
 /** The audit of these subjects, newest first. */

@@ -22,6 +22,11 @@ import {
   IDEMPOTENCY_KEY_PURGE_SCHEDULE_ID,
   IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
   idempotencyKeyPurgeStartOptions,
+  AUDIT_COMPLETION_INTERVAL,
+  AUDIT_COMPLETION_SCHEDULE_ID,
+  AUDIT_COMPLETION_WORKFLOW_TYPE,
+  auditCompletionStartOptions,
+  type CompleteOpenAuditsWorkflow,
   ORPHAN_BLOB_SWEEP_INTERVAL,
   ORPHAN_BLOB_SWEEP_SCHEDULE_ID,
   ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
@@ -47,6 +52,8 @@ export interface EnsureSchedulesOptions {
   reconcilerScheduleId?: string;
   /** As above, for the hourly orphan-blob sweep. */
   orphanBlobSweepScheduleId?: string;
+  /** As above, for the audit-completion sweep. */
+  auditCompletionScheduleId?: string;
 }
 
 export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptions): Promise<void> {
@@ -114,6 +121,21 @@ export async function ensureSchedules(client: Client, opts: EnsureSchedulesOptio
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   };
   await upsertSchedule(client, sweepId, sweep);
+
+  const auditId = opts.auditCompletionScheduleId ?? AUDIT_COMPLETION_SCHEDULE_ID;
+  const audit: Omit<
+    ScheduleOptions<ScheduleOptionsStartWorkflowAction<CompleteOpenAuditsWorkflow>>,
+    'scheduleId'
+  > = {
+    spec: { intervals: [{ every: AUDIT_COMPLETION_INTERVAL }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: AUDIT_COMPLETION_WORKFLOW_TYPE,
+      ...auditCompletionStartOptions(auditId, opts.taskQueue),
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+  };
+  await upsertSchedule(client, auditId, audit);
 }
 
 /** Creates the schedule, or brings an existing one with this id up to `definition`. */

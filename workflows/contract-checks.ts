@@ -12,6 +12,8 @@ import type * as depositWorkflow from './deposit/workflow';
 import type { DEPOSIT_WATCHER_WORKFLOW_TYPE, DepositWatcherWorkflow } from './deposit/contract';
 import type * as depositWatcherWorkflow from './deposit/watcher';
 import type {
+  AUDIT_COMPLETION_WORKFLOW_TYPE,
+  CompleteOpenAuditsWorkflow,
   IDEMPOTENCY_KEY_PURGE_WORKFLOW_TYPE,
   ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
   PurgeExpiredIdempotencyKeysWorkflow,
@@ -57,6 +59,13 @@ export type ContractChecks = [
       typeof purgeExpiredIdempotencyKeysWorkflow,
       typeof ORPHAN_BLOB_SWEEP_WORKFLOW_TYPE,
       SweepOrphanFileBlobsWorkflow
+    >
+  >,
+  Proven<
+    Implements<
+      typeof purgeExpiredIdempotencyKeysWorkflow,
+      typeof AUDIT_COMPLETION_WORKFLOW_TYPE,
+      CompleteOpenAuditsWorkflow
     >
   >,
   Proven<Implements<typeof reconcilerWorkflow, typeof RECONCILER_WORKFLOW_TYPE, ReconcilerWorkflow>>,

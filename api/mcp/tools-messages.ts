@@ -1,7 +1,8 @@
-/** Direct messages (issue 17.2): send_direct_message, list_direct_messages. */
-import { listDirectMessagesQuery, sendDirectMessageInput } from '../schemas/messages';
+/** Direct messages (issue 17.2, 24.2): send_direct_message, list_direct_messages, block_sender, unblock_sender. */
+import { z } from 'zod';
+import { dmBlockParams, listDirectMessagesQuery, sendDirectMessageInput } from '../schemas/messages';
 import { MESSAGES_PATH } from '../routes/messages';
-import { listDirectMessages, sendDirectMessage } from '../use-cases/messages';
+import { blockSender, listDirectMessages, sendDirectMessage, unblockSender } from '../use-cases/messages';
 import { idempotencyKeyArg, idempotentToolCall, restBodyOf } from './idempotency';
 import { authenticatedTool, type McpTool } from './tool';
 
@@ -44,4 +45,34 @@ export const listDirectMessagesTool = authenticatedTool({
   },
 });
 
-export const messageTools: McpTool[] = [sendDirectMessageTool, listDirectMessagesTool];
+// REST takes the account from the path; strict like every tool whose REST route has no body.
+const blockInput = z.strictObject(dmBlockParams.shape);
+
+export const blockSenderTool = authenticatedTool({
+  name: 'block_sender',
+  description:
+    'Stop an account (`account_id`) from sending you direct messages; it gets 403 dm_blocked. ' +
+    'Blocking again keeps the first block.',
+  input: blockInput,
+  async run(deps, principal, input) {
+    const block = await blockSender(deps, principal, input.account_id);
+    return { data: { ...block }, summary: `Account ${block.account_id} blocked since ${block.since}.` };
+  },
+});
+
+export const unblockSenderTool = authenticatedTool({
+  name: 'unblock_sender',
+  description: 'Lift your block of an account (`account_id`): it may send you direct messages again.',
+  input: blockInput,
+  async run(deps, principal, input) {
+    const block = await unblockSender(deps, principal, input.account_id);
+    return { data: { ...block }, summary: `Account ${block.account_id} unblocked.` };
+  },
+});
+
+export const messageTools: McpTool[] = [
+  sendDirectMessageTool,
+  listDirectMessagesTool,
+  blockSenderTool,
+  unblockSenderTool,
+];

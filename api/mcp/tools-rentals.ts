@@ -1,6 +1,10 @@
-/** Rental tools for renters and rented bots: list_rentals, get_rental_messages, send_rental_message. */
+/**
+ * Rental tools for renters and rented bots: list_rentals, get_rental_messages, send_rental_message,
+ * get_rental_receipt.
+ */
 import { z } from 'zod';
 import { listRentalsQuery, postMessageInput, rentalIdParams } from '../schemas/rentals';
+import { rentalReceipt } from '../use-cases/rental-receipt';
 import { listMessages, listRentals, postMessage } from '../use-cases/rentals';
 import { authenticatedTool, type McpTool } from './tool';
 
@@ -41,4 +45,26 @@ export const sendRentalMessageTool = authenticatedTool({
   },
 });
 
-export const rentalTools: McpTool[] = [listRentalsTool, getRentalMessagesTool, sendRentalMessageTool];
+export const getRentalReceiptTool = authenticatedTool({
+  name: 'get_rental_receipt',
+  description:
+    'The receipt of a settled rental (its renter, or the rented bot’s owner): billed and unavailable minutes, refund, ' +
+    'total cost, each minute’s state, the transcript’s SHA-256 and the ledger postings.',
+  input: z.strictObject(rentalId),
+  async run(deps, principal, input) {
+    const receipt = await rentalReceipt(deps, principal, input.rental_id);
+    return {
+      data: receipt,
+      summary:
+        `Rental ${receipt.rental_id}: ${receipt.billed_minutes} minutes billed, ` +
+        `${receipt.total_cost} USDT, ${receipt.refund} USDT refunded.`,
+    };
+  },
+});
+
+export const rentalTools: McpTool[] = [
+  listRentalsTool,
+  getRentalMessagesTool,
+  sendRentalMessageTool,
+  getRentalReceiptTool,
+];

@@ -6,6 +6,7 @@
  * waits for the bot's reply.
  */
 import { untilProcessed } from '../workflow-updates';
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { appError } from '../../domain/errors';
 import {
@@ -67,6 +68,8 @@ export async function chat(
   const budgetEndMs = deadline ? deadline.atMs - CHAT_ANSWER_MARGIN_MS : Date.now() + NO_DEADLINE_BUDGET_MS;
   const direct = await chatWithProxyAgent(deps, rental, input.message, budgetEndMs, onDelta);
   if (direct) return direct;
+  // Chosen here, so asking again (untilProcessed) or a lost workflow task's redo stores it once.
+  const messageId = randomUUID();
   const update = () =>
     untilProcessed(() =>
       deps.temporal.workflow.getHandle(rentalWorkflowId(rental.id)).executeUpdate(chatWithAgentUpdate, {
@@ -76,6 +79,7 @@ export async function chat(
             channel: CHAT_CHANNEL,
             renterId: rental.renter_id,
             deadlineAtMs: deadline && deadline.atMs - CHAT_ANSWER_MARGIN_MS,
+            messageId,
           },
         ],
       }),

@@ -197,15 +197,15 @@ export const settleAudit = (
   detail: string | null,
 ) => store.settleAudit(deps.db, auditId, outcome, detail);
 
-/** The audit of these subjects, newest first; `unknown` entries completed first where known. */
+/** The audit of these subjects, newest first; open entries completed first where known. */
 export async function auditOf(deps: ApiDeps, subjectIds: string[]) {
-  await store.settleUnknownAudits(deps.db);
+  await store.completeOpenAudits(deps.db);
   return store.auditOf(deps.db, subjectIds);
 }
 
 export async function recentAudit(deps: ApiDeps, q: { limit: number; cursor?: string }) {
   const after = afterKey('admin-audit', ['bigint'], q.cursor);
-  await store.settleUnknownAudits(deps.db);
+  await store.completeOpenAudits(deps.db);
   const rows = await store.recentAudit(deps.db, q.limit + 1, after ? Number(after[0]) : undefined);
   const { page, ...info } = paged(rows, q.limit, 'admin-audit', (a) => [a.id]);
   return { audit: page.map(auditView), ...info };

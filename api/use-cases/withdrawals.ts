@@ -192,7 +192,7 @@ export async function decideWithdrawal(
     return result;
   } catch (err) {
     // Refused only when the answer says so; a decision whose answer did not come (deadline,
-    // Temporal unreachable) may be applied yet: unknown, completed later (settleUnknownAudits).
+    // Temporal unreachable) may be applied yet: unknown, completed later (completeOpenAudits).
     const detail = err instanceof Error ? err.message : String(err);
     await settleAudit(deps, auditId, decisionRefused(err) ? 'refused' : 'unknown', detail);
     throw err;

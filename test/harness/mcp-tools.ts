@@ -2,12 +2,14 @@
 export const MCP_TOOL_NAMES = [
   'accept_task',
   'ack_events',
+  'block_sender',
   'create_deposit',
   'create_service',
   'create_task',
   'create_withdrawal',
   'get_balance',
   'get_rental_messages',
+  'get_rental_receipt',
   'get_transactions',
   'list_direct_messages',
   'list_events',
@@ -24,5 +26,6 @@ export const MCP_TOOL_NAMES = [
   'send_direct_message',
   'send_rental_message',
   'submit_proof',
+  'unblock_sender',
   'update_service_order',
 ];

@@ -183,6 +183,7 @@ describe('owned holds, task cancel and the reconciler', () => {
       idempotencyKeyPurgeScheduleId: `idempotency-key-purge-test-${randomUUID()}`,
       reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
       orphanBlobSweepScheduleId: `orphan-file-blob-sweep-test-${randomUUID()}`,
+      auditCompletionScheduleId: `admin-audit-completion-test-${randomUUID()}`,
     };
     await ensureSchedules(stack.client, opts);
     await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
@@ -197,6 +198,7 @@ describe('owned holds, task cancel and the reconciler', () => {
         opts.idempotencyKeyPurgeScheduleId,
         opts.reconcilerScheduleId,
         opts.orphanBlobSweepScheduleId,
+        opts.auditCompletionScheduleId,
       ])
         await stack.client.schedule.getHandle(id).delete();
     }

@@ -92,6 +92,7 @@ describe('idempotency key purge', () => {
       idempotencyKeyPurgeScheduleId: `idempotency-key-purge-test-${randomUUID()}`,
       reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
       orphanBlobSweepScheduleId: `orphan-file-blob-sweep-test-${randomUUID()}`,
+      auditCompletionScheduleId: `admin-audit-completion-test-${randomUUID()}`,
     };
     await ensureSchedules(stack.client, opts);
     await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
@@ -107,6 +108,7 @@ describe('idempotency key purge', () => {
       await stack.client.schedule.getHandle(opts.agentHealthScheduleId).delete();
       await stack.client.schedule.getHandle(opts.reconcilerScheduleId).delete();
       await stack.client.schedule.getHandle(opts.orphanBlobSweepScheduleId).delete();
+      await stack.client.schedule.getHandle(opts.auditCompletionScheduleId).delete();
     }
   });
 

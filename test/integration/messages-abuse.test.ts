@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
+import { callTool } from '../harness/mcp-call';
 import { type Stack, startPeerApi, startStack } from '../harness/stack';
 
 type Json = Record<string, unknown>;
@@ -125,5 +126,73 @@ describe('direct message limits and blocks', () => {
     }
     const rows = await stack.db.query('SELECT 1 FROM dm_blocks WHERE blocker_id = $1', [me.id]);
     expect(rows.rowCount).toBe(0);
+  });
+
+  describe('over MCP (block_sender, unblock_sender)', () => {
+    const tool = (who: TestAccount, name: string, args: Json) => callTool(stack.url, who.apiKey, name, args);
+
+    it('block_sender stops the sender (403 dm_blocked, nothing stored) and unblock_sender lets it write again', async () => {
+      const { bot, renter } = await parties();
+      const block = await tool(bot, 'block_sender', { account_id: renter.id });
+      expect(block.isError).toBeFalsy();
+      expect(block.structuredContent).toMatchObject({ account_id: renter.id, blocked: true });
+      const again = await tool(bot, 'block_sender', { account_id: renter.id });
+      expect(again.structuredContent.since).toBe(block.structuredContent.since);
+
+      const refused = await send(renter, bot, 0);
+      expect([refused.status, refused.body.code]).toEqual([403, 'dm_blocked']);
+      expect(await stored(renter)).toBe(0);
+
+      const lifted = await tool(bot, 'unblock_sender', { account_id: renter.id });
+      expect(lifted.isError).toBeFalsy();
+      expect(lifted.structuredContent).toEqual({ account_id: renter.id, blocked: false, since: null });
+      expect((await send(renter, bot, 2)).status).toBe(201);
+    });
+
+    it('answers with the REST status and code: yourself 400 dm_block_self, an unknown account 404, no block to lift 404', async () => {
+      const me = await createTestAccount(stack.db);
+      const other = await createTestAccount(stack.db);
+      const cases: Array<[string, string, number, string]> = [
+        ['block_sender', me.id, 400, 'dm_block_self'],
+        ['block_sender', randomUUID(), 404, 'not_found'],
+        ['unblock_sender', other.id, 404, 'not_found'],
+      ];
+      for (const [name, account_id, status, code] of cases) {
+        const res = await tool(me, name, { account_id });
+        expect({ name, isError: res.isError, status: res.structuredContent.status }).toEqual({
+          name,
+          isError: true,
+          status,
+        });
+        expect(res.structuredContent.code).toBe(code);
+      }
+    });
+
+    it('refuses a non-uuid, NUL, overlong, numeric, missing or extra argument with 400 validation, and blocks nobody', async () => {
+      const me = await createTestAccount(stack.db);
+      const other = await createTestAccount(stack.db);
+      const bad: Json[] = [
+        { account_id: 'not-a-uuid' },
+        { account_id: `${other.id}\u0000` },
+        { account_id: `${other.id}${'a'.repeat(300)}` },
+        { account_id: 12345 },
+        {},
+        { account_id: other.id, reason: 'spam' },
+      ];
+      for (const name of ['block_sender', 'unblock_sender']) {
+        for (const args of bad) {
+          const res = await tool(me, name, args);
+          expect({ name, args, isError: res.isError, status: res.structuredContent.status }).toEqual({
+            name,
+            args,
+            isError: true,
+            status: 400,
+          });
+          expect(res.structuredContent.code).toBe('validation');
+        }
+      }
+      const rows = await stack.db.query('SELECT 1 FROM dm_blocks WHERE blocker_id = $1', [me.id]);
+      expect(rows.rowCount).toBe(0);
+    });
   });
 });

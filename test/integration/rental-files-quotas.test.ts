@@ -65,7 +65,10 @@ describe('rental file quotas and the orphan sweeper', () => {
       headers: { 'X-API-Key': by.apiKey },
       body: form,
     });
-    return { status: res.status, body: (await res.json()) as { code?: string; size?: number } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { code?: string; error?: string; size?: number },
+    };
   }
 
   const storedFor = async (rentalIds: string[]) =>
@@ -104,12 +107,34 @@ describe('rental file quotas and the orphan sweeper', () => {
 
     const over = await upload(peer.url, second.bot, second.rentalId, 700 * KB);
 
+    // 700 KB fits the second rental's own quota (1000 KB): the account's is what refuses it.
     expect(over.status).toBe(413);
-    expect(over.body.code).toBe('storage_quota_exceeded');
+    expect(over.body).toMatchObject({
+      code: 'storage_quota_exceeded',
+      error: expect.stringContaining('FILE_QUOTA_ACCOUNT_BYTES'),
+    });
     expect((await storedFor([second.rentalId])).n).toBe(0);
     expect(blobs().length).toBe(blobsBefore);
     // What still fits is accepted.
     expect((await upload(stack.url, second.bot, second.rentalId, 500 * KB)).status).toBe(201);
+  });
+
+  it("an upload that fits the owner's quota but not its rental's is 413 naming the rental quota, nothing stored", async () => {
+    const owner = await createTestAccount(stack.db);
+    const { bot, rentalId } = await rentalOf(owner);
+    expect((await upload(stack.url, bot, rentalId, 900 * KB)).status).toBe(201);
+    const blobsBefore = blobs().length;
+
+    // 900 + 200 KB: past the rental's 1000 KB, well within the owner's 1500 KB.
+    const over = await upload(peer.url, bot, rentalId, 200 * KB);
+
+    expect(over.status).toBe(413);
+    expect(over.body).toMatchObject({
+      code: 'storage_quota_exceeded',
+      error: expect.stringContaining('FILE_QUOTA_RENTAL_BYTES'),
+    });
+    expect((await storedFor([rentalId])).n).toBe(1);
+    expect(blobs().length).toBe(blobsBefore);
   });
 
   it('an owner already at the quota is refused whatever the size, before the bytes are stored', async () => {
@@ -176,6 +201,7 @@ describe('rental file quotas and the orphan sweeper', () => {
         idempotencyKeyPurgeScheduleId: `idempotency-key-purge-test-${randomUUID()}`,
         reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
         orphanBlobSweepScheduleId: `orphan-file-blob-sweep-test-${randomUUID()}`,
+        auditCompletionScheduleId: `admin-audit-completion-test-${randomUUID()}`,
       };
       await ensureSchedules(stack.client, opts);
       await ensureSchedules(stack.client, opts);
@@ -190,6 +216,7 @@ describe('rental file quotas and the orphan sweeper', () => {
           opts.idempotencyKeyPurgeScheduleId,
           opts.reconcilerScheduleId,
           opts.orphanBlobSweepScheduleId,
+          opts.auditCompletionScheduleId,
         ])
           await stack.client.schedule.getHandle(id).delete();
       }

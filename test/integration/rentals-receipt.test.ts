@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { toMicro } from '../../domain/money';
 import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
+import { callTool } from '../harness/mcp-call';
 import { type Stack, startStack } from '../harness/stack';
 
 interface Receipt {
@@ -109,6 +110,50 @@ describe('rental receipt', () => {
     for (const [who, id, status, code] of cases) {
       const res = await as(who)<ErrorBody>('GET', `/api/rentals/${id}/receipt`);
       expect({ id, status: res.status, code: res.body.code }).toEqual({ id, status, code });
+    }
+    await as(renter)('POST', `/api/rentals/${rentalId}/end`, {});
+  });
+
+  it('get_rental_receipt over MCP answers the renter and the bot’s owner with exactly the REST receipt', async () => {
+    const { owner, renter, rentalId } = await rented(10);
+    expect((await as(renter)('POST', `/api/rentals/${rentalId}/end`, {})).status).toBe(200);
+    const rest = await as(renter)<Receipt>('GET', `/api/rentals/${rentalId}/receipt`);
+    expect(rest.status).toBe(200);
+
+    for (const who of [renter, owner]) {
+      const res = await callTool(stack.url, who.apiKey, 'get_rental_receipt', { rental_id: rentalId });
+      expect(res.isError).toBeFalsy();
+      expect(res.structuredContent).toEqual(rest.body);
+    }
+  });
+
+  it('get_rental_receipt refuses as REST does: bad ids 400, a stranger or unknown rental 404, the owned bot 403, unsettled 409', async () => {
+    const { bot, renter, rentalId } = await rented(10);
+    const stranger = await createTestAccount(stack.db);
+    const cases: Array<[TestAccount, Record<string, unknown>, number, string]> = [
+      [renter, { rental_id: 'not-a-uuid' }, 400, 'validation'],
+      [renter, { rental_id: `${rentalId}\u0000` }, 400, 'validation'],
+      [renter, { rental_id: 'x'.repeat(300) }, 400, 'validation'],
+      [renter, { rental_id: 42 }, 400, 'validation'],
+      [renter, {}, 400, 'validation'],
+      [stranger, { rental_id: rentalId }, 404, 'rental_not_found'],
+      [renter, { rental_id: randomUUID() }, 404, 'rental_not_found'],
+      [bot, { rental_id: rentalId }, 403, 'rental_receipt_not_allowed'],
+      [renter, { rental_id: rentalId }, 409, 'rental_not_settled'],
+    ];
+    for (const [who, args, status, code] of cases) {
+      const res = await callTool(stack.url, who.apiKey, 'get_rental_receipt', args);
+      expect({
+        args,
+        isError: res.isError,
+        status: res.structuredContent.status,
+        code: res.structuredContent.code,
+      }).toEqual({
+        args,
+        isError: true,
+        status,
+        code,
+      });
     }
     await as(renter)('POST', `/api/rentals/${rentalId}/end`, {});
   });

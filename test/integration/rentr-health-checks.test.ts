@@ -120,6 +120,7 @@ describe('proxy agent health checks', () => {
       agentHealthScheduleId: scheduleId,
       reconcilerScheduleId: `held-balance-reconciler-test-${randomUUID()}`,
       orphanBlobSweepScheduleId: `orphan-file-blob-sweep-test-${randomUUID()}`,
+      auditCompletionScheduleId: `admin-audit-completion-test-${randomUUID()}`,
     };
     await ensureSchedules(stack.client, opts);
     await ensureSchedules(stack.client, opts); // a second worker start converges, never throws
@@ -136,6 +137,7 @@ describe('proxy agent health checks', () => {
       await handle.delete();
       await stack.client.schedule.getHandle(opts.reconcilerScheduleId).delete();
       await stack.client.schedule.getHandle(opts.orphanBlobSweepScheduleId).delete();
+      await stack.client.schedule.getHandle(opts.auditCompletionScheduleId).delete();
     }
   });
 });

@@ -224,6 +224,35 @@ describe('service order delivery files (whole stack)', () => {
     expect(blobs().length).toBe(before);
   });
 
+  it('refuses the 51st file of an order (409 service_order_too_many_files) with neither a row nor a blob', async () => {
+    const { seller, orderId } = await acceptedOrder();
+    for (let i = 0; i < 50; i += 1) {
+      const up = await upload(seller, orderId, randomBytes(16), `part-${i}.svg`);
+      expect([i, up.status]).toEqual([i, 201]);
+    }
+    const before = blobs().length;
+
+    const over = await upload(seller, orderId, randomBytes(16), 'part-50.svg');
+
+    expect([over.status, over.body.code]).toEqual([409, 'service_order_too_many_files']);
+    expect(await fileRows(orderId)).toBe(50);
+    expect(blobs().length).toBe(before);
+  });
+
+  it('lets at most one of three uploads racing for the 50th place in, the others 409 with nothing stored', async () => {
+    const { seller, orderId } = await acceptedOrder();
+    for (let i = 0; i < 49; i += 1) expect((await upload(seller, orderId, randomBytes(16))).status).toBe(201);
+    const before = blobs().length;
+
+    const raced = await Promise.all([0, 1, 2].map(() => upload(seller, orderId, randomBytes(16))));
+
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    for (const r of raced.filter((x) => x.status === 409))
+      expect(r.body.code).toBe('service_order_too_many_files');
+    expect(await fileRows(orderId)).toBe(50);
+    expect(blobs().length).toBe(before + 1);
+  });
+
   it('keeps an order file’s blob through the orphan sweeper however old it is', async () => {
     const { seller, orderId } = await acceptedOrder();
     const up = await upload(seller, orderId, randomBytes(500));

@@ -12,7 +12,10 @@ import {
   depositWatcherStartOptions,
   depositWorkflowId,
 } from '../../workflows/deposit/contract';
-import { idempotencyKeyPurgeStartOptions } from '../../workflows/maintenance/contract';
+import {
+  auditCompletionStartOptions,
+  idempotencyKeyPurgeStartOptions,
+} from '../../workflows/maintenance/contract';
 import { reconcilerStartOptions } from '../../workflows/reconciler/contract';
 import { type RentalInput, rentalStartOptions, rentalWorkflowId } from '../../workflows/rental/contract';
 import {
@@ -174,6 +177,7 @@ const scheduled = [
     options: idempotencyKeyPurgeStartOptions('ikp', QUEUE),
     kind: 'maintenance',
   },
+  { name: 'audit completion', options: auditCompletionStartOptions('aac', QUEUE), kind: 'maintenance' },
   { name: 'reconciler', options: reconcilerStartOptions('hbr', QUEUE), kind: 'reconciler' },
 ];
 

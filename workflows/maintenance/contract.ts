@@ -78,3 +78,32 @@ export function orphanBlobSweepStartOptions(
     },
   };
 }
+
+/**
+ * The sweep that completes the operators' audit without anyone viewing it (issue 24.5): entries
+ * left pending by a request that stopped, and `unknown` ones whose subject now shows the outcome.
+ */
+export const AUDIT_COMPLETION_WORKFLOW_TYPE = 'completeOpenAuditsWorkflow';
+export type CompleteOpenAuditsWorkflow = () => Promise<{ markedUnknown: number; completed: number }>;
+
+export const AUDIT_COMPLETION_SCHEDULE_ID = 'admin-audit-completion';
+export const AUDIT_COMPLETION_INTERVAL = '5 minutes' as const;
+
+/** Options of every completion run: the schedule's action (id = the schedule id) and any direct start. */
+export function auditCompletionStartOptions(
+  workflowId: string,
+  taskQueue: string,
+): ScheduledStartOptions<CompleteOpenAuditsWorkflow> {
+  return {
+    workflowId,
+    taskQueue,
+    args: [],
+    workflowExecutionTimeout: '30 minutes',
+    typedSearchAttributes: [{ key: SA.WorkflowKind, value: 'maintenance' }],
+    staticSummary: 'Completion of open operator-audit entries',
+    memo: {
+      summary:
+        'Marks audit entries pending for over a minute unknown, and completes unknown ones from their subject',
+    },
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * Housekeeping, started by Temporal Schedules (worker/schedules.ts): the daily purge of expired
- * `idempotency_keys` rows, which are otherwise never deleted, and the hourly sweep of orphaned
- * file blobs. One activity does the work
+ * `idempotency_keys` rows, which are otherwise never deleted, the hourly sweep of orphaned
+ * file blobs, and the completion of open operator-audit entries. One activity does the work
  * in bounded batches; the workflow only gives it timeouts and retries.
  */
 import { log, proxyActivities } from '@temporalio/workflow';
@@ -9,7 +9,7 @@ import type { createMaintenanceActivities } from '../../activities/maintenance';
 import { retryTransient } from '../failures';
 import type { PurgeExpiredIdempotencyKeysInput, SweepOrphanFileBlobsInput } from './contract';
 
-const { purgeExpiredIdempotencyKeys, sweepOrphanFileBlobs } = proxyActivities<
+const { purgeExpiredIdempotencyKeys, sweepOrphanFileBlobs, completeOpenAudits } = proxyActivities<
   ReturnType<typeof createMaintenanceActivities>
 >({
   // Each batch is one short DELETE and heartbeats, so a dead worker is noticed within a minute.
@@ -33,5 +33,12 @@ export async function sweepOrphanFileBlobsWorkflow(
 ): Promise<{ checked: number; swept: number; bytes: number }> {
   const result = await sweepOrphanFileBlobs({ olderThanMinutes: input.olderThanMinutes });
   log.info('orphan file blobs swept', { ...result });
+  return result;
+}
+
+/** The audit-completion sweep (issue 24.5): one activity, three idempotent statements. */
+export async function completeOpenAuditsWorkflow(): Promise<{ markedUnknown: number; completed: number }> {
+  const result = await completeOpenAudits();
+  log.info('open audit entries completed', { ...result });
   return result;
 }

@@ -149,9 +149,14 @@ export function chat(state: RentalState, u: ChatWithAgentInput): Promise<ChatWit
     if (budgetMs !== undefined && budgetMs < MIN_CHAT_BUDGET_MS) throw businessFailure('agent_unreachable');
     if (patched(LOCAL_CHAT)) return await chatLocally(state, u, budgetMs !== undefined);
     const { input } = state;
-    const asked = await postMessage(state, u.renterId, u.message, act.storeRentalMessage).catch(
-      rentalEndedAsNotActive,
-    );
+    const asked = await postMessage(
+      state,
+      u.renterId,
+      u.message,
+      act.storeRentalMessage,
+      false,
+      u.messageId,
+    ).catch(rentalEndedAsNotActive);
     const rental = { id: input.rentalId, ends_at: new Date(state.endsAtMs).toISOString() };
     const agent = await act.loadAgentEndpoint(input.agentId);
     if (agent.integration === 'proxy') {
@@ -198,6 +203,7 @@ async function chatLocally(
     u.message,
     (m) => local.storeChatMessage({ ...m, agentId: input.agentId }),
     oneTask,
+    u.messageId,
   ).catch(rentalEndedAsNotActive);
   const rental = { id: input.rentalId, ends_at: new Date(state.endsAtMs).toISOString() };
   if (asked.agentIntegration === 'proxy') {

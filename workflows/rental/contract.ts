@@ -173,6 +173,8 @@ export interface ChatWithAgentInput {
    * chat's whole budget, queue wait included. Absent in histories recorded before it existed.
    */
   deadlineAtMs?: number;
+  /** The renter's message id, chosen by the API (see PostRentalMessageInput.messageId). */
+  messageId?: string;
 }
 
 export interface RentalView {
