@@ -1,14 +1,17 @@
 /**
  * Health-gated billing (issue 25.3): the per-minute health check of a rental's proxy agent and the
  * settlement's read of what was seen. The check is Rentr's (`POST <webhook_url>/hooks/agent`,
- * `X-Health-Check: true`, any 2xx within 10 s is healthy); it reads the agent's endpoint itself so
- * the bearer token never enters workflow history, and stores its outcome once per (rental, minute).
+ * `X-Health-Check: true`, body `{}`, bearer token and signature as the 15-minute checks send, any
+ * 2xx within 10 s is healthy); it reads the agent's endpoint itself so the bearer token never
+ * enters workflow history, and stores its outcome once per (rental, minute).
  */
 import { agentHookUrl } from '../domain/agent-reply';
 import { type AvailabilityWindow, unavailableMinutes } from '../domain/rental-availability';
 import { agentObservationsOf, proxyAgentOfRental, recordAgentObservation } from '../db/rental-observations';
 import { recordEndpointHealth } from '../db/webhooks';
+import { signatureHeaders } from '../domain/webhook-signing';
 import { postJson } from '../services/http-delivery';
+import { ensureSigningSecret } from '../services/webhook-enqueue';
 import type { ActivityDeps } from './deps';
 
 /** Rentr's health-check budget (as the `health-check` webhook policy). */
@@ -39,13 +42,18 @@ export function createRentalHealthActivities(deps: Pick<ActivityDeps, 'db' | 'co
       const agent = await proxyAgentOfRental(db, input.rentalId);
       const url = agent ? agentHookUrl(agent.webhook_url) : null;
       if (!agent || !url) return { proxy: false };
+      const secret = agent.webhook_secret ?? (await ensureSigningSecret(db, input.agentId));
+      const body = '{}';
       const outcome = await postJson(
         url,
-        '{}',
+        body,
         {
           'X-Health-Check': 'true',
           'X-Rental-ID': input.rentalId,
           ...(agent.webhook_token ? { Authorization: `Bearer ${agent.webhook_token}` } : {}),
+          // Signed like every webhook (an agent that verifies signatures answers it); the id is
+          // stable per (rental, minute), as a delivery id is per delivery.
+          ...signatureHeaders(secret, `rental-health:${input.rentalId}:${input.minute}`, body, new Date()),
         },
         { timeoutMs: RENTAL_HEALTH_CHECK_TIMEOUT_MS, allowPrivate: deps.config.ALLOW_PRIVATE_WEBHOOKS },
       );

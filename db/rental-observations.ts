@@ -42,13 +42,20 @@ export async function agentObservationsOf(
   return r.rows.map((row) => ({ atMs: Number(row.at_ms), ok: row.ok }));
 }
 
+export interface ProxyAgentOfRental {
+  webhook_url: string;
+  webhook_token: string | null;
+  /** Signs the check as every webhook is signed; null until the account's first signed webhook. */
+  webhook_secret: string | null;
+}
+
 /** The webhook a per-minute health check calls, when the rental's agent is a proxy agent. */
 export async function proxyAgentOfRental(
   db: Queryable,
   rentalId: string,
-): Promise<{ webhook_url: string; webhook_token: string | null } | undefined> {
-  const r = await db.query<{ webhook_url: string; webhook_token: string | null }>(
-    `SELECT a.webhook_url, a.webhook_token FROM rentals r JOIN accounts a ON a.id = r.agent_id
+): Promise<ProxyAgentOfRental | undefined> {
+  const r = await db.query<ProxyAgentOfRental>(
+    `SELECT a.webhook_url, a.webhook_token, a.webhook_secret FROM rentals r JOIN accounts a ON a.id = r.agent_id
       WHERE r.id = $1 AND a.integration = 'proxy' AND a.webhook_url IS NOT NULL`,
     [rentalId],
   );

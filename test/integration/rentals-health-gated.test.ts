@@ -5,7 +5,9 @@
  * rental and the ledger agree, and the ledger stays consistent.
  */
 import { randomUUID } from 'node:crypto';
+import { createRentalHealthActivities } from '../../activities/rental-health';
 import { toMicro } from '../../domain/money';
+import { createLogger } from '../../worker/logger';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { rentrCall, startRental } from '../clients/rentr-fixtures';
 import { apiClient, assertLedgerConsistent, availableMicro } from '../harness/fixtures';
@@ -93,6 +95,40 @@ describe('health-gated billing (whole stack)', () => {
     const { receipt } = await chatThenEnd([503, 200]);
     expect(receipt).toMatchObject({ billed_minutes: 1, unavailable_minutes: 0, total_cost: PRICE });
     expect(receipt.minutes[0]).toEqual({ minute: 1, state: 'available' });
+    await assertLedgerConsistent(stack.db);
+  });
+
+  it('when the per-minute check finds the agent answering 503, then it sends Rentr’s signed check, stores one row however often it is retried, and that minute is unavailable', async () => {
+    agent.respond(() => ({ status: 503, body: 'down' }));
+    const { rental, bot, renter } = await startRental(stack, proxyAgent(), MINUTES);
+    const health = createRentalHealthActivities({
+      db: stack.db,
+      config: stack.config,
+      logger: createLogger('silent', 'test'),
+    });
+    const check = { rentalId: rental.id, agentId: bot.id, minute: 1 };
+    expect(await health.checkRentalAgent(check)).toEqual({ proxy: true, ok: false });
+    expect(await health.checkRentalAgent(check)).toEqual({ proxy: true, ok: false }); // a retry
+    const sent = agent.requests.filter((r) => r.headers['x-health-check'] === 'true');
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatchObject({ path: '/hooks/agent', body: {} });
+    expect(sent[0].headers).toMatchObject({ authorization: 'Bearer tok', 'x-rental-id': rental.id });
+    expect(sent[0].headers['webhook-signature']).toMatch(/^v1,/);
+    const rows = await stack.db.query('SELECT key, ok FROM rental_agent_observations WHERE rental_id = $1', [
+      rental.id,
+    ]);
+    expect(rows.rows).toEqual([{ key: 'check:1', ok: false }]);
+    const startsAtMs = Date.parse(rental.ends_at) - MINUTES * 60_000;
+    expect(
+      await health.rentalUnavailableMinutes({
+        rentalId: rental.id,
+        agentId: bot.id,
+        startsAtMs,
+        endedAtMs: startsAtMs + MINUTES * 60_000,
+        startedMinutes: MINUTES,
+      }),
+    ).toEqual([1]);
+    await apiClient(stack.url, renter.apiKey)('POST', `/api/rentals/${rental.id}/end`, {});
     await assertLedgerConsistent(stack.db);
   });
 
