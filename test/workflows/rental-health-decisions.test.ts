@@ -76,9 +76,14 @@ describe('rental health-gated billing decisions (stub activities)', () => {
     input: RentalInput;
     id: string;
     handle: WorkflowHandle<RentalWorkflow>;
+    firstRunId: string;
   }
 
-  async function startRental(minutes: number, answers?: (minute: number) => boolean): Promise<Rental> {
+  async function startRental(
+    minutes: number,
+    answers?: (minute: number) => boolean,
+    over: Partial<RentalInput> = {},
+  ): Promise<Rental> {
     const input: RentalInput = {
       rentalId: randomUUID(),
       agentId: `bot-${randomUUID()}`,
@@ -92,11 +97,12 @@ describe('rental health-gated billing decisions (stub activities)', () => {
       holdFunds: true,
       oneTaskStart: true,
       eventsEnabled: false,
+      ...over,
     };
     if (answers) healthy.set(input.rentalId, answers);
     const options = rentalStartOptions(input, w.taskQueue);
     const handle = await w.env.client.workflow.start<RentalWorkflow>(RENTAL_WORKFLOW_TYPE, options);
-    return { input, id: options.workflowId, handle };
+    return { input, id: options.workflowId, handle, firstRunId: handle.firstExecutionRunId };
   }
 
   const refundsOf = (r: Rental) =>
@@ -208,5 +214,13 @@ describe('rental health-gated billing decisions (stub activities)', () => {
       refund: PRICE,
       unavailableMinutes: [3],
     });
+  });
+
+  it('when the run continues as new mid-rental, then the checks go on from the carried minute, none twice, none skipped', async () => {
+    const r = await startRental(6, (minute) => minute !== 5, { historyLimit: 40 });
+    const final = await r.handle.result();
+    expect((await r.handle.describe()).runId).not.toBe(r.firstRunId);
+    expect(checkedMinutes(r)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(final.settlement).toMatchObject({ billedMinutes: 5, refund: PRICE, unavailableMinutes: [5] });
   });
 });

@@ -112,6 +112,8 @@ export class RentalState {
   healthChecks = false;
   /** The rental minute (1-based) whose check comes next. */
   nextCheckMinute: number;
+  /** Health checks running in the background; continue-as-new waits for them (never carried). */
+  pendingChecks = 0;
 
   constructor(
     readonly input: RentalInput,

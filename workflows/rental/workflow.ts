@@ -143,7 +143,8 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   if (!input.carried) await begin(state, lean, firstEventHasRoute);
   while (!state.ended) {
     if (historyIsLarge(input)) {
-      await condition(() => allHandlersFinished() && state.pendingEvents === 0);
+      // A check still running would be dropped with this run, and its minute's evidence with it.
+      await condition(() => allHandlersFinished() && state.pendingEvents === 0 && state.pendingChecks === 0);
       if (!state.ended) return await continueAsNew<typeof rentalWorkflow>(state.carry());
     } else if (state.warningDue(Date.now())) {
       await warn(state);
@@ -339,12 +340,17 @@ async function checkSilence(state: RentalState): Promise<void> {
  */
 function checkHealth(state: RentalState): void {
   const minute = state.takeHealthCheckMinute(Date.now());
-  void check.checkRentalAgent({ rentalId: state.input.rentalId, agentId: state.input.agentId, minute }).then(
-    (result) => {
-      if (!result.proxy) state.stopHealthChecks();
-    },
-    (err: unknown) => log.warn('rental health check did not run', { minute, error: String(err) }),
-  );
+  state.pendingChecks++;
+  void check
+    .checkRentalAgent({ rentalId: state.input.rentalId, agentId: state.input.agentId, minute })
+    .then(
+      (result) => {
+        if (!result.proxy) state.stopHealthChecks();
+      },
+      (err: unknown) => log.warn('rental health check did not run', { minute, error: String(err) }),
+    )
+    // Not a change the lifecycle re-plans for (conditions see the count on the next activation).
+    .finally(() => state.pendingChecks--);
 }
 
 /**
