@@ -5,8 +5,12 @@
  * carried it was completed without an answer to it. The Node SDK's core does that, now and then,
  * when updates race a workflow task it had to drop ("Task not found when completing", then
  * "There are unprocessed protocol messages"): seen as one 500 in twelve concurrent rental
- * messages racing the rental's end. No handler ran, so nothing happened: asking again is safe,
- * and the workflow then accepts or refuses it as it would have the first time.
+ * messages racing the rental's end. The workflow's history holds nothing of it, and the workflow
+ * then accepts or refuses the second ask as it would have the first. But a task the worker dropped
+ * may already have run the handler's local activities, whose writes are outside the history: an
+ * update asked again must write under keys the caller chose (the rental message's and the chat
+ * message's `messageId`, an extension's `requestId`), so the redo finds its first write instead of
+ * making a second.
  */
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 

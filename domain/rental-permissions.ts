@@ -57,10 +57,6 @@ export function mayEndRental(parties: RentalParties, actor: RentalActor): FixedT
   return null;
 }
 
-/**
- * The renter or the bot's owner (a self-owned bot included) cancels a booked rental before its
- * start; anyone else does not learn it exists.
- */
 /** The receipt: the renter and the earner (the bot's owner, or a bot without one). */
 export function mayReadRentalReceipt(parties: RentalParties, accountId: string): FixedTextCode | null {
   const role = rentalRoleOf(parties, accountId);
@@ -69,6 +65,10 @@ export function mayReadRentalReceipt(parties: RentalParties, accountId: string):
   return null;
 }
 
+/**
+ * The renter or the bot's owner (a self-owned bot included) cancels a booked rental before its
+ * start; anyone else does not learn it exists.
+ */
 export function mayCancelRental(parties: RentalParties, accountId: string): FixedTextCode | null {
   const role = rentalRoleOf(parties, accountId);
   if (!role) return 'rental_not_found';

@@ -92,12 +92,20 @@ const messageOf = (err: unknown) => {
   return [e.code ?? e.cause?.code, e.message ?? String(err)].filter(Boolean).join(': ');
 };
 
-export async function postJson(
+/** An attempt that got no response: refused by the URL policy, out of time, or a network error. */
+type NoResponse = Exclude<HttpOutcome, { kind: 'response' }>;
+
+/**
+ * The one POST both readers share: the URL policy and pinning, redirects not followed, and one
+ * deadline over connect, headers and whatever `read` does with the body. Failures are values.
+ */
+async function postWithin<T>(
   url: string,
   body: string,
   headers: Record<string, string>,
   opts: PostOptions,
-): Promise<HttpOutcome> {
+  read: (res: Dispatcher.ResponseData, elapsed: () => number) => Promise<T>,
+): Promise<T | NoResponse> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const controller = new AbortController();
@@ -115,15 +123,7 @@ export async function postJson(
       headers: { 'content-type': 'application/json', 'user-agent': 'agentrent-webhooks/1', ...headers },
       body,
     });
-    const { text, truncated } = await readCapped(res.body, opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-    return {
-      kind: 'response',
-      status: res.statusCode,
-      latencyMs: elapsed(),
-      excerpt: text.slice(0, EXCERPT_CHARS),
-      body: text,
-      truncated,
-    };
+    return await read(res, elapsed);
   } catch (err) {
     if (err instanceof AppError) return { kind: 'refused', latencyMs: elapsed(), error: err.message };
     if (timedOut)
@@ -136,6 +136,25 @@ export async function postJson(
   } finally {
     clearTimeout(timer);
   }
+}
+
+export function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: PostOptions,
+): Promise<HttpOutcome> {
+  return postWithin(url, body, headers, opts, async (res, elapsed) => {
+    const { text, truncated } = await readCapped(res.body, opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    return {
+      kind: 'response',
+      status: res.statusCode,
+      latencyMs: elapsed(),
+      excerpt: text.slice(0, EXCERPT_CHARS),
+      body: text,
+      truncated,
+    } as const;
+  });
 }
 
 /** A response's status and media type, known before its body is read. */
@@ -149,10 +168,7 @@ export interface ResponseHead {
 export type BodySink = (chunk: Buffer) => boolean | void;
 
 export type StreamedOutcome =
-  | { kind: 'response'; status: number; latencyMs: number; truncated: boolean }
-  | { kind: 'timeout'; latencyMs: number; error: string }
-  | { kind: 'network_error'; latencyMs: number; error: string }
-  | { kind: 'refused'; latencyMs: number; error: string };
+  { kind: 'response'; status: number; latencyMs: number; truncated: boolean } | NoResponse;
 
 /**
  * `postJson` for a response read as it arrives (a streamed agent reply): the same URL policy,
@@ -160,30 +176,14 @@ export type StreamedOutcome =
  * the receiver sent more, the rest was not read); `sinkFor` chooses, from the head, where the
  * body's chunks go. Chunks already given to the sink stay given when the outcome is a failure.
  */
-export async function postStreamed(
+export function postStreamed(
   url: string,
   body: string,
   headers: Record<string, string>,
   opts: PostOptions,
   sinkFor: (head: ResponseHead) => BodySink,
 ): Promise<StreamedOutcome> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, opts.timeoutMs);
-  try {
-    const dispatcher = await dispatcherFor(url, opts.allowPrivate);
-    const res = await request(url, {
-      method: 'POST',
-      dispatcher,
-      signal: controller.signal,
-      headers: { 'content-type': 'application/json', 'user-agent': 'agentrent-webhooks/1', ...headers },
-      body,
-    });
+  return postWithin(url, body, headers, opts, async (res, elapsed) => {
     const type = res.headers['content-type'];
     const sink = sinkFor({ status: res.statusCode, contentType: typeof type === 'string' ? type : '' });
     const cap = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -197,17 +197,6 @@ export async function postStreamed(
         break;
       }
     }
-    return { kind: 'response', status: res.statusCode, latencyMs: elapsed(), truncated };
-  } catch (err) {
-    if (err instanceof AppError) return { kind: 'refused', latencyMs: elapsed(), error: err.message };
-    if (timedOut)
-      return {
-        kind: 'timeout',
-        latencyMs: elapsed(),
-        error: `no complete response within ${opts.timeoutMs} ms`,
-      };
-    return { kind: 'network_error', latencyMs: elapsed(), error: messageOf(err) };
-  } finally {
-    clearTimeout(timer);
-  }
+    return { kind: 'response', status: res.statusCode, latencyMs: elapsed(), truncated } as const;
+  });
 }

@@ -77,7 +77,8 @@ document();
  */
 function wantsStream(req: Request, input: RentrChatInput): boolean {
   if (input.stream !== undefined) return input.stream;
-  if (!req.headers.accept?.includes('text/event-stream')) return false;
+  // Media types are case-insensitive (RFC 9110 §8.3.1).
+  if (!req.headers.accept?.toLowerCase().includes('text/event-stream')) return false;
   return req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream';
 }
 

@@ -5,8 +5,8 @@
  * polling agent it is the rental workflow's `chatWithAgent` update, which stores both sides and
  * waits for the bot's reply.
  */
-import { untilProcessed } from '../workflow-updates';
 import { randomUUID } from 'node:crypto';
+import { untilProcessed } from '../workflow-updates';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { appError } from '../../domain/errors';
 import {
@@ -68,7 +68,7 @@ export async function chat(
   const budgetEndMs = deadline ? deadline.atMs - CHAT_ANSWER_MARGIN_MS : Date.now() + NO_DEADLINE_BUDGET_MS;
   const direct = await chatWithProxyAgent(deps, rental, input.message, budgetEndMs, onDelta);
   if (direct) return direct;
-  // Chosen here, so asking again (untilProcessed) or a lost workflow task's redo stores it once.
+  // Chosen here, once: a second ask (untilProcessed) after a lost workflow task stores no second copy.
   const messageId = randomUUID();
   const update = () =>
     untilProcessed(() =>

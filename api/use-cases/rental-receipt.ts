@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { appError, refuseIf } from '../../domain/errors';
-import { fromMicro, times } from '../../domain/money';
+import { fromMicro } from '../../domain/money';
 import { receiptMinutes, transcriptCanonical } from '../../domain/rental-receipt';
 import { mayReadRentalReceipt } from '../../domain/rental-permissions';
 import { messagesOf, rentalById, rentalPostings } from '../../db/rentals';
@@ -23,7 +23,9 @@ export async function rentalReceipt(deps: ApiDeps, principal: Principal, id: str
       principal.accountId,
     ),
   );
-  if (!row.settled || row.billed_minutes === null) throw appError('rental_not_settled');
+  // The settlement's own figures (billed, owner_gross, refund are written together): never recomputed here.
+  if (!row.settled || row.billed_minutes === null || row.owner_gross === null)
+    throw appError('rental_not_settled');
   const billed = row.billed_minutes;
   const unavailable = row.unavailable_minutes ?? [];
   const [messages, postings] = await Promise.all([messagesOf(deps.db, id), rentalPostings(deps.db, id)]);
@@ -34,7 +36,7 @@ export async function rentalReceipt(deps: ApiDeps, principal: Principal, id: str
     billed_minutes: billed,
     unavailable_minutes: unavailable.length,
     refund: fromMicro(row.refund ?? 0),
-    total_cost: fromMicro(times(row.price_per_minute, billed)),
+    total_cost: fromMicro(row.owner_gross),
     ended_by: row.ended_by,
     ended_reason: row.ended_reason,
     minutes: receiptMinutes(row.minutes, billed, unavailable),

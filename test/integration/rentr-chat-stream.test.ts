@@ -206,6 +206,12 @@ describe('Rentr chat, streamed', () => {
     expect(res.contentType).toBe('application/json; charset=utf-8');
   });
 
+  it('streams for an Accept written in capitals: media types are case-insensitive', async () => {
+    const { rental } = await startRental(stack, proxyAgent());
+    const res = await streamChat(rental.code, { message: 'Hi' }, 'Text/Event-Stream');
+    expect(res.events.map((e) => e.event)).toEqual(['delta', 'done']);
+  });
+
   it('never lets the agent stream two chats of one rental at once', async () => {
     agent.respond((req) => ({
       contentType: 'text/event-stream',

@@ -351,6 +351,61 @@ describe('RentalState', () => {
     });
   });
 
+  describe('the silence guard reading the transcript', () => {
+    const guarded = () => {
+      const s = rental({ maxSilenceMinutes: 10 });
+      s.silenceLimitMs = 10 * MINUTE;
+      s.noteUnanswered(1, T0);
+      return s;
+    };
+
+    it('when a renter message is noted while the read found everything answered, then the guard times that message', () => {
+      const s = guarded();
+      s.beginSilenceCheck();
+      s.noteUnanswered(3, T0 + 11 * MINUTE);
+      expect(s.endSilenceCheck({ kind: 'answered' })).toBe(false);
+      expect(s.silentSince).toEqual({ seq: 3, sinceMs: T0 + 11 * MINUTE });
+    });
+
+    it('when nothing is noted while the read found everything answered, then the guard is disarmed', () => {
+      const s = guarded();
+      s.beginSilenceCheck();
+      expect(s.endSilenceCheck({ kind: 'answered' })).toBe(false);
+      expect(s.silentSince).toBeNull();
+    });
+
+    it('when the agent answers here while the read found silence, then the rental does not end for it', () => {
+      const s = guarded();
+      s.beginSilenceCheck();
+      s.recordMessage(2, 'bot', 'here I am', false, T0 + 10 * MINUTE);
+      expect(s.endSilenceCheck({ kind: 'silent', seq: 1 })).toBe(false);
+      expect(s.silentSince).toBeNull();
+    });
+
+    it('when the agent answers and the renter writes again during the read, then silence times the new message', () => {
+      const s = guarded();
+      s.beginSilenceCheck();
+      s.recordMessage(2, 'bot', 'here I am', false, T0 + 10 * MINUTE);
+      s.recordMessage(3, 'renter', 'and now?', false, T0 + 10 * MINUTE + 1);
+      expect(s.endSilenceCheck({ kind: 'silent', seq: 1 })).toBe(false);
+      expect(s.silentSince).toEqual({ seq: 3, sinceMs: T0 + 10 * MINUTE + 1 });
+    });
+
+    it('when nothing comes during the read and it found silence, then the silence stands', () => {
+      const s = guarded();
+      s.beginSilenceCheck();
+      expect(s.endSilenceCheck({ kind: 'silent', seq: 1 })).toBe(true);
+    });
+
+    it('when the read found a younger unanswered message, then the guard times it from when it was stored', () => {
+      const s = guarded();
+      s.beginSilenceCheck();
+      s.noteUnanswered(4, T0 + 11 * MINUTE);
+      expect(s.endSilenceCheck({ kind: 'waiting', since: { seq: 2, sinceMs: T0 + 5 * MINUTE } })).toBe(false);
+      expect(s.silentSince).toEqual({ seq: 2, sinceMs: T0 + 5 * MINUTE });
+    });
+  });
+
   describe('continue-as-new', () => {
     it('when a rental is carried into a new run, then the new state is the same rental', () => {
       const s = rental();

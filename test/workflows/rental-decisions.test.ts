@@ -431,6 +431,25 @@ describe('rental workflow decisions (stub activities)', () => {
       await end(r, r.input.renterId);
     });
 
+    it('when the API names the chat message’s id, then the renter’s message is stored and relayed under that id', async () => {
+      w.on('storeMessageInRow', async (m) => ({
+        ...storedMessage({ ...m, seq: nextSeqOf(m.rentalId) }),
+        agentIntegration: 'proxy' as const,
+      }));
+      w.on('relayToProxyAgent', async () => ({ reply: 'hello back' }));
+      const r = await startRental(30);
+      const messageId = '00000000-0000-4000-8000-00000000c4a7';
+      await r.handle.executeUpdate(chatWithAgentUpdate, {
+        args: [{ renterId: r.input.renterId, message: 'hello', messageId }],
+      });
+      const [asked] = w.calls(r.id, 'storeMessageInRow');
+      expect(asked.input.id).toBe(messageId);
+      expect(w.calls(r.id, 'relayToProxyAgent').map((c) => c.input.claim)).toEqual([
+        { messageId, renterId: r.input.renterId },
+      ]);
+      await end(r, r.input.renterId);
+    });
+
     it('when the renter chats with an events agent, then the bot’s next message is the answer', async () => {
       const r = await startRental(30);
       const answer = r.handle.executeUpdate(chatWithAgentUpdate, {

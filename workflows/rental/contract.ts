@@ -173,7 +173,12 @@ export interface ChatWithAgentInput {
    * chat's whole budget, queue wait included. Absent in histories recorded before it existed.
    */
   deadlineAtMs?: number;
-  /** The renter's message id, chosen by the API (see PostRentalMessageInput.messageId). */
+  /**
+   * The renter's message's id, chosen by the API (as PostRentalMessageInput.messageId): a workflow
+   * task the worker loses after its local activity stored the message is redone under the same id,
+   * so the store answers that row and the relay's claim holds, instead of a second copy relayed
+   * again. Absent in runs recorded before it.
+   */
   messageId?: string;
 }
 

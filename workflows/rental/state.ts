@@ -114,6 +114,13 @@ export class RentalState {
   nextCheckMinute: number;
   /** Health checks running in the background; continue-as-new waits for them (never carried). */
   pendingChecks = 0;
+  /**
+   * While the guard reads the transcript (a local activity; a slow one lets the workflow task
+   * heartbeat, so messages and signals can be applied before its answer): what this run learnt
+   * meanwhile, which the read may have missed — the first renter message noted, and whether the
+   * agent's message was stored here. Never carried: a check ends before the run can continue.
+   */
+  private silenceCheck: { noted: SilentSince | null; answered: boolean } | null = null;
 
   constructor(
     readonly input: RentalInput,
@@ -270,15 +277,31 @@ export class RentalState {
 
   /** A renter message the agent has not answered (stored here, or signalled by the API). */
   noteUnanswered(seq: number, nowMs: number): void {
-    if (this.silenceLimitMs === null || this.silentSince !== null || this.ended) return;
+    if (this.silenceLimitMs === null || this.ended) return;
+    if (this.silenceCheck) this.silenceCheck.noted ??= { seq, sinceMs: nowMs };
+    if (this.silentSince !== null) return;
     this.silentSince = { seq, sinceMs: nowMs };
     this.changes++;
   }
 
-  /** What the transcript said when the timer ran out, short of silence: clear, or time a later message. */
-  applySilenceCheck(decision: Exclude<SilenceDecision, { kind: 'silent' }>): void {
-    this.silentSince = decision.kind === 'waiting' ? decision.since : null;
+  /** The guard's timer ran out and it is about to read the transcript. */
+  beginSilenceCheck(): void {
+    this.silenceCheck = { noted: null, answered: false };
+  }
+
+  /**
+   * What the transcript said, with what this run learnt while it was read: true when the agent is
+   * silent and did not answer here meanwhile (the rental ends); otherwise the guard times what is
+   * left — the younger message the transcript found, else a renter message noted during the read
+   * (the read may predate it), else nothing.
+   */
+  endSilenceCheck(decision: SilenceDecision): boolean {
+    const meanwhile = this.silenceCheck ?? { noted: null, answered: false };
+    this.silenceCheck = null;
+    if (decision.kind === 'silent' && !meanwhile.answered) return true;
+    this.silentSince = decision.kind === 'waiting' ? decision.since : meanwhile.noted;
     this.changes++;
+    return false;
   }
 
   /** The minutes of an extension already applied or being posted under this requestId. */
@@ -360,6 +383,7 @@ export class RentalState {
       this.unseenReplies?.push({ seq, content });
       // The agent answered: nothing to time (the guard's timer, if any, finds nothing due).
       this.silentSince = null;
+      if (this.silenceCheck) this.silenceCheck = { noted: null, answered: true };
     } else if (senderId === this.input.renterId) this.noteUnanswered(seq, nowMs);
     if (replan) this.changes++;
   }

@@ -313,16 +313,20 @@ async function endByClock(state: RentalState): Promise<void> {
 async function checkSilence(state: RentalState): Promise<void> {
   const { input } = state;
   const limitMs = state.silenceLimitMs ?? 0;
+  state.beginSilenceCheck();
   const unanswered = await local.oldestUnansweredMessage({
     rentalId: input.rentalId,
     renterId: input.renterId,
     agentId: input.agentId,
   });
   const decision = decideSilence(limitMs, unanswered, Date.now());
-  if (decision.kind !== 'silent') return state.applySilenceCheck(decision);
+  if (decision.kind !== 'silent') {
+    state.endSilenceCheck(decision);
+    return;
+  }
   await state.transcript.run(async () => {
-    // Ended meanwhile, or the agent's message was stored here while this waited for the lock.
-    if (state.ended || state.silentSince === null) return;
+    // The agent's message was stored here while this read or waited for the lock, or it ended meanwhile.
+    if (!state.endSilenceCheck(decision) || state.ended) return;
     const closedAtMs = await closeTranscript(state, true);
     state.end(
       'clock',

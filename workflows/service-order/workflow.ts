@@ -173,14 +173,15 @@ export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<Se
   //      accepted  → deliverBy + grace    → cancelled, refunded
   //      delivered → the review deadline  → completed (auto_approved), paid
   for (;;) {
-    const waitedIn = order.status;
     const deadline = order.deadline();
     const changed =
       deadline === null
         ? (await condition(() => order.version !== order.applied), true)
         : await condition(() => order.version !== order.applied, Math.max(1, deadline - Date.now()));
-    // The timer and a step in the same workflow task: the step (already taken) stands.
-    if (!changed && order.status === waitedIn) order.deadlinePassed();
+    // The timer and a step in the same workflow task: the step (already taken) stands. Any step,
+    // not only one that left the status: a revision and a new delivery in that task end in
+    // `delivered` again, and that delivery's review window has only begun.
+    if (!changed && order.version === order.applied) order.deadlinePassed();
     const version = order.version;
     const owed = order.owes();
     if (owed === 'payout') {
