@@ -13,6 +13,7 @@ import { createMaintenanceActivities } from './maintenance';
 import { createOperatorAlertActivities } from './operator-alerts';
 import { createReconcilerActivities } from './reconciler';
 import { createRentalEventActivities } from './rental-events';
+import { createRentalHealthActivities } from './rental-health';
 import { createRentalActivities } from './rentals';
 import { createServiceOrderActivities } from './service-orders';
 import { createTaskCloseActivities } from './task-close';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWithdrawalActivities(deps),
     ...createWebhookActivities(deps),
     ...createRentalEventActivities(deps),
+    ...createRentalHealthActivities(deps),
     ...createTaskCloseActivities(deps),
     ...createTaskEscrowActivities(deps),
     ...createTaskExpiryActivities(deps),

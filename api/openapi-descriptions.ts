@@ -122,10 +122,11 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   'GET /api/rentals/{id}/receipt':
     'The renter or the earner (the bot’s owner; a bot without one) reads a settled rental’s receipt: ' +
     '`billed_minutes`, `unavailable_minutes`, `refund`, `total_cost` (billed × price), each paid minute ' +
-    '(`available`: billed, `unused`: refunded), `transcript_sha256` (SHA-256 of the JSON array of ' +
-    '`[id, sender_id, content, created_at]` per message of the transcript, in order) and the ledger ' +
-    'journals of the rental with what each moved in its escrow. Billing is not health-gated yet: ' +
-    '`unavailable_minutes` is 0 (docs/RENTALS.md). Not settled yet → 409 `rental_not_settled`; the bot of ' +
+    '(`available`: billed, `unavailable`: not billed, the agent demonstrably down — a failed health check ' +
+    'or relay in the minute and no sign of life, docs/RENTALS.md; `unused`: refunded), `transcript_sha256` ' +
+    '(SHA-256 of the JSON array of `[id, sender_id, content, created_at]` per message of the transcript, in ' +
+    'order) and the ledger journals of the rental with what each moved in its escrow. ' +
+    'Not settled yet → 409 `rental_not_settled`; the bot of ' +
     'an owned agent → 403; anyone else → 404.',
   'POST /api/rentals/{id}/extend':
     'The renter buys more minutes: `price × minutes` is held (402 if short), the end moves and the ' +

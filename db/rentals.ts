@@ -39,6 +39,7 @@ const RENTAL_TABLE_COLUMNS = [
   'refund',
   'max_silence_minutes',
   'ended_reason',
+  'unavailable_minutes',
 ] as const satisfies readonly (keyof RentalRow)[];
 const rentalColumns = (alias: string) => RENTAL_TABLE_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 
@@ -110,7 +111,8 @@ export async function updateRentalState(db: Queryable, u: RentalStateUpdate): Pr
             ended_at = coalesce(to_timestamp($6 / 1000.0), ended_at), ended_by = coalesce($7, ended_by),
             settled = settled OR $8, billed_minutes = coalesce($9, billed_minutes),
             owner_gross = coalesce($10, owner_gross), refund = coalesce($11, refund),
-            ended_reason = coalesce($12, ended_reason)
+            ended_reason = coalesce($12, ended_reason),
+            unavailable_minutes = coalesce($13::integer[], unavailable_minutes)
       WHERE id = $1 AND revision < $2`,
     [
       u.rentalId,
@@ -125,6 +127,7 @@ export async function updateRentalState(db: Queryable, u: RentalStateUpdate): Pr
       u.ended?.ownerGross ?? null,
       u.ended?.refund ?? null,
       u.ended?.reason ?? null,
+      u.ended?.unavailableMinutes ?? null,
     ],
   );
 }

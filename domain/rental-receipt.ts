@@ -2,10 +2,9 @@
  * A settled rental's receipt (SPEC §2, issue 25.3): each paid minute's state and the transcript's
  * canonical text, whose SHA-256 the receipt carries. Pure: the API reads the rows and hashes.
  *
- * Health-gated billing is not in place yet: a billed minute is `available` (nothing showed the
- * agent unavailable in a way the settlement counts), a paid minute not billed is `unused` (its
- * price came back), and `unavailable` minutes — not billed because the agent was down — are always
- * 0 until the settlement counts them.
+ * Health-gated billing (domain/rental-availability.ts): a started minute the agent was demonstrably
+ * unavailable for is `unavailable` (not billed), every other started minute `available` (billed),
+ * and a paid minute never started `unused` (refunded) — exactly the minutes the settlement counted.
  */
 
 export type ReceiptMinuteState = 'available' | 'unavailable' | 'unused';
@@ -16,11 +15,20 @@ export interface ReceiptMinute {
   state: ReceiptMinuteState;
 }
 
-/** Minutes 1..paid: the billed ones `available`, the rest `unused` (refunded). */
-export function receiptMinutes(paidMinutes: number, billedMinutes: number): ReceiptMinute[] {
+/**
+ * Minutes 1..paid as settled: the started ones (billed + unavailable, from the start) `available`
+ * unless listed `unavailable`, the rest `unused`. Settlements from before the gate list none.
+ */
+export function receiptMinutes(
+  paidMinutes: number,
+  billedMinutes: number,
+  unavailableMinutes: readonly number[] = [],
+): ReceiptMinute[] {
+  const unavailable = new Set(unavailableMinutes);
+  const started = billedMinutes + unavailable.size;
   return Array.from({ length: paidMinutes }, (_, i) => ({
     minute: i + 1,
-    state: i < billedMinutes ? 'available' : 'unused',
+    state: unavailable.has(i + 1) ? 'unavailable' : i < started ? 'available' : 'unused',
   }));
 }
 

@@ -20,8 +20,13 @@ export interface Settlement {
   billedMinutes: number;
   /** Goes to the owner (the platform fee is taken from it by payEarner). */
   ownerGross: Micro;
-  /** Unused whole minutes, back to the renter's available balance. */
+  /** Unused whole minutes (and unavailable ones), back to the renter's available balance. */
   refund: Micro;
+  /**
+   * Health-gated billing (issue 25.3): the 1-based started minutes the agent was demonstrably
+   * unavailable for, not billed (domain/rental-availability.ts). Absent in settlements made before.
+   */
+  unavailableMinutes?: number[];
 }
 
 export function settleRental(input: {
@@ -29,12 +34,29 @@ export function settleRental(input: {
   paidMinutes: number;
   startsAtMs: number;
   endedAtMs: number;
+  /**
+   * Started minutes not billed (health-gated billing): each must be one of the started minutes.
+   * Omitted: every started minute is billed, as before the gate.
+   */
+  unavailableMinutes?: readonly number[];
 }): Settlement {
-  const billed = billedMinutes(input.startsAtMs, input.endedAtMs, input.paidMinutes);
+  const started = billedMinutes(input.startsAtMs, input.endedAtMs, input.paidMinutes);
+  if (input.unavailableMinutes === undefined)
+    return {
+      billedMinutes: started,
+      ownerGross: times(input.pricePerMinute, started),
+      refund: times(input.pricePerMinute, input.paidMinutes - started),
+    };
+  // Only started minutes can be left out, each once: a refund never exceeds what was held.
+  const unavailable = [...new Set(input.unavailableMinutes)]
+    .filter((m) => Number.isInteger(m) && m >= 1 && m <= started)
+    .sort((a, b) => a - b);
+  const billed = started - unavailable.length;
   return {
     billedMinutes: billed,
     ownerGross: times(input.pricePerMinute, billed),
     refund: times(input.pricePerMinute, input.paidMinutes - billed),
+    unavailableMinutes: unavailable,
   };
 }
 

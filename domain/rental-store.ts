@@ -29,6 +29,8 @@ export interface RentalRow {
   max_silence_minutes: number | null;
   /** Why the platform ended it early (`agent_silent`), null for every other end. */
   ended_reason: RentalEndedReason | null;
+  /** The settled minutes not billed, the agent unavailable (1-based); null before the gate. */
+  unavailable_minutes: number[] | null;
   agent_name: string | null;
   renter_username: string | null;
 }
@@ -65,6 +67,8 @@ export interface RentalStateUpdate {
     billedMinutes: number;
     ownerGross: Micro;
     refund: Micro;
+    /** Health-gated billing: the started minutes not billed (absent before the gate). */
+    unavailableMinutes?: number[];
   };
 }
 

@@ -143,6 +143,10 @@ export const rentalView = registry.register(
       .openapi({ description: 'the silence guard, null without one' }),
     settled: z.boolean(),
     billed_minutes: z.number().int().nullable(),
+    unavailable_minutes: z.number().int().nullable().openapi({
+      description:
+        'settled: started minutes not billed because the agent was demonstrably unavailable; null until settled',
+    }),
     refund: z.number().nullable(),
   }),
 );
@@ -156,9 +160,11 @@ export const rentalReceiptView = registry.register(
     billed_minutes: z.number().int(),
     unavailable_minutes: z.number().int().openapi({
       description:
-        'minutes not billed because the agent was unavailable: always 0 until billing is health-gated',
+        'started minutes not billed because the agent was demonstrably unavailable (a failed health check or relay in the minute, no sign of life)',
     }),
-    refund: z.number().openapi({ description: 'USDT back to the renter (unused whole minutes)' }),
+    refund: z
+      .number()
+      .openapi({ description: 'USDT back to the renter: unused whole minutes plus unavailable minutes' }),
     total_cost: z
       .number()
       .openapi({ description: 'USDT the renter paid in the end: billed_minutes × price' }),

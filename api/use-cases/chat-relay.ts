@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { proxySessionKey } from '../../domain/agent-reply';
 import { appError } from '../../domain/errors';
+import { relayFailureCounts } from '../../domain/rental-availability';
 import { replyText } from '../../domain/rental-chat';
 import { rentalEventPayload } from '../../domain/rental-events';
 import type { NewNotification } from '../../domain/rental-notifications';
@@ -30,6 +31,7 @@ import {
   storeChatReply,
   storeChatTurn,
 } from '../../db/rental-chat';
+import { recordAgentObservation } from '../../db/rental-observations';
 import { relayToAgent } from '../../services/agent-relay';
 import { relayToAgentStreaming } from '../../services/agent-stream-relay';
 import { renterMessageUnansweredSignal, rentalWorkflowId } from '../../workflows/rental/contract';
@@ -93,6 +95,27 @@ async function tellSilenceGuard(deps: ApiDeps, rental: RentalRow, seq: number | 
     .catch((err: unknown) =>
       deps.logger.warn({ err, rentalId: rental.id }, 'silence guard not told of an unanswered message'),
     );
+}
+
+/**
+ * A relay the agent failed (timeout, unreachable, 5xx) is evidence for health-gated billing
+ * (issue 25.3), stored at the database's now under the renter message's id. A failure to store it
+ * is logged and costs the renter nothing more than a minute billed.
+ */
+async function noteUnavailable(
+  deps: ApiDeps,
+  rentalId: string,
+  messageId: string,
+  failure: { code: string; detail: Record<string, unknown> },
+): Promise<void> {
+  if (!relayFailureCounts(failure)) return;
+  await recordAgentObservation(deps.db, {
+    rentalId,
+    key: `chat:${messageId}`,
+    source: 'chat',
+    ok: false,
+    detail: `${failure.code}: ${JSON.stringify(failure.detail)}`,
+  }).catch((err: unknown) => deps.logger.warn({ err, rentalId }, 'failed relay not recorded for billing'));
 }
 
 /** A message Postgres cannot store (a NUL the edge let through): the renter's 400. */
@@ -171,7 +194,10 @@ export async function chatWithProxyAgent(
     const outcome = onDelta
       ? await relayToAgentStreaming(relayDeps, endpoint, request, onDelta)
       : await relayToAgent(relayDeps, endpoint, request);
-    if (!outcome.ok) throw appError(outcome.code);
+    if (!outcome.ok) {
+      await noteUnavailable(deps, rental.id, messageId, outcome);
+      throw appError(outcome.code);
+    }
     clearInterval(renew);
     // A reply the database refuses is the agent's fault (502); one after the end is still answered.
     await storeChatReply(deps.db, {

@@ -27,18 +27,19 @@ export async function rentalReceipt(deps: ApiDeps, principal: Principal, id: str
   if (!row.settled || row.billed_minutes === null || row.owner_gross === null)
     throw appError('rental_not_settled');
   const billed = row.billed_minutes;
+  const unavailable = row.unavailable_minutes ?? [];
   const [messages, postings] = await Promise.all([messagesOf(deps.db, id), rentalPostings(deps.db, id)]);
   return {
     rental_id: row.id,
     price_per_minute: fromMicro(row.price_per_minute),
     paid_minutes: row.minutes,
     billed_minutes: billed,
-    unavailable_minutes: 0,
+    unavailable_minutes: unavailable.length,
     refund: fromMicro(row.refund ?? 0),
     total_cost: fromMicro(row.owner_gross),
     ended_by: row.ended_by,
     ended_reason: row.ended_reason,
-    minutes: receiptMinutes(row.minutes, billed),
+    minutes: receiptMinutes(row.minutes, billed, unavailable),
     transcript_sha256: createHash('sha256')
       .update(transcriptCanonical(messages.map(messageJson)), 'utf8')
       .digest('hex'),

@@ -75,6 +75,8 @@ export function rentalJson(r: RentalRow, nowMs = Date.now()) {
     max_silence_minutes: r.max_silence_minutes,
     settled: r.settled,
     billed_minutes: r.billed_minutes,
+    // Settled before health-gated billing: none were left out.
+    unavailable_minutes: r.settled ? (r.unavailable_minutes?.length ?? 0) : null,
     refund: r.refund === null ? null : fromMicro(r.refund),
   };
 }

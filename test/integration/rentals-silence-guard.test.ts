@@ -29,6 +29,7 @@ interface RentalBody {
   ended_reason: string | null;
   max_silence_minutes: number | null;
   billed_minutes: number | null;
+  unavailable_minutes: number | null;
   refund: number | null;
   settled: boolean;
 }
@@ -126,7 +127,12 @@ describe('rental silence guard (whole stack)', () => {
     const row = (await as<RentalBody>('GET', `/api/rentals/${rental.id}`)).body;
     const elapsedMs = Date.parse(row.ended_at!) - Date.parse(row.starts_at);
     expect(elapsedMs).toBeGreaterThanOrEqual(MINUTE);
-    const billed = Math.ceil(elapsedMs / MINUTE);
+    const started = Math.ceil(elapsedMs / MINUTE);
+    // Health-gated billing (issue 25.3): the agent answered nothing but 500s, so minute 1 (the failed
+    // chat) is not billed; a later started minute is unless its health check ran and failed too.
+    const unavailable = row.unavailable_minutes ?? 0;
+    expect(unavailable).toBeGreaterThanOrEqual(1);
+    const billed = started - unavailable;
     expect(row).toMatchObject({
       status: 'ended',
       ended_by: 'clock',
@@ -142,12 +148,19 @@ describe('rental silence guard (whole stack)', () => {
       [bot.id],
     );
     expect(ended.rows.map((n) => n.data.ended_reason)).toEqual(['agent_silent']);
-    const receipt = await as<{ ended_reason: string; billed_minutes: number; minutes: { state: string }[] }>(
-      'GET',
-      `/api/rentals/${rental.id}/receipt`,
-    );
-    expect(receipt.body).toMatchObject({ ended_reason: 'agent_silent', billed_minutes: billed });
-    expect(receipt.body.minutes.filter((m) => m.state === 'unused')).toHaveLength(10 - billed);
+    const receipt = await as<{
+      ended_reason: string;
+      billed_minutes: number;
+      unavailable_minutes: number;
+      minutes: { minute: number; state: string }[];
+    }>('GET', `/api/rentals/${rental.id}/receipt`);
+    expect(receipt.body).toMatchObject({
+      ended_reason: 'agent_silent',
+      billed_minutes: billed,
+      unavailable_minutes: unavailable,
+    });
+    expect(receipt.body.minutes[0]).toEqual({ minute: 1, state: 'unavailable' });
+    expect(receipt.body.minutes.filter((m) => m.state === 'unused')).toHaveLength(10 - started);
     await assertLedgerConsistent(stack.db);
   }, 180_000);
 });

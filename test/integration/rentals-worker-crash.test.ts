@@ -55,7 +55,13 @@ describe('rental across worker crashes', () => {
 
     const final = await handle.result();
     expect(final).toMatchObject({ status: 'ended', endedBy: 'clock', warnings: 1, settled: true });
-    expect(final.settlement).toEqual({ billedMinutes: 1, ownerGross: toMicro(2), refund: 0 });
+    // Not a proxy agent: never checked, no minute left out by health-gated billing.
+    expect(final.settlement).toEqual({
+      billedMinutes: 1,
+      ownerGross: toMicro(2),
+      refund: 0,
+      unavailableMinutes: [],
+    });
     const journals = await stack.db.query<{ kind: string }>(
       'SELECT kind FROM ledger_journals WHERE reference = $1 ORDER BY created_at',
       [`rental:${res.body.id}`],

@@ -337,6 +337,13 @@ describe('permanent activity failures (time-skipping)', () => {
           async closeTranscript() {
             return null;
           },
+          // Health-gated billing (issue 25.3): nothing to check, no minute unavailable.
+          async checkRentalAgent() {
+            return { proxy: false };
+          },
+          async rentalUnavailableMinutes() {
+            return [];
+          },
           async postLedger() {
             return { journalId: randomUUID(), created: true };
           },

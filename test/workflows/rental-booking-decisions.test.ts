@@ -39,6 +39,13 @@ describe('rental booked ahead: workflow decisions (stub activities)', () => {
 
   beforeAll(async () => {
     w = await startStubWorker({
+      // Health-gated billing (issue 25.3): an agent with nothing to check, no minute unavailable.
+      async checkRentalAgent() {
+        return { proxy: false };
+      },
+      async rentalUnavailableMinutes() {
+        return [];
+      },
       async reserveRental() {
         return { agentPushesEvents: true };
       },

@@ -148,7 +148,13 @@ describe('rental workflow lifecycle (time-skipping)', () => {
 
     const final = await r.handle.result();
     expect(final).toMatchObject({ status: 'ended', endedBy: 'clock', warnings: 1, settled: true });
-    expect(final.settlement).toEqual({ billedMinutes: 60, ownerGross: PRICE_MICRO * 60, refund: 0 });
+    // The agent was never seen down: no minute left out (health-gated billing, issue 25.3).
+    expect(final.settlement).toEqual({
+      billedMinutes: 60,
+      ownerGross: PRICE_MICRO * 60,
+      refund: 0,
+      unavailableMinutes: [],
+    });
     expect(Date.parse(final.endedAt!) - Date.parse(final.startsAt)).toBe(60 * 60_000);
     await expectSettled(r, 60, 60);
     const row = await rentalById(db, r.input.rentalId);
@@ -188,7 +194,12 @@ describe('rental workflow lifecycle (time-skipping)', () => {
     await statusWhen(r.handle, (v) => v.warnings === 2 && v.status === 'ending_soon');
 
     const final = await r.handle.result();
-    expect(final.settlement).toEqual({ billedMinutes: 20, ownerGross: PRICE_MICRO * 20, refund: 0 });
+    expect(final.settlement).toEqual({
+      billedMinutes: 20,
+      ownerGross: PRICE_MICRO * 20,
+      refund: 0,
+      unavailableMinutes: [],
+    });
     await expectSettled(r, 20, 20);
     const row = await rentalById(db, r.input.rentalId);
     expect(row?.minutes).toBe(20);
@@ -205,6 +216,7 @@ describe('rental workflow lifecycle (time-skipping)', () => {
       billedMinutes: 10,
       ownerGross: PRICE_MICRO * 10,
       refund: PRICE_MICRO * 50,
+      unavailableMinutes: [],
     });
     await r.handle.result();
     await expectSettled(r, 10, 60);
@@ -235,6 +247,7 @@ describe('rental workflow lifecycle (time-skipping)', () => {
       billedMinutes: 5,
       ownerGross: PRICE_MICRO * 5,
       refund: PRICE_MICRO * 25,
+      unavailableMinutes: [],
     });
     await r.handle.result();
     await expectSettled(r, 5, 30);

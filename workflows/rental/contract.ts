@@ -84,6 +84,8 @@ export interface CarriedRentalState {
   unseenReplies?: Array<{ seq: number; content: string }> | null;
   /** The renter's message the silence guard is timing (see RentalState.silentSince). */
   silentSince?: SilentSince | null;
+  /** The rental minute whose health check comes next (see RentalState.nextCheckMinute). */
+  nextCheckMinute?: number;
 }
 
 export interface RentalInput extends RentalParties {

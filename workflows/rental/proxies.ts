@@ -8,13 +8,15 @@ import type { createHoldActivities } from '../../activities/rental-hold';
 import type { createLedgerActivities } from '../../activities/ledger';
 import type { createRentalEventActivities } from '../../activities/rental-events';
 import type { createRentalActivities } from '../../activities/rentals';
+import type { createRentalHealthActivities } from '../../activities/rental-health';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../../domain/webhooks';
 import { retryTransient } from '../failures';
 
 type Activities = ReturnType<typeof createRentalActivities> &
   ReturnType<typeof createRentalEventActivities> &
   ReturnType<typeof createLedgerActivities> &
-  ReturnType<typeof createHoldActivities> & {
+  ReturnType<typeof createHoldActivities> &
+  ReturnType<typeof createRentalHealthActivities> & {
     enqueueWebhook(input: EnqueueWebhookInput): Promise<EnqueueWebhookResult>;
   };
 type ProxyActivities = ReturnType<typeof createAgentProxyActivities>;
@@ -23,6 +25,12 @@ type ProxyActivities = ReturnType<typeof createAgentProxyActivities>;
 export const act = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   retry: retryTransient({ initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }),
+});
+// The per-minute health check (issue 25.3): its own 10 s budget, one retry; a check that still fails
+// to run is no evidence, and the next minute has its own.
+export const check = proxyActivities<Pick<Activities, 'checkRentalAgent'>>({
+  startToCloseTimeout: '20 seconds',
+  retry: retryTransient({ maximumAttempts: 2, initialInterval: '1 second' }),
 });
 // Rentr never retries a relay: the renter sees the failure and may resend.
 export const relay = proxyActivities<ProxyActivities>({

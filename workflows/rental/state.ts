@@ -15,6 +15,7 @@ import {
 } from '../../domain/rental-settlement';
 import type { RentalEndedBy, RentalStateUpdate, RentalStatus } from '../../domain/rental-store';
 import type { RentalEndedReason, SilenceDecision, SilentSince } from '../../domain/rental-silence';
+import { healthCheckAtMs } from '../../domain/rental-availability';
 import {
   type CancelRentalInput,
   type ChatWithAgentInput,
@@ -105,6 +106,15 @@ export class RentalState {
    */
   silentSince: SilentSince | null;
   /**
+   * Per-minute health checks of a proxy agent (issue 25.3), set by runs that take the
+   * `health-minute-checks` patch; false: no checks, and nothing below changes what the run does.
+   */
+  healthChecks = false;
+  /** The rental minute (1-based) whose check comes next. */
+  nextCheckMinute: number;
+  /** Health checks running in the background; continue-as-new waits for them (never carried). */
+  pendingChecks = 0;
+  /**
    * While the guard reads the transcript (a local activity; a slow one lets the workflow task
    * heartbeat, so messages and signals can be applied before its answer): what this run learnt
    * meanwhile, which the read may have missed — the first renter message noted, and whether the
@@ -129,6 +139,7 @@ export class RentalState {
     this.revision = c?.revision ?? 0;
     this.extensions = { ...c?.extensions };
     this.silentSince = c?.silentSince ?? null;
+    this.nextCheckMinute = c?.nextCheckMinute ?? 1;
   }
 
   get ended(): boolean {
@@ -215,7 +226,40 @@ export class RentalState {
     const warnAt = this.endsAtMs - ENDING_SOON_MS;
     const next = this.warnedForEndsAtMs === this.endsAtMs ? this.endsAtMs : Math.min(warnAt, this.endsAtMs);
     const silentAt = this.silenceDeadlineMs();
-    return Math.max(1, (silentAt === null ? next : Math.min(next, silentAt)) - nowMs);
+    const checkAt = this.healthCheckDeadlineMs();
+    const soonest = Math.min(next, silentAt ?? next, checkAt ?? next);
+    return Math.max(1, soonest - nowMs);
+  }
+
+  // ── per-minute health checks (issue 25.3) ───────────────────────────────────────────────
+
+  /** When the next check is due (the middle of its minute), or null: no checks, or none before the end. */
+  private healthCheckDeadlineMs(): number | null {
+    if (!this.healthChecks || this.ended || this.status === 'scheduled') return null;
+    const at = healthCheckAtMs(this.startsAtMs, this.nextCheckMinute);
+    return at < this.endsAtMs ? at : null;
+  }
+
+  healthCheckDue(nowMs: number): boolean {
+    const at = this.healthCheckDeadlineMs();
+    return at !== null && nowMs >= at;
+  }
+
+  /**
+   * The minute to check now (the one `nowMs` falls in: minutes a stalled worker missed are not
+   * checked late), and the next one's turn after it.
+   */
+  takeHealthCheckMinute(nowMs: number): number {
+    const minute = Math.max(this.nextCheckMinute, Math.floor((nowMs - this.startsAtMs) / MS_PER_MINUTE) + 1);
+    this.nextCheckMinute = minute + 1;
+    this.changes++;
+    return minute;
+  }
+
+  /** The agent is not a proxy agent: nothing to check for the rest of the rental. */
+  stopHealthChecks(): void {
+    this.healthChecks = false;
+    this.changes++;
   }
 
   // ── the silence guard (issue 25.4) ──────────────────────────────────────────────────────
@@ -292,12 +336,14 @@ export class RentalState {
     this.setStatus('ended');
   }
 
-  computeSettlement(): Settlement {
+  /** `unavailableMinutes` (health-gated billing): started minutes not billed; omitted before the gate. */
+  computeSettlement(unavailableMinutes?: readonly number[]): Settlement {
     this.settlement = settleRental({
       pricePerMinute: this.input.pricePerMinute,
       paidMinutes: this.paidMinutes,
       startsAtMs: this.startsAtMs,
       endedAtMs: this.endedAtMs ?? this.endsAtMs,
+      ...(unavailableMinutes === undefined ? {} : { unavailableMinutes }),
     });
     return this.settlement;
   }
@@ -383,6 +429,7 @@ export class RentalState {
               billedMinutes: s.billedMinutes,
               ownerGross: s.ownerGross,
               refund: s.refund,
+              ...(s.unavailableMinutes ? { unavailableMinutes: s.unavailableMinutes } : {}),
             }
           : undefined,
     };
@@ -424,6 +471,8 @@ export class RentalState {
         extensions: this.extensions,
         // Only runs with the guard carry it, so older runs continue as they always did.
         ...(this.silenceLimitMs === null ? {} : { silentSince: this.silentSince }),
+        // Only runs with the checks carry where they are.
+        ...(this.healthChecks ? { nextCheckMinute: this.nextCheckMinute } : {}),
       },
     };
   }

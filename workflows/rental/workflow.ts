@@ -19,6 +19,11 @@
  * The silence guard (`maxSilenceMinutes`, patch `silence-guard`): a durable timer from the oldest
  * renter message the agent has not answered; when it runs out the transcript decides, and a
  * silent agent's rental ends as an early end does (`endedReason: 'agent_silent'`), same postings.
+ *
+ * Health-gated billing (patches `health-minute-checks`, `health-gated-billing`; issue 25.3): a
+ * proxy agent is health-checked once a minute while the rental is active, and the settlement
+ * leaves out the started minutes it was demonstrably unavailable for — same keyed postings, the
+ * owner's gross smaller and the refund larger (domain/rental-availability.ts).
  */
 import {
   ActivityFailure,
@@ -26,6 +31,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   patched,
   setHandler,
   upsertMemo,
@@ -39,7 +45,7 @@ import type { LedgerAccountKey } from '../../domain/ledger';
 import { times } from '../../domain/money';
 import { decideSilence, silenceLimitMs } from '../../domain/rental-silence';
 import { rentalRequestNotifications } from '../../domain/rental-notifications';
-import { rentalCode } from '../../domain/rental-settlement';
+import { billedMinutes, rentalCode } from '../../domain/rental-settlement';
 import type { NewRental } from '../../domain/rental-store';
 import { LEGACY_SA, SA, SEARCH_ATTRIBUTES_V2 } from '../../domain/search-attributes';
 import {
@@ -60,7 +66,7 @@ import {
 import { awaitBookedStart, handleCancel } from './booking';
 import { chat, closeTranscript, postMessage } from './chat';
 import { emit } from './events';
-import { act, local } from './proxies';
+import { act, check, local } from './proxies';
 import { RentalState } from './state';
 import { passOn } from '../failures';
 
@@ -74,6 +80,17 @@ const LEAN_START = 'rental-lean-start';
  * unanswered renter messages and may end early for silence. Runs without it never ask.
  */
 const SILENCE_GUARD = 'silence-guard';
+/**
+ * patched() id (issue 25.3): the run health-checks its proxy agent once a minute while active,
+ * each check an activity in the background that stores its outcome (activities/rental-health.ts).
+ */
+const HEALTH_MINUTE_CHECKS = 'health-minute-checks';
+/**
+ * patched() id (issue 25.3): the settlement leaves out the started minutes the agent was
+ * demonstrably unavailable for (domain/rental-availability.ts): the owner's gross shrinks and the
+ * keyed refund grows by their price; nothing billed → no settlement posting at all.
+ */
+const HEALTH_GATED_BILLING = 'health-gated-billing';
 
 export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   const state = new RentalState(input, Date.now());
@@ -97,6 +114,7 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
     state.silenceLimitMs = silenceLimitMs(input.maxSilenceMinutes);
   // Sent by the API only for rentals with a guard; a run without one ignores it.
   setHandler(renterMessageUnansweredSignal, ({ seq }) => state.noteUnanswered(seq, Date.now()));
+  if (patched(HEALTH_MINUTE_CHECKS)) state.healthChecks = true;
   const reservation = new Reservation();
   setHandler(rentalReservedUpdate, async () => {
     await reservation.outcome();
@@ -125,7 +143,8 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
   if (!input.carried) await begin(state, lean, firstEventHasRoute);
   while (!state.ended) {
     if (historyIsLarge(input)) {
-      await condition(() => allHandlersFinished() && state.pendingEvents === 0);
+      // A check still running would be dropped with this run, and its minute's evidence with it.
+      await condition(() => allHandlersFinished() && state.pendingEvents === 0 && state.pendingChecks === 0);
       if (!state.ended) return await continueAsNew<typeof rentalWorkflow>(state.carry());
     } else if (state.warningDue(Date.now())) {
       await warn(state);
@@ -133,6 +152,8 @@ export async function rentalWorkflow(input: RentalInput): Promise<RentalView> {
       await endByClock(state);
     } else if (state.silenceDue(Date.now())) {
       await checkSilence(state);
+    } else if (state.healthCheckDue(Date.now())) {
+      checkHealth(state);
     } else {
       const seen = state.changes;
       await condition(
@@ -316,6 +337,48 @@ async function checkSilence(state: RentalState): Promise<void> {
   });
 }
 
+/**
+ * This minute's health check, in the background: the lifecycle's timers never wait for an agent's
+ * 10 s. Its outcome is stored by the activity (evidence for the settlement); a check that could not
+ * run is no evidence. One not finished by the settlement is not waited for: its minute is billed.
+ */
+function checkHealth(state: RentalState): void {
+  const minute = state.takeHealthCheckMinute(Date.now());
+  state.pendingChecks++;
+  void check
+    .checkRentalAgent({ rentalId: state.input.rentalId, agentId: state.input.agentId, minute })
+    .then(
+      (result) => {
+        if (!result.proxy) state.stopHealthChecks();
+      },
+      (err: unknown) => log.warn('rental health check did not run', { minute, error: String(err) }),
+    )
+    // Not a change the lifecycle re-plans for (conditions see the count on the next activation).
+    .finally(() => state.pendingChecks--);
+}
+
+/**
+ * The started minutes not billed (health-gated billing), read once at the settlement. A read that
+ * fails for good (never a transient one: those are retried) settles as before the gate, every
+ * started minute billed, rather than leaving the money in escrow.
+ */
+async function unavailableMinutesOf(state: RentalState): Promise<number[]> {
+  const { input } = state;
+  const endedAtMs = state.endedAtMs ?? state.endsAtMs;
+  try {
+    return await act.rentalUnavailableMinutes({
+      rentalId: input.rentalId,
+      agentId: input.agentId,
+      startsAtMs: state.startsAtMs,
+      endedAtMs,
+      startedMinutes: billedMinutes(state.startsAtMs, endedAtMs, state.paidMinutes),
+    });
+  } catch (err) {
+    log.error('availability not read: every started minute billed', { error: String(err) });
+    return [];
+  }
+}
+
 async function extend(state: RentalState, u: ExtendRentalInput): Promise<RentalView> {
   const { input } = state;
   // A re-sent extension (also after continue-as-new) answers as the first did and adds nothing;
@@ -370,22 +433,29 @@ async function end(state: RentalState, u: EndRentalInput): Promise<RentalView> {
 
 async function settle(state: RentalState): Promise<void> {
   const { input } = state;
-  const s = state.computeSettlement();
+  const gated = patched(HEALTH_GATED_BILLING);
+  const s = state.computeSettlement(gated ? await unavailableMinutesOf(state) : undefined);
   const reference = `rental:${input.rentalId}`;
-  await act.payEarner({
-    idempotencyKey: `rental-settlement:${input.rentalId}`,
-    kind: 'rental_settlement',
-    reference,
-    from: escrowOf(input),
-    earnerId: input.ownerId,
-    gross: s.ownerGross,
-  });
+  // Gated: an agent unavailable every started minute earns nothing, and a posting of 0 moves nothing.
+  if (!gated || s.ownerGross > 0) {
+    await act.payEarner({
+      idempotencyKey: `rental-settlement:${input.rentalId}`,
+      kind: 'rental_settlement',
+      reference,
+      from: escrowOf(input),
+      earnerId: input.ownerId,
+      gross: s.ownerGross,
+    });
+  }
   if (s.refund > 0) {
     await act.postLedger({
       idempotencyKey: `rental-refund:${input.rentalId}`,
       kind: 'rental_refund',
       reference,
-      memo: { minutes: state.paidMinutes - s.billedMinutes },
+      memo: {
+        minutes: state.paidMinutes - s.billedMinutes,
+        ...(s.unavailableMinutes?.length ? { unavailable_minutes: s.unavailableMinutes.length } : {}),
+      },
       lines: [
         { account: escrowOf(input), amount: -s.refund },
         { account: { ownerId: input.renterId, purpose: 'available' }, amount: s.refund },
