@@ -97,6 +97,11 @@ export async function runLoad(opts: {
   agentUrl: string;
   flakyUrl: string;
   until: number;
+  /**
+   * Issue 25's lifecycles too (bookings, silence guards, service orders); default on. The
+   * cluster acceptance leaves them out: it proves the cluster's kills, not these lifecycles.
+   */
+  beyondSeeds?: boolean;
 }): Promise<Started> {
   const { call } = opts.http;
   const admin = { key: opts.adminKey };
@@ -314,9 +319,13 @@ export async function runLoad(opts: {
     ...creators.map((c) => taskLoop(c)),
     depositLoop(),
     withdrawalLoop(),
-    bookingLoop(ctx, booker, proxyAgents),
-    guardLoop(ctx, guarded, proxyAgents),
-    orderLoop(ctx, buyer, sellers),
+    ...(opts.beyondSeeds === false
+      ? []
+      : [
+          bookingLoop(ctx, booker, proxyAgents),
+          guardLoop(ctx, guarded, proxyAgents),
+          orderLoop(ctx, buyer, sellers),
+        ]),
   ]);
   await Promise.all(reviews);
   return started;
