@@ -1,6 +1,7 @@
 /**
  * A local stand-in for an agent's webhook server on 127.0.0.1: records every request and answers
- * with whatever the test's responder says. Tracks how many requests are in flight at once, so a
+ * with whatever the test's responder says (health checks kept apart from the rest, so a test that
+ * counts relayed chats does not depend on where a rental's minute falls). Tracks how many requests are in flight at once, so a
  * test can prove calls for one rental never overlap.
  */
 import http from 'node:http';
@@ -34,7 +35,10 @@ export type Responder = (req: ReceivedRequest) => Answer | Promise<Answer>;
 
 export interface AgentReceiver {
   url: string;
+  /** Everything but health checks: a proxy rental's agent is also health-checked once a minute. */
   requests: ReceivedRequest[];
+  /** The requests marked `X-Health-Check: true`. */
+  healthChecks: ReceivedRequest[];
   maxInFlight: number;
   respond(responder: Responder): void;
   close(): Promise<void>;
@@ -47,6 +51,7 @@ export async function startAgentReceiver(responder: Responder = () => ({ body: {
   const receiver: AgentReceiver = {
     url: '',
     requests: [],
+    healthChecks: [],
     maxInFlight: 0,
     respond(next) {
       current = next;
@@ -71,7 +76,7 @@ export async function startAgentReceiver(responder: Responder = () => ({ body: {
         // keep text
       }
       const received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
-      receiver.requests.push(received);
+      (req.headers['x-health-check'] === 'true' ? receiver.healthChecks : receiver.requests).push(received);
       const answer = await current(received);
       if (answer.hang) {
         hanging.add(res);

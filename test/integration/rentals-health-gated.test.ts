@@ -109,7 +109,7 @@ describe('health-gated billing (whole stack)', () => {
     const check = { rentalId: rental.id, agentId: bot.id, minute: 1 };
     expect(await health.checkRentalAgent(check)).toEqual({ proxy: true, ok: false });
     expect(await health.checkRentalAgent(check)).toEqual({ proxy: true, ok: false }); // a retry
-    const sent = agent.requests.filter((r) => r.headers['x-health-check'] === 'true');
+    const sent = agent.healthChecks;
     expect(sent).toHaveLength(2);
     expect(sent[0]).toMatchObject({ path: '/hooks/agent', body: {} });
     expect(sent[0].headers).toMatchObject({ authorization: 'Bearer tok', 'x-rental-id': rental.id });

@@ -81,7 +81,7 @@ describe('proxy agent health checks', () => {
     const bot = await proxyBot(healthy, 'tok-xyz');
     await runChecks();
     await healthOf(stack, bot.id);
-    const [req] = healthy.requests;
+    const [req] = healthy.healthChecks;
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/agent/hooks/agent');
     expect(req.headers['x-health-check']).toBe('true');
@@ -100,7 +100,7 @@ describe('proxy agent health checks', () => {
     await healthOf(stack, proxy.id);
     const r = await stack.db.query('SELECT health_checked_at FROM accounts WHERE id = $1', [events.id]);
     expect(r.rows[0].health_checked_at).toBeNull();
-    expect(healthy.requests).toHaveLength(1);
+    expect(healthy.healthChecks).toHaveLength(1);
   });
 
   it('checks an agent once per run even when the run is repeated', async () => {
@@ -110,7 +110,7 @@ describe('proxy agent health checks', () => {
     await healthOf(stack, bot.id);
     await runChecks(runKey);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(healthy.requests).toHaveLength(1);
+    expect(healthy.healthChecks).toHaveLength(1);
   });
 
   it('is scheduled every 15 minutes, idempotently, and a scheduled run checks the agents', async () => {
