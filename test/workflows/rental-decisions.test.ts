@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { StoredRentalMessage } from '../../activities/rentals';
 import { proxySessionKey } from '../../domain/agent-reply';
 import { ErrorCode } from '../../domain/errors';
+import { waitFor } from '../integration/chain';
 import { rentalStubs, startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
 import {
@@ -173,7 +174,8 @@ describe('rental workflow decisions (stub activities)', () => {
 
     it('when the API already held the funds and recorded the start, then the workflow records nothing again', async () => {
       const r = await startRental(30, { holdFunds: false, startRecorded: true });
-      await r.handle.query(rentalStatusQuery);
+      // The request event goes out in the background: wait for it, then nothing else was done.
+      await waitFor(async () => events(r).length > 0, 20_000, 'the rental_request event');
       expect(w.calls(r.id, 'reserveRental')).toHaveLength(0);
       expect(w.calls(r.id, 'recordRentalStarted')).toHaveLength(0);
       expect(events(r)).toEqual(['rental_request']);
