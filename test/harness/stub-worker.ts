@@ -20,6 +20,36 @@ export type ActivityName = keyof Activities;
 type Impl<N extends ActivityName> = (...args: Parameters<Activities[N]>) => ReturnType<Activities[N]>;
 export type Stubs = { [N in ActivityName]?: Impl<N> };
 
+/**
+ * What every rental decision test stubs the same way: state writes and events that do nothing,
+ * postings that succeed, a 10 % fee, no chat in flight at the end, no agent to health-check and
+ * no minute unavailable. A test file adds what it decides on; its `overrides` win.
+ */
+export function rentalStubs(overrides: Stubs = {}): Stubs {
+  return {
+    async checkRentalAgent() {
+      return { proxy: false };
+    },
+    async rentalUnavailableMinutes() {
+      return [];
+    },
+    async recordRentalState() {},
+    async deliverRentalEvent() {
+      return 'none' as const;
+    },
+    async postLedger() {
+      return { journalId: randomUUID(), created: true };
+    },
+    async payEarner(p) {
+      return { net: p.gross - p.gross / 10, fee: p.gross / 10, referralCommission: 0, referrerId: null };
+    },
+    async closeTranscript() {
+      return null;
+    },
+    ...overrides,
+  };
+}
+
 export interface ActivityCall<N extends ActivityName = ActivityName> {
   name: N;
   input: Parameters<Activities[N]>[0];

@@ -6,7 +6,7 @@
 import { type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { startStubWorker, type StubWorker } from '../harness/stub-worker';
+import { rentalStubs, startStubWorker, type StubWorker } from '../harness/stub-worker';
 import {
   cancelRentalUpdate,
   endRentalUpdate,
@@ -38,35 +38,16 @@ describe('rental booked ahead: workflow decisions (stub activities)', () => {
   let w: StubWorker;
 
   beforeAll(async () => {
-    w = await startStubWorker({
-      // Health-gated billing (issue 25.3): an agent with nothing to check, no minute unavailable.
-      async checkRentalAgent() {
-        return { proxy: false };
-      },
-      async rentalUnavailableMinutes() {
-        return [];
-      },
-      async reserveRental() {
-        return { agentPushesEvents: true };
-      },
-      async recordRentalState() {},
-      async deliverRentalEvent() {
-        return 'none' as const;
-      },
-      async postLedger() {
-        return { journalId: randomUUID(), created: true };
-      },
-      async payEarner(p) {
-        return { net: p.gross - p.gross / 10, fee: p.gross / 10, referralCommission: 0, referrerId: null };
-      },
-      async storeRentalMessage() {
-        throw ApplicationFailure.nonRetryable('no messages in these tests', 'UNSTUBBED');
-      },
-      // The end closes the rentals row's transcript first (rental-row-transcript); no chat is in flight here.
-      async closeTranscript() {
-        return null;
-      },
-    });
+    w = await startStubWorker(
+      rentalStubs({
+        async reserveRental() {
+          return { agentPushesEvents: true };
+        },
+        async storeRentalMessage() {
+          throw ApplicationFailure.nonRetryable('no messages in these tests', 'UNSTUBBED');
+        },
+      }),
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { StoredRentalMessage } from '../../activities/rentals';
 import { proxySessionKey } from '../../domain/agent-reply';
 import { ErrorCode } from '../../domain/errors';
-import { startStubWorker, type StubWorker } from '../harness/stub-worker';
+import { waitFor } from '../integration/chain';
+import { rentalStubs, startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
 import {
   chatWithAgentUpdate,
@@ -59,45 +60,27 @@ describe('rental workflow decisions (stub activities)', () => {
   let w: StubWorker;
 
   beforeAll(async () => {
-    w = await startStubWorker({
-      // Health-gated billing (issue 25.3): an agent with nothing to check, no minute unavailable.
-      async checkRentalAgent() {
-        return { proxy: false };
-      },
-      async rentalUnavailableMinutes() {
-        return [];
-      },
-      async reserveRental() {
-        return { agentPushesEvents: true };
-      },
-      async recordRentalStarted() {},
-      async recordRentalState() {},
-      async deliverRentalEvent() {
-        return 'none' as const;
-      },
-      async postLedger() {
-        return { journalId: randomUUID(), created: true };
-      },
-      async payEarner(p) {
-        return { net: p.gross - p.gross / 10, fee: p.gross / 10, referralCommission: 0, referrerId: null };
-      },
-      async storeRentalMessage(m) {
-        return storedMessage(m);
-      },
-      async storeChatMessage(m) {
-        return { ...storedMessage(m), agentIntegration: 'events' as const };
-      },
-      // The rentals row's transcript gate, as db/rental-chat.ts keeps it: seq from the row.
-      async storeMessageInRow(m) {
-        return {
-          ...storedMessage({ ...m, seq: nextSeqOf(m.rentalId) }),
-          agentIntegration: 'events' as const,
-        };
-      },
-      async closeTranscript() {
-        return null;
-      },
-    });
+    w = await startStubWorker(
+      rentalStubs({
+        async reserveRental() {
+          return { agentPushesEvents: true };
+        },
+        async recordRentalStarted() {},
+        async storeRentalMessage(m) {
+          return storedMessage(m);
+        },
+        async storeChatMessage(m) {
+          return { ...storedMessage(m), agentIntegration: 'events' as const };
+        },
+        // The rentals row's transcript gate, as db/rental-chat.ts keeps it: seq from the row.
+        async storeMessageInRow(m) {
+          return {
+            ...storedMessage({ ...m, seq: nextSeqOf(m.rentalId) }),
+            agentIntegration: 'events' as const,
+          };
+        },
+      }),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -191,7 +174,8 @@ describe('rental workflow decisions (stub activities)', () => {
 
     it('when the API already held the funds and recorded the start, then the workflow records nothing again', async () => {
       const r = await startRental(30, { holdFunds: false, startRecorded: true });
-      await r.handle.query(rentalStatusQuery);
+      // The request event goes out in the background: wait for it, then nothing else was done.
+      await waitFor(async () => events(r).length > 0, 20_000, 'the rental_request event');
       expect(w.calls(r.id, 'reserveRental')).toHaveLength(0);
       expect(w.calls(r.id, 'recordRentalStarted')).toHaveLength(0);
       expect(events(r)).toEqual(['rental_request']);

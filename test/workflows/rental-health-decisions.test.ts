@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { type AgentObservation, unavailableMinutes } from '../../domain/rental-availability';
 import { maybeRecordHistory } from '../harness/record';
-import { startStubWorker, type StubWorker } from '../harness/stub-worker';
+import { rentalStubs, startStubWorker, type StubWorker } from '../harness/stub-worker';
 import {
   endRentalUpdate,
   extendRentalUpdate,
@@ -36,34 +36,23 @@ describe('rental health-gated billing decisions (stub activities)', () => {
   }
 
   beforeAll(async () => {
-    w = await startStubWorker({
-      async reserveRental() {
-        return { agentPushesEvents: false };
-      },
-      async recordRentalState() {},
-      async deliverRentalEvent() {
-        return 'none' as const;
-      },
-      async postLedger() {
-        return { journalId: randomUUID(), created: true };
-      },
-      async payEarner(p) {
-        return { net: p.gross - p.gross / 10, fee: p.gross / 10, referralCommission: 0, referrerId: null };
-      },
-      async closeTranscript() {
-        return null;
-      },
-      async checkRentalAgent(c) {
-        const answers = healthy.get(c.rentalId);
-        if (!answers) return { proxy: false };
-        const ok = answers(c.minute);
-        await observe(c.rentalId, ok);
-        return { proxy: true, ok };
-      },
-      async rentalUnavailableMinutes(q) {
-        return unavailableMinutes(q, observed.get(q.rentalId) ?? []);
-      },
-    });
+    w = await startStubWorker(
+      rentalStubs({
+        async reserveRental() {
+          return { agentPushesEvents: false };
+        },
+        async checkRentalAgent(c) {
+          const answers = healthy.get(c.rentalId);
+          if (!answers) return { proxy: false };
+          const ok = answers(c.minute);
+          await observe(c.rentalId, ok);
+          return { proxy: true, ok };
+        },
+        async rentalUnavailableMinutes(q) {
+          return unavailableMinutes(q, observed.get(q.rentalId) ?? []);
+        },
+      }),
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredRentalMessage } from '../../activities/rentals';
 import { maybeRecordHistory } from '../harness/record';
-import { startStubWorker, type StubWorker } from '../harness/stub-worker';
+import { rentalStubs, startStubWorker, type StubWorker } from '../harness/stub-worker';
 import {
   endRentalUpdate,
   postRentalMessageUpdate,
@@ -55,42 +55,24 @@ describe('rental silence guard decisions (stub activities)', () => {
     }) satisfies StoredRentalMessage;
 
   beforeAll(async () => {
-    w = await startStubWorker({
-      // Health-gated billing (issue 25.3): an agent with nothing to check, no minute unavailable.
-      async checkRentalAgent() {
-        return { proxy: false };
-      },
-      async rentalUnavailableMinutes() {
-        return [];
-      },
-      async reserveRental() {
-        return { agentPushesEvents: false };
-      },
-      async recordRentalState() {},
-      async deliverRentalEvent() {
-        return 'none' as const;
-      },
-      async postLedger() {
-        return { journalId: randomUUID(), created: true };
-      },
-      async payEarner(p) {
-        return { net: p.gross - p.gross / 10, fee: p.gross / 10, referralCommission: 0, referrerId: null };
-      },
-      async storeMessageInRow(m) {
-        const line = await store(m.rentalId, m.senderId);
-        return { ...stored(m, line.seq), agentIntegration: 'events' as const };
-      },
-      async closeTranscript() {
-        return null;
-      },
-      // As db/rental-chat.ts: the renter's oldest message after the agent's last, with its age.
-      async oldestUnansweredMessage(q) {
-        const lines = transcripts.get(q.rentalId) ?? [];
-        const lastAnswer = Math.max(0, ...lines.filter((l) => l.senderId === q.agentId).map((l) => l.seq));
-        const oldest = lines.find((l) => l.senderId === q.renterId && l.seq > lastAnswer);
-        return oldest ? { seq: oldest.seq, ageMs: (await w.env.currentTimeMs()) - oldest.atMs } : null;
-      },
-    });
+    w = await startStubWorker(
+      rentalStubs({
+        async reserveRental() {
+          return { agentPushesEvents: false };
+        },
+        async storeMessageInRow(m) {
+          const line = await store(m.rentalId, m.senderId);
+          return { ...stored(m, line.seq), agentIntegration: 'events' as const };
+        },
+        // As db/rental-chat.ts: the renter's oldest message after the agent's last, with its age.
+        async oldestUnansweredMessage(q) {
+          const lines = transcripts.get(q.rentalId) ?? [];
+          const lastAnswer = Math.max(0, ...lines.filter((l) => l.senderId === q.agentId).map((l) => l.seq));
+          const oldest = lines.find((l) => l.senderId === q.renterId && l.seq > lastAnswer);
+          return oldest ? { seq: oldest.seq, ageMs: (await w.env.currentTimeMs()) - oldest.atMs } : null;
+        },
+      }),
+    );
   }, 120_000);
 
   afterAll(async () => {
