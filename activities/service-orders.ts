@@ -23,8 +23,8 @@ export function createServiceOrderActivities({ db }: ActivityDeps) {
       await openServiceOrderWithEscrow(db, input).catch(asActivityFailure);
     },
 
-    /** The workflow's state after a transition, written whole. */
-    async recordServiceOrder(input: ServiceOrderRecord): Promise<void> {
+    /** The workflow's state after a transition, written whole unless a newer one is there. */
+    async recordServiceOrder(input: ServiceOrderRecord & { stateVersion?: number }): Promise<void> {
       // Text the database refuses is a non-retryable INVALID_DATA (activities/failures.ts).
       await recordServiceOrder(db, input);
     },

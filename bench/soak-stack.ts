@@ -46,7 +46,11 @@ export interface SoakStack {
   workerCount: number;
   /** The process id of worker `i` as running now (benches sample its memory). */
   workerPid(i: number): number | undefined;
-  stop(): Promise<void>;
+  /** Where the stack's files are: Postgres, temporal.db, and each process's log under logs/. */
+  dir: string;
+  temporalAddress: string;
+  /** Stops every part; `keep` leaves the files for a look (the soak keeps them on a fault). */
+  stop(opts?: { keep?: boolean }): Promise<void>;
 }
 
 const quiet = process.env.SOAK_VERBOSE ? undefined : () => undefined;
@@ -76,8 +80,11 @@ function waitForLine(child: ManagedChild, needle: string, timeoutMs = 120_000): 
   });
 }
 
-/** Child output is dropped unless SOAK_VERBOSE is set (the soak prints its own figures). */
-function spawnQuiet(name: string, script: string, env: NodeJS.ProcessEnv): ManagedChild {
+/**
+ * Child output is dropped from the console unless SOAK_VERBOSE is set (the soak prints its own
+ * figures); every line also goes to `<logDir>/<name>.log`, kept when the soak finds a fault.
+ */
+function spawnQuiet(name: string, script: string, env: NodeJS.ProcessEnv, logDir?: string): ManagedChild {
   const child = spawnTsChild(name, script, env);
   if (quiet) {
     child.process.stdout?.removeAllListeners('data');
@@ -88,6 +95,11 @@ function spawnQuiet(name: string, script: string, env: NodeJS.ProcessEnv): Manag
     child.process.stdout?.on('data', (c: Buffer) => lines(c).forEach((l) => listeners.forEach((f) => f(l))));
     child.process.stderr?.on('data', (c: Buffer) => lines(c).forEach((l) => listeners.forEach((f) => f(l))));
   }
+  if (logDir) {
+    const file = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+    child.onLine((line) => file.write(`${line}\n`));
+    void child.exited.then((how) => file.end(`-- exited: ${how}\n`));
+  }
   return child;
 }
 
@@ -97,6 +109,8 @@ export async function startSoakStack(opts: {
 }): Promise<SoakStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrent-soak-'));
   fs.chmodSync(dir, 0o777);
+  const logDir = path.join(dir, 'logs');
+  fs.mkdirSync(logDir);
   const [pgPort, temporalPort, apiPort, chainPort] = [
     await freePort(),
     await freePort(),
@@ -105,94 +119,114 @@ export async function startSoakStack(opts: {
   ];
   const { secrets } = loadDevSecrets(path.join(dir, 'secrets.json'), {});
 
+  let pg: RunningPostgres | undefined;
+  let temporal: RunningTemporal | undefined;
+  let devchain: ManagedChild | undefined;
+  let api: ManagedChild | undefined;
+  const workers: ManagedChild[] = [];
+  /** Stops whatever was started, newest first; the files stay when `keep` (a fault to look into). */
+  const stopAll = async (keep = false) => {
+    for (const w of workers) await w.stop(5_000).catch(() => undefined);
+    await api?.stop(5_000).catch(() => undefined);
+    await devchain?.stop(5_000).catch(() => undefined);
+    await temporal?.stop().catch(() => undefined);
+    await pg?.stop().catch(() => undefined);
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  };
+
   const startPg = () =>
     startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort, persistent: true });
-  let pg: RunningPostgres = await startPg();
-  await migrate(pg.url, () => undefined);
   const startTemporal = () =>
     startTemporalDevServer({ port: temporalPort, headless: true, dbFile: path.join(dir, 'temporal.db') });
-  let temporal: RunningTemporal = await startTemporal();
-
-  const devchain = spawnQuiet('devchain', 'devchain/main.ts', {
-    ...process.env,
-    DEVCHAIN_PORT: String(chainPort),
-    DEVCHAIN_BLOCK_INTERVAL_MS: process.env.SOAK_BLOCK_MS ?? '500',
-    DEVCHAIN_SOLIDITY_LAG: '3',
-  });
-  await waitForLine(devchain, 'devchain listening');
-  const devchainUrl = `http://127.0.0.1:${chainPort}`;
-  const info = (await (await fetch(`${devchainUrl}/admin/info`)).json()) as { usdtContract: string };
-  const hotWallet = hotWalletAddress(secrets.TRON_HOT_WALLET_PRIVATE_KEY);
-  await fetch(`${devchainUrl}/admin/mint`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ address: hotWallet, trx: 1_000_000, usdt: 10_000_000 }),
-  });
-
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: process.env.SOAK_VERBOSE ? 'info' : 'warn',
-    ...secrets,
-    DATABASE_URL: pg.url,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: 'agentrent-soak',
-    TRON_FULL_HOST: devchainUrl,
-    TRON_USDT_CONTRACT: info.usdtContract,
-    PORT: String(apiPort),
-    METRICS_PORT: '0',
-    WORKER_METRICS_PORT: '0',
-    // Not the default port: the soak runs beside the integration lane's processes.
-    API_METRICS_PORT: '0',
-    ...SOAK_LOAD_ENV,
-    ...opts.extraEnv,
-  };
   // Worker logs carry "worker running" at info level: read readiness from them, print nothing.
-  const workerEnv = { ...env, LOG_LEVEL: 'info' };
-  const api = spawnQuiet('api', 'api/server.ts', { ...env, LOG_LEVEL: 'info' });
-  await waitForLine(api, 'api listening');
-
-  const workers: ManagedChild[] = [];
-  /** Spawns worker `i`; resolves when it polls (a worker killed before that rejects, harmlessly). */
-  const startWorker = (i: number): Promise<void> => {
-    workers[i] = spawnQuiet(`worker${i}`, 'worker/main.ts', workerEnv);
+  const startWorker = (i: number, env: NodeJS.ProcessEnv): Promise<void> => {
+    workers[i] = spawnQuiet(`worker${i}`, 'worker/main.ts', { ...env, LOG_LEVEL: 'info' }, logDir);
     const ready = waitForLine(workers[i], 'worker running');
     ready.catch(() => undefined);
     return ready;
   };
-  for (let i = 0; i < opts.workers; i++) await startWorker(i);
 
-  return {
-    apiUrl: `http://127.0.0.1:${apiPort}`,
-    databaseUrl: pg.url,
-    adminKey: secrets.ADMIN_API_KEY,
-    devchainUrl,
-    usdtContract: info.usdtContract,
-    hotWallet,
-    workerCount: opts.workers,
-    workerPid: (i) => workers[i]?.process.pid,
-    async killWorker(i) {
-      const w = workers[i];
-      w.process.kill('SIGKILL');
-      await w.exited;
-      void startWorker(i);
-    },
-    async restartPostgres() {
-      await pg.stop();
-      pg = await startPg();
-    },
-    async restartTemporal() {
-      temporal.process?.kill('SIGKILL');
-      await temporal.stop();
-      temporal = await startTemporal();
-    },
-    async stop() {
-      for (const w of workers) await w.stop(5_000).catch(() => undefined);
-      await api.stop(5_000).catch(() => undefined);
-      await devchain.stop(5_000).catch(() => undefined);
-      await temporal.stop().catch(() => undefined);
-      await pg.stop().catch(() => undefined);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  try {
+    pg = await startPg();
+    await migrate(pg.url, () => undefined);
+    temporal = await startTemporal();
+
+    devchain = spawnQuiet(
+      'devchain',
+      'devchain/main.ts',
+      {
+        ...process.env,
+        DEVCHAIN_PORT: String(chainPort),
+        DEVCHAIN_BLOCK_INTERVAL_MS: process.env.SOAK_BLOCK_MS ?? '500',
+        DEVCHAIN_SOLIDITY_LAG: '3',
+      },
+      logDir,
+    );
+    await waitForLine(devchain, 'devchain listening');
+    const devchainUrl = `http://127.0.0.1:${chainPort}`;
+    const info = (await (await fetch(`${devchainUrl}/admin/info`)).json()) as { usdtContract: string };
+    const hotWallet = hotWalletAddress(secrets.TRON_HOT_WALLET_PRIVATE_KEY);
+    await fetch(`${devchainUrl}/admin/mint`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ address: hotWallet, trx: 1_000_000, usdt: 10_000_000 }),
+    });
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: process.env.SOAK_VERBOSE ? 'info' : 'warn',
+      ...secrets,
+      DATABASE_URL: pg.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: 'agentrent-soak',
+      TRON_FULL_HOST: devchainUrl,
+      TRON_USDT_CONTRACT: info.usdtContract,
+      PORT: String(apiPort),
+      METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
+      // Not the default port: the soak runs beside the integration lane's processes.
+      API_METRICS_PORT: '0',
+      ...SOAK_LOAD_ENV,
+      ...opts.extraEnv,
+    };
+    api = spawnQuiet('api', 'api/server.ts', { ...env, LOG_LEVEL: 'info' }, logDir);
+    await waitForLine(api, 'api listening');
+    for (let i = 0; i < opts.workers; i++) await startWorker(i, env);
+
+    const databaseUrl = pg.url;
+    const temporalAddress = temporal.address;
+    return {
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      databaseUrl,
+      temporalAddress,
+      adminKey: secrets.ADMIN_API_KEY,
+      devchainUrl,
+      usdtContract: info.usdtContract,
+      hotWallet,
+      workerCount: opts.workers,
+      dir,
+      workerPid: (i) => workers[i]?.process.pid,
+      async killWorker(i) {
+        const w = workers[i];
+        w.process.kill('SIGKILL');
+        await w.exited;
+        void startWorker(i, env);
+      },
+      async restartPostgres() {
+        await pg?.stop();
+        pg = await startPg();
+      },
+      async restartTemporal() {
+        temporal?.process?.kill('SIGKILL');
+        await temporal?.stop();
+        temporal = await startTemporal();
+      },
+      stop: (stopOpts) => stopAll(stopOpts?.keep),
+    };
+  } catch (err) {
+    // A part that did not start must not leave the others running (they hold ports and files).
+    await stopAll();
+    throw err;
+  }
 }

@@ -6,10 +6,12 @@
  * nothing has finished for SOAK_DRAIN_SECONDS (300) or SOAK_DRAIN_MAX_SECONDS (900) in all; then the
  * checks prove each lifecycle ended exactly once. Last line:
  *   lifecycles N, kills K, restarts R, lost L, double-paid D
- * Exit code 1 when anything was lost or paid twice.
+ * Exit code 1 when anything was lost or paid twice; then the stuck workflows are described and the
+ * stack's files (each process's log, temporal.db, Postgres) are kept, their path printed.
  */
 import pg from 'pg';
 import { check, unfinished } from './soak-checks';
+import { diagnose } from './soak-diagnose';
 import { httpClient } from './soak-http';
 import { clearReviewQueue, runLoad, startReceivers } from './soak-load';
 import { startSoakStack } from './soak-stack';
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   const client = httpClient(() => stack.apiUrl);
   let kills = 0;
   let restarts = 0;
+  let faulted = false;
   try {
     const until = Date.now() + seconds * 1000;
     const load = runLoad({
@@ -111,10 +114,17 @@ async function main(): Promise<void> {
       `lifecycles ${verdict.lifecycles}, kills ${kills}, restarts ${restarts}, lost ${verdict.lost}, double-paid ${verdict.doublePaid}`,
     );
     process.exitCode = verdict.lost + verdict.doublePaid > 0 ? 1 : 0;
+    if (process.exitCode) {
+      await diagnose(stack.temporalAddress, verdict.problems, say).catch((err: unknown) =>
+        say(`no diagnosis from Temporal: ${String(err)}`),
+      );
+      faulted = true;
+    }
   } finally {
     await db.end().catch(() => undefined);
     await receivers.stop();
-    await stack.stop();
+    await stack.stop({ keep: faulted });
+    if (faulted) say(`kept for a look: ${stack.dir} (logs/, temporal.db, pg/)`);
   }
 }
 

@@ -98,12 +98,22 @@ export async function openServiceOrderWithEscrow(db: Db, o: NewServiceOrder): Pr
 }
 
 /** Writes the workflow's snapshot of the order (the whole state: a retry writes the same). */
-export async function recordServiceOrder(db: Queryable, r: ServiceOrderRecord): Promise<void> {
+/**
+ * Writes a snapshot whole, unless the row already holds a newer one: an attempt that timed out can
+ * still run after its retry and after later transitions were recorded (`state_version`, the
+ * workflow's transition count). A snapshot without a version (a run recorded before the guard)
+ * is written as before.
+ */
+export async function recordServiceOrder(
+  db: Queryable,
+  r: ServiceOrderRecord & { stateVersion?: number },
+): Promise<void> {
   await db.query(
     `UPDATE service_orders SET status = $2, accepted_at = $3, deliver_by = $4, delivered_at = $5,
             delivery_message = $6, review_deadline = $7, revision_reason = $8, revisions = $9, decision = $10,
-            closed_at = $11, payout_net = $12, payout_fee = $13, refunded = $14
-      WHERE id = $1`,
+            closed_at = $11, payout_net = $12, payout_fee = $13, refunded = $14,
+            state_version = coalesce($15, state_version)
+      WHERE id = $1 AND ($15::integer IS NULL OR state_version < $15)`,
     [
       r.orderId,
       r.status,
@@ -119,6 +129,7 @@ export async function recordServiceOrder(db: Queryable, r: ServiceOrderRecord): 
       r.payoutNet,
       r.payoutFee,
       r.refunded,
+      r.stateVersion ?? null,
     ],
   );
 }

@@ -5,8 +5,11 @@
  * approves when the review window (TASK_REVIEW_WINDOW_SECONDS here) ends.
  */
 import { randomUUID } from 'node:crypto';
+import { createServiceOrderActivities } from '../../activities/service-orders';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';
+import { serviceOrderStateQuery } from '../../workflows/service-order/contract';
+import { createLogger } from '../../worker/logger';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import {
   apiClient,
@@ -240,6 +243,53 @@ describe('service orders (whole stack)', () => {
     });
     expect(await availableMicro(stack.db, seller.id)).toBe(fee(2).net);
     expect((await step(buyer, id, 'approve')).status).toBe(409);
+  });
+
+  it('keeps the newest state when a timed-out write of an older one runs late, whichever reaches the row first', async () => {
+    const seller = await account('bot');
+    const buyer = await account('person', 2);
+    const service = await listed(seller, 2);
+    const id = (await order(buyer, service.id as string)).body.id as string;
+    await step(seller, id, 'accept');
+    await step(seller, id, 'deliver', { message: 'done' });
+    expect((await step(buyer, id, 'approve')).body).toMatchObject({ status: 'completed' });
+    const row = async () =>
+      (
+        await stack.db.query<{ status: string; decision: string | null; state_version: number }>(
+          'SELECT status, decision, state_version FROM service_orders WHERE id = $1',
+          [id],
+        )
+      ).rows[0];
+    expect(await row()).toEqual({ status: 'completed', decision: 'approved', state_version: 3 });
+
+    // The workflow's own snapshots of versions 2 (delivered) and 3 (completed), as it records them.
+    const view = await stack.client.workflow.getHandle(`service-order-${id}`).query(serviceOrderStateQuery);
+    const { price: _price, acceptBy: _acceptBy, ...completed } = view;
+    const delivered = { ...completed, status: 'delivered' as const, decision: null, closedAt: null };
+    const { recordServiceOrder } = createServiceOrderActivities({
+      db: stack.db,
+      config: stack.config,
+      logger: createLogger('silent', 'test'),
+      temporal: stack.client,
+    });
+    for (let round = 0; round < 6; round++) {
+      // Both writes wait behind a lock on the row, then race for it, in either order.
+      const lock = await stack.db.connect();
+      try {
+        await lock.query('BEGIN');
+        await lock.query('SELECT 1 FROM service_orders WHERE id = $1 FOR UPDATE', [id]);
+        const older = () =>
+          recordServiceOrder({ ...delivered, payoutNet: null, payoutFee: null, stateVersion: 2 });
+        const newer = () => recordServiceOrder({ ...completed, stateVersion: 3 });
+        const writes = round % 2 ? [newer(), older()] : [older(), newer()];
+        await new Promise((r) => setTimeout(r, 50));
+        await lock.query('COMMIT');
+        await Promise.all(writes);
+      } finally {
+        lock.release();
+      }
+      expect(await row()).toEqual({ status: 'completed', decision: 'approved', state_version: 3 });
+    }
   });
 
   it('refuses to cancel an accepted order before deliver_by (409, nothing moves), and refunds a pending one', async () => {

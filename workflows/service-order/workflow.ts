@@ -198,7 +198,8 @@ export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<Se
     } else if (owed === 'refund') {
       order.refundedAll(await act.refundServiceOrder(input));
     }
-    await act.recordServiceOrder(order.record());
+    // Versioned: a timed-out attempt that runs late cannot put an older state back.
+    await act.recordServiceOrder({ ...order.record(), stateVersion: order.version });
     show(order);
     order.applied = version;
     told.push(tell(order));

@@ -1,0 +1,67 @@
+/**
+ * What the soak prints when it finds a fault, read from Temporal while it still runs: every open
+ * workflow whose task keeps failing or whose activity keeps retrying, and the history of each
+ * workflow a problem names (its events, and why each failed workflow task failed). The soak keeps
+ * its files too (logs/, temporal.db) — a lost lifecycle must leave enough behind to find its cause.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+const { EventType } = temporal.api.enums.v1;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** The workflow ids a problem line may be about (its uuids under each owner's prefix). */
+function candidateIds(problems: string[]): string[] {
+  const ids = new Set<string>();
+  for (const p of problems) {
+    for (const id of p.match(UUID) ?? []) {
+      if (p.includes('service order')) ids.add(`service-order-${id}`);
+      else if (p.includes('rental')) ids.add(`rental-${id}`);
+      else if (p.includes('task')) ids.add(`task-${id}`);
+      else if (p.includes('withdrawal')) ids.add(`withdrawal-${id}`);
+    }
+  }
+  return [...ids];
+}
+
+const eventName = (t: number | null | undefined) =>
+  (EventType[t ?? 0] ?? String(t)).replace(/^EVENT_TYPE_/, '').toLowerCase();
+
+export async function diagnose(address: string, problems: string[], say: (line: string) => void) {
+  const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  const client = new Client({ connection });
+  try {
+    for await (const wf of client.workflow.list({ query: 'ExecutionStatus="Running"' })) {
+      const d = await client.workflow.getHandle(wf.workflowId, wf.runId).describe();
+      const raw = d.raw;
+      const task = raw.pendingWorkflowTask;
+      const retrying = (raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) > 3);
+      if ((task?.attempt ?? 0) > 1 || retrying.length > 0)
+        say(
+          `stuck? ${wf.workflowId}: workflow task attempt ${task?.attempt ?? 0}; ` +
+            retrying
+              .map((a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? ''}`)
+              .join('; '),
+        );
+    }
+    for (const id of candidateIds(problems).slice(0, 5)) {
+      let history;
+      try {
+        history = await client.workflow.getHandle(id).fetchHistory();
+      } catch (err) {
+        say(`${id}: no history (${String(err)})`);
+        continue;
+      }
+      const events = history.events ?? [];
+      say(`${id}: ${events.length} events: ${events.map((e) => eventName(e.eventType)).join(' ')}`);
+      for (const e of events) {
+        const failed = e.workflowTaskFailedEventAttributes;
+        if (failed) say(`  event ${e.eventId} workflow task failed (${failed.cause}): ${failed.failure?.message}`);
+        const rejected = e.workflowExecutionUpdateRejectedEventAttributes;
+        if (rejected) say(`  event ${e.eventId} update rejected: ${rejected.failure?.message}`);
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}
