@@ -7,7 +7,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
-const { EventType } = temporal.api.enums.v1;
+const { EventType, PendingActivityState } = temporal.api.enums.v1;
+/** Seconds since a proto timestamp's `seconds` (a Long or a number), 0 when absent. */
+function secondsSince(epochSeconds: { toNumber(): number } | number | null | undefined): number {
+  if (epochSeconds == null) return 0;
+  const at = typeof epochSeconds === 'number' ? epochSeconds : epochSeconds.toNumber();
+  return Math.round(Date.now() / 1000 - at);
+}
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /** The workflow ids a problem line may be about (its uuids under each owner's prefix). */
@@ -35,12 +41,22 @@ export async function diagnose(address: string, problems: string[], say: (line: 
       const d = await client.workflow.getHandle(wf.workflowId, wf.runId).describe();
       const raw = d.raw;
       const task = raw.pendingWorkflowTask;
-      const retrying = (raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) > 3);
-      if ((task?.attempt ?? 0) > 1 || retrying.length > 0)
+      // Retrying past its third attempt, or scheduled a minute ago and never started.
+      const waiting = (raw.pendingActivities ?? []).filter(
+        (a) =>
+          (a.attempt ?? 0) > 3 ||
+          (a.state === PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED &&
+            secondsSince(a.scheduledTime?.seconds) > 60),
+      );
+      if ((task?.attempt ?? 0) > 1 || waiting.length > 0)
         say(
           `stuck? ${wf.workflowId}: workflow task attempt ${task?.attempt ?? 0}; ` +
-            retrying
-              .map((a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? ''}`)
+            waiting
+              .map(
+                (a) =>
+                  `${a.activityType?.name} attempt ${a.attempt}, scheduled ${secondsSince(a.scheduledTime?.seconds)} s ago: ` +
+                  (a.lastFailure?.message ?? 'never started'),
+              )
               .join('; '),
         );
     }
@@ -56,7 +72,8 @@ export async function diagnose(address: string, problems: string[], say: (line: 
       say(`${id}: ${events.length} events: ${events.map((e) => eventName(e.eventType)).join(' ')}`);
       for (const e of events) {
         const failed = e.workflowTaskFailedEventAttributes;
-        if (failed) say(`  event ${e.eventId} workflow task failed (${failed.cause}): ${failed.failure?.message}`);
+        if (failed)
+          say(`  event ${e.eventId} workflow task failed (${failed.cause}): ${failed.failure?.message}`);
         const rejected = e.workflowExecutionUpdateRejectedEventAttributes;
         if (rejected) say(`  event ${e.eventId} update rejected: ${rejected.failure?.message}`);
       }
