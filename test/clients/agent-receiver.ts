@@ -1,8 +1,9 @@
 /**
  * A local stand-in for an agent's webhook server on 127.0.0.1: records every request and answers
- * with whatever the test's responder says (health checks kept apart from the rest, so a test that
- * counts relayed chats does not depend on where a rental's minute falls). Tracks how many requests are in flight at once, so a
- * test can prove calls for one rental never overlap.
+ * with whatever the test's responder says. Tracks how many requests are in flight at once, so a
+ * test can prove calls for one rental never overlap. Health checks (a proxy rental's agent gets
+ * one a minute) are kept apart and not counted, so a test of relayed chats does not depend on
+ * where a rental's minute falls.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +67,10 @@ export async function startAgentReceiver(responder: Responder = () => ({ body: {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      inFlight++;
+      // A health check may overlap a chat: only relayed requests count towards `maxInFlight`.
+      const healthCheck = req.headers['x-health-check'] === 'true';
+      const step = healthCheck ? 0 : 1;
+      inFlight += step;
       receiver.maxInFlight = Math.max(receiver.maxInFlight, inFlight);
       const text = Buffer.concat(chunks).toString('utf8');
       let body: unknown = text;
@@ -76,7 +80,7 @@ export async function startAgentReceiver(responder: Responder = () => ({ body: {
         // keep text
       }
       const received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
-      (req.headers['x-health-check'] === 'true' ? receiver.healthChecks : receiver.requests).push(received);
+      (healthCheck ? receiver.healthChecks : receiver.requests).push(received);
       const answer = await current(received);
       if (answer.hang) {
         hanging.add(res);
@@ -90,12 +94,12 @@ export async function startAgentReceiver(responder: Responder = () => ({ body: {
           if (res.destroyed) break;
           res.write(chunk);
         }
-        inFlight--;
+        inFlight -= step;
         hanging.delete(res);
         res.end();
         return;
       }
-      inFlight--;
+      inFlight -= step;
       const isText = typeof answer.body === 'string';
       res.writeHead(answer.status ?? 200, {
         'Content-Type': answer.contentType ?? (isText ? 'text/plain' : 'application/json'),
