@@ -21,7 +21,8 @@ function candidateIds(problems: string[]): string[] {
   const ids = new Set<string>();
   for (const p of problems) {
     for (const id of p.match(UUID) ?? []) {
-      if (p.includes('service order')) ids.add(`service-order-${id}`);
+      if (p.includes('delivery')) ids.add(`webhook-${id}`);
+      else if (p.includes('service order')) ids.add(`service-order-${id}`);
       else if (p.includes('rental')) ids.add(`rental-${id}`);
       else if (p.includes('task')) ids.add(`task-${id}`);
       else if (p.includes('withdrawal')) ids.add(`withdrawal-${id}`);

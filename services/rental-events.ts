@@ -39,18 +39,16 @@ export async function deliverRentalEvent(
   const { db } = deps;
   const { notifyIfPolling, ...event } = input;
   const data = event.payload.data as EventData;
-  // Already routed by an earlier attempt: keep that decision.
+  // Already routed by an earlier attempt: keep that decision. A webhook is enqueued again, which
+  // reuses its row: the earlier attempt may have died after the row and before its workflow
+  // started, and then only this start gets the delivery (and every later one of the rental) going.
   const earlier = await rentalEventRoute(db, data.id, deliveryIdOf(event.eventKey));
-  if (earlier.rows[0]) return earlier.rows[0].route;
+  const route = earlier.rows[0]?.route;
+  if (route === 'webhook') await enqueue(deps, event);
+  if (route) return route;
   const profile = await agentTakesPushedEvents(db, event.accountId);
   if (!profile.rows[0]) throw ApplicationFailure.nonRetryable('agent not found', ErrorCode.NotFound);
-  if (profile.rows[0].pushes) {
-    const r = await enqueueDelivery(deps, event).catch((err: unknown) => {
-      if (err instanceof AppError) throw ApplicationFailure.nonRetryable(err.message, err.code);
-      throw err;
-    });
-    if (r.enqueued) return 'webhook';
-  }
+  if (profile.rows[0].pushes && (await enqueue(deps, event)).enqueued) return 'webhook';
   if (!notifyIfPolling) return 'none';
   // Dated by the database clock like every other notification, so pending hands them out in
   // the order they were written (the workflow clock may trail the start's notification).
@@ -66,3 +64,10 @@ export async function deliverRentalEvent(
   );
   return 'notification';
 }
+
+/** The delivery row (once per event key) and its workflow (started once); business errors are final. */
+const enqueue = (deps: WebhookDeps, event: EnqueueWebhookInput) =>
+  enqueueDelivery(deps, event).catch((err: unknown) => {
+    if (err instanceof AppError) throw ApplicationFailure.nonRetryable(err.message, err.code);
+    throw err;
+  });

@@ -3,6 +3,9 @@
  * AgentsAccess sample payload shape, one delivery per event, in order per rental — and a handler in
  * the style of the seed's Flask example (reads `data.data.rental_id` / `content`, replies via the API).
  */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { deliverRentalEvent } from '../../services/rental-events';
 import { apiClient, createFundedAccount, createTestAccount } from '../harness/fixtures';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import { type Stack, startStack } from '../harness/stack';
@@ -121,4 +124,53 @@ describe('rental events to an events agent', () => {
     // The bot's own reply is not pushed back to it.
     expect(events().filter((e) => e.event === 'rental_message')).toHaveLength(1);
   }, 60_000);
+
+  it('starts the delivery of an event whose first attempt died between its row and its workflow', async () => {
+    const bot = await createTestAccount(stack.db, {
+      kind: 'bot',
+      webhookUrl: agent.url,
+      integration: 'events',
+    });
+    const rentalId = randomUUID();
+    const eventId = randomUUID();
+    const input = {
+      eventKey: `rental:${rentalId}:message:${eventId}`,
+      accountId: bot.id,
+      policy: 'agent-events' as const,
+      event: 'rental_message',
+      subject: `rental:${rentalId}`,
+      notifyIfPolling: true,
+      payload: {
+        event: 'rental_message',
+        timestamp: new Date().toISOString(),
+        data: {
+          id: eventId,
+          user_id: bot.id,
+          type: 'rental_message',
+          title: 'New message',
+          body: 'hi',
+          link: '/',
+          data: { rental_id: rentalId },
+        },
+      },
+    };
+    // The first attempt writes the delivery row, then its process dies before the workflow starts.
+    const dying = { workflow: { start: () => Promise.reject(new Error('SIGKILL')) } } as unknown as Client;
+    await expect(
+      deliverRentalEvent({ db: stack.db, config: stack.config, temporal: dying }, input),
+    ).rejects.toThrow('SIGKILL');
+    const row = await stack.db.query<{ state: string }>(
+      'SELECT state FROM webhook_deliveries WHERE event_key = $1',
+      [input.eventKey],
+    );
+    expect(row.rows).toEqual([{ state: 'pending' }]);
+
+    // The retry finds the row routed to a webhook and starts its workflow: the agent gets it once.
+    const deps = { db: stack.db, config: stack.config, temporal: stack.client };
+    expect(await deliverRentalEvent(deps, input)).toBe('webhook');
+    await until(() => events().some((e) => e.data.id === eventId));
+    expect(await deliverRentalEvent(deps, input)).toBe('webhook');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events().filter((e) => e.data.id === eventId)).toHaveLength(1);
+  });
 });
