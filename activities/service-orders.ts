@@ -10,7 +10,7 @@ import type { Micro } from '../domain/money';
 import {
   type NewServiceOrder,
   serviceOrderEscrowAccount,
-  type ServiceOrderRecord,
+  type ServiceOrderSnapshot,
   serviceOrderRefundKey,
 } from '../domain/service-orders';
 import type { ActivityDeps } from './deps';
@@ -24,7 +24,7 @@ export function createServiceOrderActivities({ db }: ActivityDeps) {
     },
 
     /** The workflow's state after a transition, written whole unless a newer one is there. */
-    async recordServiceOrder(input: ServiceOrderRecord & { stateVersion?: number }): Promise<void> {
+    async recordServiceOrder(input: ServiceOrderSnapshot): Promise<void> {
       // Text the database refuses is a non-retryable INVALID_DATA (activities/failures.ts).
       await recordServiceOrder(db, input);
     },

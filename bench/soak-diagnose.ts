@@ -6,6 +6,11 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { rentalWorkflowId } from '../workflows/rental/contract';
+import { serviceOrderWorkflowId } from '../workflows/service-order/contract';
+import { taskWorkflowId } from '../workflows/task/contract';
+import { webhookWorkflowId } from '../workflows/webhook-delivery/contract';
+import { withdrawalWorkflowId } from '../workflows/withdrawal/contract';
 
 const { EventType, PendingActivityState } = temporal.api.enums.v1;
 /** Seconds since a proto timestamp's `seconds` (a Long or a number), 0 when absent. */
@@ -16,17 +21,21 @@ function secondsSince(epochSeconds: { toNumber(): number } | number | null | und
 }
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
-/** The workflow ids a problem line may be about (its uuids under each owner's prefix). */
+/** Which workflow owns what a problem line names, by the words it uses (first match wins). */
+const OWNERS: Array<[string, (id: string) => string]> = [
+  ['delivery', webhookWorkflowId],
+  ['service order', serviceOrderWorkflowId],
+  ['rental', rentalWorkflowId],
+  ['task', taskWorkflowId],
+  ['withdrawal', withdrawalWorkflowId],
+];
+
+/** The workflow ids a problem line may be about (its uuids under their owner's id). */
 function candidateIds(problems: string[]): string[] {
   const ids = new Set<string>();
   for (const p of problems) {
-    for (const id of p.match(UUID) ?? []) {
-      if (p.includes('delivery')) ids.add(`webhook-${id}`);
-      else if (p.includes('service order')) ids.add(`service-order-${id}`);
-      else if (p.includes('rental')) ids.add(`rental-${id}`);
-      else if (p.includes('task')) ids.add(`task-${id}`);
-      else if (p.includes('withdrawal')) ids.add(`withdrawal-${id}`);
-    }
+    const owner = OWNERS.find(([words]) => p.includes(words))?.[1];
+    if (owner) for (const id of p.match(UUID) ?? []) ids.add(owner(id));
   }
   return [...ids];
 }

@@ -7,7 +7,7 @@ import {
   type NewServiceOrder,
   serviceOrderEscrowAccount,
   serviceOrderEscrowKey,
-  type ServiceOrderRecord,
+  type ServiceOrderSnapshot,
   type ServiceOrderRow,
   type ServiceRow,
 } from '../domain/service-orders';
@@ -104,10 +104,7 @@ export async function openServiceOrderWithEscrow(db: Db, o: NewServiceOrder): Pr
  * workflow's transition count). A snapshot without a version (a run recorded before the guard)
  * is written as before.
  */
-export async function recordServiceOrder(
-  db: Queryable,
-  r: ServiceOrderRecord & { stateVersion?: number },
-): Promise<void> {
+export async function recordServiceOrder(db: Queryable, r: ServiceOrderSnapshot): Promise<void> {
   await db.query(
     `UPDATE service_orders SET status = $2, accepted_at = $3, deliver_by = $4, delivered_at = $5,
             delivery_message = $6, review_deadline = $7, revision_reason = $8, revisions = $9, decision = $10,

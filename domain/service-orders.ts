@@ -123,6 +123,14 @@ export interface ServiceOrderRecord {
   refunded: Micro | null;
 }
 
+/**
+ * A snapshot as the workflow records it: with its transition count, so a late write of an older
+ * one never lands over a newer one (`state_version`). Absent in runs recorded before the guard.
+ */
+export interface ServiceOrderSnapshot extends ServiceOrderRecord {
+  stateVersion?: number;
+}
+
 export const serviceOrderSubject = (orderId: string) => `service_order:${orderId}`;
 
 /** The escrow of one order: the buyer's money, owned by the `service-order-<id>` workflow. */

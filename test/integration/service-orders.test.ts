@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServiceOrderActivities } from '../../activities/service-orders';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';
-import { serviceOrderStateQuery } from '../../workflows/service-order/contract';
+import { serviceOrderStateQuery, serviceOrderWorkflowId } from '../../workflows/service-order/contract';
 import { createLogger } from '../../worker/logger';
 import { type AgentReceiver, startAgentReceiver } from '../clients/agent-receiver';
 import {
@@ -263,7 +263,9 @@ describe('service orders (whole stack)', () => {
     expect(await row()).toEqual({ status: 'completed', decision: 'approved', state_version: 3 });
 
     // The workflow's own snapshots of versions 2 (delivered) and 3 (completed), as it records them.
-    const view = await stack.client.workflow.getHandle(`service-order-${id}`).query(serviceOrderStateQuery);
+    const view = await stack.client.workflow
+      .getHandle(serviceOrderWorkflowId(id))
+      .query(serviceOrderStateQuery);
     const { price: _price, acceptBy: _acceptBy, ...completed } = view;
     const delivered = { ...completed, status: 'delivered' as const, decision: null, closedAt: null };
     const { recordServiceOrder } = createServiceOrderActivities({
