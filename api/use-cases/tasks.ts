@@ -39,7 +39,7 @@ import {
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
-import { businessFailureOf } from '../errors';
+import { businessFailureOf, toAppError } from '../errors';
 import type {
   CreateTaskInput,
   ReviewDecisionInput,
@@ -257,7 +257,8 @@ export async function acceptTask(
     );
   } catch (err) {
     // A keyed retry after the acceptance's workflow completed: the original acceptance is the answer.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // A refusal is the AppError the checks always threw (404, 403, 409), for REST and MCP alike.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toAppError(err) ?? err;
   }
   const acceptance = await findAcceptance(db, acceptanceId);
   if (!acceptance) throw new AppError(ErrorCode.Unavailable, 'task acceptance is not recorded yet, retry');
