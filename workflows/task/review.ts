@@ -120,7 +120,6 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
       review.openSucceeded();
     } catch (err) {
       const refusal = review.openRefused(err);
-      upsertSearchAttributes([{ key: SA.BusinessStatus, value: 'refused' }]);
       await condition(allHandlersFinished);
       throw refusal ?? err;
     }
