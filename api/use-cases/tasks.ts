@@ -1,7 +1,7 @@
 /**
  * Tasks marketplace use-cases (SPEC §3), shared by the REST routes and the MCP tools. Each takes
- * already-parsed input (api/schemas/tasks.ts). Slot reservation happens under the task's row
- * lock; everything after acceptance belongs to the `taskReview` workflow of that acceptance.
+ * already-parsed input (api/schemas/tasks.ts). A slot belongs to its acceptance's `taskReview`
+ * workflow from that workflow's first step, which reserves it under the task's row lock.
  */
 import { untilProcessed } from '../workflow-updates';
 import {
