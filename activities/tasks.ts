@@ -1,10 +1,12 @@
 /**
  * Task activities: the taskReview workflow's writes to the task read model and the escrow
- * reconciliation. Each is idempotent: status changes are guarded by the state they leave.
+ * reconciliation. Each is idempotent: the acceptance's insert is keyed by its id, status changes
+ * are guarded by the state they leave.
  */
 import { type Micro } from '../domain/money';
-import { type TaskSettlement } from '../domain/task-store';
-import { reconcileTaskEscrow } from '../db/tasks';
+import { acceptanceRefusalFailure } from '../domain/task-acceptance';
+import { type NewAcceptance, type TaskSettlement } from '../domain/task-store';
+import { openTaskAcceptance, reconcileTaskEscrow } from '../db/tasks';
 import type { ActivityDeps } from './deps';
 import { recordAcceptanceDecision, recordSubmission } from '../db/tasks';
 
@@ -28,6 +30,17 @@ export interface RecordTaskDecisionInput {
 
 export function createTaskActivities({ db }: ActivityDeps) {
   return {
+    /**
+     * The taskReview workflow's first step (a local activity): the slot, under the task's row
+     * lock, or the refusal (404, 403, 409) as a non-retryable failure that ends the workflow. A
+     * retry finds the row it wrote.
+     */
+    async openAcceptance(input: NewAcceptance): Promise<{ created: boolean }> {
+      const opened = await openTaskAcceptance(db, input, Date.now());
+      if (opened.outcome === 'refused') throw acceptanceRefusalFailure(opened.refusal);
+      return { created: opened.created };
+    },
+
     async recordTaskSubmission(input: RecordTaskSubmissionInput): Promise<void> {
       await recordSubmission(
         db,

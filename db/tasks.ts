@@ -7,6 +7,7 @@ import {
   type AcceptanceRow,
   type CancelTaskOutcome,
   escrowToKeep,
+  type NewAcceptance,
   type NewTask,
   taskCancelRefundKey,
   taskEscrowAccount,
@@ -14,6 +15,7 @@ import {
   type TaskSettlement,
   type TaskStatus,
 } from '../domain/task-store';
+import { acceptanceRefusal, type OpenAcceptanceOutcome } from '../domain/task-acceptance';
 import { balanceOf, postJournal } from './ledger';
 import { type KeysetAfter, keyParams, keyTime } from './keyset';
 import { type Db, type Queryable, withTransaction } from './pool';
@@ -241,8 +243,28 @@ export const insertAcceptance = (
     [acceptanceId, taskId, workerId, submitWithinSeconds],
   );
 
-export const deleteUnstartedAcceptance = (db: Queryable, acceptanceId: string) =>
-  db.query(`DELETE FROM task_acceptances WHERE id = $1 AND status = 'accepted'`, [acceptanceId]);
+/**
+ * The `task-review-<acceptance_id>` workflow's first step: under the task's row lock, the checks
+ * of domain/task-acceptance.ts and the insert, in ONE transaction, so two workers never take one
+ * slot. Repeatable: an acceptance already there (a retried step, a keyed retry) is found, not
+ * checked again nor written twice.
+ */
+export async function openTaskAcceptance(
+  db: Db,
+  a: NewAcceptance,
+  nowMs: number,
+): Promise<OpenAcceptanceOutcome> {
+  return withTransaction(db, async (tx): Promise<OpenAcceptanceOutcome> => {
+    const task = await findTask(tx, a.taskId, true);
+    if (!task) return { outcome: 'refused', refusal: { code: 'not_found' } };
+    if (await findAcceptance(tx, a.acceptanceId)) return { outcome: 'opened', created: false };
+    const running = await runningAcceptanceOf(tx, task.id, a.workerId);
+    const refusal = acceptanceRefusal(task, a.workerId, (running.rowCount ?? 0) > 0, nowMs);
+    if (refusal) return { outcome: 'refused', refusal };
+    await insertAcceptance(tx, a.acceptanceId, task.id, a.workerId, a.submitWithinSeconds);
+    return { outcome: 'opened', created: true };
+  });
+}
 
 export const liveAcceptanceOf = (db: Queryable, taskId: string, workerId: string) =>
   db.query<AcceptanceRow>(

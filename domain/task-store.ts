@@ -89,6 +89,15 @@ export interface NewTask {
 /** Key of the refund a cancel posts; a repeated cancel finds it instead of refunding again. */
 export const taskCancelRefundKey = (taskId: string) => `task-cancel-refund:${taskId}`;
 
+/** One acceptance as the taskReview workflow's first step writes it (db/tasks.ts openTaskAcceptance). */
+export interface NewAcceptance {
+  acceptanceId: string;
+  taskId: string;
+  workerId: string;
+  /** How long the worker has to submit proof; the row's submit_by is its insert time plus this. */
+  submitWithinSeconds: number;
+}
+
 export type CancelTaskOutcome =
   | { outcome: 'cancelled'; refunded: Micro }
   | { outcome: 'not_open'; status: TaskStatus }

@@ -1,7 +1,7 @@
 /**
  * Tasks marketplace use-cases (SPEC §3), shared by the REST routes and the MCP tools. Each takes
- * already-parsed input (api/schemas/tasks.ts). Slot reservation happens under the task's row
- * lock; everything after acceptance belongs to the `taskReview` workflow of that acceptance.
+ * already-parsed input (api/schemas/tasks.ts). A slot belongs to its acceptance's `taskReview`
+ * workflow from that workflow's first step, which reserves it under the task's row lock.
  */
 import { untilProcessed } from '../workflow-updates';
 import {
@@ -10,8 +10,8 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { createHash, randomUUID } from 'node:crypto';
-import { containsPattern, withTransaction } from '../../db/transaction';
-import { AppError, appError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
+import { containsPattern } from '../../db/transaction';
+import { AppError, conflict, ErrorCode, notFound, refuseIf } from '../../domain/errors';
 import { deterministicUuid } from '../../domain/ids';
 import { fromMicro, times } from '../../domain/money';
 import { afterKey, toPage } from '../../domain/pagination';
@@ -19,6 +19,7 @@ import { taskExpiresAt } from '../../domain/task-expiry';
 import { type AcceptanceRow, type TaskRow } from '../../domain/task-store';
 import { cancelTaskWithRefund, endedAcceptanceCountOf, findAcceptance, findTask } from '../../db/tasks';
 import {
+  acceptanceOpenedUpdate,
   approveSubmissionUpdate,
   cancelTaskUpdate,
   rejectSubmissionUpdate,
@@ -38,7 +39,7 @@ import {
 import type { Principal } from '../auth';
 import { mayCreate } from '../deadline';
 import type { ApiDeps } from '../deps';
-import { businessFailureOf } from '../errors';
+import { businessFailureOf, toAppError } from '../errors';
 import type {
   CreateTaskInput,
   ReviewDecisionInput,
@@ -48,14 +49,7 @@ import type {
   TaskView,
 } from '../schemas/tasks';
 import { mayAcceptTask, mayCancelTask, mayReviewSubmission } from '../../domain/task-permissions';
-import {
-  acceptancesVisibleTo,
-  deleteUnstartedAcceptance,
-  insertAcceptance,
-  liveAcceptanceOf,
-  runningAcceptanceOf,
-  searchOpenTasks,
-} from '../../db/tasks';
+import { acceptancesVisibleTo, liveAcceptanceOf, searchOpenTasks } from '../../db/tasks';
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -217,8 +211,11 @@ export async function cancelTask(deps: ApiDeps, principal: Principal, input: { t
 }
 
 /**
- * Reserves a slot and starts the acceptance's taskReview workflow. The acceptance id derives from
- * the Idempotency-Key, so a retry after a lost response finds the same acceptance.
+ * Reserves a slot: the acceptance's `task-review-<acceptance_id>` workflow is started with the
+ * `acceptanceOpened` update, and its first step checks the task under its row lock and writes the
+ * row (or refuses: 404, 403, 409), so no slot is ever taken without the workflow that owns it —
+ * an API that dies after the start leaves a workflow that finishes the job. The acceptance id
+ * derives from the Idempotency-Key, so a retry names the same workflow and finds the same row.
  */
 export async function acceptTask(
   deps: ApiDeps,
@@ -226,58 +223,45 @@ export async function acceptTask(
   input: { task_id: string; idempotency_key: string },
 ) {
   const { db, config } = deps;
+  // Cheap refusals that need no workflow; the authoritative checks run under the row lock.
+  const task = await requireTask(deps, input.task_id);
+  refuseIf(mayAcceptTask({ creatorId: task.creator_id }, principal.accountId));
   const acceptanceId = deterministicUuid(
     principal.accountId,
     'task-accept',
     input.task_id,
     input.idempotency_key,
   );
-  const submitWithinMs = config.TASK_ACCEPT_DEADLINE_SECONDS * 1000;
-  const { task, acceptance, created } = await withTransaction(db, async (tx) => {
-    const task = await findTask(tx, input.task_id, true);
-    if (!task) throw notFound('task');
-    const again = await findAcceptance(tx, acceptanceId);
-    if (again) return { task, acceptance: again, created: false };
-    refuseIf(mayAcceptTask({ creatorId: task.creator_id }, principal.accountId));
-    if (task.status !== 'open') throw conflict(`task is ${task.status}`);
-    // Past expires_at the timer is about to refund the open slots: take no new acceptance.
-    if (task.expires_at && task.expires_at.getTime() <= Date.now()) throw conflict('task is expired');
-    const mine = await runningAcceptanceOf(tx, task.id, principal.accountId);
-    if (mine.rowCount) throw appError('task_already_accepted');
-    if (task.slots_taken >= task.slots) throw appError('task_no_free_slots');
-    const r = await insertAcceptance(
-      tx,
-      acceptanceId,
-      task.id,
-      principal.accountId,
-      config.TASK_ACCEPT_DEADLINE_SECONDS,
-    );
-    return { task, acceptance: r.rows[0], created: true };
-  });
+  // From here on a 504 names the acceptance: its workflow may still take the slot.
   mayCreate({ task_id: task.id, acceptance_id: acceptanceId });
+  const args: TaskReviewInput = {
+    taskId: task.id,
+    acceptanceId,
+    creatorId: task.creator_id,
+    workerId: principal.accountId,
+    reward: task.reward,
+    submitWithinMs: config.TASK_ACCEPT_DEADLINE_SECONDS * 1000,
+    ...(config.TASK_REVIEW_WINDOW_SECONDS === undefined
+      ? {}
+      : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),
+    opensAcceptance: true,
+  };
   try {
-    const input: TaskReviewInput = {
-      taskId: task.id,
-      acceptanceId,
-      creatorId: task.creator_id,
-      workerId: principal.accountId,
-      reward: task.reward,
-      submitWithinMs,
-      ...(config.TASK_REVIEW_WINDOW_SECONDS === undefined
-        ? {}
-        : { reviewWindowMs: config.TASK_REVIEW_WINDOW_SECONDS * 1000 }),
-    };
-    await deps.temporal.workflow.start<TaskReviewWorkflow>(
-      TASK_REVIEW_WORKFLOW_TYPE,
-      taskReviewStartOptions(input, task, config.TEMPORAL_TASK_QUEUE),
+    await untilProcessed(() =>
+      deps.temporal.workflow.executeUpdateWithStart(acceptanceOpenedUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation<TaskReviewWorkflow>(
+          TASK_REVIEW_WORKFLOW_TYPE,
+          taskReviewStartOptions(args, task, config.TEMPORAL_TASK_QUEUE),
+        ),
+      }),
     );
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-      // No workflow owns this slot: release it so the task is not blocked by a failed start.
-      if (created) await deleteUnstartedAcceptance(db, acceptanceId);
-      throw err;
-    }
+    // A keyed retry after the acceptance's workflow completed: the original acceptance is the answer.
+    // A refusal is the AppError the checks always threw (404, 403, 409), for REST and MCP alike.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toAppError(err) ?? err;
   }
+  const acceptance = await findAcceptance(db, acceptanceId);
+  if (!acceptance) throw new AppError(ErrorCode.Unavailable, 'task acceptance is not recorded yet, retry');
   return {
     success: true as const,
     task_id: task.id,

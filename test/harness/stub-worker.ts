@@ -84,6 +84,7 @@ const NAMES: ActivityName[] = [
   'markDeposit',
   'notifySolidifiedDeposits',
   'oldestUnansweredMessage',
+  'openAcceptance',
   'openTask',
   'payEarner',
   'postLedger',

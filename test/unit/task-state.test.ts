@@ -368,6 +368,64 @@ describe('ReviewState', () => {
     });
   });
 
+  describe('opening its own slot (opensAcceptance)', () => {
+    const opening = () => accepted({ opensAcceptance: true });
+
+    it('when an acceptance predates the flag, then its slot counts as taken from the start', () => {
+      expect(accepted().opened).toBe(true);
+      expect(accepted().openedOutcome().status).toBe('accepted');
+    });
+
+    it('when the workflow writes the row, then it is not open until the row exists', () => {
+      const r = opening();
+      expect(r.opened).toBeUndefined();
+      r.openSucceeded();
+      expect(r.openedOutcome()).toMatchObject({ status: 'accepted', acceptanceId: 'a-1' });
+    });
+
+    it('when the row is written, then it is keyed by the acceptance with the proof deadline in seconds', () => {
+      expect(opening().acceptanceRow()).toEqual({
+        acceptanceId: 'a-1',
+        taskId: 't-1',
+        workerId: 'worker',
+        submitWithinSeconds: 24 * 3600,
+      });
+    });
+
+    it('when the slot was refused with a business failure, then acceptanceOpened passes it on, non-retryable', () => {
+      const r = opening();
+      const refusal = ApplicationFailure.create({
+        message: 'no free slots left on this task',
+        type: ErrorCode.Conflict,
+        details: [{ code: 'task_no_free_slots' }],
+      });
+      const passed = r.openRefused(
+        new ActivityFailure(
+          'openAcceptance',
+          'openAcceptance',
+          'a-1',
+          RetryState.NON_RETRYABLE_FAILURE,
+          'w',
+          refusal,
+        ),
+      );
+      expect(passed).toMatchObject({
+        message: 'no free slots left on this task',
+        type: ErrorCode.Conflict,
+        nonRetryable: true,
+        details: [{ code: 'task_no_free_slots' }],
+      });
+      expect(() => r.openedOutcome()).toThrow(passed!);
+    });
+
+    it('when the slot is not taken (yet, or refused), then a proof is a conflict', () => {
+      const r = opening();
+      expect(verdict(() => r.assertCanSubmit(proof()))).toBe(`${ErrorCode.Conflict}: acceptance is not open`);
+      r.openRefused(new Error('refused'));
+      expect(verdict(() => r.assertCanSubmit(proof()))).toBe(`${ErrorCode.Conflict}: acceptance is not open`);
+    });
+  });
+
   describe('assertCanSubmit', () => {
     it('when the worker submits while accepted, then it is accepted', () => {
       expect(verdict(() => accepted().assertCanSubmit(proof()))).toBe('accepted');

@@ -153,7 +153,7 @@ const started = [
     id: taskReviewWorkflowId('a1'),
     input: review,
     kind: 'task-review',
-    policies: [WorkflowIdConflictPolicy.FAIL, WorkflowIdReusePolicy.REJECT_DUPLICATE],
+    policies: [WorkflowIdConflictPolicy.USE_EXISTING, WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY],
   },
   {
     name: 'webhook delivery',

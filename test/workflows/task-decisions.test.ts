@@ -21,6 +21,7 @@ import {
   type TaskInput,
 } from '../../workflows/task/contract';
 import {
+  acceptanceOpenedUpdate,
   approveSubmissionUpdate,
   rejectSubmissionUpdate,
   submitProofUpdate,
@@ -58,6 +59,9 @@ describe('task and task-review workflow decisions (stub activities)', () => {
         return { deliveryId: randomUUID(), enqueued: true };
       },
       async openTask() {},
+      async openAcceptance() {
+        return { created: true };
+      },
       async cancelTaskWithRefund() {
         return { outcome: 'cancelled' as const, refunded: 2 * REWARD };
       },
@@ -82,7 +86,7 @@ describe('task and task-review workflow decisions (stub activities)', () => {
     handle: WorkflowHandle<TaskReviewWorkflow>;
   }
 
-  async function accepted(reward = REWARD): Promise<Acceptance> {
+  async function accepted(reward = REWARD, over: Partial<TaskReviewInput> = {}): Promise<Acceptance> {
     const input: TaskReviewInput = {
       taskId: randomUUID(),
       acceptanceId: randomUUID(),
@@ -90,6 +94,7 @@ describe('task and task-review workflow decisions (stub activities)', () => {
       workerId: `worker-${randomUUID()}`,
       reward,
       submitWithinMs: SUBMIT_WITHIN_MS,
+      ...over,
     };
     const id = taskReviewWorkflowId(input.acceptanceId);
     const handle = await w.env.client.workflow.start<TaskReviewWorkflow>(TASK_REVIEW_WORKFLOW_TYPE, {
@@ -110,6 +115,91 @@ describe('task and task-review workflow decisions (stub activities)', () => {
     a.handle.executeUpdate(rejectSubmissionUpdate, { args: [{ actorId: a.input.creatorId, reason }] });
   const payouts = (a: Acceptance) => w.calls(a.id, 'payEarner').map((c) => c.input);
   const decisions = (a: Acceptance) => w.calls(a.id, 'recordTaskDecision').map((c) => c.input);
+
+  describe('opening its own slot (opensAcceptance, as the API starts it)', () => {
+    const opening = () => accepted(REWARD, { opensAcceptance: true });
+    const opened = (a: Acceptance) => a.handle.executeUpdate(acceptanceOpenedUpdate);
+    /**
+     * The steps a workflow took, each once: a workflow task the server refused to complete (an
+     * update raced it) runs its local activity again, with the same keyed input.
+     */
+    const distinctSteps = (a: Acceptance) => [
+      ...new Map(w.calls(a.id).map((c) => [JSON.stringify([c.name, c.input]), [c.name, c.input]])).values(),
+    ];
+
+    it('when the slot is free, then its first step writes the row keyed by the acceptance and acceptanceOpened answers accepted', async () => {
+      const a = await opening();
+      expect(await opened(a)).toMatchObject({ acceptanceId: a.input.acceptanceId, status: 'accepted' });
+      expect(distinctSteps(a)).toEqual([
+        [
+          'openAcceptance',
+          {
+            acceptanceId: a.input.acceptanceId,
+            taskId: a.input.taskId,
+            workerId: a.input.workerId,
+            submitWithinSeconds: SUBMIT_WITHIN_MS / 1000,
+          },
+        ],
+      ]);
+      await submit(a);
+      await reject(a);
+    });
+
+    it('when the slot was taken, then the lifecycle runs as usual: proof, approval, one keyed payout', async () => {
+      const a = await opening();
+      await opened(a);
+      await submit(a);
+      expect(await approve(a)).toMatchObject({ status: 'approved', payoutNet: REWARD * 0.9 });
+      await a.handle.result();
+      expect(payouts(a).map((p) => p.idempotencyKey)).toEqual([`task-payout:${a.input.acceptanceId}`]);
+      expect(w.calls(a.id).map((c) => c.name)[0]).toBe('openAcceptance');
+    });
+
+    it('when the slot is taken and no proof comes, then it expires and settles its slot as usual', async () => {
+      const a = await opening();
+      await opened(a);
+      expect(await a.handle.result()).toMatchObject({ status: 'expired', decision: 'expired' });
+      expect(w.calls(a.id, 'settleTask').map((c) => c.input)).toEqual([{ taskId: a.input.taskId }]);
+    });
+
+    it('when the slot is refused, then acceptanceOpened answers the refusal, the workflow ends with it and nothing else runs', async () => {
+      w.on('openAcceptance', async () => {
+        throw ApplicationFailure.create({
+          message: 'no free slots left on this task',
+          type: ErrorCode.Conflict,
+          nonRetryable: true,
+          details: [{ code: 'task_no_free_slots' }],
+        });
+      });
+      const a = await opening();
+      const answer = await opened(a).catch((e: unknown) => e);
+      expect(codeOf(answer)).toBe(ErrorCode.Conflict);
+      expect(String((answer as Error).cause)).toContain('no free slots left on this task');
+      expect(codeOf(await a.handle.result().catch((e: unknown) => e))).toBe(ErrorCode.Conflict);
+      expect(distinctSteps(a).map(([name]) => name)).toEqual(['openAcceptance']);
+    });
+
+    it('when the first step fails for a moment, then it is retried and the slot is taken once', async () => {
+      let failures = 1;
+      w.on('openAcceptance', async () => {
+        if (failures-- > 0) throw new Error('connection reset');
+        return { created: true };
+      });
+      const a = await opening();
+      expect(await opened(a)).toMatchObject({ status: 'accepted' });
+      expect(w.calls(a.id, 'openAcceptance').length).toBeGreaterThanOrEqual(2);
+      await submit(a);
+      await reject(a);
+    });
+
+    it('when an acceptance predates opensAcceptance, then it skips the step and acceptanceOpened answers at once', async () => {
+      const a = await accepted();
+      expect(await opened(a)).toMatchObject({ status: 'accepted' });
+      expect(w.calls(a.id, 'openAcceptance')).toHaveLength(0);
+      await submit(a);
+      await reject(a);
+    });
+  });
 
   describe('submission', () => {
     it('when the worker submits proof, then it is recorded with a review deadline of the reward’s window', async () => {

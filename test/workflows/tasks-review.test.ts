@@ -190,6 +190,12 @@ describe('taskReview workflow (time-skipping)', () => {
     expect(view.slots_available).toBe(1);
     expect(view.submissions?.[0]).toMatchObject({ status: 'expired', decision: 'expired' });
     await expect(submit(worker, task.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // The acceptance opened its own slot (opensAcceptance): its history guards that first step.
+    maybeRecordHistory(
+      env.address,
+      taskReviewWorkflowId(acceptance_id),
+      'task-review-opens-acceptance-expired',
+    );
   });
 
   it('accounts for every micro-USDT across approve, reject, re-accept, auto-approve and cancel', async () => {

@@ -121,6 +121,12 @@ export interface TaskReviewInput {
   submitWithinMs: number;
   /** Replaces the reward tier's review window (TASK_REVIEW_WINDOW_SECONDS: tests and soaks only). */
   reviewWindowMs?: number;
+  /**
+   * The workflow writes the acceptance row itself, as its first step (`openAcceptance`, answered
+   * through the `acceptanceOpened` update). Absent on acceptances whose row the API wrote before
+   * starting the workflow (recorded histories): those skip the step.
+   */
+  opensAcceptance?: boolean;
 }
 
 export type ReviewStatus = 'accepted' | 'submitted' | 'approved' | 'rejected' | 'expired';
@@ -153,6 +159,12 @@ export interface TaskReviewState {
   payoutFee: Micro | null;
 }
 
+/**
+ * Update-with-start: answers once the acceptance row exists (the slot is taken), or fails with the
+ * refusal that ended the workflow (task not found 404, own task 403, not open / expired / already
+ * accepted / no free slot 409).
+ */
+export const acceptanceOpenedUpdate = defineUpdate<TaskReviewState>('acceptanceOpened');
 export const submitProofUpdate = defineUpdate<TaskReviewState, [SubmitProofInput]>('submitProof');
 export const approveSubmissionUpdate = defineUpdate<TaskReviewState, [DecisionInput]>('approveSubmission');
 export const rejectSubmissionUpdate = defineUpdate<TaskReviewState, [DecisionInput]>('rejectSubmission');
@@ -167,9 +179,12 @@ export function taskReviewStartOptions(
   return {
     taskQueue,
     workflowId: taskReviewWorkflowId(input.acceptanceId),
-    // One acceptance, one review: a second start of the id fails (the API answers with the first).
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    // One acceptance, one review. A keyed retry while it runs asks the same run (its update
+    // answers the same slot or the same refusal); after it completed, the start fails and the API
+    // answers with the row. A run that ended refused (failed) may run again: a keyed retry is
+    // checked afresh, as it was when the API made the checks itself.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
     typedSearchAttributes: [
       { key: SA.TaskId, value: input.taskId },

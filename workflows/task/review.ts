@@ -8,8 +8,12 @@
  *      │  └──(review window of the reward tier runs out)──> auto-approved ──> paid once
  *      └──reject──> rejected (slot reopens; escrow stays)
  *
- * The workflow starts at accept, so one durable timer covers the proof deadline and the same
- * history then carries the review countdown. Approve/reject/auto-approve all end in one
+ * The workflow starts at accept and owns the slot from its first step: `openAcceptance` (a local
+ * activity) checks the task under its row lock and writes the acceptance row, answering the API's
+ * update-with-start `acceptanceOpened`; a refusal (404/403/409) ends the workflow with nothing
+ * written. So an API that dies after its start leaves a workflow that finishes the job, never a
+ * row nobody owns. One durable timer then covers the proof deadline and the same history carries
+ * the review countdown. Approve/reject/auto-approve all end in one
  * `decision`, set once: whichever comes first wins, the rest are refused (409).
  */
 import {
@@ -19,6 +23,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -28,6 +33,7 @@ import { SA } from '../../domain/search-attributes';
 import type { EnqueueWebhookInput, EnqueueWebhookResult } from '../../domain/webhooks';
 import { isInvalidData, retryTransient } from '../failures';
 import {
+  acceptanceOpenedUpdate,
   approveSubmissionUpdate,
   rejectSubmissionUpdate,
   submitProofUpdate,
@@ -48,6 +54,12 @@ interface WebhookActivities {
 const { recordTaskSubmission, recordTaskDecision, settleTask } = proxyActivities<TaskActivities>({
   startToCloseTimeout: '30s',
   retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' }),
+});
+// The first step runs in the first workflow task, so the API's update answers without a round
+// trip; its insert is keyed by the acceptance id, so a retry finds the row it wrote.
+const local = proxyLocalActivities<TaskActivities>({
+  startToCloseTimeout: '15s',
+  retry: retryTransient({ initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' }),
 });
 // Money moves are keyed, so retrying until Postgres answers repeats nothing.
 const { payEarner } = proxyActivities<LedgerActivities>({
@@ -70,6 +82,10 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
   const showStatus = () => upsertSearchAttributes([{ key: SA.BusinessStatus, value: review.status }]);
 
   setHandler(taskReviewStateQuery, () => review.view());
+  setHandler(acceptanceOpenedUpdate, async () => {
+    await condition(() => review.opened !== undefined);
+    return review.openedOutcome();
+  });
   setHandler(
     submitProofUpdate,
     async (p) => {
@@ -94,6 +110,19 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
       },
       { validator: (d) => review.assertCanDecide(d) },
     );
+  }
+
+  // 0. The slot: the acceptance row under the task's row lock, or the refusal the update answers
+  //    with. Only for acceptances the API no longer writes itself (recorded inputs lack the flag).
+  if (input.opensAcceptance) {
+    try {
+      await local.openAcceptance(review.acceptanceRow());
+      review.openSucceeded();
+    } catch (err) {
+      const refusal = review.openRefused(err);
+      await condition(allHandlersFinished);
+      throw refusal ?? err;
+    }
   }
 
   // 1. Proof by the deadline, or the slot is released. A proof the database refuses is refused

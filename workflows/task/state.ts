@@ -197,17 +197,59 @@ export class ReviewState {
   payout: { net: Micro; fee: Micro } | null = null;
   settled = false;
   readonly submitBy: number;
+  /**
+   * undefined until the acceptance row was written or refused (`opensAcceptance`); true from the
+   * start for an acceptance whose row the API wrote.
+   */
+  opened: boolean | undefined;
+  openFailure: ApplicationFailure | undefined;
 
   constructor(
     readonly input: TaskReviewInput,
     startedAt: number,
   ) {
     this.submitBy = startedAt + input.submitWithinMs;
+    this.opened = input.opensAcceptance ? undefined : true;
   }
 
-  /** Only the acceptance's worker submits, and only while accepted. */
+  /** The row the workflow's first step writes (db/tasks.ts openTaskAcceptance). */
+  acceptanceRow() {
+    return {
+      acceptanceId: this.input.acceptanceId,
+      taskId: this.input.taskId,
+      workerId: this.input.workerId,
+      submitWithinSeconds: this.input.submitWithinMs / 1000,
+    };
+  }
+
+  /** The slot is taken: the row exists. */
+  openSucceeded(): void {
+    this.opened = true;
+  }
+
+  /** The slot was refused (task gone, own task, not open, full …): the failure to answer with. */
+  openRefused(err: unknown): ApplicationFailure | undefined {
+    this.opened = false;
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    this.openFailure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
+    return this.openFailure;
+  }
+
+  /** The answer of `acceptanceOpened` once opening answered (`opened` is set). */
+  openedOutcome(): TaskReviewState {
+    if (!this.opened)
+      throw (
+        this.openFailure ??
+        ApplicationFailure.nonRetryable('the slot could not be reserved', ErrorCode.Unavailable)
+      );
+    return this.view();
+  }
+
+  /** Only the acceptance's worker submits, and only while accepted (the slot taken). */
   assertCanSubmit(p: SubmitProofInput): void {
     failIf(maySubmitProof(this.input, p.workerId));
+    if (this.opened !== true)
+      throw ApplicationFailure.nonRetryable('acceptance is not open', ErrorCode.Conflict);
     if (this.status !== 'accepted')
       throw ApplicationFailure.nonRetryable(`acceptance is already ${this.status}`, ErrorCode.Conflict);
   }
