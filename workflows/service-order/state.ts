@@ -7,7 +7,7 @@
  * Every transition bumps `version`; the workflow's main loop records the snapshot (and moves the
  * money of a final state) and then sets `applied`, which is when an update answers.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { businessFailure, ErrorCode, failIf } from '../../domain/errors';
 import type { Micro } from '../../domain/money';
 import {
@@ -22,7 +22,7 @@ import {
 } from '../../domain/service-orders';
 import { reviewWindowMs } from '../../domain/task-rules';
 import { safeRecordedText } from '../../domain/text';
-import { passOn } from '../failures';
+import { notOpened, openingRefusal } from '../failures';
 import type {
   ActorInput,
   DeliverInput,
@@ -128,17 +128,13 @@ export class ServiceOrder {
   /** Opening was refused (e.g. short balance): the failure to answer with, if a business one. */
   openRefused(err: unknown): ApplicationFailure | undefined {
     this.opened = false;
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    this.openFailure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
+    this.openFailure = openingRefusal(err);
     return this.openFailure;
   }
 
   /** The answer of `serviceOrderOpened` once opening answered. */
   openedOutcome(): ServiceOrderState {
-    if (!this.opened)
-      throw (
-        this.openFailure ?? ApplicationFailure.nonRetryable('escrow could not be held', ErrorCode.Unavailable)
-      );
+    if (!this.opened) throw notOpened(this.openFailure, 'escrow could not be held');
     return this.view();
   }
 

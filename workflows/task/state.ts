@@ -4,14 +4,14 @@
  * (who may do what, and when: the permissions come from domain/task-permissions.ts) and
  * transitions live here; activities, timers and messages in workflow.ts and review.ts.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode, failIf } from '../../domain/errors';
 import type { Micro } from '../../domain/money';
 import type { CancelTaskOutcome, TaskStatus } from '../../domain/task-store';
 import type { ExpireTaskOutcome } from '../../db/task-expiry';
 import { mayCancelTask, mayReviewSubmission, maySubmitProof } from '../../domain/task-permissions';
 import { reviewWindowMs } from '../../domain/task-rules';
-import { passOn } from '../failures';
+import { notOpened, openingRefusal } from '../failures';
 import type {
   CancelTaskRequest,
   DecisionInput,
@@ -73,17 +73,13 @@ export class TaskOwnerState {
   /** Opening was refused (e.g. short balance): the failure to answer with, if a business one. */
   openRefused(err: unknown): ApplicationFailure | undefined {
     this.opened = false;
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    this.openFailure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
+    this.openFailure = openingRefusal(err);
     return this.openFailure;
   }
 
   /** The answer of `taskOpened` once opening answered (`opened` is set). */
   openedOutcome(): TaskLifecycle {
-    if (!this.opened)
-      throw (
-        this.openFailure ?? ApplicationFailure.nonRetryable('escrow could not be held', ErrorCode.Unavailable)
-      );
+    if (!this.opened) throw notOpened(this.openFailure, 'escrow could not be held');
     return this.view();
   }
 
@@ -230,18 +226,13 @@ export class ReviewState {
   /** The slot was refused (task gone, own task, not open, full …): the failure to answer with. */
   openRefused(err: unknown): ApplicationFailure | undefined {
     this.opened = false;
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    this.openFailure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
+    this.openFailure = openingRefusal(err);
     return this.openFailure;
   }
 
   /** The answer of `acceptanceOpened` once opening answered (`opened` is set). */
   openedOutcome(): TaskReviewState {
-    if (!this.opened)
-      throw (
-        this.openFailure ??
-        ApplicationFailure.nonRetryable('the slot could not be reserved', ErrorCode.Unavailable)
-      );
+    if (!this.opened) throw notOpened(this.openFailure, 'the slot could not be reserved');
     return this.view();
   }
 
