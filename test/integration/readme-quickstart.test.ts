@@ -135,7 +135,9 @@ describe('the README quickstart', () => {
     const owner = await call<Balance>('GET', '/api/v1/finance/balance', undefined, as(captured.bob));
     expect(micro(owner.body.available_balance)).toBe(gross - fee);
 
-    const workflow = await stack.client.workflow.getHandle(`rental-${captured.rental}`).describe();
-    expect(workflow.status.name).toBe('COMPLETED');
+    // Settled is recorded before the workflow's last steps (the ended events): wait for its end.
+    const handle = stack.client.workflow.getHandle(`rental-${captured.rental}`);
+    await handle.result();
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
   });
 });
