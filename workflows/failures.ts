@@ -101,17 +101,3 @@ export const passOn = (cause: ApplicationFailure): ApplicationFailure =>
     nonRetryable: true,
     details: cause.details ?? undefined,
   });
-
-/**
- * An opening step (the first local activity of a workflow that writes its row and holds its money
- * or slot) failed: the business failure to answer the opening update with, as it came; undefined
- * for anything else (the workflow then fails with the error itself).
- */
-export function openingRefusal(err: unknown): ApplicationFailure | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure ? passOn(cause) : undefined;
-}
-
-/** What an opening update throws when the step did not open: its refusal, else `unavailable` (`what`). */
-export const notOpened = (refusal: ApplicationFailure | undefined, what: string): ApplicationFailure =>
-  refusal ?? ApplicationFailure.nonRetryable(what, ErrorCode.Unavailable);

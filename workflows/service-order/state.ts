@@ -22,7 +22,7 @@ import {
 } from '../../domain/service-orders';
 import { reviewWindowMs } from '../../domain/task-rules';
 import { safeRecordedText } from '../../domain/text';
-import { notOpened, openingRefusal } from '../failures';
+import { OpenedByFirstStep } from '../opening';
 import type {
   ActorInput,
   DeliverInput,
@@ -38,11 +38,9 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const alreadyIs = (status: ServiceOrderStatus) =>
   ApplicationFailure.nonRetryable(`service order is already ${status}`, ErrorCode.Conflict);
 
-export class ServiceOrder {
+export class ServiceOrder extends OpenedByFirstStep<ServiceOrderState> {
   status: ServiceOrderStatus = 'pending';
-  /** undefined until the escrow was posted or refused. */
-  opened: boolean | undefined;
-  openFailure: ApplicationFailure | undefined;
+  protected readonly notOpenedText = 'escrow could not be held';
   acceptedAt: number | null = null;
   deliverBy: number;
   deliveredAt: number | null = null;
@@ -72,6 +70,7 @@ export class ServiceOrder {
     startedAt: number,
     readonly deadlines = false,
   ) {
+    super();
     this.deliverBy = startedAt + input.deliveryHours * HOUR_MS;
     this.acceptBy = deadlines
       ? startedAt + (input.acceptWindowMs ?? SERVICE_ORDER_DEADLINE_DEFAULTS.acceptHours * HOUR_MS)
@@ -119,23 +118,6 @@ export class ServiceOrder {
 
   get final(): boolean {
     return SERVICE_ORDER_FINAL.includes(this.status);
-  }
-
-  openSucceeded(): void {
-    this.opened = true;
-  }
-
-  /** Opening was refused (e.g. short balance): the failure to answer with, if a business one. */
-  openRefused(err: unknown): ApplicationFailure | undefined {
-    this.opened = false;
-    this.openFailure = openingRefusal(err);
-    return this.openFailure;
-  }
-
-  /** The answer of `serviceOrderOpened` once opening answered. */
-  openedOutcome(): ServiceOrderState {
-    if (!this.opened) throw notOpened(this.openFailure, 'escrow could not be held');
-    return this.view();
   }
 
   // ── the seller ──

@@ -11,7 +11,7 @@ import type { CancelTaskOutcome, TaskStatus } from '../../domain/task-store';
 import type { ExpireTaskOutcome } from '../../db/task-expiry';
 import { mayCancelTask, mayReviewSubmission, maySubmitProof } from '../../domain/task-permissions';
 import { reviewWindowMs } from '../../domain/task-rules';
-import { notOpened, openingRefusal } from '../failures';
+import { OpenedByFirstStep } from '../opening';
 import type {
   CancelTaskRequest,
   DecisionInput,
@@ -27,11 +27,9 @@ import type {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The owner of a task's escrow: opening, open, cancelled, expired or completed, then closed. */
-export class TaskOwnerState {
+export class TaskOwnerState extends OpenedByFirstStep<TaskLifecycle> {
   status: TaskLifecycle['status'];
-  /** undefined until the escrow was posted or refused. */
-  opened: boolean | undefined;
-  openFailure: ApplicationFailure | undefined;
+  protected readonly notOpenedText = 'escrow could not be held';
   cancelRequested = false;
   cancelRefunded: Micro | null;
   /** Set when the expiry timer fired: from then on a cancel is refused. */
@@ -41,6 +39,7 @@ export class TaskOwnerState {
   changes = 0;
 
   constructor(readonly input: TaskInput) {
+    super();
     this.opened = input.opened ? true : undefined;
     this.status = input.opened
       ? input.expiryRefunded != null
@@ -65,22 +64,9 @@ export class TaskOwnerState {
   }
 
   /** The row and the escrow were written. */
-  openSucceeded(): void {
-    this.opened = true;
+  override openSucceeded(): void {
+    super.openSucceeded();
     this.status = 'open';
-  }
-
-  /** Opening was refused (e.g. short balance): the failure to answer with, if a business one. */
-  openRefused(err: unknown): ApplicationFailure | undefined {
-    this.opened = false;
-    this.openFailure = openingRefusal(err);
-    return this.openFailure;
-  }
-
-  /** The answer of `taskOpened` once opening answered (`opened` is set). */
-  openedOutcome(): TaskLifecycle {
-    if (!this.opened) throw notOpened(this.openFailure, 'escrow could not be held');
-    return this.view();
   }
 
   /** Only the creator cancels, and only a task that is still open (or opening), once, before it expired. */
@@ -178,7 +164,7 @@ export class TaskOwnerState {
 }
 
 /** The state of one acceptance: proof, review, decision, payout. */
-export class ReviewState {
+export class ReviewState extends OpenedByFirstStep<TaskReviewState> {
   status: ReviewStatus = 'accepted';
   submittedAt: number | null = null;
   reviewDeadline: number | null = null;
@@ -193,18 +179,15 @@ export class ReviewState {
   payout: { net: Micro; fee: Micro } | null = null;
   settled = false;
   readonly submitBy: number;
-  /**
-   * undefined until the acceptance row was written or refused (`opensAcceptance`); true from the
-   * start for an acceptance whose row the API wrote.
-   */
-  opened: boolean | undefined;
-  openFailure: ApplicationFailure | undefined;
+  protected readonly notOpenedText = 'the slot could not be reserved';
 
   constructor(
     readonly input: TaskReviewInput,
     startedAt: number,
   ) {
+    super();
     this.submitBy = startedAt + input.submitWithinMs;
+    // An acceptance whose row the API wrote (recorded histories) was opened before it started.
     this.opened = input.opensAcceptance ? undefined : true;
   }
 
@@ -216,24 +199,6 @@ export class ReviewState {
       workerId: this.input.workerId,
       submitWithinSeconds: this.input.submitWithinMs / 1000,
     };
-  }
-
-  /** The slot is taken: the row exists. */
-  openSucceeded(): void {
-    this.opened = true;
-  }
-
-  /** The slot was refused (task gone, own task, not open, full …): the failure to answer with. */
-  openRefused(err: unknown): ApplicationFailure | undefined {
-    this.opened = false;
-    this.openFailure = openingRefusal(err);
-    return this.openFailure;
-  }
-
-  /** The answer of `acceptanceOpened` once opening answered (`opened` is set). */
-  openedOutcome(): TaskReviewState {
-    if (!this.opened) throw notOpened(this.openFailure, 'the slot could not be reserved');
-    return this.view();
   }
 
   /** Only the acceptance's worker submits, and only while accepted (the slot taken). */
