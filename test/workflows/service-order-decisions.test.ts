@@ -114,6 +114,34 @@ describe('service-order workflow (time-skipping)', () => {
     maybeRecordHistory(env.address, serviceOrderWorkflowId(order.id), 'service-order-approve');
   });
 
+  it('pays an approval that arrives while the delivery is still being recorded (the stuck order of the soak)', async () => {
+    const { seller, buyer, order } = await ordered(2);
+    await step(seller, order.id, 'accept');
+    const state = async () => (await handle(order.id).query(serviceOrderStateQuery)).status;
+    const until = async (status: string) => {
+      while ((await state()) !== status) await new Promise((r) => setTimeout(r, 50));
+    };
+    // The row is locked: the delivery's snapshot waits, and the approval is taken meanwhile.
+    const lock = await db.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM service_orders WHERE id = $1 FOR UPDATE', [order.id]);
+      const delivering = step(seller, order.id, 'deliver', { message: 'here it is' });
+      await until('delivered');
+      const approving = step(buyer, order.id, 'approve');
+      await until('completed');
+      await lock.query('COMMIT');
+      await delivering;
+      expect(await approving).toMatchObject({ status: 'completed', decision: 'approved' });
+    } finally {
+      lock.release();
+    }
+    const final = await handle(order.id).result();
+    expect(final.payoutNet).toBe(net(2).net);
+    expect(await availableMicro(db, seller.id)).toBe(net(2).net);
+    expect(await escrow(buyer.id, order.id)).toBe(0);
+  });
+
   it('shows the status and the amounts in the Temporal UI (search attributes and memo)', async () => {
     const { seller, buyer, order } = await ordered(2);
     await step(seller, order.id, 'accept');

@@ -203,7 +203,9 @@ export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<Se
     show(order);
     order.applied = version;
     told.push(tell(order));
-    if (order.final) break;
+    // Final only once what was recorded is the latest: a step taken while this one was being
+    // recorded (an approval during the delivery's write) still owes its money and its record.
+    if (order.final && order.applied === order.version) break;
   }
   await Promise.all(told);
   await condition(allHandlersFinished);
