@@ -21,20 +21,23 @@ function secondsSince(epochSeconds: { toNumber(): number } | number | null | und
 }
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
-/** Which workflow owns what a problem line names, by the words it uses (first match wins). */
-const OWNERS: Array<[string, (id: string) => string]> = [
-  ['delivery', webhookWorkflowId],
-  ['service order', serviceOrderWorkflowId],
-  ['rental', rentalWorkflowId],
-  ['task', taskWorkflowId],
-  ['withdrawal', withdrawalWorkflowId],
+/**
+ * Which workflow owns what a problem line names, by the words it uses or the ledger subject it
+ * quotes (`service_order:<id>`). Most specific first: an order's line may also say "delivered".
+ */
+const OWNERS: Array<[RegExp, (id: string) => string]> = [
+  [/service[ _]order/, serviceOrderWorkflowId],
+  [/deliver(y|ies)/, webhookWorkflowId],
+  [/rental/, rentalWorkflowId],
+  [/task/, taskWorkflowId],
+  [/withdrawal/, withdrawalWorkflowId],
 ];
 
 /** The workflow ids a problem line may be about (its uuids under their owner's id). */
-function candidateIds(problems: string[]): string[] {
+export function candidateIds(problems: string[]): string[] {
   const ids = new Set<string>();
   for (const p of problems) {
-    const owner = OWNERS.find(([words]) => p.includes(words))?.[1];
+    const owner = OWNERS.find(([words]) => words.test(p))?.[1];
     if (owner) for (const id of p.match(UUID) ?? []) ids.add(owner(id));
   }
   return [...ids];

@@ -7,11 +7,13 @@
  * terminated workflow can leave time skipping stalled for the tests after it.
  */
 import { Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { Activities } from '../../activities';
+import { SA } from '../../domain/search-attributes';
 import { withFailureClassification } from '../../activities/failures';
 import { createTimeSkippingEnv, registerSearchAttributes } from './time-skipping';
 import { cachedWorkflowBundle } from './workflow-bundle';
@@ -175,4 +177,9 @@ export async function startStubWorker(defaults: Stubs = {}): Promise<StubWorker>
     await env.teardown();
     throw err;
   }
+}
+
+/** The `BusinessStatus` an operator sees on a workflow in the Temporal UI. */
+export async function businessStatusOf(handle: WorkflowHandle): Promise<string | undefined> {
+  return (await handle.describe()).typedSearchAttributes.get(SA.BusinessStatus);
 }

@@ -123,6 +123,16 @@ describe('README and docs tables match the code', () => {
         withdrawal: unionMembers('domain/withdrawals.ts', 'WithdrawalStatus'),
         'service-order': unionMembers('domain/service-orders.ts', 'ServiceOrderStatus'),
       };
+      // A workflow whose refused first step shows `refused` (workflows/opening.ts) adds that status.
+      const workflowFiles: Record<string, string> = {
+        rental: 'workflows/rental/workflow.ts',
+        task: 'workflows/task/workflow.ts',
+        'task-review': 'workflows/task/review.ts',
+        withdrawal: 'workflows/withdrawal/workflow.ts',
+        'service-order': 'workflows/service-order/workflow.ts',
+      };
+      for (const [kind, file] of Object.entries(workflowFiles))
+        if (/\b(showRefused|endUnopened)\(/.test(read(file))) statuses[kind] = [...statuses[kind], 'refused'];
       const documented = Object.fromEntries(
         tableRows(workflows, '`WorkflowKind`').map((r) => [backticked(r[0])[0], backticked(r[1]).sort()]),
       );

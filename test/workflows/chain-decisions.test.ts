@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { DepositCandidate, DepositCheck } from '../../domain/deposits';
 import type { SignResult, TransferCheck } from '../../domain/withdrawals';
 import { ErrorCode } from '../../domain/errors';
-import { startStubWorker, type StubWorker } from '../harness/stub-worker';
+import { businessStatusOf, startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
 import {
   DEPOSIT_WORKFLOW_TYPE,
@@ -123,12 +123,13 @@ describe('withdrawal and deposit workflow decisions (stub activities)', () => {
       expect(w.calls(x.id, 'finalizeWithdrawal')[0].input).toMatchObject({ ...x.input, blockNumber: 7 });
     });
 
-    it('when the hold is refused, then the workflow fails with that code, without an operator alert', async () => {
+    it('when the hold is refused, then the workflow fails with that code, shows refused, without an operator alert', async () => {
       w.on('holdWithdrawalFunds', async () => {
         throw ApplicationFailure.nonRetryable('insufficient balance', ErrorCode.InsufficientBalance);
       });
       const x = await startWithdrawal();
       expect(codeOf(await x.handle.result().catch((e: unknown) => e))).toBe(ErrorCode.InsufficientBalance);
+      expect(await businessStatusOf(x.handle)).toBe('refused');
       expect(w.calls(x.id, 'raiseOperatorAlert')).toHaveLength(0);
       expect(w.calls(x.id, 'signWithdrawal')).toHaveLength(0);
     });

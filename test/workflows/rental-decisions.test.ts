@@ -9,7 +9,7 @@ import type { StoredRentalMessage } from '../../activities/rentals';
 import { proxySessionKey } from '../../domain/agent-reply';
 import { ErrorCode } from '../../domain/errors';
 import { waitFor } from '../integration/chain';
-import { rentalStubs, startStubWorker, type StubWorker } from '../harness/stub-worker';
+import { businessStatusOf, rentalStubs, startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
 import {
   chatWithAgentUpdate,
@@ -162,12 +162,13 @@ describe('rental workflow decisions (stub activities)', () => {
       await end(r, r.input.renterId);
     });
 
-    it('when the hold is refused for want of funds, then the workflow fails with that code and pays nothing', async () => {
+    it('when the hold is refused for want of funds, then the workflow fails with that code, shows refused and pays nothing', async () => {
       w.on('reserveRental', async () => {
         throw ApplicationFailure.nonRetryable('insufficient balance', ErrorCode.InsufficientBalance);
       });
       const r = await startRental(30);
       expect(codeOf(await r.handle.result().catch((e: unknown) => e))).toBe(ErrorCode.InsufficientBalance);
+      expect(await businessStatusOf(r.handle)).toBe('refused');
       expect(w.calls(r.id, 'payEarner')).toHaveLength(0);
       expect(w.calls(r.id, 'postLedger')).toHaveLength(0);
     });

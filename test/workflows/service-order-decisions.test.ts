@@ -15,6 +15,7 @@ import {
 } from '../../api/use-cases/service-orders';
 import type { Db } from '../../db/pool';
 import { balanceOf } from '../../db/ledger';
+import { deterministicUuid } from '../../domain/ids';
 import { toMicro } from '../../domain/money';
 import { splitPayout } from '../../domain/payouts';
 import { SA } from '../../domain/search-attributes';
@@ -368,7 +369,7 @@ describe('service-order workflow (time-skipping)', () => {
     expect(await availableMicro(db, buyer.id)).toBe(toMicro(2));
   });
 
-  it('answers 402 when the buyer is short and writes nothing', async () => {
+  it('answers 402 when the buyer is short, writes nothing and shows the run as refused', async () => {
     const seller = await account('bot');
     const buyer = await account('person', 1);
     const service = await createService(deps, seller, {
@@ -377,12 +378,17 @@ describe('service-order workflow (time-skipping)', () => {
       price: toMicro(1.5)!,
       delivery_hours: 24,
     });
-    expect(
-      await refusal(orderService(deps, buyer, { service_id: service.id, brief: 'x' }, randomUUID())),
-    ).toEqual({ kind: 'INSUFFICIENT_BALANCE', code: 'insufficient_balance' });
+    const key = randomUUID();
+    expect(await refusal(orderService(deps, buyer, { service_id: service.id, brief: 'x' }, key))).toEqual({
+      kind: 'INSUFFICIENT_BALANCE',
+      code: 'insufficient_balance',
+    });
     expect(await availableMicro(db, buyer.id)).toBe(toMicro(1));
     const rows = await db.query('SELECT 1 FROM service_orders WHERE buyer_id = $1', [buyer.id]);
     expect(rows.rowCount).toBe(0);
+    // The operator sees the refused run as such, not as a pending order.
+    const run = handle(deterministicUuid(buyer.id, 'service-order', key));
+    expect((await run.describe()).typedSearchAttributes.get(SA.BusinessStatus)).toBe('refused');
   });
 
   it('refuses a person listing a service and a bot ordering its own', async () => {

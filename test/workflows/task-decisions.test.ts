@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../domain/errors';
 import { reviewWindowMs } from '../../domain/task-rules';
-import { startStubWorker, type StubWorker } from '../harness/stub-worker';
+import { businessStatusOf, startStubWorker, type StubWorker } from '../harness/stub-worker';
 // Workflow modules (one block, so it is repointed in one place when the workflows move).
 import {
   cancelTaskUpdate,
@@ -162,7 +162,7 @@ describe('task and task-review workflow decisions (stub activities)', () => {
       expect(w.calls(a.id, 'settleTask').map((c) => c.input)).toEqual([{ taskId: a.input.taskId }]);
     });
 
-    it('when the slot is refused, then acceptanceOpened answers the refusal, the workflow ends with it and nothing else runs', async () => {
+    it('when the slot is refused, then acceptanceOpened answers the refusal, the workflow ends with it, shows refused and nothing else runs', async () => {
       w.on('openAcceptance', async () => {
         throw ApplicationFailure.create({
           message: 'no free slots left on this task',
@@ -176,6 +176,7 @@ describe('task and task-review workflow decisions (stub activities)', () => {
       expect(codeOf(answer)).toBe(ErrorCode.Conflict);
       expect(String((answer as Error).cause)).toContain('no free slots left on this task');
       expect(codeOf(await a.handle.result().catch((e: unknown) => e))).toBe(ErrorCode.Conflict);
+      expect(await businessStatusOf(a.handle)).toBe('refused');
       expect(distinctSteps(a).map(([name]) => name)).toEqual(['openAcceptance']);
     });
 
@@ -424,12 +425,13 @@ describe('task and task-review workflow decisions (stub activities)', () => {
       await settleLastSlot(t);
     });
 
-    it('when the escrow cannot be held, then the task fails with that code', async () => {
+    it('when the escrow cannot be held, then the task fails with that code and shows refused', async () => {
       w.on('openTask', async () => {
         throw ApplicationFailure.nonRetryable('insufficient balance', ErrorCode.InsufficientBalance);
       });
       const t = await openTask();
       expect(codeOf(await t.handle.result().catch((e: unknown) => e))).toBe(ErrorCode.InsufficientBalance);
+      expect(await businessStatusOf(t.handle)).toBe('refused');
       expect(w.calls(t.id, 'taskEscrowState')).toHaveLength(0);
     });
 

@@ -69,6 +69,7 @@ import { emit } from './events';
 import { act, check, local } from './proxies';
 import { RentalState } from './state';
 import { passOn } from '../failures';
+import { showRefused } from '../opening';
 
 /**
  * patched() id: the first run skips re-upserting the search attributes and memo the start already
@@ -240,6 +241,7 @@ async function reserve(
     reservation.held = false;
     const cause = err instanceof ActivityFailure ? err.cause : err;
     reservation.failure = cause instanceof ApplicationFailure ? passOn(cause) : undefined;
+    if (reservation.failure) showRefused();
     await condition(allHandlersFinished);
     throw reservation.failure ?? err;
   }

@@ -161,9 +161,7 @@ export async function serviceOrderWorkflow(input: ServiceOrderInput): Promise<Se
     });
     order.openSucceeded();
   } catch (err) {
-    const refusal = order.openRefused(err);
-    await condition(allHandlersFinished);
-    throw refusal ?? err;
+    return await order.endUnopened(err);
   }
   const told: Promise<void>[] = [tell(order)];
 

@@ -119,9 +119,7 @@ export async function taskReviewWorkflow(input: TaskReviewInput): Promise<TaskRe
       await local.openAcceptance(review.acceptanceRow());
       review.openSucceeded();
     } catch (err) {
-      const refusal = review.openRefused(err);
-      await condition(allHandlersFinished);
-      throw refusal ?? err;
+      return await review.endUnopened(err);
     }
   }
 

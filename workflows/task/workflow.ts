@@ -126,9 +126,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskLifecycle> {
       });
       task.openSucceeded();
     } catch (err) {
-      const refusal = task.openRefused(err);
-      await condition(allHandlersFinished);
-      throw refusal ?? err;
+      return await task.endUnopened(err);
     }
   }
 

@@ -23,6 +23,7 @@ import type { WithdrawalActivities } from '../../activities/withdrawals';
 import type { WithdrawalStatus } from '../../domain/withdrawals';
 import { SA } from '../../domain/search-attributes';
 import { alertOnPermanentFailure, isPermanentFailure, retryTransient } from '../failures';
+import { showRefused } from '../opening';
 import {
   reviewWithdrawalUpdate,
   withdrawalAcceptedUpdate,
@@ -103,6 +104,7 @@ async function runWithdrawal(input: WithdrawalInput): Promise<WithdrawalSnapshot
     w.holdSucceeded();
   } catch (err) {
     const refusal = w.holdRefused(err);
+    if (refusal) showRefused();
     await condition(allHandlersFinished);
     // Failing (not completing) lets the same Idempotency-Key start a fresh run later.
     throw refusal ?? err;
