@@ -32,6 +32,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const PGBENCH = process.env.PGBENCH ?? 'pgbench';
+// Transfers of 10 to 5,000,000 micro-USDT: the 10 % fee is never 0, which no ledger line may be.
+const MIN_AMOUNT = 10;
+const MAX_AMOUNT = 5_000_000;
 
 async function pgbench(url: string, seconds: number, script?: string): Promise<number> {
   const args = ['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds)];
@@ -67,7 +70,7 @@ async function sameWorkScript(db: Db, dir: string): Promise<string> {
     `\\set a random(${users.lo}, ${users.lo + users.n - 1})
 \\set b ${users.lo} + ((:a - ${users.lo} + random(1, ${users.n - 1})) % ${users.n})
 \\set f random(${fees.lo}, ${fees.lo + fees.n - 1})
-\\set amt random(1, 5000000)
+\\set amt random(${MIN_AMOUNT}, ${MAX_AMOUNT})
 \\set fee :amt / 10
 \\set debit -:amt
 \\set credit :amt - :fee
@@ -120,7 +123,7 @@ async function ledger(db: Db, ids: string[], seconds: number): Promise<number> {
       const from = ids[Math.floor(Math.random() * ids.length)];
       let to = ids[Math.floor(Math.random() * ids.length)];
       if (to === from) to = ids[(ids.indexOf(from) + 1) % ids.length];
-      const amount = 1 + Math.floor(Math.random() * 5_000_000);
+      const amount = MIN_AMOUNT + Math.floor(Math.random() * (MAX_AMOUNT - MIN_AMOUNT + 1));
       const fee = Math.floor(amount / 10);
       await postJournal(db, {
         idempotencyKey: `bench:${randomUUID()}`,
