@@ -143,7 +143,11 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       db: { host: url.hostname, port: Number(url.port), user: url.username, password: url.password },
       ports,
       namespace,
-      onLine: (line) => log('temporal', line),
+      // Once the stack is stopping, the server's shutdown chatter (its peers already gone: "Not
+      // enough hosts", dial errors) says nothing about the run and buries what came before it.
+      onLine: (line) => {
+        if (!stopping) log('temporal', line);
+      },
     });
     stops.push({ name: 'temporal', stop: () => temporal.stop() });
     checkpoint();
