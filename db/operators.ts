@@ -107,6 +107,8 @@ export interface AuditStart {
   actor: string;
   via: string;
   channel: 'console' | 'api';
+  /** The ledger reference of the journal the decision posts, when it posts one (an adjustment). */
+  journalReference?: string;
 }
 
 export interface AuditEntry {
@@ -139,9 +141,18 @@ const SUBJECT_STATUS_JOIN = `
 /** Recorded before the decision is sent, so a decision is never made unrecorded. */
 export async function startAudit(db: Queryable, a: AuditStart): Promise<number> {
   const r = await db.query<{ id: number }>(
-    `INSERT INTO admin_audit (action, subject_id, reason, actor_account_id, actor, via, channel)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [a.action, a.subjectId, a.reason, a.actorAccountId, a.actor, a.via, a.channel],
+    `INSERT INTO admin_audit (action, subject_id, reason, actor_account_id, actor, via, channel, journal_reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [
+      a.action,
+      a.subjectId,
+      a.reason,
+      a.actorAccountId,
+      a.actor,
+      a.via,
+      a.channel,
+      a.journalReference ?? null,
+    ],
   );
   return r.rows[0].id;
 }
@@ -168,6 +179,13 @@ export async function settleAudit(
  */
 export const STALE_PENDING_AUDIT_SECONDS = 60;
 
+/**
+ * A decision that posts a journal (an adjustment: one transaction inside a request that answers
+ * within ADMIN_REQUEST_DEADLINE_MS) and has not posted it this long after its entry opened never
+ * will: its `unknown` entry is completed as refused. Ten minutes leaves a wide margin.
+ */
+export const UNPOSTED_AUDIT_SECONDS = 600;
+
 export interface AuditCompletion {
   /** Pending entries whose process stopped before recording an outcome, now `unknown`. */
   markedUnknown: number;
@@ -189,13 +207,17 @@ export interface AuditCompletion {
  *   refused when the clock, the renter or the owner did.
  * - an alert's acknowledgement (one statement, done or not by the time its entry is stale):
  *   applied when this operator acknowledged the alert after opening the entry, refused otherwise.
+ * - a decision that posts a journal (an adjustment), from the ledger: applied once a journal with
+ *   the entry's `journal_reference` exists, refused when none exists UNPOSTED_AUDIT_SECONDS after
+ *   the entry opened.
  * A withdrawal still in review or a rental still running leaves its entry unknown: the decision
- * may yet arrive. Other actions (an extension, an adjustment, a lifted lock-out) have no subject
- * state that tells, and stay `unknown`.
+ * may yet arrive. Other actions (an extension, a lifted lock-out) have no subject state that
+ * tells, and stay `unknown`.
  */
 export async function completeOpenAudits(
   db: Queryable,
   stalePendingSeconds: number = STALE_PENDING_AUDIT_SECONDS,
+  unpostedSeconds: number = UNPOSTED_AUDIT_SECONDS,
 ): Promise<AuditCompletion> {
   const stale = await db.query(
     `UPDATE admin_audit
@@ -239,9 +261,30 @@ export async function completeOpenAudits(
        FROM operator_alerts al
       WHERE a.outcome = 'unknown' AND a.action = 'alert.acknowledge' AND al.id::text = a.subject_id`,
   );
+  const journals = await db.query(
+    `WITH open AS (
+       SELECT a.id, a.created_at,
+              (SELECT j.id FROM ledger_journals j WHERE j.reference = a.journal_reference LIMIT 1) AS journal_id
+         FROM admin_audit a
+        WHERE a.outcome = 'unknown' AND a.journal_reference IS NOT NULL)
+     UPDATE admin_audit a
+        SET outcome = CASE WHEN o.journal_id IS NOT NULL THEN 'applied' ELSE 'refused' END,
+            outcome_detail = concat_ws('; ', a.outcome_detail,
+              CASE WHEN o.journal_id IS NOT NULL THEN 'completed: journal ' || o.journal_id || ' posted'
+                   ELSE 'completed: nothing posted' END),
+            settled_at = now()
+       FROM open o
+      WHERE a.id = o.id
+        AND (o.journal_id IS NOT NULL OR o.created_at < now() - make_interval(secs => $1))`,
+    [unpostedSeconds],
+  );
   return {
     markedUnknown: stale.rowCount ?? 0,
-    completed: (withdrawals.rowCount ?? 0) + (rentals.rowCount ?? 0) + (alerts.rowCount ?? 0),
+    completed:
+      (withdrawals.rowCount ?? 0) +
+      (rentals.rowCount ?? 0) +
+      (alerts.rowCount ?? 0) +
+      (journals.rowCount ?? 0),
   };
 }
 

@@ -98,6 +98,12 @@ async function assertCreditFits(tx: Queryable, accountId: string, amount: Micro,
     );
 }
 
+/** One adjustment per operator and Idempotency-Key. */
+const adjustmentIdOf = (operator: Principal, idempotencyKey: string) =>
+  deterministicUuid(operator.accountId, 'admin-adjustment', idempotencyKey);
+/** The ledger reference of an adjustment's journal (what completes its audit entry). */
+const adjustmentReference = (adjustmentId: string) => `adjustment:${adjustmentId}`;
+
 export async function adjust(
   deps: Deps,
   operator: Principal,
@@ -106,12 +112,12 @@ export async function adjust(
 ) {
   const exists = await accountExists(deps.db, input.account_id);
   if (!exists.rowCount) throw notFound('account');
-  const adjustmentId = deterministicUuid(operator.accountId, 'admin-adjustment', idempotencyKey);
+  const adjustmentId = adjustmentIdOf(operator, idempotencyKey);
   const post = (db: Db | DbClient) =>
     postJournal(db, {
       idempotencyKey: `adjustment:${adjustmentId}`,
       kind: 'adjustment',
-      reference: `adjustment:${adjustmentId}`,
+      reference: adjustmentReference(adjustmentId),
       memo: { reason: input.reason, operator_id: operator.accountId, via: operator.via },
       lines: [
         { account: { ownerId: null, purpose: 'adjustments' }, amount: -input.amount },
@@ -156,7 +162,14 @@ export async function auditedAdjust(
 ) {
   if (!(await accountExists(deps.db, input.account_id)).rowCount) throw notFound('account');
   const action = input.amount > 0 ? 'adjustment.credit' : 'adjustment.debit';
-  const auditId = await startAudit(deps, who, action, input.account_id, input.reason);
+  const auditId = await startAudit(
+    deps,
+    who,
+    action,
+    input.account_id,
+    input.reason,
+    adjustmentReference(adjustmentIdOf(who.principal, idempotencyKey)),
+  );
   try {
     await refuseUnlessMayDecideMoney(deps, who, input.account_id);
     const done = await adjust(deps, who.principal, input, idempotencyKey);

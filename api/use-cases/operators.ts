@@ -145,6 +145,7 @@ export async function startAudit(
   action: string,
   subjectId: string,
   reason: string | null,
+  journalReference?: string,
 ) {
   const actor =
     who.consoleActor ??
@@ -155,6 +156,7 @@ export async function startAudit(
     action,
     subjectId,
     reason,
+    journalReference,
     actorAccountId: who.principal.accountId,
     actor,
     via: who.principal.via,

@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { acknowledgeAlert, insertOperatorAlert } from '../../db/operator-alerts';
+import { postJournal } from '../../db/ledger';
 import { startAudit } from '../../db/operators';
+import { toMicro } from '../../domain/money';
 import {
   auditCompletionStartOptions,
   type CompleteOpenAuditsWorkflow,
@@ -15,7 +17,7 @@ import {
 import { endRentalUpdate, rentalWorkflowId } from '../../workflows/rental/contract';
 import { ensureSchedules } from '../../worker/schedules';
 import { apiClient, createFundedAccount, createTestAccount, type TestAccount } from '../harness/fixtures';
-import { type Stack, startStack } from '../harness/stack';
+import { type Stack, startStack, TEST_ADMIN_KEY } from '../harness/stack';
 import { waitFor } from './chain';
 
 let stack: Stack;
@@ -44,6 +46,7 @@ async function orphanedEntry(
   subjectId: string,
   ageSeconds: number,
   action = 'rental.end',
+  journalReference?: string,
 ) {
   const id = await startAudit(stack.db, {
     action,
@@ -53,6 +56,7 @@ async function orphanedEntry(
     actor: 'operator@test',
     via: 'api_key',
     channel: 'api',
+    journalReference,
   });
   await stack.db.query(
     `UPDATE admin_audit SET created_at = now() - make_interval(secs => $2) WHERE id = $1`,
@@ -167,6 +171,73 @@ describe('an alert acknowledgement whose process died before recording its outco
     expect(await outcomeOf(entry)).toEqual({
       outcome: 'refused',
       outcome_detail: expect.stringContaining('completed: alert is open'),
+    });
+  });
+});
+
+describe('an adjustment whose process died before recording its outcome', () => {
+  /** An operator's credit of 3 USDT to a fresh account, as `adjust` posts it, under `reference`. */
+  async function postAdjustment(accountId: string, reference: string) {
+    return postJournal(stack.db, {
+      idempotencyKey: reference,
+      kind: 'adjustment',
+      reference,
+      lines: [
+        { account: { ownerId: null, purpose: 'adjustments' }, amount: -toMicro(3)! },
+        { account: { ownerId: accountId, purpose: 'available' }, amount: toMicro(3)! },
+      ],
+    });
+  }
+
+  it('is completed as applied from the ledger once its journal was posted', async () => {
+    const operator = await createTestAccount(stack.db);
+    const account = await createTestAccount(stack.db);
+    const reference = `adjustment:${randomUUID()}`;
+    const entry = await orphanedEntry(operator, account.id, 120, 'adjustment.credit', reference);
+    const posted = await postAdjustment(account.id, reference);
+
+    await sweep();
+
+    expect(await outcomeOf(entry)).toEqual({
+      outcome: 'applied',
+      outcome_detail: expect.stringContaining(`completed: journal ${posted.journalId} posted`),
+    });
+  });
+
+  it('made through the admin API, opens its entry with the reference its journal is posted under', async () => {
+    const account = await createTestAccount(stack.db);
+    const res = await apiClient(stack.url, TEST_ADMIN_KEY)<{ journal_id: string }>(
+      'POST',
+      '/api/v1/admin/adjustments',
+      { account_id: account.id, amount: 2, reason: 'goodwill' },
+      { 'Idempotency-Key': randomUUID() },
+    );
+    expect(res.status).toBe(201);
+    const entry = await stack.db.query<{ journal_reference: string; reference: string }>(
+      `SELECT a.journal_reference, j.reference FROM admin_audit a, ledger_journals j
+        WHERE a.subject_id = $1 AND a.action = 'adjustment.credit' AND j.id = $2`,
+      [account.id, res.body.journal_id],
+    );
+    expect(entry.rows).toHaveLength(1);
+    expect(entry.rows[0].journal_reference).toBe(entry.rows[0].reference);
+  });
+
+  it('stays unknown while its posting may still land, and is refused once ten minutes passed without it', async () => {
+    const operator = await createTestAccount(stack.db);
+    const account = await createTestAccount(stack.db);
+    const reference = `adjustment:${randomUUID()}`;
+    const entry = await orphanedEntry(operator, account.id, 120, 'adjustment.debit', reference);
+
+    await sweep();
+    expect((await outcomeOf(entry)).outcome).toBe('unknown');
+
+    await stack.db.query(`UPDATE admin_audit SET created_at = now() - interval '11 minutes' WHERE id = $1`, [
+      entry,
+    ]);
+    await sweep();
+    expect(await outcomeOf(entry)).toEqual({
+      outcome: 'refused',
+      outcome_detail: expect.stringContaining('completed: nothing posted'),
     });
   });
 });
