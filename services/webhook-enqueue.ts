@@ -49,8 +49,28 @@ export async function enqueueDelivery(
   input: EnqueueWebhookInput & { redeliveryOf?: string },
 ): Promise<EnqueueWebhookResult> {
   const deliveryId = deliveryIdOf(input.eventKey);
+  const row =
+    (await enqueuedDelivery(deps.db, deliveryId)).rows[0] ?? (await insertOrReuse(deps, input, deliveryId));
+
+  if (row.state === 'skipped') return { deliveryId, enqueued: false };
+  if (row.state === 'pending' || row.state === 'retrying')
+    await startDeliveryWorkflow(deps, input.accountId, row);
+  return { deliveryId, enqueued: true };
+}
+
+/**
+ * The delivery's row, inserted under its subject's lock. Only for a delivery not enqueued yet: one
+ * enqueued before (a retried activity or route) is reused as read, without the lock — its workflow
+ * may be settling it, holding its row while it waits for that lock, and the insert's unique check
+ * would wait for that row: a deadlock.
+ */
+function insertOrReuse(
+  deps: WebhookDeps,
+  input: EnqueueWebhookInput & { redeliveryOf?: string },
+  deliveryId: string,
+): Promise<EnqueuedDeliveryRow> {
   const policy = WEBHOOK_POLICIES[input.policy];
-  const row = await withTransaction(deps.db, async (tx) => {
+  return withTransaction(deps.db, async (tx) => {
     const account = await webhookEndpointOf(tx, input.accountId);
     if (!account.rows[0]) throw notFound('account');
     const target = input.url ?? account.rows[0].webhook_url;
@@ -89,15 +109,10 @@ export async function enqueueDelivery(
       input.redeliveryOf ?? null,
     );
     if (inserted.rows[0]) return inserted.rows[0];
-    // Enqueued before (a retried activity): reuse what was decided then.
+    // Enqueued meanwhile by a concurrent attempt: reuse what was decided then.
     const existing = await enqueuedDelivery(tx, deliveryId);
     return existing.rows[0];
   });
-
-  if (row.state === 'skipped') return { deliveryId, enqueued: false };
-  if (row.state === 'pending' || row.state === 'retrying')
-    await startDeliveryWorkflow(deps, input.accountId, row);
-  return { deliveryId, enqueued: true };
 }
 
 async function startDeliveryWorkflow(

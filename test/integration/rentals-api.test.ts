@@ -2,8 +2,11 @@
  * The renter and bot rental API on the real stack (API, worker, Postgres, Temporal dev server):
  * start, transcript, polling, extend, end, authorization, and the races around the end.
  */
+import { randomUUID } from 'node:crypto';
 import { balanceOf } from '../../db/ledger';
+import { deterministicUuid } from '../../domain/ids';
 import { toMicro } from '../../domain/money';
+import { SA } from '../../domain/search-attributes';
 import { rentalWorkflowId } from '../../workflows/rental/contract';
 import { rentalStatusQuery } from '../../workflows/rental/contract';
 import {
@@ -121,6 +124,25 @@ describe('rental API', () => {
     const rows = await stack.db.query('SELECT 1 FROM rentals WHERE renter_id = $1', [renter.id]);
     expect(rows.rowCount).toBe(0);
     await assertLedgerConsistent(stack.db);
+  });
+
+  it('shows a start refused for a short balance as a Failed run with BusinessStatus refused', async () => {
+    const { bot, renter } = await parties({ renterUsdt: 1 });
+    const key = randomUUID();
+    const res = await as(renter)<{ code: string }>(
+      'POST',
+      '/api/rentals',
+      { agent_id: bot.id, minutes: 10 },
+      {
+        'Idempotency-Key': key,
+      },
+    );
+    expect(res.status).toBe(402);
+    const id = rentalWorkflowId(deterministicUuid(renter.id, 'rentals.create', key));
+    const described = await stack.client.workflow.getHandle(id).describe();
+    expect(described.status.name).toBe('FAILED');
+    expect(described.typedSearchAttributes.get(SA.BusinessStatus)).toBe('refused');
+    maybeRecordHistory(stack.config.TEMPORAL_ADDRESS, id, 'rental-refused-short-balance');
   });
 
   it('keeps the transcript in order for renter, bot and owner, and hands the bot each unread message once', async () => {
